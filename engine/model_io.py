@@ -1,0 +1,160 @@
+"""Save and load trained networks as ``.npz`` files that never need pickle to read.
+
+A model file holds ``meta`` (a JSON string: format, architecture, activation, cost, init, dtype,
+hyper-parameters, epoch and any extra fields), ``params_<k>`` (n_out, n_in + 1) per layer, and
+optional ``history_<name>`` 1-D arrays. It is read with ``allow_pickle=False`` and checked
+completely before anything is returned, so a bad file never yields half a network. Writing goes
+to a temporary file in the same folder that is then renamed over the target: a crash mid-save
+leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.errors import ModelFileError
+from engine.network import Network, NetworkConfig
+from engine.training import TrainConfig
+
+FORMAT = "backprop-lab-model"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    """A network read from a file together with how it was trained."""
+
+    network: Network
+    train_config: TrainConfig
+    epoch: int
+    examples_seen: int
+    history: dict[str, np.ndarray] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+
+def save_model(
+    path: str | os.PathLike,
+    network: Network,
+    train_config: TrainConfig,
+    epoch: int = 0,
+    examples_seen: int = 0,
+    history: dict[str, np.ndarray] | None = None,
+    extra: dict | None = None,
+) -> None:
+    """Write the network, its hyper-parameters and optional history atomically to ``path``."""
+    path = Path(path)
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "network": asdict(network.config),
+        "train": asdict(train_config),
+        "epoch": int(epoch),
+        "examples_seen": int(examples_seen),
+        "extra": extra or {},
+    }
+    arrays = {"meta": np.array(json.dumps(meta))}
+    for k, p in enumerate(network.params):
+        arrays[f"params_{k}"] = p
+    for name, values in (history or {}).items():
+        arrays[f"history_{name}"] = np.asarray(values)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez_compressed(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fail(path: Path, problem: str) -> ModelFileError:
+    """Return the error for a model file that cannot be used, naming the file."""
+    return ModelFileError(f"{path.name} is not a usable Backprop Lab model: {problem}")
+
+
+def load_model(path: str | os.PathLike, io_sizes: tuple[int, int] | None = (784, 10)) -> SavedModel:
+    """Read a model file, validating every field; raise ModelFileError naming any problem.
+
+    ``io_sizes`` (inputs, outputs) rejects a network of another shape, such as one not made for
+    28x28 digits in ten classes; pass None to accept any.
+    """
+    path = Path(path)
+    try:
+        # Opened here, not by np.load, which leaks its handle when the archive is truncated.
+        with open(path, "rb") as f:
+            if f.read(4) != b"PK\x03\x04":
+                raise _fail(path, "it is not a NumPy .npz archive")
+            f.seek(0)
+            with np.load(f, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in data.files}
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} does not exist") from None
+    except IsADirectoryError:
+        raise ModelFileError(f"{path} is a folder, not a model file") from None
+    except PermissionError:
+        raise ModelFileError(f"{path} cannot be read (permission denied)") from None
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise _fail(path, "it contains Python objects, which are never loaded") from None
+        raise _fail(path, "it is not a NumPy .npz archive") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise _fail(path, f"it is damaged or truncated ({type(exc).__name__})") from None
+    saved = _parse(path, arrays)
+    sizes = saved.network.sizes
+    if io_sizes is not None and (sizes[0], sizes[-1]) != tuple(io_sizes):
+        raise _fail(
+            path,
+            f"it is a {'-'.join(map(str, sizes))} network; this needs {io_sizes[0]} inputs "
+            f"and {io_sizes[1]} outputs",
+        )
+    return saved
+
+
+def _parse(path: Path, arrays: dict[str, np.ndarray]) -> SavedModel:
+    """Turn a model file's arrays into a SavedModel, checking everything first."""
+    if "meta" not in arrays or arrays["meta"].dtype.kind != "U" or arrays["meta"].shape != ():
+        raise _fail(path, "the description ('meta') is missing")
+    try:
+        meta = json.loads(str(arrays["meta"]))
+        if meta.get("format") != FORMAT:
+            raise _fail(path, "it was not written by Backprop Lab")
+        if meta.get("version") != VERSION:
+            raise _fail(path, f"format version {meta.get('version')} is not supported")
+        config = NetworkConfig(**meta["network"])
+        train_config = TrainConfig(**meta["train"])
+        epoch, seen = int(meta["epoch"]), int(meta["examples_seen"])
+        extra = dict(meta.get("extra", {}))
+    except ModelFileError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise _fail(path, f"its description is invalid ({exc})") from None
+    network = Network(config, np.random.default_rng(0))
+    for k, p in enumerate(network.params):
+        saved = arrays.get(f"params_{k}")
+        if saved is None:
+            raise _fail(path, f"the weights of layer {k + 1} are missing")
+        if saved.shape != p.shape:
+            raise _fail(path, f"layer {k + 1} has shape {saved.shape}, expected {p.shape}")
+        if saved.dtype.kind != "f":
+            raise _fail(path, f"layer {k + 1} holds {saved.dtype} values, not numbers")
+        if not np.isfinite(saved).all():
+            raise _fail(path, f"layer {k + 1} contains NaN or infinite weights")
+        p[...] = saved
+    if f"params_{len(network.params)}" in arrays:
+        raise _fail(path, "it has more layers than its description says")
+    history = {}
+    for name, values in arrays.items():
+        if name.startswith("history_"):
+            if values.ndim != 1 or values.dtype.kind not in "fiu":
+                raise _fail(path, f"history '{name[8:]}' is not a list of numbers")
+            history[name[8:]] = values
+    return SavedModel(network, train_config, epoch, seen, history, extra)

@@ -1,0 +1,270 @@
+"""Mini-batch stochastic gradient descent as a generator that reports after every mini-batch.
+
+The update for a mini-batch of m examples (Nielsen's ``update_mini_batch``, with optional
+momentum mu and L2 weight decay lambda over n training examples):
+
+    v <- mu * v - (eta / m) * sum_x nabla C_x
+    w <- (1 - eta * lambda / n) * w + v          (biases are not decayed)
+
+Hyper-parameters live in a frozen ``TrainConfig``; assigning a new one to ``Trainer.config``
+takes effect at the next mini-batch. The same seed gives a bit-identical run.
+
+Divergence is caught two ways. A non-finite cost stops training before the step is applied.
+A learning rate far too large usually does not produce NaN with sigmoid neurons: the first steps
+are as large as the weights themselves, every neuron saturates and the cost freezes. So the
+ratio |step| / |weights| of each layer is checked on every batch for a while after a reset or a
+hyper-parameter change, and on every 25th batch after that; above ``STEP_RATIO_LIMIT`` (healthy
+runs stay below about 0.3) training stops with advice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine import backprop
+from engine.errors import DivergenceError
+from engine.network import Network
+
+STEP_RATIO_LIMIT = 0.5
+WATCHED_BATCHES = 20
+CHECK_EVERY = 25
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The SGD hyper-parameters that may change between mini-batches without a reset."""
+
+    learning_rate: float = 3.0
+    batch_size: int = 10
+    momentum: float = 0.0
+    l2: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
+            raise ValueError(f"learning rate must be a positive number, got {self.learning_rate}")
+        if int(self.batch_size) != self.batch_size or self.batch_size < 1:
+            raise ValueError(
+                f"mini-batch size must be a positive whole number, got {self.batch_size}"
+            )
+        if not 0.0 <= self.momentum < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
+        if not (math.isfinite(self.l2) and self.l2 >= 0):
+            raise ValueError(f"L2 regularisation must be zero or positive, got {self.l2}")
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What one mini-batch did: where training is, and the batch's mean cost before the step."""
+
+    epoch: int  # completed epochs before this batch
+    batch: int  # index of this batch within its epoch
+    examples_seen: int  # since the start of training, this batch included
+    cost: float
+    learning_rate: float
+    batch_size: int
+    epoch_progress: float  # examples_seen / training-set size, the cost plot's x axis
+    epoch_done: bool  # this batch finished an epoch
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A network's mean cost and accuracy on a dataset."""
+
+    cost: float
+    accuracy: float
+    correct: int
+    total: int
+
+
+def to_inputs(images: np.ndarray, dtype: np.dtype | str = np.float32) -> np.ndarray:
+    """Return uint8 images (n, 28, 28) as network inputs (n, 784) scaled to [0, 1]."""
+    return np.asarray(images, dtype).reshape(len(images), -1) / np.asarray(255, dtype)
+
+
+def evaluate(
+    network: Network, images: np.ndarray, labels: np.ndarray, chunk: int = 10000
+) -> Evaluation:
+    """Return the mean cost and the fraction classified correctly (arg-max output) on a dataset."""
+    total_cost = 0.0
+    correct = 0
+    for start in range(0, len(labels), chunk):
+        x = to_inputs(images[start : start + chunk], network.dtype)
+        lab = np.asarray(labels[start : start + chunk])
+        a = network.feedforward(x)
+        total_cost += float(network.cost.fn(a, network.one_hot(lab))) * len(lab)
+        correct += int(np.count_nonzero(np.argmax(a, axis=1) == lab))
+    n = max(len(labels), 1)
+    return Evaluation(cost=total_cost / n, accuracy=correct / n, correct=correct, total=len(labels))
+
+
+class Trainer:
+    """Trains a network on a training set, one mini-batch at a time, reproducibly from a seed."""
+
+    def __init__(
+        self,
+        network: Network,
+        images: np.ndarray,
+        labels: np.ndarray,
+        config: TrainConfig | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.network = network
+        self._config = config or TrainConfig()
+        self._checks_left = WATCHED_BATCHES
+        n = len(labels)
+        if n == 0:
+            raise ValueError("the training set is empty")
+        self.labels = np.asarray(labels)
+        # One row per example with a trailing 1 for the folded-in bias: (n, n_0 + 1).
+        self._x = np.ones((n, network.sizes[0] + 1), network.dtype)
+        self._x[:, :-1] = to_inputs(images, network.dtype)
+        self._y = network.one_hot(self.labels)  # (n, n_L)
+        self._workspaces: dict[int, backprop.Workspace] = {}
+        self._velocity: list[np.ndarray] | None = None
+        self._step = [np.zeros_like(p) for p in network.params]
+        self.reset_schedule(seed)
+
+    @property
+    def config(self) -> TrainConfig:
+        """The hyper-parameters; a new value takes effect at the next mini-batch."""
+        return self._config
+
+    @config.setter
+    def config(self, value: TrainConfig) -> None:
+        self._config = value
+        self._checks_left = WATCHED_BATCHES
+
+    @property
+    def n_train(self) -> int:
+        """The number of training examples."""
+        return len(self.labels)
+
+    def reset_schedule(self, seed: int) -> None:
+        """Restart the epoch count and the shuffling from ``seed`` (the weights are untouched)."""
+        self.seed = seed
+        self._shuffle_rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
+        self.epoch = 0
+        self.examples_seen = 0
+        self._position = 0
+        self._batch_in_epoch = 0
+        self._perm = self._shuffle_rng.permutation(self.n_train)
+        self.last_batch = np.zeros(0, np.intp)  # indices of the latest mini-batch
+        self._velocity = None
+        self._checks_left = WATCHED_BATCHES
+
+    @property
+    def workspace(self) -> backprop.Workspace | None:
+        """The buffers of the latest mini-batch (activations, deltas, summed gradients), or None."""
+        return self._workspaces.get(len(self.last_batch))
+
+    def step_batch(self) -> BatchReport:
+        """Train on the next mini-batch and return its report; raises DivergenceError on blow-up."""
+        cfg = self.config
+        net = self.network
+        idx = self._perm[self._position : self._position + cfg.batch_size]
+        m = len(idx)
+        ws = self._workspaces.get(m)
+        if ws is None:
+            ws = self._workspaces[m] = backprop.Workspace(net.sizes, m, net.dtype)
+        np.take(self._x, idx, axis=0, out=ws.acts[0], mode="clip")
+        np.take(self._y, idx, axis=0, out=ws.y, mode="clip")
+        backprop.forward(net.params, net.activation, net.output_activation, ws)
+        cost = backprop.backward(net.params, net.activation, net.cost, ws) / m
+        self.last_batch = idx
+        if not math.isfinite(cost):
+            raise DivergenceError(
+                f"The cost became {cost} in epoch {self.epoch + 1}, mini-batch "
+                f"{self._batch_in_epoch + 1}: training diverged. Lower the learning rate "
+                f"(now {cfg.learning_rate:g}) and reset the network.",
+                epoch=self.epoch,
+                batch=self._batch_in_epoch,
+            )
+        self._apply_step(ws, m)
+        if self._checks_left > 0 or self._batch_in_epoch % CHECK_EVERY == 0:
+            self._checks_left -= 1
+            self._check_step_size()
+        return self._advance(m, cost)
+
+    def _check_step_size(self) -> None:
+        """Raise DivergenceError if a layer's step is as large as its weights, or not finite."""
+        for k, (p, s) in enumerate(zip(self.network.params, self.last_step())):
+            ratio = float(np.linalg.norm(s)) / max(float(np.linalg.norm(p)), 1e-30)
+            if not (math.isfinite(ratio) and ratio <= STEP_RATIO_LIMIT):
+                raise DivergenceError(
+                    f"In epoch {self.epoch + 1}, mini-batch {self._batch_in_epoch + 1}, one step "
+                    f"changed layer {k + 1}'s weights by {ratio:.2g} times their own size: the "
+                    f"learning rate {self.config.learning_rate:g} is far too large and the "
+                    "neurons saturate. Lower the learning rate and reset the network.",
+                    epoch=self.epoch,
+                    batch=self._batch_in_epoch,
+                )
+
+    def _apply_step(self, ws: backprop.Workspace, m: int) -> None:
+        """Apply the SGD (or momentum) step from the summed gradients in ``ws.grads``."""
+        cfg = self.config
+        scale = -cfg.learning_rate / m
+        if cfg.l2 > 0:
+            decay = 1.0 - cfg.learning_rate * cfg.l2 / self.n_train
+            for p in self.network.params:
+                p[:, :-1] *= decay
+        if cfg.momentum > 0:
+            if self._velocity is None:
+                self._velocity = [np.zeros_like(p) for p in self.network.params]
+            for p, g, v, s in zip(self.network.params, ws.grads, self._velocity, self._step):
+                v *= cfg.momentum
+                np.multiply(g, scale, out=s)
+                v += s
+                p += v
+        else:
+            for p, g, s in zip(self.network.params, ws.grads, self._step):
+                np.multiply(g, scale, out=s)  # the step -eta/m * sum nabla C_x
+                p += s
+
+    def _advance(self, m: int, cost: float) -> BatchReport:
+        """Move the position in the epoch forward by m examples and build the report."""
+        self._position += m
+        self.examples_seen += m
+        batch = self._batch_in_epoch
+        epoch = self.epoch
+        done = self._position >= self.n_train
+        if done:
+            self.epoch += 1
+            self._position = 0
+            self._batch_in_epoch = 0
+            self._perm = self._shuffle_rng.permutation(self.n_train)
+        else:
+            self._batch_in_epoch += 1
+        return BatchReport(
+            epoch=epoch,
+            batch=batch,
+            examples_seen=self.examples_seen,
+            cost=cost,
+            learning_rate=self.config.learning_rate,
+            batch_size=m,
+            epoch_progress=self.examples_seen / self.n_train,
+            epoch_done=done,
+        )
+
+    def last_step(self) -> list[np.ndarray]:
+        """Return the update applied by the latest mini-batch, per layer (n_out, n_in + 1)."""
+        if self._velocity is not None and self.config.momentum > 0:
+            return self._velocity
+        return self._step
+
+    def batches(self, epochs: int | None = None) -> Iterator[BatchReport]:
+        """Yield a report after every mini-batch for ``epochs`` more epochs (None: forever)."""
+        target = None if epochs is None else self.epoch + epochs
+        while target is None or self.epoch < target:
+            yield self.step_batch()
+
+    def epoch_batches(self) -> Iterator[BatchReport]:
+        """Yield reports until the current epoch is finished (a full epoch if at its start)."""
+        while True:
+            report = self.step_batch()
+            yield report
+            if report.epoch_done:
+                return

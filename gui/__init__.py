@@ -1,0 +1,1 @@
+"""Backprop Lab's Qt views: they show the engine's numbers and never compute them."""

@@ -1,0 +1,28 @@
+"""Shared test set-up: Qt renders offscreen, BLAS uses one thread, and small helper fixtures."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A seeded generator, so every test run sees the same random numbers."""
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def tiny_digits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A small learnable fake digit set: each class is a bright bar at its own row, plus noise."""
+    n = 600
+    labels = rng.integers(0, 10, n).astype(np.uint8)
+    images = (rng.random((n, 28, 28)) * 60).astype(np.uint8)
+    for i, label in enumerate(labels):
+        images[i, 2 + 2 * label : 4 + 2 * label, 4:24] = 255
+    return images, labels

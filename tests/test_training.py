@@ -1,0 +1,180 @@
+"""SGD as a generator: cost falls, determinism, hyper-parameter changes, momentum, divergence."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from engine.errors import DivergenceError
+from engine.network import Network, NetworkConfig
+from engine.training import TrainConfig, Trainer, evaluate
+
+
+def trainer_for(images, labels, seed=0, **hyper):
+    net = Network(NetworkConfig((784, 16, 16, 10)), np.random.default_rng(seed))
+    return Trainer(net, images, labels, TrainConfig(**hyper), seed=seed)
+
+
+def test_reports_after_every_mini_batch(tiny_digits):
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels, batch_size=10)
+    reports = list(trainer.epoch_batches())
+    assert len(reports) == 60
+    assert [r.batch for r in reports] == list(range(60))
+    assert [r.examples_seen for r in reports] == list(range(10, 601, 10))
+    assert all(r.epoch == 0 and r.batch_size == 10 and r.learning_rate == 3.0 for r in reports)
+    assert [r.epoch_done for r in reports].count(True) == 1 and reports[-1].epoch_done
+    assert reports[-1].epoch_progress == 1.0 and trainer.epoch == 1
+
+
+def test_cost_falls_and_accuracy_rises(tiny_digits):
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels)
+    before = evaluate(trainer.network, images, labels)
+    costs = [r.cost for r in trainer.batches(epochs=3)]
+    after = evaluate(trainer.network, images, labels)
+    assert np.mean(costs[-30:]) < 0.5 * np.mean(costs[:30])
+    assert after.cost < before.cost and after.accuracy > 0.9 > before.accuracy
+
+
+def test_same_seed_gives_bit_identical_run(tiny_digits):
+    images, labels = tiny_digits
+    runs = []
+    for _ in range(2):
+        trainer = trainer_for(images, labels, seed=5)
+        costs = [r.cost for r in trainer.batches(epochs=2)]
+        runs.append((costs, [p.copy() for p in trainer.network.params]))
+    assert runs[0][0] == runs[1][0]
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0][1], runs[1][1]))
+    other = trainer_for(images, labels, seed=6)
+    assert [r.cost for r in other.batches(epochs=1)] != runs[0][0][:60]
+
+
+def test_step_equals_textbook_update(tiny_digits):
+    """One step is w <- w - eta/m * sum_x dC_x/dw over exactly the reported mini-batch."""
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels, learning_rate=0.5, batch_size=7)
+    net = trainer.network
+    before = net.copy()
+    report = trainer.step_batch()
+    idx = trainer.last_batch
+    assert len(idx) == 7
+    x = images[idx].reshape(7, -1).astype(np.float32) / 255
+    record = before.backprop(x, labels[idx])
+    assert report.cost == pytest.approx(record.cost, rel=1e-5)
+    for k in range(3):
+        expected = before.weights[k] - 0.5 * record.nabla_w[k]
+        np.testing.assert_allclose(net.weights[k], expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            net.biases[k], before.biases[k] - 0.5 * record.nabla_b[k], rtol=1e-5, atol=1e-6
+        )
+
+
+def test_hyper_parameter_change_applies_at_next_batch(tiny_digits):
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels)
+    first = trainer.step_batch()
+    trainer.config = dataclasses.replace(trainer.config, learning_rate=0.25, batch_size=25)
+    second = trainer.step_batch()
+    assert (first.learning_rate, first.batch_size) == (3.0, 10)
+    assert (second.learning_rate, second.batch_size) == (0.25, 25)
+    assert second.examples_seen == 35 and len(trainer.last_batch) == 25
+
+
+def test_momentum_accumulates_velocity(tiny_digits):
+    images, labels = tiny_digits
+    plain = trainer_for(images, labels, seed=1, learning_rate=1.0)
+    heavy = trainer_for(images, labels, seed=1, learning_rate=1.0, momentum=0.9)
+    for _ in range(2):
+        plain.step_batch()
+        heavy.step_batch()
+    # Same first step, then momentum adds 0.9 x the first step to the second.
+    diff = [a - b for a, b in zip(heavy.network.params, plain.network.params)]
+    assert max(float(np.abs(d).max()) for d in diff) > 1e-4
+
+
+def test_l2_decays_weights_not_biases(tiny_digits):
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels, learning_rate=1e-9, l2=1e6)
+    before = trainer.network.copy()
+    trainer.step_batch()
+    decay = 1 - 1e-9 * 1e6 / len(labels)
+    np.testing.assert_allclose(trainer.network.weights[0], before.weights[0] * decay, rtol=1e-5)
+    np.testing.assert_allclose(trainer.network.biases[0], before.biases[0], rtol=1e-5)
+
+
+def test_epoch_batches_covers_every_example_once(tiny_digits):
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels, batch_size=64)
+    seen = []
+    for _ in trainer.epoch_batches():
+        seen.extend(trainer.last_batch.tolist())
+    assert sorted(seen) == list(range(600))
+
+
+def test_divergence_raises_with_a_remedy(tiny_digits):
+    images, labels = tiny_digits
+    net = Network(NetworkConfig((784, 30, 10), "relu", "cross-entropy"), np.random.default_rng(0))
+    trainer = Trainer(net, images, labels, TrainConfig(learning_rate=1e6), seed=0)
+    with pytest.raises(DivergenceError, match="Lower the learning rate") as info:
+        for _ in trainer.batches(epochs=5):
+            pass
+    assert info.value.epoch < 5
+
+
+def test_train_config_validates():
+    for bad in [
+        dict(learning_rate=0),
+        dict(learning_rate=float("nan")),
+        dict(batch_size=0),
+        dict(batch_size=2.5),
+        dict(momentum=1.0),
+        dict(l2=-1),
+    ]:
+        with pytest.raises(ValueError):
+            TrainConfig(**bad)
+
+
+def test_huge_learning_rate_on_the_seed_network_is_caught(tiny_digits):
+    """eta = 1000 saturates every sigmoid without any NaN; the step-size check still sees it."""
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels, learning_rate=1000.0)
+    with pytest.raises(DivergenceError, match="far too large") as info:
+        trainer.step_batch()
+    assert info.value.batch == 0
+
+
+def test_raising_the_rate_mid_run_is_caught_at_the_next_batches(tiny_digits):
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels)
+    for _ in range(100):
+        trainer.step_batch()
+    trainer.config = dataclasses.replace(trainer.config, learning_rate=5000.0)
+    with pytest.raises(DivergenceError):
+        for _ in range(5):
+            trainer.step_batch()
+
+
+def test_nan_cost_stops_before_the_step(tiny_digits):
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels)
+    trainer.network.params[2][0, 0] = np.nan
+    before = [p.copy() for p in trainer.network.params]
+    with pytest.raises(DivergenceError, match="cost became nan"):
+        trainer.step_batch()
+    for a, b in zip(before, trainer.network.params):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_healthy_presets_are_not_flagged(tiny_digits):
+    images, labels = tiny_digits
+    for sizes, act, cost, init, eta in [
+        ((784, 16, 16, 10), "sigmoid", "quadratic", "normal", 3.0),
+        ((784, 30, 10), "relu", "cross-entropy", "scaled", 0.1),
+        ((784, 16, 16, 10), "tanh", "cross-entropy", "scaled", 0.1),
+    ]:
+        net = Network(NetworkConfig(sizes, act, cost, init), np.random.default_rng(0))
+        trainer = Trainer(net, images, labels, TrainConfig(learning_rate=eta), seed=0)
+        assert len(list(trainer.batches(epochs=2))) == 120
