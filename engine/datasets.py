@@ -1,0 +1,135 @@
+"""Load MNIST as read-only datasets: the bundled sample, the full download, or any directory."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.errors import DataError
+from engine.idx import read_idx
+
+STANDARD_NAMES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Labelled 28x28 digit images, MNIST's convention (0 = background, 255 = ink)."""
+
+    images: np.ndarray  # (n, 28, 28) uint8
+    labels: np.ndarray  # (n,) uint8 in 0..9
+    name: str
+
+    def __len__(self) -> int:
+        """Return the number of labelled images."""
+        return len(self.labels)
+
+
+@dataclass(frozen=True)
+class MnistData:
+    """A training set and a test set loaded together, with where they came from."""
+
+    train: Dataset
+    test: Dataset
+    source: str  # "sample", "full", or the directory path
+
+
+def load_pair(
+    images_path: str | os.PathLike[str], labels_path: str | os.PathLike[str], name: str
+) -> Dataset:
+    """Read an images file and its labels file into a Dataset, checking they belong together."""
+    images = read_idx(images_path)
+    labels = read_idx(labels_path)
+    both = f"{Path(images_path).name} and {Path(labels_path).name}"
+    if images.ndim != 3:
+        raise DataError(f"{both}: the images file holds labels, not images.")
+    if images.shape[1:] != (28, 28):
+        rows, cols = images.shape[1:]
+        raise DataError(f"{both}: the images are {rows}x{cols} pixels, not 28x28 as in MNIST.")
+    if labels.ndim != 1:
+        raise DataError(f"{both}: the labels file holds images, not labels.")
+    if len(images) != len(labels):
+        raise DataError(f"{both} do not match: {len(images):,} images but {len(labels):,} labels.")
+    if labels.max() > 9:
+        raise DataError(f"{both}: a label is {labels.max()}, but digits only go from 0 to 9.")
+    images.flags.writeable = False
+    labels.flags.writeable = False
+    return Dataset(images=images, labels=labels, name=name)
+
+
+def _candidates(stem: str) -> list[str]:
+    """Return the file names accepted for one standard MNIST file, most usual first."""
+    dotted = stem.replace("-idx", ".idx")  # train-images.idx3-ubyte, a common renaming
+    return [stem, stem + ".gz", dotted, dotted + ".gz"]
+
+
+def load_mnist_dir(directory: str | os.PathLike[str]) -> MnistData:
+    """Load the four standard MNIST files from a directory, raw or gzipped."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError(f"{directory} is not a directory.")
+    found: dict[str, Path] = {}
+    missing = []
+    for role, stem in STANDARD_NAMES.items():
+        paths = [directory / name for name in _candidates(stem)]
+        present = [path for path in paths if path.is_file()]
+        if present:
+            found[role] = present[0]
+        else:
+            missing.append(f"{stem}[.gz]")
+    if missing:
+        raise DataError(f"{directory} is missing the MNIST files: {', '.join(missing)}.")
+    train = load_pair(found["train_images"], found["train_labels"], "train")
+    test = load_pair(found["test_images"], found["test_labels"], "test")
+    return MnistData(train=train, test=test, source=str(directory))
+
+
+def sample_dir() -> Path:
+    """Return the directory of the small MNIST sample bundled with the application."""
+    return Path(__file__).resolve().parent.parent / "resources" / "mnist-sample"
+
+
+def load_sample() -> MnistData:
+    """Load the bundled sample: 10,000 training and 2,000 test images, balanced by digit."""
+    data = load_mnist_dir(sample_dir())
+    return MnistData(train=data.train, test=data.test, source="sample")
+
+
+def load_full(
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> MnistData:
+    """Load the full MNIST (60,000 + 10,000), downloading it into the cache first if needed."""
+    from engine.download import cached_mnist_dir, download_mnist  # pooch loads only when needed
+
+    directory = cached_mnist_dir(cache_dir)
+    if directory is None:
+        directory = download_mnist(cache_dir=cache_dir, progress=progress, cancel=cancel)
+    data = load_mnist_dir(directory)
+    return MnistData(train=data.train, test=data.test, source="full")
+
+
+def load_data(
+    spec: str,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> MnistData:
+    """Load "sample", "full", or the MNIST files in the directory that spec names."""
+    if spec == "sample":
+        return load_sample()
+    if spec == "full":
+        return load_full(progress=progress, cancel=cancel, cache_dir=cache_dir)
+    if not Path(spec).exists():
+        raise DataError(f"{spec} does not exist; choose 'sample', 'full' or an MNIST directory.")
+    return load_mnist_dir(spec)

@@ -1,0 +1,280 @@
+"""Download the full MNIST with pooch, verified against the published MD5 checksums.
+
+pooch streams each file to a temporary name inside the cache directory and renames it only once
+its checksum matches, so the cache never holds a partial or corrupt file. Mirrors are tried in
+order for each file. Cancelling is checked on every received chunk.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import http.client
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pooch
+import requests
+
+from engine.errors import DownloadError
+
+MNIST_FILES: dict[str, str] = {
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+PUBLISHED_SIZES = {  # bytes; gives the progress bar its total before the first response arrives
+    "train-images-idx3-ubyte.gz": 9_912_422,
+    "train-labels-idx1-ubyte.gz": 28_881,
+    "t10k-images-idx3-ubyte.gz": 1_648_877,
+    "t10k-labels-idx1-ubyte.gz": 4_542,
+}
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+CHUNK_SIZE = 64 * 1024
+
+
+class _CancelledError(Exception):
+    """Raised from inside pooch's download loop when the cancel event is set."""
+
+
+class _Progress:
+    """The tqdm-like bar pooch's HTTPDownloader drives, summed over all files of one download.
+
+    pooch sets `total` from Content-Length (0 if absent), calls `update(chunk_size)` per chunk
+    even for a shorter last chunk, then `reset()`, `update(total)` and `close()` at the end.
+    """
+
+    def __init__(
+        self,
+        callback: Callable[[int, int], None] | None,
+        cancel: threading.Event | None,
+        sizes: dict[str, int],
+    ) -> None:
+        self.callback = callback
+        self.cancel = cancel
+        self.sizes = sizes  # name -> expected bytes, 0 when unknown
+        self.finished = 0  # bytes of the files already in place
+        self.current = ""
+        self.count = 0
+        self._total = 0
+
+    @property
+    def total(self) -> int:
+        """Return the current file's size as announced by the server, 0 if unknown."""
+        return self._total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        self._total = value
+        if value:
+            self.sizes[self.current] = value
+
+    def start(self, name: str) -> None:
+        """Begin (or restart from another mirror) the download of one file."""
+        self.check_cancel()
+        self.current, self.count, self._total = name, 0, 0
+
+    def finish(self, size: int) -> None:
+        """Count a completed file by its real size on disk."""
+        self.sizes[self.current] = size
+        self.finished += size
+        self.current, self.count, self._total = "", 0, 0
+        self._report()
+
+    def check_cancel(self) -> None:
+        """Raise _CancelledError if the user asked to stop."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise _CancelledError
+
+    def update(self, n: int) -> None:
+        """Record n more bytes received and check for cancellation."""
+        self.check_cancel()
+        self.count += n
+        self._report()
+
+    def reset(self) -> None:
+        """Forget the bytes counted for the current file."""
+        self.count = 0
+
+    def close(self) -> None:
+        """Do nothing; finish() does the bookkeeping once the file is really in place."""
+
+    def _report(self) -> None:
+        if self.callback is None:
+            return
+        current = min(self.count, self._total) if self._total else self.count
+        done = self.finished + current
+        self.callback(done, max(done, sum(self.sizes.values())))
+
+
+def default_cache_dir() -> Path:
+    """Return the per-user cache directory for the full MNIST."""
+    return Path(pooch.os_cache("backprop-lab")) / "mnist"
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as file:
+        while block := file.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _is_valid(path: Path, md5: str) -> bool:
+    """Return whether path is a file whose MD5 is md5 (about 20 ms for all of MNIST)."""
+    try:
+        return path.is_file() and _md5(path) == md5
+    except OSError:
+        return False
+
+
+def cached_mnist_dir(
+    cache_dir: str | os.PathLike[str] | None = None, files: Mapping[str, str] | None = None
+) -> Path | None:
+    """Return the cache directory if it holds all four MNIST files with the right MD5s."""
+    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    files = MNIST_FILES if files is None else files
+    if all(_is_valid(directory / name, md5) for name, md5 in files.items()):
+        return directory
+    return None
+
+
+def download_mnist(
+    cache_dir: str | os.PathLike[str] | None = None,
+    base_urls: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    timeout: float = 30.0,
+    files: Mapping[str, str] | None = None,
+) -> Path:
+    """Download whatever MNIST files the cache lacks and return the cache directory.
+
+    progress(bytes_done, bytes_total) is called for every chunk; bytes_total is an estimate that
+    may grow as servers announce sizes. timeout bounds the wait for a connection and for each
+    chunk, so a cancel takes effect at the next chunk or, on a stalled server, after timeout.
+    """
+    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    base_urls = MIRRORS if base_urls is None else tuple(base_urls)
+    sizes = PUBLISHED_SIZES if files is None else {}
+    files = MNIST_FILES if files is None else files
+    try:
+        missing = {}
+        for name, md5 in files.items():
+            if not _is_valid(directory / name, md5):
+                (directory / name).unlink(missing_ok=True)  # a corrupt copy must not linger
+                missing[name] = md5
+        bar = _Progress(progress, cancel, {name: sizes.get(name, 0) for name in missing})
+        for name, md5 in missing.items():
+            _fetch(name, md5, directory, base_urls, timeout, bar)
+            bar.finish((directory / name).stat().st_size)
+    except _CancelledError:
+        raise DownloadError("Download cancelled") from None
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DownloadError(
+                f"Not enough disk space to download MNIST (about 12 MB) into {directory}."
+            ) from error
+        raise DownloadError(
+            f"Could not save MNIST into {directory}: {error.strerror or error}."
+        ) from error
+    return directory
+
+
+def _fetch(
+    name: str, md5: str, directory: Path, base_urls: Sequence[str], timeout: float, bar: _Progress
+) -> None:
+    """Download one file into directory, trying each mirror in turn."""
+    failures: list[tuple[str, str]] = []  # (kind, "host: detail")
+    for base in base_urls:
+        url = base.rstrip("/") + "/" + name
+        host = urlsplit(url).netloc or url
+        responses: list[requests.Response] = []
+        remember = _collector(responses)
+
+        downloader = pooch.HTTPDownloader(
+            progressbar=bar, chunk_size=CHUNK_SIZE, timeout=timeout, hooks={"response": remember}
+        )
+        bar.start(name)
+        try:
+            pooch.retrieve(url, f"md5:{md5}", fname=name, path=directory, downloader=downloader)
+            return
+        except requests.RequestException as error:  # pooch's HTTP client; a network failure
+            failures.append(_describe(error, host, timeout))
+        except ValueError:  # pooch's checksum mismatch
+            failures.append(("checksum", f"{host}: the file did not match its MD5 checksum"))
+        finally:
+            for response in responses:  # pooch leaves the socket open when interrupted
+                response.close()
+    raise DownloadError(_message(name, failures, timeout))
+
+
+def _collector(responses: list[requests.Response]) -> Callable[..., None]:
+    """Return a requests response hook that remembers every response in ``responses``."""
+
+    def remember(response: requests.Response, *args: object, **kwargs: object) -> None:
+        responses.append(response)
+
+    return remember
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """Yield error and every exception it wraps, through causes, contexts and arguments."""
+    seen: set[int] = set()
+    stack = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [current.__cause__, current.__context__, *current.args]
+        stack.extend(item for item in linked if isinstance(item, BaseException))
+
+
+def _find(error: BaseException, kind: type[BaseException]) -> bool:
+    """Return whether error is, or wraps, an exception of the given kind."""
+    return any(isinstance(item, kind) for item in _chain(error))
+
+
+def _describe(error: requests.RequestException, host: str, timeout: float) -> tuple[str, str]:
+    """Sort a network error into a kind and a detail naming the host."""
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    if status is not None:
+        return "http", f"{host}: the server answered HTTP {status}"
+    if _find(error, TimeoutError):
+        return "timeout", f"{host}: no answer within {timeout:g} s"
+    if _find(error, http.client.IncompleteRead):
+        return "truncated", f"{host}: the connection closed before the file was complete"
+    return "unreachable", f"{host}: could not connect"
+
+
+def _message(name: str, failures: list[tuple[str, str]], timeout: float) -> str:
+    """Compose one plain message from the failures of every mirror for one file."""
+    kinds = {kind for kind, _ in failures}
+    details = "; ".join(detail for _, detail in failures)
+    if "checksum" in kinds:
+        return (
+            f"The downloaded {name} did not match its published MD5 checksum and was deleted "
+            f"({details}). Try again later; the bundled sample still works."
+        )
+    if "truncated" in kinds:
+        return (
+            f"The download of {name} was cut off before it finished ({details}). "
+            "Try again; the bundled sample still works."
+        )
+    if "timeout" in kinds:
+        return (
+            f"The MNIST mirrors did not respond in time while downloading {name} ({details}). "
+            "Check your internet connection; the bundled sample still works."
+        )
+    return (
+        f"Could not reach any MNIST mirror ({details}). "
+        "Check your internet connection; the bundled sample still works."
+    )
