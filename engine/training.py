@@ -20,6 +20,7 @@ runs stay below about 0.3) training stops with advice.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -68,6 +69,18 @@ class BatchReport:
     batch_size: int
     epoch_progress: float  # examples_seen / training-set size, the cost plot's x axis
     epoch_done: bool  # this batch finished an epoch
+    examples_per_second: float  # smoothed over recent batches, wall-clock between steps
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """The end of an epoch: the mean cost of its mini-batches and the test-set result."""
+
+    epoch: int  # epochs completed, this one included
+    train_cost: float
+    test_cost: float
+    test_accuracy: float
+    seconds: float  # wall-clock time of the epoch
 
 
 @dataclass(frozen=True)
@@ -155,6 +168,17 @@ class Trainer:
         self.last_batch = np.zeros(0, np.intp)  # indices of the latest mini-batch
         self._velocity = None
         self._checks_left = WATCHED_BATCHES
+        self._rate = 0.0
+        self._last_clock = 0.0
+
+    def resume_at(self, epoch: int, examples_seen: int) -> None:
+        """Continue the epoch and example counts of an earlier run (an opened model, a branch).
+
+        The next mini-batch starts a fresh shuffle of a new epoch, so ``epoch`` counts the epochs
+        already completed.
+        """
+        self.epoch = int(epoch)
+        self.examples_seen = int(examples_seen)
 
     @property
     def workspace(self) -> backprop.Workspace | None:
@@ -224,6 +248,15 @@ class Trainer:
                 np.multiply(g, scale, out=s)  # the step -eta/m * sum nabla C_x
                 p += s
 
+    def _measure_rate(self, m: int) -> float:
+        """Return the smoothed examples per second; a gap over two seconds (a pause) restarts it."""
+        now = time.perf_counter()
+        dt = now - self._last_clock
+        self._last_clock = now
+        if 0 < dt < 2.0:
+            self._rate = m / dt if self._rate == 0 else 0.98 * self._rate + 0.02 * m / dt
+        return self._rate
+
     def _advance(self, m: int, cost: float) -> BatchReport:
         """Move the position in the epoch forward by m examples and build the report."""
         self._position += m
@@ -247,6 +280,7 @@ class Trainer:
             batch_size=m,
             epoch_progress=self.examples_seen / self.n_train,
             epoch_done=done,
+            examples_per_second=self._measure_rate(m),
         )
 
     def last_step(self) -> list[np.ndarray]:

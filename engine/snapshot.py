@@ -1,0 +1,178 @@
+"""Immutable copies of the training state, the only thing that crosses from the worker to views.
+
+A snapshot pairs the parameters AFTER the latest step with what that step was computed from:
+the mini-batch, its mean gradient, the update applied, and the forward/backward record of the
+batch's last example (the neuron fills and nudges the diagram shows while training).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.network import Network, NetworkConfig
+from engine.training import TrainConfig, Trainer, to_inputs
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """Return a read-only copy of ``a``."""
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class ExampleTrace:
+    """One example's forward and backward pass: per layer k = 0 .. L, vectors of n_k values.
+
+    ``activations[0]`` is the input; ``zs``, ``deltas`` and ``dc_da`` start at layer 1 (their
+    index 0 is layer 1), as in ``engine.network.BackpropRecord``.
+    """
+
+    image: np.ndarray  # (28, 28) uint8 for MNIST examples, float32 in [0, 1] for drawings
+    label: int
+    activations: tuple[np.ndarray, ...]
+    zs: tuple[np.ndarray, ...]
+    deltas: tuple[np.ndarray, ...]
+    dc_da: tuple[np.ndarray, ...]
+    cost: float = float("nan")  # this example's cost C_x
+
+    @property
+    def outputs(self) -> np.ndarray:
+        """Return the output layer's activations a^L."""
+        return self.activations[-1]
+
+    def hebbian(self, layer: int) -> np.ndarray:
+        """Return dC/dw for weight layer ``layer`` (0 = input to first hidden): delta_out a_in^T.
+
+        This is BP4 for this one example: an edge's gradient is the product of how strongly its
+        source fires and how much its target wants to change, "fire together, wire together".
+        """
+        return np.outer(self.deltas[layer], self.activations[layer])
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The network and its latest mini-batch, frozen for drawing in another thread."""
+
+    config: NetworkConfig
+    train_config: TrainConfig
+    epoch: int
+    examples_seen: int
+    n_train: int
+    weights: tuple[np.ndarray, ...]  # (n_out, n_in) per layer
+    biases: tuple[np.ndarray, ...]  # (n_out,)
+    grad_w: tuple[np.ndarray, ...] | None  # mean dC/dw of the latest mini-batch, None before one
+    grad_b: tuple[np.ndarray, ...] | None
+    step_w: tuple[np.ndarray, ...] | None  # the update applied: -eta * grad (+ momentum, decay)
+    step_b: tuple[np.ndarray, ...] | None
+    batch_images: np.ndarray  # (m, 28, 28) uint8
+    batch_labels: np.ndarray  # (m,)
+    example: ExampleTrace | None  # the batch's last example
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Layer sizes, input first."""
+        return self.config.sizes
+
+
+EDGE_MODES = ("weight", "gradient", "update", "hebbian")
+
+
+def edge_values(snapshot: Snapshot, mode: str, layer: int, trace: ExampleTrace | None = None):
+    """Return the (n_out, n_in) values an edge mode shows for weight layer ``layer``, or None.
+
+    ``weight``: w; ``gradient``: the latest mini-batch's mean dC/dw; ``update``: the step applied,
+    -eta dC/dw (plus momentum and decay when set); ``hebbian``: a_in * delta_out for ``trace``
+    (default: the snapshot's example). None when the mode has nothing yet (before the first step).
+    """
+    if mode == "weight":
+        return snapshot.weights[layer]
+    if mode == "gradient":
+        return None if snapshot.grad_w is None else snapshot.grad_w[layer]
+    if mode == "update":
+        return None if snapshot.step_w is None else snapshot.step_w[layer]
+    if mode == "hebbian":
+        trace = trace if trace is not None else snapshot.example
+        return None if trace is None else trace.hebbian(layer)
+    raise ValueError(f"unknown edge mode {mode!r}; use one of {list(EDGE_MODES)}")
+
+
+def network_of(snapshot: Snapshot) -> Network:
+    """Return a Network holding the snapshot's parameters (a copy the caller may change)."""
+    net = Network(snapshot.config, np.random.default_rng(0))
+    net.set_parameters(list(snapshot.weights), list(snapshot.biases))
+    return net
+
+
+def predict(snapshot: Snapshot, image: np.ndarray) -> np.ndarray:
+    """Return the output activations for one image, (28, 28) floats in [0, 1] or uint8 pixels."""
+    return network_of(snapshot).feedforward(_as_input(image, snapshot.config.dtype))[0].copy()
+
+
+def trace_example(snapshot: Snapshot, image: np.ndarray, label: int) -> ExampleTrace:
+    """Run one example forward and backward through the snapshot's network, labelled ``label``."""
+    net = network_of(snapshot)
+    record = net.backprop(_as_input(image, snapshot.config.dtype), np.array([label]))
+    return ExampleTrace(
+        image=_frozen(image),
+        label=int(label),
+        activations=tuple(_frozen(a[0]) for a in record.activations),
+        zs=tuple(_frozen(z[0]) for z in record.zs),
+        deltas=tuple(_frozen(d[0]) for d in record.deltas),
+        dc_da=tuple(_frozen(d[0]) for d in record.dc_da),
+        cost=float(record.cost),
+    )
+
+
+def _as_input(image: np.ndarray, dtype: str) -> np.ndarray:
+    """Return one image as a (1, 784) network input in [0, 1], scaled as in training."""
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return to_inputs(image[None], dtype)
+    return image.astype(dtype).reshape(1, -1)
+
+
+def take_snapshot(trainer: Trainer, images: np.ndarray) -> Snapshot:
+    """Copy the trainer's current state; ``images`` is the uint8 training set it indexes into."""
+    net = trainer.network
+    ws = trainer.workspace
+    idx = trainer.last_batch
+    grad_w = grad_b = step_w = step_b = example = None
+    if ws is not None and len(idx):
+        m = len(idx)
+        grad_w = tuple(_frozen(g[:, :-1] / m) for g in ws.grads)
+        grad_b = tuple(_frozen(g[:, -1] / m) for g in ws.grads)
+        steps = trainer.last_step()
+        step_w = tuple(_frozen(s[:, :-1]) for s in steps)
+        step_b = tuple(_frozen(s[:, -1]) for s in steps)
+        last = len(net.params)
+        out = ws.acts[last][-1]
+        dc_da = [ws.dc_da[k][-1] for k in range(1, last)]
+        dc_da.append(net.cost.dc_da(out, ws.y[-1]))
+        example = ExampleTrace(
+            image=_frozen(images[idx[-1]]),
+            label=int(trainer.labels[idx[-1]]),
+            activations=tuple(_frozen(ws.outputs(k)[-1]) for k in range(last + 1)),
+            zs=tuple(_frozen(z[-1]) for z in ws.zs),
+            deltas=tuple(_frozen(d[-1]) for d in ws.deltas),
+            dc_da=tuple(_frozen(d) for d in dc_da),
+            cost=float(net.cost.fn(out[None, :], ws.y[-1][None, :])),
+        )
+    return Snapshot(
+        config=net.config,
+        train_config=trainer.config,
+        epoch=trainer.epoch,
+        examples_seen=trainer.examples_seen,
+        n_train=trainer.n_train,
+        weights=tuple(_frozen(w) for w in net.weights),
+        biases=tuple(_frozen(b) for b in net.biases),
+        grad_w=grad_w,
+        grad_b=grad_b,
+        step_w=step_w,
+        step_b=step_b,
+        batch_images=_frozen(images[idx]),
+        batch_labels=_frozen(trainer.labels[idx]),
+        example=example,
+    )
