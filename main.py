@@ -15,6 +15,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from engine.cli import run
 
         return run(argv)
+    from PySide6.QtCore import QCoreApplication
+
+    QCoreApplication.setOrganizationName("Backprop Lab")
+    QCoreApplication.setApplicationName("Backprop Lab")
     from gui.app import run_gui
 
     return run_gui(argv)

@@ -1,0 +1,193 @@
+"""The live cost plot: every mini-batch's cost, its moving average, and per-epoch test results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import PySide6  # noqa: F401  (pyqtgraph binds to the first Qt binding imported)
+from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+AVERAGE_WINDOW = 100  # mini-batches in the moving average
+REFRESH_MS = 33
+
+
+class _Series:
+    """A NumPy buffer of (x, y) points that doubles its capacity when full."""
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.x = np.empty(capacity)
+        self.y = np.empty(capacity)
+        self.n = 0
+
+    def append(self, x: float, y: float) -> None:
+        """Add one point."""
+        if self.n == len(self.x):
+            self.x = np.resize(self.x, 2 * self.n)
+            self.y = np.resize(self.y, 2 * self.n)
+        self.x[self.n] = x
+        self.y[self.n] = y
+        self.n += 1
+
+    def clear(self) -> None:
+        """Forget every point."""
+        self.n = 0
+
+    @property
+    def xs(self) -> np.ndarray:
+        """The x values so far (a view)."""
+        return self.x[: self.n]
+
+    @property
+    def ys(self) -> np.ndarray:
+        """The y values so far (a view)."""
+        return self.y[: self.n]
+
+
+class CostPlot(QWidget):
+    """Plots the cost of each mini-batch against epochs, with test cost and accuracy markers."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.batches = _Series()
+        self.average = _Series()
+        self.test_cost = _Series(64)
+        self.test_accuracy = _Series(64)
+        self._sum = 0.0  # running sum of the last AVERAGE_WINDOW costs
+        self._dirty = False
+
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground("#101418")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", "epochs of training")
+        item.getAxis("bottom").enableAutoSIPrefix(False)  # 0.05 epochs, not "50 (x0.001)"
+        item.setLabel("left", "cost")
+        item.showGrid(x=True, y=True, alpha=0.15)
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, mode="peak")
+        legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.batch_curve = item.plot(
+            pen=pg.mkPen((120, 150, 190, 110), width=1), name="mini-batch cost"
+        )
+        self.average_curve = item.plot(
+            pen=pg.mkPen((255, 190, 60), width=3), name=f"mean of last {AVERAGE_WINDOW} batches"
+        )
+        self.test_cost_curve = item.plot(
+            pen=None,
+            symbol="o",
+            symbolSize=9,
+            symbolBrush=(250, 250, 250),
+            symbolPen=pg.mkPen((30, 30, 30)),
+            name="test cost",
+        )
+        # A second view box for accuracy on the right axis, as in pyqtgraph's multiple-axes example.
+        self.accuracy_view = pg.ViewBox()
+        item.showAxis("right")
+        item.scene().addItem(self.accuracy_view)
+        item.getAxis("right").linkToView(self.accuracy_view)
+        item.getAxis("right").setLabel("test accuracy", units="%")
+        self.accuracy_view.setXLink(item)
+        self.accuracy_view.setYRange(0, 100)
+        self.accuracy_curve = pg.PlotDataItem(
+            pen=pg.mkPen((90, 210, 120), width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+            symbol="d",
+            symbolSize=10,
+            symbolBrush=(90, 210, 120),
+            name="test accuracy",
+        )
+        self.accuracy_view.addItem(self.accuracy_curve)
+        legend.addItem(self.accuracy_curve, "test accuracy (right axis)")
+        item.vb.sigResized.connect(self._sync_views)
+
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((200, 200, 200, 90)))
+        self.cursor.setVisible(False)
+        item.addItem(self.cursor, ignoreBounds=True)
+        self.readout = pg.TextItem(color=(230, 230, 230), anchor=(0, 0), fill=(16, 20, 24, 200))
+        self.readout.setVisible(False)
+        item.addItem(self.readout, ignoreBounds=True)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._redraw)
+        self._timer.start()
+
+    def append_batch(self, epoch_progress: float, cost: float) -> None:
+        """Add one mini-batch's cost at x = epochs of training so far."""
+        b = self.batches
+        self._sum += cost
+        if b.n >= AVERAGE_WINDOW:
+            self._sum -= b.y[b.n - AVERAGE_WINDOW]
+        b.append(epoch_progress, cost)
+        self.average.append(epoch_progress, self._sum / min(b.n, AVERAGE_WINDOW))
+        self._dirty = True
+
+    def add_epoch(self, epoch: float, test_cost: float, test_accuracy: float) -> None:
+        """Mark an epoch's test cost and test accuracy (a fraction, shown in percent)."""
+        self.test_cost.append(epoch, test_cost)
+        self.test_accuracy.append(epoch, 100.0 * test_accuracy)
+        self._dirty = True
+
+    def clear(self) -> None:
+        """Remove every point, for a fresh network."""
+        for series in (self.batches, self.average, self.test_cost, self.test_accuracy):
+            series.clear()
+        self._sum = 0.0
+        self._dirty = True
+        self._redraw()
+
+    def point_count(self) -> int:
+        """Return how many mini-batch costs are plotted."""
+        return self.batches.n
+
+    def _redraw(self) -> None:
+        """Push new points to the curves, at most once per timer tick."""
+        if not self._dirty:
+            return
+        self._dirty = False
+        self.batch_curve.setData(self.batches.xs, self.batches.ys)
+        self.average_curve.setData(self.average.xs, self.average.ys)
+        self.test_cost_curve.setData(self.test_cost.xs, self.test_cost.ys)
+        self.accuracy_curve.setData(self.test_accuracy.xs, self.test_accuracy.ys)
+        if self.test_accuracy.n:
+            low = max(0.0, float(self.test_accuracy.ys.min()) - 5.0)
+            self.accuracy_view.setYRange(low, 100.0, padding=0)
+
+    def _sync_views(self) -> None:
+        """Keep the accuracy view box on top of the main one."""
+        vb = self.plot.getPlotItem().vb
+        self.accuracy_view.setGeometry(vb.sceneBoundingRect())
+        self.accuracy_view.linkedViewChanged(vb, self.accuracy_view.XAxis)
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        """Show the values under the cursor: the nearest mini-batch and any epoch result."""
+        vb = self.plot.getPlotItem().vb
+        if self.batches.n == 0 or not vb.sceneBoundingRect().contains(pos):
+            self.cursor.setVisible(False)
+            self.readout.setVisible(False)
+            return
+        x = vb.mapSceneToView(pos).x()
+        i = int(np.clip(np.searchsorted(self.batches.xs, x), 0, self.batches.n - 1))
+        text = (
+            f"epoch {self.batches.x[i]:.3f}\nmini-batch cost {self.batches.y[i]:.4f}\n"
+            f"mean of last {AVERAGE_WINDOW}: {self.average.y[i]:.4f}"
+        )
+        if self.test_cost.n:
+            j = int(np.argmin(np.abs(self.test_cost.xs - x)))
+            text += (
+                f"\nafter epoch {self.test_cost.x[j]:g}: test cost {self.test_cost.y[j]:.4f}, "
+                f"accuracy {self.test_accuracy.y[j]:.2f}%"
+            )
+        self.cursor.setPos(self.batches.x[i])
+        self.cursor.setVisible(True)
+        (x0, x1), (y0, y1) = vb.viewRange()
+        self.readout.setText(text)
+        self.readout.setPos(x0 + 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0))
+        self.readout.setVisible(True)
+
+    def readout_text(self) -> str:
+        """Return the hover text currently shown ('' when hidden)."""
+        return self.readout.textItem.toPlainText() if self.readout.isVisible() else ""

@@ -1,0 +1,48 @@
+"""A coloured strip above the views that says what went wrong and offers the fix."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+
+class FailureBanner(QFrame):
+    """Shows a divergence or error message with buttons for the usual remedies."""
+
+    reset_requested = Signal()  # start again with the same settings
+    lower_rate_requested = Signal()  # divide the learning rate by ten, then start again
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("failureBanner")
+        self.setStyleSheet(
+            "#failureBanner { background: #5a1e1e; border: 1px solid #c0504d; border-radius: 4px; }"
+            "#failureBanner QLabel { color: #ffecec; }"
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        layout.addWidget(self.label, 1)
+        self.lower_button = QPushButton("Lower the learning rate ×0.1 and reset")
+        self.lower_button.setToolTip("Divide eta by ten and start a fresh network.")
+        self.lower_button.clicked.connect(self.lower_rate_requested)
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setToolTip("Start a fresh network with the same settings.")
+        self.reset_button.clicked.connect(self.reset_requested)
+        self.close_button = QPushButton("Dismiss")
+        self.close_button.clicked.connect(self.hide)
+        for button in (self.lower_button, self.reset_button, self.close_button):
+            layout.addWidget(button)
+        self.hide()
+
+    def show_failure(self, message: str, offer_lower_rate: bool = True) -> None:
+        """Show ``message`` with the remedies."""
+        self.label.setText(message)
+        self.lower_button.setVisible(offer_lower_rate)
+        self.reset_button.setVisible(offer_lower_rate)
+        self.show()
+
+    def message(self) -> str:
+        """Return the message shown, '' when hidden."""
+        return self.label.text() if self.isVisible() else ""

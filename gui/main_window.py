@@ -1,0 +1,634 @@
+"""The main window: the only place that knows both the training worker and the views."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.datasets import MnistData, load_data, load_full
+from engine.download import cached_mnist_dir
+from engine.errors import BackpropLabError
+from engine.history import TrainingHistory
+from engine.model_io import load_model, save_model
+from engine.network import NetworkConfig
+from engine.training import BatchReport, EpochReport, TrainConfig
+from engine.worker import FAILED, RUNNING, TrainingWorker
+from gui.cost_plot import CostPlot
+from gui.download_dialog import DownloadDialog, DownloadProgress
+from gui.failure_banner import FailureBanner
+from gui.settings import DEFAULTS, SPEEDS, Session, load_session, save_session
+from gui.training_controls import SPEED_LABELS, TrainingControls
+
+REFRESH_MS = 33  # the views pull the latest snapshot about 30 times a second
+ABOUT = """<h3>Backprop Lab</h3>
+<p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
+gradient descent, one mini-batch at a time.</p>
+<p>The MNIST database of handwritten digits is by Yann LeCun, Corinna Cortes and Christopher
+J. C. Burges (CC BY-SA 3.0). The bundled sample is a class-balanced subset of it.</p>
+<p>The seed network and its notation follow Michael Nielsen's <i>Neural Networks and Deep
+Learning</i> and 3Blue1Brown's <i>What is backpropagation really doing?</i>.</p>"""
+
+
+class MainWindow(QMainWindow):
+    """Training controls, the network diagram, the cost plot and the drawing pad in one window."""
+
+    snapshot_shown = Signal(int)  # serial of the snapshot the views now show
+
+    def __init__(self, settings: QSettings | None = None, data: str | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("Backprop Lab")
+        self.settings = settings if settings is not None else QSettings()
+        self.session = load_session(self.settings)
+        if data is not None:
+            self.session = Session(
+                self.session.network,
+                self.session.train,
+                self.session.seed,
+                self.session.speed,
+                data,
+            )
+        self.confirm: Callable[[str, str], bool] = self._ask
+        self.history = TrainingHistory()
+        self.unsaved = False
+        self.model_path: Path | None = None
+        self.last_epoch: EpochReport | None = None
+        self.last_batch: BatchReport | None = None
+        self.data: MnistData | None = None
+        self._shown_serial = -1
+        self._state = "paused"
+        self._download: DownloadProgress | None = None
+
+        self.worker = TrainingWorker(self.session.network, self.session.train, self.session.seed)
+        self.worker.set_speed(self.session.speed)
+        self._build_views()
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+        self._connect_worker()
+        self.controls.set_session(self.session)
+        self._restore_geometry()
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._refresh_views)
+        self._timer.start()
+        self.worker.start()
+        self._load(self.session.data, ask=False)
+
+    def _build_views(self) -> None:
+        """Lay out the controls on the left, diagram over cost plot in the middle, pad right."""
+        self.controls = TrainingControls()
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(290)
+        self.banner = FailureBanner()
+        self.diagram_area = QWidget()
+        self.diagram_area.setMinimumSize(400, 300)
+        QVBoxLayout(self.diagram_area).setContentsMargins(0, 0, 0, 0)
+        self.cost_plot = CostPlot()
+        self.cost_plot.setMinimumHeight(160)
+        middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(self.diagram_area)
+        middle.addWidget(self.cost_plot)
+        middle.setStretchFactor(0, 3)
+        middle.setStretchFactor(1, 2)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(self.banner)
+        centre_layout.addWidget(middle, 1)
+        self.pad_area = QWidget()
+        QVBoxLayout(self.pad_area).setContentsMargins(0, 0, 0, 0)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.pad_area)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        self.banner.reset_requested.connect(lambda: self.reset(ask=False))
+        self.banner.lower_rate_requested.connect(self._lower_rate_and_reset)
+
+    def _action(
+        self, text: str, slot: Callable[[], object], shortcut: str | None = None, tip: str = ""
+    ) -> QAction:
+        """Create a window action with an optional shortcut and a tooltip."""
+        action = QAction(text, self)
+        action.triggered.connect(lambda _=False: slot())
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        """Create the actions shared by the menus, the buttons and the keyboard."""
+        a = self._action
+        self.run_action = a(
+            "Run", self.toggle_run, "Space", "Train continuously; press again to pause."
+        )
+        self.step_action = a(
+            "Step mini-batch",
+            self.worker.step_batch,
+            "Right",
+            "Train on one mini-batch: one gradient step, then pause.",
+        )
+        self.epoch_action = a(
+            "Step epoch",
+            self.worker.step_epoch,
+            "Shift+Right",
+            "Train one full pass over the training set, then pause and test.",
+        )
+        self.epoch_end_action = a(
+            "Run to end of epoch",
+            self.worker.run_to_epoch_end,
+            "Ctrl+Right",
+            "Train until the current epoch is complete, then pause and test.",
+        )
+        self.reset_action = a(
+            "Reset", self.reset, "R", "Start again from fresh random weights (same seed)."
+        )
+        self.new_seed_action = a(
+            "Reset with new seed",
+            self.reset_new_seed,
+            "Shift+R",
+            "Start again from different random weights and a different example order.",
+        )
+        self.defaults_action = a(
+            "Restore defaults",
+            self.restore_defaults,
+            None,
+            "Return to the video's network: 784-16-16-10, sigmoid, quadratic cost, eta 3, "
+            "mini-batch 10.",
+        )
+        self.open_action = a(
+            "Open model…", self.open_model_dialog, "Ctrl+O", "Open a saved network."
+        )
+        self.save_action = a(
+            "Save model", self.save_model, "Ctrl+S", "Save the network and its history."
+        )
+        self.save_as_action = a(
+            "Save model as…", lambda: self.save_model(ask_path=True), "Ctrl+Shift+S"
+        )
+        self.export_csv_action = a(
+            "Export cost history as CSV…",
+            self.export_history_dialog,
+            None,
+            "Write every mini-batch cost and every epoch's test result to a CSV file.",
+        )
+        self.quit_action = a("Quit", self.close, "Ctrl+Q")
+        self.sample_action = a(
+            "Bundled sample (10,000 + 2,000)",
+            lambda: self._load("sample"),
+            None,
+            "A balanced sample of real MNIST digits shipped with the app.",
+        )
+        self.full_action = a(
+            "Full MNIST (60,000 + 10,000)",
+            lambda: self._load("full"),
+            None,
+            "The whole MNIST database, downloaded once (about 11 MB) and cached.",
+        )
+        self.open_idx_action = a(
+            "Open IDX folder…",
+            self.open_idx_dialog,
+            None,
+            "Use MNIST-format files you already have (train/t10k images and labels).",
+        )
+        self.about_action = a("About Backprop Lab", self.show_about)
+        self.controls.add_actions(
+            [
+                self.run_action,
+                self.step_action,
+                self.epoch_action,
+                self.epoch_end_action,
+                self.reset_action,
+                self.new_seed_action,
+            ]
+        )
+
+    def _build_menus(self) -> None:
+        """Fill the File, Data, Train, View and Help menus."""
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.open_action, self.save_action, self.save_as_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        self.export_menu = file_menu.addMenu("Export")
+        self.export_menu.addAction(self.export_csv_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        data_menu = bar.addMenu("&Data")
+        for action in (self.sample_action, self.full_action, self.open_idx_action):
+            data_menu.addAction(action)
+        train_menu = bar.addMenu("&Train")
+        for action in (self.run_action, self.step_action, self.epoch_action, self.epoch_end_action):
+            train_menu.addAction(action)
+        train_menu.addSeparator()
+        speed_menu = train_menu.addMenu("Speed")
+        self.speed_actions = []
+        for value in SPEEDS:
+            action = speed_menu.addAction(SPEED_LABELS[value])
+            action.setCheckable(True)
+            action.setChecked(value == self.session.speed)
+            action.triggered.connect(lambda _=False, v=value: self.set_speed(v))
+            self.speed_actions.append((value, action))
+        train_menu.addSeparator()
+        for action in (self.reset_action, self.new_seed_action, self.defaults_action):
+            train_menu.addAction(action)
+        self.view_menu = bar.addMenu("&View")
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        """Show where training is and how fast it goes."""
+        self.status_labels = {}
+        for key in ("data", "epoch", "examples", "speed", "accuracy"):
+            label = QLabel()
+            label.setObjectName(f"status_{key}")
+            label.setContentsMargins(6, 0, 6, 0)
+            self.statusBar().addPermanentWidget(label)
+            self.status_labels[key] = label
+        self._update_status()
+
+    def _connect_worker(self) -> None:
+        """Wire the worker's signals to this window's slots (queued: they run in this thread)."""
+        w = self.worker
+        w.batch_trained.connect(self._on_batch_trained)
+        w.epoch_finished.connect(self._on_epoch_finished)
+        w.state_changed.connect(self._on_state_changed)
+        w.training_failed.connect(self._on_training_failed)
+        w.network_reset.connect(self._on_network_reset)
+        w.data_loaded.connect(self._on_data_loaded)
+        w.data_failed.connect(self._on_data_failed)
+        c = self.controls
+        c.network_edited.connect(self._on_network_edited)
+        c.train_config_edited.connect(self._on_train_config_edited)
+        c.speed_edited.connect(self.set_speed)
+        c.invalid_input.connect(lambda message: self.statusBar().showMessage(message, 6000))
+
+    def set_central_views(self, diagram: QWidget | None = None, pad: QWidget | None = None) -> None:
+        """Put the network diagram and the drawing pad into their places."""
+        if diagram is not None:
+            self.diagram_area.layout().addWidget(diagram)
+        if pad is not None:
+            self.pad_area.layout().addWidget(pad)
+
+    def toggle_run(self) -> None:
+        """Run if paused, pause if running."""
+        if self._state == RUNNING:
+            self.worker.pause()
+        else:
+            self.worker.run()
+
+    def set_speed(self, value: float) -> None:
+        """Set mini-batches per second (0 is full speed) everywhere it shows."""
+        self.worker.set_speed(value)
+        self._remember(speed=value)
+        for v, action in self.speed_actions:
+            action.setChecked(v == value)
+        self.controls.speed.setCurrentIndex(self.controls.speed.findData(value))
+
+    def reset(
+        self, ask: bool = True, config: NetworkConfig | None = None, seed: int | None = None
+    ) -> bool:
+        """Start a fresh network, asking first if trained work would be lost."""
+        if (
+            ask
+            and self.unsaved
+            and not self.confirm(
+                "Start a new network?", "The current network's training will be lost."
+            )
+        ):
+            return False
+        self.banner.hide()
+        self.worker.reset(config, seed)
+        return True
+
+    def reset_new_seed(self) -> None:
+        """Reset with the next seed, shown in the controls."""
+        seed = (self.session.seed + 1) % 2**31
+        if self.reset(seed=seed):
+            self._remember(seed=seed)
+            self.controls.set_session(self.session)
+
+    def restore_defaults(self) -> None:
+        """Return every setting to the seed network's and start afresh."""
+        if not self.reset(config=DEFAULTS.network, seed=DEFAULTS.seed):
+            return
+        self.worker.set_train_config(DEFAULTS.train)
+        self.session = Session(data=self.session.data)
+        save_session(self.settings, self.session)
+        self.controls.set_session(self.session)
+        self.set_speed(DEFAULTS.speed)
+
+    def _lower_rate_and_reset(self) -> None:
+        """The divergence remedy: eta / 10 and a fresh network."""
+        t = self.session.train
+        lowered = TrainConfig(t.learning_rate / 10, t.batch_size, t.momentum, t.l2)
+        self.worker.set_train_config(lowered)
+        self._remember(train=lowered)
+        self.controls.set_session(self.session)
+        self.reset(ask=False)
+
+    def _remember(self, **changes: object) -> None:
+        """Update and persist the session."""
+        values = {**self.session.__dict__, **changes}
+        self.session = Session(**values)
+        save_session(self.settings, self.session)
+
+    def _on_network_edited(self, config: NetworkConfig, seed: int) -> None:
+        """The learner changed the architecture, activation, cost or seed: ask, then reset."""
+        if self.reset(config=config, seed=seed):
+            self._remember(network=config, seed=seed)
+        else:
+            self.controls.set_session(self.session)
+
+    def _on_train_config_edited(self, config: TrainConfig) -> None:
+        """Apply new hyper-parameters from the next mini-batch."""
+        self.worker.set_train_config(config)
+        self._remember(train=config)
+
+    def _on_batch_trained(self, report: BatchReport) -> None:
+        """Record one mini-batch: the plot gets a point, the status bar the figures."""
+        self.last_batch = report
+        self.history.add_batch(report)
+        self.cost_plot.append_batch(report.epoch_progress, report.cost)
+        self.unsaved = True
+
+    def _on_epoch_finished(self, report: EpochReport) -> None:
+        """Record the epoch's test result."""
+        self.last_epoch = report
+        self.history.add_epoch(report)
+        self.cost_plot.add_epoch(report.epoch, report.test_cost, report.test_accuracy)
+        self.statusBar().showMessage(
+            f"Epoch {report.epoch} done in {report.seconds:.2f} s: test accuracy "
+            f"{100 * report.test_accuracy:.2f}%, test cost {report.test_cost:.4f}",
+            8000,
+        )
+
+    def _on_state_changed(self, state: str) -> None:
+        """Reflect running, paused or failed in the run button."""
+        self._state = state
+        self.run_action.setText("Pause" if state == RUNNING else "Run")
+        enabled = state != FAILED
+        for action in (self.run_action, self.step_action, self.epoch_action, self.epoch_end_action):
+            action.setEnabled(enabled)
+        self._refresh_views()
+
+    def _on_training_failed(self, message: str) -> None:
+        """Training diverged: say what happened and how to recover."""
+        self.banner.show_failure(message)
+
+    def _on_network_reset(self, config: NetworkConfig) -> None:
+        """A fresh network: clear the plot and the history."""
+        self.history = TrainingHistory()
+        self.cost_plot.clear()
+        self.last_epoch = self.last_batch = None
+        self.unsaved = False
+        self._refresh_views()
+
+    def _on_data_loaded(self, data: MnistData) -> None:
+        """Remember the dataset now in use."""
+        self.data = data
+        self._remember(data=data.source)
+        self._update_status()
+
+    def _on_data_failed(self, message: str) -> None:
+        """Loading failed; the previous data and network stay."""
+        if self._download is not None and self._download.cancel.is_set():
+            message = "Download cancelled; nothing was changed."
+        self.banner.show_failure(message, offer_lower_rate=False)
+
+    def _load(self, source: str, ask: bool = True) -> None:
+        """Switch to a dataset ("sample", "full" or a folder), resetting the network."""
+        if (
+            ask
+            and self.unsaved
+            and not self.confirm("Switch the data?", "Training starts afresh on the new data.")
+        ):
+            return
+        if source == "full" and cached_mnist_dir() is None:
+            self._download_full()
+            return
+        self.worker.load_data(lambda: load_data(source))
+
+    def _download_full(self) -> None:
+        """Download the full MNIST in the worker thread behind a cancellable progress dialog."""
+        progress = DownloadProgress()
+        dialog = DownloadDialog(progress, self)
+        self._download = progress
+        self.worker.data_loaded.connect(dialog.close)
+        self.worker.data_failed.connect(dialog.close)
+        dialog.show()
+        self.worker.load_data(lambda: load_full(progress=progress.report, cancel=progress.cancel))
+
+    def open_idx_dialog(self) -> None:
+        """Ask for a folder of MNIST IDX files and use it."""
+        folder = QFileDialog.getExistingDirectory(self, "Folder with MNIST IDX files")
+        if folder:
+            self._load(folder)
+
+    def open_model_dialog(self) -> None:
+        """Ask for a model file and open it."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "Backprop Lab model (*.npz)")
+        if path:
+            self.open_model(path)
+
+    def open_model(self, path: str | Path) -> bool:
+        """Open a saved network and its history; a bad file changes nothing and says why."""
+        try:
+            saved = load_model(path)
+        except BackpropLabError as exc:
+            self.banner.show_failure(str(exc), offer_lower_rate=False)
+            return False
+        if self.unsaved and not self.confirm(
+            "Open this model?", "The current network's training will be lost."
+        ):
+            return False
+        self.worker.set_train_config(saved.train_config)
+        self.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
+        self._remember(network=saved.network.config, train=saved.train_config)
+        self.controls.set_session(self.session)
+        self._pending_history = TrainingHistory.from_arrays(saved.history)
+        self.worker.network_reset.connect(
+            self._restore_history, Qt.ConnectionType.SingleShotConnection
+        )
+        self.model_path = Path(path)
+        return True
+
+    def _restore_history(self, _config: NetworkConfig) -> None:
+        """After an opened model is adopted, show its recorded cost curve."""
+        self.history = self._pending_history
+        for x, cost in zip(
+            self.history.batches.column("progress"), self.history.batches.column("cost")
+        ):
+            self.cost_plot.append_batch(float(x), float(cost))
+        e = self.history.epochs
+        for epoch, cost, acc in zip(
+            e.column("epoch"), e.column("test_cost"), e.column("test_accuracy")
+        ):
+            self.cost_plot.add_epoch(float(epoch), float(cost), float(acc))
+        self.unsaved = False
+
+    def save_model(self, ask_path: bool = False) -> bool:
+        """Save the current network with its hyper-parameters and history."""
+        path = self.model_path
+        if ask_path or path is None:
+            name, _ = QFileDialog.getSaveFileName(self, "Save model", "model.npz", "Model (*.npz)")
+            if not name:
+                return False
+            path = Path(name).with_suffix(".npz")
+        return self.save_model_to(path)
+
+    def save_model_to(self, path: Path) -> bool:
+        """Write the latest snapshot's network to ``path`` atomically."""
+        from engine.snapshot import network_of
+
+        snap = self.worker.latest_snapshot()
+        if snap is None:
+            return False
+        try:
+            save_model(
+                path,
+                network_of(snap),
+                snap.train_config,
+                snap.epoch,
+                snap.examples_seen,
+                self.history.to_arrays(),
+            )
+        except OSError as exc:
+            self.banner.show_failure(
+                f"Could not save {path}: {exc.strerror or exc}", offer_lower_rate=False
+            )
+            return False
+        self.model_path = Path(path)
+        self.unsaved = False
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def export_history_dialog(self) -> None:
+        """Ask for a CSV file name and write the history to it."""
+        name, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
+        if name:
+            self.export_history(Path(name))
+
+    def export_history(self, path: Path) -> None:
+        """Write one row per mini-batch and per epoch result."""
+        with open(path, "w", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(["kind", "epoch", "cost", "test_cost", "test_accuracy"])
+            b = self.history.batches
+            for x, cost in zip(b.column("progress"), b.column("cost")):
+                writer.writerow(["batch", f"{x:.6f}", f"{cost:.6g}", "", ""])
+            e = self.history.epochs
+            for row in zip(
+                e.column("epoch"),
+                e.column("train_cost"),
+                e.column("test_cost"),
+                e.column("test_accuracy"),
+            ):
+                writer.writerow(
+                    ["epoch", int(row[0]), f"{row[1]:.6g}", f"{row[2]:.6g}", f"{row[3]:.6g}"]
+                )
+
+    def show_about(self) -> None:
+        """Show what the app is and whose work it builds on."""
+        QMessageBox.about(self, "About Backprop Lab", ABOUT)
+
+    def _refresh_views(self) -> None:
+        """Pull the latest snapshot if it changed and hand it to the views."""
+        self._update_status()
+        serial = self.worker.snapshot_serial
+        if serial == self._shown_serial:
+            return
+        snapshot = self.worker.latest_snapshot()
+        if snapshot is None:
+            return
+        self._shown_serial = serial
+        self.show_snapshot(snapshot)
+        self.snapshot_shown.emit(serial)
+
+    def show_snapshot(self, snapshot: object) -> None:
+        """Give a snapshot to the views (the diagram and the pad hook in here)."""
+
+    def _update_status(self) -> None:
+        """Fill the status bar from the latest reports."""
+        labels = self.status_labels
+        data = self.data
+        labels["data"].setText(
+            f"Data: {data.source} ({len(data.train):,} train)" if data else "Data: loading…"
+        )
+        r = self.last_batch
+        labels["epoch"].setText(
+            f"Epoch {r.epoch + 1}, mini-batch {r.batch + 1}" if r else "Epoch 1"
+        )
+        labels["examples"].setText(f"{r.examples_seen:,} examples seen" if r else "0 examples seen")
+        labels["speed"].setText(f"{r.examples_per_second:,.0f} examples/s" if r else "")
+        e = self.last_epoch
+        labels["accuracy"].setText(
+            f"Test accuracy {100 * e.test_accuracy:.2f}%" if e else "Test accuracy —"
+        )
+
+    def _ask(self, title: str, text: str) -> bool:
+        """Ask a yes/no question."""
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _restore_geometry(self) -> None:
+        """Reopen at the size and layout of the last session."""
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """Offer to save trained work, then stop the worker and wait for its thread."""
+        if self.unsaved and self.confirm_quit is not None and not self.confirm_quit():
+            event.ignore()
+            return
+        self._timer.stop()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.sync()
+        if self._download is not None:
+            self._download.cancel.set()
+        self.worker.shutdown()
+        event.accept()
+
+    def ask_save_on_quit(self) -> bool:
+        """Offer to save trained work before quitting; return False to stay open."""
+        answer = QMessageBox.question(
+            self,
+            "Save the trained network?",
+            "This network has trained since it was last saved. Save it before quitting?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_model()
+        return answer == QMessageBox.StandardButton.Discard
+
+    confirm_quit: Callable[[], bool] | None = None  # the app sets ask_save_on_quit; tests don't

@@ -1,0 +1,97 @@
+"""What Backprop Lab remembers between launches: QSettings read with a default for every key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QSettings
+
+from engine.network import NetworkConfig
+from engine.training import TrainConfig
+
+SPEEDS = (0.0, 20.0, 5.0, 1.0)  # mini-batches per second; 0 is full speed
+
+
+@dataclass(frozen=True)
+class Session:
+    """The network, hyper-parameters, seed, speed and data source the learner last chose."""
+
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    seed: int = 0
+    speed: float = 0.0
+    data: str = "sample"
+
+
+DEFAULTS = Session()
+
+
+def _read(settings: QSettings, key: str, default, kind: type):
+    """Read one value converted to ``kind``; anything missing or unreadable gives the default."""
+    value = settings.value(key, default)
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """Parse hidden layer sizes like "16,16" (1 to 4 layers of 1 to 128 neurons)."""
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    sizes = tuple(int(p) for p in parts)
+    if not 1 <= len(sizes) <= 4 or not all(1 <= n <= 128 for n in sizes):
+        raise ValueError("use 1 to 4 hidden layers of 1 to 128 neurons, like 16,16")
+    return sizes
+
+
+def format_hidden(sizes: tuple[int, ...]) -> str:
+    """Return the hidden part of an architecture as "16,16"."""
+    return ",".join(str(n) for n in sizes[1:-1])
+
+
+def load_session(settings: QSettings) -> Session:
+    """Read the saved session; a missing, corrupt or foreign value falls back to its default."""
+    d = DEFAULTS
+    try:
+        network = NetworkConfig(
+            (784, *parse_hidden(_read(settings, "network/hidden", "16,16", str)), 10),
+            _read(settings, "network/activation", d.network.activation, str),
+            _read(settings, "network/cost", d.network.cost, str),
+            _read(settings, "network/init", d.network.init, str),
+        )
+    except ValueError:
+        network = d.network
+    try:
+        train = TrainConfig(
+            _read(settings, "train/learning_rate", d.train.learning_rate, float),
+            _read(settings, "train/batch_size", d.train.batch_size, int),
+            _read(settings, "train/momentum", d.train.momentum, float),
+            _read(settings, "train/l2", d.train.l2, float),
+        )
+    except ValueError:
+        train = d.train
+    seed = _read(settings, "network/seed", d.seed, int)
+    speed = _read(settings, "run/speed", d.speed, float)
+    data = _read(settings, "data/source", d.data, str)
+    return Session(
+        network=network,
+        train=train,
+        seed=seed if 0 <= seed < 2**31 else d.seed,
+        speed=speed if speed in SPEEDS else d.speed,
+        data=data if data else d.data,
+    )
+
+
+def save_session(settings: QSettings, session: Session) -> None:
+    """Write the session so the next launch starts where this one ended."""
+    settings.setValue("network/hidden", format_hidden(session.network.sizes))
+    settings.setValue("network/activation", session.network.activation)
+    settings.setValue("network/cost", session.network.cost)
+    settings.setValue("network/init", session.network.init)
+    settings.setValue("network/seed", session.seed)
+    settings.setValue("train/learning_rate", session.train.learning_rate)
+    settings.setValue("train/batch_size", session.train.batch_size)
+    settings.setValue("train/momentum", session.train.momentum)
+    settings.setValue("train/l2", session.train.l2)
+    settings.setValue("run/speed", session.speed)
+    settings.setValue("data/source", session.data)

@@ -1,0 +1,231 @@
+"""The training-controls panel: run and step buttons, speed, and every hyper-parameter."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.network import NetworkConfig
+from engine.training import TrainConfig
+from gui.settings import SPEEDS, Session, format_hidden, parse_hidden
+
+ACTIVATION_ITEMS = [
+    (
+        "sigmoid",
+        "Sigmoid",
+        "sigma(z) = 1 / (1 + e^-z): the video's neuron, squashing z into (0, 1).",
+    ),
+    ("tanh", "Tanh", "tanh(z): like the sigmoid but centred on zero, with outputs in (-1, 1)."),
+    ("relu", "ReLU", "max(0, z): passes positive inputs through, silences negative ones."),
+]
+COST_ITEMS = [
+    ("quadratic", "Quadratic", "C = 1/2 * sum (a - y)^2 with sigmoid outputs: the video's cost."),
+    ("cross-entropy", "Cross-entropy", "C = -ln(a of the right digit) with softmax outputs."),
+]
+INIT_ITEMS = [
+    ("normal", "N(0, 1)", "Every weight and bias drawn from a standard normal, as in the book."),
+    ("scaled", "Scaled 1/sqrt(n)", "Weights shrunk by the number of inputs (He's for ReLU)."),
+]
+SPEED_LABELS = {0.0: "Full speed", 20.0: "20 batches/s", 5.0: "5 batches/s", 1.0: "1 batch/s"}
+
+
+def _combo(items: list[tuple[str, str, str]], tip: str) -> QComboBox:
+    """Return a combo box whose items carry their engine name as data and a tooltip each."""
+    box = QComboBox()
+    for value, label, item_tip in items:
+        box.addItem(label, value)
+        box.setItemData(box.count() - 1, item_tip, Qt.ItemDataRole.ToolTipRole)
+    box.setToolTip(tip)
+    return box
+
+
+class TrainingControls(QWidget):
+    """Buttons for the run actions, the speed, and the network and learning settings."""
+
+    network_edited = Signal(object, int)  # NetworkConfig, seed: the learner asked for a new network
+    train_config_edited = Signal(object)  # TrainConfig: applies from the next mini-batch
+    speed_edited = Signal(float)  # mini-batches per second, 0 for full speed
+    invalid_input = Signal(str)  # a message about a value that was not accepted
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = Session()
+        layout = QVBoxLayout(self)
+        self._run_box = QGroupBox("Train")
+        self._run_grid = QGridLayout(self._run_box)
+        layout.addWidget(self._run_box)
+
+        self.speed = QComboBox()
+        for value in SPEEDS:
+            self.speed.addItem(SPEED_LABELS[value], value)
+        self.speed.setToolTip(
+            "How fast training runs. Slow it down to watch single mini-batches change the "
+            "network; full speed trains as fast as this computer can."
+        )
+        self.speed.activated.connect(lambda _: self.speed_edited.emit(self.speed.currentData()))
+
+        net_box = QGroupBox("Network (changing it starts afresh)")
+        net_form = QFormLayout(net_box)
+        self.hidden = QLineEdit()
+        self.hidden.setValidator(
+            QRegularExpressionValidator(r"^\s*\d{1,3}(\s*,\s*\d{1,3}){0,3}\s*$")
+        )
+        self.hidden.setToolTip(
+            "Sizes of the hidden layers, separated by commas: 16,16 is the video's network. "
+            "Between the 784 input pixels and the 10 output digits; 1 to 4 layers of up to 128."
+        )
+        self.activation = _combo(
+            ACTIVATION_ITEMS, "The function each hidden neuron applies to its weighted input z."
+        )
+        self.cost = _combo(
+            COST_ITEMS, "How the error of one example is measured; training minimises its average."
+        )
+        self.init = _combo(INIT_ITEMS, "How the weights are chosen at random before training.")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip(
+            "The random seed for the first weights and the shuffling of examples: the same seed "
+            "replays exactly the same training run."
+        )
+        net_form.addRow("Hidden layers", self.hidden)
+        net_form.addRow("Activation", self.activation)
+        net_form.addRow("Cost", self.cost)
+        net_form.addRow("Initial weights", self.init)
+        net_form.addRow("Seed", self.seed)
+        layout.addWidget(net_box)
+
+        learn_box = QGroupBox("Learning (applies at the next mini-batch)")
+        learn_form = QFormLayout(learn_box)
+        self.learning_rate = QDoubleSpinBox()
+        self.learning_rate.setDecimals(4)
+        self.learning_rate.setRange(0.0001, 10000.0)
+        self.learning_rate.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.learning_rate.setToolTip(
+            "eta: how far each step moves down the gradient. Too small and learning crawls; "
+            "too large and the cost jumps around or blows up."
+        )
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 10000)
+        self.batch_size.setToolTip(
+            "How many examples are averaged for each step. Small batches give quick, noisy "
+            "steps; large ones give slower, steadier steps."
+        )
+        self.momentum = QDoubleSpinBox()
+        self.momentum.setRange(0.0, 0.99)
+        self.momentum.setSingleStep(0.05)
+        self.momentum.setToolTip(
+            "Keeps part of the previous step in each new one, like a ball rolling downhill "
+            "that gathers speed. 0 is plain gradient descent."
+        )
+        self.l2 = QDoubleSpinBox()
+        self.l2.setDecimals(3)
+        self.l2.setRange(0.0, 100.0)
+        self.l2.setSingleStep(0.1)
+        self.l2.setToolTip(
+            "L2 regularisation lambda: shrinks every weight a little at each step, which "
+            "keeps them small and helps the network generalise. 0 turns it off."
+        )
+        learn_form.addRow("Learning rate", self.learning_rate)
+        learn_form.addRow("Mini-batch size", self.batch_size)
+        learn_form.addRow("Momentum", self.momentum)
+        learn_form.addRow("L2 regularisation", self.l2)
+        layout.addWidget(learn_box)
+        layout.addStretch(1)
+
+        self.hidden.editingFinished.connect(self._emit_network)
+        for box in (self.activation, self.cost, self.init):
+            box.activated.connect(self._emit_network)
+        self.seed.editingFinished.connect(self._emit_network)
+        for spin in (self.learning_rate, self.batch_size, self.momentum, self.l2):
+            spin.valueChanged.connect(self._emit_train)
+
+    def add_actions(self, actions: list[QAction]) -> None:
+        """Show the run actions as buttons, two per row, followed by the speed selector."""
+        for i, action in enumerate(actions):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setSizePolicy(
+                button.sizePolicy().horizontalPolicy().Expanding,
+                button.sizePolicy().verticalPolicy(),
+            )
+            self._run_grid.addWidget(button, i // 2, i % 2)
+        row = (len(actions) + 1) // 2
+        self._run_grid.addWidget(QLabel("Speed"), row, 0)
+        self._run_grid.addWidget(self.speed, row, 1)
+
+    def set_session(self, session: Session) -> None:
+        """Show the given settings without emitting any edit signal."""
+        self._session = session
+        widgets = (
+            self.hidden,
+            self.activation,
+            self.cost,
+            self.init,
+            self.seed,
+            self.learning_rate,
+            self.batch_size,
+            self.momentum,
+            self.l2,
+            self.speed,
+        )
+        for w in widgets:
+            w.blockSignals(True)
+        self.hidden.setText(format_hidden(session.network.sizes))
+        self.activation.setCurrentIndex(self.activation.findData(session.network.activation))
+        self.cost.setCurrentIndex(self.cost.findData(session.network.cost))
+        self.init.setCurrentIndex(self.init.findData(session.network.init))
+        self.seed.setValue(session.seed)
+        self.learning_rate.setValue(session.train.learning_rate)
+        self.batch_size.setValue(session.train.batch_size)
+        self.momentum.setValue(session.train.momentum)
+        self.l2.setValue(session.train.l2)
+        self.speed.setCurrentIndex(self.speed.findData(session.speed))
+        for w in widgets:
+            w.blockSignals(False)
+
+    def network_config(self) -> NetworkConfig:
+        """Return the network the controls describe (ValueError if the layers are invalid)."""
+        return NetworkConfig(
+            (784, *parse_hidden(self.hidden.text()), 10),
+            self.activation.currentData(),
+            self.cost.currentData(),
+            self.init.currentData(),
+        )
+
+    def train_config(self) -> TrainConfig:
+        """Return the hyper-parameters the controls describe."""
+        return TrainConfig(
+            self.learning_rate.value(),
+            self.batch_size.value(),
+            self.momentum.value(),
+            self.l2.value(),
+        )
+
+    def _emit_network(self) -> None:
+        """Announce a requested network change, or restore the fields if it is invalid."""
+        try:
+            config = self.network_config()
+        except ValueError as exc:
+            self.invalid_input.emit(f"Hidden layers: {exc}")
+            self.set_session(self._session)
+            return
+        if config != self._session.network or self.seed.value() != self._session.seed:
+            self.network_edited.emit(config, self.seed.value())
+
+    def _emit_train(self) -> None:
+        """Announce new hyper-parameters."""
+        self.train_config_edited.emit(self.train_config())

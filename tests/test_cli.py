@@ -1,0 +1,89 @@
+"""The headless command line, run as a user runs it: ``python main.py train|evaluate``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main_py(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run main.py with arguments in a fresh interpreter and capture its output."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
+def test_three_epochs_on_the_sample_learn_and_save(tmp_path: Path) -> None:
+    model = tmp_path / "net.npz"
+    done = main_py("train", "--epochs", "3", "--json", "--seed", "1", "--save", str(model))
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [row["epoch"] for row in rows] == [1, 2, 3]
+    for key in ("test_accuracy", "test_cost", "train_seconds", "examples_per_second"):
+        assert all(isinstance(row[key], float) for row in rows), key
+    assert rows[-1]["test_accuracy"] >= 0.85
+    assert rows[-1]["test_cost"] < rows[0]["test_cost"]
+
+    evaluated = main_py("evaluate", str(model), "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    row = json.loads(evaluated.stdout)
+    assert row["test_accuracy"] == pytest.approx(rows[-1]["test_accuracy"])
+    assert row["epoch"] == 3
+
+
+def test_progress_bar_without_json() -> None:
+    done = main_py("train", "--layers", "784,10", "--epochs", "1")
+    assert done.returncode == 0, done.stderr
+    assert "[##############################]" in done.stderr
+    assert done.stdout.startswith("epoch 1: test accuracy ")
+
+
+def test_divergence_exits_3_with_one_line() -> None:
+    done = main_py("train", "--lr", "1000000", "--epochs", "1")
+    assert done.returncode == 3
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "learning rate" in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["train", "--layers", "784,banana,10"], "layers must be numbers"),
+        (["train", "--layers", "100,10"], "784 inputs"),
+        (["train", "--lr", "-1"], "positive"),
+        (["train", "--activation", "swish"], "invalid choice"),
+        (["train", "--data", "/no/such/folder"], "does not exist"),
+        (["train", "--momentum", "1.5"], "momentum"),
+        (["evaluate", "/no/such/model.npz"], "model.npz"),
+        (["frobnicate"], "no such model file"),
+        (["--size", "12"], "--size"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_line(args: list[str], words: str) -> None:
+    done = main_py(*args)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and words in lines[0], done.stderr
+
+
+def test_bad_model_file_and_bad_data_dir(tmp_path: Path) -> None:
+    junk = tmp_path / "random.npz"
+    junk.write_bytes(bytes(range(256)) * 10)
+    done = main_py("evaluate", str(junk))
+    assert done.returncode == 2 and "random.npz" in done.stderr and "Traceback" not in done.stderr
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(b"not gzip at all")
+    done = main_py("train", "--data", str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

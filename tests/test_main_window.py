@@ -1,0 +1,166 @@
+"""The real window driven as a learner drives it: step, run, pause, change settings, close."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from engine.model_io import load_model
+from engine.network import NetworkConfig
+from engine.worker import FAILED, FINISHED, PAUSED, RUNNING
+from gui.main_window import MainWindow
+
+
+def open_window(qtbot, settings_path: Path) -> MainWindow:
+    """Open a window on the bundled sample with settings in a temporary file."""
+    window = MainWindow(QSettings(str(settings_path), QSettings.Format.IniFormat))
+    window.confirm = lambda title, text: True
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot() is not None, timeout=10000)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path / "settings.ini")
+    yield w
+    w.close()
+
+
+def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
+    assert window.cost_plot.point_count() == 0
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: window.cost_plot.point_count() == 1)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    qtbot.wait(100)
+    assert window.cost_plot.point_count() == 1 and len(window.history) == 1
+    assert window.worker.latest_snapshot().examples_seen == 10
+    assert "10 examples seen" in window.status_labels["examples"].text()
+
+
+def test_run_pause_keeps_the_state_consistent(qtbot, window) -> None:
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.run_action.text() == "Pause")
+    assert window.worker.state == RUNNING
+    qtbot.waitUntil(lambda: len(window.history) > 20)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.run_action.text() == "Run")
+    qtbot.wait(100)
+    assert window.worker.state == PAUSED
+    seen = window.worker.latest_snapshot().examples_seen
+    assert seen == 10 * len(window.history) == window.last_batch.examples_seen
+
+
+def test_step_epoch_reports_test_accuracy(qtbot, window) -> None:
+    window.epoch_action.trigger()
+    qtbot.waitUntil(lambda: window.last_epoch is not None, timeout=20000)
+    assert window.last_epoch.epoch == 1 and window.last_epoch.test_accuracy > 0.5
+    assert len(window.history) == 1000
+    assert window.history.epochs.n == 1
+    qtbot.waitUntil(lambda: "Test accuracy" in window.status_labels["accuracy"].text())
+    shown = window.status_labels["accuracy"].text()
+    assert f"{100 * window.last_epoch.test_accuracy:.2f}%" in shown
+
+
+def test_learning_rate_change_applies_at_the_next_batch(qtbot, window) -> None:
+    window.set_speed(20)
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: len(window.history) >= 2)
+    window.controls.learning_rate.setValue(0.5)
+    changed_at = len(window.history)
+    qtbot.waitUntil(lambda: len(window.history) >= changed_at + 3)
+    window.worker.pause()
+    assert window.last_batch.learning_rate == 0.5
+    assert window.worker.train_config.learning_rate == 0.5
+
+
+def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
+    window.controls.learning_rate.setValue(10000.0)
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
+    assert "learning rate" in window.banner.message()
+    assert window.worker.state == FAILED and not window.step_action.isEnabled()
+    snap = window.worker.latest_snapshot()
+    assert all(np.isfinite(w).all() for w in snap.weights)
+    window.banner.lower_button.click()
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    assert window.controls.learning_rate.value() == pytest.approx(1000.0)
+    assert not window.banner.isVisible() and window.step_action.isEnabled()
+
+
+def test_architecture_change_resets_and_settings_persist(qtbot, tmp_path) -> None:
+    path = tmp_path / "settings.ini"
+    first = open_window(qtbot, path)
+    first.worker.step_batch()
+    qtbot.waitUntil(lambda: len(first.history) == 1)
+    first.controls.hidden.setText("32")
+    first.controls.hidden.editingFinished.emit()
+    qtbot.waitUntil(lambda: first.worker.latest_snapshot().sizes == (784, 32, 10))
+    qtbot.waitUntil(lambda: first.cost_plot.point_count() == 0)
+    first.controls.batch_size.setValue(25)
+    first.close()
+    assert first.worker.state == FINISHED
+    second = open_window(qtbot, path)
+    assert second.session.network.sizes == (784, 32, 10)
+    assert second.controls.hidden.text() == "32" and second.controls.batch_size.value() == 25
+    second.restore_defaults()
+    qtbot.waitUntil(lambda: second.worker.latest_snapshot().sizes == (784, 16, 16, 10))
+    assert second.controls.batch_size.value() == 10
+    assert second.worker.train_config.learning_rate == 3.0
+    second.close()
+
+
+def test_corrupt_settings_fall_back_to_defaults(qtbot, tmp_path) -> None:
+    path = tmp_path / "settings.ini"
+    path.write_bytes(b"[network]\nhidden=banana\nseed=-5\n[train]\nlearning_rate=nan\n\x00\xff")
+    w = open_window(qtbot, path)
+    assert w.session.network == NetworkConfig() and w.session.train.learning_rate == 3.0
+    w.close()
+
+
+def test_save_and_open_model_round_trip(qtbot, window, tmp_path) -> None:
+    window.worker.run_batches(30)
+    qtbot.waitUntil(lambda: len(window.history) == 30 and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 300)
+    path = tmp_path / "m.npz"
+    assert window.save_model_to(path) and not window.unsaved
+    saved = load_model(path)
+    snap = window.worker.latest_snapshot()
+    np.testing.assert_array_equal(saved.network.weights[1], snap.weights[1])
+    window.reset(ask=False)
+    qtbot.waitUntil(lambda: window.cost_plot.point_count() == 0)
+    assert window.open_model(path)
+    qtbot.waitUntil(lambda: window.cost_plot.point_count() == 30)
+    np.testing.assert_array_equal(window.worker.latest_snapshot().weights[1], snap.weights[1])
+    assert window.worker.latest_snapshot().examples_seen == 300
+
+
+def test_bad_model_file_changes_nothing(qtbot, window, tmp_path) -> None:
+    before = window.worker.latest_snapshot()
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"PK\x03\x04 definitely not a zip")
+    assert not window.open_model(junk)
+    assert "junk.npz" in window.banner.message()
+    qtbot.wait(100)
+    assert window.worker.latest_snapshot() is before
+
+
+def test_close_while_training_stops_the_worker(qtbot, window) -> None:
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    window.close()
+    assert window.worker.state == FINISHED
+    assert window.worker._thread.isFinished()
+
+
+def test_export_history_csv(qtbot, window, tmp_path) -> None:
+    window.worker.run_batches(5)
+    qtbot.waitUntil(lambda: len(window.history) == 5)
+    path = tmp_path / "h.csv"
+    window.export_history(path)
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("kind,epoch,cost") and len(lines) == 6
