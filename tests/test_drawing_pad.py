@@ -1,0 +1,288 @@
+"""The drawing pad and its panel, driven with real mouse, key and tablet events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QInputDevice, QMouseEvent, QPointingDevice, QTabletEvent
+from PySide6.QtWidgets import QApplication
+
+from engine.network import Network, NetworkConfig
+from engine.preprocess import BOX, CENTRE, centre_of_mass
+from engine.teach import teach_step
+from gui.colors import HIGHLIGHT
+from gui.digit_panel import DigitPanel
+from gui.drawing_pad import SIDE, DrawingPad
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+SEVEN = [(70, 60), (210, 60), (180, 120), (150, 180), (125, 240)]
+BAR = [(40, 150), (240, 150)]
+
+
+def along(corners: list[tuple[int, int]], step: int = 6) -> list[QPointF]:
+    """Return points every few pixels along the polyline through ``corners``."""
+    points = [QPointF(*corners[0])]
+    for (x0, y0), (x1, y1) in zip(corners, corners[1:]):
+        n = max(1, int(np.hypot(x1 - x0, y1 - y0) // step))
+        points += [QPointF(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t) for t in np.arange(1, n + 1) / n]
+    return points
+
+
+def stroke(qtbot, widget, corners, button=Qt.MouseButton.LeftButton) -> None:
+    """Draw through ``corners`` with a real press, moves with the button held, and a release."""
+    points = along(corners)
+    qtbot.mousePress(widget, button, pos=points[0].toPoint())
+    for p in points[1:]:
+        move = QMouseEvent(
+            QEvent.Type.MouseMove,
+            p,
+            widget.mapToGlobal(p),
+            Qt.MouseButton.NoButton,
+            button,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(widget, move)
+    qtbot.mouseRelease(widget, button, pos=points[-1].toPoint())
+
+
+def ink_box(x: np.ndarray) -> tuple[int, int]:
+    """Return the height and width of the bounding box of the nonzero pixels."""
+    rows = np.flatnonzero(x.any(axis=1))
+    cols = np.flatnonzero(x.any(axis=0))
+    return int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
+
+
+@pytest.fixture
+def network() -> Network:
+    """A seeded, untrained 784-16-16-10 network."""
+    return Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(1))
+
+
+@pytest.fixture
+def panel(qtbot, network) -> DigitPanel:
+    """A shown DigitPanel predicting with ``network``."""
+    widget = DigitPanel()
+    qtbot.addWidget(widget)
+    widget.set_predictor(lambda x: network.feedforward(x.reshape(1, -1))[0])
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_a_drawn_stroke_becomes_a_centred_20_pixel_digit(qtbot, panel):
+    sent: list[np.ndarray | None] = []
+    panel.input_changed.connect(sent.append)
+    stroke(qtbot, panel.pad, SEVEN)
+    x = panel.network_input()
+    assert x is not None and x.shape == (28, 28) and x.dtype == np.float32
+    np.testing.assert_array_equal(sent[-1], x)
+    assert x.max() == pytest.approx(1.0) and x.sum() > 30
+    row, col = centre_of_mass(x)
+    assert abs(row - CENTRE) <= 0.5 and abs(col - CENTRE) <= 0.5  # and so within 1 of 13.5
+    assert max(ink_box(x)) == BOX
+    assert ink_box(x)[0] == BOX  # the seven is taller than wide
+
+
+def test_digit_drawn_goes_out_while_drawing_and_on_release(qtbot):
+    pad = DrawingPad()
+    qtbot.addWidget(pad)
+    pad.show()
+    sent: list[np.ndarray] = []
+    pad.digit_drawn.connect(sent.append)
+    points = along(BAR)
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=points[0].toPoint())
+    assert len(sent) == 1  # the first point goes out at once
+    for p in points[1:6]:
+        move = QMouseEvent(
+            QEvent.Type.MouseMove,
+            p,
+            pad.mapToGlobal(p),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(pad, move)
+    assert len(sent) < 6  # throttled: quick moves are batched, not sent one by one ...
+    qtbot.waitUntil(lambda: len(sent) >= 2, timeout=500)  # ... and sent when the timer fires
+    np.testing.assert_array_equal(sent[-1], pad.image())
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=points[5].toPoint())
+    assert sent[-1].shape == (SIDE * pad.devicePixelRatioF(),) * 2
+    np.testing.assert_array_equal(sent[-1], pad.image())
+
+
+def test_undo_removes_the_last_stroke_and_clear_wipes_everything(qtbot, panel):
+    pad = panel.pad
+    stroke(qtbot, pad, SEVEN)
+    first = pad.image()
+    first_input = panel.network_input()
+    stroke(qtbot, pad, BAR)
+    assert not np.array_equal(pad.image(), first)
+    qtbot.keyClick(pad, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    np.testing.assert_array_equal(pad.image(), first)
+    np.testing.assert_array_equal(panel.network_input(), first_input)
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)
+    assert pad.is_empty() and panel.network_input() is None
+    qtbot.mouseClick(panel.undo_button, Qt.MouseButton.LeftButton)  # nothing left: no effect
+    assert pad.is_empty()
+
+    def wipe_with_key(key):
+        return lambda: qtbot.keyClick(pad, key)
+
+    clearers = [
+        wipe_with_key(Qt.Key.Key_Delete),
+        wipe_with_key(Qt.Key.Key_Escape),
+        lambda: qtbot.mouseDClick(pad, Qt.MouseButton.LeftButton, pos=QPoint(20, 20)),
+        lambda: qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton),
+    ]
+    for clear in clearers:
+        stroke(qtbot, pad, SEVEN)
+        assert panel.network_input() is not None
+        with qtbot.waitSignal(panel.input_changed) as sent:
+            clear()
+        assert sent.args == [None]
+        assert pad.is_empty() and not pad.image().any()
+        assert panel.network_input() is None and panel.outputs() is None
+
+
+def test_right_button_erases(qtbot, panel):
+    stroke(qtbot, panel.pad, BAR)
+    ink = panel.pad.image().sum()
+    stroke(qtbot, panel.pad, [(140, 100), (140, 200)], Qt.MouseButton.RightButton)
+    erased = panel.pad.image()
+    assert 0.6 * ink < erased.sum() < 0.95 * ink
+    assert not erased[140:160, 130:150].any()
+
+
+def test_an_empty_pad_predicts_nothing(qtbot, network):
+    calls: list[np.ndarray] = []
+
+    def predictor(x):
+        calls.append(x)
+        return network.feedforward(x.reshape(1, -1))[0]
+
+    panel = DigitPanel()
+    qtbot.addWidget(panel)
+    panel.set_predictor(predictor)
+    panel.show()
+    assert panel.outputs() is None and not calls
+    assert not panel.bars.isVisible() and panel.empty_text.isVisible()
+    assert "draw a digit" in panel.empty_text.toPlainText()
+    assert panel.guess_label.text() == ""
+    assert not panel.step_button.isEnabled() and not panel.add_button.isEnabled()
+    stroke(qtbot, panel.pad, SEVEN)
+    assert calls and panel.outputs() is not None and panel.bars.isVisible()
+
+
+def test_the_bars_are_the_predictors_outputs_exactly(qtbot, panel, network):
+    stroke(qtbot, panel.pad, SEVEN)
+    want = network.feedforward(panel.network_input().reshape(1, -1))[0]
+    np.testing.assert_array_equal(panel.bars.opts["height"], want)
+    np.testing.assert_array_equal(panel.outputs(), want)
+    winner = int(np.argmax(want))
+    brushes = panel.bars.opts["brushes"]
+    assert brushes[winner].color().getRgb()[:3] == HIGHLIGHT
+    assert all(b.color().getRgb()[:3] != HIGHLIGHT for i, b in enumerate(brushes) if i != winner)
+    assert panel.guess_label.text() == f"Guess: {winner}"
+
+
+def test_teach_it_takes_exactly_one_sgd_step_on_the_drawing(qtbot, panel, network):
+    eta = 3.0
+    panel.set_teacher(lambda x, label: teach_step(network, x, label, eta))
+    stroke(qtbot, panel.pad, SEVEN)
+    x = panel.network_input()
+    twin = network.copy()
+    record = twin.backprop(x.reshape(1, -1), np.array([7]))
+    qtbot.mouseClick(panel.label_group.button(7), Qt.MouseButton.LeftButton)
+    assert panel.selected_label() == 7 and panel.step_button.isEnabled()
+    qtbot.mouseClick(panel.step_button, Qt.MouseButton.LeftButton)
+    for got, w, g in zip(network.weights, twin.weights, record.nabla_w):
+        np.testing.assert_array_equal(got, w - eta * g)
+    for got, b, g in zip(network.biases, twin.biases, record.nabla_b):
+        np.testing.assert_array_equal(got, b - eta * g)
+    np.testing.assert_array_equal(panel.nudge_bars.opts["height"], -record.dc_da[-1][0])
+    np.testing.assert_array_equal(panel.before_bars.opts["height"], record.activations[-1][0])
+    after = network.feedforward(x.reshape(1, -1))[0]
+    np.testing.assert_array_equal(panel.after_bars.opts["height"], after)
+    np.testing.assert_array_equal(panel.outputs(), after)  # the bars follow the new weights
+    assert f"{record.cost:.4f}" in panel.result_label.text()
+    assert panel.nudge_plot.isVisible()
+    qtbot.keyClick(panel.pad, Qt.Key.Key_Escape)
+    assert not panel.nudge_plot.isVisible()  # the result went with its drawing
+
+
+def test_without_a_teacher_the_panel_asks_the_window(qtbot, panel):
+    stroke(qtbot, panel.pad, SEVEN)
+    panel.select_label(1)
+    with qtbot.waitSignal(panel.teach_requested) as asked:
+        qtbot.mouseClick(panel.step_button, Qt.MouseButton.LeftButton)
+    np.testing.assert_array_equal(asked.args[0], panel.network_input())
+    assert asked.args[1] == 1
+
+
+def test_load_test_digit_and_my_digits(qtbot, panel, tmp_path):
+    images = np.zeros((3, 28, 28), np.uint8)
+    images[:, 4:24, 12:16] = 255
+    panel.set_test_images(images, np.array([1, 1, 4], np.uint8))
+    panel.test_index.setValue(2)
+    qtbot.mouseClick(panel.load_button, Qt.MouseButton.LeftButton)
+    assert panel.selected_label() == 4 and "#2" in panel.source_label.text()
+    x = panel.network_input()
+    assert x is not None and max(ink_box(x)) == BOX
+    with qtbot.waitSignal(panel.my_digits_changed) as changed:
+        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    assert len(changed.args[0]) == 1 and panel.count_label.text() == "my digits: 1"
+    path = tmp_path / "mine.npz"
+    panel.save_my_digits(path)
+    panel.my_digits.remove(0)
+    panel.open_my_digits(path)
+    assert len(panel.my_digits) == 1 and int(panel.my_digits.labels[0]) == 4
+    np.testing.assert_array_equal(panel.my_digits.images[0], np.rint(x * 255).astype(np.uint8))
+    qtbot.mouseClick(panel.random_button, Qt.MouseButton.LeftButton)
+    assert panel.network_input() is not None
+
+
+def test_pen_pressure_sets_the_stroke_width(qtbot):
+    pad = DrawingPad()
+    qtbot.addWidget(pad)
+    pad.show()
+    pen = QPointingDevice(
+        "test pen",
+        1,
+        QInputDevice.DeviceType.Stylus,
+        QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+        1,
+        3,
+    )
+
+    def pen_stroke(pressure: float) -> float:
+        pad.clear()
+        kinds = [QEvent.Type.TabletPress] + [QEvent.Type.TabletMove] * 9
+        kinds.append(QEvent.Type.TabletRelease)
+        for i, kind in enumerate(kinds):
+            pos = QPointF(60 + 16 * min(i, 9), 140)
+            event = QTabletEvent(
+                kind, pen, pos, pad.mapToGlobal(pos), pressure, 0.0, 0.0, 0.0, 0.0, 0.0,
+                Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton,
+                Qt.MouseButton.NoButton if kind == QEvent.Type.TabletRelease
+                else Qt.MouseButton.LeftButton,
+            )  # fmt: skip
+            QApplication.sendEvent(pad, event)
+        return float(pad.image().sum())
+
+    light, firm = pen_stroke(0.1), pen_stroke(1.0)
+    assert 0 < light < 0.6 * firm
+
+
+def test_hidpi_canvas_follows_the_device_pixel_ratio(qtbot, monkeypatch):
+    pad = DrawingPad()
+    qtbot.addWidget(pad)
+    stroke(qtbot, pad, BAR)
+    low = pad.image()
+    monkeypatch.setattr(pad, "devicePixelRatioF", lambda: 2.0)
+    high = pad.image()
+    assert high.shape == (2 * SIDE, 2 * SIDE)
+    box = 2 * np.array(ink_box(low))
+    assert np.all(np.abs(np.array(ink_box(high)) - box) <= 4)
