@@ -1,0 +1,192 @@
+"""The mini-batch gradient as a whole: the SGD step, sensitivity, gradient checks and line search.
+
+Companion of ``engine.explorer``; every function takes an ``Exploration`` (float64 network, the
+example and its mini-batch). "The gradient" is the mini-batch's mean gradient, the one SGD uses,
+flattened layer by layer, each layer's (n_out, n_in + 1) matrix row by row, bias last in a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.explorer import Exploration, explored_network
+from engine.gradcheck import GradCheck, check_gradients, check_parameter
+from engine.network import Network
+from engine.training import to_inputs
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """The SGD step -eta * g of the mini-batch and the costs it changes."""
+
+    learning_rate: float
+    step_w: tuple[np.ndarray, ...]  # -eta * dC/dw per layer
+    step_b: tuple[np.ndarray, ...]
+    example_before: float
+    example_after: float
+    batch_before: float
+    batch_after: float
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """The real change of the mini-batch cost when one parameter moves by dw, and its prediction."""
+
+    dw: float
+    real: float  # C(w + dw) - C(w), evaluated directly
+    predicted: float  # dC/dw * dw, the linear (first-order) prediction
+
+
+@dataclass(frozen=True)
+class LineSearch:
+    """The cost over a training subset along -g, for the mini-batch and the full-batch gradient."""
+
+    ts: np.ndarray
+    batch_curve: np.ndarray  # C_full(theta - t * g_batch)
+    full_curve: np.ndarray  # C_full(theta - t * g_full)
+    learning_rate: float
+    landing: float  # C_full(theta - eta * g_batch): where the SGD step lands
+    cosine: float  # cos of the angle between g_batch and g_full
+    n_examples: int
+
+
+def parameter_grid(grad_w, grad_b) -> list[np.ndarray]:
+    """Return each layer's gradient as one (n_out, n_in + 1) matrix, bias in the last column."""
+    return [np.concatenate([w, b[:, None]], axis=1) for w, b in zip(grad_w, grad_b)]
+
+
+def flat_gradient(exploration: Exploration) -> np.ndarray:
+    """Return the whole mini-batch gradient as one vector, layer by layer."""
+    batch = exploration.batch
+    return np.concatenate([g.ravel() for g in parameter_grid(batch.nabla_w, batch.nabla_b)])
+
+
+def layer_offsets(sizes: tuple[int, ...]) -> np.ndarray:
+    """Return where each layer's block starts in the flat gradient, plus the total at the end."""
+    counts = [(n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:])]
+    return np.concatenate([[0], np.cumsum(counts)])
+
+
+def parameter_id(sizes: tuple[int, ...], flat_index: int) -> tuple[int, int, int]:
+    """Return (layer, out, in) of a flat gradient index; in == n_in is the bias."""
+    offsets = layer_offsets(sizes)
+    layer = int(np.searchsorted(offsets, flat_index, side="right")) - 1
+    out, col = divmod(int(flat_index - offsets[layer]), sizes[layer] + 1)
+    return layer, out, col
+
+
+def top_components(exploration: Exploration, k: int = 10) -> list[tuple[int, int, int, float]]:
+    """Return the k largest gradient components by size as (layer, out, in, value)."""
+    g = flat_gradient(exploration)
+    order = np.argsort(-np.abs(g), kind="stable")[:k]
+    return [(*parameter_id(exploration.sizes, int(i)), float(g[i])) for i in order]
+
+
+def sgd_step(exploration: Exploration) -> StepResult:
+    """Apply -eta * g to a copy of the network and return the costs before and after."""
+    e = exploration
+    eta = float(e.snapshot.train_config.learning_rate)
+    after = e.network.copy()
+    step_w = tuple(-eta * g for g in e.batch.nabla_w)
+    step_b = tuple(-eta * g for g in e.batch.nabla_b)
+    for w, b, sw, sb in zip(after.weights, after.biases, step_w, step_b):
+        w += sw
+        b += sb
+    return StepResult(
+        learning_rate=eta,
+        step_w=step_w,
+        step_b=step_b,
+        example_before=e.cost,
+        example_after=float(after.mean_cost(e.x, np.array([e.label]))),
+        batch_before=float(e.batch.cost),
+        batch_after=float(after.mean_cost(e.batch_x, e.batch_labels)),
+    )
+
+
+def nudge(exploration: Exploration, layer: int, out: int, col: int, dw: float) -> Nudge:
+    """Move one parameter by dw on a copy and compare the real cost change with dC/dw * dw."""
+    e = exploration
+    moved = e.network.copy()
+    moved.params[layer][out, col] += dw
+    real = float(moved.mean_cost(e.batch_x, e.batch_labels)) - float(e.batch.cost)
+    return Nudge(dw=dw, real=real, predicted=e.batch_gradient(layer, out, col) * dw)
+
+
+def check_weight(exploration: Exploration, layer: int, out: int, col: int) -> GradCheck:
+    """Check one parameter's mini-batch gradient against a centred finite difference."""
+    e = exploration
+    return check_parameter(e.network, e.batch_x, e.batch_labels, layer, out, col)
+
+
+def check_all_layers(exploration: Exploration, per_layer: int = 4, seed: int = 0) -> list:
+    """Check ``per_layer`` randomly chosen parameters of every layer; return the GradChecks."""
+    e = exploration
+    rng = np.random.default_rng(seed)
+    return check_gradients(e.network, e.batch_x, e.batch_labels, per_layer, rng)
+
+
+def costs_along(network: Network, x: np.ndarray, y: np.ndarray, grid, ts: np.ndarray) -> np.ndarray:
+    """Return the mean cost of theta - t * g for every t, g given as a parameter grid.
+
+    The first layer is linear in t, so z^1(t) = (x w^T + b) - t (x g^T + g_b) costs two large
+    products in all; only the small layers after it are recomputed for each t.
+    """
+    ones = np.ones((len(x), 1), x.dtype)
+    x1 = np.concatenate([x, ones], axis=1)
+    base = x1 @ network.params[0].T  # (n, n_1)
+    slope = x1 @ grid[0].T
+    costs = np.empty(len(ts))  # float64 results, whatever the network's precision
+    last = len(network.params) - 1
+    for i, t in enumerate(ts.tolist()):  # Python floats keep float32 arrays in float32
+        z = base - t * slope
+        for k in range(1, last + 1):
+            a = network.activation.fn(z)
+            p = network.params[k] - t * grid[k]
+            z = a @ p[:, :-1].T + p[:, -1]
+        costs[i] = network.cost.fn(network.output_activation.fn(z), y)
+    return costs
+
+
+def line_search(
+    exploration: Exploration, images: np.ndarray, labels: np.ndarray, ts: np.ndarray
+) -> LineSearch:
+    """Return the full-subset cost along the mini-batch and the full-batch gradients.
+
+    Computed in the snapshot's own precision (float32 by default), which is what training uses
+    and several times faster than float64 over thousands of examples.
+    """
+    e = exploration
+    net = explored_network(e.snapshot, e.snapshot.config.dtype)
+    x = to_inputs(images, net.dtype)
+    labels = np.asarray(labels, np.intp)
+    y = net.one_hot(labels)
+    full = net.backprop(x, labels)
+    batch = net.backprop(e.batch_x.astype(net.dtype), e.batch_labels)
+    batch_grid = parameter_grid(batch.nabla_w, batch.nabla_b)
+    full_grid = parameter_grid(full.nabla_w, full.nabla_b)
+    g1 = np.concatenate([g.ravel() for g in batch_grid]).astype(np.float64)
+    g2 = np.concatenate([g.ravel() for g in full_grid]).astype(np.float64)
+    cosine = float(g1 @ g2 / max(np.linalg.norm(g1) * np.linalg.norm(g2), 1e-300))
+    eta = float(e.snapshot.train_config.learning_rate)
+    return LineSearch(
+        ts=ts,
+        batch_curve=costs_along(net, x, y, batch_grid, ts),
+        full_curve=costs_along(net, x, y, full_grid, ts),
+        learning_rate=eta,
+        landing=float(costs_along(net, x, y, batch_grid, np.array([eta]))[0]),
+        cosine=cosine,
+        n_examples=len(labels),
+    )
+
+
+def subset_size(sizes: tuple[int, ...], n_ts: int, available: int, budget: float = 6e8) -> int:
+    """Return how many training examples a line search of ``n_ts`` points can use in ~150 ms.
+
+    The work per example is estimated from the two first-layer products and, for every t, the
+    layers after the first; it never goes below 500 examples (or what is available).
+    """
+    later = sum(a * b for a, b in zip(sizes[1:], sizes[2:]))
+    per_example = 2 * n_ts * (later + 10 * sum(sizes[1:-1])) + 8 * (sizes[0] + 1) * sizes[1]
+    return int(min(available, max(500, budget // per_example)))

@@ -1,0 +1,250 @@
+"""The explorer's compact layer diagram: neurons by activation, nudge arrows and a few edges."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QWidget
+
+from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, activation_gray, qcolor
+
+MAX_RADIUS = 11.0
+LABEL_WIDTH = 64  # room right of the output layer for digit labels
+ARROW_WIDTH = 46  # and for the nudge arrows
+CAPTION = 34  # two lines of legend at the bottom
+
+
+class LayerDiagram(QWidget):
+    """Draws the network's layers as columns: the input as its image, neurons filled by activation.
+
+    Overlays set by the explorer's steps: how many layers are computed so far, signed values on
+    neurons (a desired nudge, blue up, red down), arrows beside the output neurons, and a short
+    list of coloured edges. Clicking a neuron emits ``neuron_clicked``.
+    """
+
+    neuron_clicked = Signal(int, int)  # layer, index
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("explorer_diagram")
+        self.setMinimumSize(260, 240)
+        self.sizes: tuple[int, ...] = ()
+        self.activations: list[np.ndarray] = []
+        self.image: QImage | None = None
+        self.revealed = 0
+        self.label = -1
+        self.neuron_values: dict[int, np.ndarray] = {}
+        self.arrows: np.ndarray | None = None
+        self.edges: list[tuple[int, int, int, float]] = []
+        self.selected: tuple[int, int] | None = None
+        self.caption = ""
+
+    def set_state(self, sizes, activations, image: np.ndarray, label: int) -> None:
+        """Show a network's layer sizes, one example's activations, its image and its label."""
+        self.sizes = tuple(sizes)
+        self.activations = [np.asarray(a) for a in activations]
+        self.revealed = len(self.sizes) - 1
+        self.label = int(label)
+        pixels = np.asarray(image, np.float32)
+        gray = pixels if np.asarray(image).dtype == np.uint8 else pixels * 255
+        gray = np.ascontiguousarray(np.clip(gray, 0, 255).astype(np.uint8).reshape(28, 28))
+        self.image = QImage(gray.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+        self.clear_overlays()
+
+    def clear_overlays(self) -> None:
+        """Remove neuron values, arrows, edges and the caption."""
+        self.neuron_values = {}
+        self.arrows = None
+        self.edges = []
+        self.caption = ""
+        self.update()
+
+    def set_revealed(self, layers: int) -> None:
+        """Show activations up to neuron layer ``layers``; later layers are drawn empty."""
+        self.revealed = int(layers)
+        self.update()
+
+    def set_neuron_values(self, values: dict[int, np.ndarray]) -> None:
+        """Colour neurons of the given layers by signed values instead of their activation."""
+        self.neuron_values = {k: np.asarray(v, np.float64) for k, v in values.items()}
+        self.update()
+
+    def set_arrows(self, values: np.ndarray | None) -> None:
+        """Draw an arrow beside each output neuron, up for positive values, down for negative."""
+        self.arrows = None if values is None else np.asarray(values, np.float64)
+        self.update()
+
+    def set_edges(self, edges: list[tuple[int, int, int, float]]) -> None:
+        """Draw edges (weight layer, out, in, value), coloured by sign and weighted by size."""
+        self.edges = list(edges)
+        self.update()
+
+    def set_selected(self, layer: int | None, index: int = 0) -> None:
+        """Ring one neuron in the highlight colour (None: no selection)."""
+        self.selected = None if layer is None else (int(layer), int(index))
+        self.update()
+
+    def set_caption(self, text: str) -> None:
+        """Show a one-line legend under the diagram."""
+        self.caption = text
+        self.update()
+
+    def _columns(self) -> list[float]:
+        """Return the x centre of every layer's column."""
+        n = len(self.sizes)
+        left = 12 + self._image_side() / 2
+        right = self.width() - LABEL_WIDTH - ARROW_WIDTH
+        return [left + (right - left) * k / (n - 1) for k in range(n)]
+
+    def _image_side(self) -> float:
+        """Return the side of the input image's square, narrower than the gap between columns."""
+        gap = (self.width() - LABEL_WIDTH - ARROW_WIDTH - 12) / max(len(self.sizes) - 0.5, 1)
+        return max(28.0, min(self.width() * 0.2, self.height() * 0.4, 150.0, 0.8 * gap))
+
+    def _spacing(self, n: int) -> float:
+        """Return the vertical distance between neurons of a layer of n."""
+        return min((self.height() - CAPTION - 24) / n, 3.2 * MAX_RADIUS)
+
+    def position(self, layer: int, index: int) -> QPointF:
+        """Return the centre of a neuron, or of its pixel for the input layer."""
+        x = self._columns()[layer]
+        mid = (self.height() - CAPTION) / 2
+        if layer == 0 and self.sizes[0] == 784:
+            side = self._image_side()
+            row, col = divmod(index, 28)
+            return QPointF(
+                x - side / 2 + (col + 0.5) * side / 28, mid - side / 2 + (row + 0.5) * side / 28
+            )
+        n = self.sizes[layer]
+        step = self._spacing(n)
+        return QPointF(x, mid - n * step / 2 + (index + 0.5) * step)
+
+    def _radius(self, layer: int) -> float:
+        """Return the neuron radius of a layer."""
+        return max(1.0, min(MAX_RADIUS, self._spacing(self.sizes[layer]) * 0.4))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        """Draw the layers, overlays and labels."""
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), qcolor(BACKGROUND))
+        if not self.sizes:
+            return
+        self._paint_edges(p)
+        for layer in range(len(self.sizes)):
+            if layer == 0 and self.sizes[0] == 784:
+                self._paint_image(p)
+            else:
+                self._paint_layer(p, layer)
+        self._paint_outputs(p)
+        if self.caption:
+            p.setPen(qcolor(TEXT, 200))
+            flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
+            p.drawText(
+                QRectF(6, self.height() - CAPTION, self.width() - 12, CAPTION), flags, self.caption
+            )
+        p.end()
+
+    def _paint_image(self, p: QPainter) -> None:
+        """Draw the input image with a frame."""
+        side = self._image_side()
+        c = self.position(0, 0)
+        top_left = QPointF(c.x() - side / 56, c.y() - side / 56)
+        rect = QRectF(top_left.x(), top_left.y(), side, side)
+        if self.image is not None:
+            p.drawImage(rect, self.image)
+        p.setPen(QPen(qcolor(TEXT, 90), 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(rect)
+
+    def _paint_layer(self, p: QPainter, layer: int) -> None:
+        """Draw one column of neurons."""
+        r = self._radius(layer)
+        values = self.neuron_values.get(layer)
+        scale = float(np.abs(values).max()) if values is not None and values.size else 0.0
+        gray = activation_gray(self.activations[layer]) if layer <= self.revealed else None
+        for i in range(self.sizes[layer]):
+            c = self.position(layer, i)
+            if values is not None:
+                t = float(values[i]) / scale if scale > 0 else 0.0
+                rgb = POSITIVE if t >= 0 else NEGATIVE
+                fill = qcolor(rgb, int(40 + 215 * min(abs(t), 1.0)))
+            elif gray is not None:
+                g = int(gray[i])
+                fill = QColor(g, g, g)
+            else:
+                fill = qcolor(BACKGROUND)
+            p.setBrush(fill)
+            selected = self.selected == (layer, i)
+            p.setPen(
+                QPen(qcolor(HIGHLIGHT) if selected else qcolor(TEXT, 110), 3 if selected else 1)
+            )
+            p.drawEllipse(c, r + (2 if selected else 0), r + (2 if selected else 0))
+
+    def _paint_edges(self, p: QPainter) -> None:
+        """Draw the overlay edges, the largest on top."""
+        if not self.edges:
+            return
+        scale = max(abs(e[3]) for e in self.edges) or 1.0
+        for layer, out, col, value in sorted(self.edges, key=lambda e: abs(e[3])):
+            t = min(abs(value) / scale, 1.0)
+            rgb = POSITIVE if value >= 0 else NEGATIVE
+            p.setPen(QPen(qcolor(rgb, int(50 + 205 * t)), 0.6 + 3.0 * t))
+            if col >= self.sizes[layer]:
+                continue  # a bias has no edge to draw
+            p.drawLine(self.position(layer, col), self.position(layer + 1, out))
+
+    def _paint_outputs(self, p: QPainter) -> None:
+        """Label the output neurons with digit and activation, and draw the nudge arrows."""
+        last = len(self.sizes) - 1
+        r = self._radius(last)
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, min(10.0, self._spacing(self.sizes[last]) * 0.45)))
+        p.setFont(font)
+        scale = float(np.abs(self.arrows).max()) if self.arrows is not None else 0.0
+        step = self._spacing(self.sizes[last])
+        for j in range(self.sizes[last]):
+            c = self.position(last, j)
+            shown = last <= self.revealed
+            text = f"{j}  {self.activations[last][j]:.2f}" if shown else f"{j}"
+            p.setPen(qcolor(HIGHLIGHT) if j == self.label else qcolor(TEXT))
+            p.drawText(
+                QRectF(c.x() + r + 6, c.y() - step / 2, LABEL_WIDTH, step),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                text,
+            )
+            if self.arrows is None or scale <= 0:
+                continue
+            v = float(self.arrows[j]) / scale
+            x = c.x() + r + LABEL_WIDTH + ARROW_WIDTH / 2 - 6
+            length = v * step * 0.48
+            rgb = POSITIVE if v >= 0 else NEGATIVE
+            p.setPen(QPen(qcolor(rgb), 3))
+            p.drawLine(QPointF(x, c.y()), QPointF(x, c.y() - length))
+            if abs(length) > 3:
+                head = 5 if length > 0 else -5
+                tip = QPointF(x, c.y() - length)
+                p.drawLine(tip, QPointF(x - 4, tip.y() + head))
+                p.drawLine(tip, QPointF(x + 4, tip.y() + head))
+
+    def neuron_at(self, point: QPointF) -> tuple[int, int] | None:
+        """Return the (layer, index) of the neuron under a point, input layer excluded."""
+        if not self.sizes:
+            return None
+        for layer in range(1, len(self.sizes)):
+            r = self._radius(layer) + 3
+            c0 = self.position(layer, 0)
+            if abs(point.x() - c0.x()) > r:
+                continue
+            step = self._spacing(self.sizes[layer])
+            i = int(round((point.y() - c0.y()) / step))
+            if 0 <= i < self.sizes[layer]:
+                return layer, i
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        """Emit ``neuron_clicked`` for the neuron under the mouse."""
+        hit = self.neuron_at(event.position())
+        if hit is not None:
+            self.neuron_clicked.emit(*hit)

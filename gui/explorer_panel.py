@@ -1,0 +1,513 @@
+"""The Explorer mode: one example's backward pass in nine steps, every number from the engine."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine import explorer_gradient as eg
+from engine.explorer import Exploration
+from engine.snapshot import Snapshot
+from gui.colors import BACKGROUND, HIGHLIGHT, TEXT
+from gui.explorer_diagram import LayerDiagram
+from gui.explorer_pages import (
+    BackPage,
+    BatchPage,
+    CheckPage,
+    CostPage,
+    ExplorerState,
+    ForwardPage,
+    GradientPage,
+    LineSearchPage,
+    NudgePage,
+    OutputPage,
+    fmt,
+    hex_colour,
+    plain,
+)
+
+N_STEPS = 9
+TITLES = (
+    "Forward pass",
+    "Cost of this example",
+    "Desired nudges of the outputs",
+    "Three ways to change one output neuron",
+    "Propagate backwards",
+    "Average over the mini-batch",
+    "The gradient as sensitivity",
+    "Check it",
+    "Why mini-batches",
+)
+HIGHLIGHTS = ((), (), ("BP1",), ("BP1", "BP3", "BP4"), ("BP2", "BP3"), ("BP3", "BP4"), ("BP4",),
+              ("BP4",), ())  # fmt: skip
+DIAGRAM_STEPS = (1, 2, 3, 4, 5)
+DIMMED = (140, 146, 158)  # equations that are not this step's
+REVEAL_MS = 350  # step 1 lights up one layer per tick
+EDGES_SHOWN = 40  # at most this many edges into one neuron are drawn
+
+
+def explanation(step: int, e: Exploration) -> str:
+    """Return the two or three sentences that explain a step, in the app's words."""
+    softmax = e.sigma_prime(e.n_layers) is None
+    m = len(e.batch_labels)
+    texts = {
+        1: "Each neuron multiplies the activations of the previous layer by its weights, adds "
+        "them up with its bias, and squashes the sum z with its activation function. The pixels "
+        "are layer 0; layer by layer the activations are computed until the output layer gives "
+        "the network's answer. Click a neuron to see its sum with the live numbers.",
+        2: "How wrong is the network on this one example? We want output 1 for the correct digit "
+        f"({e.label}) and 0 for the others; the cost adds up how far each output is from that, "
+        "and each bar is one output neuron's share."
+        if not softmax
+        else "How wrong is the network on this one example? The cross-entropy cost is "
+        f"&minus;ln a<sub>{e.label}</sub>: large when the correct digit gets a low probability. "
+        "Softmax outputs share a total of 1, so raising the right one lowers all the others.",
+        3: "To lower the cost, the correct output should rise and every other output fall. The "
+        "arrow beside each output neuron is its desired nudge &minus;&part;C/&part;a<sub>j</sub>"
+        " = y<sub>j</sub> &minus; a<sub>j</sub>: its length says how much that change would help. "
+        "Backpropagation starts here."
+        if not softmax
+        else "To lower the cost, the correct output should rise and every other output fall. "
+        "With softmax one output cannot move alone, so the arrows show the desired nudge of each "
+        "weighted input, &minus;&part;C/&part;z<sub>j</sub> = y<sub>j</sub> &minus; "
+        "a<sub>j</sub>, which is &minus;&delta;<sup>L</sup> itself.",
+        4: "An output neuron can change in three ways: its bias, its weights, or the activations "
+        "feeding it. A weight's gradient is a<sub>k</sub>&delta;<sub>j</sub>, so the brightest "
+        "inputs matter most (fire together, wire together); the wished-for change of each "
+        "previous activation is in proportion to its weight.",
+        5: "A hidden neuron hears a wish from every neuron of the next layer, w<sub>kj</sub>"
+        "&delta;<sub>k</sub>; added up they give &part;C/&part;a<sub>j</sub>, and times "
+        "&sigma;'(z<sub>j</sub>) its &delta;<sub>j</sub>. Repeated layer by layer back to the "
+        "first hidden layer, this gives &delta; on every neuron and so the gradient of every "
+        "weight and bias, for this one example.",
+        6: f"One example alone would pull the network toward just that image, so SGD averages the "
+        f"desired changes of all {m} examples of the mini-batch: the average is exactly the "
+        "mini-batch gradient. The step moves every parameter by &minus;&eta; times it; the costs "
+        "after it are computed on a copy of the network.",
+        7: "The gradient has one entry per weight and bias: how sensitive the mini-batch cost is "
+        "to it. Nudge a weight by &Delta;w and compare the real change of the cost with the "
+        "prediction &part;C/&part;w&middot;&Delta;w: close for small nudges, apart for large "
+        "ones, because the cost is curved.",
+        8: "Is backpropagation right? Move one parameter up and down by &epsilon; = 10<sup>-5</sup>"
+        " and measure the slope of the cost directly. Backprop here runs in double precision and "
+        "the estimate in extended precision, so they agree to many digits.",
+        9: f"The mini-batch gradient is a quick estimate, from {m} examples, of the gradient over "
+        "the whole training set. The curves show the cost on the training subset as the network "
+        "moves along each direction; the mini-batch step stumbles a little, but it costs a tiny "
+        "fraction of a full-batch one, so many quick steps win.",
+    }
+    return texts[step]
+
+
+class ExplorerPanel(QWidget):
+    """Walks through backpropagation of one example in nine steps, driven by Next/Back and arrows.
+
+    Steps are numbered 1 .. 9 as in the issue; ``set_snapshot`` must come first.
+    """
+
+    step_changed = Signal(int)  # the new step, 1 .. 9
+    neuron_selected = Signal(int, int)  # layer, index
+    edge_selected = Signal(int, int, int)  # weight layer, out, in
+    trace_changed = Signal(object)  # engine.snapshot.ExampleTrace of the explored example
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.snapshot: Snapshot | None = None
+        self.exploration: Exploration | None = None
+        self.state: ExplorerState | None = None
+        self._example: tuple[np.ndarray, int] | None = None
+        self._full: tuple[np.ndarray, np.ndarray] | None = None
+        self._step = 1
+        self._reveal_timer = QTimer(self)
+        self._reveal_timer.setInterval(REVEAL_MS)
+        self._reveal_timer.timeout.connect(self._on_reveal_timer_fired)
+        self._build()
+
+    def _build(self) -> None:
+        """Create the header, the text column, the diagram and the pages."""
+        self.title = QLabel()
+        self.title.setObjectName("step_title")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.back_button = QPushButton("◀ Back")
+        self.back_button.setObjectName("back_button")
+        self.next_button = QPushButton("Next ▶")
+        self.next_button.setObjectName("next_button")
+        self.back_button.clicked.connect(self.previous_step)
+        self.next_button.clicked.connect(self.next_step)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.back_button)
+        header.addWidget(self.next_button)
+
+        self.text = QLabel()
+        self.text.setObjectName("explanation")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.equations = QLabel()
+        self.equations.setObjectName("equations")
+        self.equations.setWordWrap(True)
+        self.equations.setTextFormat(Qt.TextFormat.RichText)
+        self.equations.setStyleSheet(
+            f"QLabel {{ background: {hex_colour(BACKGROUND)}; color: {hex_colour(TEXT)};"
+            " padding: 6px; border-radius: 4px; }"
+        )
+        column = QVBoxLayout()
+        column.addWidget(self.text)
+        column.addSpacing(8)
+        column.addWidget(self.equations)
+        column.addStretch(1)
+        side = QWidget()
+        side.setLayout(column)
+        side.setFixedWidth(310)
+
+        self.diagram = LayerDiagram()
+        self.diagram.neuron_clicked.connect(self.select_neuron)
+        self.forward_page = ForwardPage()
+        self.forward_page.revealed_changed.connect(self._on_revealed_changed)
+        self.output_page = OutputPage()
+        self.output_page.target_chosen.connect(lambda j: self.select_neuron(self._n_layers(), j))
+        self.back_page = BackPage()
+        self.back_page.back_to_changed.connect(self._on_back_to_changed)
+        self.gradient_page = GradientPage()
+        self.gradient_page.param_chosen.connect(self.select_parameter)
+        self.check_page = CheckPage()
+        self.line_page = LineSearchPage()
+        self.pages = [
+            self.forward_page,
+            CostPage(),
+            NudgePage(),
+            self.output_page,
+            self.back_page,
+            BatchPage(),
+            self.gradient_page,
+            self.check_page,
+            self.line_page,
+        ]
+        self.stack = QStackedWidget()
+        for page in self.pages:
+            self.stack.addWidget(page)
+        body = QHBoxLayout()
+        body.addWidget(side)
+        body.addWidget(self.diagram, 4)
+        body.addWidget(self.stack, 5)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(body, 1)
+        for key, slot in (
+            (Qt.Key.Key_Right, self.next_step),
+            (Qt.Key.Key_Left, self.previous_step),
+        ):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._show_empty()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Left and Right go one step back or forwards (when no shortcut took the key)."""
+        if event.key() == Qt.Key.Key_Right:
+            self.next_step()
+        elif event.key() == Qt.Key.Key_Left:
+            self.previous_step()
+        else:
+            super().keyPressEvent(event)
+
+    def _show_empty(self) -> None:
+        """Show the panel before any snapshot arrives."""
+        self.title.setText("Explorer")
+        self.text.setText("Train for a moment and pause: the explorer takes the paused network.")
+        self.next_button.setEnabled(False)
+        self.back_button.setEnabled(False)
+
+    def _n_layers(self) -> int:
+        """Return the number of weight layers of the explored network."""
+        return len(self.snapshot.config.sizes) - 1 if self.snapshot else 0
+
+    def set_snapshot(self, snapshot: Snapshot) -> None:
+        """Explore this network (a paused snapshot); keeps the chosen example and step."""
+        self.snapshot = snapshot
+        self._explore()
+
+    def set_example(self, image: np.ndarray, label: int) -> None:
+        """Explore this example: a training image (uint8) or a drawing (floats in [0, 1])."""
+        self._example = (np.asarray(image), int(label))
+        self._explore()
+
+    def set_full_batch(self, images: np.ndarray, labels: np.ndarray) -> None:
+        """Use these training images (uint8) as the full batch of step 9."""
+        self._full = (np.asarray(images), np.asarray(labels))
+        if self.state is not None and self._step == 9:
+            self._refresh()
+
+    def _default_example(self) -> tuple[np.ndarray, int]:
+        """Return the snapshot's own example, else its batch's first image, else a blank one."""
+        s = self.snapshot
+        if s.example is not None:
+            return s.example.image, s.example.label
+        if len(s.batch_labels):
+            return s.batch_images[0], int(s.batch_labels[0])
+        if self._full is not None and len(self._full[1]):
+            return self._full[0][0], int(self._full[1][0])
+        return np.zeros((28, 28), np.uint8), 0
+
+    def _explore(self) -> None:
+        """Run the example through the snapshot's network and reset the selections."""
+        if self.snapshot is None:
+            return
+        image, label = self._example or self._default_example()
+        e = Exploration(self.snapshot, image, label)
+        self.exploration = e
+        last = e.n_layers
+        hidden = None
+        if last >= 2:
+            hidden = (last - 1, int(np.argmax(np.abs(e.record.dc_da[last - 2][0]))))
+        top = eg.top_components(e, 1)[0]
+        self.state = ExplorerState(
+            exploration=e,
+            target=e.label,
+            hidden=hidden,
+            formula=(last, e.label),
+            param=top[:3],
+            back_to=max(last - 1, 1),
+            revealed=last,
+        )
+        self.diagram.set_state(e.sizes, [e.activations(k) for k in range(last + 1)], image, label)
+        self.next_button.setEnabled(True)
+        self.back_button.setEnabled(True)
+        self.trace_changed.emit(e.trace())
+        self._refresh()
+
+    def step(self) -> int:
+        """Return the current step, 1 .. 9."""
+        return self._step
+
+    def set_step(self, step: int) -> None:
+        """Go to a step, 1 .. 9 (clamped)."""
+        step = int(min(max(step, 1), N_STEPS))
+        changed = step != self._step
+        self._step = step
+        if step == 1 and changed and self.state is not None:
+            self.state.revealed = 1
+            self._reveal_timer.start()
+        elif step != 1:
+            self._reveal_timer.stop()
+        self._refresh()
+        if changed:
+            self.step_changed.emit(step)
+
+    def next_step(self) -> None:
+        """Go one step forwards."""
+        self.set_step(self._step + 1)
+
+    def previous_step(self) -> None:
+        """Go one step back."""
+        self.set_step(self._step - 1)
+
+    def select_neuron(self, layer: int, index: int) -> None:
+        """Select a neuron: an output is step 4's target, a hidden one step 5's; both step 1's."""
+        if self.state is None or layer < 1:
+            return
+        s = self.state
+        s.formula = (layer, index)
+        if layer == s.exploration.n_layers:
+            s.target = index
+        else:
+            s.hidden = (layer, index)
+            s.back_to = min(s.back_to, layer)
+        self.neuron_selected.emit(layer, index)
+        self._refresh()
+
+    def select_parameter(self, layer: int, out: int, col: int) -> None:
+        """Select the weight (or bias, col == n_in) of steps 7 and 8."""
+        if self.state is None:
+            return
+        self.state.param = (layer, out, col)
+        if col < self.state.exploration.sizes[layer]:
+            self.edge_selected.emit(layer, out, col)
+        self._refresh()
+
+    def _on_revealed_changed(self, layers: int) -> None:
+        self._reveal_timer.stop()
+        self.state.revealed = layers
+        self._refresh_diagram()
+
+    def _on_reveal_timer_fired(self) -> None:
+        s = self.state
+        if s is None or s.revealed >= s.exploration.n_layers:
+            self._reveal_timer.stop()
+            return
+        s.revealed += 1
+        self._refresh()
+
+    def _on_back_to_changed(self, layer: int) -> None:
+        s = self.state
+        s.back_to = layer
+        d = s.exploration.record.dc_da[layer - 1][0]
+        s.hidden = (layer, int(np.argmax(np.abs(d))))
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Redraw the title, text, equations, diagram and the current page."""
+        if self.state is None:
+            return
+        e = self.state.exploration
+        step = self._step
+        self.title.setText(f"Step {step} of {N_STEPS} · {TITLES[step - 1]}")
+        self.back_button.setEnabled(step > 1)
+        self.next_button.setEnabled(step < N_STEPS)
+        self.text.setText(explanation(step, e))
+        self.equations.setText(self.equations_html())
+        self.stack.setCurrentIndex(step - 1)
+        page = self.pages[step - 1]
+        if step == 9:
+            full = self._full or (None, None)
+            page.refresh(self.state, *full)
+        else:
+            page.refresh(self.state)
+        self.diagram.setVisible(step in DIAGRAM_STEPS)
+        self._refresh_diagram()
+
+    def _refresh_diagram(self) -> None:
+        """Set the diagram's overlays for the current step."""
+        s = self.state
+        e = s.exploration
+        d = self.diagram
+        last = e.n_layers
+        d.clear_overlays()
+        d.set_revealed(last)
+        d.set_selected(None)
+        step = self._step
+        if step == 1:
+            d.set_revealed(s.revealed)
+            layer, j = s.formula
+            if layer <= s.revealed:
+                f = e.neuron_formula(layer, j)
+                d.set_edges(_strongest(layer - 1, j, f.terms))
+            d.set_selected(layer, j)
+            d.set_caption("fill: activation (black 0, white 1); edges: w·a into the ringed neuron")
+        elif step == 2:
+            d.set_caption("beside each output: its digit and activation a")
+        elif step == 3:
+            d.set_arrows(e.desired_nudges())
+            d.set_caption("arrows: the nudge each output wants (blue up, red down)")
+        elif step == 4:
+            c = e.output_change(s.target)
+            d.set_arrows(e.desired_nudges())
+            d.set_edges(_strongest(last - 1, s.target, -c.weight_gradients))
+            if last >= 2:
+                d.set_neuron_values({last - 1: -c.previous_gradients})
+            d.set_selected(last, s.target)
+            d.set_caption("edges and previous layer: desired change, −a·δ and −w·δ")
+        elif step == 5:
+            values = {last: e.desired_nudges()}
+            for layer in range(s.back_to, last):
+                values[layer] = -e.record.dc_da[layer - 1][0]
+            d.set_neuron_values(values)
+            if s.hidden is not None:
+                layer, j = s.hidden
+                h = e.hidden_change(layer, j)
+                d.set_edges([(layer, k, j, -v) for k, v in enumerate(h.contributions)])
+                d.set_selected(layer, j)
+            d.set_caption("colour: desired change −∂C/∂a; edges: each neuron's wish −w·δ")
+
+    def equations_html(self) -> str:
+        """Return BP1-BP4 with the current step's highlighted and the live numbers substituted."""
+        s = self.state
+        e = s.exploration
+        last = e.n_layers
+        c = e.output_change(s.target)
+        j = s.target
+        if np.isnan(c.sigma_prime):
+            bp1 = (
+                f"&delta;<sup>L</sup> = a<sup>L</sup> &minus; y (softmax with cross-entropy)<br>"
+                f"&nbsp;&nbsp;&delta;<sub>{j}</sub> = {fmt(e.activations(last)[j])} &minus; "
+                f"{e.y[j]:.0f} = {fmt(c.delta)}"
+            )
+        else:
+            bp1 = (
+                "&delta;<sup>L</sup> = &part;C/&part;a<sup>L</sup> &#8857; &sigma;'(z<sup>L</sup>)"
+                f"<br>&nbsp;&nbsp;&delta;<sub>{j}</sub> = {fmt(c.dc_da)} &times; "
+                f"{fmt(c.sigma_prime)} = {fmt(c.delta)}"
+            )
+        bp2 = (
+            "&delta;<sup>l</sup> = ((w<sup>l+1</sup>)<sup>T</sup> &delta;<sup>l+1</sup>) &#8857; "
+            "&sigma;'(z<sup>l</sup>)"
+        )
+        focus = (last, j, c.delta)
+        if s.hidden is not None:
+            h = e.hidden_change(*s.hidden)
+            bp2 += (
+                f"<br>&nbsp;&nbsp;&delta;<sup>{h.layer}</sup><sub>{h.index}</sub> = "
+                f"{fmt(h.dc_da)} &times; {fmt(h.sigma_prime)} = {fmt(h.delta)}"
+            )
+            if self._step == 5:
+                focus = (h.layer, h.index, h.delta)
+        bp3 = (
+            f"&part;C/&part;b<sup>l</sup><sub>j</sub> = &delta;<sup>l</sup><sub>j</sub><br>"
+            f"&nbsp;&nbsp;&part;C/&part;b<sup>{focus[0]}</sup><sub>{focus[1]}</sub> = "
+            f"{fmt(focus[2])}"
+        )
+        layer, out, col = self._bp4_edge()
+        a = float(e.activations(layer)[col])
+        delta = float(e.record.deltas[layer][0, out])
+        bp4 = (
+            "&part;C/&part;w<sup>l</sup><sub>jk</sub> = a<sup>l-1</sup><sub>k</sub> "
+            f"&delta;<sup>l</sup><sub>j</sub><br>&nbsp;&nbsp;&part;C/&part;w<sup>{layer + 1}"
+            f"</sup><sub>{out},{col}</sub> = {fmt(a)} &times; {fmt(delta)} = {fmt(a * delta)}"
+        )
+        if self._step >= 6:
+            bp4 += f"; mini-batch mean {fmt(e.batch_gradient(layer, out, col))}"
+        rows = []
+        for name, body in (("BP1", bp1), ("BP2", bp2), ("BP3", bp3), ("BP4", bp4)):
+            on = name in HIGHLIGHTS[self._step - 1]
+            colour = hex_colour(HIGHLIGHT if on else DIMMED)
+            weight = "bold" if on else "normal"
+            rows.append(
+                f"<p style='color:{colour}; font-weight:{weight}; margin:4px'>"
+                f"{name}&nbsp;&nbsp;{body}</p>"
+            )
+        note = (
+            f"<p style='margin:4px; color:{hex_colour(DIMMED)}'><small>The four equations of "
+            "backpropagation, with this example's numbers; layer 0 is the input.</small></p>"
+        )
+        return "".join(rows) + note
+
+    def _bp4_edge(self) -> tuple[int, int, int]:
+        """Return the weight whose BP4 numbers the equations show for the current step."""
+        s = self.state
+        e = s.exploration
+        last = e.n_layers
+        layer, out, col = s.param
+        if self._step <= 4:
+            layer, out, col = last - 1, s.target, -1
+        elif self._step == 5 and s.hidden is not None:
+            layer, out, col = s.hidden[0] - 1, s.hidden[1], -1
+        if col < 0 or col >= e.sizes[layer]:
+            col = int(np.argmax(np.abs(e.activations(layer) * e.record.deltas[layer][0, out])))
+        return layer, out, col
+
+    def equations_text(self) -> str:
+        """Return the equations as plain text, as displayed."""
+        return plain(self.equations.text().replace("<br>", "\n").replace("</p>", "\n"))
+
+    def displayed_values(self) -> dict:
+        """Return the numbers the current step's page shows, by name."""
+        return self.pages[self._step - 1].values
+
+
+def _strongest(layer: int, out: int, values: np.ndarray) -> list[tuple[int, int, int, float]]:
+    """Return the EDGES_SHOWN incoming edges of neuron ``out`` with the largest |values|."""
+    order = np.argsort(-np.abs(values), kind="stable")[:EDGES_SHOWN]
+    return [(layer, out, int(i), float(values[i])) for i in order]
