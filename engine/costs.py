@@ -49,7 +49,7 @@ class QuadraticCost:
     @staticmethod
     def output_error(a: np.ndarray, y: np.ndarray, delta: np.ndarray, scratch: np.ndarray) -> float:
         """Fill ``delta`` with delta^L = (a - y) * sigma'(z^L) and return the summed batch cost."""
-        np.subtract(a, y, out=delta)
+        np.subtract(a, y, out=delta)  # dC/da^L
         total = 0.5 * float(np.vdot(delta, delta))
         Sigmoid.prime_from_output(a, out=scratch)
         np.multiply(delta, scratch, out=delta)  # BP1

@@ -1,7 +1,7 @@
 """A fully connected network: its configuration, its parameters and a full record of backprop.
 
-See ``engine.backprop`` for the conventions (one example per row; weights (n_out, n_in) with the
-bias folded in as the last column of ``params[k]``).
+See ``engine.backprop`` for the conventions: weights (n_out, n_in) with the bias folded in as the
+last column of ``params[k]``; every array this module takes or returns holds one example per row.
 """
 
 from __future__ import annotations
@@ -131,13 +131,13 @@ class Network:
         """Return a fresh workspace holding the inputs x (m, n_0), forward pass already done."""
         x = np.atleast_2d(x)
         ws = backprop.Workspace(self.sizes, len(x), self.dtype)
-        ws.acts[0][:, :-1] = x
+        ws.x[:, :-1] = x
         backprop.forward(self.params, self.activation, self.output_activation, ws)
         return ws
 
     def feedforward(self, x: np.ndarray) -> np.ndarray:
         """Return the output activations a^L for the inputs x, one example per row."""
-        return self.workspace(x).acts[-1]
+        return np.ascontiguousarray(self.workspace(x).acts[-1])
 
     def one_hot(self, labels: np.ndarray) -> np.ndarray:
         """Return the desired outputs y for integer labels, shape (m, n_L)."""
@@ -158,7 +158,7 @@ class Network:
         m = len(ws.y)
         last = len(self.params) - 1
         dc_da = [ws.dc_da[k].copy() for k in range(1, last + 1)]
-        dc_da.append(self.cost.dc_da(ws.acts[-1], ws.y))
+        dc_da.append(np.ascontiguousarray(self.cost.dc_da(ws.acts[-1], ws.y)))
         return BackpropRecord(
             activations=tuple(ws.outputs(k).copy() for k in range(last + 2)),
             zs=tuple(z.copy() for z in ws.zs),

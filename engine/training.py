@@ -132,10 +132,13 @@ class Trainer:
         if n == 0:
             raise ValueError("the training set is empty")
         self.labels = np.asarray(labels)
+        if self.labels.min() < 0 or self.labels.max() >= network.sizes[-1]:
+            raise ValueError(f"labels must lie in 0 .. {network.sizes[-1] - 1} for this network")
         # One row per example with a trailing 1 for the folded-in bias: (n, n_0 + 1).
         self._x = np.ones((n, network.sizes[0] + 1), network.dtype)
         self._x[:, :-1] = to_inputs(images, network.dtype)
-        self._y = network.one_hot(self.labels)  # (n, n_L)
+        # Column j is the desired output y for label j, as the backward pass reads it: (n_L, n_L).
+        self._one_hot_cols = np.ascontiguousarray(network.one_hot(np.arange(network.sizes[-1])).T)
         self._workspaces: dict[int, backprop.Workspace] = {}
         self._velocity: list[np.ndarray] | None = None
         self._step = [np.zeros_like(p) for p in network.params]
@@ -164,7 +167,7 @@ class Trainer:
         self.examples_seen = 0
         self._position = 0
         self._batch_in_epoch = 0
-        self._perm = self._shuffle_rng.permutation(self.n_train)
+        self._shuffle()
         self.last_batch = np.zeros(0, np.intp)  # indices of the latest mini-batch
         self._velocity = None
         self._checks_left = WATCHED_BATCHES
@@ -180,6 +183,12 @@ class Trainer:
         self.epoch = int(epoch)
         self.examples_seen = int(examples_seen)
 
+    def _shuffle(self) -> None:
+        """Draw the next epoch's order of the examples, and their labels in that order."""
+        self._perm = self._shuffle_rng.permutation(self.n_train)
+        # Read per batch as a contiguous slice: gathering scattered labels costs cache misses.
+        self._perm_labels = self.labels[self._perm].astype(np.intp)
+
     @property
     def workspace(self) -> backprop.Workspace | None:
         """The buffers of the latest mini-batch (activations, deltas, summed gradients), or None."""
@@ -187,17 +196,19 @@ class Trainer:
 
     def step_batch(self) -> BatchReport:
         """Train on the next mini-batch and return its report; raises DivergenceError on blow-up."""
-        cfg = self.config
+        cfg = self._config
         net = self.network
+        params = net.params
         idx = self._perm[self._position : self._position + cfg.batch_size]
         m = len(idx)
         ws = self._workspaces.get(m)
         if ws is None:
             ws = self._workspaces[m] = backprop.Workspace(net.sizes, m, net.dtype)
-        np.take(self._x, idx, axis=0, out=ws.acts[0], mode="clip")
-        np.take(self._y, idx, axis=0, out=ws.y, mode="clip")
-        backprop.forward(net.params, net.activation, net.output_activation, ws)
-        cost = backprop.backward(net.params, net.activation, net.cost, ws) / m
+        np.take(self._x, idx, axis=0, out=ws.x, mode="clip")  # (m, n_0 + 1)
+        labels = self._perm_labels[self._position : self._position + m]
+        np.take(self._one_hot_cols, labels, axis=1, out=ws.y_cols, mode="clip")  # (n_L, m)
+        backprop.forward(params, net.activation, net.output_activation, ws)
+        cost = backprop.backward(params, net.activation, net.cost, ws) / m
         self.last_batch = idx
         if not math.isfinite(cost):
             raise DivergenceError(
@@ -228,25 +239,26 @@ class Trainer:
                 )
 
     def _apply_step(self, ws: backprop.Workspace, m: int) -> None:
-        """Apply the SGD (or momentum) step from the summed gradients in ``ws.grads``."""
-        cfg = self.config
-        scale = -cfg.learning_rate / m
+        """Apply the SGD (or momentum) step -eta/m * sum_x nabla C_x of the batch in ``ws``."""
+        cfg = self._config
+        params = self.network.params
+        # A 0-d array of the parameters' dtype: ufuncs take it faster than a Python float.
+        scale = np.array(-cfg.learning_rate / m, params[0].dtype)
+        backprop.scaled_gradients(ws, scale, self._step)  # the step, (n_out, n_in + 1) per layer
         if cfg.l2 > 0:
             decay = 1.0 - cfg.learning_rate * cfg.l2 / self.n_train
-            for p in self.network.params:
+            for p in params:
                 p[:, :-1] *= decay
         if cfg.momentum > 0:
             if self._velocity is None:
-                self._velocity = [np.zeros_like(p) for p in self.network.params]
-            for p, g, v, s in zip(self.network.params, ws.grads, self._velocity, self._step):
+                self._velocity = [np.zeros_like(p) for p in params]
+            for p, v, s in zip(params, self._velocity, self._step):
                 v *= cfg.momentum
-                np.multiply(g, scale, out=s)
                 v += s
                 p += v
         else:
-            for p, g, s in zip(self.network.params, ws.grads, self._step):
-                np.multiply(g, scale, out=s)  # the step -eta/m * sum nabla C_x
-                p += s
+            for p, s in zip(params, self._step):
+                np.add(p, s, out=p)
 
     def _measure_rate(self, m: int) -> float:
         """Return the smoothed examples per second; a gap over two seconds (a pause) restarts it."""
@@ -263,24 +275,26 @@ class Trainer:
         self.examples_seen += m
         batch = self._batch_in_epoch
         epoch = self.epoch
-        done = self._position >= self.n_train
+        n = len(self.labels)
+        done = self._position >= n
         if done:
             self.epoch += 1
             self._position = 0
             self._batch_in_epoch = 0
-            self._perm = self._shuffle_rng.permutation(self.n_train)
+            self._shuffle()
         else:
             self._batch_in_epoch += 1
+        # Positional arguments, in field order: a third cheaper than keywords, every batch.
         return BatchReport(
-            epoch=epoch,
-            batch=batch,
-            examples_seen=self.examples_seen,
-            cost=cost,
-            learning_rate=self.config.learning_rate,
-            batch_size=m,
-            epoch_progress=self.examples_seen / self.n_train,
-            epoch_done=done,
-            examples_per_second=self._measure_rate(m),
+            epoch,
+            batch,
+            self.examples_seen,
+            cost,
+            self._config.learning_rate,
+            m,
+            self.examples_seen / n,
+            done,
+            self._measure_rate(m),
         )
 
     def last_step(self) -> list[np.ndarray]:
