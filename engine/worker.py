@@ -9,8 +9,10 @@ mini-batch and keeps the latest frozen ``Snapshot`` for the views to pull at the
 
 from __future__ import annotations
 
+import collections
 import math
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,9 +24,10 @@ from engine.datasets import MnistData
 from engine.errors import BackpropLabError, DivergenceError
 from engine.network import Network, NetworkConfig
 from engine.snapshot import Snapshot, take_snapshot
-from engine.training import EpochReport, TrainConfig, Trainer, evaluate
+from engine.training import BatchReport, EpochReport, TrainConfig, Trainer, evaluate
 
 PUBLISH_INTERVAL = 1 / 30
+SWITCH_INTERVAL = 0.0005  # seconds; Python's default 5 ms would make the GUI wait for the GIL
 RUNNING, PAUSED, FAILED, FINISHED = "running", "paused", "failed", "finished"
 
 
@@ -54,6 +57,7 @@ class TrainingWorker(QObject):
         self._pending_config: TrainConfig | None = None
         self._interval = 0.0  # seconds between mini-batches; 0 is full speed
         self._latest: Snapshot | None = None
+        self._reports: collections.deque[BatchReport] = collections.deque()
         self._serial = 0  # counts published snapshots, so views redraw only when it changes
         self._published = 0.0
         self._epoch_costs: list[float] = []
@@ -65,8 +69,25 @@ class TrainingWorker(QObject):
         self._thread.started.connect(self._serve)
 
     def start(self) -> None:
-        """Start the worker's thread; commands queued before this run once it is up."""
+        """Start the worker's thread; commands queued before this run once it is up.
+
+        While this thread computes it holds the GIL; every time the GUI thread needs it back (for
+        each event and each call into Qt) it waits up to the interpreter's switch interval. The
+        default 5 ms turns a redraw into hundreds of milliseconds, so the interval is shortened.
+        """
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._thread.start()
+
+    def take_reports(self) -> list[BatchReport]:
+        """Return and forget the mini-batch reports since the last call (safe from any thread).
+
+        A view that draws every mini-batch pulls them in bulk at its own rate rather than
+        handling thousands of queued signals a second.
+        """
+        reports = []
+        while self._reports:
+            reports.append(self._reports.popleft())
+        return reports
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop training within one mini-batch, end the thread and wait for it."""
@@ -251,6 +272,7 @@ class TrainingWorker(QObject):
                 self._fail(str(exc))
                 return
             self._epoch_costs.append(report.cost)
+            self._reports.append(report)
             self.batch_trained.emit(report)
             if report.epoch_done:
                 self._finish_epoch()

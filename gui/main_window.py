@@ -3,37 +3,52 @@
 from __future__ import annotations
 
 import csv
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from engine.datasets import MnistData, load_data, load_full
+from engine.datasets import Dataset, MnistData, load_data, load_full
 from engine.download import cached_mnist_dir
 from engine.errors import BackpropLabError
 from engine.history import TrainingHistory
 from engine.model_io import load_model, save_model
 from engine.network import NetworkConfig
+from engine.snapshot import Snapshot, predict, trace_example
 from engine.training import BatchReport, EpochReport, TrainConfig
 from engine.worker import FAILED, RUNNING, TrainingWorker
 from gui.cost_plot import CostPlot
+from gui.digit_panel import DigitPanel
 from gui.download_dialog import DownloadDialog, DownloadProgress
+from gui.explorer_panel import ExplorerPanel
 from gui.failure_banner import FailureBanner
+from gui.network_view import NetworkView
 from gui.settings import DEFAULTS, SPEEDS, Session, load_session, save_session
 from gui.training_controls import SPEED_LABELS, TrainingControls
 
+DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
+PAD_WIDTH = 610  # the drawing pad, its 28x28 preview and the output bars side by side
 REFRESH_MS = 33  # the views pull the latest snapshot about 30 times a second
+GUI_BUDGET = 8  # while training, each redraw is followed by 8 times its cost of training
+PAD_REFRESH_S = 0.2  # while training, the pad's guess follows the network 5 times a second
+RUNNING_PLOT_MS = 200  # the cost plot redraws 5 times a second while training at full speed
+EXPLORER_TAB = 1
+FULL_BATCH = 10000  # training images the explorer's full-batch gradient is taken over
 ABOUT = """<h3>Backprop Lab</h3>
 <p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
 gradient descent, one mini-batch at a time.</p>
@@ -47,6 +62,7 @@ class MainWindow(QMainWindow):
     """Training controls, the network diagram, the cost plot and the drawing pad in one window."""
 
     snapshot_shown = Signal(int)  # serial of the snapshot the views now show
+    DEFAULT_SIZE = DEFAULT_SIZE
 
     def __init__(self, settings: QSettings | None = None, data: str | None = None) -> None:
         super().__init__()
@@ -71,6 +87,8 @@ class MainWindow(QMainWindow):
         self._shown_serial = -1
         self._state = "paused"
         self._download: DownloadProgress | None = None
+        self._snapshot: Snapshot | None = None
+        self._pad_refreshed = 0.0
 
         self.worker = TrainingWorker(self.session.network, self.session.train, self.session.seed)
         self.worker.set_speed(self.session.speed)
@@ -95,32 +113,65 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(290)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 20)
         self.banner = FailureBanner()
-        self.diagram_area = QWidget()
-        self.diagram_area.setMinimumSize(400, 300)
-        QVBoxLayout(self.diagram_area).setContentsMargins(0, 0, 0, 0)
+        self.network_view = NetworkView()
+        self.network_view.setMinimumSize(400, 300)
         self.cost_plot = CostPlot()
         self.cost_plot.setMinimumHeight(160)
-        middle = QSplitter(Qt.Orientation.Vertical)
-        middle.addWidget(self.diagram_area)
-        middle.addWidget(self.cost_plot)
-        middle.setStretchFactor(0, 3)
-        middle.setStretchFactor(1, 2)
+        self.middle = QSplitter(Qt.Orientation.Vertical)
+        self.middle.addWidget(self.network_view)
+        self.middle.addWidget(self.cost_plot)
+        self.middle.setStretchFactor(0, 3)
+        self.middle.setStretchFactor(1, 2)
+        self.explorer = ExplorerPanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.middle, "Network and cost")
+        explorer_scroll = QScrollArea()  # its pages are wide; a small window scrolls them
+        explorer_scroll.setWidget(self.explorer)
+        explorer_scroll.setWidgetResizable(True)
+        self.tabs.addTab(explorer_scroll, "Backprop explorer")
+        self.tabs.setTabToolTip(0, "The network learning live: weights, gradients and the cost.")
+        self.tabs.setTabToolTip(
+            1, "Pause and walk through one example's backward pass, with the real numbers."
+        )
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.addWidget(self.banner)
-        centre_layout.addWidget(middle, 1)
-        self.pad_area = QWidget()
-        QVBoxLayout(self.pad_area).setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(self.tabs, 1)
+        self.digit_panel = DigitPanel()
+        self.digit_panel.set_predictor(self._predict)
+        self.digit_panel.layout().addStretch(1)
+        self.pad_area = QScrollArea()
+        self.pad_area.setWidget(self.digit_panel)
+        self.pad_area.setWidgetResizable(True)
+        self.pad_dock = QDockWidget("Draw a digit", self)
+        self.pad_dock.setObjectName("padDock")
+        self.pad_dock.setWidget(self.pad_area)
+        self.pad_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pad_dock)
+        self.pad_area.setMinimumWidth(PAD_WIDTH)
+        self.pad_area.setMaximumWidth(PAD_WIDTH + 40)  # wider would only add empty space
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.pad_area)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 1000])
         self.setCentralWidget(self.splitter)
+        self.addToolBar(self.network_view.toolbar())
+        self.digit_panel.input_changed.connect(self._on_drawing_changed)
+        self.digit_panel.label_group.idToggled.connect(
+            lambda _id, on: on and self._on_drawing_changed(self.digit_panel.network_input())
+        )
+        self.digit_panel.teach_requested.connect(self._on_teach_requested)
         self.banner.reset_requested.connect(lambda: self.reset(ask=False))
         self.banner.lower_rate_requested.connect(self._lower_rate_and_reset)
 
@@ -213,6 +264,30 @@ class MainWindow(QMainWindow):
             "Use MNIST-format files you already have (train/t10k images and labels).",
         )
         self.about_action = a("About Backprop Lab", self.show_about)
+        self.export_png_action = a(
+            "Diagram as PNG…",
+            lambda: self.export_diagram_dialog("png"),
+            None,
+            "Save the network diagram as it is shown, as a picture.",
+        )
+        self.export_svg_action = a(
+            "Diagram as SVG…",
+            lambda: self.export_diagram_dialog("svg"),
+            None,
+            "Save the network diagram as a scalable vector drawing.",
+        )
+        self.explore_drawing_action = a(
+            "Explore the drawn digit",
+            self.explore_drawing,
+            "Ctrl+E",
+            "Open the backprop explorer on your drawing, with the label chosen under Teach it.",
+        )
+        self.mix_digits_action = a(
+            "Train on my digits too",
+            self.mix_my_digits,
+            None,
+            "Add the digits you drew and labelled to the training set and start afresh.",
+        )
         self.controls.add_actions(
             [
                 self.run_action,
@@ -233,11 +308,15 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.export_menu = file_menu.addMenu("Export")
         self.export_menu.addAction(self.export_csv_action)
+        self.export_menu.addAction(self.export_png_action)
+        self.export_menu.addAction(self.export_svg_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         data_menu = bar.addMenu("&Data")
         for action in (self.sample_action, self.full_action, self.open_idx_action):
             data_menu.addAction(action)
+        data_menu.addSeparator()
+        data_menu.addAction(self.mix_digits_action)
         train_menu = bar.addMenu("&Train")
         for action in (self.run_action, self.step_action, self.epoch_action, self.epoch_end_action):
             train_menu.addAction(action)
@@ -254,6 +333,12 @@ class MainWindow(QMainWindow):
         for action in (self.reset_action, self.new_seed_action, self.defaults_action):
             train_menu.addAction(action)
         self.view_menu = bar.addMenu("&View")
+        edges = self.view_menu.addMenu("Edges show")
+        for action in self.network_view.mode_actions():
+            edges.addAction(action)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.pad_dock.toggleViewAction())
+        self.view_menu.addAction(self.explore_drawing_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -271,25 +356,18 @@ class MainWindow(QMainWindow):
     def _connect_worker(self) -> None:
         """Wire the worker's signals to this window's slots (queued: they run in this thread)."""
         w = self.worker
-        w.batch_trained.connect(self._on_batch_trained)
         w.epoch_finished.connect(self._on_epoch_finished)
         w.state_changed.connect(self._on_state_changed)
         w.training_failed.connect(self._on_training_failed)
         w.network_reset.connect(self._on_network_reset)
         w.data_loaded.connect(self._on_data_loaded)
         w.data_failed.connect(self._on_data_failed)
+        w.taught.connect(self._on_taught)
         c = self.controls
         c.network_edited.connect(self._on_network_edited)
         c.train_config_edited.connect(self._on_train_config_edited)
         c.speed_edited.connect(self.set_speed)
         c.invalid_input.connect(lambda message: self.statusBar().showMessage(message, 6000))
-
-    def set_central_views(self, diagram: QWidget | None = None, pad: QWidget | None = None) -> None:
-        """Put the network diagram and the drawing pad into their places."""
-        if diagram is not None:
-            self.diagram_area.layout().addWidget(diagram)
-        if pad is not None:
-            self.pad_area.layout().addWidget(pad)
 
     def toggle_run(self) -> None:
         """Run if paused, pause if running."""
@@ -366,15 +444,19 @@ class MainWindow(QMainWindow):
         self.worker.set_train_config(config)
         self._remember(train=config)
 
-    def _on_batch_trained(self, report: BatchReport) -> None:
-        """Record one mini-batch: the plot gets a point, the status bar the figures."""
-        self.last_batch = report
-        self.history.add_batch(report)
-        self.cost_plot.append_batch(report.epoch_progress, report.cost)
-        self.unsaved = True
+    def _take_reports(self) -> None:
+        """Record the mini-batches trained since the last look: plot points, history, status."""
+        reports = self.worker.take_reports()
+        for report in reports:
+            self.history.add_batch(report)
+            self.cost_plot.append_batch(report.epoch_progress, report.cost)
+        if reports:
+            self.last_batch = reports[-1]
+            self.unsaved = True
 
     def _on_epoch_finished(self, report: EpochReport) -> None:
         """Record the epoch's test result."""
+        self._take_reports()
         self.last_epoch = report
         self.history.add_epoch(report)
         self.cost_plot.add_epoch(report.epoch, report.test_cost, report.test_accuracy)
@@ -387,6 +469,10 @@ class MainWindow(QMainWindow):
     def _on_state_changed(self, state: str) -> None:
         """Reflect running, paused or failed in the run button."""
         self._state = state
+        running = state == RUNNING
+        self.cost_plot.set_refresh_interval(RUNNING_PLOT_MS if running else REFRESH_MS)
+        if not running:
+            self._timer.setInterval(REFRESH_MS)
         self.run_action.setText("Pause" if state == RUNNING else "Run")
         enabled = state != FAILED
         for action in (self.run_action, self.step_action, self.epoch_action, self.epoch_end_action):
@@ -399,6 +485,7 @@ class MainWindow(QMainWindow):
 
     def _on_network_reset(self, config: NetworkConfig) -> None:
         """A fresh network: clear the plot and the history."""
+        self.worker.take_reports()  # the old network's last mini-batches
         self.history = TrainingHistory()
         self.cost_plot.clear()
         self.last_epoch = self.last_batch = None
@@ -408,13 +495,18 @@ class MainWindow(QMainWindow):
     def _on_data_loaded(self, data: MnistData) -> None:
         """Remember the dataset now in use."""
         self.data = data
-        self._remember(data=data.source)
+        self.digit_panel.set_test_images(data.test.images, data.test.labels)
+        if data.source in ("sample", "full") or Path(data.source).is_dir():
+            self._remember(data=data.source)
         self._update_status()
 
     def _on_data_failed(self, message: str) -> None:
         """Loading failed; the previous data and network stay."""
         if self._download is not None and self._download.cancel.is_set():
             message = "Download cancelled; nothing was changed."
+        if self.data is None:  # the remembered data is gone: start on the bundled sample
+            message += " Using the bundled sample instead."
+            self.worker.load_data(lambda: load_data("sample"))
         self.banner.show_failure(message, offer_lower_rate=False)
 
     def _load(self, source: str, ask: bool = True) -> None:
@@ -554,7 +646,8 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Backprop Lab", ABOUT)
 
     def _refresh_views(self) -> None:
-        """Pull the latest snapshot if it changed and hand it to the views."""
+        """Pull new reports and, if it changed, the latest snapshot, and hand them to the views."""
+        self._take_reports()
         self._update_status()
         serial = self.worker.snapshot_serial
         if serial == self._shown_serial:
@@ -563,11 +656,136 @@ class MainWindow(QMainWindow):
         if snapshot is None:
             return
         self._shown_serial = serial
+        start = time.perf_counter()
         self.show_snapshot(snapshot)
+        if self._state == RUNNING:
+            self.network_view.repaint()  # paint now, so the frame's full cost is measured
+            self._pace(time.perf_counter() - start)
         self.snapshot_shown.emit(serial)
 
-    def show_snapshot(self, snapshot: object) -> None:
-        """Give a snapshot to the views (the diagram and the pad hook in here)."""
+    def _pace(self, seconds: float) -> None:
+        """Space the redraws so the views take at most 1/GUI_BUDGET of the time while training.
+
+        Drawing holds the interpreter lock the training thread needs, so every millisecond the
+        views spend is a millisecond training waits. A 10 ms diagram frame is drawn every 80 ms.
+        """
+        interval = min(max(REFRESH_MS, int(1000 * seconds * GUI_BUDGET)), 250)
+        self._timer.setInterval(interval)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Give a new snapshot to the views; the drawn digit's guess follows the network."""
+        self._snapshot = snapshot
+        self.network_view.set_snapshot(snapshot)
+        now = time.perf_counter()
+        drawing = self.digit_panel.network_input()
+        if drawing is not None and (
+            self._state != RUNNING or now - self._pad_refreshed >= PAD_REFRESH_S
+        ):
+            self._pad_refreshed = now
+            self.digit_panel.refresh_prediction()
+            self._trace_drawing(drawing)
+        self.network_view.refresh()
+
+    def _predict(self, x):
+        """Return the latest network's ten outputs for the pad's (28, 28) input."""
+        snapshot = self._snapshot or self.worker.latest_snapshot()
+        return None if snapshot is None else predict(snapshot, x)
+
+    def _trace_drawing(self, drawing) -> None:
+        """Show the drawn digit's forward pass (and its a_in*delta) in the diagram."""
+        snapshot = self._snapshot
+        if drawing is None or snapshot is None:
+            self.network_view.set_trace(None)
+            return
+        outputs = predict(snapshot, drawing)
+        label = self.digit_panel.selected_label()
+        label = int(outputs.argmax()) if label is None else label
+        self.network_view.set_trace(trace_example(snapshot, drawing, label))
+
+    def _on_drawing_changed(self, drawing) -> None:
+        """The pad changed: the diagram follows the drawing (or the training example if empty)."""
+        self._trace_drawing(drawing)
+        self.network_view.refresh()
+
+    def _on_teach_requested(self, x, label: int) -> None:
+        """Route "Teach it" to the worker, which owns the network."""
+        self.worker.teach(x, label)
+
+    def _on_taught(self, result) -> None:
+        """Show the single-example step's result on the pad."""
+        self._refresh_views()
+        self.digit_panel.show_teach_result(result)
+        self.unsaved = True
+
+    def explore_drawing(self) -> None:
+        """Open the explorer on the drawn digit with its chosen (or guessed) label."""
+        drawing = self.digit_panel.network_input()
+        if drawing is None:
+            self.statusBar().showMessage("Draw a digit on the pad first.", 5000)
+            return
+        label = self.digit_panel.selected_label()
+        outputs = self.digit_panel.outputs()
+        if label is None:
+            label = int(outputs.argmax()) if outputs is not None else 0
+        self.tabs.setCurrentIndex(EXPLORER_TAB)
+        self.explorer.set_example(drawing, label)
+
+    def _on_tab_changed(self, index: int) -> None:
+        """Entering the explorer pauses training and explores the exact current network."""
+        if index != EXPLORER_TAB:
+            return
+        self.worker.pause()
+        QTimer.singleShot(0, self._load_explorer)
+
+    def _load_explorer(self) -> None:
+        """Give the explorer the latest snapshot once the worker has paused."""
+        if self._state == RUNNING:
+            QTimer.singleShot(10, self._load_explorer)
+            return
+        snapshot = self.worker.latest_snapshot()
+        if snapshot is None:
+            return
+        self._refresh_views()
+        if self.data is not None and self.explorer.property("data_source") != id(self.data):
+            n = min(FULL_BATCH, len(self.data.train))
+            self.explorer.set_full_batch(self.data.train.images[:n], self.data.train.labels[:n])
+            self.explorer.setProperty("data_source", id(self.data))
+        self.explorer.set_snapshot(snapshot)
+
+    def export_diagram_dialog(self, kind: str) -> None:
+        """Ask for a file name and export the diagram as PNG or SVG."""
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export diagram", f"network.{kind}", f"{kind.upper()} (*.{kind})"
+        )
+        if not name:
+            return
+        try:
+            if kind == "png":
+                self.network_view.export_png(name)
+            else:
+                self.network_view.export_svg(name)
+        except OSError as exc:
+            self.banner.show_failure(f"Could not export {name}: {exc}", offer_lower_rate=False)
+
+    def mix_my_digits(self) -> None:
+        """Retrain on the current data plus the learner's own labelled digits."""
+        digits = self.digit_panel.my_digits
+        if self.data is None or not len(digits):
+            self.statusBar().showMessage("Add some digits under Teach it first.", 5000)
+            return
+        if self.unsaved and not self.confirm(
+            "Train on your digits too?", "Training starts afresh on the combined data."
+        ):
+            return
+        data = self.data
+        images, labels = digits.as_uint8()
+        train = Dataset(
+            np.concatenate([data.train.images, images]),
+            np.concatenate([data.train.labels, labels]),
+            data.train.name,
+        )
+        mixed = MnistData(train, data.test, f"{data.source} + {len(labels)} of my digits")
+        self.worker.load_data(lambda: mixed)
 
     def _update_status(self) -> None:
         """Fill the status bar from the latest reports."""
@@ -598,10 +816,14 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 900)
+            screen = self.screen().availableGeometry().size()
+            self.resize(DEFAULT_SIZE.boundedTo(screen))
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Offer to save trained work, then stop the worker and wait for its thread."""
@@ -611,6 +833,7 @@ class MainWindow(QMainWindow):
         self._timer.stop()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
         if self._download is not None:
             self._download.cancel.set()

@@ -22,7 +22,7 @@ def test_screenshot_after_training(tmp_path: Path) -> None:
             "--train-batches",
             "50",
             "--size",
-            "1200x800",
+            "1500x900",
             "--settings",
             str(tmp_path / "s.ini"),
         ],
@@ -33,7 +33,7 @@ def test_screenshot_after_training(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     image = QImage(str(out))
-    assert (image.width(), image.height()) == (1200, 800)
+    assert (image.width(), image.height()) == (1500, 900)
     assert "Traceback" not in done.stderr
     orange = 0  # the moving-average line, left of the legend; drawn only once batches trained
     for y in range(0, image.height(), 2):
