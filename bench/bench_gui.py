@@ -80,8 +80,14 @@ def window_rate(app: QApplication, source: str, batches: int) -> tuple[float, li
         timer.start()
         loop = QEventLoop()  # the real event loop, as app.exec() runs it; no busy polling
         check = QTimer()
-        check.setInterval(20)
-        check.timeout.connect(lambda: loop.quit() if len(window.history) >= batches else None)
+        check.setInterval(5)
+        target = window.worker.latest_snapshot().examples_seen + 10 * batches
+
+        def done() -> None:
+            if window.worker.latest_snapshot().examples_seen >= target:
+                loop.quit()  # the worker publishes its snapshot right after the last batch
+
+        check.timeout.connect(done)
         start = time.perf_counter()
         window.worker.run_batches(batches)
         check.start()
@@ -115,7 +121,7 @@ def main() -> int:
     """Run the rounds and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "mnist"))
-    parser.add_argument("--batches", type=int, default=6000, help="mini-batches per row")
+    parser.add_argument("--batches", type=int, default=12000, help="mini-batches per row")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     engine.limit_blas_threads()

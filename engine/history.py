@@ -25,12 +25,17 @@ class _Columns:
 
     def append(self, *values: float) -> None:
         """Add one row."""
-        if self.n == self._data.shape[1]:
-            grown = np.empty((len(self.names), 2 * self.n))
-            grown[:, : self.n] = self._data
+        self.extend(np.array(values, float)[:, None])
+
+    def extend(self, rows: np.ndarray) -> None:
+        """Add many rows given as columns: ``rows`` has shape (len(names), k)."""
+        k = rows.shape[1]
+        if self.n + k > self._data.shape[1]:
+            grown = np.empty((len(self.names), max(2 * self._data.shape[1], self.n + k)))
+            grown[:, : self.n] = self._data[:, : self.n]
             self._data = grown
-        self._data[:, self.n] = values
-        self.n += 1
+        self._data[:, self.n : self.n + k] = rows
+        self.n += k
 
     def column(self, name: str) -> np.ndarray:
         """Return a read-only view of one column's rows so far."""
@@ -49,6 +54,10 @@ class TrainingHistory:
     def add_batch(self, report: BatchReport) -> None:
         """Record one mini-batch report."""
         self.batches.append(report.epoch_progress, report.cost)
+
+    def add_batches(self, progress: np.ndarray, costs: np.ndarray) -> None:
+        """Record many mini-batches at once: their epochs of training and costs."""
+        self.batches.extend(np.vstack([progress, costs]))
 
     def add_epoch(self, report: EpochReport) -> None:
         """Record one epoch report."""

@@ -22,12 +22,18 @@ class _Series:
 
     def append(self, x: float, y: float) -> None:
         """Add one point."""
-        if self.n == len(self.x):
-            self.x = np.resize(self.x, 2 * self.n)
-            self.y = np.resize(self.y, 2 * self.n)
-        self.x[self.n] = x
-        self.y[self.n] = y
-        self.n += 1
+        self.extend(np.array([x]), np.array([y]))
+
+    def extend(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Add many points at once."""
+        n, k = self.n, len(x)
+        if n + k > len(self.x):
+            size = max(2 * len(self.x), n + k)
+            self.x = np.resize(self.x, size)
+            self.y = np.resize(self.y, size)
+        self.x[n : n + k] = x
+        self.y[n : n + k] = y
+        self.n = n + k
 
     def clear(self) -> None:
         """Forget every point."""
@@ -53,7 +59,6 @@ class CostPlot(QWidget):
         self.average = _Series()
         self.test_cost = _Series(64)
         self.test_accuracy = _Series(64)
-        self._sum = 0.0  # running sum of the last AVERAGE_WINDOW costs
         self._dirty = False
 
         self.plot = pg.PlotWidget()
@@ -119,12 +124,20 @@ class CostPlot(QWidget):
 
     def append_batch(self, epoch_progress: float, cost: float) -> None:
         """Add one mini-batch's cost at x = epochs of training so far."""
+        self.append_batches(np.array([epoch_progress]), np.array([cost]))
+
+    def append_batches(self, epoch_progress: np.ndarray, costs: np.ndarray) -> None:
+        """Add many mini-batch costs at once, with the moving average of the last 100 at each."""
         b = self.batches
-        self._sum += cost
-        if b.n >= AVERAGE_WINDOW:
-            self._sum -= b.y[b.n - AVERAGE_WINDOW]
-        b.append(epoch_progress, cost)
-        self.average.append(epoch_progress, self._sum / min(b.n, AVERAGE_WINDOW))
+        start = b.n
+        b.extend(epoch_progress, costs)
+        # Mean of the window ending at each new point: a cumulative sum over the new points and
+        # the AVERAGE_WINDOW before them (the view is small, so no drift accumulates).
+        first = max(0, start - AVERAGE_WINDOW)
+        tail = np.concatenate(([0.0], np.cumsum(b.y[first : b.n])))
+        ends = np.arange(start, b.n) - first + 1
+        begins = np.maximum(ends - AVERAGE_WINDOW, 0)
+        self.average.extend(epoch_progress, (tail[ends] - tail[begins]) / (ends - begins))
         self._dirty = True
 
     def add_epoch(self, epoch: float, test_cost: float, test_accuracy: float) -> None:
@@ -137,7 +150,6 @@ class CostPlot(QWidget):
         """Remove every point, for a fresh network."""
         for series in (self.batches, self.average, self.test_cost, self.test_accuracy):
             series.clear()
-        self._sum = 0.0
         self._dirty = True
         self._redraw()
 

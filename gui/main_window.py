@@ -447,10 +447,12 @@ class MainWindow(QMainWindow):
     def _take_reports(self) -> None:
         """Record the mini-batches trained since the last look: plot points, history, status."""
         reports = self.worker.take_reports()
-        for report in reports:
-            self.history.add_batch(report)
-            self.cost_plot.append_batch(report.epoch_progress, report.cost)
         if reports:
+            n = len(reports)
+            progress = np.fromiter((r.epoch_progress for r in reports), float, n)
+            costs = np.fromiter((r.cost for r in reports), float, n)
+            self.history.add_batches(progress, costs)
+            self.cost_plot.append_batches(progress, costs)
             self.last_batch = reports[-1]
             self.unsaved = True
 
@@ -569,10 +571,8 @@ class MainWindow(QMainWindow):
     def _restore_history(self, _config: NetworkConfig) -> None:
         """After an opened model is adopted, show its recorded cost curve."""
         self.history = self._pending_history
-        for x, cost in zip(
-            self.history.batches.column("progress"), self.history.batches.column("cost")
-        ):
-            self.cost_plot.append_batch(float(x), float(cost))
+        b = self.history.batches
+        self.cost_plot.append_batches(b.column("progress"), b.column("cost"))
         e = self.history.epochs
         for epoch, cost, acc in zip(
             e.column("epoch"), e.column("test_cost"), e.column("test_accuracy")
