@@ -210,7 +210,9 @@ def build_scene(
         pixels = np.asarray(trace.image, np.float32).reshape(side, side)
         gray = pixels if trace.image.dtype == np.uint8 else finite(pixels) * 255.0
         g = np.clip(np.rint(gray), 0, 255).astype(np.uint8)
-        image = _qimage(np.repeat(g[..., None], 4, axis=2), keep)
+        rgba = np.repeat(g[..., None], 4, axis=2)
+        rgba[..., 3] = 255  # RGBX requires an opaque fourth byte; painting into a file reads it
+        image = _qimage(rgba, keep)
     fills, note = _fills(snapshot, trace)
     rings = [
         np.tile(np.array(BACKGROUND, np.uint8), (n, 1))

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, QPointF, QSize, Qt
 from PySide6.QtGui import QImage
 
 from engine.network import Network, NetworkConfig
-from engine.snapshot import take_snapshot
+from engine.snapshot import take_snapshot, trace_example
 from engine.training import TrainConfig, Trainer
 from gui.diagram_layout import compute_layout
 from gui.diagram_scene import fmt
@@ -289,3 +289,16 @@ def test_hebbian_without_an_example_draws_and_explains(view, base):
     view.refresh()
     assert not view.grab().isNull()
     assert view._scene.missing.startswith("no example yet")
+
+
+def test_exported_png_shows_a_drawn_float_input_like_the_screen(qtbot, view, base, tmp_path):
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 12:16] = 1.0  # a bar of ink on black, as the drawing pad sends it
+    view.set_trace(trace_example(base, image, 1))
+    view.refresh()
+    view.export_png(tmp_path / "net.png")
+    exported = QImage(str(tmp_path / "net.png"))
+    x, y, w, h = view.diagram_layout().image_rect
+    corner = exported.pixelColor(int(x + 0.1 * w), int(y + 0.1 * h))
+    ink = exported.pixelColor(int(x + w * 14 / 28), int(y + h * 14 / 28))
+    assert corner.lightness() < 40 and ink.lightness() > 200

@@ -1,0 +1,96 @@
+"""Render the README's pictures from the real window: the workbench, each edge mode, the pad,
+and every step of the backprop explorer, after real training on the bundled sample.
+
+Run from the repository root::
+
+    /work/venv/bin/python scripts/make_screenshots.py [--out docs] [--batches 1500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEventLoop, QSettings, QSize  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+import engine  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+from gui.theme import apply_theme  # noqa: E402
+
+
+def settle(app: QApplication, seconds: float = 0.3) -> None:
+    """Let timers and paints run for a moment."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
+
+
+def wait(app: QApplication, condition, timeout: float = 120.0) -> None:
+    """Process events until condition() holds."""
+    end = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > end:
+            raise TimeoutError("the window did not get there in time")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.005)
+
+
+def main() -> int:
+    """Train, then save each picture."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser.add_argument("--batches", type=int, default=1500)
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(exist_ok=True)
+    engine.limit_blas_threads()
+    app = QApplication.instance() or QApplication([])
+    apply_theme(app)
+    with tempfile.TemporaryDirectory() as tmp:
+        window = MainWindow(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
+        window.resize(QSize(1800, 1000))
+        window.show()
+        wait(app, lambda: window.worker.latest_snapshot() is not None and window.data is not None)
+        window.worker.run_batches(args.batches)
+        wait(app, lambda: window.worker.latest_snapshot().examples_seen >= 10 * args.batches)
+        wait(app, lambda: window.worker.state != "running")
+        window.digit_panel.load_test_digit(0)
+        settle(app)
+        window.grab().save(str(out / "workbench.png"))
+        for mode in ("weight", "gradient", "update", "hebbian"):
+            window.network_view.set_edge_mode(mode)
+            window.network_view.set_emphasis(3.0 if mode != "weight" else 1.0)
+            window.network_view.refresh()
+            settle(app, 0.1)
+            window.network_view.export_png(out / f"diagram-{mode}.png")
+        window.network_view.set_edge_mode("weight")
+        window.network_view.set_emphasis(1.0)
+        window.digit_panel.select_label(int(window.data.test.labels[0]))
+        window.digit_panel.apply_step()
+        wait(app, lambda: window.digit_panel.findChild(object) is not None)
+        settle(app, 0.5)
+        window.pad_area.widget().grab().save(str(out / "drawing-pad.png"))
+        window.tabs.setCurrentIndex(1)
+        wait(app, lambda: window.explorer.snapshot is not None)
+        window.explorer.resize(1180, 780)
+        for step in range(1, 10):
+            window.explorer.set_step(step)
+            settle(app, 0.3)
+            window.explorer.grab().save(str(out / f"explorer-step{step}.png"))
+        window.close()
+    print(f"saved pictures in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
