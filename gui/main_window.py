@@ -368,6 +368,7 @@ class MainWindow(QMainWindow):
         c.train_config_edited.connect(self._on_train_config_edited)
         c.speed_edited.connect(self.set_speed)
         c.invalid_input.connect(lambda message: self.statusBar().showMessage(message, 6000))
+        c.data_chosen.connect(self._on_data_chosen)
 
     def toggle_run(self) -> None:
         """Run if paused, pause if running."""
@@ -498,6 +499,7 @@ class MainWindow(QMainWindow):
         """Remember the dataset now in use."""
         self.data = data
         self.digit_panel.set_test_images(data.test.images, data.test.labels)
+        self.controls.set_data_source(data.source)
         if data.source in ("sample", "full") or Path(data.source).is_dir():
             self._remember(data=data.source)
         self._update_status()
@@ -510,6 +512,14 @@ class MainWindow(QMainWindow):
             message += " Using the bundled sample instead."
             self.worker.load_data(lambda: load_data("sample"))
         self.banner.show_failure(message, offer_lower_rate=False)
+
+    def _on_data_chosen(self, source: str) -> None:
+        """The learner picked a dataset in the controls."""
+        if self.data is not None and source == self.data.source:
+            return
+        self._load(source)
+        if self.data is not None:  # until the new data arrives, show what is in use
+            self.controls.set_data_source(self.data.source)
 
     def _load(self, source: str, ask: bool = True) -> None:
         """Switch to a dataset ("sample", "full" or a folder), resetting the network."""

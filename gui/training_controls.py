@@ -59,6 +59,7 @@ class TrainingControls(QWidget):
     train_config_edited = Signal(object)  # TrainConfig: applies from the next mini-batch
     speed_edited = Signal(float)  # mini-batches per second, 0 for full speed
     invalid_input = Signal(str)  # a message about a value that was not accepted
+    data_chosen = Signal(str)  # "sample", "full" or a folder: the learner picked another dataset
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +77,15 @@ class TrainingControls(QWidget):
             "network; full speed trains as fast as this computer can."
         )
         self.speed.activated.connect(lambda _: self.speed_edited.emit(self.speed.currentData()))
+
+        self.data = QComboBox()
+        self.data.addItem("Bundled sample (10,000 + 2,000)", "sample")
+        self.data.addItem("Full MNIST (60,000 + 10,000)", "full")
+        self.data.setToolTip(
+            "Which digits to learn from. The bundled sample is ready at once; the full MNIST "
+            "is downloaded once (about 11 MB) and then cached. Switching starts afresh."
+        )
+        self.data.activated.connect(lambda _: self.data_chosen.emit(self.data.currentData()))
 
         net_box = QGroupBox("Network (changing it starts afresh)")
         net_form = QFormLayout(net_box)
@@ -166,6 +176,8 @@ class TrainingControls(QWidget):
         row = (len(actions) + 1) // 2
         self._run_grid.addWidget(QLabel("Speed"), row, 0)
         self._run_grid.addWidget(self.speed, row, 1)
+        self._run_grid.addWidget(QLabel("Data"), row + 1, 0)
+        self._run_grid.addWidget(self.data, row + 1, 1)
 
     def set_session(self, session: Session) -> None:
         """Show the given settings without emitting any edit signal."""
@@ -196,6 +208,16 @@ class TrainingControls(QWidget):
         self.speed.setCurrentIndex(self.speed.findData(session.speed))
         for w in widgets:
             w.blockSignals(False)
+
+    def set_data_source(self, source: str) -> None:
+        """Show the dataset in use; a folder gets its own entry."""
+        index = self.data.findData(source)
+        if index < 0:
+            while self.data.count() > 2:
+                self.data.removeItem(2)
+            self.data.addItem(f"Folder: {source}", source)
+            index = self.data.count() - 1
+        self.data.setCurrentIndex(index)
 
     def network_config(self) -> NetworkConfig:
         """Return the network the controls describe (ValueError if the layers are invalid)."""

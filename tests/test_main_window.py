@@ -164,3 +164,30 @@ def test_export_history_csv(qtbot, window, tmp_path) -> None:
     window.export_history(path)
     lines = path.read_text().splitlines()
     assert lines[0].startswith("kind,epoch,cost") and len(lines) == 6
+
+
+def test_data_folder_switch_and_a_bad_folder_changes_nothing(qtbot, window, tmp_path) -> None:
+    from engine.idx import write_idx
+
+    rng = np.random.default_rng(1)
+    good = tmp_path / "mnist"
+    good.mkdir()
+    write_idx(good / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (50, 28, 28), np.uint8))
+    write_idx(good / "train-labels-idx1-ubyte.gz", (np.arange(50) % 10).astype(np.uint8))
+    write_idx(good / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (20, 28, 28), np.uint8))
+    write_idx(good / "t10k-labels-idx1-ubyte.gz", (np.arange(20) % 10).astype(np.uint8))
+    window._load(str(good))
+    qtbot.waitUntil(lambda: window.data is not None and len(window.data.train) == 50)
+    assert window.controls.data.currentData() == str(good)
+    assert window.controls.data.currentText().startswith("Folder:")
+    before = window.worker.latest_snapshot()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "train-images-idx3-ubyte.gz").write_bytes(b"not an IDX file")
+    window._load(str(bad))
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    assert "bad" in window.banner.message()
+    assert len(window.data.train) == 50 and window.worker.latest_snapshot() is before
+    window.controls.data.setCurrentIndex(0)
+    window.controls.data.activated.emit(0)
+    qtbot.waitUntil(lambda: window.data.source == "sample", timeout=10000)
