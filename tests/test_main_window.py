@@ -191,3 +191,56 @@ def test_data_folder_switch_and_a_bad_folder_changes_nothing(qtbot, window, tmp_
     window.controls.data.setCurrentIndex(0)
     window.controls.data.activated.emit(0)
     qtbot.waitUntil(lambda: window.data.source == "sample", timeout=10000)
+
+
+def test_teach_it_takes_exactly_one_sgd_step_through_the_worker(qtbot, window) -> None:
+    from engine.snapshot import network_of
+
+    window.digit_panel.load_test_digit(3)
+    label = int(window.data.test.labels[3])
+    assert window.digit_panel.selected_label() == label
+    x = window.digit_panel.network_input()
+    before = window.worker.latest_snapshot()
+    expected = network_of(before)
+    record = expected.backprop(x.reshape(1, -1), np.array([label]))
+    window.digit_panel.apply_step()
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot() is not before)
+    after = window.worker.latest_snapshot()
+    for k in range(len(after.weights)):
+        np.testing.assert_allclose(
+            after.weights[k], before.weights[k] - 3.0 * record.nabla_w[k], atol=1e-6
+        )
+    qtbot.waitUntil(lambda: window.unsaved)
+    # the diagram shows the drawn digit's forward pass with the chosen label
+    trace = window.network_view._current_trace()
+    assert trace.label == label
+    np.testing.assert_allclose(trace.activations[0], x.reshape(-1), atol=1e-6)
+
+
+def test_explorer_tab_pauses_and_explores_the_current_network(qtbot, window) -> None:
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.explorer.snapshot is not None, timeout=10000)
+    assert window.worker.state == PAUSED
+    snap = window.worker.latest_snapshot()
+    assert window.explorer.snapshot.examples_seen == snap.examples_seen
+    window.explorer.next_step()
+    assert window.explorer.step() == 2
+    window.tabs.setCurrentIndex(0)
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen > snap.examples_seen)
+    window.worker.pause()
+
+
+def test_my_digits_are_mixed_into_training(qtbot, window) -> None:
+    window.digit_panel.load_test_digit(0)
+    window.digit_panel.add_to_my_digits()
+    window.digit_panel.load_test_digit(1)
+    window.digit_panel.add_to_my_digits()
+    n = len(window.data.train)
+    window.mix_my_digits()
+    qtbot.waitUntil(lambda: len(window.data.train) == n + 2)
+    np.testing.assert_array_equal(window.data.train.labels[-2:], window.data.test.labels[:2])
+    assert "2 of my digits" in window.data.source
+    assert window.session.data == "sample"  # a mixed set is not remembered as a source
