@@ -1,0 +1,112 @@
+"""The timeline under the cost plot: scrub back through the kept snapshots, or return to live.
+
+The slider has one stop per kept snapshot plus a last stop for the live network, so dragging to
+the right end returns to live. Programmatic changes (``set_position``, ``set_history_length``)
+never emit; only the learner's moves do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+
+from gui.colors import HIGHLIGHT
+
+LIVE = -1
+LIVE_TEXT = "live \u2014 the network as it trains now"
+
+
+class Timeline(QWidget):
+    """A slider over the training history with Live and Resume-from-here buttons."""
+
+    snapshot_chosen = Signal(int)  # index into the history, -1 for live
+    resume_requested = Signal(int)  # index of the snapshot to continue training from
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setToolTip("Drag back through training; the right end is the live network")
+        self.slider.valueChanged.connect(self._on_value_changed)
+        self.label = QLabel(LIVE_TEXT)
+        self.label.setMinimumWidth(300)
+        self.live_button = QPushButton("Live")
+        self.live_button.setToolTip("Show the network as it trains now")
+        self.live_button.clicked.connect(self._on_live_clicked)
+        self.resume_button = QPushButton("Resume from here")
+        self.resume_button.setToolTip(
+            "Continue training from this snapshot; the later history is dropped (a new branch)"
+        )
+        self.resume_button.clicked.connect(self._on_resume_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(QLabel("History"))
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.label)
+        layout.addWidget(self.live_button)
+        layout.addWidget(self.resume_button)
+        self._n = 0
+        self._labels: Callable[[int], str] | Sequence[str] = ()
+        self._quiet = False  # set while the slider moves for a programmatic change
+        self.set_history_length(0, ())
+
+    @property
+    def position(self) -> int:
+        """Return the chosen snapshot's index, or -1 for live."""
+        value = self.slider.value()
+        return LIVE if value >= self._n else value
+
+    def set_history_length(self, n: int, labels: Callable[[int], str] | Sequence[str]) -> None:
+        """Offer ``n`` snapshots, described by ``labels(i)`` or ``labels[i]``; live stays live."""
+        position = self.position
+        self._n = n
+        self._labels = labels
+        self._move(LIVE if position == LIVE else min(position, n - 1))
+
+    def set_position(self, i: int) -> None:
+        """Show snapshot ``i`` (or -1, live) as chosen, without emitting."""
+        if i >= self._n or i < LIVE:
+            raise IndexError(f"no snapshot {i} among {self._n}")
+        self._move(i)
+
+    def _move(self, i: int) -> None:
+        """Set range and value quietly, then update the text and buttons."""
+        self._quiet = True
+        self.slider.setRange(0, self._n)
+        self.slider.setValue(self._n if i == LIVE else i)
+        self._quiet = False
+        self._show(self.position)
+
+    def _describe(self, i: int) -> str:
+        """Return snapshot ``i``'s label."""
+        return self._labels(i) if callable(self._labels) else str(self._labels[i])
+
+    def _show(self, i: int) -> None:
+        """Update the label and buttons for position ``i``."""
+        self.slider.setEnabled(self._n > 0)
+        self.live_button.setEnabled(i != LIVE)
+        self.resume_button.setEnabled(i != LIVE)
+        if i == LIVE:
+            self.label.setText(LIVE_TEXT)
+            self.label.setStyleSheet("")
+        else:
+            self.label.setText(f"{self._describe(i)}  ({i + 1} of {self._n})")
+            self.label.setStyleSheet(f"color: rgb{HIGHLIGHT};")
+
+    def _on_value_changed(self, _value: int) -> None:
+        """Report the learner's move."""
+        if self._quiet:
+            return
+        self._show(self.position)
+        self.snapshot_chosen.emit(self.position)
+
+    def _on_live_clicked(self) -> None:
+        """Return to the live network."""
+        self._move(LIVE)
+        self.snapshot_chosen.emit(LIVE)
+
+    def _on_resume_clicked(self) -> None:
+        """Ask to continue training from the chosen snapshot."""
+        if self.position != LIVE:
+            self.resume_requested.emit(self.position)
