@@ -63,6 +63,11 @@ class TrainingHistory:
         """Record one epoch report."""
         self.epochs.append(report.epoch, report.train_cost, report.test_cost, report.test_accuracy)
 
+    def truncate(self, progress: float) -> None:
+        """Forget everything after ``progress`` epochs of training (resuming from a past point)."""
+        self.batches.n = int(np.searchsorted(self.batches.column("progress"), progress, "right"))
+        self.epochs.n = int(np.searchsorted(self.epochs.column("epoch"), progress, "right"))
+
     def __len__(self) -> int:
         """Return the number of mini-batches recorded."""
         return self.batches.n

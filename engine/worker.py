@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -23,11 +24,21 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from engine.datasets import MnistData
 from engine.errors import BackpropLabError, DivergenceError
 from engine.network import Network, NetworkConfig
-from engine.snapshot import Snapshot, take_snapshot
+from engine.replay import HistoryRecord, SnapshotHistory
+from engine.snapshot import Snapshot, network_of, take_snapshot
 from engine.training import BatchReport, EpochReport, TrainConfig, Trainer, evaluate
 
 PUBLISH_INTERVAL = 1 / 30
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default 5 ms would make the GUI wait for the GIL
+
+
+@dataclass(frozen=True)
+class NetworkStarted:
+    """Marks, in the report stream, where a new network's reports begin."""
+
+    branch: bool  # True when it continues a kept snapshot (the history up to it stays)
+
+
 RUNNING, PAUSED, FAILED, FINISHED = "running", "paused", "failed", "finished"
 
 
@@ -57,9 +68,16 @@ class TrainingWorker(QObject):
         self._pending_config: TrainConfig | None = None
         self._interval = 0.0  # seconds between mini-batches; 0 is full speed
         self._latest: Snapshot | None = None
-        self._reports: collections.deque[BatchReport] = collections.deque()
+        # Everything the views record, in order: BatchReport, EpochReport, and a NetworkStarted
+        # marker when a new network (or a branch) begins, so a view never mixes two networks.
+        self._reports: collections.deque[BatchReport | EpochReport | NetworkStarted] = (
+            collections.deque()
+        )
+        self._history = SnapshotHistory()  # parameters every K mini-batches, for the timeline
+        self._history_lock = threading.Lock()
         self._serial = 0  # counts published snapshots, so views redraw only when it changes
         self._published = 0.0
+        self._next_keep = 0  # examples_seen at which the next snapshot is kept
         self._epoch_costs: list[float] = []
         self._epoch_start = 0.0
         self.state = PAUSED
@@ -78,11 +96,12 @@ class TrainingWorker(QObject):
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._thread.start()
 
-    def take_reports(self) -> list[BatchReport]:
-        """Return and forget the mini-batch reports since the last call (safe from any thread).
+    def take_reports(self) -> list[BatchReport | EpochReport | NetworkStarted]:
+        """Return and forget the reports since the last call, in order (safe from any thread).
 
         A view that draws every mini-batch pulls them in bulk at its own rate rather than
-        handling thousands of queued signals a second.
+        handling thousands of queued signals a second; a NetworkStarted marker separates the
+        reports of one network from the next.
         """
         reports = []
         while self._reports:
@@ -121,6 +140,35 @@ class TrainingWorker(QObject):
     def adopt(self, network: Network, epoch: int = 0, examples_seen: int = 0) -> None:
         """Stop and continue training from ``network`` (an opened model, a past snapshot)."""
         self._interrupt("adopt", (network, epoch, examples_seen))
+
+    def resume_from(self, index: int) -> None:
+        """Stop and continue training from kept snapshot ``index``: a new branch of the history."""
+        self._interrupt("resume", index)
+
+    def history_length(self) -> int:
+        """Return how many past snapshots are kept (safe from any thread)."""
+        with self._history_lock:
+            return len(self._history)
+
+    def history_record(self, index: int) -> HistoryRecord:
+        """Return kept snapshot ``index`` (safe from any thread)."""
+        with self._history_lock:
+            return self._history.get(index)
+
+    def history_label(self, index: int) -> str:
+        """Return a one-line description of kept snapshot ``index``."""
+        with self._history_lock:
+            return self._history.label(index)
+
+    def set_history_interval(self, batches: int) -> None:
+        """Keep a snapshot every ``batches`` mini-batches from now on."""
+        with self._history_lock:
+            self._history.set_interval(batches)
+
+    def history_bytes(self) -> int:
+        """Return the memory the kept snapshots use."""
+        with self._history_lock:
+            return self._history.memory_bytes()
 
     def teach(self, x: np.ndarray, label: int) -> None:
         """Pause and apply one SGD step on the single example x (784 floats) labelled ``label``."""
@@ -194,6 +242,8 @@ class TrainingWorker(QObject):
             self._reset(*arg)
         elif name == "adopt":
             self._adopt(*arg)
+        elif name == "resume":
+            self._resume(arg)
         elif self._trainer is None:
             return
         elif name == "teach":
@@ -225,8 +275,23 @@ class TrainingWorker(QObject):
         rng = np.random.default_rng(np.random.SeedSequence([self._seed, 0]))
         self._adopt(Network(self._config, rng), 0, 0)
 
-    def _adopt(self, network: Network, epoch: int, examples_seen: int) -> None:
-        """Make ``network`` the one being trained, on the current data, and publish it."""
+    def _resume(self, index: int) -> None:
+        """Adopt a kept snapshot's parameters and drop the history after it."""
+        with self._history_lock:
+            if not 0 <= index < len(self._history):
+                return
+            record = self._history.get(index)
+            self._history.branch_from(index)
+        self._adopt(network_of(record.as_snapshot()), record.epoch, record.examples_seen, True)
+
+    def _adopt(
+        self, network: Network, epoch: int, examples_seen: int, branch: bool = False
+    ) -> None:
+        """Make ``network`` the one being trained, on the current data, and publish it.
+
+        A fresh or opened network starts an empty history; a resumed one (``branch``) keeps the
+        history up to the point it was resumed from.
+        """
         self._config = network.config
         if self._pending_config is not None:
             self._train_config, self._pending_config = self._pending_config, None
@@ -236,7 +301,12 @@ class TrainingWorker(QObject):
         self._trainer = Trainer(network, train.images, train.labels, self._train_config, self._seed)
         self._trainer.resume_at(epoch, examples_seen)
         self._epoch_costs = []
+        self._reports.append(NetworkStarted(branch))
+        if not branch:
+            with self._history_lock:
+                self._history.clear()
         self._publish()
+        self._keep(force=True)
         self._set_state(PAUSED)
         self.network_reset.emit(self._config)
 
@@ -274,6 +344,8 @@ class TrainingWorker(QObject):
             self._epoch_costs.append(report.cost)
             self._reports.append(report)
             self.batch_trained.emit(report)
+            if report.examples_seen >= self._next_keep:
+                self._keep(cost=report.cost)
             if report.epoch_done:
                 self._finish_epoch()
                 if mode == "epoch_end":
@@ -288,7 +360,20 @@ class TrainingWorker(QObject):
                 next_time = max(next_time + self._interval, now)
                 self._sleep_until(next_time, token)
         self._publish()
+        self._keep(force=True)
         self._set_state(PAUSED)
+
+    def _keep(self, cost: float = math.nan, force: bool = False) -> None:
+        """Add the latest snapshot to the history (it keeps one every K mini-batches)."""
+        snapshot = self._latest
+        if snapshot is None:
+            return
+        if snapshot.examples_seen != self._trainer.examples_seen:
+            snapshot = take_snapshot(self._trainer, self._data.train.images)
+        with self._history_lock:
+            self._history.add(snapshot, cost, force=force)
+            k = self._history.interval * self._trainer.config.batch_size
+        self._next_keep = self._trainer.examples_seen + k
 
     def _sleep_until(self, deadline: float, token: int) -> None:
         """Wait for the slow-motion deadline unless a command or a speed change arrives."""
@@ -311,6 +396,7 @@ class TrainingWorker(QObject):
             seconds=time.perf_counter() - self._epoch_start,
         )
         self._epoch_costs = []
+        self._reports.append(report)
         self.epoch_finished.emit(report)
 
     def _fail(self, message: str) -> None:

@@ -31,14 +31,16 @@ from engine.model_io import load_model, save_model
 from engine.network import NetworkConfig
 from engine.snapshot import Snapshot, predict, trace_example
 from engine.training import BatchReport, EpochReport, TrainConfig
-from engine.worker import FAILED, RUNNING, TrainingWorker
+from engine.worker import FAILED, RUNNING, NetworkStarted, TrainingWorker
 from gui.cost_plot import CostPlot
 from gui.digit_panel import DigitPanel
 from gui.download_dialog import DownloadDialog, DownloadProgress
 from gui.explorer_panel import ExplorerPanel
 from gui.failure_banner import FailureBanner
+from gui.insight_panel import InsightPanel
 from gui.network_view import NetworkView
 from gui.settings import DEFAULTS, SPEEDS, Session, load_session, save_session
+from gui.timeline import Timeline
 from gui.training_controls import SPEED_LABELS, TrainingControls
 
 DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
@@ -46,6 +48,7 @@ PAD_WIDTH = 610  # the drawing pad, its 28x28 preview and the output bars side b
 REFRESH_MS = 33  # the views pull the latest snapshot about 30 times a second
 GUI_BUDGET = 8  # while training, each redraw is followed by 8 times its cost of training
 PAD_REFRESH_S = 0.2  # while training, the pad's guess follows the network 5 times a second
+INSIGHT_REFRESH_S = 0.2  # the insight panel, when shown, refreshes 5 times a second
 RUNNING_PLOT_MS = 200  # the cost plot redraws 5 times a second while training at full speed
 EXPLORER_TAB = 1
 FULL_BATCH = 10000  # training images the explorer's full-batch gradient is taken over
@@ -89,6 +92,11 @@ class MainWindow(QMainWindow):
         self._download: DownloadProgress | None = None
         self._snapshot: Snapshot | None = None
         self._pad_refreshed = 0.0
+        self._insight_refreshed = 0.0
+        self._history_length = 0
+        self._scrubbed: int | None = None  # the kept snapshot the views show, None when live
+        self._resume_point: float | None = None  # epochs of training where a branch starts
+        self._pending_history: TrainingHistory | None = None  # an opened model's record
 
         self.worker = TrainingWorker(self.session.network, self.session.train, self.session.seed)
         self.worker.set_speed(self.session.speed)
@@ -120,9 +128,19 @@ class MainWindow(QMainWindow):
         self.network_view.setMinimumSize(400, 300)
         self.cost_plot = CostPlot()
         self.cost_plot.setMinimumHeight(160)
+        self.timeline = Timeline()
+        self.timeline.setToolTip(
+            "Scrub back through training: the diagram, tiles and outputs show the network as it "
+            "was then. Resume from here continues training from that moment."
+        )
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.cost_plot, 1)
+        lower_layout.addWidget(self.timeline)
         self.middle = QSplitter(Qt.Orientation.Vertical)
         self.middle.addWidget(self.network_view)
-        self.middle.addWidget(self.cost_plot)
+        self.middle.addWidget(lower)
         self.middle.setStretchFactor(0, 3)
         self.middle.setStretchFactor(1, 2)
         self.explorer = ExplorerPanel()
@@ -132,6 +150,13 @@ class MainWindow(QMainWindow):
         explorer_scroll.setWidget(self.explorer)
         explorer_scroll.setWidgetResizable(True)
         self.tabs.addTab(explorer_scroll, "Backprop explorer")
+        self.insight = InsightPanel()
+        self.tabs.addTab(self.insight, "Mistakes and data")
+        self.tabs.setTabToolTip(
+            2,
+            "The confusion matrix, the misclassified test digits, what each first-layer "
+            "neuron looks for, and the dataset itself.",
+        )
         self.tabs.setTabToolTip(0, "The network learning live: weights, gradients and the cost.")
         self.tabs.setTabToolTip(
             1, "Pause and walk through one example's backward pass, with the real numbers."
@@ -172,6 +197,9 @@ class MainWindow(QMainWindow):
             lambda _id, on: on and self._on_drawing_changed(self.digit_panel.network_input())
         )
         self.digit_panel.teach_requested.connect(self._on_teach_requested)
+        self.timeline.snapshot_chosen.connect(self._on_snapshot_chosen)
+        self.timeline.resume_requested.connect(self._on_resume_requested)
+        self.insight.digit_chosen.connect(self._on_digit_chosen)
         self.banner.reset_requested.connect(lambda: self.reset(ask=False))
         self.banner.lower_rate_requested.connect(self._lower_rate_and_reset)
 
@@ -446,23 +474,58 @@ class MainWindow(QMainWindow):
         self._remember(train=config)
 
     def _take_reports(self) -> None:
-        """Record the mini-batches trained since the last look: plot points, history, status."""
-        reports = self.worker.take_reports()
-        if reports:
-            n = len(reports)
-            progress = np.fromiter((r.epoch_progress for r in reports), float, n)
-            costs = np.fromiter((r.cost for r in reports), float, n)
-            self.history.add_batches(progress, costs)
-            self.cost_plot.append_batches(progress, costs)
-            self.last_batch = reports[-1]
-            self.unsaved = True
+        """Record what the worker did since the last look, in order: plot, history, status."""
+        batches: list[BatchReport] = []
+        for item in self.worker.take_reports():
+            if isinstance(item, BatchReport):
+                batches.append(item)
+                continue
+            self._add_batches(batches)
+            batches = []
+            if isinstance(item, EpochReport):
+                self._add_epoch(item)
+            else:
+                self._start_history(item)
+        self._add_batches(batches)
 
-    def _on_epoch_finished(self, report: EpochReport) -> None:
-        """Record the epoch's test result."""
-        self._take_reports()
+    def _add_batches(self, reports: list[BatchReport]) -> None:
+        """Append mini-batch costs to the history and the plot in one NumPy step."""
+        if not reports:
+            return
+        n = len(reports)
+        progress = np.fromiter((r.epoch_progress for r in reports), float, n)
+        costs = np.fromiter((r.cost for r in reports), float, n)
+        self.history.add_batches(progress, costs)
+        self.cost_plot.append_batches(progress, costs)
+        self.last_batch = reports[-1]
+        self.unsaved = True
+
+    def _add_epoch(self, report: EpochReport) -> None:
+        """Record an epoch's test result."""
         self.last_epoch = report
         self.history.add_epoch(report)
         self.cost_plot.add_epoch(report.epoch, report.test_cost, report.test_accuracy)
+
+    def _start_history(self, started: NetworkStarted) -> None:
+        """A new network: a fresh history, an opened model's own, or a branch's past."""
+        self.last_epoch = self.last_batch = None
+        self._scrubbed = None
+        if self._pending_history is not None:
+            self.history, self._pending_history = self._pending_history, None
+            self.unsaved = False
+        elif started.branch and self._resume_point is not None:
+            self.history.truncate(self._resume_point)
+            self.unsaved = True
+        else:
+            self.history = TrainingHistory()
+            self.unsaved = False
+        self._resume_point = None
+        self.cost_plot.clear()
+        self._replot_history()
+
+    def _on_epoch_finished(self, report: EpochReport) -> None:
+        """Announce the epoch's test result (the report itself arrives with the others)."""
+        self._take_reports()
         self.statusBar().showMessage(
             f"Epoch {report.epoch} done in {report.seconds:.2f} s: test accuracy "
             f"{100 * report.test_accuracy:.2f}%, test cost {report.test_cost:.4f}",
@@ -487,18 +550,24 @@ class MainWindow(QMainWindow):
         self.banner.show_failure(message)
 
     def _on_network_reset(self, config: NetworkConfig) -> None:
-        """A fresh network: clear the plot and the history."""
-        self.worker.take_reports()  # the old network's last mini-batches
-        self.history = TrainingHistory()
-        self.cost_plot.clear()
-        self.last_epoch = self.last_batch = None
-        self.unsaved = False
+        """A new network is in place: record what led up to it and redraw."""
         self._refresh_views()
+
+    def _replot_history(self) -> None:
+        """Draw the recorded history on the (cleared) cost plot."""
+        b = self.history.batches
+        self.cost_plot.append_batches(b.column("progress"), b.column("cost"))
+        e = self.history.epochs
+        for epoch, cost, acc in zip(
+            e.column("epoch"), e.column("test_cost"), e.column("test_accuracy")
+        ):
+            self.cost_plot.add_epoch(float(epoch), float(cost), float(acc))
 
     def _on_data_loaded(self, data: MnistData) -> None:
         """Remember the dataset now in use."""
         self.data = data
         self.digit_panel.set_test_images(data.test.images, data.test.labels)
+        self.insight.set_data(data)
         self.controls.set_data_source(data.source)
         if data.source in ("sample", "full") or Path(data.source).is_dir():
             self._remember(data=data.source)
@@ -572,23 +641,8 @@ class MainWindow(QMainWindow):
         self._remember(network=saved.network.config, train=saved.train_config)
         self.controls.set_session(self.session)
         self._pending_history = TrainingHistory.from_arrays(saved.history)
-        self.worker.network_reset.connect(
-            self._restore_history, Qt.ConnectionType.SingleShotConnection
-        )
         self.model_path = Path(path)
         return True
-
-    def _restore_history(self, _config: NetworkConfig) -> None:
-        """After an opened model is adopted, show its recorded cost curve."""
-        self.history = self._pending_history
-        b = self.history.batches
-        self.cost_plot.append_batches(b.column("progress"), b.column("cost"))
-        e = self.history.epochs
-        for epoch, cost, acc in zip(
-            e.column("epoch"), e.column("test_cost"), e.column("test_accuracy")
-        ):
-            self.cost_plot.add_epoch(float(epoch), float(cost), float(acc))
-        self.unsaved = False
 
     def save_model(self, ask_path: bool = False) -> bool:
         """Save the current network with its hyper-parameters and history."""
@@ -659,6 +713,14 @@ class MainWindow(QMainWindow):
         """Pull new reports and, if it changed, the latest snapshot, and hand them to the views."""
         self._take_reports()
         self._update_status()
+        self._update_timeline()
+        if self.tabs.currentWidget() is self.insight:
+            now = time.perf_counter()
+            if now - self._insight_refreshed >= INSIGHT_REFRESH_S:
+                self._insight_refreshed = now
+                self.insight.refresh()
+        if self._scrubbed is not None:
+            return  # the views show a past moment until the learner returns to live
         serial = self.worker.snapshot_serial
         if serial == self._shown_serial:
             return
@@ -682,10 +744,43 @@ class MainWindow(QMainWindow):
         interval = min(max(REFRESH_MS, int(1000 * seconds * GUI_BUDGET)), 250)
         self._timer.setInterval(interval)
 
+    def _update_timeline(self) -> None:
+        """Tell the timeline how many past snapshots the worker keeps."""
+        n = self.worker.history_length()
+        if n != self._history_length:
+            self._history_length = n
+            self.timeline.set_history_length(n, self.worker.history_label)
+
+    def _on_snapshot_chosen(self, index: int) -> None:
+        """Show a kept snapshot in every view (pausing training), or return to live (-1)."""
+        if index < 0 or index >= self.worker.history_length():
+            self._scrubbed = None
+            self._shown_serial = -1  # redraw the live network at the next refresh
+            return
+        self.worker.pause()
+        self._scrubbed = index
+        self.show_snapshot(self.worker.history_record(index).as_snapshot())
+
+    def _on_resume_requested(self, index: int) -> None:
+        """Continue training from a kept snapshot as a new branch of the history."""
+        if not 0 <= index < self.worker.history_length():
+            return
+        record = self.worker.history_record(index)
+        self._resume_point = record.examples_seen / record.n_train
+        self._scrubbed = None
+        self.worker.resume_from(index)
+
+    def _on_digit_chosen(self, image, label: int) -> None:
+        """A digit picked in the insight panel goes to the pad and the explorer."""
+        self.digit_panel.pad.set_image(image)
+        self.digit_panel.select_label(int(label))
+        self.explorer.set_example(image, int(label))
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Give a new snapshot to the views; the drawn digit's guess follows the network."""
         self._snapshot = snapshot
         self.network_view.set_snapshot(snapshot)
+        self.insight.set_snapshot(snapshot)
         now = time.perf_counter()
         drawing = self.digit_panel.network_input()
         if drawing is not None and (

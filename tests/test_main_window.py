@@ -87,9 +87,9 @@ def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
     snap = window.worker.latest_snapshot()
     assert all(np.isfinite(w).all() for w in snap.weights)
     window.banner.lower_button.click()
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.step_action.isEnabled())
     assert window.controls.learning_rate.value() == pytest.approx(1000.0)
-    assert not window.banner.isVisible() and window.step_action.isEnabled()
+    assert not window.banner.isVisible()
 
 
 def test_architecture_change_resets_and_settings_persist(qtbot, tmp_path) -> None:
@@ -244,3 +244,34 @@ def test_my_digits_are_mixed_into_training(qtbot, window) -> None:
     np.testing.assert_array_equal(window.data.train.labels[-2:], window.data.test.labels[:2])
     assert "2 of my digits" in window.data.source
     assert window.session.data == "sample"  # a mixed set is not remembered as a source
+
+
+def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> None:
+    window.worker.run_batches(350)
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 3500, timeout=10000)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window._history_length >= 4)
+    record = window.worker.history_record(1)
+    assert record.examples_seen == 1000  # one kept every 100 mini-batches of 10
+    window.timeline.snapshot_chosen.emit(1)
+    shown = window.network_view._snapshot
+    for k in range(3):
+        np.testing.assert_array_equal(shown.weights[k], record.weights[k])
+    qtbot.wait(100)  # the live refresh must not overwrite a scrubbed view
+    assert window.network_view._snapshot is shown
+    window.timeline.resume_requested.emit(1)
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1000)
+    qtbot.waitUntil(lambda: len(window.history) == 100)
+    np.testing.assert_array_equal(window.worker.latest_snapshot().weights[0], record.weights[0])
+    assert window.cost_plot.point_count() == 100
+    window.worker.step_batch()
+    qtbot.waitUntil(lambda: len(window.history) == 101)
+    assert window.history.batches.column("progress")[-1] == pytest.approx(1010 / 10000)
+
+
+def test_a_mistake_chosen_in_the_insight_panel_goes_to_the_pad_and_explorer(qtbot, window):
+    image = window.data.test.images[5]
+    label = int(window.data.test.labels[5])
+    window.insight.digit_chosen.emit(image, label)
+    assert window.digit_panel.selected_label() == label
+    assert window.digit_panel.network_input() is not None
+    assert window.explorer._example[1] == label
