@@ -40,6 +40,7 @@ class NetworkStarted:
 
 
 RUNNING, PAUSED, FAILED, FINISHED = "running", "paused", "failed", "finished"
+KEPT_COMMANDS = ("load", "reset", "adopt", "resume", "teach")  # a later pause must not drop them
 
 
 class TrainingWorker(QObject):
@@ -164,6 +165,7 @@ class TrainingWorker(QObject):
         """Keep a snapshot every ``batches`` mini-batches from now on."""
         with self._history_lock:
             self._history.set_interval(batches)
+        self._next_keep = 0  # the next mini-batch is kept and spaces the rest by the new K
 
     def history_bytes(self) -> int:
         """Return the memory the kept snapshots use."""
@@ -226,8 +228,8 @@ class TrainingWorker(QObject):
             name, arg, token = self._commands.get()
             if name == "quit":
                 break
-            if token != self._stops:
-                continue  # a pause or reset came after it
+            if token != self._stops and name not in KEPT_COMMANDS:
+                continue  # a training command that a pause or reset came after
             try:
                 self._handle(name, arg, token)
             except Exception as exc:  # noqa: BLE001 - the thread must survive to report it

@@ -74,9 +74,11 @@ def run_gui(argv: Sequence[str]) -> int:
 
     limit_blas_threads()
     qInstallMessageHandler(_quiet_offscreen)
+    from gui.preferences_dialog import load_preferences
+
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    apply_theme(app)
     settings = QSettings(args.settings, QSettings.Format.IniFormat) if args.settings else None
+    apply_theme(app, load_preferences(settings or QSettings()).theme)
     window = MainWindow(settings=settings, data=args.data)
     if size is not None:
         window.resize(*size)

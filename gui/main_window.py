@@ -39,6 +39,12 @@ from gui.explorer_panel import ExplorerPanel
 from gui.failure_banner import FailureBanner
 from gui.insight_panel import InsightPanel
 from gui.network_view import NetworkView
+from gui.preferences_dialog import (
+    Preferences,
+    PreferencesDialog,
+    load_preferences,
+    save_preferences,
+)
 from gui.settings import DEFAULTS, SPEEDS, Session, load_session, save_session
 from gui.timeline import Timeline
 from gui.training_controls import SPEED_LABELS, TrainingControls
@@ -51,7 +57,8 @@ PAD_REFRESH_S = 0.2  # while training, the pad's guess follows the network 5 tim
 INSIGHT_REFRESH_S = 0.2  # the insight panel, when shown, refreshes 5 times a second
 RUNNING_PLOT_MS = 200  # the cost plot redraws 5 times a second while training at full speed
 EXPLORER_TAB = 1
-FULL_BATCH = 10000  # training images the explorer's full-batch gradient is taken over
+FULL_BATCH = 10000
+RECENT_FILES = 8  # training images the explorer's full-batch gradient is taken over
 ABOUT = """<h3>Backprop Lab</h3>
 <p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
 gradient descent, one mini-batch at a time.</p>
@@ -100,6 +107,7 @@ class MainWindow(QMainWindow):
 
         self.worker = TrainingWorker(self.session.network, self.session.train, self.session.seed)
         self.worker.set_speed(self.session.speed)
+        self.worker.set_history_interval(load_preferences(self.settings).snapshot_interval)
         self._build_views()
         self._build_actions()
         self._build_menus()
@@ -292,6 +300,24 @@ class MainWindow(QMainWindow):
             "Use MNIST-format files you already have (train/t10k images and labels).",
         )
         self.about_action = a("About Backprop Lab", self.show_about)
+        self.prefs_action = a(
+            "Preferences…",
+            self.show_preferences,
+            "Ctrl+,",
+            "Theme, training speed, and how often the timeline keeps a snapshot.",
+        )
+        self.export_panel_action = a(
+            "Current view as PNG…",
+            self.export_panel_dialog,
+            None,
+            "Save what the current tab (diagram and cost, explorer, or insight) shows.",
+        )
+        self.export_pad_action = a(
+            "Drawing pad as PNG…",
+            lambda: self.export_widget_dialog(self.digit_panel, "pad"),
+            None,
+            "Save the drawing pad, its 28x28 input and the output bars as a picture.",
+        )
         self.export_png_action = a(
             "Diagram as PNG…",
             lambda: self.export_diagram_dialog("png"),
@@ -331,13 +357,19 @@ class MainWindow(QMainWindow):
         """Fill the File, Data, Train, View and Help menus."""
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for action in (self.open_action, self.save_action, self.save_as_action):
-            file_menu.addAction(action)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_as_action)
         file_menu.addSeparator()
         self.export_menu = file_menu.addMenu("Export")
         self.export_menu.addAction(self.export_csv_action)
         self.export_menu.addAction(self.export_png_action)
         self.export_menu.addAction(self.export_svg_action)
+        self.export_menu.addAction(self.export_panel_action)
+        self.export_menu.addAction(self.export_pad_action)
+        file_menu.addAction(self.prefs_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         data_menu = bar.addMenu("&Data")
@@ -460,6 +492,7 @@ class MainWindow(QMainWindow):
         values = {**self.session.__dict__, **changes}
         self.session = Session(**values)
         save_session(self.settings, self.session)
+        self.controls.remember(self.session)  # else an invalid edit would restore stale values
 
     def _on_network_edited(self, config: NetworkConfig, seed: int) -> None:
         """The learner changed the architecture, activation, cost or seed: ask, then reset."""
@@ -642,6 +675,7 @@ class MainWindow(QMainWindow):
         self.controls.set_session(self.session)
         self._pending_history = TrainingHistory.from_arrays(saved.history)
         self.model_path = Path(path)
+        self._add_recent(self.model_path)
         return True
 
     def save_model(self, ask_path: bool = False) -> bool:
@@ -676,6 +710,7 @@ class MainWindow(QMainWindow):
             )
             return False
         self.model_path = Path(path)
+        self._add_recent(self.model_path)
         self.unsaved = False
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
@@ -704,6 +739,57 @@ class MainWindow(QMainWindow):
                 writer.writerow(
                     ["epoch", int(row[0]), f"{row[1]:.6g}", f"{row[2]:.6g}", f"{row[3]:.6g}"]
                 )
+
+    def recent_files(self) -> list[str]:
+        """Return the recently opened or saved models that still exist, newest first."""
+        value = self.settings.value("files/recent", [])
+        paths = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return [p for p in paths if isinstance(p, str) and Path(p).is_file()][:RECENT_FILES]
+
+    def _add_recent(self, path: Path) -> None:
+        """Put ``path`` first in the recent files."""
+        path = str(Path(path).resolve())
+        paths = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("files/recent", paths[:RECENT_FILES])
+
+    def _fill_recent_menu(self) -> None:
+        """List the recent models in File → Open recent."""
+        self.recent_menu.clear()
+        paths = self.recent_files()
+        for path in paths:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_model(p))
+        if not paths:
+            self.recent_menu.addAction("No recent models").setEnabled(False)
+
+    def show_preferences(self) -> None:
+        """Edit the theme, the training speed and the snapshot interval."""
+        dialog = PreferencesDialog(load_preferences(self.settings), self)
+        if dialog.exec():
+            self.apply_preferences(dialog.preferences())
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Use and remember the preferences."""
+        from PySide6.QtWidgets import QApplication
+
+        from gui.theme import apply_theme
+
+        save_preferences(self.settings, prefs)
+        apply_theme(QApplication.instance(), prefs.theme)
+        self.set_speed(prefs.speed)
+        self.worker.set_history_interval(prefs.snapshot_interval)
+
+    def export_panel_dialog(self) -> None:
+        """Save the current tab as a PNG."""
+        names = ("network-and-cost", "explorer", "insight")
+        self.export_widget_dialog(self.tabs.currentWidget(), names[self.tabs.currentIndex()])
+
+    def export_widget_dialog(self, widget: QWidget, name: str) -> None:
+        """Ask for a file name and save ``widget`` as it looks now."""
+        path, _ = QFileDialog.getSaveFileName(self, "Export as PNG", f"{name}.png", "PNG (*.png)")
+        if path and not widget.grab().save(path, "PNG"):
+            self.banner.show_failure(f"Could not write {path}.", offer_lower_rate=False)
 
     def show_about(self) -> None:
         """Show what the app is and whose work it builds on."""

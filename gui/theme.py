@@ -11,6 +11,7 @@ THEMES = ("dark", "light", "system")
 def apply_theme(app: QApplication, theme: str = "dark") -> None:
     """Style the whole app: "dark" (default), "light", or "system" to follow the desktop."""
     if theme == "system":
+        app.setPalette(QPalette())  # the platform's own colours
         return
     app.setStyle("Fusion")
     if theme == "light":

@@ -275,3 +275,25 @@ def test_a_mistake_chosen_in_the_insight_panel_goes_to_the_pad_and_explorer(qtbo
     assert window.digit_panel.selected_label() == label
     assert window.digit_panel.network_input() is not None
     assert window.explorer._example[1] == label
+
+
+def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> None:
+    from gui.preferences_dialog import Preferences, load_preferences
+
+    path = tmp_path / "net.npz"
+    assert window.save_model_to(path)
+    assert window.recent_files() == [str(path.resolve())]
+    window._fill_recent_menu()
+    assert [a.text() for a in window.recent_menu.actions()] == ["net.npz"]
+    path.unlink()
+    assert window.recent_files() == []  # a model that is gone is not offered
+    window.apply_preferences(Preferences(theme="light", speed=5.0, snapshot_interval=7))
+    assert load_preferences(window.settings) == Preferences("light", 5.0, 7)
+    assert window.controls.speed.currentData() == 5.0
+    window.set_speed(0)
+    window.worker.run_batches(15)
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 150)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    assert window.worker.history_length() >= 3  # the start, every 7 mini-batches, the end
+    window.apply_preferences(Preferences())
+    assert window.tabs.currentWidget().grab().save(str(tmp_path / "tab.png"))

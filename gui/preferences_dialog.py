@@ -1,0 +1,98 @@
+"""Preferences: the theme, the training speed, and how often the timeline keeps a snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QSpinBox,
+    QWidget,
+)
+
+from gui.settings import SPEEDS
+from gui.theme import THEMES
+from gui.training_controls import SPEED_LABELS
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What the preferences dialog sets."""
+
+    theme: str = "dark"
+    speed: float = 0.0
+    snapshot_interval: int = 100  # mini-batches between the timeline's kept snapshots
+
+
+def load_preferences(settings: QSettings) -> Preferences:
+    """Read the preferences; anything missing or foreign falls back to its default."""
+    d = Preferences()
+    theme = str(settings.value("prefs/theme", d.theme))
+    try:
+        speed = float(settings.value("run/speed", d.speed))
+    except (TypeError, ValueError):
+        speed = d.speed
+    try:
+        interval = int(settings.value("prefs/snapshot_interval", d.snapshot_interval))
+    except (TypeError, ValueError):
+        interval = d.snapshot_interval
+    return Preferences(
+        theme=theme if theme in THEMES else d.theme,
+        speed=speed if speed in SPEEDS else d.speed,
+        snapshot_interval=interval if 1 <= interval <= 100_000 else d.snapshot_interval,
+    )
+
+
+def save_preferences(settings: QSettings, prefs: Preferences) -> None:
+    """Write the preferences."""
+    settings.setValue("prefs/theme", prefs.theme)
+    settings.setValue("run/speed", prefs.speed)
+    settings.setValue("prefs/snapshot_interval", prefs.snapshot_interval)
+
+
+class PreferencesDialog(QDialog):
+    """Edits a Preferences value."""
+
+    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        form = QFormLayout(self)
+        self.theme = QComboBox()
+        for value, text in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
+            self.theme.addItem(text, value)
+        self.theme.setCurrentIndex(self.theme.findData(prefs.theme))
+        self.theme.setToolTip("The colours of the window. The network diagram stays dark.")
+        self.speed = QComboBox()
+        for value in SPEEDS:
+            self.speed.addItem(SPEED_LABELS[value], value)
+        self.speed.setCurrentIndex(self.speed.findData(prefs.speed))
+        self.speed.setToolTip("How fast Run trains: full speed, or slowly enough to watch.")
+        self.interval = QSpinBox()
+        self.interval.setRange(1, 100_000)
+        self.interval.setValue(prefs.snapshot_interval)
+        self.interval.setSuffix(" mini-batches")
+        self.interval.setToolTip(
+            "How often the timeline keeps a copy of every weight. Memory stays under 100 MB "
+            "whatever the run's length: older copies are thinned out."
+        )
+        form.addRow("Theme", self.theme)
+        form.addRow("Training speed", self.speed)
+        form.addRow("Keep a snapshot every", self.interval)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def preferences(self) -> Preferences:
+        """Return the values chosen."""
+        return Preferences(
+            theme=self.theme.currentData(),
+            speed=self.speed.currentData(),
+            snapshot_interval=self.interval.value(),
+        )
