@@ -50,6 +50,7 @@ from gui.timeline import Timeline
 from gui.training_controls import SPEED_LABELS, TrainingControls
 
 DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
+PAD_MIN_WIDTH = 320
 PAD_WIDTH = 610  # the drawing pad, its 28x28 preview and the output bars side by side
 REFRESH_MS = 33  # the views pull the latest snapshot about 30 times a second
 GUI_BUDGET = 8  # while training, each redraw is followed by 8 times its cost of training
@@ -57,6 +58,7 @@ PAD_REFRESH_S = 0.2  # while training, the pad's guess follows the network 5 tim
 INSIGHT_REFRESH_S = 0.2  # the insight panel, when shown, refreshes 5 times a second
 RUNNING_PLOT_MS = 200  # the cost plot redraws 5 times a second while training at full speed
 EXPLORER_TAB = 1
+INSIGHT_TAB = 2
 FULL_BATCH = 10000
 RECENT_FILES = 8  # training images the explorer's full-batch gradient is taken over
 ABOUT = """<h3>Backprop Lab</h3>
@@ -159,7 +161,10 @@ class MainWindow(QMainWindow):
         explorer_scroll.setWidgetResizable(True)
         self.tabs.addTab(explorer_scroll, "Backprop explorer")
         self.insight = InsightPanel()
-        self.tabs.addTab(self.insight, "Mistakes and data")
+        insight_scroll = QScrollArea()
+        insight_scroll.setWidget(self.insight)
+        insight_scroll.setWidgetResizable(True)
+        self.tabs.addTab(insight_scroll, "Mistakes and data")
         self.tabs.setTabToolTip(
             2,
             "The confusion matrix, the misclassified test digits, what each first-layer "
@@ -190,7 +195,7 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pad_dock)
-        self.pad_area.setMinimumWidth(PAD_WIDTH)
+        self.pad_area.setMinimumWidth(PAD_MIN_WIDTH)  # narrower screens scroll the pad sideways
         self.pad_area.setMaximumWidth(PAD_WIDTH + 40)  # wider would only add empty space
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -800,7 +805,7 @@ class MainWindow(QMainWindow):
         self._take_reports()
         self._update_status()
         self._update_timeline()
-        if self.tabs.currentWidget() is self.insight:
+        if self.tabs.currentIndex() == INSIGHT_TAB:
             now = time.perf_counter()
             if now - self._insight_refreshed >= INSIGHT_REFRESH_S:
                 self._insight_refreshed = now

@@ -30,7 +30,7 @@ class Timeline(QWidget):
         self.slider.setToolTip("Drag back through training; the right end is the live network")
         self.slider.valueChanged.connect(self._on_value_changed)
         self.label = QLabel(LIVE_TEXT)
-        self.label.setMinimumWidth(300)
+        self.label.setMinimumWidth(200)
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Show the network as it trains now")
         self.live_button.clicked.connect(self._on_live_clicked)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -79,8 +81,8 @@ class TrainingControls(QWidget):
         self.speed.activated.connect(lambda _: self.speed_edited.emit(self.speed.currentData()))
 
         self.data = QComboBox()
-        self.data.addItem("Bundled sample (10,000 + 2,000)", "sample")
-        self.data.addItem("Full MNIST (60,000 + 10,000)", "full")
+        self.data.addItem("Sample (10k + 2k)", "sample")
+        self.data.addItem("Full MNIST (60k + 10k)", "full")
         self.data.setToolTip(
             "Which digits to learn from. The bundled sample is ready at once; the full MNIST "
             "is downloaded once (about 11 MB) and then cached. Switching starts afresh."
@@ -209,13 +211,18 @@ class TrainingControls(QWidget):
         for w in widgets:
             w.blockSignals(False)
 
+    def remember(self, session: Session) -> None:
+        """Take ``session`` as the one in use (what an invalid edit restores), widgets untouched."""
+        self._session = session
+
     def set_data_source(self, source: str) -> None:
         """Show the dataset in use; a folder gets its own entry."""
         index = self.data.findData(source)
         if index < 0:
             while self.data.count() > 2:
                 self.data.removeItem(2)
-            self.data.addItem(f"Folder: {source}", source)
+            self.data.addItem(f"Folder: {Path(source).name}", source)
+            self.data.setItemData(self.data.count() - 1, source, Qt.ItemDataRole.ToolTipRole)
             index = self.data.count() - 1
         self.data.setCurrentIndex(index)
 
