@@ -105,6 +105,9 @@ class CostPlot(QWidget):
         legend.addItem(self.accuracy_curve, "test accuracy (right axis)")
         item.vb.sigResized.connect(self._sync_views)
 
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen((255, 210, 70), width=2))
+        self.marker.setVisible(False)
+        item.addItem(self.marker, ignoreBounds=True)
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((200, 200, 200, 90)))
         self.cursor.setVisible(False)
         item.addItem(self.cursor, ignoreBounds=True)
@@ -117,6 +120,12 @@ class CostPlot(QWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._redraw)
         self._timer.start()
+
+    def set_marker(self, epochs: float | None) -> None:
+        """Mark the moment the timeline shows (in epochs of training); None hides the mark."""
+        self.marker.setVisible(epochs is not None)
+        if epochs is not None:
+            self.marker.setPos(epochs)
 
     def set_refresh_interval(self, ms: int) -> None:
         """Redraw at most every ``ms`` milliseconds (new points wait for the next redraw)."""

@@ -548,6 +548,7 @@ class MainWindow(QMainWindow):
         """A new network: a fresh history, an opened model's own, or a branch's past."""
         self.last_epoch = self.last_batch = None
         self._scrubbed = None
+        self.cost_plot.set_marker(None)
         if self._pending_history is not None:
             self.history, self._pending_history = self._pending_history, None
             self.unsaved = False
@@ -847,10 +848,13 @@ class MainWindow(QMainWindow):
         if index < 0 or index >= self.worker.history_length():
             self._scrubbed = None
             self._shown_serial = -1  # redraw the live network at the next refresh
+            self.cost_plot.set_marker(None)
             return
         self.worker.pause()
         self._scrubbed = index
-        self.show_snapshot(self.worker.history_record(index).as_snapshot())
+        record = self.worker.history_record(index)
+        self.cost_plot.set_marker(record.progress)
+        self.show_snapshot(record.as_snapshot())
 
     def _on_resume_requested(self, index: int) -> None:
         """Continue training from a kept snapshot as a new branch of the history."""

@@ -253,6 +253,8 @@ def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> No
     record = window.worker.history_record(1)
     assert record.examples_seen == 1000  # one kept every 100 mini-batches of 10
     window.timeline.snapshot_chosen.emit(1)
+    assert window.cost_plot.marker.isVisible()
+    assert window.cost_plot.marker.value() == pytest.approx(0.1)  # 1,000 of 10,000 examples
     shown = window.network_view._snapshot
     for k in range(3):
         np.testing.assert_array_equal(shown.weights[k], record.weights[k])
