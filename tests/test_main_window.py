@@ -123,6 +123,8 @@ def test_corrupt_settings_fall_back_to_defaults(qtbot, tmp_path) -> None:
 
 
 def test_save_and_open_model_round_trip(qtbot, window, tmp_path) -> None:
+    window.controls.learning_rate.setValue(2.5)
+    window.controls.momentum.setValue(0.5)
     window.worker.run_batches(30)
     qtbot.waitUntil(lambda: len(window.history) == 30 and window.worker.state == PAUSED)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 300)
@@ -131,12 +133,32 @@ def test_save_and_open_model_round_trip(qtbot, window, tmp_path) -> None:
     saved = load_model(path)
     snap = window.worker.latest_snapshot()
     np.testing.assert_array_equal(saved.network.weights[1], snap.weights[1])
+    costs = window.history.batches.column("cost").copy()
+    window.controls.learning_rate.setValue(3.0)
+    window.controls.momentum.setValue(0.0)
     window.reset(ask=False)
     qtbot.waitUntil(lambda: window.cost_plot.point_count() == 0)
     assert window.open_model(path)
     qtbot.waitUntil(lambda: window.cost_plot.point_count() == 30)
-    np.testing.assert_array_equal(window.worker.latest_snapshot().weights[1], snap.weights[1])
-    assert window.worker.latest_snapshot().examples_seen == 300
+    restored = window.worker.latest_snapshot()
+    for k in range(3):
+        np.testing.assert_array_equal(restored.weights[k], snap.weights[k])
+        np.testing.assert_array_equal(restored.biases[k], snap.biases[k])
+    assert restored.examples_seen == 300
+    assert window.controls.learning_rate.value() == 2.5 and window.controls.momentum.value() == 0.5
+    assert window.worker.train_config.learning_rate == 2.5
+    np.testing.assert_array_equal(window.history.batches.column("cost"), costs)
+    assert not window.unsaved
+
+
+def test_quit_with_unsaved_training_asks_and_can_stay_open(qtbot, window) -> None:
+    window.worker.run_batches(3)
+    qtbot.waitUntil(lambda: window.unsaved)
+    asked = []
+    window.confirm_quit = lambda: asked.append(True) or False  # the learner picks Cancel
+    window.close()
+    assert asked and window.isVisible() and window.worker._thread.isRunning()
+    window.confirm_quit = None
 
 
 def test_bad_model_file_changes_nothing(qtbot, window, tmp_path) -> None:
