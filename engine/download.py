@@ -2,11 +2,13 @@
 
 pooch streams each file to a temporary name inside the cache directory and renames it only once
 its checksum matches, so the cache never holds a partial or corrupt file. Mirrors are tried in
-order for each file. Cancelling is checked on every received chunk.
+order for each file. Cancelling is checked on every received chunk, and a watcher shuts the
+socket of a response that has stalled mid-body.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import http.client
@@ -158,7 +160,8 @@ def download_mnist(
 
     progress(bytes_done, bytes_total) is called for every chunk; bytes_total is an estimate that
     may grow as servers announce sizes. timeout bounds the wait for a connection and for each
-    chunk, so a cancel takes effect at the next chunk or, on a stalled server, after timeout.
+    chunk; a cancel takes effect at once, except before a mirror has answered at all (then within
+    timeout).
     """
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     base_urls = MIRRORS if base_urls is None else tuple(base_urls)
@@ -202,6 +205,7 @@ def _fetch(
             progressbar=bar, chunk_size=CHUNK_SIZE, timeout=timeout, hooks={"response": remember}
         )
         bar.start(name)
+        watching = _shut_on_cancel(bar.cancel, responses)
         try:
             pooch.retrieve(url, f"md5:{md5}", fname=name, path=directory, downloader=downloader)
             return
@@ -210,8 +214,10 @@ def _fetch(
         except ValueError:  # pooch's checksum mismatch
             failures.append(("checksum", f"{host}: the file did not match its MD5 checksum"))
         finally:
+            watching.set()
             for response in responses:  # pooch leaves the socket open when interrupted
                 response.close()
+    bar.check_cancel()  # a socket shut on cancel fails like a cut-off download
     raise DownloadError(_message(name, failures, timeout))
 
 
@@ -222,6 +228,31 @@ def _collector(responses: list[requests.Response]) -> Callable[..., None]:
         responses.append(response)
 
     return remember
+
+
+def _shut_on_cancel(
+    cancel: threading.Event | None, responses: list[requests.Response]
+) -> threading.Event:
+    """Shut the sockets of ``responses`` as soon as ``cancel`` is set; set the result to stop.
+
+    A server that stalls mid-body sends no chunk, so the per-chunk cancel check would wait for
+    the read timeout; shutting the socket from this watcher ends the blocked read at once.
+    """
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if cancel.is_set():
+                for response in list(responses):
+                    with contextlib.suppress(
+                        AttributeError, NotImplementedError, RuntimeError, ValueError, OSError
+                    ):
+                        response.raw.shutdown()  # urllib3 >= 2.3: unblocks a read in progress
+                return
+
+    if cancel is not None:
+        threading.Thread(target=watch, name="download-cancel", daemon=True).start()
+    return done
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from engine.training import TrainConfig
 
 FORMAT = "backprop-lab-model"
 VERSION = 1
+MAX_BYTES = 256 * 1024 * 1024  # unpacked size cap, so a zip bomb cannot exhaust memory
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,11 @@ def load_model(path: str | os.PathLike, io_sizes: tuple[int, int] | None = (784,
                 raise _fail(path, "it is not a NumPy .npz archive")
             f.seek(0)
             with np.load(f, allow_pickle=False) as data:
+                if sum(info.file_size for info in data.zip.infolist()) > MAX_BYTES:
+                    raise _fail(path, f"it unpacks to more than {MAX_BYTES // 2**20} MB")
                 arrays = {name: data[name] for name in data.files}
+    except ModelFileError:
+        raise
     except FileNotFoundError:
         raise ModelFileError(f"{path} does not exist") from None
     except IsADirectoryError:
@@ -106,7 +110,7 @@ def load_model(path: str | os.PathLike, io_sizes: tuple[int, int] | None = (784,
         if "pickle" in str(exc):
             raise _fail(path, "it contains Python objects, which are never loaded") from None
         raise _fail(path, "it is not a NumPy .npz archive") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+    except Exception as exc:  # zipfile, zlib and NumPy's header parser each fail their own way
         raise _fail(path, f"it is damaged or truncated ({type(exc).__name__})") from None
     saved = _parse(path, arrays)
     sizes = saved.network.sizes
@@ -132,25 +136,32 @@ def _parse(path: Path, arrays: dict[str, np.ndarray]) -> SavedModel:
         config = NetworkConfig(**meta["network"])
         train_config = TrainConfig(**meta["train"])
         epoch, seen = int(meta["epoch"]), int(meta["examples_seen"])
+        if epoch < 0 or seen < 0:
+            raise ValueError(f"negative epoch {epoch} or examples seen {seen}")
         extra = dict(meta.get("extra", {}))
     except ModelFileError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
         raise _fail(path, f"its description is invalid ({exc})") from None
-    network = Network(config, np.random.default_rng(0))
-    for k, p in enumerate(network.params):
+    params = []  # checked before a network is built: a forged description could ask for 1e9 neurons
+    for k, (n_in, n_out) in enumerate(zip(config.sizes, config.sizes[1:])):
         saved = arrays.get(f"params_{k}")
         if saved is None:
             raise _fail(path, f"the weights of layer {k + 1} are missing")
-        if saved.shape != p.shape:
-            raise _fail(path, f"layer {k + 1} has shape {saved.shape}, expected {p.shape}")
+        if saved.shape != (n_out, n_in + 1):
+            raise _fail(
+                path, f"layer {k + 1} has shape {saved.shape}, expected {(n_out, n_in + 1)}"
+            )
         if saved.dtype.kind != "f":
             raise _fail(path, f"layer {k + 1} holds {saved.dtype} values, not numbers")
         if not np.isfinite(saved).all():
             raise _fail(path, f"layer {k + 1} contains NaN or infinite weights")
-        p[...] = saved
-    if f"params_{len(network.params)}" in arrays:
+        params.append(saved)
+    if f"params_{len(params)}" in arrays:
         raise _fail(path, "it has more layers than its description says")
+    network = Network(config, np.random.default_rng(0))
+    for p, saved in zip(network.params, params):
+        p[...] = saved
     history = {}
     for name, values in arrays.items():
         if name.startswith("history_"):

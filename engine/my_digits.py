@@ -94,7 +94,8 @@ class MyDigits:
         if not zipfile.is_zipfile(path):
             raise DataError(f"{name} is not a 'my digits' file: it is not an .npz archive.")
         try:
-            with np.load(path, allow_pickle=False) as archive:
+            # Opened here, not by np.load, which leaks its handle when the archive is truncated.
+            with open(path, "rb") as file, np.load(file, allow_pickle=False) as archive:
                 missing = {"images", "labels"} - set(archive.files)
                 if missing:
                     which = " or ".join(sorted(missing))

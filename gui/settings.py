@@ -31,7 +31,7 @@ def _read(settings: QSettings, key: str, default, kind: type):
     value = settings.value(key, default)
     try:
         return kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int() of an infinite float
         return default
 
 

@@ -1,0 +1,234 @@
+"""Closing the window in any state returns within a second and leaves no thread running."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from engine.worker import FINISHED, RUNNING
+from gui.main_window import EXPLORER_TAB, MainWindow
+
+ROOT = Path(__file__).resolve().parents[1]
+CLOSE_LIMIT_S = 1.0
+
+
+def open_window(qtbot, tmp_path: Path) -> MainWindow:
+    """Open the real window on the bundled sample with settings in a temporary file."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.confirm = lambda title, text: True
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot() is not None, timeout=10000)
+    return window
+
+
+def close_promptly(window: MainWindow) -> float:
+    """Close the window, assert the worker's thread has ended, and return the seconds it took."""
+    start = time.perf_counter()
+    window.close()
+    seconds = time.perf_counter() - start
+    assert window.worker.state == FINISHED
+    assert window.worker._thread.isFinished()
+    assert seconds < CLOSE_LIMIT_S, f"closing took {seconds:.2f} s"
+    return seconds
+
+
+def test_close_while_training_at_full_speed(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.history) > 50)
+    close_promptly(window)
+
+
+def test_close_in_slow_motion(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    window.set_speed(1.0)  # the worker sleeps a whole second between mini-batches
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: len(window.history) >= 1 and window.worker.state == RUNNING)
+    qtbot.wait(100)  # well inside the one-second sleep
+    close_promptly(window)
+
+
+def test_close_while_exploring(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    window.worker.run_batches(20)
+    qtbot.waitUntil(lambda: len(window.history) == 20)
+    window.tabs.setCurrentIndex(EXPLORER_TAB)
+    qtbot.waitUntil(lambda: window.explorer.snapshot is not None)
+    window.explorer.set_step(5)
+    window.run_action.trigger()  # training resumes behind the explorer
+    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    close_promptly(window)
+
+
+def test_close_with_a_digit_on_the_pad_while_training(qtbot, tmp_path: Path) -> None:
+    window = open_window(qtbot, tmp_path)
+    pad = window.digit_panel.pad
+    points = [QPointF(60 + 8 * i, 60 + 6 * i) for i in range(25)]
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=points[0].toPoint())
+    for p in points[1:]:
+        QApplication.sendEvent(
+            pad,
+            QMouseEvent(
+                QEvent.Type.MouseMove,
+                p,
+                pad.mapToGlobal(p),
+                Qt.MouseButton.NoButton,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            ),
+        )
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=points[-1].toPoint())
+    qtbot.waitUntil(lambda: window.digit_panel.network_input() is not None)
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: len(window.history) > 20)
+    close_promptly(window)
+
+
+class _StallingHandler(BaseHTTPRequestHandler):
+    """Answers with headers and a first kilobyte, then sends nothing more until released."""
+
+    server: _StallingServer
+
+    def do_GET(self) -> None:
+        """Start a response and stall in the middle of its body."""
+        self.server.requests.set()
+        self.send_response(200)
+        self.send_header("Content-Length", "1000000")
+        self.end_headers()
+        self.wfile.write(b"\x1f\x8b" + bytes(998))
+        self.wfile.flush()
+        self.server.release.wait(30)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+class _StallingServer(ThreadingHTTPServer):
+    """A loopback server whose every response stalls after its first kilobyte."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _StallingHandler)
+        self.requests = threading.Event()
+        self.release = threading.Event()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Ignore the client hanging up, which is what the test makes it do."""
+
+
+@contextmanager
+def stalling_server() -> Iterator[str]:
+    """Run a stalling loopback server and yield its base URL."""
+    server = _StallingServer()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}/mnist/"
+    finally:
+        server.release.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_close_during_a_stalled_download(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import engine.download
+    import gui.main_window
+
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(engine.download, "default_cache_dir", lambda: cache)
+    monkeypatch.setattr(gui.main_window, "cached_mnist_dir", lambda: None)
+    window = open_window(qtbot, tmp_path)
+    with stalling_server() as base:
+        monkeypatch.setattr(engine.download, "MIRRORS", (base,))
+        window.full_action.trigger()
+        qtbot.waitUntil(lambda: window._download is not None)
+        qtbot.waitUntil(lambda: cache.exists() and any(cache.iterdir()), timeout=5000)
+        qtbot.wait(200)  # the worker thread now blocks on a socket that sends nothing
+        close_promptly(window)
+    leftovers = [p.name for p in cache.iterdir() if p.name in engine.download.MNIST_FILES]
+    assert leftovers == [], "a partial download must never take a real file's name"
+
+
+def test_cancel_cuts_a_stalled_download_at_once(tmp_path: Path) -> None:
+    from engine.download import download_mnist
+    from engine.errors import DownloadError
+
+    cancel = threading.Event()
+    files = {"train-images-idx3-ubyte.gz": "0" * 32}
+    with stalling_server() as base:
+        threading.Timer(0.3, cancel.set).start()
+        start = time.perf_counter()
+        with pytest.raises(DownloadError, match="^Download cancelled$"):
+            download_mnist(tmp_path, [base], cancel=cancel, timeout=30.0, files=files)
+        seconds = time.perf_counter() - start
+    assert seconds < 0.3 + CLOSE_LIMIT_S, f"cancel took {seconds - 0.3:.2f} s to act"
+    assert list(tmp_path.iterdir()) == [], "no partial file may stay in the cache"
+
+
+APP_SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    sys.path.insert(0, {root!r})
+    from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+    from gui.main_window import MainWindow
+
+    app = QApplication([])
+    window = MainWindow(QSettings({ini!r}, QSettings.Format.IniFormat))
+    window.show()
+    closed = []
+
+    def close_when_training():
+        if len(window.history) < 200:
+            QTimer.singleShot(20, close_when_training)
+            return
+        closed.append(time.time())
+        window.close()
+
+    window.worker.run()
+    QTimer.singleShot(20, close_when_training)
+    code = app.exec()
+    print("closed at", closed[0], "state", window.worker.state, flush=True)
+    sys.exit(code)
+    """
+)
+
+
+def test_a_real_process_exits_0_promptly_when_closed_mid_training(tmp_path: Path) -> None:
+    script = APP_SCRIPT.format(root=str(ROOT), ini=str(tmp_path / "settings.ini"))
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    out, err = process.communicate(timeout=60)
+    ended = time.time()
+    assert process.returncode == 0, err
+    closed_at = float(out.split()[2])
+    assert "state finished" in out
+    assert ended - closed_at < 1.0 + 0.5, "interpreter exit after close took too long"
+    assert "QThread" not in err and "Traceback" not in err
