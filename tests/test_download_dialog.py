@@ -23,7 +23,9 @@ def window(qtbot, tmp_path, monkeypatch):
     w.confirm = lambda title, text: True
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitUntil(lambda: w.data is not None and w.data.source == "sample", timeout=10000)
+    qtbot.waitUntil(
+        lambda: w.data is not None and w.worker.latest_snapshot() is not None, timeout=10000
+    )
     w.cache = cache
     yield w
     w.close()

@@ -61,9 +61,8 @@ def test_step_epoch_reports_test_accuracy(qtbot, window) -> None:
     assert window.last_epoch.epoch == 1 and window.last_epoch.test_accuracy > 0.5
     assert len(window.history) == 1000
     assert window.history.epochs.n == 1
-    qtbot.waitUntil(lambda: "Test accuracy" in window.status_labels["accuracy"].text())
-    shown = window.status_labels["accuracy"].text()
-    assert f"{100 * window.last_epoch.test_accuracy:.2f}%" in shown
+    expected = f"Test accuracy {100 * window.last_epoch.test_accuracy:.2f}%"
+    qtbot.waitUntil(lambda: window.status_labels["accuracy"].text() == expected)
 
 
 def test_learning_rate_change_applies_at_the_next_batch(qtbot, window) -> None:
