@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 
 from engine.datasets import load_data, load_mnist_dir  # noqa: E402
 from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.replay import SnapshotHistory  # noqa: E402
+from engine.replay import DEFAULT_BUDGET, SnapshotHistory  # noqa: E402
 from engine.snapshot import take_snapshot  # noqa: E402
 from engine.training import TrainConfig, Trainer  # noqa: E402
 
@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--data", default="sample", help="sample, full, or an MNIST directory")
     parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--interval", type=int, default=100, help="K, mini-batches per record")
-    parser.add_argument("--budget-mb", type=float, default=100.0)
+    parser.add_argument("--budget-mb", type=float, default=DEFAULT_BUDGET / 2**20)
     args = parser.parse_args()
     if args.data == "full" and SHARED_MNIST.is_dir():
         data = load_mnist_dir(SHARED_MNIST)

@@ -20,7 +20,7 @@ from engine.network import NetworkConfig
 from engine.snapshot import Snapshot
 from engine.training import TrainConfig
 
-DEFAULT_BUDGET = 100 * 1024 * 1024  # bytes
+DEFAULT_BUDGET = 24 * 1024 * 1024  # bytes: about 450 snapshots of the seed network
 DEFAULT_INTERVAL = 100  # mini-batches between records
 RECORD_OVERHEAD = 512  # bytes of Python objects per record, counted against the budget
 

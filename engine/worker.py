@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from engine import limit_heap_growth
 from engine.datasets import MnistData
 from engine.errors import BackpropLabError, DivergenceError
 from engine.network import Network, NetworkConfig
@@ -95,6 +96,7 @@ class TrainingWorker(QObject):
         default 5 ms turns a redraw into hundreds of milliseconds, so the interval is shortened.
         """
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        limit_heap_growth()  # a long run must not creep up in memory (bench/bench_soak.py)
         self._thread.start()
 
     def take_reports(self) -> list[BatchReport | EpochReport | NetworkStarted]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import PySide6  # noqa: F401  (pyqtgraph binds to the first Qt binding imported)
-from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 AVERAGE_WINDOW = 100  # mini-batches in the moving average
+DISPLAY_POINTS = 2000  # runs per curve handed to pyqtgraph, about one per horizontal pixel
 REFRESH_MS = 100  # a curve reads smoothly at 10 Hz; each redraw costs the training thread the GIL
 
 
@@ -16,8 +17,8 @@ class _Series:
     """A NumPy buffer of (x, y) points that doubles its capacity when full."""
 
     def __init__(self, capacity: int = 4096) -> None:
-        self.x = np.empty(capacity)
-        self.y = np.empty(capacity)
+        self.x = np.empty(capacity, np.float32)  # 300,000 mini-batches: 1.2 MB per array
+        self.y = np.empty(capacity, np.float32)
         self.n = 0
 
     def append(self, x: float, y: float) -> None:
@@ -50,6 +51,33 @@ class _Series:
         return self.y[: self.n]
 
 
+def _runs(n: int, points: int) -> int:
+    """Return how many consecutive points to merge so that n points become at most ``points``."""
+    return max(1, -(-n // points))
+
+
+def peaks(x: np.ndarray, y: np.ndarray, points: int = DISPLAY_POINTS) -> tuple[np.ndarray, ...]:
+    """Return the curve as the minimum and maximum of each run of points (a spike stays visible)."""
+    b = _runs(len(x), points)
+    if b == 1:
+        return x, y
+    m = len(x) // b * b
+    ys = y[:m].reshape(-1, b)
+    out_x = np.repeat(x[:m].reshape(-1, b)[:, [0, -1]].mean(axis=1), 2)
+    out_y = np.empty(2 * len(ys))
+    out_y[0::2] = ys.min(axis=1)
+    out_y[1::2] = ys.max(axis=1)
+    return np.concatenate([out_x, x[m:]]), np.concatenate([out_y, y[m:]])
+
+
+def thin(x: np.ndarray, y: np.ndarray, points: int = DISPLAY_POINTS) -> tuple[np.ndarray, ...]:
+    """Return every b-th point of a smooth curve (the moving average), keeping the last one."""
+    b = _runs(len(x), points)
+    if b == 1:
+        return x, y
+    return np.append(x[::b], x[-1]), np.append(y[::b], y[-1])
+
+
 class CostPlot(QWidget):
     """Plots the cost of each mini-batch against epochs, with test cost and accuracy markers."""
 
@@ -63,6 +91,8 @@ class CostPlot(QWidget):
 
         self.plot = pg.PlotWidget()
         self.plot.setBackground("#101418")
+        # The plot paints every pixel of its viewport, so Qt need not repaint the widgets below.
+        self.plot.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -71,8 +101,11 @@ class CostPlot(QWidget):
         item.getAxis("bottom").enableAutoSIPrefix(False)  # 0.05 epochs, not "50 (x0.001)"
         item.setLabel("left", "cost")
         item.showGrid(x=False, y=False)
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, mode="peak")
+        # The plot gets at most DISPLAY_POINTS points per curve, decimated here from the visible
+        # range (min and max of each run, so no spike is hidden): pyqtgraph's own clipping and
+        # downsampling rescan every point at every redraw, which at 300,000 mini-batches holds
+        # the interpreter lock for tens of milliseconds.
+        item.vb.sigXRangeChanged.connect(self._on_range_changed)
         legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self.batch_curve = item.plot(pen=pg.mkPen((62, 82, 108), width=1), name="mini-batch cost")
         self.average_curve = item.plot(
@@ -143,7 +176,7 @@ class CostPlot(QWidget):
         # Mean of the window ending at each new point: a cumulative sum over the new points and
         # the AVERAGE_WINDOW before them (the view is small, so no drift accumulates).
         first = max(0, start - AVERAGE_WINDOW)
-        tail = np.concatenate(([0.0], np.cumsum(b.y[first : b.n])))
+        tail = np.concatenate(([0.0], np.cumsum(b.y[first : b.n], dtype=np.float64)))
         ends = np.arange(start, b.n) - first + 1
         begins = np.maximum(ends - AVERAGE_WINDOW, 0)
         self.average.extend(epoch_progress, (tail[ends] - tail[begins]) / (ends - begins))
@@ -166,13 +199,27 @@ class CostPlot(QWidget):
         """Return how many mini-batch costs are plotted."""
         return self.batches.n
 
+    def _on_range_changed(self, *_args: object) -> None:
+        """Zooming or panning re-decimates the newly visible range at the next tick."""
+        self._dirty = True
+
+    def _visible(self, xs: np.ndarray) -> slice:
+        """Return the index range of the points inside the current x view (all when following)."""
+        vb = self.plot.getPlotItem().vb
+        if vb.autoRangeEnabled()[0] or len(xs) == 0:
+            return slice(0, len(xs))
+        x0, x1 = vb.viewRange()[0]
+        lo = max(int(np.searchsorted(xs, x0)) - 1, 0)
+        return slice(lo, int(np.searchsorted(xs, x1)) + 1)
+
     def _redraw(self) -> None:
         """Push new points to the curves, at most once per timer tick."""
         if not self._dirty:
             return
         self._dirty = False
-        self.batch_curve.setData(self.batches.xs, self.batches.ys)
-        self.average_curve.setData(self.average.xs, self.average.ys)
+        visible = self._visible(self.batches.xs)
+        self.batch_curve.setData(*peaks(self.batches.xs[visible], self.batches.ys[visible]))
+        self.average_curve.setData(*thin(self.average.xs[visible], self.average.ys[visible]))
         self.test_cost_curve.setData(self.test_cost.xs, self.test_cost.ys)
         self.accuracy_curve.setData(self.test_accuracy.xs, self.test_accuracy.ys)
         if self.test_accuracy.n:

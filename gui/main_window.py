@@ -56,6 +56,8 @@ REFRESH_MS = 33  # the views pull the latest snapshot about 30 times a second
 GUI_BUDGET = 8  # while training, each redraw is followed by 8 times its cost of training
 PAD_REFRESH_S = 0.2  # while training, the pad's guess follows the network 5 times a second
 INSIGHT_REFRESH_S = 0.2  # the insight panel, when shown, refreshes 5 times a second
+TIMELINE_REFRESH_S = 0.5  # while training, the history slider grows twice a second
+STATUS_REFRESH_S = 0.25  # while training, the status bar changes 4 times a second
 RUNNING_PLOT_MS = 200  # the cost plot redraws 5 times a second while training at full speed
 EXPLORER_TAB = 1
 INSIGHT_TAB = 2
@@ -101,6 +103,8 @@ class MainWindow(QMainWindow):
         self._download: DownloadProgress | None = None
         self._snapshot: Snapshot | None = None
         self._pad_refreshed = 0.0
+        self._status_shown = 0.0
+        self._timeline_shown = 0.0
         self._insight_refreshed = 0.0
         self._history_length = 0
         self._scrubbed: int | None = None  # the kept snapshot the views show, None when live
@@ -410,10 +414,18 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         """Show where training is and how fast it goes."""
         self.status_labels = {}
-        for key in ("data", "epoch", "examples", "speed", "accuracy"):
+        widths = {  # fixed, so a changing number never re-lays out the whole window
+            "data": "Data: sample + 999 of my digits (99,999 train)",
+            "epoch": "Epoch 999, mini-batch 99,999",
+            "examples": "999,999,999 examples seen",
+            "speed": "999,999 examples/s",
+            "accuracy": "Test accuracy 100.00%",
+        }
+        for key, widest in widths.items():
             label = QLabel()
             label.setObjectName(f"status_{key}")
             label.setContentsMargins(6, 0, 6, 0)
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 14)
             self.statusBar().addPermanentWidget(label)
             self.status_labels[key] = label
         self._update_status()
@@ -837,7 +849,11 @@ class MainWindow(QMainWindow):
         self._timer.setInterval(interval)
 
     def _update_timeline(self) -> None:
-        """Tell the timeline how many past snapshots the worker keeps."""
+        """Tell the timeline how many past snapshots the worker keeps (twice a second in a run)."""
+        now = time.perf_counter()
+        if self._state == RUNNING and now - self._timeline_shown < TIMELINE_REFRESH_S:
+            return
+        self._timeline_shown = now
         n = self.worker.history_length()
         if n != self._history_length:
             self._history_length = n
@@ -988,22 +1004,23 @@ class MainWindow(QMainWindow):
         self.worker.load_data(lambda: mixed)
 
     def _update_status(self) -> None:
-        """Fill the status bar from the latest reports."""
-        labels = self.status_labels
-        data = self.data
-        labels["data"].setText(
-            f"Data: {data.source} ({len(data.train):,} train)" if data else "Data: loading…"
-        )
-        r = self.last_batch
-        labels["epoch"].setText(
-            f"Epoch {r.epoch + 1}, mini-batch {r.batch + 1}" if r else "Epoch 1"
-        )
-        labels["examples"].setText(f"{r.examples_seen:,} examples seen" if r else "0 examples seen")
-        labels["speed"].setText(f"{r.examples_per_second:,.0f} examples/s" if r else "")
-        e = self.last_epoch
-        labels["accuracy"].setText(
-            f"Test accuracy {100 * e.test_accuracy:.2f}%" if e else "Test accuracy —"
-        )
+        """Fill the status bar from the latest reports (a few times a second at most)."""
+        now = time.perf_counter()
+        if self._state == RUNNING and now - self._status_shown < STATUS_REFRESH_S:
+            return
+        self._status_shown = now
+        data, r, e = self.data, self.last_batch, self.last_epoch
+        texts = {
+            "data": f"Data: {data.source} ({len(data.train):,} train)" if data else "Data: …",
+            "epoch": f"Epoch {r.epoch + 1}, mini-batch {r.batch + 1}" if r else "Epoch 1",
+            "examples": f"{r.examples_seen:,} examples seen" if r else "0 examples seen",
+            "speed": f"{r.examples_per_second:,.0f} examples/s" if r else "",
+            "accuracy": f"Test accuracy {100 * e.test_accuracy:.2f}%" if e else "Test accuracy —",
+        }
+        for key, text in texts.items():
+            label = self.status_labels[key]
+            if label.text() != text:  # an unchanged label costs no repaint
+                label.setText(text)
 
     def _ask(self, title: str, text: str) -> bool:
         """Ask a yes/no question."""
