@@ -262,12 +262,33 @@ class TrainingWorker(QObject):
             self.state_changed.emit(state)
 
     def _load(self, loader: Callable[[], MnistData]) -> None:
-        """Replace the dataset if it loads; on failure keep the old one and say why."""
-        try:
-            data = loader()
-        except BackpropLabError as exc:
-            self.data_failed.emit(str(exc))
+        """Replace the dataset if it loads; on failure keep the old one and say why.
+
+        The loader (which may be a download waiting on a silent server) runs in a daemon thread,
+        so closing the window never waits for it: the worker stops watching at once and the
+        abandoned thread ends with its own timeout or with the process.
+        """
+        outcome: dict[str, object] = {}
+
+        def load() -> None:
+            try:
+                outcome["data"] = loader()
+            except BaseException as exc:  # noqa: BLE001 - handed back to the worker thread
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=load, name="data-loader", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.05)
+            if self._quit.is_set():
+                return
+        error = outcome.get("error")
+        if isinstance(error, BackpropLabError):
+            self.data_failed.emit(str(error))
             return
+        if error is not None:
+            raise error
+        data = outcome["data"]
         self._data = data
         self.data_loaded.emit(data)
         self._reset(None, None)

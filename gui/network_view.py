@@ -251,7 +251,7 @@ class NetworkView(QWidget):
         return out
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
-        """Paint the current frame."""
+        """Paint the current frame (all of the widget: Qt need not paint the parents below)."""
         self._ensure_scene()
         p = QPainter(self)
         layout = self._layout or compute_layout((784, 16, 16, 10), self.width(), self.height())
