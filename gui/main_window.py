@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         self._snapshot: Snapshot | None = None
         self._pad_refreshed = 0.0
         self._status_shown = 0.0
+        self._docks_sized = False
         self._timeline_shown = 0.0
         self._insight_refreshed = 0.0
         self._history_length = 0
@@ -1041,6 +1042,19 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """On a first launch, give the pad dock the width its pad, preview and bars need."""
+        super().showEvent(event)
+        if not self._docks_sized and not isinstance(
+            self.settings.value("window/state"), QByteArray
+        ):
+            QTimer.singleShot(0, self._size_docks)
+        self._docks_sized = True
+
+    def _size_docks(self) -> None:
+        """Widen the pad dock to its natural width, leaving the rest to the diagram."""
+        self.resizeDocks([self.pad_dock], [PAD_WIDTH + 20], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Offer to save trained work, then stop the worker and wait for its thread."""
