@@ -26,3 +26,20 @@ def tiny_digits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     for i, label in enumerate(labels):
         images[i, 2 + 2 * label : 4 + 2 * label, 4:24] = 255
     return images, labels
+
+
+@pytest.fixture(scope="session")
+def trained_on_sample():
+    """A snapshot of 784-16-16-10 after 300 mini-batches of the bundled sample, and the data."""
+    from engine.datasets import load_sample
+    from engine.network import Network, NetworkConfig
+    from engine.snapshot import take_snapshot
+    from engine.training import TrainConfig, Trainer
+
+    data = load_sample()
+    images, labels = data.train.images, data.train.labels
+    net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(0))
+    trainer = Trainer(net, images, labels, TrainConfig(), 0)
+    for _ in range(300):
+        trainer.step_batch()
+    return take_snapshot(trainer, images), data

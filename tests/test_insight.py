@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.datasets import load_sample
 from engine.insight import (
     average_images,
     class_counts,
@@ -13,24 +12,12 @@ from engine.insight import (
     examples_in_cell,
     misclassified,
 )
-from engine.network import Network, NetworkConfig
-from engine.snapshot import network_of, predict, take_snapshot
-from engine.training import TrainConfig, Trainer, evaluate
+from engine.snapshot import network_of, predict
+from engine.training import evaluate
 
 
-@pytest.fixture(scope="module")
-def trained():
-    data = load_sample()
-    images, labels = data.train.images, data.train.labels
-    net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(0))
-    trainer = Trainer(net, images, labels, TrainConfig(), 0)
-    for _ in range(300):
-        trainer.step_batch()
-    return take_snapshot(trainer, images), data
-
-
-def test_confusion_matrix_matches_evaluate(trained) -> None:
-    snapshot, data = trained
+def test_confusion_matrix_matches_evaluate(trained_on_sample) -> None:
+    snapshot, data = trained_on_sample
     images, labels = data.test.images, data.test.labels
     result = confusion_matrix(snapshot, images, labels)
     reference = evaluate(network_of(snapshot), images, labels)
@@ -41,16 +28,16 @@ def test_confusion_matrix_matches_evaluate(trained) -> None:
     assert 0.3 < result.accuracy < 1.0
 
 
-def test_small_chunks_change_nothing(trained) -> None:
-    snapshot, data = trained
+def test_small_chunks_change_nothing(trained_on_sample) -> None:
+    snapshot, data = trained_on_sample
     whole = confusion_matrix(snapshot, data.test.images, data.test.labels)
     chunked = confusion_matrix(snapshot, data.test.images, data.test.labels, chunk=333)
     np.testing.assert_array_equal(whole.predictions, chunked.predictions)
     np.testing.assert_array_equal(whole.matrix, chunked.matrix)
 
 
-def test_predictions_and_confidences_are_the_networks_outputs(trained) -> None:
-    snapshot, data = trained
+def test_predictions_and_confidences_are_the_networks_outputs(trained_on_sample) -> None:
+    snapshot, data = trained_on_sample
     result = confusion_matrix(snapshot, data.test.images[:20], data.test.labels[:20])
     for i in range(20):
         outputs = predict(snapshot, data.test.images[i])
@@ -58,8 +45,8 @@ def test_predictions_and_confidences_are_the_networks_outputs(trained) -> None:
         assert result.confidences[i] == pytest.approx(outputs.max(), rel=1e-6)
 
 
-def test_misclassified_most_confident_first(trained) -> None:
-    snapshot, data = trained
+def test_misclassified_most_confident_first(trained_on_sample) -> None:
+    snapshot, data = trained_on_sample
     labels = data.test.labels
     result = confusion_matrix(snapshot, data.test.images, labels)
     wrong = misclassified(result, labels)
@@ -68,8 +55,8 @@ def test_misclassified_most_confident_first(trained) -> None:
     assert np.all(np.diff(result.confidences[wrong]) <= 0)
 
 
-def test_examples_in_cell_are_exactly_that_cell(trained) -> None:
-    snapshot, data = trained
+def test_examples_in_cell_are_exactly_that_cell(trained_on_sample) -> None:
+    snapshot, data = trained_on_sample
     labels = data.test.labels
     result = confusion_matrix(snapshot, data.test.images, labels)
     for true, predicted in [(3, 5), (4, 4), (7, 1)]:

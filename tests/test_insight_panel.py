@@ -6,30 +6,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.datasets import load_sample
 from engine.insight import confusion_matrix, examples_in_cell, misclassified
-from engine.network import Network, NetworkConfig
-from engine.snapshot import take_snapshot
-from engine.training import TrainConfig, Trainer
 from gui.colors import NEGATIVE, POSITIVE, signed_image
 from gui.insight_panel import DATASET, NEURONS, InsightPanel
 from gui.timeline import Timeline
 
 
-@pytest.fixture(scope="module")
-def trained():
-    data = load_sample()
-    images, labels = data.train.images, data.train.labels
-    net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(0))
-    trainer = Trainer(net, images, labels, TrainConfig(), 0)
-    for _ in range(300):
-        trainer.step_batch()
-    return take_snapshot(trainer, images), data
-
-
 @pytest.fixture
-def panel(qtbot, trained):
-    snapshot, data = trained
+def panel(qtbot, trained_on_sample):
+    snapshot, data = trained_on_sample
     panel = InsightPanel()
     qtbot.addWidget(panel)
     panel.resize(1000, 700)
@@ -41,8 +26,8 @@ def panel(qtbot, trained):
     return panel
 
 
-def test_clicking_a_cell_shows_exactly_its_examples(qtbot, panel, trained) -> None:
-    snapshot, data = trained
+def test_clicking_a_cell_shows_exactly_its_examples(qtbot, panel, trained_on_sample) -> None:
+    snapshot, data = trained_on_sample
     test = data.test
     result = confusion_matrix(snapshot, test.images, test.labels)
     np.testing.assert_array_equal(panel.result.matrix, result.matrix)
@@ -59,8 +44,8 @@ def test_clicking_a_cell_shows_exactly_its_examples(qtbot, panel, trained) -> No
     assert f"{len(shown)} test images of a {true}" in panel.confusion.strip_title.text()
 
 
-def test_clicking_a_mistake_emits_its_image_and_label(qtbot, panel, trained) -> None:
-    snapshot, data = trained
+def test_clicking_a_mistake_emits_its_image_and_label(qtbot, panel, trained_on_sample) -> None:
+    snapshot, data = trained_on_sample
     test = data.test
     wrong = misclassified(confusion_matrix(snapshot, test.images, test.labels), test.labels)
     np.testing.assert_array_equal(panel.mistakes.indices, wrong)
@@ -75,8 +60,8 @@ def test_clicking_a_mistake_emits_its_image_and_label(qtbot, panel, trained) -> 
     assert chosen_label == label
 
 
-def test_neuron_tiles_are_blue_where_weights_are_positive(qtbot, panel, trained) -> None:
-    snapshot, _ = trained
+def test_neuron_tiles_are_blue_where_weights_are_positive(qtbot, panel, trained_on_sample) -> None:
+    snapshot, _ = trained_on_sample
     panel.tabs.setCurrentIndex(NEURONS)
     panel.refresh()
     gallery = panel.neurons
@@ -98,8 +83,8 @@ def test_neuron_tiles_are_blue_where_weights_are_positive(qtbot, panel, trained)
             assert np.sign(rgb[2] - rgb[0]) == np.sign(hue[2] - hue[0])  # blue or red
 
 
-def test_snapshot_changes_wait_for_refresh_and_throttle(qtbot, panel, trained) -> None:
-    snapshot, _ = trained
+def test_snapshot_changes_wait_for_refresh_and_throttle(qtbot, panel, trained_on_sample) -> None:
+    snapshot, _ = trained_on_sample
     first = panel.result
     panel.set_snapshot(snapshot.__class__(**{**snapshot.__dict__, "examples_seen": 1}))
     panel.refresh()  # within a second of the last computation: not yet
@@ -108,8 +93,8 @@ def test_snapshot_changes_wait_for_refresh_and_throttle(qtbot, panel, trained) -
     assert panel.result is not first
 
 
-def test_dataset_tab_browses_by_digit(qtbot, panel, trained) -> None:
-    _, data = trained
+def test_dataset_tab_browses_by_digit(qtbot, panel, trained_on_sample) -> None:
+    _, data = trained_on_sample
     panel.tabs.setCurrentIndex(DATASET)
     assert len(panel.examples.indices) == len(data.train)
     assert panel.counts.counts.tolist() == np.bincount(data.train.labels, minlength=10).tolist()
