@@ -204,9 +204,10 @@ class Trainer:
         ws = self._workspaces.get(m)
         if ws is None:
             ws = self._workspaces[m] = backprop.Workspace(net.sizes, m, net.dtype)
-        np.take(self._x, idx, axis=0, out=ws.x, mode="clip")  # (m, n_0 + 1)
+        # ndarray.take, not np.take: the function adds a Python wrapper (~2 us) to a 5 us gather.
+        self._x.take(idx, axis=0, out=ws.x, mode="clip")  # (m, n_0 + 1)
         labels = self._perm_labels[self._position : self._position + m]
-        np.take(self._one_hot_cols, labels, axis=1, out=ws.y_cols, mode="clip")  # (n_L, m)
+        self._one_hot_cols.take(labels, axis=1, out=ws.y_cols, mode="clip")  # (n_L, m)
         backprop.forward(params, net.activation, net.output_activation, ws)
         cost = backprop.backward(params, net.activation, net.cost, ws) / m
         self.last_batch = idx
