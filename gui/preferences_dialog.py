@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.replay import DEFAULT_BUDGET
 from gui.settings import SPEEDS
 from gui.theme import THEMES
 from gui.training_controls import SPEED_LABELS
@@ -76,8 +77,8 @@ class PreferencesDialog(QDialog):
         self.interval.setValue(prefs.snapshot_interval)
         self.interval.setSuffix(" mini-batches")
         self.interval.setToolTip(
-            "How often the timeline keeps a copy of every weight. Memory stays under 100 MB "
-            "whatever the run's length: older copies are thinned out."
+            "How often the timeline keeps a copy of every weight. Memory stays under "
+            f"{DEFAULT_BUDGET // 2**20} MB whatever the run's length: older copies are thinned out."
         )
         form.addRow("Theme", self.theme)
         form.addRow("Training speed", self.speed)
