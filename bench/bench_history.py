@@ -4,9 +4,9 @@ Trains 784-16-16-10 (mini-batch 10, eta 3, float32) for 50 epochs with ``engine.
 and offers a snapshot to ``engine.replay.SnapshotHistory`` every K = 100 mini-batches, as the
 worker does, with the default budget (engine.replay.DEFAULT_BUDGET, 24 MB). Prints the memory,
 the number of records and the current record interval every few epochs, then the coverage: the
-first and last examples seen and the largest gap between records. On the bundled sample (10,000 images) the run is 50,000
-mini-batches; ``--data full`` (60,000 images, 300,000 mini-batches) makes the budget bite. Run
-from the repository root::
+first and last examples seen and the largest gap between records. On the bundled sample (10,000
+images) the run is 50,000 mini-batches; ``--data full`` (60,000 images, 300,000 mini-batches)
+makes the budget bite. Run from the repository root::
 
     /work/venv/bin/python bench/bench_history.py [--data sample|full|DIR] [--epochs 50]
         [--interval 100] [--budget-mb 24]
