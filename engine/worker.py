@@ -286,6 +286,9 @@ class TrainingWorker(QObject):
         if isinstance(error, BackpropLabError):
             self.data_failed.emit(str(error))
             return
+        if isinstance(error, OSError | MemoryError | ValueError):  # unreadable, too big, malformed
+            self.data_failed.emit(f"Could not load the data: {error}")
+            return
         if error is not None:
             raise error
         data = outcome["data"]
@@ -426,7 +429,7 @@ class TrainingWorker(QObject):
 
     def _fail(self, message: str) -> None:
         """Stop training after a divergence; the last finite snapshot stays on screen."""
-        if self._trainer.network.all_finite():
+        if self._trainer is not None and self._trainer.network.all_finite():
             self._publish()
         self._set_state(FAILED)
         self.training_failed.emit(message)

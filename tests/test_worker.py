@@ -196,3 +196,19 @@ def test_shutdown_while_running_is_prompt(qtbot, data) -> None:
     qtbot.waitUntil(lambda: w.state == RUNNING, timeout=5000)
     assert w.shutdown(1000)
     assert w.state == FINISHED
+
+
+def test_a_loader_failing_with_a_plain_error_is_reported_and_the_thread_lives(qtbot, data):
+    w = TrainingWorker(NetworkConfig(sizes=(784, 16, 10)), TrainConfig(), 1)
+    relay = Relay(w)
+    w.start()
+
+    def unreadable():
+        raise PermissionError(13, "Permission denied", "/data/train-images.gz")
+
+    with qtbot.waitSignal(relay.data_failed, timeout=5000) as blocker:
+        w.load_data(unreadable)
+    assert "Permission denied" in blocker.args[0]
+    with qtbot.waitSignal(relay.data_loaded, timeout=5000):
+        w.load_data(lambda: data)  # the worker still serves commands
+    assert w.shutdown(5000)
