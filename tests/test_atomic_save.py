@@ -49,7 +49,7 @@ HELPER = textwrap.dedent(
             n = 1 + version % 5
             MyDigits(np.full((n, 28, 28), version % 256, np.uint8), np.full(n, version % 10)
                      ).save(os.path.join(folder, "mine.npz"))
-            print(version, flush=True)
+            os.write(1, f"{{version}}\\n".encode())  # one write: a line a kill cannot split
             version += 1
 
     for line in sys.stdin:
@@ -57,7 +57,7 @@ HELPER = textwrap.dedent(
         if pid == 0:
             sys.stdin.close()
             save_forever(int(line))
-        print("child", pid, flush=True)
+        os.write(1, f"child {{pid}}\\n".encode())
     """
 )
 
