@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QEventLoop, QSettings, QSize  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
 
 import engine  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
@@ -98,6 +98,11 @@ def main() -> int:
         for step in range(1, 10):
             window.explorer.set_step(step)
             settle(app, 0.3)
+            if step == 8:  # fill the table, as a learner would by pressing the button
+                for button in window.explorer.findChildren(QPushButton):
+                    if button.text() == "Check all layers" and button.isVisible():
+                        button.click()
+                settle(app, 1.0)
             window.explorer.grab().save(str(out / f"explorer-step{step}.png"))
         window.close()
     print(f"saved pictures in {out}")
