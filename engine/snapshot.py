@@ -15,8 +15,8 @@ from engine.network import Network, NetworkConfig
 from engine.training import TrainConfig, Trainer, to_inputs
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """Return a read-only copy of ``a``."""
+def frozen_copy(a: np.ndarray) -> np.ndarray:
+    """Return a read-only copy of ``a``: what may cross from the worker thread to the views."""
     a = np.array(a, copy=True)
     a.flags.writeable = False
     return a
@@ -116,12 +116,12 @@ def trace_example(snapshot: Snapshot, image: np.ndarray, label: int) -> ExampleT
     net = network_of(snapshot)
     record = net.backprop(_as_input(image, snapshot.config.dtype), np.array([label]))
     return ExampleTrace(
-        image=_frozen(image),
+        image=frozen_copy(image),
         label=int(label),
-        activations=tuple(_frozen(a[0]) for a in record.activations),
-        zs=tuple(_frozen(z[0]) for z in record.zs),
-        deltas=tuple(_frozen(d[0]) for d in record.deltas),
-        dc_da=tuple(_frozen(d[0]) for d in record.dc_da),
+        activations=tuple(frozen_copy(a[0]) for a in record.activations),
+        zs=tuple(frozen_copy(z[0]) for z in record.zs),
+        deltas=tuple(frozen_copy(d[0]) for d in record.deltas),
+        dc_da=tuple(frozen_copy(d[0]) for d in record.dc_da),
         cost=float(record.cost),
     )
 
@@ -142,22 +142,22 @@ def take_snapshot(trainer: Trainer, images: np.ndarray) -> Snapshot:
     grad_w = grad_b = step_w = step_b = example = None
     if ws is not None and len(idx):
         m = len(idx)
-        grad_w = tuple(_frozen(g[:, :-1] / m) for g in ws.grads)
-        grad_b = tuple(_frozen(g[:, -1] / m) for g in ws.grads)
+        grad_w = tuple(frozen_copy(g[:, :-1] / m) for g in ws.grads)
+        grad_b = tuple(frozen_copy(g[:, -1] / m) for g in ws.grads)
         steps = trainer.last_step()
-        step_w = tuple(_frozen(s[:, :-1]) for s in steps)
-        step_b = tuple(_frozen(s[:, -1]) for s in steps)
+        step_w = tuple(frozen_copy(s[:, :-1]) for s in steps)
+        step_b = tuple(frozen_copy(s[:, -1]) for s in steps)
         last = len(net.params)
         out = ws.acts[last][-1]
         dc_da = [ws.dc_da[k][-1] for k in range(1, last)]
         dc_da.append(net.cost.dc_da(out, ws.y[-1]))
         example = ExampleTrace(
-            image=_frozen(images[idx[-1]]),
+            image=frozen_copy(images[idx[-1]]),
             label=int(trainer.labels[idx[-1]]),
-            activations=tuple(_frozen(ws.outputs(k)[-1]) for k in range(last + 1)),
-            zs=tuple(_frozen(z[-1]) for z in ws.zs),
-            deltas=tuple(_frozen(d[-1]) for d in ws.deltas),
-            dc_da=tuple(_frozen(d) for d in dc_da),
+            activations=tuple(frozen_copy(ws.outputs(k)[-1]) for k in range(last + 1)),
+            zs=tuple(frozen_copy(z[-1]) for z in ws.zs),
+            deltas=tuple(frozen_copy(d[-1]) for d in ws.deltas),
+            dc_da=tuple(frozen_copy(d) for d in dc_da),
             cost=float(net.cost.fn(out[None, :], ws.y[-1][None, :])),
         )
     return Snapshot(
@@ -166,13 +166,13 @@ def take_snapshot(trainer: Trainer, images: np.ndarray) -> Snapshot:
         epoch=trainer.epoch,
         examples_seen=trainer.examples_seen,
         n_train=trainer.n_train,
-        weights=tuple(_frozen(w) for w in net.weights),
-        biases=tuple(_frozen(b) for b in net.biases),
+        weights=tuple(frozen_copy(w) for w in net.weights),
+        biases=tuple(frozen_copy(b) for b in net.biases),
         grad_w=grad_w,
         grad_b=grad_b,
         step_w=step_w,
         step_b=step_b,
-        batch_images=_frozen(images[idx]),
-        batch_labels=_frozen(trainer.labels[idx]),
+        batch_images=frozen_copy(images[idx]),
+        batch_labels=frozen_copy(trainer.labels[idx]),
         example=example,
     )

@@ -15,13 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.network import Network
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """Return a read-only copy of ``a``."""
-    a = np.array(a, copy=True)
-    a.flags.writeable = False
-    return a
+from engine.snapshot import frozen_copy
 
 
 @dataclass(frozen=True)
@@ -71,14 +65,14 @@ def teach_step(network: Network, x: np.ndarray, label: int, eta: float) -> Teach
         b += db
     outputs_after = network.feedforward(batch)[0]
     return TeachResult(
-        image=_frozen(np.asarray(x, np.float32)),
+        image=frozen_copy(np.asarray(x, np.float32)),
         label=int(label),
         eta=float(eta),
         cost_before=float(record.cost),
         cost_after=float(network.mean_cost(batch, labels)),
-        outputs_before=_frozen(record.activations[-1][0]),
-        outputs_after=_frozen(outputs_after),
-        nudges=_frozen(-record.dc_da[-1][0]),
-        step_w=tuple(_frozen(s) for s in step_w),
-        step_b=tuple(_frozen(s) for s in step_b),
+        outputs_before=frozen_copy(record.activations[-1][0]),
+        outputs_after=frozen_copy(outputs_after),
+        nudges=frozen_copy(-record.dc_da[-1][0]),
+        step_w=tuple(frozen_copy(s) for s in step_w),
+        step_b=tuple(frozen_copy(s) for s in step_b),
     )
