@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -75,7 +75,6 @@ Learning</i> and 3Blue1Brown's <i>What is backpropagation really doing?</i>.</p>
 class MainWindow(QMainWindow):
     """Training controls, the network diagram, the cost plot and the drawing pad in one window."""
 
-    snapshot_shown = Signal(int)  # serial of the snapshot the views now show
     DEFAULT_SIZE = DEFAULT_SIZE
 
     def __init__(self, settings: QSettings | None = None, data: str | None = None) -> None:
@@ -838,7 +837,6 @@ class MainWindow(QMainWindow):
         if self._state == RUNNING:
             self.network_view.repaint()  # paint now, so the frame's full cost is measured
             self._pace(time.perf_counter() - start)
-        self.snapshot_shown.emit(serial)
 
     def _pace(self, seconds: float) -> None:
         """Space the redraws so the views take at most 1/GUI_BUDGET of the time while training.
