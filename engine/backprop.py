@@ -65,6 +65,26 @@ class Workspace:
         self.deltas = [d.T for d in self.delta_cols]
         self.dc_da = [d.T for d in self.dc_da_neurons]
         self.y = self.y_cols.T
+        # Per-layer argument tuples for the hot loops, so a step looks nothing up: forward's
+        # (a^k, z^(k+1), a^(k+1) without its ones) for the hidden layers; backward's BP2 from
+        # layer L-1 down to 1; the gradient product's (delta, scratch, a rows) per weight layer.
+        n = len(sizes) - 1
+        self.hidden_layers = [
+            (self.a_cols[k], self.z_cols[k], self.a_neurons[k + 1]) for k in range(n - 1)
+        ]
+        self.back_layers = [
+            (
+                k,
+                self.delta_cols[k],
+                self.dc_da_cols[k],
+                self.a_neurons[k],
+                self.scratch[k - 1],
+                self.dc_da_neurons[k],
+                self.delta_cols[k - 1],
+            )
+            for k in range(n - 1, 0, -1)
+        ]
+        self.grad_layers = list(zip(self.delta_cols, self.scratch, self.acts))
 
     def outputs(self, k: int) -> np.ndarray:
         """Return layer k's activations without the ones, one example per row: (m, n_k)."""
@@ -87,14 +107,14 @@ class Workspace:
 
 def forward(params: Sequence[np.ndarray], activation, output_activation, ws: Workspace) -> None:
     """Fill ``ws.z_cols`` and ``ws.a_cols`` from the input rows already placed in ``ws.x``."""
-    a, z = ws.a_cols, ws.z_cols
-    last = len(params) - 1
-    for k in range(last):
-        np.dot(params[k], a[k], out=z[k])  # z = w a + b, bias folded in: (n_k, m)
-        activation.fn(z[k], out=ws.a_neurons[k + 1])  # the first n_k rows: contiguous
-    np.dot(params[last], a[last], out=z[last])
+    fn = activation.fn
+    dot = np.dot
+    for p, (a_in, z, a_out) in zip(params, ws.hidden_layers):  # stops before the output layer
+        dot(p, a_in, z)  # z = w a + b, bias folded in: (n_k, m)
+        fn(z, a_out)  # the first n_k rows of the next a: contiguous
+    dot(params[-1], ws.a_cols[-2], ws.z_cols[-1])
     # In rows, as softmax expects; the row views are contiguous too, so sigmoid loses nothing.
-    output_activation.fn(ws.zs[last], out=ws.acts[last + 1])
+    output_activation.fn(ws.zs[-1], ws.acts[-1])
 
 
 def backward(params: Sequence[np.ndarray], activation, cost, ws: Workspace) -> float:
@@ -103,13 +123,12 @@ def backward(params: Sequence[np.ndarray], activation, cost, ws: Workspace) -> f
     BP1 and BP2; the gradients BP3 and BP4 follow from the deltas (``ws.grads``,
     ``scaled_gradients``). Needs ``forward`` first and the one-hot targets in ``ws.y_cols``.
     """
-    a, delta, dc_da, sp = ws.a_neurons, ws.delta_cols, ws.dc_da_cols, ws.scratch
-    last = len(params) - 1
-    total = cost.output_error(a[last + 1], ws.y_cols, delta[last], sp[last])  # BP1
-    for k in range(last, 0, -1):
-        np.dot(params[k].T, delta[k], out=dc_da[k])  # dC/da^k = w^T delta, the first half of BP2
-        activation.prime_from_output(a[k], out=sp[k - 1])  # sigma'(z^k)
-        np.multiply(ws.dc_da_neurons[k], sp[k - 1], out=delta[k - 1])  # BP2
+    total = cost.output_error(ws.a_cols[-1], ws.y_cols, ws.delta_cols[-1], ws.scratch[-1])  # BP1
+    prime = activation.prime_from_output
+    for k, delta, dc_da, a, sp, dc_da_neurons, delta_in in ws.back_layers:  # k = L-1 .. 1
+        np.dot(params[k].T, delta, dc_da)  # dC/da^k = w^T delta, the first half of BP2
+        prime(a, sp)  # sigma'(z^k)
+        np.multiply(dc_da_neurons, sp, delta_in)  # BP2
     ws._grads_current = False
     return total
 
@@ -121,6 +140,7 @@ def scaled_gradients(ws: Workspace, scale: np.ndarray, out: Sequence[np.ndarray]
     costs less than scaling the (n_k, n_(k-1) + 1) gradient after it; the two differ by rounding.
     Uses ``ws.scratch``, free once ``backward`` is done.
     """
-    for k, step in enumerate(out):
-        np.multiply(ws.delta_cols[k], scale, out=ws.scratch[k])
-        np.dot(ws.scratch[k], ws.acts[k], out=step)  # BP3 (last column) and BP4, times scale
+    multiply, dot = np.multiply, np.dot
+    for step, (delta, scratch, a_rows) in zip(out, ws.grad_layers):
+        multiply(delta, scale, scratch)
+        dot(scratch, a_rows, step)  # BP3 (last column) and BP4, times scale
