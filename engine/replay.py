@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.network import NetworkConfig
-from engine.snapshot import Snapshot
+from engine.snapshot import Snapshot, parameters_snapshot
 from engine.training import TrainConfig
 
 DEFAULT_BUDGET = 24 * 1024 * 1024  # bytes: about 450 snapshots of the seed network
@@ -65,24 +65,15 @@ class HistoryRecord:
 
     def as_snapshot(self) -> Snapshot:
         """Return an engine Snapshot of these parameters, with no mini-batch or gradient."""
-        size = self.config.sizes[0]
-        side = int(round(math.sqrt(size)))
-        shape = (0, side, side) if side * side == size else (0, size)
-        return Snapshot(
-            config=self.config,
-            train_config=self.train_config,
-            epoch=self.epoch,
-            examples_seen=self.examples_seen,
-            n_train=self.n_train,
-            weights=self.weights,
-            biases=self.biases,
-            grad_w=None,
-            grad_b=None,
-            step_w=None,
-            step_b=None,
-            batch_images=np.zeros(shape, np.uint8),
-            batch_labels=np.zeros(0, np.uint8),
-            example=None,
+        weights, biases = self._split()
+        return parameters_snapshot(
+            self.config,
+            self.train_config,
+            self.epoch,
+            self.examples_seen,
+            self.n_train,
+            weights,
+            biases,
         )
 
     def _split(self) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:

@@ -134,6 +134,55 @@ def _as_input(image: np.ndarray, dtype: str) -> np.ndarray:
     return image.astype(dtype).reshape(1, -1)
 
 
+def parameters_snapshot(
+    config: NetworkConfig,
+    train_config: TrainConfig,
+    epoch: int,
+    examples_seen: int,
+    n_train: int,
+    weights: tuple[np.ndarray, ...],
+    biases: tuple[np.ndarray, ...],
+) -> Snapshot:
+    """Return a Snapshot of parameters alone: no mini-batch, gradient, update or example."""
+    size = config.sizes[0]
+    side = int(round(size**0.5))
+    shape = (0, side, side) if side * side == size else (0, size)
+    return Snapshot(
+        config=config,
+        train_config=train_config,
+        epoch=epoch,
+        examples_seen=examples_seen,
+        n_train=n_train,
+        weights=weights,
+        biases=biases,
+        grad_w=None,
+        grad_b=None,
+        step_w=None,
+        step_b=None,
+        batch_images=np.zeros(shape, np.uint8),
+        batch_labels=np.zeros(0, np.uint8),
+        example=None,
+    )
+
+
+def take_parameters(trainer: Trainer) -> Snapshot:
+    """Copy only the trainer's parameters and position: what the history keeps, at little cost.
+
+    A full ``take_snapshot`` also copies the mini-batch, its gradients and an example's trace,
+    ten times the work, all of which the history would throw away.
+    """
+    net = trainer.network
+    return parameters_snapshot(
+        net.config,
+        trainer.config,
+        trainer.epoch,
+        trainer.examples_seen,
+        trainer.n_train,
+        tuple(frozen_copy(w) for w in net.weights),
+        tuple(frozen_copy(b) for b in net.biases),
+    )
+
+
 def take_snapshot(trainer: Trainer, images: np.ndarray) -> Snapshot:
     """Copy the trainer's current state; ``images`` is the uint8 training set it indexes into."""
     net = trainer.network

@@ -4,7 +4,9 @@ The window calls the imperative methods (``run``, ``pause``, ``step_batch`` ...)
 thread; they only set ``threading.Event`` flags or queue a command, because a queued slot would
 never run while the worker loops. The worker emits a light ``batch_trained`` after every
 mini-batch and keeps the latest frozen ``Snapshot`` for the views to pull at their own rate
-(about 30 Hz while running; at once after a step, a pause or a reset).
+(at once after a step, a pause or a reset). While running, a new snapshot is taken at most 30
+times a second and only once the previous one has been looked at: a copy nobody reads would cost
+training time for nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from engine.datasets import MnistData
 from engine.errors import BackpropLabError, DivergenceError
 from engine.network import Network, NetworkConfig
 from engine.replay import HistoryRecord, SnapshotHistory
-from engine.snapshot import Snapshot, network_of, take_snapshot
+from engine.snapshot import Snapshot, network_of, take_parameters, take_snapshot
 from engine.training import BatchReport, EpochReport, TrainConfig, Trainer, evaluate
 
 PUBLISH_INTERVAL = 1 / 30
@@ -79,6 +81,7 @@ class TrainingWorker(QObject):
         self._history_lock = threading.Lock()
         self._serial = 0  # counts published snapshots, so views redraw only when it changes
         self._published = 0.0
+        self._looked_at = True  # the latest snapshot was read since it was published
         self._next_keep = 0  # examples_seen at which the next snapshot is kept
         self._epoch_costs: list[float] = []
         self._epoch_start = 0.0
@@ -120,6 +123,7 @@ class TrainingWorker(QObject):
 
     def latest_snapshot(self) -> Snapshot | None:
         """Return the most recently published snapshot (safe from any thread)."""
+        self._looked_at = True
         return self._latest
 
     @property
@@ -382,7 +386,7 @@ class TrainingWorker(QObject):
             if not self._commands.empty():
                 break  # a newer command (a step while running, say) takes over
             now = time.perf_counter()
-            if now - self._published >= PUBLISH_INTERVAL:
+            if self._looked_at and now - self._published >= PUBLISH_INTERVAL:
                 self._publish()
             if self._interval > 0 and remaining != 0:
                 next_time = max(next_time + self._interval, now)
@@ -392,12 +396,12 @@ class TrainingWorker(QObject):
         self._set_state(PAUSED)
 
     def _keep(self, cost: float = math.nan, force: bool = False) -> None:
-        """Add the latest snapshot to the history (it keeps one every K mini-batches)."""
+        """Add the parameters now to the history (it keeps one every K mini-batches)."""
         snapshot = self._latest
         if snapshot is None:
             return
         if snapshot.examples_seen != self._trainer.examples_seen:
-            snapshot = take_snapshot(self._trainer, self._data.train.images)
+            snapshot = take_parameters(self._trainer)  # the history keeps nothing else
         with self._history_lock:
             self._history.add(snapshot, cost, force=force)
             k = self._history.interval * self._trainer.config.batch_size
@@ -437,6 +441,8 @@ class TrainingWorker(QObject):
     def _publish(self) -> None:
         """Make a fresh snapshot available to the views."""
         if self._trainer is not None:
-            self._latest = take_snapshot(self._trainer, self._data.train.images)
+            snapshot = take_snapshot(self._trainer, self._data.train.images)
+            self._looked_at = False  # before the swap: a look from now on sees the new one
+            self._latest = snapshot
             self._published = time.perf_counter()
             self._serial += 1

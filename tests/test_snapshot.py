@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from engine.network import Network, NetworkConfig
-from engine.snapshot import EDGE_MODES, edge_values, predict, take_snapshot, trace_example
+from engine.snapshot import (
+    EDGE_MODES,
+    edge_values,
+    predict,
+    take_parameters,
+    take_snapshot,
+    trace_example,
+)
 from engine.training import TrainConfig, Trainer, to_inputs
 
 
@@ -28,6 +35,24 @@ def test_snapshot_is_a_frozen_copy(trained) -> None:
     trainer.step_batch()
     assert not np.array_equal(snap.weights[0], trainer.network.weights[0])
     np.testing.assert_allclose(snap.step_w[0], snap.weights[0] - before[0], atol=1e-12)
+
+
+def test_parameters_snapshot_copies_the_parameters_and_nothing_else(trained) -> None:
+    trainer, images, _before = trained
+    full = take_snapshot(trainer, images)
+    light = take_parameters(trainer)
+    for a, b in zip(light.weights + light.biases, full.weights + full.biases, strict=True):
+        np.testing.assert_array_equal(a, b)
+        assert not a.flags.writeable
+    assert (light.epoch, light.examples_seen, light.config) == (
+        full.epoch,
+        full.examples_seen,
+        full.config,
+    )
+    assert light.grad_w is None and light.step_w is None and light.example is None
+    assert light.batch_images.shape == (0, 28, 28)
+    trainer.step_batch()  # a copy: later steps do not reach it
+    np.testing.assert_array_equal(light.weights[0], full.weights[0])
 
 
 def test_snapshot_gradient_and_example_match_backprop(trained) -> None:

@@ -87,6 +87,28 @@ def test_step_batch_emits_one_report_and_publishes(qtbot, worker) -> None:
     assert worker.snapshot_serial >= 2
 
 
+def test_snapshots_are_taken_only_when_someone_looks(qtbot, worker) -> None:
+    worker.latest_snapshot()
+    start = worker.snapshot_serial
+    with qtbot.waitSignal(
+        worker.state_changed, check_params_cb=lambda s: s == PAUSED, timeout=30000
+    ):
+        worker.run_batches(3000)  # 60 epochs of the 500 examples; nobody looks meanwhile
+    # At most one copy after the last look, and the one published on pausing.
+    assert worker.snapshot_serial - start <= 2
+    assert worker.latest_snapshot().examples_seen == 30000  # and that one is current
+    start = worker.snapshot_serial
+    worker.run()
+    for _ in range(40):  # a view looking every 10 ms gets fresh copies all along
+        qtbot.wait(10)
+        worker.latest_snapshot()
+    with qtbot.waitSignal(
+        worker.state_changed, check_params_cb=lambda s: s == PAUSED, timeout=5000
+    ):
+        worker.pause()
+    assert worker.snapshot_serial - start >= 5
+
+
 def test_step_epoch_reports_accuracy(qtbot, worker) -> None:
     reports = []
     worker.batch_trained.connect(reports.append)
