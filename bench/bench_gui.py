@@ -1,8 +1,8 @@
 """What the window costs: training throughput with every view open, event-loop lag, start-up time.
 
-Two rows, measured in one run and interleaved in short chunks (half an epoch each, headless then
-window, 16 rounds by default) so that both see the same machine: on a shared 2-vCPU machine the
-same headless run takes anywhere from 0.8 to 1.6 s from one minute to the next.
+Two rows, measured in one run and interleaved in chunks (one epoch each, headless then window,
+10 rounds by default) so that both see the same machine: on a shared 2-vCPU machine the same
+headless run takes anywhere from 0.8 to 1.6 s from one minute to the next.
 
 - headless: the engine's trainer alone, as ``python main.py train`` runs it, for a fixed number
   of mini-batches, with the test-set evaluation at each epoch's end as in the window;
@@ -148,9 +148,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "mnist"))
     parser.add_argument(
-        "--batches", type=int, default=3000, help="mini-batches per row and round (half an epoch)"
+        "--batches", type=int, default=6000, help="mini-batches per row and round (one epoch)"
     )
-    parser.add_argument("--rounds", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
     engine.limit_blas_threads()
     app = QApplication.instance() or QApplication([])
