@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 from engine.datasets import load_data, load_mnist_dir  # noqa: E402
 from engine.network import Network, NetworkConfig  # noqa: E402
 from engine.replay import DEFAULT_BUDGET, SnapshotHistory  # noqa: E402
-from engine.snapshot import take_snapshot  # noqa: E402
+from engine.snapshot import take_parameters  # noqa: E402
 from engine.training import TrainConfig, Trainer  # noqa: E402
 
 SHARED_MNIST = Path(__file__).resolve().parent.parent.parent / "shared" / "mnist"
@@ -55,7 +55,7 @@ def main() -> int:
     trainer = Trainer(net, images, labels, TrainConfig(learning_rate=3.0, batch_size=10), 0)
     budget = int(args.budget_mb * MB)
     history = SnapshotHistory(interval=args.interval, budget=budget)
-    history.add(take_snapshot(trainer, images), force=True)
+    history.add(take_parameters(trainer), force=True)
     peak = history.memory_bytes()
     add_seconds = 0.0
     batch = 0
@@ -72,7 +72,7 @@ def main() -> int:
         if batch % args.interval == 0 or (report.epoch_done and trainer.epoch == args.epochs):
             t = time.perf_counter()
             final = trainer.epoch == args.epochs
-            history.add(take_snapshot(trainer, images), cost=report.cost, force=final)
+            history.add(take_parameters(trainer), cost=report.cost, force=final)
             add_seconds += time.perf_counter() - t
             peak = max(peak, history.memory_bytes())
         if report.epoch_done and (trainer.epoch % report_every == 0 or trainer.epoch == 1):
