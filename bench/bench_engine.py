@@ -65,9 +65,9 @@ REQUIRED_ACCURACY = {(784, 30, 10): (1, 0.90), (784, 16, 16, 10): (10, 0.93)}  #
 # torch.testing.assert_close's tolerance for float32.
 RTOL = 1.3e-6
 ATOL = 1e-5
-SLOW_EPOCH_WARNING = 0.5
-SLICE = 300  # mini-batches per slice of the interleaved epochs: 20 slices per epoch
-INTERLEAVED = "interleaved, 20 slices"  # seconds per engine epoch of 784-16-16-10 worth a warning
+SLOW_EPOCH_WARNING = 0.5  # seconds per engine epoch of 784-16-16-10 worth a warning
+SLICE = 300  # mini-batches per slice of the interleaved epochs: 20 slices per MNIST epoch
+INTERLEAVED = f"interleaved, slices of {SLICE}"
 
 
 def name_of(sizes: tuple[int, ...]) -> str:
@@ -261,13 +261,6 @@ class SpeedRow:
 def engine_parameters(net: Network) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Return copies of an engine network's weights and biases."""
     return [w.copy() for w in net.weights], [b.copy() for b in net.biases]
-
-
-def time_once(run: Callable[[], None]) -> float:
-    """Return the wall-clock seconds one call of run takes."""
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
 
 
 def measure_speed(data, x_train, x_test_uint8, repeats: int, torch) -> list[SpeedRow]:

@@ -114,7 +114,6 @@ class Window:
         self._loop.exec()  # until the worker pauses after the last batch
         seconds = self._finished - start
         self._timer.stop()
-        self.lags.pop()  # the first tick of the next chunk would measure the pause between
         return seconds
 
     def close(self) -> None:
