@@ -20,12 +20,15 @@ layers from 1 and puts the input at layer 1; here the input is a^0.
 
 Speed at mini-batch 10 is the number of NumPy calls, about half a microsecond each: contiguous
 buffers (a strided view makes every ufunc twice as slow), ``np.dot`` rather than ``@`` (less
-overhead on the way to BLAS for 2-D operands), views made once per workspace.
+overhead on the way to BLAS for 2-D operands), views made once per workspace. Each pass is also
+available as a list of calls (``forward_calls``, ``backprop_calls``, ``scaled_gradient_calls``)
+on the workspace's buffers: the training loop makes the lists once and runs them for every
+mini-batch, which leaves the interpreter nothing to look up between the NumPy calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -85,6 +88,13 @@ class Workspace:
             for k in range(n - 1, 0, -1)
         ]
         self.grad_layers = list(zip(self.delta_cols, self.scratch, self.acts))
+        # BP1's arguments: the output a^L and y, delta^L to fill, a scratch buffer.
+        self.output_error_args = (
+            self.a_cols[-1],
+            self.y_cols,
+            self.delta_cols[-1],
+            self.scratch[-1],
+        )
 
     def outputs(self, k: int) -> np.ndarray:
         """Return layer k's activations without the ones, one example per row: (m, n_k)."""
@@ -105,16 +115,67 @@ class Workspace:
         return self._grads
 
 
+# One NumPy call with its arguments: ``f(*args)``. A step is a list of them on fixed buffers.
+Call = tuple[Callable[..., object], tuple]
+
+
+def run(calls: Sequence[Call]) -> None:
+    """Make the calls in order."""
+    for f, args in calls:
+        f(*args)
+
+
+def forward_calls(
+    params: Sequence[np.ndarray], activation, output_activation, ws: Workspace
+) -> list[Call]:
+    """Return the forward pass's calls: they fill ``ws.z_cols`` and ``ws.a_cols`` from ``ws.x``.
+
+    Every argument is a buffer or parameter array that stays where it is, so the list can be made
+    once and run for every mini-batch (``Trainer`` does; ``forward`` makes it each time).
+    """
+    calls: list[Call] = []
+    for p, (a_in, z, a_out) in zip(params, ws.hidden_layers):  # stops before the output layer
+        calls.append((np.dot, (p, a_in, z)))  # z = w a + b, bias folded in: (n_k, m)
+        calls.append((activation.fn, (z, a_out)))  # the first n_k rows of the next a: contiguous
+    calls.append((np.dot, (params[-1], ws.a_cols[-2], ws.z_cols[-1])))
+    # In rows, as softmax expects; the row views are contiguous too, so sigmoid loses nothing.
+    calls.append((output_activation.fn, (ws.zs[-1], ws.acts[-1])))
+    return calls
+
+
+def backprop_calls(params: Sequence[np.ndarray], activation, ws: Workspace) -> list[Call]:
+    """Return BP2's calls for layers L-1 .. 1: they fill ``ws.dc_da_cols`` and ``ws.delta_cols``.
+
+    Run after BP1 has put delta^L in ``ws.delta_cols[-1]``.
+    """
+    calls: list[Call] = []
+    for k, delta, dc_da, a, sp, dc_da_neurons, delta_in in ws.back_layers:  # k = L-1 .. 1
+        calls.append((np.dot, (params[k].T, delta, dc_da)))  # dC/da^k = w^T delta, half of BP2
+        calls += activation.prime_calls(a, sp)  # sigma'(z^k)
+        calls.append((np.multiply, (dc_da_neurons, sp, delta_in)))  # BP2
+    return calls
+
+
+def scaled_gradient_calls(
+    ws: Workspace, scale: np.ndarray, out: Sequence[np.ndarray]
+) -> list[Call]:
+    """Return the calls that fill ``out[k]`` with ``scale`` times dC/dw^k and dC/db^k (BP3, BP4).
+
+    Summed over the batch; with scale = -eta/m (a 0-d array, read when the calls run) this is the
+    SGD step. Scaling the (n_k, m) deltas before the product costs less than scaling the
+    (n_k, n_(k-1) + 1) gradient after it; the two differ by rounding. Uses ``ws.scratch``, free
+    once the backward pass is done.
+    """
+    calls: list[Call] = []
+    for step, (delta, scratch, a_rows) in zip(out, ws.grad_layers):
+        calls.append((np.multiply, (delta, scale, scratch)))
+        calls.append((np.dot, (scratch, a_rows, step)))  # BP3 (last column) and BP4, times scale
+    return calls
+
+
 def forward(params: Sequence[np.ndarray], activation, output_activation, ws: Workspace) -> None:
     """Fill ``ws.z_cols`` and ``ws.a_cols`` from the input rows already placed in ``ws.x``."""
-    fn = activation.fn
-    dot = np.dot
-    for p, (a_in, z, a_out) in zip(params, ws.hidden_layers):  # stops before the output layer
-        dot(p, a_in, z)  # z = w a + b, bias folded in: (n_k, m)
-        fn(z, a_out)  # the first n_k rows of the next a: contiguous
-    dot(params[-1], ws.a_cols[-2], ws.z_cols[-1])
-    # In rows, as softmax expects; the row views are contiguous too, so sigmoid loses nothing.
-    output_activation.fn(ws.zs[-1], ws.acts[-1])
+    run(forward_calls(params, activation, output_activation, ws))
 
 
 def backward(params: Sequence[np.ndarray], activation, cost, ws: Workspace) -> float:
@@ -123,24 +184,12 @@ def backward(params: Sequence[np.ndarray], activation, cost, ws: Workspace) -> f
     BP1 and BP2; the gradients BP3 and BP4 follow from the deltas (``ws.grads``,
     ``scaled_gradients``). Needs ``forward`` first and the one-hot targets in ``ws.y_cols``.
     """
-    total = cost.output_error(ws.a_cols[-1], ws.y_cols, ws.delta_cols[-1], ws.scratch[-1])  # BP1
-    prime = activation.prime_from_output
-    for k, delta, dc_da, a, sp, dc_da_neurons, delta_in in ws.back_layers:  # k = L-1 .. 1
-        np.dot(params[k].T, delta, dc_da)  # dC/da^k = w^T delta, the first half of BP2
-        prime(a, sp)  # sigma'(z^k)
-        np.multiply(dc_da_neurons, sp, delta_in)  # BP2
+    total = cost.output_error(*ws.output_error_args)  # BP1
+    run(backprop_calls(params, activation, ws))
     ws._grads_current = False
     return total
 
 
 def scaled_gradients(ws: Workspace, scale: np.ndarray, out: Sequence[np.ndarray]) -> None:
-    """Fill ``out[k]`` with ``scale`` times dC/dw^k and dC/db^k summed over the batch (BP3, BP4).
-
-    With scale = -eta/m this is the SGD step. Scaling the (n_k, m) deltas before the product
-    costs less than scaling the (n_k, n_(k-1) + 1) gradient after it; the two differ by rounding.
-    Uses ``ws.scratch``, free once ``backward`` is done.
-    """
-    multiply, dot = np.multiply, np.dot
-    for step, (delta, scratch, a_rows) in zip(out, ws.grad_layers):
-        multiply(delta, scale, scratch)
-        dot(scratch, a_rows, step)  # BP3 (last column) and BP4, times scale
+    """Fill ``out[k]`` with ``scale`` times dC/dw^k and dC/db^k summed over the batch (BP3, BP4)."""
+    run(scaled_gradient_calls(ws, scale, out))

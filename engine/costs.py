@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.activations import Sigmoid, Softmax
+from engine.activations import ONE, Sigmoid, Softmax
 
 
 def _safe_log(a: np.ndarray) -> np.ndarray:
@@ -49,10 +49,12 @@ class QuadraticCost:
     @staticmethod
     def output_error(a: np.ndarray, y: np.ndarray, delta: np.ndarray, scratch: np.ndarray) -> float:
         """Fill ``delta`` with delta^L = (a - y) * sigma'(z^L) and return the summed batch cost."""
-        np.subtract(a, y, out=delta)  # dC/da^L
+        # Positional out arguments and no Python frame for sigma': this runs every mini-batch.
+        np.subtract(a, y, delta)  # dC/da^L
         total = 0.5 * float(np.vdot(delta, delta))
-        Sigmoid.prime_from_output(a, out=scratch)
-        np.multiply(delta, scratch, out=delta)  # BP1
+        np.subtract(ONE, a, scratch)
+        np.multiply(scratch, a, scratch)  # sigma'(z^L) = a (1 - a), Sigmoid.prime_calls
+        np.multiply(delta, scratch, delta)  # BP1
         return total
 
 
@@ -81,9 +83,9 @@ class CrossEntropyCost:
     @staticmethod
     def output_error(a: np.ndarray, y: np.ndarray, delta: np.ndarray, scratch: np.ndarray) -> float:
         """Fill ``delta`` with delta^L = a - y and return the summed batch cost."""
-        np.subtract(a, y, out=delta)  # BP1
-        np.maximum(a, np.finfo(a.dtype).tiny, out=scratch)
-        np.log(scratch, out=scratch)
+        np.subtract(a, y, delta)  # BP1
+        np.maximum(a, np.finfo(a.dtype).tiny, out=scratch)  # a positional out is deprecated
+        np.log(scratch, scratch)
         return -float(np.vdot(y, scratch))
 
 

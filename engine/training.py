@@ -6,6 +6,9 @@ momentum mu and L2 weight decay lambda over n training examples):
     v <- mu * v - (eta / m) * sum_x nabla C_x
     w <- (1 - eta * lambda / n) * w + v          (biases are not decayed)
 
+With mu = 0 this is plain SGD and v is the step itself, so momentum switched on mid-run carries on
+from the last step taken (from zero after a reset).
+
 Hyper-parameters live in a frozen ``TrainConfig``; assigning a new one to ``Trainer.config``
 takes effect at the next mini-batch. The same seed gives a bit-identical run.
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -74,6 +77,15 @@ class BatchReport(NamedTuple):
     epoch_progress: float  # examples_seen / training-set size, the cost plot's x axis
     epoch_done: bool  # this batch finished an epoch
     examples_per_second: float  # smoothed over recent batches, wall-clock between steps
+
+
+class _Plan(NamedTuple):
+    """One training step at one batch size, as call lists on fixed buffers (``Trainer``)."""
+
+    ws: backprop.Workspace
+    forward: list[backprop.Call]
+    output_error: Callable[..., float]  # the cost's BP1, called with ws.output_error_args
+    backward_and_step: list[backprop.Call]
 
 
 @dataclass(frozen=True)
@@ -146,8 +158,12 @@ class Trainer:
         self._workspaces: dict[int, backprop.Workspace] = {}
         self._velocity: list[np.ndarray] | None = None
         self._step = [np.zeros_like(p) for p in network.params]
-        self._scale_key: tuple[float, int] | None = None
-        self._scale = np.array(0.0, network.dtype)
+        # The step's factors as 0-d arrays of the parameters' dtype, which the step's calls read:
+        # a ufunc takes them faster than a Python float, and a new value needs no new call list.
+        self._scale = np.array(0.0, network.dtype)  # -eta / m
+        self._momentum = np.array(0.0, network.dtype)
+        self._decay = np.array(1.0, network.dtype)  # 1 - eta * lambda / n
+        self._plans: dict[int, _Plan] = {}  # by batch size, for the current config
         self.reset_schedule(seed)
 
     @property
@@ -159,6 +175,7 @@ class Trainer:
     def config(self, value: TrainConfig) -> None:
         self._config = value
         self._checks_left = WATCHED_BATCHES
+        self._plans = {}
 
     @property
     def n_train(self) -> int:
@@ -175,7 +192,10 @@ class Trainer:
         self._batch_in_epoch = 0
         self._shuffle()
         self.last_batch = np.zeros(0, np.intp)  # indices of the latest mini-batch
+        for s in self._step:  # no step taken yet: momentum would start from zero
+            s.fill(0)
         self._velocity = None
+        self._plans = {}  # their momentum calls hold the old velocity
         self._checks_left = WATCHED_BATCHES
         self._rate = 0.0
         self._last_clock = 0.0
@@ -203,20 +223,18 @@ class Trainer:
     def step_batch(self) -> BatchReport:
         """Train on the next mini-batch and return its report; raises DivergenceError on blow-up."""
         cfg = self._config
-        net = self.network
-        params = net.params
         at = self._position
         idx = self._perm[at : at + cfg.batch_size]
         m = len(idx)
-        ws = self._workspaces.get(m)
-        if ws is None:
-            ws = self._workspaces[m] = backprop.Workspace(net.sizes, m, net.dtype)
+        plan = self._plans.get(m) or self._make_plan(m)
+        ws = plan.ws
         # ndarray.take, not np.take: the function adds a Python wrapper (~2 us) to a 5 us gather.
         # Positional axis, out and mode: keywords cost more than the small gathers themselves.
         self._x.take(idx, 0, ws.x, "clip")  # (m, n_0 + 1)
         self._one_hot_cols.take(self._perm_labels[at : at + m], 1, ws.y_cols, "clip")  # (n_L, m)
-        backprop.forward(params, net.activation, net.output_activation, ws)
-        cost = backprop.backward(params, net.activation, net.cost, ws) / m
+        for f, args in plan.forward:
+            f(*args)
+        cost = plan.output_error(*ws.output_error_args) / m  # BP1
         self.last_batch = idx
         if not math.isfinite(cost):
             raise DivergenceError(
@@ -226,7 +244,9 @@ class Trainer:
                 epoch=self.epoch,
                 batch=self._batch_in_epoch,
             )
-        self._apply_step(ws, m)
+        for f, args in plan.backward_and_step:  # BP2, the scaled BP3 and BP4, the update
+            f(*args)
+        ws._grads_current = False
         if self._checks_left > 0 or self._batch_in_epoch % CHECK_EVERY == 0:
             self._checks_left -= 1
             self._check_step_size()
@@ -246,31 +266,39 @@ class Trainer:
                     batch=self._batch_in_epoch,
                 )
 
-    def _apply_step(self, ws: backprop.Workspace, m: int) -> None:
-        """Apply the SGD (or momentum) step -eta/m * sum_x nabla C_x of the batch in ``ws``."""
+    def _make_plan(self, m: int) -> _Plan:
+        """Make the call lists of one training step at batch size m for the current config.
+
+        Everything a step computes lives in fixed buffers: the workspace, the step, the velocity
+        and the parameters themselves (updated in place). The learning rate, momentum and decay
+        enter as 0-d arrays written here, so the lists are made again only when the batch size
+        or the config changes.
+        """
         cfg = self._config
-        params = self.network.params
-        # A 0-d array of the parameters' dtype: ufuncs take it faster than a Python float. Made
-        # once per learning rate and batch size, not per batch.
-        key = (cfg.learning_rate, m)
-        if self._scale_key != key:
-            self._scale_key = key
-            self._scale = np.array(-cfg.learning_rate / m, params[0].dtype)
-        backprop.scaled_gradients(ws, self._scale, self._step)  # the step, per layer
+        net = self.network
+        params = net.params
+        ws = self._workspaces.get(m)
+        if ws is None:
+            ws = self._workspaces[m] = backprop.Workspace(net.sizes, m, net.dtype)
+        self._scale[()] = -cfg.learning_rate / m
+        calls = backprop.backprop_calls(params, net.activation, ws)
+        calls += backprop.scaled_gradient_calls(ws, self._scale, self._step)  # the step
         if cfg.l2 > 0:
-            decay = 1.0 - cfg.learning_rate * cfg.l2 / self.n_train
-            for p in params:
-                p[:, :-1] *= decay
+            self._decay[()] = 1.0 - cfg.learning_rate * cfg.l2 / self.n_train
+            calls += [(np.multiply, (p[:, :-1], self._decay, p[:, :-1])) for p in params]
         if cfg.momentum > 0:
-            if self._velocity is None:
-                self._velocity = [np.zeros_like(p) for p in params]
+            if self._velocity is None:  # momentum switched on: v starts as the last step taken
+                self._velocity = [s.copy() for s in self._step]
+            self._momentum[()] = cfg.momentum
             for p, v, s in zip(params, self._velocity, self._step):
-                v *= cfg.momentum
-                v += s
-                p += v
+                calls += [(np.multiply, (v, self._momentum, v)), (np.add, (v, s, v))]
+                calls.append((np.add, (p, v, p)))
         else:
-            for p, s in zip(params, self._step):
-                np.add(p, s, p)
+            self._velocity = None  # plain SGD: the step itself is the last step
+            calls += [(np.add, (p, s, p)) for p, s in zip(params, self._step)]
+        forward = backprop.forward_calls(params, net.activation, net.output_activation, ws)
+        plan = self._plans[m] = _Plan(ws, forward, net.cost.output_error, calls)
+        return plan
 
     def _measure_rate(self, m: int) -> float:
         """Return the smoothed examples per second; a gap over two seconds (a pause) restarts it."""
@@ -311,7 +339,7 @@ class Trainer:
 
     def last_step(self) -> list[np.ndarray]:
         """Return the update applied by the latest mini-batch, per layer (n_out, n_in + 1)."""
-        if self._velocity is not None and self.config.momentum > 0:
+        if self._velocity is not None:  # momentum on
             return self._velocity
         return self._step
 

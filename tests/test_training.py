@@ -72,6 +72,50 @@ def test_step_equals_textbook_update(tiny_digits):
         )
 
 
+def test_steps_follow_the_update_rule_through_config_changes(tiny_digits):
+    """v <- mu v - eta/m sum_x nabla C_x; w <- (1 - eta lambda / n) w + v, biases not decayed.
+
+    Each step is checked against that rule, worked out here from ``Network.backprop`` in float64,
+    while the learning rate, batch size, momentum and L2 change between steps and the schedule is
+    reset (which forgets the velocity): the training loop makes its step once per config and
+    batch size, and must never take a stale factor or velocity.
+    """
+    images, labels = tiny_digits
+    n = len(labels)
+    trainer = trainer_for(images, labels, learning_rate=1.0, batch_size=10)
+    net = trainer.network
+    velocity = [np.zeros(p.shape) for p in net.params]
+    schedule = [
+        TrainConfig(1.0, 10),
+        TrainConfig(0.25, 10),
+        TrainConfig(0.25, 10, momentum=0.5),
+        TrainConfig(0.5, 7, momentum=0.5),
+        TrainConfig(0.5, 7, momentum=0.9, l2=5.0),
+        "reset",
+        TrainConfig(0.5, 7, momentum=0.9, l2=5.0),
+        TrainConfig(0.5, 7),
+        TrainConfig(2.0, 7),
+    ]
+    for config in schedule:
+        if config == "reset":
+            trainer.reset_schedule(3)
+            velocity = [np.zeros(p.shape) for p in net.params]
+            continue
+        trainer.config = config
+        before = net.copy()
+        trainer.step_batch()
+        idx = trainer.last_batch
+        record = before.backprop(images[idx].reshape(len(idx), -1) / np.float32(255), labels[idx])
+        decay = 1.0 - config.learning_rate * config.l2 / n
+        for k, p in enumerate(before.params):
+            gradient = np.column_stack([record.nabla_w[k], record.nabla_b[k]]).astype(np.float64)
+            velocity[k] = config.momentum * velocity[k] - config.learning_rate * gradient
+            expected = p.astype(np.float64) + velocity[k]
+            expected[:, :-1] -= (1.0 - decay) * p[:, :-1]
+            np.testing.assert_allclose(net.params[k], expected, rtol=1e-4, atol=2e-6)
+            assert not np.array_equal(net.params[k], p)  # every layer moved
+
+
 def test_hyper_parameter_change_applies_at_next_batch(tiny_digits):
     images, labels = tiny_digits
     trainer = trainer_for(images, labels)
