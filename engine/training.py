@@ -159,8 +159,7 @@ class Trainer:
         self._velocity: list[np.ndarray] | None = None
         self._step = [np.zeros_like(p) for p in network.params]
         # The step's factors as 0-d arrays of the parameters' dtype, which the step's calls read:
-        # a ufunc takes them faster than a Python float, and a new value needs no new call list.
-        self._scale = np.array(0.0, network.dtype)  # -eta / m
+        # a ufunc takes them faster than a Python float (-eta/m is made with each plan).
         self._momentum = np.array(0.0, network.dtype)
         self._decay = np.array(1.0, network.dtype)  # 1 - eta * lambda / n
         self._plans: dict[int, _Plan] = {}  # by batch size, for the current config
@@ -271,9 +270,9 @@ class Trainer:
         """Make the call lists of one training step at batch size m for the current config.
 
         Everything a step computes lives in fixed buffers: the workspace, the step, the velocity
-        and the parameters themselves (updated in place). The learning rate, momentum and decay
-        enter as 0-d arrays written here, so the lists are made again only when the batch size
-        or the config changes.
+        and the parameters themselves (updated in place); the factors -eta/m, mu and the decay
+        enter as 0-d arrays. The lists are made again only when the config changes or a batch
+        size comes up for the first time (an epoch's short last batch has a plan of its own).
         """
         cfg = self._config
         net = self.network
@@ -281,9 +280,10 @@ class Trainer:
         ws = self._workspaces.get(m)
         if ws is None:
             ws = self._workspaces[m] = backprop.Workspace(net.sizes, m, net.dtype)
-        self._scale[()] = -cfg.learning_rate / m
+        # -eta/m: its own for each batch size, as an epoch's short last batch has its own plan.
+        scale = np.array(-cfg.learning_rate / m, net.dtype)
         calls = backprop.backprop_calls(params, net.activation, ws)
-        calls += backprop.scaled_gradient_calls(ws, self._scale, self._step)  # the step
+        calls += backprop.scaled_gradient_calls(ws, scale, self._step)  # the step
         if cfg.l2 > 0:
             self._decay[()] = 1.0 - cfg.learning_rate * cfg.l2 / self.n_train
             calls += [(np.multiply, (p[:, :-1], self._decay, p[:, :-1])) for p in params]

@@ -116,6 +116,24 @@ def test_steps_follow_the_update_rule_through_config_changes(tiny_digits):
             assert not np.array_equal(net.params[k], p)  # every layer moved
 
 
+def test_an_epochs_short_last_batch_leaves_the_next_steps_alone(tiny_digits):
+    """600 examples in batches of 64 end each epoch with 24; the next 64 still step by eta/64."""
+    images, labels = tiny_digits
+    trainer = trainer_for(images, labels, learning_rate=0.5, batch_size=64)
+    net = trainer.network
+    sizes = []
+    for _ in range(12):  # the 10 batches of epoch 1 (the last of 24), then two of epoch 2
+        before = net.copy()
+        trainer.step_batch()
+        idx = trainer.last_batch
+        sizes.append(len(idx))
+        record = before.backprop(images[idx].reshape(len(idx), -1) / np.float32(255), labels[idx])
+        for k in range(3):
+            expected = before.weights[k] - 0.5 * record.nabla_w[k]
+            np.testing.assert_allclose(net.weights[k], expected, rtol=1e-5, atol=1e-6)
+    assert sizes == [64] * 9 + [24] + [64, 64]
+
+
 def test_hyper_parameter_change_applies_at_next_batch(tiny_digits):
     images, labels = tiny_digits
     trainer = trainer_for(images, labels)
