@@ -106,7 +106,7 @@ class Workspace:
         """dC/dw and, in the last column, dC/db, SUMMED over the batch: (n_out, n_in + 1).
 
         Computed from the deltas and activations on first use after ``backward`` (BP3, BP4); the
-        training loop takes its step from ``scaled_gradients`` instead and never pays for these.
+        training loop takes its step from ``scaled_gradient_calls`` and never pays for these.
         """
         if not self._grads_current:
             for k, g in enumerate(self._grads):
@@ -182,14 +182,9 @@ def backward(params: Sequence[np.ndarray], activation, cost, ws: Workspace) -> f
     """Fill ``ws.delta_cols`` and ``ws.dc_da_cols`` (hidden layers); return the summed cost.
 
     BP1 and BP2; the gradients BP3 and BP4 follow from the deltas (``ws.grads``,
-    ``scaled_gradients``). Needs ``forward`` first and the one-hot targets in ``ws.y_cols``.
+    ``scaled_gradient_calls``). Needs ``forward`` first and the one-hot targets in ``ws.y_cols``.
     """
     total = cost.output_error(*ws.output_error_args)  # BP1
     run(backprop_calls(params, activation, ws))
     ws._grads_current = False
     return total
-
-
-def scaled_gradients(ws: Workspace, scale: np.ndarray, out: Sequence[np.ndarray]) -> None:
-    """Fill ``out[k]`` with ``scale`` times dC/dw^k and dC/db^k summed over the batch (BP3, BP4)."""
-    run(scaled_gradient_calls(ws, scale, out))
