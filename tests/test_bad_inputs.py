@@ -23,8 +23,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog
+from windows import open_window
 
 from engine.cli import EXIT_BAD_INPUT, run
 from engine.datasets import load_data, load_mnist_dir
@@ -423,13 +423,9 @@ def test_real_processes_exit_2_with_one_line(tmp_path: Path) -> None:
         assert out == ""
 
 
-def open_window(qtbot, tmp_path: Path) -> MainWindow:
+def open_trained_window(qtbot, tmp_path: Path) -> MainWindow:
     """Open the real window on the bundled sample and train it a little."""
-    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window.confirm = lambda title, text: True
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot() is not None, timeout=10000)
+    window = open_window(qtbot, tmp_path / "settings.ini")
     window.worker.run_batches(5)
     qtbot.waitUntil(lambda: len(window.history) == 5 and window.worker.state == "paused")
     qtbot.waitUntil(lambda: window._shown_serial == window.worker.snapshot_serial)
@@ -438,7 +434,7 @@ def open_window(qtbot, tmp_path: Path) -> MainWindow:
 
 @pytest.mark.usefixtures("small_cap")
 def test_window_refuses_bad_models_and_keeps_its_network(qtbot, tmp_path: Path) -> None:
-    window = open_window(qtbot, tmp_path)
+    window = open_trained_window(qtbot, tmp_path)
     before = window.worker.latest_snapshot()
     serial, session, seen = window.worker.snapshot_serial, window.session, len(window.history)
     asked: list[str] = []
@@ -465,7 +461,7 @@ def test_window_refuses_bad_models_and_keeps_its_network(qtbot, tmp_path: Path) 
 def test_window_refuses_bad_data_folders_and_keeps_data_and_network(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window = open_window(qtbot, tmp_path)
+    window = open_trained_window(qtbot, tmp_path)
     data, before = window.data, window.worker.latest_snapshot()
     serial, seen = window.worker.snapshot_serial, len(window.history)
     chosen: list[str] = []

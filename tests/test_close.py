@@ -14,26 +14,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
+from windows import open_window
 
 from engine.worker import FINISHED, RUNNING
 from gui.main_window import EXPLORER_TAB, MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOSE_LIMIT_S = 1.0
-
-
-def open_window(qtbot, tmp_path: Path) -> MainWindow:
-    """Open the real window on the bundled sample with settings in a temporary file."""
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings)
-    window.confirm = lambda title, text: True
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot() is not None, timeout=10000)
-    return window
 
 
 def close_promptly(window: MainWindow) -> float:
@@ -48,14 +38,14 @@ def close_promptly(window: MainWindow) -> float:
 
 
 def test_close_while_training_at_full_speed(qtbot, tmp_path: Path) -> None:
-    window = open_window(qtbot, tmp_path)
+    window = open_window(qtbot, tmp_path / "settings.ini")
     window.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.history) > 50)
     close_promptly(window)
 
 
 def test_close_in_slow_motion(qtbot, tmp_path: Path) -> None:
-    window = open_window(qtbot, tmp_path)
+    window = open_window(qtbot, tmp_path / "settings.ini")
     window.set_speed(1.0)  # the worker sleeps a whole second between mini-batches
     window.run_action.trigger()
     qtbot.waitUntil(lambda: len(window.history) >= 1 and window.worker.state == RUNNING)
@@ -64,7 +54,7 @@ def test_close_in_slow_motion(qtbot, tmp_path: Path) -> None:
 
 
 def test_close_while_exploring(qtbot, tmp_path: Path) -> None:
-    window = open_window(qtbot, tmp_path)
+    window = open_window(qtbot, tmp_path / "settings.ini")
     window.worker.run_batches(20)
     qtbot.waitUntil(lambda: len(window.history) == 20)
     window.tabs.setCurrentIndex(EXPLORER_TAB)
@@ -76,7 +66,7 @@ def test_close_while_exploring(qtbot, tmp_path: Path) -> None:
 
 
 def test_close_with_a_digit_on_the_pad_while_training(qtbot, tmp_path: Path) -> None:
-    window = open_window(qtbot, tmp_path)
+    window = open_window(qtbot, tmp_path / "settings.ini")
     pad = window.digit_panel.pad
     points = [QPointF(60 + 8 * i, 60 + 6 * i) for i in range(25)]
     qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=points[0].toPoint())
@@ -157,7 +147,7 @@ def test_close_during_a_stalled_download(
     cache = tmp_path / "cache"
     monkeypatch.setattr(engine.download, "default_cache_dir", lambda: cache)
     monkeypatch.setattr(gui.main_window, "cached_mnist_dir", lambda: None)
-    window = open_window(qtbot, tmp_path)
+    window = open_window(qtbot, tmp_path / "settings.ini")
     with stalling_server() as base:
         monkeypatch.setattr(engine.download, "MIRRORS", (base,))
         window.full_action.trigger()

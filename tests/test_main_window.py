@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
+from windows import open_window
 
 from engine.model_io import load_model
 from engine.network import NetworkConfig
 from engine.worker import FAILED, FINISHED, PAUSED, RUNNING
-from gui.main_window import MainWindow
-
-
-def open_window(qtbot, settings_path: Path) -> MainWindow:
-    """Open a window on the bundled sample with settings in a temporary file."""
-    window = MainWindow(QSettings(str(settings_path), QSettings.Format.IniFormat))
-    window.confirm = lambda title, text: True
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot() is not None, timeout=10000)
-    return window
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QByteArray, QSettings
+from windows import open_window
 
-from gui.main_window import MainWindow
 from gui.settings import DEFAULTS, SPEEDS, Session, load_session, save_session
 
 KEYS = {  # every key the session reads, and its field in a Session
@@ -129,16 +129,6 @@ def test_a_missing_or_unreadable_file_gives_the_defaults(tmp_path: Path) -> None
     folder = tmp_path / "folder.ini"
     folder.mkdir()
     assert load_session(ini(folder)) == DEFAULTS
-
-
-def open_window(qtbot, path: Path) -> MainWindow:
-    """Open the window with its settings in path and wait for its first network."""
-    window = MainWindow(ini(path))
-    window.confirm = lambda title, text: True
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot() is not None, timeout=10000)
-    return window
 
 
 @pytest.mark.qt_log_ignore("QVariant::load: unknown user type")  # Qt's own, for the @Variant

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QComboBox
+from windows import open_window
 
 from engine.snapshot import EDGE_MODES, Snapshot
 from engine.worker import FAILED, PAUSED, RUNNING
@@ -27,16 +28,6 @@ from gui.settings import SPEEDS, parse_hidden
 
 ACTIONS_TO_FIRE = 1500
 DEADLOCK_S = 150  # far beyond the storm's ~30 s: only a hung event loop or thread gets here
-
-
-def open_window(qtbot, tmp_path: Path) -> MainWindow:
-    """Open the real window on the bundled sample with settings in a temporary file."""
-    window = MainWindow(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window.confirm = lambda title, text: True
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot() is not None, timeout=10000)
-    return window
 
 
 def finite(snapshot: Snapshot) -> bool:
@@ -180,7 +171,7 @@ def assert_shows_the_workers_state(window: MainWindow) -> None:
 def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path: Path) -> None:
     faulthandler.dump_traceback_later(DEADLOCK_S, exit=True)  # a deadlock fails, never hangs
     try:
-        window = open_window(qtbot, tmp_path)
+        window = open_window(qtbot, tmp_path / "settings.ini")
         shown = record_snapshots(window)
         failures = record_failures(window)
         rng = np.random.default_rng(2024)
@@ -219,7 +210,7 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
 
 
 def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path: Path) -> None:
-    window = open_window(qtbot, tmp_path)
+    window = open_window(qtbot, tmp_path / "settings.ini")
     shown = record_snapshots(window)
     c = window.controls
     choose(c.activation, c.activation.findData("relu"))
