@@ -87,15 +87,22 @@ def check_gradients(
     per_layer: int | None = None,
     rng: np.random.Generator | None = None,
     eps: float = 1e-5,
+    skip_zero: bool = False,
 ) -> list[GradCheck]:
-    """Check every parameter (or ``per_layer`` random ones per layer) and return the results."""
+    """Check every parameter (or ``per_layer`` random ones per layer) and return the results.
+
+    With ``skip_zero`` only parameters whose gradient is not exactly zero are candidates (a weight
+    from a pixel that is blank in every example is a trivial 0 = 0 check); a layer whose gradient
+    is zero everywhere falls back to all its parameters.
+    """
     rng = rng if rng is not None else np.random.default_rng(0)
     record = network.backprop(x, labels)
     twin = extended_twin(network)
     results = []
-    for layer, p in enumerate(network.params):
+    for layer in range(len(network.params)):
         grad = np.concatenate([record.nabla_w[layer], record.nabla_b[layer][:, None]], axis=1)
-        cells = [(r, c) for r in range(p.shape[0]) for c in range(p.shape[1])]
+        chosen = grad != 0 if skip_zero and np.any(grad != 0) else np.ones(grad.shape, bool)
+        cells = [(int(r), int(c)) for r, c in zip(*np.nonzero(chosen))]
         if per_layer is not None and per_layer < len(cells):
             cells = [cells[i] for i in rng.choice(len(cells), per_layer, replace=False)]
         for row, col in cells:

@@ -44,12 +44,17 @@ class ExampleTrace:
         return self.activations[-1]
 
     def hebbian(self, layer: int) -> np.ndarray:
-        """Return dC/dw for weight layer ``layer`` (0 = input to first hidden): delta_out a_in^T.
+        """Return the change this example wants for weight layer ``layer``: -delta_out a_in^T.
 
-        This is BP4 for this one example: an edge's gradient is the product of how strongly its
-        source fires and how much its target wants to change, "fire together, wire together".
+        This is minus BP4 for this one example (-dC_x/dw; the step scales it by eta/m): an edge
+        from a bright source into a neuron that should fire more wants to grow (positive, drawn
+        blue), "fire together, wire together". Layer 0 maps the input to the first hidden layer.
         """
-        return np.outer(self.deltas[layer], self.activations[layer])
+        return -np.outer(self.deltas[layer], self.activations[layer])
+
+    def wanted_bias_change(self, layer: int) -> np.ndarray:
+        """Return the change of weight layer ``layer``'s biases this example wants: -delta (BP3)."""
+        return -np.asarray(self.deltas[layer])
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,9 @@ def edge_values(snapshot: Snapshot, mode: str, layer: int, trace: ExampleTrace |
     """Return the (n_out, n_in) values an edge mode shows for weight layer ``layer``, or None.
 
     ``weight``: w; ``gradient``: the latest mini-batch's mean dC/dw; ``update``: the step applied,
-    -eta dC/dw (plus momentum and decay when set); ``hebbian``: a_in * delta_out for ``trace``
-    (default: the snapshot's example). None when the mode has nothing yet (before the first step).
+    -eta dC/dw (plus momentum and decay when set); ``hebbian``: the change ``trace`` wants,
+    -a_in * delta_out (default: the snapshot's example). None when the mode has nothing yet
+    (before the first step).
     """
     if mode == "weight":
         return snapshot.weights[layer]

@@ -34,9 +34,14 @@ MODE_TITLES = {
     "weight": "weight w",
     "gradient": "gradient dC/dw (mean of the last mini-batch)",
     "update": "update -\u03b7 dC/dw (the step just applied)",
-    "hebbian": "Hebbian a_in \u00b7 \u03b4_out (this example's dC/dw)",
+    "hebbian": "Hebbian: change this example wants, \u2212a_in\u00b7\u03b4_out (blue: grow)",
 }
-BIAS_TITLES = {"weight": "b", "gradient": "dC/db", "update": "\u0394b", "hebbian": "\u03b4 = dC/db"}
+BIAS_TITLES = {
+    "weight": "b",
+    "gradient": "dC/db",
+    "update": "\u0394b",
+    "hebbian": "\u2212\u03b4 (wanted)",
+}
 
 
 def finite(values: np.ndarray) -> np.ndarray:
@@ -130,14 +135,16 @@ def _signed_rgb(values: np.ndarray, scale: float, power: float) -> np.ndarray:
 
 
 def _bias_values(snapshot: Snapshot, trace: ExampleTrace | None, mode: str) -> list | None:
-    """Return each layer's bias counterpart of the edge mode (b, dC/db, the step, or delta)."""
+    """Return each layer's bias counterpart of the edge mode (b, dC/db, the step, or -delta)."""
     if mode == "weight":
         return list(snapshot.biases)
     if mode == "gradient":
         return None if snapshot.grad_b is None else list(snapshot.grad_b)
     if mode == "update":
         return None if snapshot.step_b is None else list(snapshot.step_b)
-    return None if trace is None else list(trace.deltas)  # BP3: dC/db = delta
+    if trace is None:
+        return None
+    return [trace.wanted_bias_change(k) for k in range(len(trace.deltas))]  # -BP3
 
 
 def _scales(values: list, per_layer: bool) -> list[float]:

@@ -70,6 +70,12 @@ def short_name(param: tuple[int, int, int], sizes: tuple[int, ...]) -> str:
     return f"b{top}[{out}]" if col == sizes[layer] else f"w{top}[{out}←{col}]"
 
 
+def param_symbol(param: tuple[int, int, int], sizes: tuple[int, ...]) -> str:
+    """Return "b" for a bias and "w" for a weight."""
+    layer, _, col = param
+    return "b" if col == sizes[layer] else "w"
+
+
 def param_name(param: tuple[int, int, int], sizes: tuple[int, ...]) -> str:
     """Return a parameter in the book's notation: w^(l)_jk or b^(l)_j, l the target layer."""
     layer, out, col = param
@@ -306,8 +312,8 @@ class OutputPage(QWidget):
         self.combo.setObjectName("target_neuron")
         self.combo.activated.connect(lambda i: self.target_chosen.emit(int(i)))
         self.summary = info_label("output_summary")
-        self.weights_plot = bar_plot("&minus;a<sub>k</sub> &delta;<sub>j</sub>", "")
-        self.previous_plot = bar_plot("&minus;w<sub>jk</sub> &delta;<sub>j</sub>", "")
+        self.weights_plot = bar_plot("wanted: &minus;a<sub>k</sub> &delta;<sub>j</sub>", "")
+        self.previous_plot = bar_plot("wanted: &minus;w<sub>jk</sub> &delta;<sub>j</sub>", "")
         row = QHBoxLayout()
         row.addWidget(QLabel("Output neuron (digit):"))
         row.addWidget(self.combo)
@@ -335,23 +341,66 @@ class OutputPage(QWidget):
         self.previous_plot.getPlotItem().setLabel(
             "bottom", "3. desired change of each activation, " + bottom
         )
-        set_bars(self.weights_plot, -c.weight_gradients)
-        set_bars(self.previous_plot, -c.previous_gradients)
-        strongest = int(np.argmax(np.abs(c.weight_gradients)))
-        want = "raise" if c.delta < 0 else "lower"
+        wanted_w = -c.weight_gradients  # this example's desired change of each weight
+        wanted_a = -c.previous_gradients  # and of each previous activation
+        set_bars(self.weights_plot, wanted_w)
+        set_bars(self.previous_plot, wanted_a)
+        j = c.index
+        eta = float(e.snapshot.train_config.learning_rate)
+        m = len(e.batch_labels)
+        bias_wanted = -eta / m * c.delta
+        taken = e.snapshot.step_b
+        bias_step = None if taken is None else float(taken[prev][j])
+        tc = e.snapshot.train_config
+        plus = " plus momentum" if tc.momentum > 0 else ""
+        k = int(np.argmax(np.abs(wanted_w)))
+        i = int(np.argmax(np.abs(wanted_a)))
+        step_text = (
+            "Training has not taken a step yet."
+            if bias_step is None
+            else f"The step training took, from the mean over all {m} examples of its mini-batch"
+            f"{plus}:"
+            f" &Delta;b<sub>{j}</sub> = <b>{fmt(bias_step)}</b> ({direction(bias_step)}"
+            f"{agreement(bias_wanted, bias_step)})."
+        )
         self.summary.setText(
-            f"<b>1. Bias</b>: &part;C/&part;b<sub>{c.index}</sub> = &delta;<sub>{c.index}</sub> = "
-            f"<b>{fmt(c.delta)}</b>, so {want} b by &eta;&middot;{fmt(abs(c.delta))}. "
-            f"<b>2. Weights</b> in proportion to a<sub>k</sub>: the strongest is from neuron "
-            f"{strongest} (a = {fmt(e.activations(prev)[strongest])}), "
-            f"&part;C/&part;w = {fmt(c.weight_gradients[strongest])}. "
-            f"<b>3. Previous activations</b> in proportion to w<sub>jk</sub>."
+            f"<b>1. Bias</b>: for this example &part;C<sub>x</sub>/&part;b<sub>{j}</sub> = "
+            f"&delta;<sub>{j}</sub> = <b>{fmt(c.delta)}</b>, so this example alone asks "
+            f"b<sub>{j}</sub> to change by &minus;(&eta;/m)&middot;&delta;<sub>{j}</sub> = "
+            f"&minus;({fmt(eta)}/{m}) &times; {fmt(c.delta)} = <b>{fmt(bias_wanted)}</b> "
+            f"({direction(bias_wanted)}). {step_text} "
+            f"<b>2. Weights</b>, in proportion to a<sub>k</sub> (first chart): the largest wish is "
+            f"from neuron {k} (a<sub>{k}</sub> = {fmt(e.activations(prev)[k])}): "
+            f"&minus;a<sub>{k}</sub>&delta;<sub>{j}</sub> = <b>{fmt(wanted_w[k])}</b> "
+            f"({'strengthen' if wanted_w[k] >= 0 else 'weaken'} that link). "
+            f"<b>3. Previous activations</b>, in proportion to w<sub>{j}k</sub> (second chart): "
+            f"the largest wish is for neuron {i}, &minus;w<sub>{j}{i}</sub>&delta;<sub>{j}</sub> ="
+            f" <b>{fmt(wanted_a[i])}</b> ({'fire more' if wanted_a[i] >= 0 else 'fire less'}). "
+            "All values here are this one example's (C<sub>x</sub>); blue bars: raise, red: lower."
         )
         self.values = {
             "delta": c.delta,
             "weight_gradients": c.weight_gradients,
             "previous_gradients": c.previous_gradients,
+            "bias_wanted": bias_wanted,
+            "bias_step": bias_step,
+            "strongest_weight": (k, float(wanted_w[k])),
+            "strongest_activation": (i, float(wanted_a[i])),
         }
+
+
+def direction(change: float) -> str:
+    """Return "raise it" or "lower it" for the sign of a change."""
+    return "raise it" if change > 0 else "lower it" if change < 0 else "leave it"
+
+
+def agreement(wanted: float, taken: float) -> str:
+    """Return whether the step taken went the way one example wanted."""
+    if wanted == 0 or taken == 0:
+        return ""
+    if (wanted > 0) == (taken > 0):
+        return "; this example agreed with the batch"
+    return "; the other examples outvoted this one"
 
 
 class BackPage(QWidget):
@@ -368,7 +417,7 @@ class BackPage(QWidget):
         self.slider.valueChanged.connect(self.back_to_changed.emit)
         self.slider_label = QLabel()
         self.summary = info_label("hidden_summary")
-        self.plot = bar_plot("&minus;w<sub>kj</sub> &delta;<sub>k</sub>", "")
+        self.plot = bar_plot("wanted: &minus;w<sub>kj</sub> &delta;<sub>k</sub>", "")
         row = QHBoxLayout()
         row.addWidget(QLabel("Propagated back to layer"))
         row.addWidget(self.slider, 1)
@@ -401,18 +450,28 @@ class BackPage(QWidget):
         set_bars(self.plot, heights, brushes, ticks)
         self.plot.getPlotItem().setLabel(
             "bottom",
-            f"what neuron k of layer {layer + 1} wants; yellow: the sum &minus;&part;C/&part;a",
+            f"desired change of a, asked by neuron k of layer {layer + 1}; yellow: the sum "
+            "&minus;&part;C/&part;a",
         )
+        wanted = float(heights[-1])  # the yellow sum bar: -dC_x/da_j
+        k = int(np.argmax(np.abs(heights[:-1])))
         self.summary.setText(
-            f"<b>Neuron {j} of layer {layer}</b> (click another on the diagram): "
-            f"&part;C/&part;a<sub>{j}</sub> = &Sigma;<sub>k</sub> w<sub>kj</sub> "
-            f"&delta;<sub>k</sub> = <b>{fmt(h.dc_da)}</b> (sum of the {n} bars); "
-            f"&delta;<sub>{j}</sub> = {fmt(h.dc_da)} &times; &sigma;'(z) {fmt(h.sigma_prime)} = "
-            f"<b>{fmt(h.delta)}</b>. Bars: the desired change of a<sub>{j}</sub> each neuron k "
-            f"asks for, &minus;w<sub>kj</sub>&delta;<sub>k</sub>; all together it should "
-            f"{'fire more' if h.dc_da < 0 else 'fire less'}."
+            f"<b>Neuron {j} of layer {layer}</b> (click another on the diagram). Each bar is what "
+            f"neuron k of layer {layer + 1} wants of a<sub>{j}</sub>, &minus;w<sub>kj</sub>"
+            f"&delta;<sub>k</sub> (blue: fire more, red: fire less); the largest is neuron {k}'s, "
+            f"<b>{fmt(heights[k])}</b>. Their sum (yellow) is the desired change &minus;&part;C"
+            f"<sub>x</sub>/&part;a<sub>{j}</sub> = <b>{fmt(wanted)}</b>: all together a<sub>{j}"
+            f"</sub> should {'fire more' if wanted > 0 else 'fire less'}. Then BP2: &delta;<sub>"
+            f"{j}</sub> = &part;C<sub>x</sub>/&part;a<sub>{j}</sub> &times; &sigma;'(z) = "
+            f"{fmt(h.dc_da)} &times; {fmt(h.sigma_prime)} = <b>{fmt(h.delta)}</b> (this example)."
         )
-        self.values = {"contributions": h.contributions, "dc_da": h.dc_da, "delta": h.delta}
+        self.values = {
+            "contributions": h.contributions,
+            "dc_da": h.dc_da,
+            "delta": h.delta,
+            "wanted": wanted,
+            "largest": (k, float(heights[k])),
+        }
 
 
 class BatchPage(QWidget):
@@ -584,6 +643,8 @@ class GradientPage(QWidget):
         self.slider.setValue(SLIDER_STEPS // 4)
         self.slider.valueChanged.connect(self._on_slider_moved)
         self.nudge_label = info_label("nudge_result")
+        self.nudge_title = QLabel("Nudge this weight:")
+        self.nudge_title.setObjectName("nudge_title")
         self.plot = bar_plot("change of the cost", "&Delta;w")
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
         self.real_curve = self.plot.plot(pen=pg.mkPen(HIGHLIGHT, width=2), name="real")
@@ -593,11 +654,11 @@ class GradientPage(QWidget):
         self.marker = self.plot.plot(pen=None, symbol="o", symbolBrush=HIGHLIGHT, symbolSize=9)
         lower = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(QLabel("Largest components (click one):"))
+        left.addWidget(QLabel("Largest entries of the mini-batch gradient (click one):"))
         left.addWidget(self.top, 1)
         right = QVBoxLayout()
         row = QHBoxLayout()
-        row.addWidget(QLabel("Nudge this weight:"))
+        row.addWidget(self.nudge_title)
         row.addWidget(self.slider, 1)
         right.addLayout(row)
         right.addWidget(self.nudge_label)
@@ -635,6 +696,9 @@ class GradientPage(QWidget):
         dws = np.linspace(-NUDGE_RANGE, NUDGE_RANGE, 41)
         real = np.array([eg.nudge(e, *state.param, float(d)).real for d in dws])
         g = e.batch_gradient(*state.param)
+        symbol = param_symbol(state.param, e.sizes)
+        self.nudge_title.setText(f"Nudge this {'bias' if symbol == 'b' else 'weight'}:")
+        self.plot.getPlotItem().setLabel("bottom", f"&Delta;{symbol}")
         self.real_curve.setData(dws, real)
         self.linear_curve.setData(dws, g * dws)
         self.values = {"top": top, "gradient": g}
@@ -647,13 +711,15 @@ class GradientPage(QWidget):
         e = self._state.exploration
         param = self._state.param
         n = eg.nudge(e, *param, self.dw())
+        v = param_symbol(param, e.sizes)
         self.marker.setData([n.dw], [n.real])
         self.nudge_label.setText(
             f"{param_name(param, e.sizes)} = {fmt(float(e.network.params[param[0]][param[1:]]))}"
-            f" + &Delta;w, &Delta;w = <b>{fmt(n.dw)}</b>: real change of the mini-batch cost "
-            f"<b>{fmt(n.real)}</b>, predicted &part;C/&part;w&middot;&Delta;w = "
-            f"{fmt(e.batch_gradient(*param))} &times; {fmt(n.dw)} = <b>{fmt(n.predicted)}</b>. "
-            "Yellow: real; dashed: the straight-line prediction."
+            f" + &Delta;{v}, &Delta;{v} = <b>{fmt(n.dw)}</b>: real change of the mini-batch cost "
+            f"<b>{fmt(n.real)}</b>, predicted &part;C/&part;{v}&middot;&Delta;{v} = "
+            f"{fmt(e.batch_gradient(*param))} &times; {fmt(n.dw)} = <b>{fmt(n.predicted)}</b> "
+            f"(&part;C/&part;{v}: the mini-batch mean). Yellow: real; dashed: the straight-line "
+            "prediction."
         )
         self.values.update(nudge=n)
 
@@ -678,7 +744,13 @@ class CheckPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.button)
-        row.addWidget(QLabel("four random weights or biases of every layer"), 1)
+        row.addWidget(
+            QLabel(
+                "four random weights or biases of every layer, among those whose gradient is "
+                "not zero"
+            ),
+            1,
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.selected)
         layout.addLayout(row)
@@ -689,9 +761,11 @@ class CheckPage(QWidget):
         self._state = state
         e = state.exploration
         c = eg.check_weight(e, *state.param)
+        v = param_symbol(state.param, e.sizes)
         self.selected.setText(
-            f"<b>{param_name(state.param, e.sizes)}</b>: backprop <b>{c.backprop:.10g}</b>, "
-            f"numerical (C(w+&epsilon;) &minus; C(w&minus;&epsilon;)) / 2&epsilon; = "
+            f"<b>{param_name(state.param, e.sizes)}</b>: backprop &part;C/&part;{v} (mini-batch "
+            f"mean) <b>{c.backprop:.10g}</b>, numerical (C({v}+&epsilon;) &minus; "
+            f"C({v}&minus;&epsilon;)) / 2&epsilon; = "
             f"<b>{c.numeric:.10g}</b>, relative error <b>{c.relative_error:.2g}</b> "
             f"({'agree' if c.relative_error < 1e-6 else 'check the rounding'})."
         )

@@ -47,6 +47,24 @@ TITLES = (
     "Check it",
     "Why mini-batches",
 )
+IDEAS = (
+    "the network is a function: each layer's activations determine the next layer's",
+    "the cost of one training example: how far each output is from what we want",
+    "desired nudges: the correct output should go up, the others down, each in proportion to "
+    "how far it is from its target",
+    "three ways to increase an activation: the bias, the weights (in proportion to a; "
+    "neurons that fire together wire together) and the previous activations (in proportion to w)",
+    "propagating backwards: add up the desires of every neuron of the next layer, then repeat "
+    "layer by layer",
+    "averaging the desired changes over the training examples: that average is the negative "
+    "gradient",
+    "the gradient as the sensitivity of the cost to each weight and bias: which nudges give the "
+    "most bang for the buck",
+    "backpropagation computes that gradient exactly: checked here against the derivative's "
+    "definition",
+    "stochastic gradient descent: a drunk man stumbling quickly downhill with mini-batches, "
+    "rather than a careful man computing every step on the whole data",
+)
 HIGHLIGHTS = ((), (), ("BP1",), ("BP1", "BP3", "BP4"), ("BP2", "BP3"), ("BP3", "BP4"), ("BP4",),
               ("BP4",), ())  # fmt: skip
 DIAGRAM_STEPS = (1, 2, 3, 4, 5)
@@ -66,33 +84,42 @@ def explanation(step: int, e: Exploration) -> str:
         "the network's answer. Click a neuron to see its sum with the live numbers.",
         2: "How wrong is the network on this one example? We want output 1 for the correct digit "
         f"({e.label}) and 0 for the others; the cost adds up how far each output is from that, "
-        "and each bar is one output neuron's share."
+        "and each bar is one output neuron's share. This app's cost is &frac12;&Sigma;(a &minus; "
+        "y)<sup>2</sup>, as in Nielsen's book; the video writes &Sigma;(a &minus; y)<sup>2</sup> "
+        "without the &frac12;, so its costs and nudges are twice ours, 2(a &minus; y): the "
+        "directions are the same."
         if not softmax
         else "How wrong is the network on this one example? The cross-entropy cost is "
         f"&minus;ln a<sub>{e.label}</sub>: large when the correct digit gets a low probability. "
         "Softmax outputs share a total of 1, so raising the right one lowers all the others.",
         3: "To lower the cost, the correct output should rise and every other output fall. The "
         "arrow beside each output neuron is its desired nudge &minus;&part;C/&part;a<sub>j</sub>"
-        " = y<sub>j</sub> &minus; a<sub>j</sub>: its length says how much that change would help. "
-        "Backpropagation starts here."
+        " = y<sub>j</sub> &minus; a<sub>j</sub> (with the video's cost, without the &frac12;, "
+        "it is 2(y<sub>j</sub> &minus; a<sub>j</sub>)): its length says how much that change "
+        "would help. Backpropagation starts here."
         if not softmax
         else "To lower the cost, the correct output should rise and every other output fall. "
         "With softmax one output cannot move alone, so the arrows show the desired nudge of each "
         "weighted input, &minus;&part;C/&part;z<sub>j</sub> = y<sub>j</sub> &minus; "
         "a<sub>j</sub>, which is &minus;&delta;<sup>L</sup> itself.",
         4: "An output neuron can change in three ways: its bias, its weights, or the activations "
-        "feeding it. A weight's gradient is a<sub>k</sub>&delta;<sub>j</sub>, so the brightest "
-        "inputs matter most (fire together, wire together); the wished-for change of each "
-        "previous activation is in proportion to its weight.",
-        5: "A hidden neuron hears a wish from every neuron of the next layer, w<sub>kj</sub>"
-        "&delta;<sub>k</sub>; added up they give &part;C/&part;a<sub>j</sub>, and times "
+        "feeding it. This example wants each weight to change by &minus;a<sub>k</sub>&delta;"
+        "<sub>j</sub> (minus its gradient), so the links from the brightest inputs change most: "
+        "into the correct digit they grow (fire together, wire together). The wished-for change "
+        "of each previous activation is in proportion to its weight. These are one example's "
+        "wishes; the step itself follows the mean over the mini-batch.",
+        5: "A hidden neuron hears a wish from every neuron of the next layer, &minus;w<sub>kj"
+        "</sub>&delta;<sub>k</sub>; added up they give the desired change &minus;&part;C/&part;"
+        "a<sub>j</sub>. The gradient &part;C/&part;a<sub>j</sub> = &Sigma; w<sub>kj</sub>"
+        "&delta;<sub>k</sub>, times "
         "&sigma;'(z<sub>j</sub>) its &delta;<sub>j</sub>. Repeated layer by layer back to the "
         "first hidden layer, this gives &delta; on every neuron and so the gradient of every "
         "weight and bias, for this one example.",
         6: f"One example alone would pull the network toward just that image, so SGD averages the "
         f"desired changes of all {m} examples of the mini-batch: the average is exactly the "
-        "mini-batch gradient. The step moves every parameter by &minus;&eta; times it; the costs "
-        "after it are computed on a copy of the network.",
+        "negative of the mini-batch gradient, the change the whole mini-batch wants. The step "
+        "moves every parameter by &eta; times that average (&minus;&eta; times the gradient); the "
+        "costs after it are computed on a copy of the network.",
         7: "The gradient has one entry per weight and bias: how sensitive the mini-batch cost is "
         "to it. Nudge a weight by &Delta;w and compare the real change of the cost with the "
         "prediction &part;C/&part;w&middot;&Delta;w: close for small nudges, apart for large "
@@ -367,7 +394,7 @@ class ExplorerPanel(QWidget):
         self.title.setText(f"Step {step} of {N_STEPS} · {TITLES[step - 1]}")
         self.back_button.setEnabled(step > 1)
         self.next_button.setEnabled(step < N_STEPS)
-        self.text.setText(explanation(step, e))
+        self.text.setText(f"<i>In the video: {IDEAS[step - 1]}.</i><br>{explanation(step, e)}")
         self.equations.setText(self.equations_html())
         self.stack.setCurrentIndex(step - 1)
         page = self.pages[step - 1]
@@ -423,55 +450,65 @@ class ExplorerPanel(QWidget):
             d.set_caption("colour: desired change −∂C/∂a; edges: each neuron's wish −w·δ")
 
     def equations_html(self) -> str:
-        """Return BP1-BP4 with the current step's highlighted and the live numbers substituted."""
+        """Return BP1-BP4 with the current step's highlighted and the live numbers substituted.
+
+        Every substituted value names its quantity: C_x for this one example, or the mini-batch
+        mean. In steps 6-8 the parameter selected there is the one shown (BP3 for a bias, BP4 for
+        a weight) and its equation is the one highlighted.
+        """
         s = self.state
         e = s.exploration
         last = e.n_layers
         c = e.output_change(s.target)
         j = s.target
+        one = " <i>(C<sub>x</sub>, this example)</i>"
         if np.isnan(c.sigma_prime):
             bp1 = (
                 f"&delta;<sup>L</sup> = a<sup>L</sup> &minus; y (softmax with cross-entropy)<br>"
-                f"&nbsp;&nbsp;&delta;<sub>{j}</sub> = {fmt(e.activations(last)[j])} &minus; "
-                f"{e.y[j]:.0f} = {fmt(c.delta)}"
+                f"&nbsp;&nbsp;&delta;<sup>{last}</sup><sub>{j}</sub> = "
+                f"{fmt(e.activations(last)[j])} &minus; {e.y[j]:.0f} = {fmt(c.delta)}{one}"
             )
         else:
             bp1 = (
                 "&delta;<sup>L</sup> = &part;C/&part;a<sup>L</sup> &#8857; &sigma;'(z<sup>L</sup>)"
-                f"<br>&nbsp;&nbsp;&delta;<sub>{j}</sub> = {fmt(c.dc_da)} &times; "
-                f"{fmt(c.sigma_prime)} = {fmt(c.delta)}"
+                f"<br>&nbsp;&nbsp;&delta;<sup>{last}</sup><sub>{j}</sub> = {fmt(c.dc_da)} &times; "
+                f"{fmt(c.sigma_prime)} = {fmt(c.delta)}{one}"
             )
         bp2 = (
             "&delta;<sup>l</sup> = ((w<sup>l+1</sup>)<sup>T</sup> &delta;<sup>l+1</sup>) &#8857; "
             "&sigma;'(z<sup>l</sup>)"
         )
-        focus = (last, j, c.delta)
         if s.hidden is not None:
             h = e.hidden_change(*s.hidden)
             bp2 += (
                 f"<br>&nbsp;&nbsp;&delta;<sup>{h.layer}</sup><sub>{h.index}</sub> = "
-                f"{fmt(h.dc_da)} &times; {fmt(h.sigma_prime)} = {fmt(h.delta)}"
+                f"{fmt(h.dc_da)} &times; {fmt(h.sigma_prime)} = {fmt(h.delta)}{one}"
             )
-            if self._step == 5:
-                focus = (h.layer, h.index, h.delta)
-        bp3 = (
-            f"&part;C/&part;b<sup>l</sup><sub>j</sub> = &delta;<sup>l</sup><sub>j</sub><br>"
-            f"&nbsp;&nbsp;&part;C/&part;b<sup>{focus[0]}</sup><sub>{focus[1]}</sub> = "
-            f"{fmt(focus[2])}"
-        )
-        layer, out, col = self._bp4_edge()
-        a = float(e.activations(layer)[col])
-        delta = float(e.record.deltas[layer][0, out])
+        bp3 = "&part;C/&part;b<sup>l</sup><sub>j</sub> = &delta;<sup>l</sup><sub>j</sub>"
         bp4 = (
             "&part;C/&part;w<sup>l</sup><sub>jk</sub> = a<sup>l-1</sup><sub>k</sub> "
-            f"&delta;<sup>l</sup><sub>j</sub><br>&nbsp;&nbsp;&part;C/&part;w<sup>{layer + 1}"
-            f"</sup><sub>{out},{col}</sub> = {fmt(a)} &times; {fmt(delta)} = {fmt(a * delta)}"
+            "&delta;<sup>l</sup><sub>j</sub>"
         )
+        layer, out, col = self.equation_parameter()
+        delta = float(e.record.deltas[layer][0, out])
+        mean = ""
         if self._step >= 6:
-            bp4 += f"; mini-batch mean {fmt(e.batch_gradient(layer, out, col))}"
+            mean = f"; mini-batch mean {fmt(e.batch_gradient(layer, out, col))}"
+        if col == e.sizes[layer] or self._step < 6:  # before step 6: the bias of that neuron too
+            bp3 += (
+                f"<br>&nbsp;&nbsp;&part;C<sub>x</sub>/&part;b<sup>{layer + 1}</sup><sub>{out}</sub>"
+                f" = {fmt(delta)}{one}{mean}"
+            )
+        if col < e.sizes[layer]:
+            a = float(e.activations(layer)[col])
+            bp4 += (
+                f"<br>&nbsp;&nbsp;&part;C<sub>x</sub>/&part;w<sup>{layer + 1}</sup><sub>{out},"
+                f"{col}</sub> = {fmt(a)} &times; {fmt(delta)} = {fmt(a * delta)}{one}{mean}"
+            )
         rows = []
+        lit = self.highlighted_equations()
         for name, body in (("BP1", bp1), ("BP2", bp2), ("BP3", bp3), ("BP4", bp4)):
-            on = name in HIGHLIGHTS[self._step - 1]
+            on = name in lit
             colour = hex_colour(HIGHLIGHT if on else DIMMED)
             weight = "bold" if on else "normal"
             rows.append(
@@ -480,22 +517,33 @@ class ExplorerPanel(QWidget):
             )
         note = (
             f"<p style='margin:4px; color:{hex_colour(DIMMED)}'><small>The four equations of "
-            "backpropagation, with this example's numbers; layer 0 is the input.</small></p>"
+            "backpropagation with the live numbers; layer 0 is the input. C<sub>x</sub>: this one "
+            "example's cost; training steps by the mini-batch mean.</small></p>"
         )
         return "".join(rows) + note
 
-    def _bp4_edge(self) -> tuple[int, int, int]:
-        """Return the weight whose BP4 numbers the equations show for the current step."""
+    def highlighted_equations(self) -> tuple[str, ...]:
+        """Return the equations the current step is about; in steps 6-8 the selected one's."""
+        if 6 <= self._step <= 8:
+            layer, _, col = self.equation_parameter()
+            return ("BP3",) if col == self.state.exploration.sizes[layer] else ("BP4",)
+        return HIGHLIGHTS[self._step - 1]
+
+    def equation_parameter(self) -> tuple[int, int, int]:
+        """Return the parameter whose numbers BP3 or BP4 show for the current step.
+
+        Steps 6-8: the selected parameter. Step 5: the strongest weight into the hidden neuron.
+        Otherwise: the weight into the chosen output neuron with the largest |a_k delta_j|,
+        the one step 4's sentence names.
+        """
         s = self.state
         e = s.exploration
-        last = e.n_layers
-        layer, out, col = s.param
-        if self._step <= 4:
-            layer, out, col = last - 1, s.target, -1
-        elif self._step == 5 and s.hidden is not None:
-            layer, out, col = s.hidden[0] - 1, s.hidden[1], -1
-        if col < 0 or col >= e.sizes[layer]:
-            col = int(np.argmax(np.abs(e.activations(layer) * e.record.deltas[layer][0, out])))
+        if 6 <= self._step <= 8:
+            return s.param
+        layer, out = e.n_layers - 1, s.target
+        if self._step == 5 and s.hidden is not None:
+            layer, out = s.hidden[0] - 1, s.hidden[1]
+        col = int(np.argmax(np.abs(e.activations(layer) * e.record.deltas[layer][0, out])))
         return layer, out, col
 
     def equations_text(self) -> str:

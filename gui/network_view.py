@@ -37,7 +37,8 @@ MODE_LABELS = {
     "update": ("Update", "Edges show the step just applied to each weight, -eta * dC/dw."),
     "hebbian": (
         "Hebbian",
-        "Edges show a_in * delta_out for the current example: fire together, wire together.",
+        "Edges show the change the current example wants, -a_in * delta_out (blue: strengthen, "
+        "red: weaken): fire together, wire together.",
     ),
 }
 EXPORT_SIZE = QSize(1280, 800)  # used when the view is too small to export as it is
@@ -456,7 +457,7 @@ class NetworkView(QWidget):
                 f"w = {fmt(value('weight'))}",
                 f"dC/dw = {fmt(value('gradient'))}  (last mini-batch)",
                 f"update = {fmt(value('update'))}",
-                f"a_in \u00b7 delta_out = {fmt(value('hebbian'))}  (this example)",
+                f"wanted by this example: \u2212a_in \u00b7 delta_out = {fmt(value('hebbian'))}",
             ]
         )
 

@@ -53,7 +53,7 @@ def hand_made(base, mode: str):
     ex = base.example
     acts = list(ex.activations)
     deltas = list(ex.deltas)
-    deltas[1] = np.array([0.2, 0.0, -0.2])  # hebbian(1) = outer(delta, a): +0.2 at [0, 0],
+    deltas[1] = np.array([-0.2, 0.0, 0.2])  # hebbian(1) = -outer(delta, a): +0.2 at [0, 0],
     acts[1] = np.array([1.0, 0.5, 0.0, 1.0])  # +0.1 at [0, 1], -0.2 at [2, 3]
     trace = dataclasses.replace(ex, activations=tuple(acts), deltas=tuple(deltas))
     return dataclasses.replace(base, example=trace)

@@ -71,7 +71,7 @@ def test_snapshot_gradient_and_example_match_backprop(trained) -> None:
     assert snap.example.label == trainer.labels[idx[-1]]
 
 
-def test_trace_hebbian_is_the_per_example_gradient(trained) -> None:
+def test_trace_hebbian_is_the_change_the_example_wants(trained) -> None:
     trainer, images, _ = trained
     snap = take_snapshot(trainer, images)
     image, label = images[7], int(trainer.labels[7])
@@ -81,8 +81,8 @@ def test_trace_hebbian_is_the_per_example_gradient(trained) -> None:
     rec = record.backprop(to_inputs(image[None], np.float64), np.array([label]))
     nabla_w, _ = rec.per_example(0)
     for k in range(2):
-        np.testing.assert_allclose(trace.hebbian(k), nabla_w[k], atol=1e-12)
-        np.testing.assert_allclose(edge_values(snap, "hebbian", k, trace), nabla_w[k], atol=1e-12)
+        np.testing.assert_allclose(trace.hebbian(k), -nabla_w[k], atol=1e-12)
+        np.testing.assert_allclose(edge_values(snap, "hebbian", k, trace), -nabla_w[k], atol=1e-12)
     np.testing.assert_allclose(trace.cost, rec.cost)
     np.testing.assert_allclose(predict(snap, image), rec.activations[-1][0], rtol=1e-6)
 
