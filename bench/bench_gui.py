@@ -14,7 +14,7 @@ Then the start-up time: from launching ``python main.py`` to its first painted w
 
 Run from the repository root::
 
-    /work/venv/bin/python bench/bench_gui.py [--data DIR|sample] [--batches N] [--rounds R]
+    .venv/bin/python bench/bench_gui.py [--data DIR|sample] [--batches N] [--rounds R]
 
 Exit status 0 when throughput >= 80% of headless, lag p99 < 50 ms and start-up < 2 s.
 """

@@ -8,7 +8,7 @@ first and last examples seen and the largest gap between records. On the bundled
 images) the run is 50,000 mini-batches; ``--data full`` (60,000 images, 300,000 mini-batches)
 makes the budget bite. Run from the repository root::
 
-    /work/venv/bin/python bench/bench_history.py [--data sample|full|DIR] [--epochs 50]
+    .venv/bin/python bench/bench_history.py [--data sample|full|DIR] [--epochs 50]
         [--interval 100] [--budget-mb 24]
 
 The exit status is 0 when the memory never exceeded the budget and the records span the whole

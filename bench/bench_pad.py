@@ -13,7 +13,7 @@ drawing that includes it, and until the chart has been painted. The median must 
 
 Run from the repository root::
 
-    /work/venv/bin/python bench/bench_pad.py [--quick] [--epochs N] [--mnist DIR]
+    .venv/bin/python bench/bench_pad.py [--quick] [--epochs N] [--mnist DIR]
 
 The exit status is 0 when every requirement holds and 1 otherwise.
 """
@@ -234,7 +234,9 @@ def latency(trainer: Trainer, data: MnistData, digits: int) -> dict[str, float]:
 def main() -> int:
     """Run both measurements, print the figures and PASS/FAIL, and return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mnist", default="/work/shared/mnist", help="full MNIST directory")
+    parser.add_argument(
+        "--mnist", default=str(ROOT.parent / "shared" / "mnist"), help="full MNIST directory"
+    )
     parser.add_argument("--epochs", type=int, default=10, help="training epochs (default 10)")
     parser.add_argument("--quick", action="store_true", help="2,000 test digits, fewer strokes")
     args = parser.parse_args()

@@ -10,7 +10,7 @@ from /proc/self/status. One row per epoch:
 
 Run from the repository root::
 
-    /work/venv/bin/python bench/bench_soak.py [--epochs 50] [--data DIR|sample]
+    .venv/bin/python bench/bench_soak.py [--epochs 50] [--data DIR|sample]
 
 Exit status 0 when RSS grows less than 50 MB after the first epoch and the lag p99 of every epoch
 stays under 50 ms. The timeline's kept snapshots (engine/replay.py) are memory spent on purpose,

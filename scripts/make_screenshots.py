@@ -3,7 +3,7 @@ and every step of the backprop explorer, after real training on the bundled samp
 
 Run from the repository root::
 
-    /work/venv/bin/python scripts/make_screenshots.py [--out docs] [--batches 1500]
+    .venv/bin/python scripts/make_screenshots.py [--out docs] [--batches 1500]
 """
 
 from __future__ import annotations
