@@ -93,10 +93,12 @@ class EpochReport:
     """The end of an epoch: the mean cost of its mini-batches and the test-set result."""
 
     epoch: int  # epochs completed, this one included
-    train_cost: float
+    train_cost: float  # the mean of the epoch's mini-batch costs
     test_cost: float
     test_accuracy: float
-    seconds: float  # wall-clock time of the epoch
+    seconds: float  # wall-clock time from the epoch's first mini-batch to the end of its last
+    test_correct: int = 0
+    test_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -363,6 +365,37 @@ class Trainer:
         target = None if epochs is None else self.epoch + epochs
         while target is None or self.epoch < target:
             yield self.step_batch()
+
+    def reports(
+        self, test_images: np.ndarray, test_labels: np.ndarray, epochs: int | None = None
+    ) -> Iterator[BatchReport | EpochReport]:
+        """Yield a report after every mini-batch, and after each epoch's last one an EpochReport.
+
+        The EpochReport evaluates the network on the test set. Trains ``epochs`` more epochs, or
+        forever when None; the worker and the command line both drive this generator.
+        """
+        target = None if epochs is None else self.epoch + epochs
+        costs: list[float] = []
+        start = 0.0
+        while target is None or self.epoch < target:
+            if not costs:
+                start = time.perf_counter()
+            report = self.step_batch()
+            costs.append(report.cost)
+            yield report
+            if report.epoch_done:
+                seconds = time.perf_counter() - start
+                test = evaluate(self.network, test_images, test_labels)
+                yield EpochReport(
+                    self.epoch,
+                    float(np.mean(costs)),
+                    test.cost,
+                    test.accuracy,
+                    seconds,
+                    test.correct,
+                    test.total,
+                )
+                costs = []
 
     def epoch_batches(self) -> Iterator[BatchReport]:
         """Yield reports until the current epoch is finished (a full epoch if at its start)."""
