@@ -1,5 +1,8 @@
 """The forward pass and the four backpropagation equations for a whole mini-batch at once.
 
+This is the fast path. The same math written plainly, as the book writes it, is
+``engine.reference``; tests/test_reference.py holds this module and the trainer to it.
+
 Conventions: the math runs one example per COLUMN, as in the book. A mini-batch's activations
 a^k are an (n_k, m) matrix, layer k's weights are ``(n_out, n_in)`` and z = w a + b. The bias is
 folded into the weight matrix as its last column, ``params[k]`` of shape ``(n_out, n_in + 1)``,

@@ -9,6 +9,10 @@ momentum mu and L2 weight decay lambda over n training examples):
 With mu = 0 this is plain SGD and v is the step itself, so momentum switched on mid-run carries on
 from the last step taken (from zero after a reset).
 
+``engine.reference.sgd_step`` is the same update written plainly; tests/test_reference.py holds
+the trainer to it. ``Trainer.reports`` is the generator the worker and the command line both
+drive: a report after every mini-batch and the test-set result after every epoch.
+
 Hyper-parameters live in a frozen ``TrainConfig``; assigning a new one to ``Trainer.config``
 takes effect at the next mini-batch. The same seed gives a bit-identical run.
 
