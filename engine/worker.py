@@ -137,7 +137,8 @@ class TrainingWorker(QObject, RunReader):
 
     def _send(self, command: Command | None, arg: object = None, stop: bool = False) -> None:
         """Queue ``command``; ``stop`` first voids every queued training command and the loop."""
-        self._stops += stop
+        if stop:
+            self._stops += 1
         if command is not None:
             self._commands.put((command, arg, self._stops))
         self._wake.set()
