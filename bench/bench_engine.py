@@ -9,7 +9,8 @@ Rows:
 
 - engine: ``Trainer.epoch_batches`` from ``engine.training``, the code the app runs.
 - textbook: Nielsen's ``update_mini_batch`` and ``backprop`` copied into this file, one column
-  vector per example, the gradients of the mini-batch accumulated one example at a time (one epoch).
+  vector per example, the gradients of the mini-batch accumulated one example at a time (one epoch),
+  with the sigmoid of ``engine.reference``.
 - torch: the same network, cost and initial weights in PyTorch CPU with ``torch.optim.SGD`` and a
   plain zero_grad / backward / step loop on one thread.
 
@@ -21,7 +22,9 @@ A speed-up is the median over rounds (5, 1 with --quick, or --rounds N) of the r
 round; the table also shows the lowest and highest round.
 
 Then the test accuracy after 1 epoch (784-30-10) and 10 epochs (784-16-16-10), and a cross-check
-that one mini-batch step of all three gives the same weights. Run from the repository root::
+that one mini-batch step of all three, and of ``engine.reference`` (the whole algorithm as the
+book writes it, in float64, the yardstick of tests/test_reference.py), gives the same weights.
+Run from the repository root::
 
     /work/venv/bin/python bench/bench_engine.py [--quick] [--rounds N] [--json] [--mnist DIR]
 
@@ -50,8 +53,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # benchmark the checkout's engine, wherever it is run from
 
 import engine  # noqa: E402
+from engine import reference  # noqa: E402
 from engine.datasets import load_mnist_dir  # noqa: E402
 from engine.network import Network, NetworkConfig  # noqa: E402
+from engine.reference import sigmoid, sigmoid_prime  # noqa: E402
 from engine.training import TrainConfig, Trainer, evaluate, to_inputs  # noqa: E402
 
 ARCHITECTURES = ((784, 30, 10), (784, 16, 16, 10))
@@ -94,16 +99,6 @@ def network_with(
     net = initial_network(sizes)
     net.set_parameters(weights, biases)
     return net
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """Return the sigmoid function 1 / (1 + exp(-z)), exactly as Nielsen writes it."""
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def sigmoid_prime(z: np.ndarray) -> np.ndarray:
-    """Return the derivative of the sigmoid function, sigma(z) * (1 - sigma(z))."""
-    return sigmoid(z) * (1 - sigmoid(z))
 
 
 class TextbookNetwork:
@@ -436,6 +431,7 @@ class CrossCheckRow:
 
     network: str
     textbook_vs_engine: float
+    reference_vs_engine: float
     torch_vs_engine: float | None
     largest_step: float
     passed: bool
@@ -466,6 +462,17 @@ def cross_check(data, x_train: np.ndarray, torch) -> list[CrossCheckRow]:
         w_book, b_book = book.parameters()
         diff_book, close_book = max_difference(w_book + b_book, w_engine + b_engine)
 
+        x = x_train[:BATCH_SIZE].astype(np.float64).T  # one example per column, as the book
+        columns = [b.astype(np.float64).reshape(-1, 1) for b in b0]
+        zeros = [(np.zeros_like(w), np.zeros_like(b)) for w, b in zip(w0, columns)]
+        w_ref, b_ref, _ = reference.sgd_step(
+            [w.astype(np.float64) for w in w0], columns, zeros, x,
+            reference.one_hot(labels, 10), "sigmoid", "quadratic", ETA, 0.0, 0.0, len(labels),
+        )  # fmt: skip
+        diff_ref, close_ref = max_difference(
+            w_ref + [b.ravel() for b in b_ref], w_engine + b_engine
+        )
+
         diff_torch, close_torch = None, True
         if torch is not None:
             twin = TorchNetwork(torch, w0, b0)
@@ -478,7 +485,14 @@ def cross_check(data, x_train: np.ndarray, torch) -> list[CrossCheckRow]:
             float(np.max(np.abs(p - q))) for p, q in zip(w_engine + b_engine, w0 + b0, strict=True)
         )
         rows.append(
-            CrossCheckRow(name_of(sizes), diff_book, diff_torch, step, close_book and close_torch)
+            CrossCheckRow(
+                name_of(sizes),
+                diff_book,
+                diff_ref,
+                diff_torch,
+                step,
+                close_book and close_ref and close_torch,
+            )
         )
     return rows
 
@@ -577,13 +591,17 @@ def print_report(report: dict) -> None:
         "cross-check: one mini-batch step from identical weights, max |difference| of the updated"
         f" weights and biases (allclose rtol {RTOL:g}, atol {ATOL:g})"
     )
-    print(f"{'network':<16}{'textbook-engine':>17}{'torch-engine':>14}{'largest step':>14}  result")
+    print(
+        f"{'network':<16}{'textbook-engine':>17}{'reference-engine':>18}{'torch-engine':>14}"
+        f"{'largest step':>14}  result"
+    )
     for row in report["cross_check"]:
         torch_diff = (
             "skipped" if row["torch_vs_engine"] is None else f"{row['torch_vs_engine']:.2e}"
         )
         print(
-            f"{row['network']:<16}{row['textbook_vs_engine']:>17.2e}{torch_diff:>14}"
+            f"{row['network']:<16}{row['textbook_vs_engine']:>17.2e}"
+            f"{row['reference_vs_engine']:>18.2e}{torch_diff:>14}"
             f"{row['largest_step']:>14.3f}  {verdict(row['passed'])}"
         )
     print()

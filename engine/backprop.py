@@ -1,5 +1,8 @@
 """The forward pass and the four backpropagation equations for a whole mini-batch at once.
 
+This is the fast path. The same math written plainly, as the book writes it, is
+``engine.reference``; tests/test_reference.py holds this module and the trainer to it.
+
 Conventions: the math runs one example per COLUMN, as in the book. A mini-batch's activations
 a^k are an (n_k, m) matrix, layer k's weights are ``(n_out, n_in)`` and z = w a + b. The bias is
 folded into the weight matrix as its last column, ``params[k]`` of shape ``(n_out, n_in + 1)``,
@@ -29,8 +32,25 @@ mini-batch, which leaves the interpreter nothing to look up between the NumPy ca
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
+
+
+class Bp2Layer(NamedTuple):
+    """The buffers BP2 reads and writes at hidden neuron layer ``layer``, one example per column.
+
+    Neuron layers count from the input, a^0; ``params[layer]`` maps a^layer to a^(layer + 1), and
+    the column buffers of z and delta start at layer 1, so delta^layer is ``delta_cols[layer - 1]``.
+    """
+
+    layer: int  # 1 .. L-1
+    delta_next: np.ndarray  # delta^(layer + 1), (n_(layer + 1), m)
+    dc_da: np.ndarray  # w^T delta^(layer + 1), (n_layer + 1, m); the last row (the ones) unused
+    dc_da_neurons: np.ndarray  # the same without that row, (n_layer, m)
+    a: np.ndarray  # a^layer without its ones, (n_layer, m)
+    sigma_prime: np.ndarray  # scratch for sigma'(z^layer), (n_layer, m)
+    delta: np.ndarray  # delta^layer, filled here, (n_layer, m)
 
 
 class Workspace:
@@ -68,24 +88,24 @@ class Workspace:
         self.deltas = [d.T for d in self.delta_cols]
         self.dc_da = [d.T for d in self.dc_da_neurons]
         self.y = self.y_cols.T
-        # Per-layer argument tuples for the hot loops, so a step looks nothing up: forward's
-        # (a^k, z^(k+1), a^(k+1) without its ones) for the hidden layers; backward's BP2 from
-        # layer L-1 down to 1; the gradient product's (delta, scratch, a rows) per weight layer.
+        # Per-layer arguments for the hot loops, made once so a step looks nothing up: forward's
+        # (a^k, z^(k+1), a^(k+1) without its ones) for the hidden layers; BP2's buffers for each
+        # hidden layer from L-1 down to 1; the gradient product's (delta, scratch, a rows).
         n = len(sizes) - 1
         self.hidden_layers = [
             (self.a_cols[k], self.z_cols[k], self.a_neurons[k + 1]) for k in range(n - 1)
         ]
-        self.back_layers = [
-            (
-                k,
-                self.delta_cols[k],
-                self.dc_da_cols[k],
-                self.a_neurons[k],
-                self.scratch[k - 1],
-                self.dc_da_neurons[k],
-                self.delta_cols[k - 1],
+        self.bp2_layers = [
+            Bp2Layer(
+                layer=layer,
+                delta_next=self.delta_cols[layer],
+                dc_da=self.dc_da_cols[layer],
+                dc_da_neurons=self.dc_da_neurons[layer],
+                a=self.a_neurons[layer],
+                sigma_prime=self.scratch[layer - 1],
+                delta=self.delta_cols[layer - 1],
             )
-            for k in range(n - 1, 0, -1)
+            for layer in range(n - 1, 0, -1)
         ]
         self.grad_layers = list(zip(self.delta_cols, self.scratch, self.acts))
         # BP1's arguments: the output a^L and y, delta^L to fill, a scratch buffer.
@@ -100,6 +120,10 @@ class Workspace:
         """Return layer k's activations without the ones, one example per row: (m, n_k)."""
         a = self.acts[k]
         return a if k == len(self.acts) - 1 else a[:, :-1]
+
+    def forget_gradients(self) -> None:
+        """Mark ``grads`` out of date: the backward pass has just written new deltas."""
+        self._grads_current = False
 
     @property
     def grads(self) -> list[np.ndarray]:
@@ -146,13 +170,14 @@ def forward_calls(
 def backprop_calls(params: Sequence[np.ndarray], activation, ws: Workspace) -> list[Call]:
     """Return BP2's calls for layers L-1 .. 1: they fill ``ws.dc_da_cols`` and ``ws.delta_cols``.
 
-    Run after BP1 has put delta^L in ``ws.delta_cols[-1]``.
+    Run after BP1 has put delta^L in ``ws.delta_cols[-1]``; the last call marks ``ws.grads`` stale.
     """
     calls: list[Call] = []
-    for k, delta, dc_da, a, sp, dc_da_neurons, delta_in in ws.back_layers:  # k = L-1 .. 1
-        calls.append((np.dot, (params[k].T, delta, dc_da)))  # dC/da^k = w^T delta, half of BP2
-        calls += activation.prime_calls(a, sp)  # sigma'(z^k)
-        calls.append((np.multiply, (dc_da_neurons, sp, delta_in)))  # BP2
+    for b in ws.bp2_layers:  # hidden layers L-1 .. 1
+        calls.append((np.dot, (params[b.layer].T, b.delta_next, b.dc_da)))  # w^T delta: BP2's half
+        calls += activation.prime_calls(b.a, b.sigma_prime)  # sigma'(z^layer)
+        calls.append((np.multiply, (b.dc_da_neurons, b.sigma_prime, b.delta)))  # BP2
+    calls.append((ws.forget_gradients, ()))
     return calls
 
 
@@ -184,7 +209,6 @@ def backward(params: Sequence[np.ndarray], activation, cost, ws: Workspace) -> f
     BP1 and BP2; the gradients BP3 and BP4 follow from the deltas (``ws.grads``,
     ``scaled_gradient_calls``). Needs ``forward`` first and the one-hot targets in ``ws.y_cols``.
     """
-    total = cost.output_error(*ws.output_error_args)  # BP1
+    total = cost.output_error(*ws.output_error_args)()  # BP1
     run(backprop_calls(params, activation, ws))
-    ws._grads_current = False
     return total

@@ -18,7 +18,7 @@ from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
 from engine.errors import BackpropLabError, DivergenceError
 from engine.network import INITS, Network, NetworkConfig
-from engine.training import TrainConfig, Trainer, evaluate
+from engine.training import BatchReport, TrainConfig, Trainer, evaluate
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -106,35 +106,31 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     hyper = TrainConfig(args.lr, args.batch_size, args.momentum, args.l2)
     network = Network(config, np.random.default_rng(np.random.SeedSequence([args.seed, 0])))
     trainer = Trainer(network, data.train.images, data.train.labels, hyper, seed=args.seed)
-    for _ in range(args.epochs):
-        start = time.perf_counter()
-        costs = []
-        last_draw = 0.0
-        for report in trainer.epoch_batches():
-            costs.append(report.cost)
+    last_draw = 0.0
+    for report in trainer.reports(data.test.images, data.test.labels, epochs=args.epochs):
+        if isinstance(report, BatchReport):
             if not args.json and time.perf_counter() - last_draw > 0.1:
                 last_draw = time.perf_counter()
                 done = report.examples_seen - report.epoch * trainer.n_train
                 _progress(err, report.epoch + 1, done, trainer.n_train, report.cost)
-        seconds = time.perf_counter() - start
-        result = evaluate(network, data.test.images, data.test.labels)
+            continue
         row = {
-            "epoch": trainer.epoch,
-            "train_cost": float(np.mean(costs)),
-            "test_cost": result.cost,
-            "test_accuracy": result.accuracy,
-            "train_seconds": round(seconds, 4),
-            "examples_per_second": round(trainer.n_train / seconds, 1),
+            "epoch": report.epoch,
+            "train_cost": report.train_cost,
+            "test_cost": report.test_cost,
+            "test_accuracy": report.test_accuracy,
+            "train_seconds": round(report.seconds, 4),
+            "examples_per_second": round(trainer.n_train / report.seconds, 1),
         }
         if args.json:
             out.write(json.dumps(row) + "\n")
         else:
-            _progress(err, trainer.epoch, trainer.n_train, trainer.n_train, row["train_cost"])
+            _progress(err, report.epoch, trainer.n_train, trainer.n_train, report.train_cost)
             err.write("\n")
             out.write(
-                f"epoch {row['epoch']}: test accuracy {result.correct}/{result.total} "
-                f"({100 * result.accuracy:.2f}%), test cost {result.cost:.4f}, "
-                f"{seconds:.2f} s ({row['examples_per_second']:,.0f} examples/s)\n"
+                f"epoch {report.epoch}: test accuracy {report.test_correct}/{report.test_total} "
+                f"({100 * report.test_accuracy:.2f}%), test cost {report.test_cost:.4f}, "
+                f"{report.seconds:.2f} s ({row['examples_per_second']:,.0f} examples/s)\n"
             )
         out.flush()
     if args.save:
@@ -174,10 +170,7 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
     except DivergenceError as exc:
         err.write(f"\nbackprop-lab: {exc}\n")
         return EXIT_DIVERGED
-    except BackpropLabError as exc:
-        err.write(f"backprop-lab: {exc}\n")
-        return EXIT_BAD_INPUT
-    except ValueError as exc:
+    except (BackpropLabError, ValueError) as exc:
         err.write(f"backprop-lab: {exc}\n")
         return EXIT_BAD_INPUT
     except OSError as exc:

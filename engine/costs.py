@@ -2,8 +2,10 @@
 
 They follow Nielsen's ``network2.py`` interface (``fn(a, y)``, ``delta``), with one difference
 noted here once: ``output_error`` takes the output activation a instead of z, because sigma'(z)
-is computed from a (see ``engine.activations``), and it returns the summed cost of the batch as a
-by-product so the training loop needs no second pass. Rows are examples, y is one-hot.
+is computed from a (see ``engine.activations``), and it gives back a function, made once for a
+set of buffers, that fills delta^L and returns the summed cost of the batch as a by-product: the
+training loop calls it every mini-batch with nothing to look up and no second pass for the cost.
+Rows are examples, y is one-hot.
 ``fn`` returns a NumPy scalar of a's own precision, so an extended-precision gradient check keeps
 its digits.
 
@@ -13,9 +15,11 @@ its digits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from engine.activations import ONE, Sigmoid, Softmax
+from engine.activations import Sigmoid, Softmax
 
 
 def _safe_log(a: np.ndarray) -> np.ndarray:
@@ -46,16 +50,25 @@ class QuadraticCost:
         """Return dC/da^L = a - y; its negative is the nudge each output neuron wants."""
         return a - y
 
-    @staticmethod
-    def output_error(a: np.ndarray, y: np.ndarray, delta: np.ndarray, scratch: np.ndarray) -> float:
-        """Fill ``delta`` with delta^L = (a - y) * sigma'(z^L) and return the summed batch cost."""
-        # Positional out arguments and no Python frame for sigma': this runs every mini-batch.
-        np.subtract(a, y, delta)  # dC/da^L
-        total = 0.5 * float(np.vdot(delta, delta))
-        np.subtract(ONE, a, scratch)
-        np.multiply(scratch, a, scratch)  # sigma'(z^L) = a (1 - a), Sigmoid.prime_calls
-        np.multiply(delta, scratch, delta)  # BP1
-        return total
+    @classmethod
+    def output_error(
+        cls, a: np.ndarray, y: np.ndarray, delta: np.ndarray, scratch: np.ndarray
+    ) -> Callable[[], float]:
+        """Return a function filling ``delta`` with (a - y) * sigma'(z^L) and returning sum C_x.
+
+        sigma' is the output activation's own, computed into ``scratch`` from a = sigma(z^L).
+        """
+        prime = cls.output_activation.prime_calls(a, scratch)
+
+        def bp1() -> float:
+            np.subtract(a, y, delta)  # dC/da^L; positional out: this runs every mini-batch
+            total = 0.5 * float(np.vdot(delta, delta))
+            for f, args in prime:  # sigma'(z^L)
+                f(*args)
+            np.multiply(delta, scratch, delta)  # BP1
+            return total
+
+        return bp1
 
 
 class CrossEntropyCost:
@@ -81,12 +94,19 @@ class CrossEntropyCost:
         return -y / np.maximum(a, np.finfo(a.dtype).tiny)
 
     @staticmethod
-    def output_error(a: np.ndarray, y: np.ndarray, delta: np.ndarray, scratch: np.ndarray) -> float:
-        """Fill ``delta`` with delta^L = a - y and return the summed batch cost."""
-        np.subtract(a, y, delta)  # BP1
-        np.maximum(a, np.finfo(a.dtype).tiny, out=scratch)  # a positional out is deprecated
-        np.log(scratch, scratch)
-        return -float(np.vdot(y, scratch))
+    def output_error(
+        a: np.ndarray, y: np.ndarray, delta: np.ndarray, scratch: np.ndarray
+    ) -> Callable[[], float]:
+        """Return a function filling ``delta`` with delta^L = a - y and returning sum C_x."""
+        tiny = np.finfo(a.dtype).tiny
+
+        def bp1() -> float:
+            np.subtract(a, y, delta)  # BP1: softmax's sigma' and dC/da^L cancel to a - y
+            np.maximum(a, tiny, out=scratch)  # a positional out is deprecated
+            np.log(scratch, scratch)
+            return -float(np.vdot(y, scratch))
+
+        return bp1
 
 
 COSTS: dict[str, type[QuadraticCost] | type[CrossEntropyCost]] = {

@@ -19,7 +19,7 @@ import numpy as np
 
 from engine.network import BackpropRecord, Network
 from engine.snapshot import ExampleTrace, Snapshot
-from engine.training import to_inputs
+from engine.training import as_input, to_inputs
 
 
 @dataclass(frozen=True)
@@ -64,14 +64,6 @@ class HiddenChange:
     delta: float  # dC/da_j * sigma'(z_j)
 
 
-def as_input(image: np.ndarray, dtype: str | np.dtype = np.float64) -> np.ndarray:
-    """Return one image as a (1, 784) input in [0, 1]: uint8 pixels scaled as in training."""
-    image = np.asarray(image)
-    if image.dtype == np.uint8:
-        return to_inputs(image[None], dtype)
-    return image.astype(dtype).reshape(1, -1)
-
-
 def explored_network(snapshot: Snapshot, dtype: str = "float64") -> Network:
     """Return the snapshot's network as it was before its latest step, in ``dtype``.
 
@@ -85,9 +77,7 @@ def explored_network(snapshot: Snapshot, dtype: str = "float64") -> Network:
         decay = 1.0 - tc.learning_rate * tc.l2 / max(snapshot.n_train, 1)
         weights = [(w - s) / decay for w, s in zip(weights, snapshot.step_w)]
         biases = [b - s for b, s in zip(biases, snapshot.step_b)]
-    net = Network(replace(snapshot.config, dtype=dtype), np.random.default_rng(0))
-    net.set_parameters(weights, biases)
-    return net
+    return Network.from_parameters(replace(snapshot.config, dtype=dtype), weights, biases)
 
 
 class Exploration:
@@ -98,7 +88,7 @@ class Exploration:
         self.network = explored_network(snapshot)
         self.image = np.asarray(image)
         self.label = int(label)
-        self.x = as_input(image)  # (1, 784)
+        self.x = as_input(image, np.float64)  # (1, 784)
         self.record: BackpropRecord = self.network.backprop(self.x, np.array([self.label]))
         if len(snapshot.batch_labels):
             self.batch_images = snapshot.batch_images
@@ -146,16 +136,7 @@ class Exploration:
 
     def trace(self) -> ExampleTrace:
         """Return this example's forward and backward pass as the main diagram draws it."""
-        r = self.record
-        return ExampleTrace(
-            image=self.image,
-            label=self.label,
-            activations=tuple(a[0] for a in r.activations),
-            zs=tuple(z[0] for z in r.zs),
-            deltas=tuple(d[0] for d in r.deltas),
-            dc_da=tuple(d[0] for d in r.dc_da),
-            cost=self.cost,
-        )
+        return ExampleTrace.from_record(self.record, 0, self.image, self.network.cost)
 
     def neuron_formula(self, layer: int, index: int) -> NeuronFormula:
         """Return the terms of a = sigma(w . a_prev + b) for neuron ``index`` of ``layer``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.training import BatchReport, EpochReport
+from engine.training import EpochReport
 
 BATCH_FIELDS = ("progress", "cost")  # x = epochs of training (fractional), y = mini-batch cost
 EPOCH_FIELDS = ("epoch", "train_cost", "test_cost", "test_accuracy")
@@ -50,10 +50,6 @@ class TrainingHistory:
     def __init__(self) -> None:
         self.batches = _Columns(BATCH_FIELDS, 4096)
         self.epochs = _Columns(EPOCH_FIELDS, 64)
-
-    def add_batch(self, report: BatchReport) -> None:
-        """Record one mini-batch report."""
-        self.batches.append(report.epoch_progress, report.cost)
 
     def add_batches(self, progress: np.ndarray, costs: np.ndarray) -> None:
         """Record many mini-batches at once: their epochs of training and costs."""

@@ -6,6 +6,7 @@ last column of ``params[k]``; every array this module takes or returns holds one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +67,24 @@ class BackpropRecord:
     cost: float
     y: np.ndarray = field(repr=False)
 
+    @classmethod
+    def of(cls, ws: backprop.Workspace, cost, mean_cost: float) -> BackpropRecord:
+        """Copy a workspace after its backward pass; ``cost`` is the cost class that ran BP1."""
+        m = ws.batch_size
+        n_layers = len(ws.deltas)  # L weight layers
+        dc_da = [ws.dc_da[k].copy() for k in range(1, n_layers)]  # hidden layers 1 .. L-1
+        dc_da.append(np.ascontiguousarray(cost.dc_da(ws.acts[-1], ws.y)))
+        return cls(
+            activations=tuple(ws.outputs(k).copy() for k in range(n_layers + 1)),
+            zs=tuple(z.copy() for z in ws.zs),
+            deltas=tuple(d.copy() for d in ws.deltas),
+            dc_da=tuple(dc_da),
+            nabla_w=tuple(g[:, :-1] / m for g in ws.grads),
+            nabla_b=tuple(g[:, -1] / m for g in ws.grads),
+            cost=mean_cost,
+            y=ws.y.copy(),
+        )
+
     def per_example(self, i: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Return example i's own gradient (nabla_w, nabla_b) before averaging (BP4, BP3)."""
         nabla_w = [np.outer(d[i], a[i]) for d, a in zip(self.deltas, self.activations)]  # BP4
@@ -77,21 +96,37 @@ class Network:
     """A fully connected feed-forward network with one activation for hidden layers."""
 
     def __init__(self, config: NetworkConfig, rng: np.random.Generator | None = None) -> None:
+        self._allocate(config)
+        rng = rng if rng is not None else np.random.default_rng()
+        for p in self.params:
+            n_in = p.shape[1] - 1
+            scale = 1.0
+            if config.init == "scaled":
+                scale = np.sqrt((2.0 if config.activation == "relu" else 1.0) / n_in)
+            p[:, :-1] = rng.standard_normal((len(p), n_in)) * scale
+            p[:, -1] = rng.standard_normal(len(p))
+
+    @classmethod
+    def from_parameters(
+        cls, config: NetworkConfig, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]
+    ) -> Network:
+        """Return a network holding copies of the given weights and biases, drawing nothing."""
+        net = cls.__new__(cls)
+        net._allocate(config)
+        net.set_parameters(weights, biases)
+        return net
+
+    def _allocate(self, config: NetworkConfig) -> None:
+        """Set the configuration and its plug-ins, and allocate the parameters uninitialised."""
         self.config = config
         self.activation = ACTIVATIONS[config.activation]
         self.cost = COSTS[config.cost]
         self.output_activation = self.cost.output_activation
         self.dtype = np.dtype(config.dtype)
-        rng = rng if rng is not None else np.random.default_rng()
-        self.params: list[np.ndarray] = []
-        for n_in, n_out in zip(config.sizes, config.sizes[1:]):
-            p = np.empty((n_out, n_in + 1), self.dtype)
-            scale = 1.0
-            if config.init == "scaled":
-                scale = np.sqrt((2.0 if config.activation == "relu" else 1.0) / n_in)
-            p[:, :-1] = rng.standard_normal((n_out, n_in)) * scale
-            p[:, -1] = rng.standard_normal(n_out)
-            self.params.append(p)
+        sizes = config.sizes
+        self.params = [
+            np.empty((n_out, n_in + 1), self.dtype) for n_in, n_out in zip(sizes, sizes[1:])
+        ]
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -115,7 +150,7 @@ class Network:
         twin.params = [p.copy() for p in self.params]
         return twin
 
-    def set_parameters(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
+    def set_parameters(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> None:
         """Replace every weight and bias (shapes must match the architecture)."""
         for p, w, b in zip(self.params, weights, biases, strict=True):
             if w.shape != (p.shape[0], p.shape[1] - 1) or b.shape != (p.shape[0],):
@@ -155,17 +190,4 @@ class Network:
         ws = self.workspace(x)
         ws.y[:] = self.one_hot(labels)
         total = backprop.backward(self.params, self.activation, self.cost, ws)
-        m = len(ws.y)
-        last = len(self.params) - 1
-        dc_da = [ws.dc_da[k].copy() for k in range(1, last + 1)]
-        dc_da.append(np.ascontiguousarray(self.cost.dc_da(ws.acts[-1], ws.y)))
-        return BackpropRecord(
-            activations=tuple(ws.outputs(k).copy() for k in range(last + 2)),
-            zs=tuple(z.copy() for z in ws.zs),
-            deltas=tuple(d.copy() for d in ws.deltas),
-            dc_da=tuple(dc_da),
-            nabla_w=tuple(g[:, :-1] / m for g in ws.grads),
-            nabla_b=tuple(g[:, -1] / m for g in ws.grads),
-            cost=total / m,
-            y=ws.y.copy(),
-        )
+        return BackpropRecord.of(ws, self.cost, total / len(ws.y))

@@ -6,13 +6,20 @@ outgrow the byte budget, every other one is dropped (the first and the latest al
 interval between new records doubles: the whole run stays covered, evenly, at half the resolution,
 so a 50-epoch run and a 5-epoch run cost the same memory. Thinning evenly rather than only among
 the oldest keeps the first epoch, where the cost falls fastest, as finely sampled as the rest.
+
+The training thread adds records while the GUI thread reads them: every public method of
+``SnapshotHistory`` holds the history's own lock, so callers need none.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -104,10 +111,25 @@ def _record(snapshot: Snapshot, cost: float) -> HistoryRecord:
     )
 
 
+_Method = TypeVar("_Method", bound=Callable)
+
+
+def _locked(method: _Method) -> _Method:
+    """Run ``method`` holding the history's lock (re-entrant: methods call one another)."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return guarded
+
+
 class SnapshotHistory:
     """Parameter records every K mini-batches, thinned evenly to stay within a byte budget."""
 
     def __init__(self, interval: int = DEFAULT_INTERVAL, budget: int = DEFAULT_BUDGET) -> None:
+        self._lock = threading.RLock()
         if interval < 1 or budget < 1:
             raise ValueError(f"interval and budget must be positive, got {interval}, {budget}")
         self.budget = int(budget)
@@ -118,16 +140,19 @@ class SnapshotHistory:
         self._bytes = 0
 
     @property
+    @_locked
     def interval(self) -> int:
         """Return the mini-batches between new records now: K times 2 per thinning so far."""
         return self._interval * self._stride
 
+    @_locked
     def set_interval(self, k: int) -> None:
         """Keep a record every ``k`` mini-batches from now on (before any thinning)."""
         if k < 1:
             raise ValueError(f"the snapshot interval must be at least 1, got {k}")
         self._interval = int(k)
 
+    @_locked
     def add(self, snapshot: Snapshot, cost: float = math.nan, force: bool = False) -> bool:
         """Keep the snapshot if K mini-batches passed since the last record (or ``force``).
 
@@ -164,22 +189,27 @@ class SnapshotHistory:
         self._bytes = sum(r.nbytes() for r in self._records)
         self._stride *= 2
 
+    @_locked
     def __len__(self) -> int:
         """Return the number of records kept."""
         return len(self._records)
 
+    @_locked
     def get(self, i: int) -> HistoryRecord:
         """Return record ``i`` (0 = the oldest; negative counts from the latest)."""
         return self._records[i]
 
+    @_locked
     def label(self, i: int) -> str:
         """Return record ``i``'s one-line description, for the timeline."""
         return self._records[i].describe()
 
+    @_locked
     def examples_seen(self) -> np.ndarray:
         """Return every record's examples_seen, ascending."""
         return np.array(self._seen, np.int64)
 
+    @_locked
     def nearest(self, examples_seen: int) -> int:
         """Return the index of the record closest to ``examples_seen`` (-1 when empty)."""
         if not self._seen:
@@ -191,10 +221,20 @@ class SnapshotHistory:
             return i - 1
         return i
 
+    @_locked
     def memory_bytes(self) -> int:
         """Return the bytes the records hold, as counted against the budget."""
         return self._bytes
 
+    @_locked
+    def resume_at(self, i: int) -> HistoryRecord | None:
+        """Return record ``i`` and drop every record after it, or None if there is no record i."""
+        if not 0 <= i < len(self._records):
+            return None
+        self.branch_from(i)
+        return self._records[i]
+
+    @_locked
     def branch_from(self, i: int) -> None:
         """Drop every record after ``i``: training resumed from record ``i`` starts a new branch."""
         if i < -1 or i >= len(self._records):
@@ -203,6 +243,7 @@ class SnapshotHistory:
         del self._seen[i + 1 :]
         self._bytes = sum(r.nbytes() for r in self._records)
 
+    @_locked
     def clear(self) -> None:
         """Forget every record and the thinning, for a new network."""
         self._records.clear()

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.network import Network, NetworkConfig
-from engine.training import TrainConfig, Trainer, to_inputs
+from engine.network import BackpropRecord, Network, NetworkConfig
+from engine.training import TrainConfig, Trainer, as_input
 
 
 def frozen_copy(a: np.ndarray) -> np.ndarray:
@@ -37,6 +37,20 @@ class ExampleTrace:
     deltas: tuple[np.ndarray, ...]
     dc_da: tuple[np.ndarray, ...]
     cost: float = float("nan")  # this example's cost C_x
+
+    @classmethod
+    def from_record(cls, record: BackpropRecord, i: int, image: np.ndarray, cost) -> ExampleTrace:
+        """Return example ``i`` of a backward pass as frozen copies; ``cost`` gives its C_x."""
+        out, y = record.activations[-1][[i]], record.y[[i]]  # (1, n_L): a batch of one
+        return cls(
+            image=frozen_copy(image),
+            label=int(np.argmax(record.y[i])),
+            activations=tuple(frozen_copy(a[i]) for a in record.activations),
+            zs=tuple(frozen_copy(z[i]) for z in record.zs),
+            deltas=tuple(frozen_copy(d[i]) for d in record.deltas),
+            dc_da=tuple(frozen_copy(d[i]) for d in record.dc_da),
+            cost=float(cost.fn(out, y)),
+        )
 
     @property
     def outputs(self) -> np.ndarray:
@@ -107,37 +121,19 @@ def edge_values(snapshot: Snapshot, mode: str, layer: int, trace: ExampleTrace |
 
 def network_of(snapshot: Snapshot) -> Network:
     """Return a Network holding the snapshot's parameters (a copy the caller may change)."""
-    net = Network(snapshot.config, np.random.default_rng(0))
-    net.set_parameters(list(snapshot.weights), list(snapshot.biases))
-    return net
+    return Network.from_parameters(snapshot.config, snapshot.weights, snapshot.biases)
 
 
 def predict(snapshot: Snapshot, image: np.ndarray) -> np.ndarray:
     """Return the output activations for one image, (28, 28) floats in [0, 1] or uint8 pixels."""
-    return network_of(snapshot).feedforward(_as_input(image, snapshot.config.dtype))[0].copy()
+    return network_of(snapshot).feedforward(as_input(image, snapshot.config.dtype))[0].copy()
 
 
 def trace_example(snapshot: Snapshot, image: np.ndarray, label: int) -> ExampleTrace:
     """Run one example forward and backward through the snapshot's network, labelled ``label``."""
     net = network_of(snapshot)
-    record = net.backprop(_as_input(image, snapshot.config.dtype), np.array([label]))
-    return ExampleTrace(
-        image=frozen_copy(image),
-        label=int(label),
-        activations=tuple(frozen_copy(a[0]) for a in record.activations),
-        zs=tuple(frozen_copy(z[0]) for z in record.zs),
-        deltas=tuple(frozen_copy(d[0]) for d in record.deltas),
-        dc_da=tuple(frozen_copy(d[0]) for d in record.dc_da),
-        cost=float(record.cost),
-    )
-
-
-def _as_input(image: np.ndarray, dtype: str) -> np.ndarray:
-    """Return one image as a (1, 784) network input in [0, 1], scaled as in training."""
-    image = np.asarray(image)
-    if image.dtype == np.uint8:
-        return to_inputs(image[None], dtype)
-    return image.astype(dtype).reshape(1, -1)
+    record = net.backprop(as_input(image, snapshot.config.dtype), np.array([label]))
+    return ExampleTrace.from_record(record, 0, image, net.cost)
 
 
 def parameters_snapshot(
@@ -192,29 +188,16 @@ def take_parameters(trainer: Trainer) -> Snapshot:
 def take_snapshot(trainer: Trainer, images: np.ndarray) -> Snapshot:
     """Copy the trainer's current state; ``images`` is the uint8 training set it indexes into."""
     net = trainer.network
-    ws = trainer.workspace
     idx = trainer.last_batch
+    record = trainer.latest_record()
     grad_w = grad_b = step_w = step_b = example = None
-    if ws is not None and len(idx):
-        m = len(idx)
-        grad_w = tuple(frozen_copy(g[:, :-1] / m) for g in ws.grads)
-        grad_b = tuple(frozen_copy(g[:, -1] / m) for g in ws.grads)
+    if record is not None:
+        grad_w = tuple(frozen_copy(g) for g in record.nabla_w)
+        grad_b = tuple(frozen_copy(g) for g in record.nabla_b)
         steps = trainer.last_step()
         step_w = tuple(frozen_copy(s[:, :-1]) for s in steps)
         step_b = tuple(frozen_copy(s[:, -1]) for s in steps)
-        last = len(net.params)
-        out = ws.acts[last][-1]
-        dc_da = [ws.dc_da[k][-1] for k in range(1, last)]
-        dc_da.append(net.cost.dc_da(out, ws.y[-1]))
-        example = ExampleTrace(
-            image=frozen_copy(images[idx[-1]]),
-            label=int(trainer.labels[idx[-1]]),
-            activations=tuple(frozen_copy(ws.outputs(k)[-1]) for k in range(last + 1)),
-            zs=tuple(frozen_copy(z[-1]) for z in ws.zs),
-            deltas=tuple(frozen_copy(d[-1]) for d in ws.deltas),
-            dc_da=tuple(frozen_copy(d) for d in dc_da),
-            cost=float(net.cost.fn(out[None, :], ws.y[-1][None, :])),
-        )
+        example = ExampleTrace.from_record(record, -1, images[idx[-1]], net.cost)
     return Snapshot(
         config=net.config,
         train_config=trainer.config,

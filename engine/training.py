@@ -9,6 +9,10 @@ momentum mu and L2 weight decay lambda over n training examples):
 With mu = 0 this is plain SGD and v is the step itself, so momentum switched on mid-run carries on
 from the last step taken (from zero after a reset).
 
+``engine.reference.sgd_step`` is the same update written plainly; tests/test_reference.py holds
+the trainer to it. ``Trainer.reports`` is the generator the worker and the command line both
+drive: a report after every mini-batch and the test-set result after every epoch.
+
 Hyper-parameters live in a frozen ``TrainConfig``; assigning a new one to ``Trainer.config``
 takes effect at the next mini-batch. The same seed gives a bit-identical run.
 
@@ -32,7 +36,7 @@ import numpy as np
 
 from engine import backprop
 from engine.errors import DivergenceError
-from engine.network import Network
+from engine.network import BackpropRecord, Network
 
 STEP_RATIO_LIMIT = 0.5
 WATCHED_BATCHES = 20
@@ -84,7 +88,7 @@ class _Plan(NamedTuple):
 
     ws: backprop.Workspace
     forward: list[backprop.Call]
-    output_error: Callable[..., float]  # the cost's BP1, called with ws.output_error_args
+    output_error: Callable[[], float]  # the cost's BP1 on ws's buffers; returns the summed cost
     backward_and_step: list[backprop.Call]
 
 
@@ -93,10 +97,12 @@ class EpochReport:
     """The end of an epoch: the mean cost of its mini-batches and the test-set result."""
 
     epoch: int  # epochs completed, this one included
-    train_cost: float
+    train_cost: float  # the mean of the epoch's mini-batch costs
     test_cost: float
     test_accuracy: float
-    seconds: float  # wall-clock time of the epoch
+    seconds: float  # wall-clock time from the epoch's first mini-batch to the end of its last
+    test_correct: int = 0
+    test_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,14 @@ class Evaluation:
 def to_inputs(images: np.ndarray, dtype: np.dtype | str = np.float32) -> np.ndarray:
     """Return uint8 images (n, 28, 28) as network inputs (n, 784) scaled to [0, 1]."""
     return np.asarray(images, dtype).reshape(len(images), -1) / np.asarray(255, dtype)
+
+
+def as_input(image: np.ndarray, dtype: np.dtype | str) -> np.ndarray:
+    """Return one image as a (1, n_0) network input: uint8 pixels scaled as in training."""
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return to_inputs(image[None], dtype)
+    return image.astype(dtype).reshape(1, -1)
 
 
 def evaluate(
@@ -191,6 +205,7 @@ class Trainer:
         self._batch_in_epoch = 0
         self._shuffle()
         self.last_batch = np.zeros(0, np.intp)  # indices of the latest mini-batch
+        self.last_cost = math.nan  # its mean cost
         for s in self._step:  # no step taken yet: momentum would start from zero
             s.fill(0)
         self._velocity = None
@@ -233,8 +248,9 @@ class Trainer:
         self._one_hot_cols.take(self._perm_labels[at : at + m], 1, ws.y_cols, "clip")  # (n_L, m)
         for f, args in plan.forward:
             f(*args)
-        cost = plan.output_error(*ws.output_error_args) / m  # BP1
+        cost = plan.output_error() / m  # BP1
         self.last_batch = idx
+        self.last_cost = cost
         if not math.isfinite(cost):
             raise DivergenceError(
                 f"The cost became {cost} in epoch {self.epoch + 1}, mini-batch "
@@ -245,7 +261,6 @@ class Trainer:
             )
         for f, args in plan.backward_and_step:  # BP2, the scaled BP3 and BP4, the update
             f(*args)
-        ws._grads_current = False
         if self._checks_left > 0 or self._batch_in_epoch % CHECK_EVERY == 0:
             self._checks_left -= 1
             self._check_step_size()
@@ -298,7 +313,8 @@ class Trainer:
             self._velocity = None  # plain SGD: the step itself is the last step
             calls += [(np.add, (p, s, p)) for p, s in zip(params, self._step)]
         forward = backprop.forward_calls(params, net.activation, net.output_activation, ws)
-        plan = self._plans[m] = _Plan(ws, forward, net.cost.output_error, calls)
+        output_error = net.cost.output_error(*ws.output_error_args)
+        plan = self._plans[m] = _Plan(ws, forward, output_error, calls)
         return plan
 
     def _advance(self, m: int, cost: float) -> BatchReport:
@@ -335,6 +351,13 @@ class Trainer:
             self._rate,
         )
 
+    def latest_record(self) -> BackpropRecord | None:
+        """Return the latest mini-batch's forward and backward pass (before its step), or None."""
+        ws = self.workspace
+        if ws is None or not len(self.last_batch):
+            return None
+        return BackpropRecord.of(ws, self.network.cost, self.last_cost)
+
     def last_step(self) -> list[np.ndarray]:
         """Return the update applied by the latest mini-batch, per layer (n_out, n_in + 1)."""
         if self._velocity is not None:  # momentum on
@@ -346,6 +369,37 @@ class Trainer:
         target = None if epochs is None else self.epoch + epochs
         while target is None or self.epoch < target:
             yield self.step_batch()
+
+    def reports(
+        self, test_images: np.ndarray, test_labels: np.ndarray, epochs: int | None = None
+    ) -> Iterator[BatchReport | EpochReport]:
+        """Yield a report after every mini-batch, and after each epoch's last one an EpochReport.
+
+        The EpochReport evaluates the network on the test set. Trains ``epochs`` more epochs, or
+        forever when None; the worker and the command line both drive this generator.
+        """
+        target = None if epochs is None else self.epoch + epochs
+        costs: list[float] = []
+        start = 0.0
+        while target is None or self.epoch < target:
+            if not costs:
+                start = time.perf_counter()
+            report = self.step_batch()
+            costs.append(report.cost)
+            yield report
+            if report.epoch_done:
+                seconds = time.perf_counter() - start
+                test = evaluate(self.network, test_images, test_labels)
+                yield EpochReport(
+                    self.epoch,
+                    float(np.mean(costs)),
+                    test.cost,
+                    test.accuracy,
+                    seconds,
+                    test.correct,
+                    test.total,
+                )
+                costs = []
 
     def epoch_batches(self) -> Iterator[BatchReport]:
         """Yield reports until the current epoch is finished (a full epoch if at its start)."""

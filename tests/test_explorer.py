@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -207,16 +205,6 @@ def test_line_search_matches_direct_costs(exploration: Exploration, sample) -> N
     g2 = np.concatenate([g.ravel() for g in parameter_grid(full.nabla_w, full.nabla_b)])
     cosine = g1 @ g2 / np.linalg.norm(g1) / np.linalg.norm(g2)
     assert search.cosine == pytest.approx(cosine, rel=1e-6)
-
-
-def test_line_search_is_quick(sample) -> None:
-    e = explore(sample, ARCHITECTURES[0], batches=5)
-    images, labels = sample.train.images[:2000], sample.train.labels[:2000]
-    ts = np.linspace(0.0, 6.0, 31)
-    line_search(e, images, labels, ts)
-    start = time.perf_counter()
-    line_search(e, images, labels, ts)
-    assert time.perf_counter() - start < 0.2
 
 
 def test_before_any_training_the_example_is_the_batch(sample) -> None:

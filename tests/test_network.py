@@ -81,8 +81,11 @@ def test_gradient_check_catches_a_wrong_gradient(monkeypatch):
     from engine import costs
 
     def wrong_output_error(a, y, delta, scratch):
-        np.subtract(a, y, out=delta)
-        return 0.5 * float(np.vdot(delta, delta))
+        def bp1():
+            np.subtract(a, y, out=delta)
+            return 0.5 * float(np.vdot(delta, delta))
+
+        return bp1
 
     monkeypatch.setattr(costs.QuadraticCost, "output_error", staticmethod(wrong_output_error))
     net = make((5, 4, 3))
@@ -176,3 +179,35 @@ def test_config_rejects_nonsense():
     ]:
         with pytest.raises(ValueError):
             NetworkConfig(**bad)
+
+
+def test_quadratic_bp1_uses_the_output_activations_own_derivative(monkeypatch):
+    """BP1 takes sigma'(z^L) from the cost's output activation, not a hard-coded sigmoid."""
+    from engine import costs
+
+    monkeypatch.setattr(costs.QuadraticCost, "output_activation", Tanh)
+    net = make((5, 4, 3))
+    assert net.output_activation is Tanh
+    x = np.random.default_rng(3).random((3, 5))
+    labels = np.array([0, 1, 2])
+    record = net.backprop(x, labels)
+    a = record.activations[-1]
+    np.testing.assert_allclose(record.deltas[-1], (a - record.y) * (1 - a**2), rtol=1e-12)
+    assert max(r.relative_error for r in check_gradients(net, x, labels)) < 1e-6
+
+
+def test_from_parameters_copies_without_drawing(monkeypatch):
+    """A network rebuilt from known parameters never runs the random initialisation."""
+    net = make((6, 5, 3), "relu", "cross-entropy")
+
+    def no_draw(*args, **kwargs):
+        raise AssertionError("drew a random initialisation only to overwrite it")
+
+    monkeypatch.setattr(Network, "__init__", no_draw)
+    twin = Network.from_parameters(net.config, net.weights, net.biases)
+    assert twin.config == net.config and twin.cost is net.cost
+    for p, q in zip(twin.params, net.params):
+        np.testing.assert_array_equal(p, q)
+        assert not np.shares_memory(p, q)
+    with pytest.raises(ValueError, match="shape mismatch"):
+        Network.from_parameters(net.config, net.weights[::-1], net.biases)

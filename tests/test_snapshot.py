@@ -97,3 +97,29 @@ def test_edge_modes(trained) -> None:
     fresh = Trainer(Network(snap.config), images, trainer.labels, TrainConfig(), 1)
     empty = take_snapshot(fresh, images)
     assert edge_values(empty, "gradient", 0) is None and empty.example is None
+
+
+def test_network_of_and_traces_share_one_path(trained, monkeypatch) -> None:
+    """network_of draws no random initialisation; every trace equals the record it came from."""
+    trainer, images, _ = trained
+    snap = take_snapshot(trainer, images)
+
+    def no_draw(*args, **kwargs):
+        raise AssertionError("network_of drew weights it would overwrite")
+
+    monkeypatch.setattr(Network, "__init__", no_draw)
+    from engine.snapshot import network_of
+
+    net = network_of(snap)
+    np.testing.assert_array_equal(net.weights[1], snap.weights[1])
+    idx = trainer.last_batch
+    record = trainer.latest_record()
+    last = snap.example
+    assert last.label == trainer.labels[idx[-1]]
+    for k in range(2):
+        np.testing.assert_array_equal(last.deltas[k], record.deltas[k][-1])
+        np.testing.assert_array_equal(last.dc_da[k], record.dc_da[k][-1])
+    own = trace_example(snap, images[0], 4)
+    single = net.backprop(to_inputs(images[:1], np.float64), np.array([4]))
+    assert own.label == 4 and own.cost == pytest.approx(single.cost, rel=1e-12)
+    np.testing.assert_array_equal(own.activations[-1], single.activations[-1][0])

@@ -29,6 +29,23 @@ def test_reports_after_every_mini_batch(tiny_digits):
     assert reports[-1].epoch_progress == 1.0 and trainer.epoch == 1
 
 
+def test_reports_add_each_epochs_test_result_after_its_last_batch(tiny_digits):
+    """The one generator the worker and the command line share: batches, then the epoch."""
+    images, labels = tiny_digits
+    trainer = trainer_for(images[:500], labels[:500], batch_size=100)
+    reports = list(trainer.reports(images[500:], labels[500:], epochs=2))
+    assert [type(r).__name__ for r in reports] == (["BatchReport"] * 5 + ["EpochReport"]) * 2
+    for first, epoch in ((0, reports[5]), (6, reports[11])):
+        batch_costs = [r.cost for r in reports[first : first + 5]]
+        assert epoch.train_cost == pytest.approx(np.mean(batch_costs), rel=1e-12)
+        assert epoch.epoch == 1 + first // 6 and epoch.seconds > 0
+    expected = evaluate(trainer.network, images[500:], labels[500:])
+    last = reports[-1]
+    assert (last.test_cost, last.test_accuracy) == (expected.cost, expected.accuracy)
+    assert (last.test_correct, last.test_total) == (expected.correct, 100)
+    assert trainer.epoch == 2
+
+
 def test_cost_falls_and_accuracy_rises(tiny_digits):
     images, labels = tiny_digits
     trainer = trainer_for(images, labels)
