@@ -22,7 +22,7 @@ from engine.training import TrainConfig, Trainer
 
 EXAMPLES = 10000
 STEPS = 6
-GRID = 19  # grid points along each axis of the plane
+GRID = 17  # grid points along each axis of the plane
 MARGIN = 0.25  # the grid extends this fraction of the paths' span beyond them
 
 
@@ -81,18 +81,33 @@ def sgd_states(
 
 
 def full_states(network: Network, images, labels, eta: float, steps: int):
-    """Return the states of ``steps`` full-gradient steps from ``network``, their costs, grad 0."""
+    """Return ``steps`` full-gradient steps' states, the costs before each, and the first grad."""
     net = network.copy()
     states, costs, first = [flat(net.params)], [], None
     for _ in range(steps):
-        g = fb.full_gradient(net, images, labels)
+        g = fb.full_gradient(net, images, labels)  # the cost at this state comes with it
         first = g.grid if first is None else first
         costs.append(g.cost)
         for p, gi in zip(net.params, g.grid):
             p -= (eta * gi).astype(p.dtype)
         states.append(flat(net.params))
-    costs.append(fb.mean_cost(net, images, labels))
     return np.array(states), np.array(costs), first
+
+
+def state_costs(network: Network, images, y, states: np.ndarray, directions) -> tuple:
+    """Return C at every state and the first-layer products along ``directions``, in one pass.
+
+    Every state's first layer is the start's plus its difference from the start, so one pass
+    over the images with the plane's directions and all the differences stacked gives both.
+    """
+    shapes = [p.shape for p in network.params]
+    theta0 = flat(network.params)
+    moves = [unflat(s - theta0, shapes) for s in states]
+    base, slopes = fb.first_layer(network, images, [*directions, *(m[0] for m in moves)])
+    z1 = base[None] + slopes[len(directions) :]  # (states, n, n_1)
+    cut = [unflat(s, shapes) for s in states]
+    later = [np.stack([c[k] for c in cut]).astype(network.dtype) for k in range(1, len(shapes))]
+    return fb.costs_at(network, z1, later, y), base, slopes[: len(directions)]
 
 
 def descent_picture(
@@ -119,7 +134,13 @@ def descent_picture(
         w = np.random.default_rng(seed).standard_normal(len(u))
         w -= (w @ u) * u
     v = w / np.linalg.norm(w)
-    sgd_costs = np.array([fb.mean_cost(_with(network, s, shapes), images, labels) for s in sgd])
+    U, V = unflat(u, shapes), unflat(v, shapes)  # noqa: N806 - the plane's two directions
+    y = network.one_hot(labels)
+    costs_at_states, base, slopes = state_costs(
+        network, images, y, np.concatenate([sgd, full[-1:]]), [U[0], V[0]]
+    )
+    sgd_costs = costs_at_states[:-1]
+    full_costs = np.append(full_costs, costs_at_states[-1])
     paths = [_path(states, theta0, u, v, c) for states, c in ((sgd, sgd_costs), (full, full_costs))]
     coords = np.concatenate([p.coords for p in paths])
     spans = []
@@ -128,10 +149,7 @@ def descent_picture(
         pad = MARGIN * max(hi - lo, 1e-3)
         spans.append(np.linspace(lo - pad, hi + pad, grid))
     alphas, betas = spans
-    U, V = unflat(u, shapes), unflat(v, shapes)  # noqa: N806 - the plane's two directions
-    base, slopes = fb.first_layer(network, images, [U[0], V[0]])
     points = np.array([(a, b) for a in alphas for b in betas])
-    y = network.one_hot(labels)
     costs = fb.costs_along_directions(network, base, slopes, [U, V], points, y)
     return DescentPicture(
         alphas=alphas,

@@ -62,7 +62,7 @@ def test_each_sgd_point_is_the_trainers_state(setting) -> None:
             trainer.step_batch()
         np.testing.assert_array_equal(p.sgd.states[k], dp.flat(trainer.network.params))
         real = fb.mean_cost(trainer.network, images, labels)
-        assert p.sgd.costs[k] == pytest.approx(real, rel=1e-9)
+        assert p.sgd.costs[k] == pytest.approx(real, rel=1e-5)  # float32, summed another way
     moved = p.sgd.states - p.sgd.states[0]
     np.testing.assert_allclose(p.sgd.coords[:, 0], moved @ p.u)
     np.testing.assert_allclose(p.sgd.coords[:, 1], moved @ p.v)
