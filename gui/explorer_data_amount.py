@@ -47,17 +47,21 @@ class DataAmountPage(QWidget):
         self.progress.setObjectName("data_progress")
         self.progress.setRange(0, 1000)
         self.status = info_label("data_status")
+        self.status.setText(
+            "Training runs in the background, a few seconds per network; Cancel stops it."
+        )
         row = QHBoxLayout()
         row.addWidget(self.train_button)
         row.addWidget(self.cancel_button)
         row.addWidget(self.progress, 1)
         self.plot = bar_plot("test accuracy (%)", "labelled training examples (log scale)")
-        self.plot.setLogMode(x=True, y=False)
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
         self.curve = self.plot.plot(
             pen=pg.mkPen(POSITIVE, width=2), symbol="o", symbolSize=10, symbolBrush=HIGHLIGHT
         )
         self.point_labels: list[pg.TextItem] = []
+        self.plot.setXRange(1.7, 4.9, padding=0)  # x is log10 of 50 .. 80,000 examples
+        self.plot.setYRange(0, 105, padding=0)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(row)
@@ -163,18 +167,20 @@ class DataAmountPage(QWidget):
 
     def show_results(self, results: tuple[da.AmountResult, ...]) -> None:
         """Plot test accuracy against the number of examples and say it in a sentence."""
-        xs = np.array([r.n_examples for r in results], float)
+        xs = np.log10([r.n_examples for r in results])  # a log scale with plain tick labels
         ys = np.array([100 * r.accuracy for r in results])
         self.curve.setData(xs, ys)
+        ticks = [(float(x), f"{r.n_examples:,}") for x, r in zip(xs, results)]
+        self.plot.getAxis("bottom").setTicks([ticks, []])
         for label in self.point_labels:
             self.plot.removeItem(label)
         self.point_labels = []
         for x, r in zip(xs, results):
             label = pg.TextItem(percent(r.accuracy), color=HIGHLIGHT, anchor=(0.5, 1.3))
-            label.setPos(float(np.log10(x)), 100 * r.accuracy)
+            label.setPos(float(x), 100 * r.accuracy)
             self.plot.addItem(label)
             self.point_labels.append(label)
-        self.plot.setXRange(np.log10(xs.min()) - 0.3, np.log10(xs.max()) + 0.3, padding=0)
+        self.plot.setXRange(xs.min() - 0.3, xs.max() + 0.3, padding=0)
         self.plot.setYRange(0, 105, padding=0)
         parts = [f"{r.n_examples:,} examples: <b>{percent(r.accuracy)}</b>" for r in results]
         best, worst = results[-1], results[0]

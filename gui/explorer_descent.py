@@ -151,10 +151,11 @@ class DescentPage(QWidget):
         for label in self.labels:
             self.plot.removeItem(label)
         self.labels = []
-        for path, colour, anchor in ((p.sgd, NEGATIVE, (0, 1)), (p.full, POSITIVE, (0, 0))):
+        for path, colour in ((p.sgd, NEGATIVE), (p.full, POSITIVE)):
             for k, ((x, y), cost) in enumerate(zip(path.coords, path.costs)):
                 if k == 0 and path is p.full:
                     continue  # the start is labelled once, with the SGD path
+                anchor = (0, 1) if k % 2 == 0 else (1, 0)  # above right, below left: no overlaps
                 label = pg.TextItem(fmt(cost), color=HIGHLIGHT if k == 0 else colour, anchor=anchor)
                 label.setPos(float(x), float(y))
                 self.plot.addItem(label)

@@ -26,8 +26,12 @@ class SteepestPage(QWidget):
         self.seed = 0
         self.summary = info_label("steepest_summary")
         self.plot = bar_plot("random directions", "change of the cost C after the step")
-        self.bars = pg.BarGraphItem(x=[0], height=[0], width=1, brush=pg.mkBrush(*POSITIVE))
+        self.bars = pg.BarGraphItem(
+            x=[0], height=[0], width=1, brush=pg.mkBrush(*POSITIVE), pen=None
+        )
         self.plot.addItem(self.bars)
+        self.cluster_label = pg.TextItem(color=POSITIVE, anchor=(1, 0))
+        self.plot.addItem(self.cluster_label)
         self.gradient_line = pg.InfiniteLine(
             angle=90, pen=pg.mkPen(HIGHLIGHT, width=3), label="−g", labelOpts={"color": HIGHLIGHT}
         )
@@ -39,8 +43,9 @@ class SteepestPage(QWidget):
         self.reseed.clicked.connect(self.draw_other_directions)
         row = QHBoxLayout()
         row.addWidget(self.reseed)
-        row.addWidget(QLabel("yellow: −g; bars: how many random directions changed C by that much"))
-        row.addStretch(1)
+        legend = QLabel("yellow: −g; bars: how many random directions changed C by that much")
+        legend.setWordWrap(True)
+        row.addWidget(legend, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(row)
@@ -87,6 +92,8 @@ class SteepestPage(QWidget):
         self.plot.setYRange(0, max(int(counts.max()), 1) * 1.1, padding=0)
         self.plot.getAxis("bottom").setTicks(None)
         n_random = len(r.random_changes)
+        self.cluster_label.setText(f"{n_random} random\ndirections")
+        self.cluster_label.setPos(float(edges[0]), max(int(counts.max()), 1) * 1.05)
         beaten = "all" if r.beaten == n_random else f"{r.beaten} of the"
         where = "all" if r.n_examples == n_train else "the first"
         self.summary.setText(

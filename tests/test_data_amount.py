@@ -163,7 +163,9 @@ def test_page_trains_on_click_and_plots_what_it_says(qtbot, panel) -> None:
     qtbot.waitUntil(lambda: "results" in panel.displayed_values(), timeout=60000)
     results = panel.displayed_values()["results"]
     xs, ys = page.curve.getData()
-    np.testing.assert_allclose(10**xs, [100, 1000, 10000])  # log x: the item holds log10
+    np.testing.assert_allclose(10**xs, [100, 1000, 10000])  # log x: the curve holds log10
+    ticks = page.plot.getAxis("bottom")._tickLevels[0]
+    assert [label for _, label in ticks] == ["100", "1,000", "10,000"]
     np.testing.assert_allclose(ys, [100 * r.accuracy for r in results])
     assert [label.toPlainText() for label in page.point_labels] == [
         percent(r.accuracy) for r in results
