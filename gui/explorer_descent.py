@@ -155,7 +155,7 @@ class DescentPage(QWidget):
             for k, ((x, y), cost) in enumerate(zip(path.coords, path.costs)):
                 if k == 0 and path is p.full:
                     continue  # the start is labelled once, with the SGD path
-                anchor = (0, 1) if k % 2 == 0 else (1, 0)  # above right, below left: no overlaps
+                anchor = (0.5, 1.2) if k % 2 == 0 else (0.5, -0.2)  # above, below: apart
                 label = pg.TextItem(fmt(cost), color=HIGHLIGHT if k == 0 else colour, anchor=anchor)
                 label.setPos(float(x), float(y))
                 self.plot.addItem(label)
