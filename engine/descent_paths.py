@@ -166,14 +166,6 @@ def descent_picture(
     )
 
 
-def _with(network: Network, state: np.ndarray, shapes) -> Network:
-    """Return a copy of ``network`` holding the flat parameters ``state``."""
-    net = network.copy()
-    for p, m in zip(net.params, unflat(state, shapes)):
-        p[...] = m
-    return net
-
-
 def _path(states: np.ndarray, theta0: np.ndarray, u, v, costs: np.ndarray) -> Path:
     """Return a path's projections onto the plane, distances from it and costs."""
     d = states - theta0

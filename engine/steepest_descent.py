@@ -18,6 +18,7 @@ from engine.network import Network
 
 N_RANDOM = 200
 EXAMPLES = 2000  # the cost and its gradient are over this many training images (or all)
+GROUP = 24  # directions whose first-layer products are computed in one pass over the images
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,14 @@ def steepest_descent(
     rng = np.random.default_rng(seed)
     shapes = [p.shape for p in network.params]
     directions = [g, *random_directions(shapes, n_random, length, rng)]
-    base, slopes = fb.first_layer(network, images, [d[0] for d in directions])
     y = network.one_hot(labels)
-    coefficients = np.eye(len(directions)) * learning_rate  # each point: eta along one direction
-    costs = fb.costs_along_directions(network, base, slopes, directions, coefficients, y)
+    costs = []
+    for at in range(0, len(directions), GROUP):  # a few at a time: wide layers need memory
+        group = directions[at : at + GROUP]
+        base, slopes = fb.first_layer(network, images, [d[0] for d in group])
+        steps = np.eye(len(group)) * learning_rate  # each point: eta along one direction
+        costs += list(fb.costs_along_directions(network, base, slopes, group, steps, y))
+    costs = np.array(costs)
     start = float(fb.costs_at(network, base[None], [p[None] for p in network.params[1:]], y)[0])
     return SteepestDescent(
         learning_rate=float(learning_rate),

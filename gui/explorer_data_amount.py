@@ -10,7 +10,7 @@ from engine import data_amount as da
 from engine.data_amount import AmountProgress
 from gui.colors import HIGHLIGHT, POSITIVE
 from gui.data_amount_runner import AmountJob, DataAmountRunner
-from gui.explorer_pages import ExplorerState, bar_plot, info_label
+from gui.explorer_pages import ExplorerState, bar_plot, info_label, same_key
 
 
 def percent(accuracy: float) -> str:
@@ -96,16 +96,16 @@ class DataAmountPage(QWidget):
             f"({self.examples_seen:,} examples seen), and score each on all "
             f"{len(self._test[1]):,} test digits."
         )
-        if self._shown_key is not None and self._shown_key != self._key():
+        if self._shown_key is not None and not same_key(self._shown_key, self._key()):
             self.status.setText(
                 "The chart shows networks trained with another configuration or data; train "
                 "again to compare with this one."
             )
 
     def _key(self) -> tuple:
-        """Return what a result depends on: the configs and the data in use."""
+        """Return what a result depends on: the data in use and the configs."""
         snap = self._state.exploration.snapshot
-        return (snap.config, snap.train_config, id(self._data[0]), id(self._test[0]))
+        return (self._data[0], self._test[0], snap.config, snap.train_config)
 
     def start(self) -> None:
         """Train the networks in the background."""
@@ -145,9 +145,9 @@ class DataAmountPage(QWidget):
             )
 
     def _on_runs_finished(self, p: AmountProgress) -> None:
+        self._shown_key = self._running_key
         self._idle()
         self.progress.setValue(1000)
-        self._shown_key = self._running_key
         self.show_results(p.results)
 
     def _on_runs_failed(self, message: str) -> None:

@@ -11,7 +11,7 @@ from engine import descent_paths as dp
 from engine.errors import DivergenceError
 from engine.explorer import explored_network
 from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT
-from gui.explorer_pages import PLOT_BACKGROUND, ExplorerState, fmt, info_label
+from gui.explorer_pages import PLOT_BACKGROUND, ExplorerState, fmt, info_label, same_key
 
 LEVELS = 9  # contour lines between the lowest and highest cost of the picture
 
@@ -103,8 +103,8 @@ class DescentPage(QWidget):
             self.summary.setText("Load a training set to compare the two ways down.")
             self.values, self._key, self._args = {}, None, None
             return
-        key = (id(e.snapshot), id(images), self.seed)
-        if key == self._key:
+        key = (e.snapshot, images, self.seed)
+        if same_key(self._key, key):
             return  # depends on the network, the data and the seed, not on the example
         self._args = (state, images, labels)
         n = min(dp.EXAMPLES, len(images))

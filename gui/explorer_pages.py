@@ -126,6 +126,14 @@ def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None)
     plot.setYRange(bottom - (pad if bottom < 0 else 0), top + pad, padding=0)
 
 
+def same_key(old: tuple | None, new: tuple) -> bool:
+    """Return True if a page's inputs are unchanged: (snapshot, images, ...) by identity first.
+
+    Objects themselves, not their ids: a new snapshot may be allocated where a freed one was.
+    """
+    return old is not None and old[0] is new[0] and old[1] is new[1] and old[2:] == new[2:]
+
+
 def info_label(name: str) -> QLabel:
     """Return a word-wrapped rich-text label with an object name for tests."""
     label = QLabel()
@@ -745,8 +753,8 @@ class LineSearchPage(QWidget):
             self.values = {}
             self._key = None
             return
-        key = (id(e.snapshot), id(images))
-        if key == self._key:
+        key = (e.snapshot, images)
+        if same_key(self._key, key):
             return  # the search depends on the network and the data, not on the example
         eta = float(e.snapshot.train_config.learning_rate)
         ts = np.linspace(0.0, 3.0 * eta, LINE_POINTS)

@@ -10,7 +10,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt 
 from engine import steepest_descent as sd
 from engine.explorer import explored_network
 from gui.colors import HIGHLIGHT, POSITIVE, TEXT
-from gui.explorer_pages import ExplorerState, bar_plot, fmt, info_label
+from gui.explorer_pages import ExplorerState, bar_plot, fmt, info_label, same_key
 
 BINS = 24
 
@@ -58,8 +58,8 @@ class SteepestPage(QWidget):
             self.summary.setText("Load a training set to compare directions.")
             self.values, self._key, self._args = {}, None, None
             return
-        key = (id(e.snapshot), id(images), self.seed)
-        if key == self._key:
+        key = (e.snapshot, images, self.seed)
+        if same_key(self._key, key):
             return  # depends on the network, the data and the seed, not on the example
         self._args = (state, images, labels)
         n = min(sd.EXAMPLES, len(images))

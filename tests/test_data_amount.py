@@ -190,3 +190,19 @@ def test_page_cancel_keeps_the_chart(qtbot, panel) -> None:
     qtbot.waitUntil(lambda: "Cancelled" in status.text(), timeout=10000)
     assert page.train_button.isEnabled() and not page.cancel_button.isEnabled()
     assert "results" not in panel.displayed_values()
+
+
+def test_chart_says_when_it_no_longer_fits_the_config(qtbot, panel, trained_on_sample) -> None:
+    from dataclasses import replace
+
+    snap, _ = trained_on_sample
+    page = panel.data_amount_page
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "results" in panel.displayed_values(), timeout=60000)
+    status = panel.findChild(QLabel, "data_status")
+    assert "another configuration" not in status.text()
+    panel.set_snapshot(snap)  # the same network and data again: the chart still fits
+    assert "another configuration" not in status.text()
+    panel.set_snapshot(replace(snap, train_config=TrainConfig(learning_rate=0.5)))
+    assert "another configuration" in status.text()
+    assert "&eta; = 0.5" in panel.findChild(QLabel, "data_summary").text()

@@ -29,7 +29,10 @@ def setting(trained_on_sample):
 
 def at(net, state: np.ndarray):
     """Return a copy of ``net`` holding the flat parameters ``state``."""
-    return dp._with(net, state, [p.shape for p in net.params])
+    moved = net.copy()
+    for p, m in zip(moved.params, dp.unflat(state, [p.shape for p in net.params])):
+        p[...] = m
+    return moved
 
 
 def test_contour_values_equal_direct_costs(setting) -> None:
