@@ -206,3 +206,21 @@ def test_chart_says_when_it_no_longer_fits_the_config(qtbot, panel, trained_on_s
     panel.set_snapshot(replace(snap, train_config=TrainConfig(learning_rate=0.5)))
     assert "another configuration" in status.text()
     assert "&eta; = 0.5" in panel.findChild(QLabel, "data_summary").text()
+
+
+def test_closing_the_window_stops_the_training(qtbot, tmp_path) -> None:
+    from windows import open_window
+
+    window = open_window(qtbot, tmp_path / "settings.ini")
+    window.tabs.setCurrentIndex(1)
+    explorer = window.explorer
+    qtbot.waitUntil(lambda: explorer.state is not None, timeout=10000)
+    explorer.set_step(12)
+    page = explorer.data_amount_page
+    page.examples_seen = 10**7
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    status = explorer.findChild(QLabel, "data_status")
+    qtbot.waitUntil(lambda: "examples: mini-batch" in status.text(), timeout=60000)
+    assert page.runner._thread.isRunning()
+    window.close()
+    assert page.runner._thread.isFinished()

@@ -125,7 +125,7 @@ def test_step_9_follows_the_training_set_in_use(qtbot, trained_on_sample) -> Non
 
 
 def test_window_gives_the_explorer_the_whole_training_set(qtbot, tmp_path) -> None:
-    from tests.windows import open_window
+    from windows import open_window
 
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.tabs.setCurrentIndex(1)
