@@ -98,7 +98,8 @@ class SteepestPage(QWidget):
         where = "all" if r.n_examples == n_train else "the first"
         self.summary.setText(
             f"Cost C over {where} {r.n_examples:,} training images in use: {fmt(r.cost)}. A step "
-            f"of length &eta;&middot;|g| = {fmt(r.step_length)} along &minus;g changes it by "
+            f"of length &eta;&middot;|g| = {fmt(r.step_length)} along &minus;g (g = &nabla;C, "
+            "the gradient of this cost) changes it by "
             f"<b>{fmt(r.gradient_change)}</b>; the same step along {n_random} random directions "
             f"changes it by {fmt(r.random_changes.min())} to {fmt(r.random_changes.max())}. "
             f"&minus;g lowers the cost more than <b>{beaten} {n_random}</b> random directions."
