@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import full_batch as fb
 from engine.explorer import Exploration, explored_network
 from engine.gradcheck import GradCheck, check_gradients, check_parameter
 from engine.network import Network
-from engine.training import to_inputs
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Nudge:
 
 @dataclass(frozen=True)
 class LineSearch:
-    """The cost over a training subset along -g, for the mini-batch and the full-batch gradient."""
+    """The cost over the training set along -g, for the mini-batch and the full-batch gradient."""
 
     ts: np.ndarray
     batch_curve: np.ndarray  # C_full(theta - t * g_batch)
@@ -50,6 +50,7 @@ class LineSearch:
     landing: float  # C_full(theta - eta * g_batch): where the SGD step lands
     cosine: float  # cos of the angle between g_batch and g_full
     n_examples: int
+    full_gradient: fb.FullGradient  # the mean gradient over all n_examples images
 
 
 def parameter_grid(grad_w, grad_b) -> list[np.ndarray]:
@@ -152,41 +153,32 @@ def costs_along(network: Network, x: np.ndarray, y: np.ndarray, grid, ts: np.nda
 def line_search(
     exploration: Exploration, images: np.ndarray, labels: np.ndarray, ts: np.ndarray
 ) -> LineSearch:
-    """Return the full-subset cost along the mini-batch and the full-batch gradients.
+    """Return the cost over every given image along the mini-batch and the full-batch gradients.
 
-    Computed in the snapshot's own precision (float32 by default), which is what training uses
-    and several times faster than float64 over thousands of examples.
+    The full-batch gradient is the mean over all of ``images`` (``engine.full_batch``), computed
+    in the snapshot's own precision (float32 by default), which is what training uses.
     """
     e = exploration
     net = explored_network(e.snapshot, e.snapshot.config.dtype)
-    x = to_inputs(images, net.dtype)
     labels = np.asarray(labels, np.intp)
-    y = net.one_hot(labels)
-    full = net.backprop(x, labels)
+    full = fb.full_gradient(net, images, labels)
     batch = net.backprop(e.batch_x.astype(net.dtype), e.batch_labels)
     batch_grid = parameter_grid(batch.nabla_w, batch.nabla_b)
-    full_grid = parameter_grid(full.nabla_w, full.nabla_b)
     g1 = np.concatenate([g.ravel() for g in batch_grid]).astype(np.float64)
-    g2 = np.concatenate([g.ravel() for g in full_grid]).astype(np.float64)
+    g2 = full.flat
     cosine = float(g1 @ g2 / max(np.linalg.norm(g1) * np.linalg.norm(g2), 1e-300))
     eta = float(e.snapshot.train_config.learning_rate)
+    base, slopes = fb.first_layer(net, images, [batch_grid[0], full.grid[0]])
+    y = net.one_hot(labels)
+    steps = -np.asarray(ts, np.float64)[:, None]  # theta - t g
+    along = fb.costs_along_directions
     return LineSearch(
         ts=ts,
-        batch_curve=costs_along(net, x, y, batch_grid, ts),
-        full_curve=costs_along(net, x, y, full_grid, ts),
+        batch_curve=along(net, base, slopes[:1], [batch_grid], steps, y),
+        full_curve=along(net, base, slopes[1:], [full.grid], steps, y),
         learning_rate=eta,
-        landing=float(costs_along(net, x, y, batch_grid, np.array([eta]))[0]),
+        landing=float(along(net, base, slopes[:1], [batch_grid], [[-eta]], y)[0]),
         cosine=cosine,
         n_examples=len(labels),
+        full_gradient=full,
     )
-
-
-def subset_size(sizes: tuple[int, ...], n_ts: int, available: int, budget: float = 6e8) -> int:
-    """Return how many training examples a line search of ``n_ts`` points can use in ~150 ms.
-
-    The work per example is estimated from the two first-layer products and, for every t, the
-    layers after the first; it never goes below 500 examples (or what is available).
-    """
-    later = sum(a * b for a, b in zip(sizes[1:], sizes[2:]))
-    per_example = 2 * n_ts * (later + 10 * sum(sizes[1:-1])) + 8 * (sizes[0] + 1) * sizes[1]
-    return int(min(available, max(500, budget // per_example)))

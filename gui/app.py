@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--pad-digit", type=int, metavar="I", help="put MNIST test digit I on the drawing pad"
     )
     parser.add_argument("--tab", choices=("network", "explorer"), default="network")
-    parser.add_argument("--explorer-step", type=int, default=1, metavar="S", help="1 to 9")
+    parser.add_argument("--explorer-step", type=int, default=1, metavar="S", help="1 to 12")
     return parser
 
 

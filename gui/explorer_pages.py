@@ -34,6 +34,7 @@ from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, qcolor, 
 PLOT_BACKGROUND = "#101418"
 NUDGE_RANGE = 1.0  # the nudge slider moves a weight by at most this much
 SLIDER_STEPS = 100
+LINE_POINTS = 16  # step 9: points t = 0, eta/5, ..., 3 eta along each gradient
 
 
 @dataclass
@@ -129,6 +130,14 @@ def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None)
     bottom = min(float(heights.min(initial=0.0)), 0.0)
     pad = 0.08 * max(top - bottom, 1e-12)
     plot.setYRange(bottom - (pad if bottom < 0 else 0), top + pad, padding=0)
+
+
+def same_key(old: tuple | None, new: tuple) -> bool:
+    """Return True if a page's inputs are unchanged: (snapshot, images, ...) by identity first.
+
+    Objects themselves, not their ids: a new snapshot may be allocated where a freed one was.
+    """
+    return old is not None and old[0] is new[0] and old[1] is new[1] and old[2:] == new[2:]
 
 
 def info_label(name: str) -> QLabel:
@@ -793,8 +802,9 @@ class LineSearchPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.values: dict = {}
+        self._key: tuple | None = None  # (snapshot, images) of the search shown
         self.summary = info_label("line_summary")
-        self.plot = bar_plot("cost on the training subset", "t: the step is &minus;t&middot;g")
+        self.plot = bar_plot("cost C on the training set", "t: the step is &minus;t&middot;g")
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
         legend = self.plot.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="9pt")
         legend.setBrush(pg.mkBrush(16, 20, 24, 200))
@@ -810,24 +820,29 @@ class LineSearchPage(QWidget):
         layout.addWidget(self.plot, 1)
 
     def refresh(self, state: ExplorerState, images: np.ndarray | None, labels) -> None:
-        """Run the line search over (a budgeted part of) the training subset and plot it."""
+        """Run the line search over the whole training set in use and plot it."""
         e = state.exploration
         if images is None or len(images) == 0:
             self.summary.setText("Load a training set to compare with the full-batch gradient.")
             self.values = {}
+            self._key = None
             return
+        key = (e.snapshot, images)
+        if same_key(self._key, key):
+            return  # the search depends on the network and the data, not on the example
         eta = float(e.snapshot.train_config.learning_rate)
-        ts = np.linspace(0.0, 3.0 * eta, 31)
-        n = eg.subset_size(e.sizes, len(ts), len(images))
-        search = eg.line_search(e, images[:n], labels[:n], ts)
+        ts = np.linspace(0.0, 3.0 * eta, LINE_POINTS)
+        search = eg.line_search(e, images, labels, ts)
+        self._key = key
         self.batch_curve.setData(search.ts, search.batch_curve)
         self.full_curve.setData(search.ts, search.full_curve)
         self.landing.setData([eta], [search.landing])
         self.eta_line.setValue(eta)
         angle = float(np.degrees(np.arccos(np.clip(search.cosine, -1.0, 1.0))))
         self.summary.setText(
-            f"Cost on the first {search.n_examples} training images, now "
-            f"{fmt(search.full_curve[0])}. The SGD step (t = &eta; = {fmt(eta)} along the "
+            f"Cost C on all {search.n_examples:,} training images in use, now "
+            f"{fmt(search.full_curve[0])}; the full-batch gradient is the mean over all "
+            f"{search.n_examples:,}. The SGD step (t = &eta; = {fmt(eta)} along the "
             f"mini-batch gradient of {len(e.batch_labels)} examples) lands at "
             f"<b>{fmt(search.landing)}</b> "
             f"({'lower' if search.landing < search.full_curve[0] else 'higher: this time uphill'})."

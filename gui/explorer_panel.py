@@ -1,4 +1,4 @@
-"""The Explorer mode: one example's backward pass in nine steps, every number from the engine."""
+"""The Explorer mode: one example's backward pass step by step, every number from the engine."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from engine import explorer_gradient as eg
 from engine.explorer import Exploration
 from engine.snapshot import Snapshot
 from gui.colors import BACKGROUND, HIGHLIGHT, TEXT
+from gui.explorer_data_amount import DataAmountPage
+from gui.explorer_descent import DescentPage
 from gui.explorer_diagram import LayerDiagram
 from gui.explorer_pages import (
     BackPage,
@@ -34,8 +36,9 @@ from gui.explorer_pages import (
     hex_colour,
     plain,
 )
+from gui.explorer_steepest import SteepestPage
 
-N_STEPS = 9
+N_STEPS = 12
 TITLES = (
     "Forward pass",
     "Cost of this example",
@@ -46,6 +49,9 @@ TITLES = (
     "The gradient as sensitivity",
     "Check it",
     "Why mini-batches",
+    "Steepest descent",
+    "A drunk man stumbling downhill",
+    "Lots of labelled data",
 )
 IDEAS = (
     "the network is a function: each layer's activations determine the next layer's",
@@ -66,7 +72,7 @@ IDEAS = (
     "rather than a careful man computing every step on the whole data",
 )
 HIGHLIGHTS = ((), (), ("BP1",), ("BP1", "BP3", "BP4"), ("BP2", "BP3"), ("BP3", "BP4"), ("BP4",),
-              ("BP4",), ())  # fmt: skip
+              ("BP4",), (), (), (), ())  # fmt: skip
 DIAGRAM_STEPS = (1, 2, 3, 4, 5)
 DIMMED = (140, 146, 158)  # equations that are not this step's
 REVEAL_MS = 350  # step 1 lights up one layer per tick
@@ -128,20 +134,29 @@ def explanation(step: int, e: Exploration) -> str:
         " and measure the slope of the cost directly. Backprop here runs in double precision and "
         "the estimate in extended precision, so they agree to many digits.",
         9: f"The mini-batch gradient is a quick estimate, from {m} examples, of the gradient over "
-        "the whole training set. The curves show the cost on the training subset as the network "
-        "moves along each direction; the mini-batch step stumbles a little, but it costs a tiny "
-        "fraction of a full-batch one, so many quick steps win.",
+        "the whole training set. The curves show the cost on the whole training set in use as "
+        "the network moves along each direction; the mini-batch step stumbles a little, but it "
+        "costs a tiny fraction of a full-batch one, so many quick steps win.",
+        10: "Steepest descent: the negative gradient &minus;&nabla;C is the direction in which "
+        "the cost decreases most quickly. Take a step of the same length along &minus;g and "
+        "along many random directions, and compare the real change of the cost.",
+        11: "Stochastic gradient descent is less like a careful man walking downhill and more "
+        "like a drunk man stumbling quickly down it: each mini-batch step is a little off, but "
+        "many of them cost what one careful full-gradient step does. Both paths start here.",
+        12: "All of this needs lots of labelled training data: the network learns only from "
+        "examples whose right answer it is told. The same network trained on more labelled "
+        "examples gets more test digits right (MNIST has 60,000).",
     }
     return texts[step]
 
 
 class ExplorerPanel(QWidget):
-    """Walks through backpropagation of one example in nine steps, driven by Next/Back and arrows.
+    """Walks through backpropagation of one example step by step, driven by Next/Back and arrows.
 
-    Steps are numbered 1 .. 9 as in the issue; ``set_snapshot`` must come first.
+    Steps are numbered 1 .. N_STEPS as in the issue; ``set_snapshot`` must come first.
     """
 
-    step_changed = Signal(int)  # the new step, 1 .. 9
+    step_changed = Signal(int)  # the new step, 1 .. N_STEPS
     neuron_selected = Signal(int, int)  # layer, index
     edge_selected = Signal(int, int, int)  # weight layer, out, in
     trace_changed = Signal(object)  # engine.snapshot.ExampleTrace of the explored example
@@ -211,6 +226,9 @@ class ExplorerPanel(QWidget):
         self.gradient_page.param_chosen.connect(self.select_parameter)
         self.check_page = CheckPage()
         self.line_page = LineSearchPage()
+        self.steepest_page = SteepestPage()
+        self.descent_page = DescentPage()
+        self.data_amount_page = DataAmountPage()
         self.pages = [
             self.forward_page,
             CostPage(),
@@ -221,6 +239,9 @@ class ExplorerPanel(QWidget):
             self.gradient_page,
             self.check_page,
             self.line_page,
+            self.steepest_page,
+            self.descent_page,
+            self.data_amount_page,
         ]
         self.stack = QStackedWidget()
         for page in self.pages:
@@ -273,10 +294,18 @@ class ExplorerPanel(QWidget):
         self._explore()
 
     def set_full_batch(self, images: np.ndarray, labels: np.ndarray) -> None:
-        """Use these training images (uint8) as the full batch of step 9."""
+        """Use these training images (uint8), the whole set in use, in steps 9 to 12."""
         self._full = (np.asarray(images), np.asarray(labels))
-        if self.state is not None and self._step == 9:
+        if self.state is not None and self._step >= 9:
             self._refresh()
+
+    def set_test_set(self, images: np.ndarray, labels: np.ndarray) -> None:
+        """Score step 12's networks on these test images (uint8)."""
+        self.data_amount_page.set_test_set(np.asarray(images), np.asarray(labels))
+
+    def shutdown(self) -> None:
+        """Stop step 12's training and end its thread (the window calls this on close)."""
+        self.data_amount_page.shutdown()
 
     def _default_example(self) -> tuple[np.ndarray, int]:
         """Return the snapshot's own example, else its batch's first image, else a blank one."""
@@ -398,7 +427,7 @@ class ExplorerPanel(QWidget):
         self.equations.setText(self.equations_html())
         self.stack.setCurrentIndex(step - 1)
         page = self.pages[step - 1]
-        if step == 9:
+        if step >= 9:  # the steps that use the whole training set
             full = self._full or (None, None)
             page.refresh(self.state, *full)
         else:

@@ -61,8 +61,7 @@ STATUS_REFRESH_S = 0.25  # while training, the status bar changes 4 times a seco
 RUNNING_PLOT_MS = 400  # the cost plot redraws 2.5 times a second while training
 EXPLORER_TAB = 1
 INSIGHT_TAB = 2
-FULL_BATCH = 10000
-RECENT_FILES = 8  # training images the explorer's full-batch gradient is taken over
+RECENT_FILES = 8  # files listed under File > Open recent
 ABOUT = """<h3>Backprop Lab</h3>
 <p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
 gradient descent, one mini-batch at a time.</p>
@@ -962,8 +961,9 @@ class MainWindow(QMainWindow):
             return
         self._refresh_views()
         if self.data is not None and self.explorer.property("data_source") != id(self.data):
-            n = min(FULL_BATCH, len(self.data.train))
-            self.explorer.set_full_batch(self.data.train.images[:n], self.data.train.labels[:n])
+            train, test = self.data.train, self.data.test  # the whole sets in use
+            self.explorer.set_full_batch(train.images, train.labels)
+            self.explorer.set_test_set(test.images, test.labels)
             self.explorer.setProperty("data_source", id(self.data))
         self.explorer.set_snapshot(snapshot)
 
@@ -1066,6 +1066,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         if self._download is not None:
             self._download.cancel.set()
+        self.explorer.shutdown()
         self.worker.shutdown()
         event.accept()
 

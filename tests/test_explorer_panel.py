@@ -51,6 +51,7 @@ def panel(qtbot, snapshot, sample):
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
     widget.set_full_batch(sample.train.images[:1000], sample.train.labels[:1000])
+    widget.set_test_set(sample.test.images, sample.test.labels)
     with qtbot.waitSignal(widget.trace_changed) as blocker:
         widget.set_snapshot(snapshot)
     assert isinstance(blocker.args[0], ExampleTrace)
@@ -144,6 +145,16 @@ def check_step(panel: ExplorerPanel, sample) -> None:
         np.testing.assert_allclose(search.batch_curve, direct.batch_curve)
         assert search.cosine == pytest.approx(direct.cosine)
         assert f"{direct.cosine:.3f}" in text(panel, "line_summary")
+    elif step == 10:
+        r = shown["descent"]
+        assert r.n_examples == 1000 and r.gradient_change < r.random_changes.min()
+        assert fmt(r.gradient_change) in text(panel, "steepest_summary")
+    elif step == 11:
+        p = shown["picture"]
+        np.testing.assert_array_equal(p.sgd.states[0], p.full.states[0])
+        assert fmt(p.sgd.costs[-1]) in text(panel, "descent_summary")
+    elif step == 12:
+        assert "on 100, 1,000 labelled examples" in text(panel, "data_summary")
 
 
 def test_walks_all_steps_with_buttons_and_keys(qtbot, panel, sample) -> None:

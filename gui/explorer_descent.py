@@ -1,0 +1,182 @@
+"""Explorer step 11: SGD's stumbling steps beside careful full-gradient steps, on a cost contour."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
+from engine import descent_paths as dp
+from engine.errors import DivergenceError
+from engine.explorer import explored_network
+from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT
+from gui.explorer_pages import PLOT_BACKGROUND, ExplorerState, fmt, info_label, same_key
+
+LEVELS = 9  # contour lines between the lowest and highest cost of the picture
+
+
+def cost_lut(size: int = 256) -> np.ndarray:
+    """Return a dark sequential colour table: low cost dark, high cost lighter, toward TEXT."""
+    t = np.linspace(0.0, 0.35, size)[:, None]
+    rgb = np.array(BACKGROUND, float) * (1 - t) + np.array(TEXT, float) * t
+    lut = np.empty((size, 4), np.uint8)
+    lut[:, :3] = np.rint(rgb).astype(np.uint8)
+    lut[:, 3] = 255
+    return lut
+
+
+def contour_lines(
+    costs: np.ndarray, alphas: np.ndarray, betas: np.ndarray, level: float
+) -> list[np.ndarray]:
+    """Return the isocurves of ``costs`` at ``level`` as (k, 2) arrays in plane coordinates."""
+    lines = []
+    for line in pg.functions.isocurve(costs, level, connected=True):
+        index = np.array(line, float) - 0.5  # isocurve puts data[i, j] at (i + 0.5, j + 0.5)
+        a = np.interp(index[:, 0], np.arange(len(alphas)), alphas)
+        b = np.interp(index[:, 1], np.arange(len(betas)), betas)
+        lines.append(np.stack([a, b], axis=1))
+    return lines
+
+
+class DescentPage(QWidget):
+    """Step 11: the drunk man stumbling downhill, on the plane through the start."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values: dict = {}
+        self._key: tuple | None = None
+        self._args: tuple | None = None
+        self.seed = 0
+        self.summary = info_label("descent_summary")
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground(PLOT_BACKGROUND)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", "along −∇C at the start (the full-gradient direction)")
+        item.setLabel("left", "along SGD's drift (⊥)")
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.image = pg.ImageItem()
+        self.image.setLookupTable(cost_lut())
+        self.plot.addItem(self.image)
+        self.contours: list[pg.PlotCurveItem] = []
+        legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        legend.setBrush(pg.mkBrush(*BACKGROUND, 200))
+        self.sgd_path = self.plot.plot(
+            pen=pg.mkPen(NEGATIVE, width=2),
+            symbol="o",
+            symbolSize=8,
+            symbolBrush=NEGATIVE,
+            name="mini-batch SGD steps",
+        )
+        self.full_path = self.plot.plot(
+            pen=pg.mkPen(POSITIVE, width=2),
+            symbol="s",
+            symbolSize=8,
+            symbolBrush=POSITIVE,
+            name="full-gradient steps",
+        )
+        self.start = self.plot.plot(
+            pen=None, symbol="star", symbolSize=16, symbolBrush=HIGHLIGHT, name="start"
+        )
+        self.labels: list[pg.TextItem] = []
+        self.note = QLabel()
+        self.note.setObjectName("descent_note")
+        self.note.setWordWrap(True)
+        self.reseed = QPushButton("Other mini-batches")
+        self.reseed.setObjectName("descent_reseed")
+        self.reseed.clicked.connect(self.draw_other_batches)
+        row = QHBoxLayout()
+        row.addWidget(self.reseed)
+        row.addWidget(self.note, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+
+    def refresh(self, state: ExplorerState, images: np.ndarray | None, labels) -> None:
+        """Take both kinds of steps from the explored network and draw the picture."""
+        e = state.exploration
+        if images is None or len(images) == 0:
+            self.summary.setText("Load a training set to compare the two ways down.")
+            self.values, self._key, self._args = {}, None, None
+            return
+        key = (e.snapshot, images, self.seed)
+        if same_key(self._key, key):
+            return  # depends on the network, the data and the seed, not on the example
+        self._args = (state, images, labels)
+        n = min(dp.EXAMPLES, len(images))
+        net = explored_network(e.snapshot, e.snapshot.config.dtype)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            picture = dp.descent_picture(
+                net, images[:n], labels[:n], e.snapshot.train_config, seed=self.seed
+            )
+        except DivergenceError as exc:
+            self.summary.setText(f"SGD diverged from here: {exc}")
+            self.values, self._key = {}, key
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._key = key
+        self.show_picture(picture, len(images))
+
+    def draw_other_batches(self) -> None:
+        """Draw SGD's mini-batches from the next seed and draw the picture again."""
+        self.seed += 1
+        if self._args is not None:
+            self.refresh(*self._args)
+
+    def show_picture(self, p: dp.DescentPicture, n_train: int) -> None:
+        """Draw the contour, both paths and their labels; write the sentence from them."""
+        a, b = p.alphas, p.betas
+        da, db = a[1] - a[0], b[1] - b[0]
+        self.image.setImage(p.costs, autoLevels=True)
+        self.image.setRect(QRectF(a[0] - da / 2, b[0] - db / 2, da * len(a), db * len(b)))
+        for curve in self.contours:
+            self.plot.removeItem(curve)
+        self.contours = []
+        levels = np.linspace(p.costs.min(), p.costs.max(), LEVELS + 2)[1:-1]
+        pen = pg.mkPen(TEXT + (110,), width=1)
+        for level in levels:
+            for line in contour_lines(p.costs, a, b, float(level)):
+                curve = pg.PlotCurveItem(line[:, 0], line[:, 1], pen=pen)
+                self.plot.addItem(curve)
+                self.contours.append(curve)
+        self.sgd_path.setData(p.sgd.coords[:, 0], p.sgd.coords[:, 1])
+        self.full_path.setData(p.full.coords[:, 0], p.full.coords[:, 1])
+        self.start.setData([0.0], [0.0])
+        for label in self.labels:
+            self.plot.removeItem(label)
+        self.labels = []
+        for path, colour in ((p.sgd, NEGATIVE), (p.full, POSITIVE)):
+            for k, ((x, y), cost) in enumerate(zip(path.coords, path.costs)):
+                if k == 0 and path is p.full:
+                    continue  # the start is labelled once, with the SGD path
+                anchor = (0.5, 1.2) if k % 2 == 0 else (0.5, -0.2)  # above, below: apart
+                label = pg.TextItem(fmt(cost), color=HIGHLIGHT if k == 0 else colour, anchor=anchor)
+                label.setPos(float(x), float(y))
+                self.plot.addItem(label)
+                self.labels.append(label)
+        self.plot.setXRange(a[0], a[-1], padding=0.02)
+        self.plot.setYRange(b[0], b[-1], padding=0.02)
+        steps = len(p.sgd.costs) - 1
+        where = "all" if p.n_examples == n_train else "the first"
+        self.summary.setText(
+            f"The cost C over {where} {p.n_examples:,} training images in use, on the plane "
+            f"through the network now. From C = {fmt(p.sgd.costs[0])}, {steps} real SGD steps "
+            f"(mini-batches of {p.batch_size}, drawn as training draws them, seed {p.seed}; "
+            f"{steps * p.batch_size} images looked at) reach <b>{fmt(p.sgd.costs[-1])}</b>; "
+            f"{steps} careful full-gradient steps (&eta; = {fmt(p.learning_rate)}, each over all "
+            f"{p.n_examples:,} images: {steps * p.n_examples:,} looked at) reach "
+            f"<b>{fmt(p.full.costs[-1])}</b>."
+        )
+        far = max(float(p.sgd.off_plane.max()), float(p.full.off_plane.max()))
+        self.note.setText(
+            "Points after the start lie off this plane (up to "
+            f"{fmt(far)} away in parameter space): they are drawn at their projection and "
+            "labelled with their real cost C."
+        )
+        self.values = {"picture": p, "labels": [lab.toPlainText() for lab in self.labels]}
