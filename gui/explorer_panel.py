@@ -68,8 +68,12 @@ IDEAS = (
     "most bang for the buck",
     "backpropagation computes that gradient exactly: checked here against the derivative's "
     "definition",
-    "stochastic gradient descent: a drunk man stumbling quickly downhill with mini-batches, "
-    "rather than a careful man computing every step on the whole data",
+    "mini-batches: a small random batch gives a rough but cheap estimate of the gradient over "
+    "all the training data",
+    "the negative gradient is the direction of steepest descent: it lowers the cost fastest",
+    "stochastic gradient descent: a drunk man stumbling quickly downhill, rather than a careful "
+    "man computing every step on the whole data",
+    "all of this needs lots of labelled training data: MNIST's 60,000 labelled digits",
 )
 HIGHLIGHTS = ((), (), ("BP1",), ("BP1", "BP3", "BP4"), ("BP2", "BP3"), ("BP3", "BP4"), ("BP4",),
               ("BP4",), (), (), (), ())  # fmt: skip
