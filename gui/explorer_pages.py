@@ -10,8 +10,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QIcon, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import (
+    QFont,
+    QIcon,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +45,7 @@ from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, qcolor, 
 PLOT_BACKGROUND = "#101418"
 NUDGE_RANGE = 1.0  # the nudge slider moves a weight by at most this much
 SLIDER_STEPS = 100
+SHORT_PAGE = 420  # a page shorter than this puts step 4's two charts side by side
 
 
 @dataclass
@@ -123,6 +135,12 @@ def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None)
     bottom = min(float(heights.min(initial=0.0)), 0.0)
     pad = 0.08 * max(top - bottom, 1e-12)
     plot.setYRange(bottom - (pad if bottom < 0 else 0), top + pad, padding=0)
+
+
+def wrapped(label: QLabel) -> QLabel:
+    """Return the label set to wrap its words, so it never makes its page wider."""
+    label.setWordWrap(True)
+    return label
 
 
 def info_label(name: str) -> QLabel:
@@ -312,11 +330,22 @@ class OutputPage(QWidget):
         row.addWidget(QLabel("Output neuron (digit):"))
         row.addWidget(self.combo)
         row.addStretch(1)
+        self.charts = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.charts.addWidget(self.weights_plot, 1)
+        self.charts.addWidget(self.previous_plot, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.summary)
-        layout.addWidget(self.weights_plot, 1)
-        layout.addWidget(self.previous_plot, 1)
+        layout.addLayout(self.charts, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Stack the two charts on a tall page, put them side by side on a short, wide one."""
+        super().resizeEvent(event)
+        size = event.size()
+        side = size.height() < SHORT_PAGE and size.width() >= 2 * size.height() * 0.8
+        direction = QBoxLayout.Direction.LeftToRight if side else QBoxLayout.Direction.TopToBottom
+        if self.charts.direction() != direction:
+            self.charts.setDirection(direction)
 
     def refresh(self, state: ExplorerState) -> None:
         """Show the three ways for ``state.target``."""
@@ -577,6 +606,8 @@ class GradientPage(QWidget):
         self.top = QListWidget()
         self.top.setObjectName("top_components")
         self.top.setFont(QFont("monospace"))
+        self.top.setWordWrap(True)  # a narrow page wraps a long entry rather than scroll sideways
+        self.top.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.top.itemClicked.connect(self._on_item_clicked)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("nudge_slider")
@@ -593,7 +624,7 @@ class GradientPage(QWidget):
         self.marker = self.plot.plot(pen=None, symbol="o", symbolBrush=HIGHLIGHT, symbolSize=9)
         lower = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(QLabel("Largest components (click one):"))
+        left.addWidget(wrapped(QLabel("Largest components (click one):")))
         left.addWidget(self.top, 1)
         right = QVBoxLayout()
         row = QHBoxLayout()
@@ -678,7 +709,7 @@ class CheckPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         row = QHBoxLayout()
         row.addWidget(self.button)
-        row.addWidget(QLabel("four random weights or biases of every layer"), 1)
+        row.addWidget(wrapped(QLabel("four random weights or biases of every layer")), 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.selected)
         layout.addLayout(row)

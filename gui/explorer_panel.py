@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
+    QBoxLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -53,6 +58,12 @@ DIAGRAM_STEPS = (1, 2, 3, 4, 5)
 DIMMED = (140, 146, 158)  # equations that are not this step's
 REVEAL_MS = 350  # step 1 lights up one layer per tick
 EDGES_SHOWN = 40  # at most this many edges into one neuron are drawn
+SIDE_MIN, SIDE_MAX, SIDE_FRACTION = 200, 340, 0.3  # the text column's width
+MIN_WIDTH = 520  # the text column and, under the diagram, the widest page
+WIDE_CONTENT = 760  # narrower than this, the diagram goes above the page instead of beside it
+STACKED_DIAGRAM = 0.34  # the most of the content's height a diagram above the page may take
+QWIDGETSIZE_MAX = (1 << 24) - 1
+ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right)
 
 
 def explanation(step: int, e: Exploration) -> str:
@@ -127,6 +138,7 @@ class ExplorerPanel(QWidget):
         self._example: tuple[np.ndarray, int] | None = None
         self._full: tuple[np.ndarray, np.ndarray] | None = None
         self._step = 1
+        self._side_moved = False  # once the learner drags the splitter, keep their split
         self._reveal_timer = QTimer(self)
         self._reveal_timer.setInterval(REVEAL_MS)
         self._reveal_timer.timeout.connect(self._on_reveal_timer_fired)
@@ -146,10 +158,12 @@ class ExplorerPanel(QWidget):
         self.next_button.setObjectName("next_button")
         self.back_button.clicked.connect(self.previous_step)
         self.next_button.clicked.connect(self.next_step)
+        self.title.setWordWrap(True)
+        self.title.setMinimumWidth(120)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
-        header.addWidget(self.back_button)
-        header.addWidget(self.next_button)
+        header.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.text = QLabel()
         self.text.setObjectName("explanation")
@@ -170,7 +184,13 @@ class ExplorerPanel(QWidget):
         column.addStretch(1)
         side = QWidget()
         side.setLayout(column)
-        side.setFixedWidth(310)
+        self.side = QScrollArea()  # a long explanation on a short screen scrolls, never sideways
+        self.side.setObjectName("explorer_text")
+        self.side.setWidget(side)
+        self.side.setWidgetResizable(True)
+        self.side.setFrameShape(QFrame.Shape.NoFrame)
+        self.side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side.setMinimumWidth(SIDE_MIN)
 
         self.diagram = LayerDiagram()
         self.diagram.neuron_clicked.connect(self.select_neuron)
@@ -198,25 +218,76 @@ class ExplorerPanel(QWidget):
         self.stack = QStackedWidget()
         for page in self.pages:
             self.stack.addWidget(page)
-        body = QHBoxLayout()
-        body.addWidget(side)
-        body.addWidget(self.diagram, 4)
-        body.addWidget(self.stack, 5)
+        self.content = QWidget()
+        self.content_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.content)
+        self.content_layout.setContentsMargins(0, 0, 0, 0)
+        self.content_layout.addWidget(self.diagram, 4)
+        self.content_layout.addWidget(self.stack, 5)
+        self.body = QSplitter(Qt.Orientation.Horizontal)
+        self.body.setObjectName("explorer_body")
+        self.body.setChildrenCollapsible(False)
+        self.body.addWidget(self.side)
+        self.body.addWidget(self.content)
+        self.body.setStretchFactor(1, 1)
+        self.body.splitterMoved.connect(self._on_body_split)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addLayout(body, 1)
-        for key, slot in (
-            (Qt.Key.Key_Right, self.next_step),
-            (Qt.Key.Key_Left, self.previous_step),
-        ):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        layout.addWidget(self.body, 1)
+        self.setMinimumWidth(MIN_WIDTH)  # the narrow arrangement's, not the side-by-side one's
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._show_empty()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Share the width between the text and the content, then reflow the content."""
+        super().resizeEvent(event)
+        width = self.body.width()
+        if width > 0 and not self._side_moved:
+            side = int(min(max(SIDE_FRACTION * width, SIDE_MIN), SIDE_MAX))
+            self.body.setSizes([side, max(width - side, 1)])
+        self._reflow()
+
+    def _reflow(self) -> None:
+        """Put the diagram beside the page when both fit, else above it (shorter), never wider."""
+        wide = self.content.width() >= WIDE_CONTENT
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.content_layout.direction() != direction:
+            self.content_layout.setDirection(direction)
+        self.content_layout.setStretch(0, 4 if wide else 2)
+        self.content_layout.setStretch(1, 5 if wide else 3)
+        tall = self.content.height() * STACKED_DIAGRAM
+        self.diagram.setMaximumHeight(QWIDGETSIZE_MAX if wide else max(int(tall), 170))
+
+    def _on_body_split(self, _pos: int, _index: int) -> None:
+        """The learner dragged the splitter: keep their split from now on."""
+        self._side_moved = True
+        self._reflow()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Take the keyboard on opening, so the arrow keys step through the explorer at once."""
+        super().showEvent(event)
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def event(self, event: QEvent) -> bool:
+        """Claim bare Left and Right from the window's shortcuts while the focus is in here.
+
+        The window's Step mini-batch is also Right; claiming the key here makes it a plain key
+        press for the focused control (a slider keeps its arrows) and then for ``keyPressEvent``,
+        so the key is never ambiguous and Step mini-batch still works outside the explorer.
+        """
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and event.key() in ARROWS
+            and event.modifiers()
+            in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        """Left and Right go one step back or forwards (when no shortcut took the key)."""
+        """Left and Right go one step back or forwards (unless the focused control used them)."""
         if event.key() == Qt.Key.Key_Right:
             self.next_step()
         elif event.key() == Qt.Key.Key_Left:

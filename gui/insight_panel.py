@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,6 +37,9 @@ from gui.colors import BACKGROUND, POSITIVE, TEXT, qcolor, signed_image
 from gui.confusion_view import ConfusionView
 from gui.digit_gallery import CAPTION_HEIGHT, GAP, DigitGallery
 
+WIDE_MISTAKES = 640  # narrower than this, the mistakes go under the confusion matrix
+NARROW_WIDTH = 400
+COUNT_SIZES = (11, 10, 9, 8)  # the counts over the bars shrink to fit their bars
 CONFUSION_EVERY_S = 1.0  # recompute the confusion matrix at most this often
 MISTAKES, NEURONS, DATASET = range(3)
 
@@ -55,26 +58,64 @@ class _ClassCounts(QWidget):
         self.counts = np.asarray(counts)
         self.update()
 
+    def count_boxes(self) -> list[tuple[QRectF, str, int]]:
+        """Return where each count is written, its text and pixel size: never two touching.
+
+        The counts take the largest size (11 down to 8 pixels) at which every one fits its
+        bar's width; if none does, they are written in thousands ("1.2k").
+        """
+        top, bottom = 18, self.height() - 18
+        width = (self.width() - 8) / 10
+        peak = max(int(self.counts.max()), 1)
+        for texts in (
+            [f"{c:,}" for c in self.counts.tolist()],
+            [_thousands(c) for c in self.counts.tolist()],
+        ):
+            for pixels in COUNT_SIZES:
+                metrics = QFontMetricsF(_pixel_font(pixels))
+                if max(metrics.horizontalAdvance(t) for t in texts) + 2 <= width:
+                    break
+            else:
+                continue
+            break
+        boxes = []
+        for d, (count, text) in enumerate(zip(self.counts.tolist(), texts)):
+            h = (bottom - top) * count / peak
+            w = QFontMetricsF(_pixel_font(pixels)).horizontalAdvance(text) + 2
+            x = 4 + d * width + (width - w) / 2
+            boxes.append((QRectF(x, bottom - h - 16, w, 14), text, pixels))
+        return boxes
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         """Paint the bars with their counts above and digits below."""
         p = QPainter(self)
         p.fillRect(self.rect(), qcolor(BACKGROUND))
-        font = QFont()
-        font.setPixelSize(11)
-        p.setFont(font)
         top, bottom = 18, self.height() - 18
         width = (self.width() - 8) / 10
         peak = max(int(self.counts.max()), 1)
+        p.setFont(_pixel_font(11))
         for d, count in enumerate(self.counts.tolist()):
             h = (bottom - top) * count / peak
             x = 4 + d * width
             p.fillRect(QRectF(x + 3, bottom - h, width - 6, h), qcolor(POSITIVE))
             p.setPen(qcolor(TEXT))
-            p.drawText(
-                QRectF(x, bottom - h - 16, width, 14), Qt.AlignmentFlag.AlignCenter, f"{count:,}"
-            )
             p.drawText(QRectF(x, bottom + 2, width, 14), Qt.AlignmentFlag.AlignCenter, str(d))
+        for rect, text, pixels in self.count_boxes():
+            p.setFont(_pixel_font(pixels))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         p.end()
+
+
+def _pixel_font(pixels: int) -> QFont:
+    """Return the UI font at a pixel size."""
+    font = QFont()
+    font.setPixelSize(pixels)
+    return font
+
+
+def _thousands(count: int) -> str:
+    """Return a count in thousands, as "1.2k" (or as it is below 1,000)."""
+    return f"{count / 1000:.1f}k".replace(".0k", "k") if count >= 1000 else str(count)
 
 
 def _explain(text: str) -> QLabel:
@@ -99,6 +140,7 @@ class InsightPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+        self.setMinimumWidth(NARROW_WIDTH)  # the stacked arrangement's, which resizeEvent picks
         self.data: MnistData | None = None
         self.snapshot: Snapshot | None = None
         self.result: ConfusionResult | None = None
@@ -117,6 +159,7 @@ class InsightPanel(QWidget):
         self.recompute_button.setToolTip("Run the test set through the network now")
         self.recompute_button.clicked.connect(self.recompute)
         self.status = QLabel("Train the network, then its test-set results appear here.")
+        self.status.setWordWrap(True)
         self.mistakes_title = QLabel("Most confident mistakes")
         self.mistakes = DigitGallery()
         self.mistakes.set_empty_text("No mistakes to show yet.")
@@ -130,6 +173,7 @@ class InsightPanel(QWidget):
         )
         column.addWidget(self.mistakes, 1)
         split = QSplitter()
+        self.mistakes_split = split
         split.addWidget(self.confusion)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
@@ -142,6 +186,14 @@ class InsightPanel(QWidget):
         layout.addLayout(head)
         layout.addWidget(split, 1)
         return tab
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """Put the mistakes beside the confusion matrix when there is room, else under it."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= WIDE_MISTAKES
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.mistakes_split.orientation() != orientation:
+            self.mistakes_split.setOrientation(orientation)
 
     def _build_neurons(self) -> QWidget:
         """Build the tab with one weight image per first-layer neuron."""
@@ -172,17 +224,18 @@ class InsightPanel(QWidget):
         self.filter.addItems(["All digits"] + [f"Only {d}s" for d in range(10)])
         self.filter.currentIndexChanged.connect(self._show_examples)
         self.examples_title = QLabel()
+        self.examples_title.setWordWrap(True)
         self.examples = DigitGallery()
         self.examples.digit_clicked.connect(self._on_train_digit_clicked)
         averages = QWidget()
         column = QVBoxLayout(averages)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(QLabel("<b>The average image of each digit</b> (click to browse it)"))
+        column.addWidget(_explain("<b>The average image of each digit</b> (click to browse it)"))
         column.addWidget(self.averages, 1)
         counts = QWidget()
         column = QVBoxLayout(counts)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(QLabel("<b>Training examples per digit</b>"))
+        column.addWidget(_explain("<b>Training examples per digit</b>"))
         column.addWidget(self.counts, 1)
         top = QHBoxLayout()
         top.addWidget(averages, 3)

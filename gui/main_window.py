@@ -50,8 +50,11 @@ from gui.timeline import Timeline
 from gui.training_controls import SPEED_LABELS, TrainingControls
 
 DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
-PAD_MIN_WIDTH = 320
-PAD_WIDTH = 610  # the drawing pad, its 28x28 preview and the output bars side by side
+PAD_MIN_WIDTH = 436  # the pad with its preview beside it, and room for a vertical scroll bar
+PAD_WIDTH = 640  # the drawing pad, its 28x28 preview and the output bars side by side
+WIDE_WINDOW = 1700  # from this width the pad dock opens wide enough for its side-by-side layout
+SCREEN_USE = 0.92  # a first launch takes this much of a large screen, centred
+SMALL_SCREEN = QSize(1600, 1000)  # on a screen smaller than this it takes the whole screen
 REFRESH_MS = 33  # the views pull the latest snapshot about 30 times a second
 GUI_BUDGET = 8  # while training, each redraw is followed by 8 times its cost of training
 PAD_REFRESH_S = 0.2  # while training, the pad's guess follows the network 5 times a second
@@ -136,7 +139,7 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 20)
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 4)  # frame, no more
         self.banner = FailureBanner()
         self.network_view = NetworkView()
         self.network_view.setMinimumSize(400, 300)
@@ -160,14 +163,12 @@ class MainWindow(QMainWindow):
         self.explorer = ExplorerPanel()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.middle, "Network and cost")
-        explorer_scroll = QScrollArea()  # its pages are wide; a small window scrolls them
-        explorer_scroll.setWidget(self.explorer)
-        explorer_scroll.setWidgetResizable(True)
-        self.tabs.addTab(explorer_scroll, "Backprop explorer")
+        self.tabs.addTab(self.explorer, "Backprop explorer")  # it reflows to fit, never scrolls
         self.insight = InsightPanel()
         insight_scroll = QScrollArea()
         insight_scroll.setWidget(self.insight)
         insight_scroll.setWidgetResizable(True)
+        insight_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tabs.addTab(insight_scroll, "Mistakes and data")
         self.tabs.setTabToolTip(
             2,
@@ -199,7 +200,8 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pad_dock)
-        self.pad_area.setMinimumWidth(PAD_MIN_WIDTH)  # narrower screens scroll the pad sideways
+        self.pad_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pad_area.setMinimumWidth(PAD_MIN_WIDTH)  # the panel's narrow arrangement fits this
         self.pad_area.setMaximumWidth(PAD_WIDTH + 40)  # wider would only add empty space
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -1027,19 +1029,43 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def _restore_geometry(self) -> None:
-        """Reopen at the size and layout of the last session."""
+        """Reopen at the size and layout of the last session, clamped to the screen it opens on.
+
+        A first launch opens centred on most of the screen, maximised on a small one.
+        """
         geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            self._clamp_to_screen()
         else:
-            screen = self.screen().availableGeometry().size()
-            self.resize(DEFAULT_SIZE.boundedTo(screen))
+            self._first_geometry()
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+        else:
+            controls = self.splitter.widget(0).minimumWidth()
+            self.splitter.setSizes([controls, max(self.width() - controls, 1)])
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+
+    def _first_geometry(self) -> None:
+        """Take most of the available screen, centred; all of it (maximised) on a small screen."""
+        area = self.screen().availableGeometry()
+        size = QSize(int(area.width() * SCREEN_USE), int(area.height() * SCREEN_USE))
+        self.resize(size.expandedTo(self.minimumSizeHint()).boundedTo(area.size()))
+        self.move(area.center() - self.rect().center())
+        if area.width() < SMALL_SCREEN.width() or area.height() < SMALL_SCREEN.height():
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+
+    def _clamp_to_screen(self) -> None:
+        """Shrink and move a restored window so it lies wholly on the screen it opens on."""
+        area = self.screen().availableGeometry()
+        rect = self.geometry()
+        rect.setSize(rect.size().boundedTo(area.size()))
+        rect.moveLeft(min(max(rect.left(), area.left()), area.right() - rect.width() + 1))
+        rect.moveTop(min(max(rect.top(), area.top()), area.bottom() - rect.height() + 1))
+        if rect != self.geometry():
+            self.setGeometry(rect)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         """On a first launch, give the pad dock the width its pad, preview and bars need."""
@@ -1051,8 +1077,10 @@ class MainWindow(QMainWindow):
         self._docks_sized = True
 
     def _size_docks(self) -> None:
-        """Widen the pad dock to its natural width, leaving the rest to the diagram."""
-        self.resizeDocks([self.pad_dock], [PAD_WIDTH + 20], Qt.Orientation.Horizontal)
+        """Give the pad dock its side-by-side width on a wide window, its narrow one otherwise."""
+        wide = self.width() >= WIDE_WINDOW
+        width = PAD_WIDTH + 20 if wide else PAD_MIN_WIDTH
+        self.resizeDocks([self.pad_dock], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Offer to save trained work, then stop the worker and wait for its thread."""

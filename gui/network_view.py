@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -28,7 +28,16 @@ from PySide6.QtWidgets import QToolBar, QToolTip, QWidget
 from engine.snapshot import EDGE_MODES, ExampleTrace, Snapshot, edge_values
 from gui.colors import HIGHLIGHT, TEXT
 from gui.diagram_layout import DiagramLayout, compute_layout
-from gui.diagram_scene import Scene, build_scene, edge_lines, fmt, paint_scene
+from gui.diagram_scene import (
+    Scene,
+    build_scene,
+    edge_lines,
+    fmt,
+    header_boxes,
+    legend_boxes,
+    paint_scene,
+    titles,
+)
 from gui.neuron_panel import NeuronPanel
 
 MODE_LABELS = {
@@ -207,6 +216,20 @@ class NetworkView(QWidget):
         """Return the geometry in use (None before the first snapshot)."""
         self._ensure_layout()
         return self._layout
+
+    def header_boxes(self) -> list[QRectF]:
+        """Return where the column titles are painted (empty before the first snapshot)."""
+        self._ensure_scene()
+        if self._layout is None:
+            return []
+        return [b.rect for b in header_boxes(self._layout, titles(self._layout.sizes, self._scene))]
+
+    def legend_boxes(self) -> list[QRectF]:
+        """Return where the legend's lines of text are painted (empty before the first snapshot)."""
+        self._ensure_scene()
+        if self._layout is None or self._scene is None:
+            return []
+        return [b.rect for b in legend_boxes(self._layout, self._scene)[0]]
 
     def _ensure_layout(self) -> None:
         """Recompute the geometry and the edge lines after a resize or a new architecture."""
