@@ -6,10 +6,14 @@ import numpy as np
 import pyqtgraph as pg
 import PySide6  # noqa: F401  (pyqtgraph binds to the first Qt binding imported)
 from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 AVERAGE_WINDOW = 100  # mini-batches in the moving average
 DISPLAY_POINTS = 2000  # runs per curve handed to pyqtgraph, about one per horizontal pixel
+LEGEND_COLUMNS = 4  # the legend's entries side by side in one row above the plot
+LEGEND_MARGIN = 130  # the two axes beside the curves
+SAMPLE_WIDTH = 30  # a legend entry's line or symbol and its gaps
 REFRESH_MS = 100  # a curve reads smoothly at 10 Hz; each redraw costs the training thread the GIL
 
 
@@ -106,7 +110,13 @@ class CostPlot(QWidget):
         # downsampling rescan every point at every redraw, which at 300,000 mini-batches holds
         # the interpreter lock for tens of milliseconds.
         item.vb.sigXRangeChanged.connect(self._on_range_changed)
-        legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        # The legend is a row of its own above the curves, where no marker or readout can land.
+        legend = pg.LegendItem(colCount=LEGEND_COLUMNS, labelTextSize="8pt", frame=False)
+        item.layout.removeItem(item.titleLabel)
+        item.titleLabel.setVisible(False)
+        item.layout.addItem(legend, 0, 1)
+        item.legend = legend  # curves given a name join it
+        self.legend = legend
         self.batch_curve = item.plot(pen=pg.mkPen((62, 82, 108), width=1), name="mini-batch cost")
         self.average_curve = item.plot(
             pen=pg.mkPen((255, 190, 60), width=3), name=f"mean of last {AVERAGE_WINDOW} batches"
@@ -153,6 +163,23 @@ class CostPlot(QWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._redraw)
         self._timer.start()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """Lay the legend out in as many columns as fit over the curves (4, 2 or 1)."""
+        super().resizeEvent(event)
+        self._fit_legend(event.size().width())
+
+    def _fit_legend(self, width: int) -> None:
+        """Choose the legend's column count for a plot ``width`` pixels wide."""
+        entries = [label.item.boundingRect().width() for _sample, label in self.legend.items]
+        room = width - LEGEND_MARGIN
+        for columns in (LEGEND_COLUMNS, 2, 1):
+            rows = [entries[i : i + columns] for i in range(0, len(entries), columns)]
+            widest = max((sum(row) + SAMPLE_WIDTH * len(row) for row in rows), default=0)
+            if widest <= room:
+                break
+        if self.legend.columnCount != columns:
+            self.legend.setColumnCount(columns)
 
     def set_marker(self, epochs: float | None) -> None:
         """Mark the moment the timeline shows (in epochs of training); None hides the mark."""
@@ -255,7 +282,10 @@ class CostPlot(QWidget):
         self.cursor.setVisible(True)
         (x0, x1), (y0, y1) = vb.viewRange()
         self.readout.setText(text)
-        self.readout.setPos(x0 + 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0))
+        # Beside the cursor, on the side with more room, so it never covers what is hovered.
+        left = self.batches.x[i] < (x0 + x1) / 2
+        self.readout.setAnchor((-0.02, 0) if left else (1.02, 0))
+        self.readout.setPos(self.batches.x[i], y1 - 0.01 * (y1 - y0))
         self.readout.setVisible(True)
 
     def readout_text(self) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self._pad_refreshed = 0.0
         self._status_shown = 0.0
         self._docks_sized = False
+        self._place_on_show = ""  # "centre" or "clamp": place the window again once shown
         self._timeline_shown = 0.0
         self._insight_refreshed = 0.0
         self._history_length = 0
@@ -1033,8 +1034,14 @@ class MainWindow(QMainWindow):
 
         A first launch opens centred on most of the screen, maximised on a small one.
         """
+        rect = self.settings.value("window/rect")
         geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+        if isinstance(rect, QRect) and rect.isValid():
+            self.setGeometry(rect)  # Qt's restoreGeometry refuses one saved on a larger screen
+            self._clamp_to_screen()
+            if self.settings.value("window/maximized", False, type=bool):
+                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        elif isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
             self._clamp_to_screen()
         else:
             self._first_geometry()
@@ -1054,22 +1061,39 @@ class MainWindow(QMainWindow):
         size = QSize(int(area.width() * SCREEN_USE), int(area.height() * SCREEN_USE))
         self.resize(size.expandedTo(self.minimumSizeHint()).boundedTo(area.size()))
         self.move(area.center() - self.rect().center())
+        self._place_on_show = "centre"  # again once shown, when the frame's size is known
         if area.width() < SMALL_SCREEN.width() or area.height() < SMALL_SCREEN.height():
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _clamp_to_screen(self) -> None:
-        """Shrink and move a restored window so it lies wholly on the screen it opens on."""
+        """Shrink and move a restored window so it lies wholly on the screen it opens on.
+
+        Before the window is shown its frame is unknown; ``showEvent`` clamps again with it.
+        """
         area = self.screen().availableGeometry()
-        rect = self.geometry()
-        rect.setSize(rect.size().boundedTo(area.size()))
-        rect.moveLeft(min(max(rect.left(), area.left()), area.right() - rect.width() + 1))
-        rect.moveTop(min(max(rect.top(), area.top()), area.bottom() - rect.height() + 1))
-        if rect != self.geometry():
-            self.setGeometry(rect)
+        frame, inner = self.frameGeometry(), self.geometry()
+        extra = QSize(frame.width() - inner.width(), frame.height() - inner.height())
+        size = inner.size().boundedTo(area.size() - extra)
+        if size != inner.size():
+            self.resize(size)
+            frame = self.frameGeometry()
+        frame.moveLeft(min(max(frame.left(), area.left()), area.right() - frame.width() + 1))
+        frame.moveTop(min(max(frame.top(), area.top()), area.bottom() - frame.height() + 1))
+        if frame.topLeft() != self.frameGeometry().topLeft():
+            self.move(frame.topLeft())
+        self._place_on_show = "clamp"
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         """On a first launch, give the pad dock the width its pad, preview and bars need."""
         super().showEvent(event)
+        place, self._place_on_show = self._place_on_show, ""
+        if place == "centre" and not self.isMaximized():
+            frame = self.frameGeometry()
+            frame.moveCenter(self.screen().availableGeometry().center())
+            self.move(frame.topLeft())
+        elif place == "clamp" and not self.isMaximized():
+            self._clamp_to_screen()
+            self._place_on_show = ""
         if not self._docks_sized and not isinstance(
             self.settings.value("window/state"), QByteArray
         ):
@@ -1089,6 +1113,8 @@ class MainWindow(QMainWindow):
             return
         self._timer.stop()
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/rect", self.normalGeometry())
+        self.settings.setValue("window/maximized", self.isMaximized())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

@@ -160,19 +160,23 @@ def screen_environment(width: int, height: int, scale: int, folder: str) -> dict
 
 
 def _main() -> int:
-    """Open the window as a first launch would, walk it, and print its problems as JSON."""
+    """Open the window as a launch would, walk it, and print its problems as JSON.
+
+    With LAYOUT_SETTINGS the settings persist in that INI file (a second launch restores them);
+    with LAYOUT_GEOMETRY="x,y,w,h" the window is put there and closed without a walk.
+    """
     import tempfile
     import time
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QRect, QSettings
     from PySide6.QtWidgets import QApplication
 
     from gui.main_window import MainWindow
 
     app = QApplication([])
     with tempfile.TemporaryDirectory() as folder:
-        settings = QSettings(os.path.join(folder, "s.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings)
+        path = os.environ.get("LAYOUT_SETTINGS") or os.path.join(folder, "s.ini")
+        window = MainWindow(QSettings(path, QSettings.Format.IniFormat))
         window.confirm = lambda title, text: True
         window.show()
 
@@ -185,11 +189,18 @@ def _main() -> int:
         end = time.perf_counter() + 20
         while window.worker.latest_snapshot() is None and time.perf_counter() < end:
             wait(0.05)
-        window.digit_panel.load_test_digit(0)
-        wait(0.5)
-        found = list(walk(window, wait))
-        found += [f"pad: {p}" for p in pad_problems(window)]
-        found += [f"diagram: {p}" for p in diagram_problems(window.network_view)]
+        found: list[str] = []
+        geometry = os.environ.get("LAYOUT_GEOMETRY")
+        if geometry:
+            window.showNormal()
+            window.setGeometry(QRect(*(int(v) for v in geometry.split(","))))
+            wait(0.3)
+        else:
+            window.digit_panel.load_test_digit(0)
+            wait(0.5)
+            found += list(walk(window, wait))
+            found += [f"pad: {p}" for p in pad_problems(window)]
+            found += [f"diagram: {p}" for p in diagram_problems(window.network_view)]
         report = {
             "problems": found,
             "ratio": window.devicePixelRatioF(),
