@@ -65,7 +65,7 @@ def run_gui(argv: Sequence[str]) -> int:
     if (args.screenshot or headless) and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
+    from PySide6.QtCore import QSettings, Qt, QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from engine import limit_blas_threads
@@ -80,10 +80,9 @@ def run_gui(argv: Sequence[str]) -> int:
     settings = QSettings(args.settings, QSettings.Format.IniFormat) if args.settings else None
     apply_theme(app, load_preferences(settings or QSettings()).theme)
     window = MainWindow(settings=settings, data=args.data)
-    if size is not None:
-        window.resize(*size)
-    elif args.screenshot:
-        window.resize(window.DEFAULT_SIZE)
+    if size is not None or args.screenshot:  # an asked-for size, not a maximised first launch
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMaximized)
+        window.resize(*(size or window.DEFAULT_SIZE.toTuple()))
     if args.model and not window.open_model(args.model):
         print(f"backprop-lab: {window.banner.message()}", file=sys.stderr)
     if args.screenshot:

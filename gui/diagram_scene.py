@@ -28,16 +28,13 @@ from PySide6.QtGui import (
 
 from engine.costs import COSTS
 from engine.snapshot import ExampleTrace, Snapshot, edge_values
-from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, emphasise, signed_image
+from gui.colors import emphasise, palette, signed_image
 from gui.diagram_layout import DiagramLayout
 
 LEVELS = 16  # edge strengths; one drawLines per level and sign
 MIN_WIDTH = 1.5  # thinner opaque lines take Qt's slow per-pixel path
 AA_EDGE_LIMIT = 1200  # layers with fewer edges get antialiased strong edges
 AA_FROM_LEVEL = 9
-OUTLINE = (92, 98, 112)
-DIM = (150, 156, 168)
-NO_DATA = (48, 52, 60)
 
 MODE_TITLES = {
     "weight": "weight w",
@@ -63,7 +60,7 @@ def max_abs(values: np.ndarray | None) -> float:
 def blend(rgb: tuple[int, int, int], t: float) -> QColor:
     """Return the opaque colour a fraction t of the way from the background to ``rgb``."""
     t = min(max(float(t), 0.0), 1.0)
-    return QColor(*(round(b + (c - b) * t) for b, c in zip(BACKGROUND, rgb)))
+    return QColor(*(round(b + (c - b) * t) for b, c in zip(palette().background, rgb)))
 
 
 def edge_lines(layout: DiagramLayout) -> list[list[QLineF] | None]:
@@ -116,7 +113,7 @@ def _fills(snapshot: Snapshot, trace: ExampleTrace | None) -> tuple[list[np.ndar
     fills = []
     for k in range(1, len(sizes)):
         if trace is None:
-            fills.append(np.tile(np.array(NO_DATA, np.uint8), (sizes[k], 1)))
+            fills.append(np.tile(np.array(palette().no_data, np.uint8), (sizes[k], 1)))
             continue
         a = finite(trace.activations[k])
         if k == len(sizes) - 1 or act == "sigmoid":
@@ -128,7 +125,9 @@ def _fills(snapshot: Snapshot, trace: ExampleTrace | None) -> tuple[list[np.ndar
             fills.append(np.repeat(g[:, None], 3, axis=1))
         else:
             t = np.clip(a, -1, 1)[:, None]
-            rgb = np.where(t >= 0, t * np.array(POSITIVE), -t * np.array(NEGATIVE))
+            rgb = np.where(
+                t >= 0, t * np.array(palette().positive), -t * np.array(palette().negative)
+            )
             fills.append(np.rint(rgb).astype(np.uint8))
     return fills, note
 
@@ -172,7 +171,7 @@ def _buckets(
         lvl, negative = divmod(k, 2)
         if count and lvl > 0:  # level 0 would be drawn within 3% of the background colour
             strength = (lvl + 0.5) / LEVELS
-            pen = QPen(blend(NEGATIVE if negative else POSITIVE, strength))
+            pen = QPen(blend(palette().negative if negative else palette().positive, strength))
             pen.setWidthF(MIN_WIDTH + (max_width - MIN_WIDTH) * strength)
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             picked = order[start : start + count].tolist()
@@ -224,7 +223,7 @@ def build_scene(
         image = _qimage(rgba, keep)
     fills, note = _fills(snapshot, trace)
     rings = [
-        np.tile(np.array(BACKGROUND, np.uint8), (n, 1))
+        np.tile(np.array(palette().background, np.uint8), (n, 1))
         if biases is None
         else _signed_rgb(biases[k - 1], bias_scales[k - 1], power)
         for k, n in enumerate(snapshot.sizes[1:], start=1)
@@ -284,7 +283,7 @@ def _paint_inputs(p: QPainter, layout: DiagramLayout, scene: Scene, vector: bool
     tiles = layout.tile_rects
     centers = layout.centers[1]
     p.setRenderHint(QPainter.RenderHint.Antialiasing, len(tiles) <= 32)  # few: smooth is cheap
-    p.setPen(QPen(blend(OUTLINE, 0.55), 1.0))
+    p.setPen(QPen(blend(palette().outline, 0.55), 1.0))
     for i, (tx, ty, tw, th) in enumerate(tiles.tolist()):
         p.drawLine(QPointF(x + w, y + h / 2), QPointF(tx, ty + th / 2))
         p.drawLine(QPointF(tx + tw, ty + th / 2), QPointF(*centers[i]))
@@ -293,8 +292,8 @@ def _paint_inputs(p: QPainter, layout: DiagramLayout, scene: Scene, vector: bool
     if scene.image is not None:
         p.drawImage(target, scene.image)
     else:
-        p.fillRect(target, QColor(*NO_DATA))
-    p.setPen(QPen(QColor(*OUTLINE), 1.0))
+        p.fillRect(target, QColor(*palette().no_data))
+    p.setPen(QPen(QColor(*palette().outline), 1.0))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(target)
     side = layout.image_side
@@ -305,9 +304,9 @@ def _paint_inputs(p: QPainter, layout: DiagramLayout, scene: Scene, vector: bool
         elif scene.tiles is not None:
             p.drawImage(rect, scene.tiles, QRectF(i * side, 0, side, side))
         else:
-            p.fillRect(rect, QColor(*NO_DATA))
+            p.fillRect(rect, QColor(*palette().no_data))
     if tiles[0, 2] >= 8:
-        p.setPen(QPen(QColor(*OUTLINE), 1.0))
+        p.setPen(QPen(QColor(*palette().outline), 1.0))
         for tx, ty, tw, th in tiles.tolist():
             p.drawRect(QRectF(tx, ty, tw, th))
 
@@ -315,7 +314,7 @@ def _paint_inputs(p: QPainter, layout: DiagramLayout, scene: Scene, vector: bool
 def _paint_neurons(p: QPainter, layout: DiagramLayout, scene: Scene) -> None:
     """Paint every neuron: fill by activation, a grey outline, and a bias-coloured ring."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    outline = QColor(*OUTLINE)
+    outline = QColor(*palette().outline)
     for k in range(1, len(layout.sizes)):
         r = layout.radii[k]
         ring = max(1.0, min(0.22 * r, 3.5))
@@ -419,7 +418,7 @@ def _paint_text(p: QPainter, boxes: list[TextBox], colour: QColor | None = None)
     """Paint text boxes, dim ones in the dim colour."""
     for box in boxes:
         p.setFont(_font(box.pixels, box.bold))
-        p.setPen(colour or QColor(*(DIM if box.dim else TEXT)))
+        p.setPen(colour or QColor(*(palette().dim if box.dim else palette().text)))
         p.drawText(box.rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, box.text)
 
 
@@ -436,11 +435,11 @@ def _paint_labels(p: QPainter, layout: DiagramLayout, scene: Scene, titles: list
         x = cx + r + 8
         mark = j == scene.label
         p.setFont(_font(size, bold=True))
-        p.setPen(QColor(*(HIGHLIGHT if mark else TEXT)))
+        p.setPen(QColor(*(palette().highlight if mark else palette().text)))
         p.drawText(QRectF(x, cy - size, size, 2 * size), Qt.AlignmentFlag.AlignVCenter, str(j))
         if scene.outputs is not None:
             p.setFont(_font(size * 0.72, bold=j == best))
-            p.setPen(QColor(*(TEXT if j == best else DIM)))
+            p.setPen(QColor(*(palette().text if j == best else palette().dim)))
             rect = QRectF(x + size * 0.9, cy - size, 60, 2 * size)
             p.drawText(rect, Qt.AlignmentFlag.AlignVCenter, f"{scene.outputs[j]:.2f}")
 
@@ -511,17 +510,17 @@ def _paint_legend(p: QPainter, layout: DiagramLayout, scene: Scene) -> None:
     boxes, bar = legend_boxes(layout, scene)
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     grad = QLinearGradient(bar.topLeft(), bar.topRight())
-    grad.setColorAt(0.0, QColor(*NEGATIVE))
-    grad.setColorAt(0.5, QColor(*BACKGROUND))
-    grad.setColorAt(1.0, QColor(*POSITIVE))
+    grad.setColorAt(0.0, QColor(*palette().negative))
+    grad.setColorAt(0.5, QColor(*palette().background))
+    grad.setColorAt(1.0, QColor(*palette().positive))
     p.fillRect(bar, grad)
-    p.setPen(QPen(QColor(*OUTLINE), 1.0))
+    p.setPen(QPen(QColor(*palette().outline), 1.0))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(bar)
     p.drawLine(QPointF(bar.center().x(), bar.top()), QPointF(bar.center().x(), bar.bottom()))
     pixels = boxes[-1].pixels if len(boxes) > 1 else LEGEND_SIZES[0]
     p.setFont(_font(pixels))
-    p.setPen(QColor(*DIM))
+    p.setPen(QColor(*palette().dim))
     top = "max" if scene.per_layer else fmt(scene.scales[0])
     row = QRectF(bar.left() - 44, bar.top() - 2, 40, bar.height() + 4)
     p.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"\u2212{top}")
@@ -554,9 +553,9 @@ def paint_scene(
 
     ``vector`` draws each edge bucket as one path, which keeps an SVG file small.
     """
-    p.fillRect(QRectF(0, 0, layout.width, layout.height), QColor(*BACKGROUND))
+    p.fillRect(QRectF(0, 0, layout.width, layout.height), QColor(*palette().background))
     if scene is None:
-        p.setPen(QColor(*DIM))
+        p.setPen(QColor(*palette().dim))
         p.setFont(_font(15))
         rect = QRectF(0, 0, layout.width, layout.height)
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No network yet")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -35,15 +35,14 @@ from engine.errors import DataError
 from engine.my_digits import MyDigits
 from engine.preprocess import SIZE, ink_present, to_mnist
 from engine.teach import TeachResult
-from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, qcolor
+from gui.colors import css, palette, qcolor
 from gui.drawing_pad import DrawingPad
+from gui.theme import style_plot, theme_changed
 
 PREVIEW_SCALE = 4  # screen pixels per network pixel in the 28x28 preview
 NARROW_PANEL = 416  # the pad (280) and a 28 x 4 preview beside it, with margins
 WIDE_PANEL = 620  # at least this wide, the outputs sit beside the pad; narrower, under it
 WIDE_BARS, NARROW_BARS = 170, 130  # the output chart's height in each arrangement
-OTHER_BAR = (105, 115, 135)  # the outputs that did not win
-BEFORE_BAR = (95, 100, 115)
 
 Predictor = Callable[[np.ndarray], np.ndarray]
 Teacher = Callable[[np.ndarray, int], TeachResult]
@@ -52,7 +51,6 @@ Teacher = Callable[[np.ndarray, int], TeachResult]
 def _bar_plot(height: int, y_label: str) -> pg.PlotWidget:
     """Return a fixed-range plot with digits 0..9 on the x axis, for bar charts."""
     plot = pg.PlotWidget()
-    plot.setBackground(qcolor(BACKGROUND))
     plot.setFixedHeight(height)
     plot.setMinimumWidth(150)
     item = plot.getPlotItem()
@@ -63,8 +61,7 @@ def _bar_plot(height: int, y_label: str) -> pg.PlotWidget:
     item.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)], []])
     item.setLabel("left", y_label)
     item.getAxis("left").enableAutoSIPrefix(False)
-    for side in ("bottom", "left"):
-        item.getAxis(side).setTextPen(qcolor(TEXT))
+    style_plot(plot)
     return plot
 
 
@@ -143,7 +140,7 @@ class DigitPanel(QWidget):
         loader.addWidget(self.load_button)
         loader.addWidget(self.random_button)
         self.source_label = QLabel("")
-        self.source_label.setStyleSheet("color: gray")
+        self.source_label.setStyleSheet(f"color: {css(palette().dim)}")
         self.source_label.setWordWrap(True)
         self.set_test_images(None, None)
 
@@ -161,7 +158,7 @@ class DigitPanel(QWidget):
             "What the network sees:\n28 x 28 pixels, the digit\nscaled to 20 pixels and\n"
             "centred by its mass"
         )
-        seen.setStyleSheet("color: gray")
+        seen.setStyleSheet(f"color: {css(palette().dim)}")
         self.seen_label = seen
         self.guess_label = QLabel()
         font = QFont(self.guess_label.font())
@@ -181,11 +178,13 @@ class DigitPanel(QWidget):
         self.output_plot.getPlotItem().getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7)
         self.output_plot.addItem(self.bars)
-        self.empty_text = pg.TextItem("draw a digit", color=qcolor(TEXT), anchor=(0.5, 0.5))
+        self.empty_text = pg.TextItem(
+            "draw a digit", color=qcolor(palette().text), anchor=(0.5, 0.5)
+        )
         self.empty_text.setPos(4.5, 0.5)
         self.output_plot.addItem(self.empty_text)
-        self._winner_brush = pg.mkBrush(qcolor(HIGHLIGHT))
-        self._other_brush = pg.mkBrush(qcolor(OTHER_BAR))
+        self._winner_brush = pg.mkBrush(qcolor(palette().highlight))
+        self._other_brush = pg.mkBrush(qcolor(palette().muted))
         self.side_box = QWidget()
         self._side = QVBoxLayout(self.side_box)
         self._side.setContentsMargins(0, 0, 0, 0)
@@ -276,19 +275,24 @@ class DigitPanel(QWidget):
         self.nudge_plot = _bar_plot(120, "-dC/da")
         self.nudge_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.6)
         self.nudge_plot.addItem(self.nudge_bars)
-        self.nudge_plot.addItem(pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(qcolor(TEXT, 90))))
+        self.zero_line = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(qcolor(palette().text, 90)))
+        self.nudge_plot.addItem(self.zero_line)
         self.change_plot = _bar_plot(120, "output a")
         self.change_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.03)
         self.before_bars = pg.BarGraphItem(
-            x=np.arange(10) - 0.18, height=np.zeros(10), width=0.34, brush=qcolor(BEFORE_BAR)
+            x=np.arange(10) - 0.18, height=np.zeros(10), width=0.34, brush=qcolor(palette().muted)
         )
         self.after_bars = pg.BarGraphItem(
-            x=np.arange(10) + 0.18, height=np.zeros(10), width=0.34, brush=qcolor(POSITIVE)
+            x=np.arange(10) + 0.18,
+            height=np.zeros(10),
+            width=0.34,
+            brush=qcolor(palette().positive),
         )
         self.change_plot.addItem(self.before_bars)
         self.change_plot.addItem(self.after_bars)
-        before, after = (qcolor(c).name() for c in (BEFORE_BAR, POSITIVE))
-        up, down = (qcolor(c).name() for c in (POSITIVE, NEGATIVE))
+        before, after = (css(c) for c in (palette().muted, palette().positive))
+        up, down = (css(c) for c in (palette().positive, palette().negative))
+        self._caption_colours = [before, after, up, down]
         self.nudge_caption = QLabel(
             f"Wanted nudges -dC/da: <span style='color:{up}'>&#9650; up</span> for the right "
             f"digit, <span style='color:{down}'>&#9660; down</span> for the others"
@@ -321,6 +325,34 @@ class DigitPanel(QWidget):
         grid.addLayout(mine, 4, 0, 1, 2)
         self._update_count()
         return box
+
+    def restyle(self) -> None:
+        """Draw the charts, bars and notes in the theme's colours."""
+        p = palette()
+        for plot in (self.output_plot, self.nudge_plot, self.change_plot):
+            style_plot(plot)
+        for label in (self.source_label, self.seen_label):
+            label.setStyleSheet(f"color: {css(p.dim)}")
+        self.empty_text.setColor(qcolor(p.text))
+        self._winner_brush = pg.mkBrush(qcolor(p.highlight))
+        self._other_brush = pg.mkBrush(qcolor(p.muted))
+        self.zero_line.setPen(pg.mkPen(qcolor(p.text, 90)))
+        self.before_bars.setOpts(brush=qcolor(p.muted))
+        self.after_bars.setOpts(brush=qcolor(p.positive))
+        new = [css(c) for c in (p.muted, p.positive, p.positive, p.negative)]
+        for caption in (self.nudge_caption, self.change_caption):
+            text = caption.text()  # the colour words of the captions, in the old theme's colours
+            for old, colour in zip(self._caption_colours, new):
+                text = text.replace(old, colour)
+            caption.setText(text)
+        self._caption_colours = new
+        self._show_outputs(self._outputs)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Follow a change of theme."""
+        super().changeEvent(event)
+        if theme_changed(self, event) and hasattr(self, "_caption_colours"):
+            self.restyle()
 
     def set_predictor(self, fn: Predictor | None) -> None:
         """Use ``fn`` ((28, 28) input -> 10 outputs) for the guess; None shows no guess."""
@@ -473,7 +505,10 @@ class DigitPanel(QWidget):
         nudges = np.asarray(result.nudges, np.float64)
         self.nudge_bars.setOpts(
             height=nudges,
-            brushes=[pg.mkBrush(qcolor(POSITIVE if v >= 0 else NEGATIVE)) for v in nudges],
+            brushes=[
+                pg.mkBrush(qcolor(palette().positive if v >= 0 else palette().negative))
+                for v in nudges
+            ],
         )
         top = max(float(np.abs(nudges).max()), 1e-3) * 1.1
         self.nudge_plot.getPlotItem().setYRange(-top, top, padding=0)

@@ -40,9 +40,9 @@ from PySide6.QtWidgets import (
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
-from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, qcolor, signed_image
+from gui.colors import palette, qcolor, signed_image
+from gui.theme import style_plot
 
-PLOT_BACKGROUND = "#101418"
 NUDGE_RANGE = 1.0  # the nudge slider moves a weight by at most this much
 SLIDER_STEPS = 100
 SHORT_PAGE = 420  # a page shorter than this puts step 4's two charts side by side
@@ -99,13 +99,12 @@ def plain(html: str) -> str:
 
 def sign_brushes(values: np.ndarray) -> list:
     """Return a blue brush for each positive value and a red one for each negative one."""
-    return [pg.mkBrush(*(POSITIVE if v >= 0 else NEGATIVE)) for v in values]
+    return [pg.mkBrush(*(palette().positive if v >= 0 else palette().negative)) for v in values]
 
 
 def bar_plot(left: str, bottom: str) -> pg.PlotWidget:
     """Return a dark plot set up for bar charts with the given axis labels."""
     plot = pg.PlotWidget()
-    plot.setBackground(PLOT_BACKGROUND)
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(False, False)
     plot.hideButtons()
@@ -115,6 +114,7 @@ def bar_plot(left: str, bottom: str) -> pg.PlotWidget:
     item.showGrid(y=True, alpha=0.15)
     for axis in ("left", "bottom"):
         plot.getAxis(axis).enableAutoSIPrefix(False)
+    style_plot(plot)
     return plot
 
 
@@ -125,7 +125,7 @@ def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None)
     x = np.arange(len(heights))
     brushes = brushes if brushes is not None else sign_brushes(heights)
     plot.addItem(pg.BarGraphItem(x=x, height=heights, width=0.75, brushes=brushes, pen=None))
-    plot.addLine(y=0, pen=pg.mkPen(TEXT + (90,)))
+    plot.addLine(y=0, pen=pg.mkPen(palette().text + (90,)))
     if ticks is None:
         every = max(1, len(heights) // 16)
         ticks = [(i, str(i)) for i in range(0, len(heights), every)]
@@ -252,7 +252,15 @@ class CostPage(QWidget):
         shares = e.cost_breakdown()
         nudges = e.desired_nudges()
         brushes = [
-            pg.mkBrush(*(HIGHLIGHT if j == e.label else POSITIVE if n >= 0 else NEGATIVE))
+            pg.mkBrush(
+                *(
+                    palette().highlight
+                    if j == e.label
+                    else palette().positive
+                    if n >= 0
+                    else palette().negative
+                )
+            )
             for j, n in enumerate(nudges)
         ]
         set_bars(self.plot, shares, brushes)
@@ -299,10 +307,11 @@ class NudgePage(QWidget):
         head = (
             "&minus;&part;C/&part;z<sub>j</sub>" if on_z else "&minus;&part;C/&part;a<sub>j</sub>"
         )
+        up, down = palette().positive, palette().negative
         rows = "".join(
             f"<tr><td>{'<b>' if j == e.label else ''}{j}</td><td align=right>{a[j]:.3f}</td>"
             f"<td align=right>{e.y[j]:.0f}</td><td align=right style='color:"
-            f"{hex_colour(POSITIVE if n >= 0 else NEGATIVE)}'>{fmt(n)}</td></tr>"
+            f"{hex_colour(up if n >= 0 else down)}'>{fmt(n)}</td></tr>"
             for j, n in enumerate(nudges)
         )
         self.table.setText(
@@ -424,7 +433,7 @@ class BackPage(QWidget):
         h = e.hidden_change(layer, j)
         n = len(h.contributions)
         heights = -np.append(h.contributions, h.dc_da)  # desired changes, as on the diagram
-        brushes = sign_brushes(heights[:-1]) + [pg.mkBrush(*HIGHLIGHT)]
+        brushes = sign_brushes(heights[:-1]) + [pg.mkBrush(*palette().highlight)]
         every = max(1, n // 12)
         ticks = [(k, str(k)) for k in range(0, n, every)] + [(n, "sum")]
         set_bars(self.plot, heights, brushes, ticks)
@@ -514,7 +523,7 @@ class BatchPage(QWidget):
         """Return a right-aligned, sign-coloured table cell."""
         item = QTableWidgetItem(fmt(value))
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        item.setForeground(qcolor(POSITIVE if value >= 0 else NEGATIVE))
+        item.setForeground(qcolor(palette().positive if value >= 0 else palette().negative))
         if bold:
             font = item.font()
             font.setBold(True)
@@ -562,10 +571,10 @@ class GradientStrip(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         """Draw the bands and their captions."""
         p = QPainter(self)
-        p.fillRect(self.rect(), qcolor(BACKGROUND))
+        p.fillRect(self.rect(), qcolor(palette().background))
         for k, (rect, image) in enumerate(zip(self._bands(), self.images)):
             h, w = self.grids[k].shape
-            p.setPen(qcolor(TEXT, 200))
+            p.setPen(qcolor(palette().text, 200))
             p.drawText(
                 QRectF(2, rect.top() - 14, rect.width(), 14),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -576,7 +585,7 @@ class GradientStrip(QWidget):
             if self.selected is not None and self.selected[0] == k:
                 _, out, col = self.selected
                 cw, rh = rect.width() / w, rect.height() / h
-                p.setPen(QPen(qcolor(HIGHLIGHT), 2))
+                p.setPen(QPen(qcolor(palette().highlight), 2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(QRectF(rect.left() + col * cw - 2, rect.top() + out * rh, cw + 4, rh))
         p.end()
@@ -617,11 +626,14 @@ class GradientPage(QWidget):
         self.nudge_label = info_label("nudge_result")
         self.plot = bar_plot("change of the cost", "&Delta;w")
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
-        self.real_curve = self.plot.plot(pen=pg.mkPen(HIGHLIGHT, width=2), name="real")
+        self.real_curve = self.plot.plot(pen=pg.mkPen(palette().highlight, width=2), name="real")
         self.linear_curve = self.plot.plot(
-            pen=pg.mkPen(TEXT + (160,), width=1, style=Qt.PenStyle.DashLine)
+            pen=pg.mkPen(palette().text + (160,), width=1, style=Qt.PenStyle.DashLine)
         )
-        self.marker = self.plot.plot(pen=None, symbol="o", symbolBrush=HIGHLIGHT, symbolSize=9)
+        self.marker = self.plot.plot(
+            pen=None, symbol="o", symbolBrush=palette().highlight, symbolSize=9
+        )
+        self.restyle()
         lower = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(wrapped(QLabel("Largest components (click one):")))
@@ -638,6 +650,13 @@ class GradientPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.strip, 3)
         layout.addLayout(lower, 4)
+
+    def restyle(self) -> None:
+        """Draw the curves in the theme's colours."""
+        p = palette()
+        self.real_curve.setPen(pg.mkPen(p.highlight, width=2))
+        self.linear_curve.setPen(pg.mkPen(p.text + (160,), width=1, style=Qt.PenStyle.DashLine))
+        self.marker.setSymbolBrush(p.highlight)
 
     def _on_item_clicked(self, item: QListWidgetItem) -> None:
         self.param_chosen.emit(*item.data(Qt.ItemDataRole.UserRole))
@@ -661,7 +680,7 @@ class GradientPage(QWidget):
             name = short_name((layer, out, col), e.sizes)
             item = QListWidgetItem(f"{name:<13} {value:+.4g}")
             item.setData(Qt.ItemDataRole.UserRole, (layer, out, col))
-            item.setForeground(qcolor(POSITIVE if value >= 0 else NEGATIVE))
+            item.setForeground(qcolor(palette().positive if value >= 0 else palette().negative))
             self.top.addItem(item)
         dws = np.linspace(-NUDGE_RANGE, NUDGE_RANGE, 41)
         real = np.array([eg.nudge(e, *state.param, float(d)).real for d in dws])
@@ -754,17 +773,39 @@ class LineSearchPage(QWidget):
         self.plot = bar_plot("cost on the training subset", "t: the step is &minus;t&middot;g")
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
         legend = self.plot.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="9pt")
-        legend.setBrush(pg.mkBrush(16, 20, 24, 200))
-        self.batch_curve = self.plot.plot(pen=pg.mkPen(NEGATIVE, width=2), name="mini-batch g")
-        self.full_curve = self.plot.plot(pen=pg.mkPen(POSITIVE, width=2), name="full-batch g")
-        self.landing = self.plot.plot(
-            pen=None, symbol="o", symbolSize=11, symbolBrush=HIGHLIGHT, name="SGD step (t = η)"
+        legend.setBrush(pg.mkBrush(*palette().panel, 200))
+        self.legend = legend
+        self.batch_curve = self.plot.plot(
+            pen=pg.mkPen(palette().negative, width=2), name="mini-batch g"
         )
-        self.eta_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(HIGHLIGHT + (120,), width=1))
+        self.full_curve = self.plot.plot(
+            pen=pg.mkPen(palette().positive, width=2), name="full-batch g"
+        )
+        self.landing = self.plot.plot(
+            pen=None,
+            symbol="o",
+            symbolSize=11,
+            symbolBrush=palette().highlight,
+            name="SGD step (t = η)",
+        )
+        self.eta_line = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(palette().highlight + (120,), width=1)
+        )
         self.plot.addItem(self.eta_line)
+        self.restyle()
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.plot, 1)
+
+    def restyle(self) -> None:
+        """Draw the curves and the legend in the theme's colours."""
+        p = palette()
+        self.legend.setBrush(pg.mkBrush(*p.panel, 200))
+        self.legend.setLabelTextColor(qcolor(p.text))
+        self.batch_curve.setPen(pg.mkPen(p.negative, width=2))
+        self.full_curve.setPen(pg.mkPen(p.positive, width=2))
+        self.landing.setSymbolBrush(p.highlight)
+        self.eta_line.setPen(pg.mkPen(p.highlight + (120,), width=1))
 
     def refresh(self, state: ExplorerState, images: np.ndarray | None, labels) -> None:
         """Run the line search over (a budgeted part of) the training subset and plot it."""

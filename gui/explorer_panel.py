@@ -19,10 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# isort: split
+import pyqtgraph as pg
+
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
 from engine.snapshot import Snapshot
-from gui.colors import BACKGROUND, HIGHLIGHT, TEXT
+from gui.colors import palette
 from gui.explorer_diagram import LayerDiagram
 from gui.explorer_pages import (
     BackPage,
@@ -39,6 +42,7 @@ from gui.explorer_pages import (
     hex_colour,
     plain,
 )
+from gui.theme import style_plot, theme_changed
 
 N_STEPS = 9
 TITLES = (
@@ -55,7 +59,6 @@ TITLES = (
 HIGHLIGHTS = ((), (), ("BP1",), ("BP1", "BP3", "BP4"), ("BP2", "BP3"), ("BP3", "BP4"), ("BP4",),
               ("BP4",), ())  # fmt: skip
 DIAGRAM_STEPS = (1, 2, 3, 4, 5)
-DIMMED = (140, 146, 158)  # equations that are not this step's
 REVEAL_MS = 350  # step 1 lights up one layer per tick
 EDGES_SHOWN = 40  # at most this many edges into one neuron are drawn
 SIDE_MIN, SIDE_MAX, SIDE_FRACTION = 200, 340, 0.3  # the text column's width
@@ -173,10 +176,7 @@ class ExplorerPanel(QWidget):
         self.equations.setObjectName("equations")
         self.equations.setWordWrap(True)
         self.equations.setTextFormat(Qt.TextFormat.RichText)
-        self.equations.setStyleSheet(
-            f"QLabel {{ background: {hex_colour(BACKGROUND)}; color: {hex_colour(TEXT)};"
-            " padding: 6px; border-radius: 4px; }"
-        )
+        self._restyle_equations()
         column = QVBoxLayout()
         column.addWidget(self.text)
         column.addSpacing(8)
@@ -256,6 +256,28 @@ class ExplorerPanel(QWidget):
         self.content_layout.setStretch(1, 5 if wide else 3)
         tall = self.content.height() * STACKED_DIAGRAM
         self.diagram.setMaximumHeight(QWIDGETSIZE_MAX if wide else max(int(tall), 170))
+
+    def _restyle_equations(self) -> None:
+        """Give the equations box the theme's canvas and text colours."""
+        p = palette()
+        self.equations.setStyleSheet(
+            f"QLabel {{ background: {hex_colour(p.background)}; color: {hex_colour(p.text)};"
+            " padding: 6px; border-radius: 4px; }"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Follow a change of theme: the equations, every chart and the current page."""
+        super().changeEvent(event)
+        if not theme_changed(self, event):
+            return
+        self._restyle_equations()
+        for plot in self.findChildren(pg.PlotWidget):
+            style_plot(plot)
+        for page in self.pages:
+            if hasattr(page, "restyle"):
+                page.restyle()
+        if self.state is not None:
+            self._refresh()
 
     def _on_body_split(self, _pos: int, _index: int) -> None:
         """The learner dragged the splitter: keep their split from now on."""
@@ -541,16 +563,17 @@ class ExplorerPanel(QWidget):
         if self._step >= 6:
             bp4 += f"; mini-batch mean {fmt(e.batch_gradient(layer, out, col))}"
         rows = []
+        dim = palette().dim  # equations that are not this step's
         for name, body in (("BP1", bp1), ("BP2", bp2), ("BP3", bp3), ("BP4", bp4)):
             on = name in HIGHLIGHTS[self._step - 1]
-            colour = hex_colour(HIGHLIGHT if on else DIMMED)
+            colour = hex_colour(palette().highlight if on else dim)
             weight = "bold" if on else "normal"
             rows.append(
                 f"<p style='color:{colour}; font-weight:{weight}; margin:4px'>"
                 f"{name}&nbsp;&nbsp;{body}</p>"
             )
         note = (
-            f"<p style='margin:4px; color:{hex_colour(DIMMED)}'><small>The four equations of "
+            f"<p style='margin:4px; color:{hex_colour(dim)}'><small>The four equations of "
             "backpropagation, with this example's numbers; layer 0 is the input.</small></p>"
         )
         return "".join(rows) + note

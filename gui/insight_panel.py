@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,9 +33,10 @@ from engine.insight import (
     misclassified,
 )
 from engine.snapshot import Snapshot
-from gui.colors import BACKGROUND, POSITIVE, TEXT, qcolor, signed_image
+from gui.colors import css, palette, qcolor, signed_image
 from gui.confusion_view import ConfusionView
 from gui.digit_gallery import CAPTION_HEIGHT, GAP, DigitGallery
+from gui.theme import theme_changed
 
 WIDE_MISTAKES = 640  # narrower than this, the mistakes go under the confusion matrix
 NARROW_WIDTH = 400
@@ -89,7 +90,7 @@ class _ClassCounts(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         """Paint the bars with their counts above and digits below."""
         p = QPainter(self)
-        p.fillRect(self.rect(), qcolor(BACKGROUND))
+        p.fillRect(self.rect(), qcolor(palette().background))
         top, bottom = 18, self.height() - 18
         width = (self.width() - 8) / 10
         peak = max(int(self.counts.max()), 1)
@@ -97,8 +98,8 @@ class _ClassCounts(QWidget):
         for d, count in enumerate(self.counts.tolist()):
             h = (bottom - top) * count / peak
             x = 4 + d * width
-            p.fillRect(QRectF(x + 3, bottom - h, width - 6, h), qcolor(POSITIVE))
-            p.setPen(qcolor(TEXT))
+            p.fillRect(QRectF(x + 3, bottom - h, width - 6, h), qcolor(palette().positive))
+            p.setPen(qcolor(palette().text))
             p.drawText(QRectF(x, bottom + 2, width, 14), Qt.AlignmentFlag.AlignCenter, str(d))
         for rect, text, pixels in self.count_boxes():
             p.setFont(_pixel_font(pixels))
@@ -195,22 +196,35 @@ class InsightPanel(QWidget):
         if self.mistakes_split.orientation() != orientation:
             self.mistakes_split.setOrientation(orientation)
 
+    @staticmethod
+    def _neurons_text() -> str:
+        """Return the explanation of the neuron tiles, its colour words in the theme's colours."""
+        blue, red = css(palette().positive), css(palette().negative)
+        return (
+            "Each tile is one first-layer neuron's 784 incoming weights laid out like the "
+            f"28x28 image. <span style='color: {blue}'>Blue</span> pixels: ink "
+            f"there pushes the neuron on; <span style='color: {red}'>red</span>: "
+            "ink there holds it back. Each tile is scaled to its own largest weight; b is "
+            "the neuron's bias. Expect noise more than strokes: as 3Blue1Brown shows, this "
+            "network classifies well without its neurons finding clean edges or loops."
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Recolour the explanation and the neuron tiles when the theme changes."""
+        super().changeEvent(event)
+        if theme_changed(self, event):
+            self.neurons_note.setText(self._neurons_text())
+            self._neurons_version = -1  # the tiles are redrawn on the new canvas colour
+            self.refresh()
+
     def _build_neurons(self) -> QWidget:
         """Build the tab with one weight image per first-layer neuron."""
         self.neurons = DigitGallery(scale=4)
         self.neurons.set_empty_text("No network yet.")
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        layout.addWidget(
-            _explain(
-                "Each tile is one first-layer neuron's 784 incoming weights laid out like the "
-                "28x28 image. <span style='color: rgb(88, 196, 221)'>Blue</span> pixels: ink "
-                "there pushes the neuron on; <span style='color: rgb(252, 98, 85)'>red</span>: "
-                "ink there holds it back. Each tile is scaled to its own largest weight; b is "
-                "the neuron's bias. Expect noise more than strokes: as 3Blue1Brown shows, this "
-                "network classifies well without its neurons finding clean edges or loops."
-            )
-        )
+        self.neurons_note = _explain(self._neurons_text())
+        layout.addWidget(self.neurons_note)
         layout.addWidget(self.neurons, 1)
         return tab
 

@@ -26,7 +26,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QToolBar, QToolTip, QWidget
 
 from engine.snapshot import EDGE_MODES, ExampleTrace, Snapshot, edge_values
-from gui.colors import HIGHLIGHT, TEXT
+from gui.colors import palette
 from gui.diagram_layout import DiagramLayout, compute_layout
 from gui.diagram_scene import (
     Scene,
@@ -39,6 +39,7 @@ from gui.diagram_scene import (
     titles,
 )
 from gui.neuron_panel import NeuronPanel
+from gui.theme import theme_changed
 
 MODE_LABELS = {
     "weight": ("Weights", "Edges show each weight w: blue positive, red negative."),
@@ -266,12 +267,19 @@ class NetworkView(QWidget):
         """Return the neurons to outline: hover, the explorer's choice, the panel's neuron."""
         out = []
         if self._hover is not None:
-            out.append((*self._hover, TEXT))
+            out.append((*self._hover, palette().text))
         if self.panel.isVisible():
-            out.append((*self._panel_neuron(), HIGHLIGHT))
+            out.append((*self._panel_neuron(), palette().highlight))
         if self._highlight is not None:
-            out.append((*self._highlight, HIGHLIGHT))
+            out.append((*self._highlight, palette().highlight))
         return out
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """Redraw the whole frame in the new colours when the theme changes."""
+        super().changeEvent(event)
+        if theme_changed(self, event):
+            self._changed = True
+            self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         """Paint the current frame (all of the widget: Qt need not paint the parents below)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from engine.snapshot import ExampleTrace, Snapshot
-from gui.colors import BACKGROUND, NEGATIVE, POSITIVE, TEXT, signed_image
-from gui.diagram_scene import OUTLINE, finite, fmt, max_abs, output_activation_name
+from gui.colors import css, palette, signed_image
+from gui.diagram_scene import finite, fmt, max_abs, output_activation_name
+from gui.theme import theme_changed
 
 FORMULAS = {
     "sigmoid": ("\u03c3", "a = \u03c3(z) = \u03c3(\u03a3 w\u00b7a + b) = \u03c3({z}) = {a}"),
@@ -49,7 +50,7 @@ class IncomingWeights(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         """Paint the image or the bars on the diagram's dark background."""
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor(*BACKGROUND))
+        p.fillRect(self.rect(), QColor(*palette().background))
         w = self._weights
         if w is None or len(w) == 0:
             p.end()
@@ -58,18 +59,18 @@ class IncomingWeights(QWidget):
             side = min(self.width(), self.height()) - 4
             rect = QRectF((self.width() - side) / 2, 2, side, side)
             p.drawImage(rect, self._image)
-            p.setPen(QPen(QColor(*OUTLINE), 1.0))
+            p.setPen(QPen(QColor(*palette().outline), 1.0))
             p.drawRect(rect)
             p.end()
             return
         scale = max_abs(w) or 1.0
         mid = self.height() / 2
         step = (self.width() - 8) / len(w)
-        p.setPen(QPen(QColor(*OUTLINE), 1.0))
+        p.setPen(QPen(QColor(*palette().outline), 1.0))
         p.drawLine(4, int(mid), self.width() - 4, int(mid))
         for i, value in enumerate(w.tolist()):
             h = (mid - 4) * value / scale
-            colour = QColor(*(POSITIVE if value >= 0 else NEGATIVE))
+            colour = QColor(*(palette().positive if value >= 0 else palette().negative))
             bar = QRectF(4 + i * step, mid - max(h, 0), max(step - 1, 1), abs(h))
             p.fillRect(bar, colour)
         p.end()
@@ -85,10 +86,7 @@ class NeuronPanel(QFrame):
         self.setObjectName("neuronPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
-        self.setStyleSheet(
-            "#neuronPanel { background: rgb(30, 33, 41); border: 1px solid rgb(92, 98, 112);"
-            f" border-radius: 6px; }} QLabel {{ color: rgb{TEXT}; }}"
-        )
+        self._restyle()
         self.title = QLabel()
         bold = QFont()
         bold.setBold(True)
@@ -120,6 +118,20 @@ class NeuronPanel(QFrame):
         self.index = 0
         self.bias: float | None = None
         self.hide()
+
+    def _restyle(self) -> None:
+        """Take the theme's panel, outline and text colours."""
+        p = palette()
+        self.setStyleSheet(
+            f"#neuronPanel {{ background: {css(p.panel)}; border: 1px solid {css(p.outline)};"
+            f" border-radius: 6px; }} QLabel {{ color: {css(p.text)}; }}"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Follow a change of theme."""
+        super().changeEvent(event)
+        if theme_changed(self, event):
+            self._restyle()
 
     def _on_close_clicked(self) -> None:
         """Hide the panel and tell the view."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
-from gui.colors import HIGHLIGHT
+from gui.colors import css, palette
+from gui.theme import theme_changed
 
 LIVE = -1
 LIVE_TEXT = "live \u2014 the network as it trains now"
@@ -115,7 +116,13 @@ class Timeline(QWidget):
             self.label.setStyleSheet("")
         else:
             self.label.setText(f"{self._describe(i)}  ({i + 1} of {self._n})")
-            self.label.setStyleSheet(f"color: rgb{HIGHLIGHT};")
+            self.label.setStyleSheet(f"color: {css(palette().highlight)};")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Recolour the scrubbed-moment label when the theme changes."""
+        super().changeEvent(event)
+        if theme_changed(self, event) and hasattr(self, "label"):
+            self._show(self.position)
 
     def _on_value_changed(self, _value: int) -> None:
         """Report the learner's move."""
