@@ -32,6 +32,7 @@ from engine.network import NetworkConfig
 from engine.snapshot import Snapshot, predict, trace_example
 from engine.training import BatchReport, EpochReport, TrainConfig
 from engine.worker import FAILED, RUNNING, NetworkStarted, TrainingWorker
+from gui.app_icon import app_icon
 from gui.cost_plot import CostPlot
 from gui.digit_panel import DigitPanel
 from gui.download_dialog import DownloadDialog, DownloadProgress
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, data: str | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Backprop Lab")
+        self.setWindowIcon(app_icon())
         self.settings = settings if settings is not None else QSettings()
         self.session = load_session(self.settings)
         if data is not None:
