@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.insight import ConfusionResult, examples_in_cell
+from engine.words import a, quantity
 from gui.colors import DARK, css, palette, qcolor
 from gui.digit_gallery import DigitGallery
 from gui.theme import theme_changed
@@ -194,9 +195,9 @@ class ConfusionView(QWidget):
         cell = examples_in_cell(self.result, self._labels, true, predicted)
         captions = [f"{self.result.confidences[i]:.2f}" for i in cell]
         self.gallery.set_digits(self._images, cell, captions)
-        verdict = "answered right" if true == predicted else f"mistaken for a {predicted}"
+        verdict = "answered right" if true == predicted else f"mistaken for {a(predicted)}"
         self.strip_title.setText(
-            f"{len(cell):,} test images of a {true} {verdict} (confidence under each)"
+            f"{quantity(len(cell), 'test image')} of {a(true)} {verdict} (confidence under each)"
         )
         self.gallery.set_empty_text("None.")
 

@@ -35,6 +35,7 @@ from engine.errors import DataError
 from engine.my_digits import MyDigits
 from engine.preprocess import SIZE, ink_present, to_mnist
 from engine.teach import TeachResult
+from engine.words import a
 from gui.colors import css, palette, qcolor
 from gui.drawing_pad import DrawingPad
 from gui.theme import style_plot, theme_changed
@@ -243,14 +244,14 @@ class DigitPanel(QWidget):
         box = QGroupBox("Teach it")
         grid = QGridLayout(box)
         labels = QHBoxLayout()
-        labels.addWidget(QLabel("It is a"))
+        labels.addWidget(QLabel("It is"))  # "It is a 8" would be wrong for one button in ten
         self.label_group = QButtonGroup(self)
         self.label_group.setExclusive(True)
         for digit in range(10):
             button = QPushButton(str(digit))
             button.setCheckable(True)
             button.setFixedWidth(28)
-            button.setToolTip(f"This drawing is a {digit}")
+            button.setToolTip(f"This drawing is {a(digit)}")
             self.label_group.addButton(button, digit)
             labels.addWidget(button)
         self.label_group.idToggled.connect(lambda *_: self._update_buttons())

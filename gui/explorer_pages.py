@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
+from engine.words import quantity
 from gui.colors import palette, qcolor, signed_image
 from gui.theme import style_plot
 
@@ -223,7 +224,8 @@ class ForwardPage(QWidget):
         self.formula.setText(
             f"<b>Neuron {index} of layer {layer}</b> ({kind})"
             f"<br>{rule}, the a<sub>i</sub> being each {src}'s activation.<br>Its largest terms:"
-            f"<table cellspacing=4>{rows}<tr><td>{len(terms) - len(order)} other terms</td>"
+            f"<table cellspacing=4>{rows}<tr>"
+            f"<td>{quantity(len(terms) - len(order), 'other term')}</td>"
             "<td></td>"
             f"<td align=right>= {fmt(rest)}</td></tr><tr><td>bias b</td><td></td>"
             f"<td align=right>= {fmt(f.bias)}</td></tr></table>"
@@ -444,7 +446,7 @@ class BackPage(QWidget):
         self.summary.setText(
             f"<b>Neuron {j} of layer {layer}</b> (click another on the diagram): "
             f"&part;C/&part;a<sub>{j}</sub> = &Sigma;<sub>k</sub> w<sub>kj</sub> "
-            f"&delta;<sub>k</sub> = <b>{fmt(h.dc_da)}</b> (sum of the {n} bars); "
+            f"&delta;<sub>k</sub> = <b>{fmt(h.dc_da)}</b> (sum of the {quantity(n, 'bar')}); "
             f"&delta;<sub>{j}</sub> = {fmt(h.dc_da)} &times; &sigma;'(z) {fmt(h.sigma_prime)} = "
             f"<b>{fmt(h.delta)}</b>. Bars: the desired change of a<sub>{j}</sub> each neuron k "
             f"asks for, &minus;w<sub>kj</sub>&delta;<sub>k</sub>; all together it should "
@@ -502,7 +504,8 @@ class BatchPage(QWidget):
             extra = " (Training also used momentum or weight decay; shown is the plain SGD step.)"
         self.costs.setText(
             f"Cells: each example's desired change &minus;&part;C<sub>x</sub>/&part;w of the "
-            f"weight with the largest gradient in each layer. Average of the {m} rows = "
+            "weight with the largest gradient in each layer. "
+            f"Average of the {quantity(m, 'row')} = "
             f"&minus;(mini-batch gradient); the step multiplies it by &eta; = "
             f"{fmt(step.learning_rate)}.<br>After the step, cost of this example: "
             f"{fmt(step.example_before)} &rarr; <b>{fmt(step.example_after)}</b>; "
@@ -824,9 +827,9 @@ class LineSearchPage(QWidget):
         self.eta_line.setValue(eta)
         angle = float(np.degrees(np.arccos(np.clip(search.cosine, -1.0, 1.0))))
         self.summary.setText(
-            f"Cost on the first {search.n_examples} training images, now "
+            f"Cost on the first {quantity(search.n_examples, 'training image')}, now "
             f"{fmt(search.full_curve[0])}. The SGD step (t = &eta; = {fmt(eta)} along the "
-            f"mini-batch gradient of {len(e.batch_labels)} examples) lands at "
+            f"mini-batch gradient of {quantity(len(e.batch_labels), 'example')}) lands at "
             f"<b>{fmt(search.landing)}</b> "
             f"({'lower' if search.landing < search.full_curve[0] else 'higher: this time uphill'})."
             " Cosine between the two gradients: "

@@ -25,6 +25,7 @@ import pyqtgraph as pg
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
 from engine.snapshot import Snapshot
+from engine.words import quantity
 from gui.colors import palette
 from gui.explorer_diagram import LayerDiagram
 from gui.explorer_pages import (
@@ -104,9 +105,9 @@ def explanation(step: int, e: Exploration) -> str:
         "first hidden layer, this gives &delta; on every neuron and so the gradient of every "
         "weight and bias, for this one example.",
         6: f"One example alone would pull the network toward just that image, so SGD averages the "
-        f"desired changes of all {m} examples of the mini-batch: the average is exactly the "
-        "mini-batch gradient. The step moves every parameter by &minus;&eta; times it; the costs "
-        "after it are computed on a copy of the network.",
+        f"desired changes of all {quantity(m, 'example')} of the mini-batch: the average is "
+        "exactly the mini-batch gradient. The step moves every parameter by &minus;&eta; times "
+        "it; the costs after it are computed on a copy of the network.",
         7: "The gradient has one entry per weight and bias: how sensitive the mini-batch cost is "
         "to it. Nudge a weight by &Delta;w and compare the real change of the cost with the "
         "prediction &part;C/&part;w&middot;&Delta;w: close for small nudges, apart for large "
@@ -114,10 +115,10 @@ def explanation(step: int, e: Exploration) -> str:
         8: "Is backpropagation right? Move one parameter up and down by &epsilon; = 10<sup>-5</sup>"
         " and measure the slope of the cost directly. Backprop here runs in double precision and "
         "the estimate in extended precision, so they agree to many digits.",
-        9: f"The mini-batch gradient is a quick estimate, from {m} examples, of the gradient over "
-        "the whole training set. The curves show the cost on the training subset as the network "
-        "moves along each direction; the mini-batch step stumbles a little, but it costs a tiny "
-        "fraction of a full-batch one, so many quick steps win.",
+        9: f"The mini-batch gradient is a quick estimate, from {quantity(m, 'example')}, of the "
+        "gradient over the whole training set. The curves show the cost on the training subset "
+        "as the network moves along each direction; the mini-batch step stumbles a little, but "
+        "it costs a tiny fraction of a full-batch one, so many quick steps win.",
     }
     return texts[step]
 

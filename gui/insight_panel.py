@@ -33,6 +33,7 @@ from engine.insight import (
     misclassified,
 )
 from engine.snapshot import Snapshot
+from engine.words import quantity
 from gui.colors import css, palette, qcolor, signed_image
 from gui.confusion_view import ConfusionView
 from gui.digit_gallery import CAPTION_HEIGHT, GAP, DigitGallery
@@ -308,13 +309,13 @@ class InsightPanel(QWidget):
         self.mistakes.set_digits(test.images, self._mistakes, captions)
         self.mistakes.set_empty_text("No mistakes: every test digit is right.")
         self.mistakes_title.setText(
-            f"<b>{len(self._mistakes):,} mistakes</b>, the most confident first"
+            f"<b>{quantity(len(self._mistakes), 'mistake')}</b>, the most confident first"
         )
         snap = self.snapshot
         epochs = snap.examples_seen / max(snap.n_train, 1)
         self.status.setText(
-            f"The network after {epochs:.2f} epochs ({snap.examples_seen:,} examples) on the "
-            f"{len(test):,} {self.data.source} test images it never trains on."
+            f"The network after {epochs:.2f} epochs ({quantity(snap.examples_seen, 'example')}) on "
+            f"the {quantity(len(test), f'{self.data.source} test image')} it never trains on."
         )
 
     def _show_neurons(self) -> None:
@@ -357,7 +358,7 @@ class InsightPanel(QWidget):
         indices = np.arange(len(train)) if choice < 0 else np.flatnonzero(train.labels == choice)
         self.examples.set_digits(train.images, indices, [str(d) for d in train.labels[indices]])
         self.examples_title.setText(
-            f"<b>{len(indices):,} training examples</b> of the {self.data.source} set, "
+            f"<b>{quantity(len(indices), 'training example')}</b> of the {self.data.source} set, "
             "with their labels (click one to try it)"
         )
 

@@ -31,6 +31,7 @@ from engine.model_io import load_model, save_model
 from engine.network import NetworkConfig
 from engine.snapshot import Snapshot, predict, trace_example
 from engine.training import BatchReport, EpochReport, TrainConfig
+from engine.words import quantity
 from engine.worker import FAILED, RUNNING, NetworkStarted, TrainingWorker
 from gui.app_icon import app_icon
 from gui.cost_plot import CostPlot
@@ -1017,7 +1018,7 @@ class MainWindow(QMainWindow):
         texts = {
             "data": f"Data: {data.source} ({len(data.train):,} train)" if data else "Data: …",
             "epoch": f"Epoch {r.epoch + 1}, mini-batch {r.batch + 1}" if r else "Epoch 1",
-            "examples": f"{r.examples_seen:,} examples seen" if r else "0 examples seen",
+            "examples": f"{quantity(r.examples_seen, 'example')} seen" if r else "0 examples seen",
             "speed": f"{r.examples_per_second:,.0f} examples/s" if r else "",
             "accuracy": f"Test accuracy {100 * e.test_accuracy:.2f}%" if e else "Test accuracy —",
         }

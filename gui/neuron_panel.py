@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from engine.snapshot import ExampleTrace, Snapshot
+from engine.words import quantity
 from gui.colors import css, palette, signed_image
 from gui.diagram_scene import finite, fmt, max_abs, output_activation_name
 from gui.theme import theme_changed
@@ -152,9 +153,13 @@ class NeuronPanel(QFrame):
         self.title.setText(f"Layer {layer}, neuron {index} \u2014 {kind}")
         weights = snapshot.weights[layer - 1][index]
         self.bias = float(snapshot.biases[layer - 1][index])
-        source = "the 28\u00d728 input pixels" if layer == 1 else f"the {sizes[layer - 1]} neurons"
+        source = (
+            "the 28\u00d728 input pixels"
+            if layer == 1
+            else f"the {quantity(sizes[layer - 1], 'neuron')}"
+        )
         self.caption.setText(
-            f"its {len(weights)} incoming weights from {source} (blue +, red \u2212), "
+            f"its {quantity(len(weights), 'incoming weight')} from {source} (blue +, red \u2212), "
             f"max |w| = {fmt(max_abs(weights))}"
         )
         self.weights.set_weights(weights)
