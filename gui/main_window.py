@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -50,13 +50,12 @@ from gui.preferences_dialog import (
 from gui.settings import DEFAULTS, SPEEDS, Session, load_session, save_session
 from gui.timeline import Timeline
 from gui.training_controls import SPEED_LABELS, TrainingControls
+from gui.window_placement import WindowPlacement
 
 DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
 PAD_MIN_WIDTH = 436  # the pad with its preview beside it, and room for a vertical scroll bar
 PAD_WIDTH = 640  # the drawing pad, its 28x28 preview and the output bars side by side
 WIDE_WINDOW = 1700  # from this width the pad dock opens wide enough for its side-by-side layout
-SCREEN_USE = 0.92  # a first launch takes this much of a large screen, centred
-SMALL_SCREEN = QSize(1600, 1000)  # on a screen smaller than this it takes the whole screen
 REFRESH_MS = 33  # the views pull the latest snapshot about 30 times a second
 GUI_BUDGET = 8  # while training, each redraw is followed by 8 times its cost of training
 PAD_REFRESH_S = 0.2  # while training, the pad's guess follows the network 5 times a second
@@ -110,7 +109,7 @@ class MainWindow(QMainWindow):
         self._pad_refreshed = 0.0
         self._status_shown = 0.0
         self._docks_sized = False
-        self._place_on_show = ""  # "centre" or "clamp": place the window again once shown
+        self.placement = WindowPlacement(self, self.settings)
         self._timeline_shown = 0.0
         self._insight_refreshed = 0.0
         self._history_length = 0
@@ -1033,21 +1032,8 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def _restore_geometry(self) -> None:
-        """Reopen at the size and layout of the last session, clamped to the screen it opens on.
-
-        A first launch opens centred on most of the screen, maximised on a small one.
-        """
-        rect = self.settings.value("window/rect")
-        geometry = self.settings.value("window/geometry")
-        if isinstance(rect, QRect) and rect.isValid():
-            self.setGeometry(rect)  # Qt's restoreGeometry refuses one saved on a larger screen
-            self._clamp_to_screen()
-            if self.settings.value("window/maximized", False, type=bool):
-                self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-        elif isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            self._clamp_to_screen()
-        else:
-            self._first_geometry()
+        """Reopen where the last session left off (clamped to the screen), or as a first launch."""
+        self.placement.restore()
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
@@ -1058,45 +1044,10 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
 
-    def _first_geometry(self) -> None:
-        """Take most of the available screen, centred; all of it (maximised) on a small screen."""
-        area = self.screen().availableGeometry()
-        size = QSize(int(area.width() * SCREEN_USE), int(area.height() * SCREEN_USE))
-        self.resize(size.expandedTo(self.minimumSizeHint()).boundedTo(area.size()))
-        self.move(area.center() - self.rect().center())
-        self._place_on_show = "centre"  # again once shown, when the frame's size is known
-        if area.width() < SMALL_SCREEN.width() or area.height() < SMALL_SCREEN.height():
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-
-    def _clamp_to_screen(self) -> None:
-        """Shrink and move a restored window so it lies wholly on the screen it opens on.
-
-        Before the window is shown its frame is unknown; ``showEvent`` clamps again with it.
-        """
-        area = self.screen().availableGeometry()
-        frame, inner = self.frameGeometry(), self.geometry()
-        extra = QSize(frame.width() - inner.width(), frame.height() - inner.height())
-        size = inner.size().boundedTo(area.size() - extra)
-        if size != inner.size():
-            self.resize(size)
-            frame = self.frameGeometry()
-        frame.moveLeft(min(max(frame.left(), area.left()), area.right() - frame.width() + 1))
-        frame.moveTop(min(max(frame.top(), area.top()), area.bottom() - frame.height() + 1))
-        if frame.topLeft() != self.frameGeometry().topLeft():
-            self.move(frame.topLeft())
-        self._place_on_show = "clamp"
-
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         """On a first launch, give the pad dock the width its pad, preview and bars need."""
         super().showEvent(event)
-        place, self._place_on_show = self._place_on_show, ""
-        if place == "centre" and not self.isMaximized():
-            frame = self.frameGeometry()
-            frame.moveCenter(self.screen().availableGeometry().center())
-            self.move(frame.topLeft())
-        elif place == "clamp" and not self.isMaximized():
-            self._clamp_to_screen()
-            self._place_on_show = ""
+        self.placement.shown()
         if not self._docks_sized and not isinstance(
             self.settings.value("window/state"), QByteArray
         ):
@@ -1115,9 +1066,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._timer.stop()
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/rect", self.normalGeometry())
-        self.settings.setValue("window/maximized", self.isMaximized())
+        self.placement.save()
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
