@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QGraphicsView,
+    QLabel,
     QLineEdit,
     QScrollBar,
     QTabBar,
@@ -110,7 +111,8 @@ def cut_off(widget: QWidget) -> bool:
 def problems(window: QWidget) -> Iterator[str]:
     """Yield every layout fault visible now: sideways scroll bars, controls cut off or outside.
 
-    A control or chart below the fold of a panel that scrolls up and down counts as reachable;
+    Labels (an explanation, step 6's caption) must be whole too. A control, label or chart
+    below the fold of a panel that scrolls up and down counts as reachable;
     one cut at the side, or under a panel that does not scroll, does not.
     """
     for area in window.findChildren(QAbstractScrollArea):
@@ -119,6 +121,9 @@ def problems(window: QWidget) -> Iterator[str]:
     for widget in window.findChildren(QWidget):
         if _shown(widget) and isinstance(widget, CONTROLS) and cut_off(widget):
             yield f"{_name(widget)} at {full_rect(widget).getRect()} is cut off"
+    for label in window.findChildren(QLabel):
+        if _shown(label) and label.text() and cut_off(label):
+            yield f"{_name(label)[:90]} at {full_rect(label).getRect()} is cut off"
     for view in window.findChildren(QGraphicsView):
         if not _shown(view) or type(view).__module__.startswith("PySide6"):
             continue

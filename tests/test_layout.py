@@ -209,3 +209,28 @@ def test_cost_plot_legend_and_hover_readout_keep_off_the_curves_and_each_other(q
         assert not readout.intersects(legend)
         cursor_x = vb.mapViewToScene(QPointF(plot.cursor.value(), 0)).x()
         assert not (readout.left() < cursor_x < readout.right())  # beside, not over the cursor
+
+
+def test_the_checks_catch_sideways_scrolling_and_cut_off_controls_and_labels(qtbot):
+    """The generic checks are not vacuous: each fault planted in a small window is reported."""
+    from layout_checks import problems
+    from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(300, 200)
+    area = QScrollArea(window)
+    area.setGeometry(0, 0, 300, 100)
+    wide = QWidget()
+    wide.setMinimumSize(900, 50)
+    area.setWidget(wide)
+    QPushButton("half out", window).setGeometry(250, 150, 100, 30)
+    QLabel("a caption under the edge", window).setGeometry(10, 185, 200, 30)
+    QPushButton("whole", window).setGeometry(10, 110, 80, 30)
+    window.show()
+    qtbot.waitExposed(window)
+    found = list(problems(window))
+    assert any("horizontal scroll bar" in p for p in found)
+    assert any("'half out'" in p for p in found)
+    assert any("'a caption under the edge'" in p for p in found)
+    assert not any("'whole'" in p for p in found)
