@@ -28,7 +28,7 @@ class LayerDiagram(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("explorer_diagram")
-        self.setMinimumSize(260, 170)
+        self.setMinimumSize(260, 120)
         self.sizes: tuple[int, ...] = ()
         self.activations: list[np.ndarray] = []
         self.image: QImage | None = None

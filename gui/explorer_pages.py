@@ -46,6 +46,7 @@ from gui.theme import style_plot
 
 NUDGE_RANGE = 1.0  # the nudge slider moves a weight by at most this much
 SLIDER_STEPS = 100
+MIN_CHART = 120  # a chart shorter than this cannot be read
 SHORT_PAGE = 420  # a page shorter than this puts step 4's two charts side by side
 
 
@@ -106,6 +107,7 @@ def sign_brushes(values: np.ndarray) -> list:
 def bar_plot(left: str, bottom: str) -> pg.PlotWidget:
     """Return a dark plot set up for bar charts with the given axis labels."""
     plot = pg.PlotWidget()
+    plot.setMinimumHeight(MIN_CHART)  # the page keeps room to read it; the diagram gives way
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(False, False)
     plot.hideButtons()
@@ -578,11 +580,17 @@ class GradientStrip(QWidget):
         for k, (rect, image) in enumerate(zip(self._bands(), self.images)):
             h, w = self.grids[k].shape
             p.setPen(qcolor(palette().text, 200))
+            caption = (
+                f"layer {k} → {k + 1}: {h} × {w} (weights, bias last column), largest |g| "
+                f"{fmt(self.scales[k])}"
+            )
+            caption = p.fontMetrics().elidedText(  # narrow: cut the middle, keep the number
+                caption, Qt.TextElideMode.ElideMiddle, int(rect.width())
+            )
             p.drawText(
                 QRectF(2, rect.top() - 14, rect.width(), 14),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                f"layer {k} → {k + 1}: {h} × {w} (weights, bias last column), largest |g| "
-                f"{fmt(self.scales[k])}",
+                caption,
             )
             p.drawImage(rect, image)
             if self.selected is not None and self.selected[0] == k:

@@ -65,7 +65,8 @@ EDGES_SHOWN = 40  # at most this many edges into one neuron are drawn
 SIDE_MIN, SIDE_MAX, SIDE_FRACTION = 200, 340, 0.3  # the text column's width
 MIN_WIDTH = 520  # the text column and, under the diagram, the widest page
 WIDE_CONTENT = 760  # narrower than this, the diagram goes above the page instead of beside it
-STACKED_DIAGRAM = 0.34  # the most of the content's height a diagram above the page may take
+STACKED_DIAGRAM = 0.4  # the most of the content's height a diagram above the page may take
+MIN_DIAGRAM = 120
 QWIDGETSIZE_MAX = (1 << 24) - 1
 ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right)
 
@@ -255,8 +256,12 @@ class ExplorerPanel(QWidget):
             self.content_layout.setDirection(direction)
         self.content_layout.setStretch(0, 4 if wide else 2)
         self.content_layout.setStretch(1, 5 if wide else 3)
-        tall = self.content.height() * STACKED_DIAGRAM
-        self.diagram.setMaximumHeight(QWIDGETSIZE_MAX if wide else max(int(tall), 170))
+        # Above the page, the diagram takes what the page's charts leave, at most a share.
+        page = self.stack.currentWidget()
+        height = self.content.height()
+        left = height - page.minimumSizeHint().height() - self.content_layout.spacing()
+        tall = min(height * STACKED_DIAGRAM, left)
+        self.diagram.setMaximumHeight(QWIDGETSIZE_MAX if wide else max(int(tall), MIN_DIAGRAM))
 
     def _restyle_equations(self) -> None:
         """Give the equations box the theme's canvas and text colours."""
@@ -464,6 +469,7 @@ class ExplorerPanel(QWidget):
         self.text.setText(explanation(step, e))
         self.equations.setText(self.equations_html())
         self.stack.setCurrentIndex(step - 1)
+        self._reflow()  # each page needs its own height under the diagram
         page = self.pages[step - 1]
         if step == 9:
             full = self._full or (None, None)
