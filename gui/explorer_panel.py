@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -259,9 +260,10 @@ class ExplorerPanel(QWidget):
         # Above the page, the diagram takes what the page's charts leave, at most a share.
         page = self.stack.currentWidget()
         height = self.content.height()
-        left = height - page.minimumSizeHint().height() - self.content_layout.spacing()
-        tall = min(height * STACKED_DIAGRAM, left)
-        self.diagram.setMaximumHeight(QWIDGETSIZE_MAX if wide else max(int(tall), MIN_DIAGRAM))
+        left = height - _needed_height(page, self.content.width()) - self.content_layout.spacing()
+        tall = max(int(min(height * STACKED_DIAGRAM, left)), MIN_DIAGRAM)
+        self.diagram.setMinimumHeight(MIN_DIAGRAM if wide else tall)
+        self.diagram.setMaximumHeight(QWIDGETSIZE_MAX if wide else tall)
 
     def _restyle_equations(self) -> None:
         """Give the equations box the theme's canvas and text colours."""
@@ -469,7 +471,10 @@ class ExplorerPanel(QWidget):
         self.text.setText(explanation(step, e))
         self.equations.setText(self.equations_html())
         self.stack.setCurrentIndex(step - 1)
-        self._reflow()  # each page needs its own height under the diagram
+        for i, page in enumerate(self.pages):  # the stack's least size is its current page's
+            policy = QSizePolicy.Policy.Preferred if i == step - 1 else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
         page = self.pages[step - 1]
         if step == 9:
             full = self._full or (None, None)
@@ -478,6 +483,8 @@ class ExplorerPanel(QWidget):
             page.refresh(self.state)
         self.diagram.setVisible(step in DIAGRAM_STEPS)
         self._refresh_diagram()
+        self._reflow()  # each page, with its new text, needs its own height under the diagram
+        QTimer.singleShot(0, self, self._reflow)  # again once the title has wrapped to its lines
 
     def _refresh_diagram(self) -> None:
         """Set the diagram's overlays for the current step."""
@@ -606,6 +613,29 @@ class ExplorerPanel(QWidget):
     def displayed_values(self) -> dict:
         """Return the numbers the current step's page shows, by name."""
         return self.pages[self._step - 1].values
+
+
+def _needed_height(page: QWidget, width: int) -> int:
+    """Return the height a page needs at a width: wrapped text in full, charts at their least."""
+    layout = page.layout()
+    margins = layout.contentsMargins()
+    width = max(width - margins.left() - margins.right(), 1)
+    total, items = margins.top() + margins.bottom(), 0
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        widget, inner = item.widget(), item.layout()
+        if widget is not None and not widget.isVisibleTo(page):
+            continue
+        if widget is not None and widget.hasHeightForWidth():
+            total += widget.heightForWidth(width)
+        elif widget is not None:
+            total += max(widget.minimumHeight(), widget.minimumSizeHint().height())
+        elif inner is not None:
+            total += inner.minimumSize().height()
+        else:
+            continue  # a stretch
+        items += 1
+    return total + layout.spacing() * max(items - 1, 0)
 
 
 def _strongest(layer: int, out: int, values: np.ndarray) -> list[tuple[int, int, int, float]]:
