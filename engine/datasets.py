@@ -12,6 +12,7 @@ import numpy as np
 
 from engine.errors import DataError
 from engine.idx import read_idx
+from engine.words import quantity
 
 STANDARD_NAMES = {
     "train_images": "train-images-idx3-ubyte",
@@ -58,7 +59,8 @@ def load_pair(
     if labels.ndim != 1:
         raise DataError(f"{both}: the labels file holds images, not labels.")
     if len(images) != len(labels):
-        raise DataError(f"{both} do not match: {len(images):,} images but {len(labels):,} labels.")
+        images_n, labels_n = quantity(len(images), "image"), quantity(len(labels), "label")
+        raise DataError(f"{both} do not match: {images_n} but {labels_n}.")
     if labels.max() > 9:
         raise DataError(f"{both}: a label is {labels.max()}, but digits only go from 0 to 9.")
     images.flags.writeable = False

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import DataError
+from engine.words import quantity
 
 MAX_BYTES = 200 * 1024 * 1024  # decompressed size cap, so a gzip bomb cannot exhaust memory
 GZIP_MAGIC = b"\x1f\x8b"
@@ -29,7 +30,9 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     content = _read_content(path)
     name = path.name
     if len(content) < 4:
-        raise DataError(f"{name} is too short to be an IDX file ({len(content)} bytes).")
+        raise DataError(
+            f"{name} is too short to be an IDX file ({quantity(len(content), 'byte')})."
+        )
     zero, zero2, type_code, ndim = content[:4]
     if zero or zero2:
         magic = int.from_bytes(content[:4], "big")
@@ -44,7 +47,9 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         raise DataError(f"{name} has {ndim} dimensions; expected 1 (labels) or 3 (images).")
     header_size = 4 + 4 * ndim
     if len(content) < header_size:
-        raise DataError(f"{name} is truncated inside its header ({len(content)} bytes).")
+        raise DataError(
+            f"{name} is truncated inside its header ({quantity(len(content), 'byte')})."
+        )
     shape = tuple(int.from_bytes(content[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     if 0 in shape:
         raise DataError(f"{name} has an empty dimension in its shape {shape}.")

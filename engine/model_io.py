@@ -21,6 +21,7 @@ import numpy as np
 from engine.errors import ModelFileError
 from engine.network import Network, NetworkConfig
 from engine.training import TrainConfig
+from engine.words import a, quantity
 
 FORMAT = "backprop-lab-model"
 VERSION = 1
@@ -117,8 +118,8 @@ def load_model(path: str | os.PathLike, io_sizes: tuple[int, int] | None = (784,
     if io_sizes is not None and (sizes[0], sizes[-1]) != tuple(io_sizes):
         raise _fail(
             path,
-            f"it is a {'-'.join(map(str, sizes))} network; this needs {io_sizes[0]} inputs "
-            f"and {io_sizes[1]} outputs",
+            f"it is {a('-'.join(map(str, sizes)))} network; this needs "
+            f"{quantity(io_sizes[0], 'input')} and {quantity(io_sizes[1], 'output')}",
         )
     return saved
 

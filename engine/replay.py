@@ -26,6 +26,7 @@ import numpy as np
 from engine.network import NetworkConfig
 from engine.snapshot import Snapshot, parameters_snapshot
 from engine.training import TrainConfig
+from engine.words import quantity
 
 DEFAULT_BUDGET = 24 * 1024 * 1024  # bytes: about 450 snapshots of the seed network
 DEFAULT_INTERVAL = 100  # mini-batches between records
@@ -65,7 +66,7 @@ class HistoryRecord:
 
     def describe(self) -> str:
         """Return a one-line label such as "epoch 2.35 — 23,500 examples — cost 0.12"."""
-        text = f"epoch {self.progress:.2f} \u2014 {self.examples_seen:,} examples"
+        text = f"epoch {self.progress:.2f} \u2014 {quantity(self.examples_seen, 'example')}"
         if math.isfinite(self.cost):
             text += f" \u2014 cost {self.cost:.3g}"
         return text

@@ -10,6 +10,28 @@ from collections.abc import Sequence
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
+EXIT_NO_PLATFORM = 1
+# The libraries Qt's xcb platform plugin (Qt 6.5+) loads, and the Debian/Ubuntu package of each.
+XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xkbcommon-x11": "libxkbcommon-x11-0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-image": "libxcb-image0",
+    "xcb-keysyms": "libxcb-keysyms1",
+    "xcb-randr": "libxcb-randr0",
+    "xcb-render-util": "libxcb-render-util0",
+    "xcb-shape": "libxcb-shape0",
+    "xcb-xkb": "libxcb-xkb1",
+    "EGL": "libegl1",
+    "GL": "libgl1",
+}
+XCB_APT = "sudo apt install " + " ".join(XCB_LIBRARIES.values())
+XCB_HELP = (
+    "Qt cannot open a window: its X11 (xcb) platform plugin needs system libraries this "
+    "machine lacks{missing}. On Debian or Ubuntu install them with:\n\n    {apt}\n\n"
+    '(see "Linux: the libraries Qt needs" in the README; other systems have the same '
+    "libraries under similar names)."
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +56,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--tab", choices=("network", "explorer"), default="network")
     parser.add_argument("--explorer-step", type=int, default=1, metavar="S", help="1 to 12")
+    parser.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="add Backprop Lab and its icon to this user's app menu (Linux desktops) and exit",
+    )
+    parser.add_argument(
+        "--uninstall-desktop", action="store_true", help="remove them again and exit"
+    )
     return parser
+
+
+def _desktop_entry(install: bool) -> int:
+    """Install or remove the app-menu entry and icon; print what changed."""
+    from gui import desktop_entry
+
+    try:
+        files = desktop_entry.install() if install else desktop_entry.uninstall()
+    except OSError as exc:
+        print(f"backprop-lab: could not change the desktop entry: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    verb = "installed" if install else "removed"
+    for path in files:
+        print(f"{verb} {path}")
+    if install:
+        print(
+            "Backprop Lab is in the app menu (Education); some desktops show it after a re-login."
+        )
+    elif not files:
+        print("nothing to remove: no desktop entry was installed")
+    return 0
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -48,6 +99,29 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def missing_xcb_libraries(find=None) -> list[str]:
+    """Return the packages of the xcb plugin's libraries that cannot be found (Linux only)."""
+    if find is None:
+        from ctypes.util import find_library as find
+    return [package for name, package in XCB_LIBRARIES.items() if find(name) is None]
+
+
+def xcb_help(missing: Sequence[str] = ()) -> str:
+    """Return the message that explains a platform plugin that cannot load, and the fix."""
+    named = f" ({', '.join(missing)})" if missing else ""
+    return XCB_HELP.format(missing=named, apt=XCB_APT)
+
+
+def _uses_xcb() -> bool:
+    """Return True if Qt is about to open a window through X11 (xcb) on Linux."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or (platform and not platform.startswith("xcb")):
+        return False
+    return bool(os.environ.get("DISPLAY")) and not (
+        os.environ.get("WAYLAND_DISPLAY") and not platform
+    )
+
+
 def run_gui(argv: Sequence[str]) -> int:
     """Open the main window (or render a screenshot) and return the exit status."""
     parser = build_parser()
@@ -56,6 +130,8 @@ def run_gui(argv: Sequence[str]) -> int:
         size = _size(args.size) if args.size else None
     except ValueError as exc:
         parser.error(str(exc))
+    if args.install_desktop or args.uninstall_desktop:
+        return _desktop_entry(install=args.install_desktop)
     if args.model and not Path(args.model).is_file():
         parser.error(
             f"{args.model}: no such model file (expected a .npz model, or a command: train, "
@@ -65,7 +141,12 @@ def run_gui(argv: Sequence[str]) -> int:
     if (args.screenshot or headless) and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
+    if _uses_xcb():
+        missing = missing_xcb_libraries()
+        if missing:  # Qt would print a riddle and abort; say what to install instead
+            print(f"backprop-lab: {xcb_help(missing)}", file=sys.stderr)
+            return EXIT_NO_PLATFORM
+    from PySide6.QtCore import QSettings, Qt, QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from engine import limit_blas_threads
@@ -77,13 +158,16 @@ def run_gui(argv: Sequence[str]) -> int:
     from gui.preferences_dialog import load_preferences
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    from gui.app_icon import NAME, app_icon
+
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName(NAME)  # Wayland and task bars match the window to its menu entry
     settings = QSettings(args.settings, QSettings.Format.IniFormat) if args.settings else None
     apply_theme(app, load_preferences(settings or QSettings()).theme)
     window = MainWindow(settings=settings, data=args.data)
-    if size is not None:
-        window.resize(*size)
-    elif args.screenshot:
-        window.resize(window.DEFAULT_SIZE)
+    if size is not None or args.screenshot:  # an asked-for size, not a maximised first launch
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMaximized)
+        window.resize(*(size or window.DEFAULT_SIZE.toTuple()))
     if args.model and not window.open_model(args.model):
         print(f"backprop-lab: {window.banner.message()}", file=sys.stderr)
     if args.screenshot:
@@ -95,9 +179,14 @@ def run_gui(argv: Sequence[str]) -> int:
 
 
 def _quiet_offscreen(mode, context, message: str) -> None:
-    """Print Qt's messages as usual, except the offscreen platform's harmless size-hint notice."""
+    """Print Qt's messages as usual, except the offscreen platform's harmless size-hint notice.
+
+    When the platform plugin cannot load (Qt aborts next), add what to install.
+    """
     if "does not support propagateSizeHints" not in message:
         print(message, file=sys.stderr)
+    if 'Could not load the Qt platform plugin "xcb"' in message:
+        print(f"backprop-lab: {xcb_help()}", file=sys.stderr, flush=True)
 
 
 def _report_startup(window) -> None:

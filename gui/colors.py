@@ -1,27 +1,112 @@
 """The one colour convention of the app, 3Blue1Brown's: blue positive, red negative, grey fill.
 
 Every view that colours a weight, a gradient or an activation takes its colours from here, so a
-learner reads blue as "more" and red as "less" everywhere. Values are mapped to colours with NumPy
-lookup tables, never one QColor per value in a Python loop.
+learner reads blue as "more" and red as "less" everywhere. There is one ``Palette`` per theme;
+views ask ``palette()`` when they paint and restyle on Qt's palette-change event. Values are
+mapped to colours with NumPy lookup tables, never one QColor per value in a Python loop.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PySide6.QtGui import QColor
 
-POSITIVE = (88, 196, 221)  # 3Blue1Brown's blue
-NEGATIVE = (252, 98, 85)  # 3Blue1Brown's red
-BACKGROUND = (20, 22, 28)  # the dark canvas the diagram and tiles sit on
-HIGHLIGHT = (255, 210, 70)  # selection, the winning output, the current step
-TEXT = (225, 228, 235)
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Every colour a view paints with, for one theme: the convention stays, the canvas changes."""
+
+    name: str
+    background: RGB  # the canvas the diagram, plots and tiles sit on
+    panel: RGB  # a box on the canvas: the equations, a readout, a popup
+    text: RGB
+    dim: RGB  # secondary text and notes
+    outline: RGB  # neuron and tile frames, axes
+    positive: RGB  # 3Blue1Brown's blue
+    negative: RGB  # 3Blue1Brown's red
+    highlight: RGB  # selection, the winning output, the current step
+    accent: RGB  # the moving average and other curves that are neither sign
+    muted: RGB  # bars that did not win, "before" bars
+    no_data: RGB  # a tile or image with nothing to show yet
+    success: RGB  # test accuracy
+    window: str  # Qt palette: the window's background
+    base: str  # Qt palette: text fields and lists
+    button: str
+
+
+DARK = Palette(
+    name="dark",
+    background=(20, 22, 28),
+    panel=(30, 33, 41),
+    text=(225, 228, 235),
+    dim=(150, 156, 168),
+    outline=(92, 98, 112),
+    positive=(88, 196, 221),
+    negative=(252, 98, 85),
+    highlight=(255, 210, 70),
+    accent=(255, 190, 60),
+    muted=(105, 115, 135),
+    no_data=(48, 52, 60),
+    success=(90, 210, 120),
+    window="#1c1f26",
+    base="#14161c",
+    button="#2a2e38",
+)
+LIGHT = Palette(
+    name="light",
+    background=(250, 250, 252),
+    panel=(236, 238, 243),
+    text=(28, 30, 36),
+    dim=(92, 98, 110),
+    outline=(150, 156, 168),
+    positive=(24, 128, 176),  # the same hues, deep enough to read on white
+    negative=(212, 58, 46),
+    highlight=(176, 112, 0),  # amber, not yellow: yellow on white cannot be read
+    accent=(214, 120, 0),
+    muted=(150, 158, 172),
+    no_data=(222, 225, 232),
+    success=(30, 140, 70),
+    window="#eff0f3",
+    base="#ffffff",
+    button="#e4e6eb",
+)
+PALETTES = {"dark": DARK, "light": LIGHT}
+
+# The dark theme's colours under their old names, for code that needs a fixed colour (bench,
+# tests); views call ``palette()`` so that they follow the theme.
+POSITIVE = DARK.positive
+NEGATIVE = DARK.negative
+BACKGROUND = DARK.background
+HIGHLIGHT = DARK.highlight
+TEXT = DARK.text
 
 LUT_SIZE = 256
+
+
+def palette() -> Palette:
+    """Return the palette of the theme in use."""
+    return _current[0]
+
+
+def use_palette(chosen: Palette) -> None:
+    """Paint with ``chosen`` from now on (``gui.theme.apply_theme`` calls this)."""
+    global _SIGNED_LUT
+    _current[0] = chosen
+    _SIGNED_LUT = signed_lut(background=chosen.background)
 
 
 def qcolor(rgb: tuple[int, int, int], alpha: int = 255) -> QColor:
     """Return a QColor for an (r, g, b) tuple of this module."""
     return QColor(rgb[0], rgb[1], rgb[2], alpha)
+
+
+def css(rgb: tuple[int, int, int]) -> str:
+    """Return an (r, g, b) colour as a style-sheet or HTML colour, "#rrggbb"."""
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 def emphasise(values: np.ndarray, scale: float, power: float = 1.0) -> np.ndarray:
@@ -36,10 +121,12 @@ def emphasise(values: np.ndarray, scale: float, power: float = 1.0) -> np.ndarra
     return t
 
 
-def signed_lut(size: int = LUT_SIZE, background: tuple[int, int, int] = BACKGROUND) -> np.ndarray:
+def signed_lut(size: int = LUT_SIZE, background: tuple[int, int, int] | None = None) -> np.ndarray:
     """Return a (size, 4) uint8 table from red (index 0) through the background to blue (last)."""
+    p = palette()
+    background = p.background if background is None else background
     t = np.linspace(-1.0, 1.0, size, dtype=np.float32)[:, None]
-    neg, pos, bg = (np.array(c, np.float32) for c in (NEGATIVE, POSITIVE, background))
+    neg, pos, bg = (np.array(c, np.float32) for c in (p.negative, p.positive, background))
     rgb = np.where(t < 0, bg + (neg - bg) * -t, bg + (pos - bg) * t)
     lut = np.empty((size, 4), np.uint8)
     lut[:, :3] = np.rint(rgb).astype(np.uint8)
@@ -53,7 +140,7 @@ def signed_rgba(
     """Return (..., 4) uint8 colours for signed values: hue by sign, opacity by magnitude."""
     t = emphasise(values, scale, power)
     out = np.empty(t.shape + (4,), np.uint8)
-    out[..., :3] = np.where((t >= 0)[..., None], POSITIVE, NEGATIVE)
+    out[..., :3] = np.where((t >= 0)[..., None], palette().positive, palette().negative)
     out[..., 3] = np.rint(min_alpha + (255 - min_alpha) * np.abs(t)).astype(np.uint8)
     return out
 
@@ -70,4 +157,5 @@ def activation_gray(a: np.ndarray) -> np.ndarray:
     return np.rint(np.clip(np.asarray(a, np.float32), 0.0, 1.0) * 255).astype(np.uint8)
 
 
+_current = [DARK]
 _SIGNED_LUT = signed_lut()

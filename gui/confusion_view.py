@@ -8,18 +8,19 @@ Clicking a cell shows its examples, most confident first, in a strip under the m
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.insight import ConfusionResult, examples_in_cell
-from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, qcolor
+from engine.words import a, quantity
+from gui.colors import DARK, css, palette, qcolor
 from gui.digit_gallery import DigitGallery
+from gui.theme import theme_changed
 
 N = 10
 LEFT = 52  # room for the row digits and the rotated "true digit" title
 TOP = 44  # room for the column digits and the "predicted" title
-DARK_TEXT = (20, 22, 28)
 
 
 def cell_colours(matrix: np.ndarray) -> np.ndarray:
@@ -28,8 +29,8 @@ def cell_colours(matrix: np.ndarray) -> np.ndarray:
     rows = np.maximum(matrix.sum(axis=1, keepdims=True), 1.0)
     off = matrix * (1 - np.eye(N))
     t = np.where(np.eye(N, dtype=bool), matrix / rows, off / max(off.max(), 1.0))[..., None]
-    hue = np.where(np.eye(N, dtype=bool)[..., None], POSITIVE, NEGATIVE)
-    bg = np.array(BACKGROUND, np.float64)
+    hue = np.where(np.eye(N, dtype=bool)[..., None], palette().positive, palette().negative)
+    bg = np.array(palette().background, np.float64)
     return np.rint(bg + (hue - bg) * t).astype(np.uint8)
 
 
@@ -72,13 +73,13 @@ class _MatrixCanvas(QWidget):
         """Paint the axes, the cells and their counts."""
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), qcolor(BACKGROUND))
+        p.fillRect(self.rect(), qcolor(palette().background))
         s = self.cell_size()
         left = self.left()
         font = QFont()
         font.setPixelSize(12)
         p.setFont(font)
-        p.setPen(qcolor(TEXT))
+        p.setPen(qcolor(palette().text))
         for d in range(N):
             p.drawText(QRectF(left + d * s, TOP - 20, s, 18), Qt.AlignmentFlag.AlignCenter, str(d))
             p.drawText(QRectF(left - 22, TOP + d * s, 18, s), Qt.AlignmentFlag.AlignCenter, str(d))
@@ -101,7 +102,7 @@ class _MatrixCanvas(QWidget):
                 for predicted in range(N):
                     self._paint_cell(p, true, predicted)
         if self.selected is not None:
-            p.setPen(QPen(qcolor(HIGHLIGHT), 2.5))
+            p.setPen(QPen(qcolor(palette().highlight), 2.5))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(self.cell_rect(*self.selected).adjusted(1, 1, -1, -1))
         p.end()
@@ -115,7 +116,7 @@ class _MatrixCanvas(QWidget):
         if count == 0:
             p.setPen(qcolor((80, 86, 100)))
         else:
-            p.setPen(qcolor(DARK_TEXT if sum(rgb) > 400 else TEXT))
+            p.setPen(qcolor(DARK.background if sum(rgb) > 400 else DARK.text))  # ink by cell
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))
 
     def cell_at(self, pos: QPoint) -> tuple[int, int] | None:
@@ -163,6 +164,12 @@ class ConfusionView(QWidget):
         self._images = np.zeros((0, 28, 28), np.uint8)
         self._labels = np.zeros(0, np.uint8)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Recolour the matrix and its caption when the theme changes."""
+        super().changeEvent(event)
+        if theme_changed(self, event) and self.result is not None:
+            self.set_result(self.result, self._images, self._labels)
+
     def set_result(self, result: ConfusionResult, images: np.ndarray, labels: np.ndarray) -> None:
         """Show a confusion result over ``images`` and ``labels``; a chosen cell stays chosen."""
         self.result = result
@@ -172,8 +179,9 @@ class ConfusionView(QWidget):
         self.caption.setText(
             f"<b>Test accuracy {100 * result.accuracy:.2f}%</b> ({result.correct:,} of "
             f"{result.total:,} right). Rows: the digit shown; columns: the network's answer. "
-            f"<span style='color: rgb{POSITIVE}'>Blue</span>: right answers; "
-            f"<span style='color: rgb{NEGATIVE}'>red</span>: mistakes, the more the brighter."
+            f"<span style='color: {css(palette().positive)}'>Blue</span>: right answers; "
+            f"<span style='color: {css(palette().negative)}'>red</span>: mistakes, the more the "
+            "brighter."
         )
         if self.canvas.selected is not None:
             self.show_cell(*self.canvas.selected)
@@ -187,9 +195,9 @@ class ConfusionView(QWidget):
         cell = examples_in_cell(self.result, self._labels, true, predicted)
         captions = [f"{self.result.confidences[i]:.2f}" for i in cell]
         self.gallery.set_digits(self._images, cell, captions)
-        verdict = "answered right" if true == predicted else f"mistaken for a {predicted}"
+        verdict = "answered right" if true == predicted else f"mistaken for {a(predicted)}"
         self.strip_title.setText(
-            f"{len(cell):,} test images of a {true} {verdict} (confidence under each)"
+            f"{quantity(len(cell), 'test image')} of {a(true)} {verdict} (confidence under each)"
         )
         self.gallery.set_empty_text("None.")
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import PySide6  # noqa: F401  (pyqtgraph binds to the first Qt binding imported)
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from gui.colors import css, palette, qcolor
+from gui.theme import style_plot, theme_changed
 
 AVERAGE_WINDOW = 100  # mini-batches in the moving average
 DISPLAY_POINTS = 2000  # runs per curve handed to pyqtgraph, about one per horizontal pixel
+LEGEND_COLUMNS = 4  # the legend's entries side by side in one row above the plot
+LEGEND_MARGIN = 130  # the two axes beside the curves
+SAMPLE_WIDTH = 30  # a legend entry's line or symbol and its gaps
 REFRESH_MS = 100  # a curve reads smoothly at 10 Hz; each redraw costs the training thread the GIL
 
 
@@ -90,7 +97,6 @@ class CostPlot(QWidget):
         self._dirty = False
 
         self.plot = pg.PlotWidget()
-        self.plot.setBackground("#101418")
         # The plot paints every pixel of its viewport, so Qt need not repaint the widgets below.
         self.plot.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         layout = QVBoxLayout(self)
@@ -106,19 +112,16 @@ class CostPlot(QWidget):
         # downsampling rescan every point at every redraw, which at 300,000 mini-batches holds
         # the interpreter lock for tens of milliseconds.
         item.vb.sigXRangeChanged.connect(self._on_range_changed)
-        legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
-        self.batch_curve = item.plot(pen=pg.mkPen((62, 82, 108), width=1), name="mini-batch cost")
-        self.average_curve = item.plot(
-            pen=pg.mkPen((255, 190, 60), width=3), name=f"mean of last {AVERAGE_WINDOW} batches"
-        )
-        self.test_cost_curve = item.plot(
-            pen=None,
-            symbol="o",
-            symbolSize=9,
-            symbolBrush=(250, 250, 250),
-            symbolPen=pg.mkPen((30, 30, 30)),
-            name="test cost",
-        )
+        # The legend is a row of its own above the curves, where no marker or readout can land.
+        legend = pg.LegendItem(colCount=LEGEND_COLUMNS, labelTextSize="8pt", frame=False)
+        item.layout.removeItem(item.titleLabel)
+        item.titleLabel.setVisible(False)
+        item.layout.addItem(legend, 0, 1)
+        item.legend = legend  # curves given a name join it
+        self.legend = legend
+        self.batch_curve = item.plot(name="mini-batch cost")
+        self.average_curve = item.plot(name=f"mean of last {AVERAGE_WINDOW} batches")
+        self.test_cost_curve = item.plot(pen=None, symbol="o", symbolSize=9, name="test cost")
         # A second view box for accuracy on the right axis, as in pyqtgraph's multiple-axes example.
         self.accuracy_view = pg.ViewBox()
         item.showAxis("right")
@@ -127,32 +130,68 @@ class CostPlot(QWidget):
         item.getAxis("right").setLabel("test accuracy", units="%")
         self.accuracy_view.setXLink(item)
         self.accuracy_view.setYRange(0, 100)
-        self.accuracy_curve = pg.PlotDataItem(
-            pen=pg.mkPen((90, 210, 120), width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
-            symbol="d",
-            symbolSize=10,
-            symbolBrush=(90, 210, 120),
-            name="test accuracy",
-        )
+        self.accuracy_curve = pg.PlotDataItem(symbol="d", symbolSize=10, name="test accuracy")
         self.accuracy_view.addItem(self.accuracy_curve)
         legend.addItem(self.accuracy_curve, "test accuracy (right axis)")
         item.vb.sigResized.connect(self._sync_views)
 
-        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen((255, 210, 70), width=2))
+        self.marker = pg.InfiniteLine(angle=90)
         self.marker.setVisible(False)
         item.addItem(self.marker, ignoreBounds=True)
-        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((200, 200, 200, 90)))
+        self.cursor = pg.InfiniteLine(angle=90)
         self.cursor.setVisible(False)
         item.addItem(self.cursor, ignoreBounds=True)
-        self.readout = pg.TextItem(color=(230, 230, 230), anchor=(0, 0), fill=(16, 20, 24, 200))
+        self.readout = pg.TextItem(anchor=(0, 0))
         self.readout.setVisible(False)
         item.addItem(self.readout, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.restyle()
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._redraw)
         self._timer.start()
+
+    def restyle(self) -> None:
+        """Draw everything in the theme's colours: curves, markers, legend and readout."""
+        p = palette()
+        style_plot(self.plot)
+        self.batch_curve.setPen(pg.mkPen(p.muted, width=1))
+        self.average_curve.setPen(pg.mkPen(p.accent, width=3))
+        self.test_cost_curve.setSymbolBrush(p.text)
+        self.test_cost_curve.setSymbolPen(pg.mkPen(p.background))
+        dash = Qt.PenStyle.DashLine
+        self.accuracy_curve.setPen(pg.mkPen(p.success, width=1, style=dash))
+        self.accuracy_curve.setSymbolBrush(p.success)
+        self.marker.setPen(pg.mkPen(p.highlight, width=2))
+        self.cursor.setPen(pg.mkPen(p.dim + (120,)))
+        self.readout.setColor(qcolor(p.text))
+        self.readout.fill = pg.mkBrush(*p.panel, 220)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=css(p.dim))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Follow a change of theme."""
+        super().changeEvent(event)
+        if theme_changed(self, event):
+            self.restyle()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """Lay the legend out in as many columns as fit over the curves (4, 2 or 1)."""
+        super().resizeEvent(event)
+        self._fit_legend(event.size().width())
+
+    def _fit_legend(self, width: int) -> None:
+        """Choose the legend's column count for a plot ``width`` pixels wide."""
+        entries = [label.item.boundingRect().width() for _sample, label in self.legend.items]
+        room = width - LEGEND_MARGIN
+        for columns in (LEGEND_COLUMNS, 2, 1):
+            rows = [entries[i : i + columns] for i in range(0, len(entries), columns)]
+            widest = max((sum(row) + SAMPLE_WIDTH * len(row) for row in rows), default=0)
+            if widest <= room:
+                break
+        if self.legend.columnCount != columns:
+            self.legend.setColumnCount(columns)
 
     def set_marker(self, epochs: float | None) -> None:
         """Mark the moment the timeline shows (in epochs of training); None hides the mark."""
@@ -255,7 +294,10 @@ class CostPlot(QWidget):
         self.cursor.setVisible(True)
         (x0, x1), (y0, y1) = vb.viewRange()
         self.readout.setText(text)
-        self.readout.setPos(x0 + 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0))
+        # Beside the cursor, on the side with more room, so it never covers what is hovered.
+        left = self.batches.x[i] < (x0 + x1) / 2
+        self.readout.setAnchor((-0.02, 0) if left else (1.02, 0))
+        self.readout.setPos(self.batches.x[i], y1 - 0.01 * (y1 - y0))
         self.readout.setVisible(True)
 
     def readout_text(self) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 
 MARGIN = 14.0
 TITLE_HEIGHT = 34.0  # layer titles above the columns
-LEGEND_HEIGHT = 62.0  # the colour scales under the diagram
+LEGEND_HEIGHT = 80.0  # the colour scales under the diagram: a title and three lines
 LABEL_WIDTH = 64.0  # output labels: the digit and its activation
 MAX_SPACING = 52.0  # neurons of small layers stay this close, as in the video
 MAX_RADIUS = 17.0

@@ -15,20 +15,26 @@ from operator import itemgetter
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QLinearGradient, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
 
 from engine.costs import COSTS
 from engine.snapshot import ExampleTrace, Snapshot, edge_values
-from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, emphasise, signed_image
+from gui.colors import emphasise, palette, signed_image
 from gui.diagram_layout import DiagramLayout
 
 LEVELS = 16  # edge strengths; one drawLines per level and sign
 MIN_WIDTH = 1.5  # thinner opaque lines take Qt's slow per-pixel path
 AA_EDGE_LIMIT = 1200  # layers with fewer edges get antialiased strong edges
 AA_FROM_LEVEL = 9
-OUTLINE = (92, 98, 112)
-DIM = (150, 156, 168)
-NO_DATA = (48, 52, 60)
 
 MODE_TITLES = {
     "weight": "weight w",
@@ -59,7 +65,7 @@ def max_abs(values: np.ndarray | None) -> float:
 def blend(rgb: tuple[int, int, int], t: float) -> QColor:
     """Return the opaque colour a fraction t of the way from the background to ``rgb``."""
     t = min(max(float(t), 0.0), 1.0)
-    return QColor(*(round(b + (c - b) * t) for b, c in zip(BACKGROUND, rgb)))
+    return QColor(*(round(b + (c - b) * t) for b, c in zip(palette().background, rgb)))
 
 
 def edge_lines(layout: DiagramLayout) -> list[list[QLineF] | None]:
@@ -112,7 +118,7 @@ def _fills(snapshot: Snapshot, trace: ExampleTrace | None) -> tuple[list[np.ndar
     fills = []
     for k in range(1, len(sizes)):
         if trace is None:
-            fills.append(np.tile(np.array(NO_DATA, np.uint8), (sizes[k], 1)))
+            fills.append(np.tile(np.array(palette().no_data, np.uint8), (sizes[k], 1)))
             continue
         a = finite(trace.activations[k])
         if k == len(sizes) - 1 or act == "sigmoid":
@@ -124,7 +130,9 @@ def _fills(snapshot: Snapshot, trace: ExampleTrace | None) -> tuple[list[np.ndar
             fills.append(np.repeat(g[:, None], 3, axis=1))
         else:
             t = np.clip(a, -1, 1)[:, None]
-            rgb = np.where(t >= 0, t * np.array(POSITIVE), -t * np.array(NEGATIVE))
+            rgb = np.where(
+                t >= 0, t * np.array(palette().positive), -t * np.array(palette().negative)
+            )
             fills.append(np.rint(rgb).astype(np.uint8))
     return fills, note
 
@@ -170,7 +178,7 @@ def _buckets(
         lvl, negative = divmod(k, 2)
         if count and lvl > 0:  # level 0 would be drawn within 3% of the background colour
             strength = (lvl + 0.5) / LEVELS
-            pen = QPen(blend(NEGATIVE if negative else POSITIVE, strength))
+            pen = QPen(blend(palette().negative if negative else palette().positive, strength))
             pen.setWidthF(MIN_WIDTH + (max_width - MIN_WIDTH) * strength)
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             picked = order[start : start + count].tolist()
@@ -222,7 +230,7 @@ def build_scene(
         image = _qimage(rgba, keep)
     fills, note = _fills(snapshot, trace)
     rings = [
-        np.tile(np.array(BACKGROUND, np.uint8), (n, 1))
+        np.tile(np.array(palette().background, np.uint8), (n, 1))
         if biases is None
         else _signed_rgb(biases[k - 1], bias_scales[k - 1], power)
         for k, n in enumerate(snapshot.sizes[1:], start=1)
@@ -282,7 +290,7 @@ def _paint_inputs(p: QPainter, layout: DiagramLayout, scene: Scene, vector: bool
     tiles = layout.tile_rects
     centers = layout.centers[1]
     p.setRenderHint(QPainter.RenderHint.Antialiasing, len(tiles) <= 32)  # few: smooth is cheap
-    p.setPen(QPen(blend(OUTLINE, 0.55), 1.0))
+    p.setPen(QPen(blend(palette().outline, 0.55), 1.0))
     for i, (tx, ty, tw, th) in enumerate(tiles.tolist()):
         p.drawLine(QPointF(x + w, y + h / 2), QPointF(tx, ty + th / 2))
         p.drawLine(QPointF(tx + tw, ty + th / 2), QPointF(*centers[i]))
@@ -291,8 +299,8 @@ def _paint_inputs(p: QPainter, layout: DiagramLayout, scene: Scene, vector: bool
     if scene.image is not None:
         p.drawImage(target, scene.image)
     else:
-        p.fillRect(target, QColor(*NO_DATA))
-    p.setPen(QPen(QColor(*OUTLINE), 1.0))
+        p.fillRect(target, QColor(*palette().no_data))
+    p.setPen(QPen(QColor(*palette().outline), 1.0))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(target)
     side = layout.image_side
@@ -303,9 +311,9 @@ def _paint_inputs(p: QPainter, layout: DiagramLayout, scene: Scene, vector: bool
         elif scene.tiles is not None:
             p.drawImage(rect, scene.tiles, QRectF(i * side, 0, side, side))
         else:
-            p.fillRect(rect, QColor(*NO_DATA))
+            p.fillRect(rect, QColor(*palette().no_data))
     if tiles[0, 2] >= 8:
-        p.setPen(QPen(QColor(*OUTLINE), 1.0))
+        p.setPen(QPen(QColor(*palette().outline), 1.0))
         for tx, ty, tw, th in tiles.tolist():
             p.drawRect(QRectF(tx, ty, tw, th))
 
@@ -313,7 +321,7 @@ def _paint_inputs(p: QPainter, layout: DiagramLayout, scene: Scene, vector: bool
 def _paint_neurons(p: QPainter, layout: DiagramLayout, scene: Scene) -> None:
     """Paint every neuron: fill by activation, a grey outline, and a bias-coloured ring."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    outline = QColor(*OUTLINE)
+    outline = QColor(*palette().outline)
     for k in range(1, len(layout.sizes)):
         r = layout.radii[k]
         ring = max(1.0, min(0.22 * r, 3.5))
@@ -334,24 +342,97 @@ def _paint_neurons(p: QPainter, layout: DiagramLayout, scene: Scene) -> None:
             p.drawEllipse(c, r, r)
 
 
-def _paint_labels(p: QPainter, layout: DiagramLayout, scene: Scene, titles: list[str]) -> None:
-    """Paint the column titles and the output digits with their activations."""
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    p.setFont(_font(13, bold=True))
-    p.setPen(QColor(*TEXT))
+@dataclass(frozen=True)
+class TextBox:
+    """One line of text the diagram paints outside the network: where, what and how."""
+
+    rect: QRectF
+    text: str
+    pixels: int
+    bold: bool = False
+    dim: bool = False
+
+
+HEADER_TOP = 14.0
+HEADER_SIZES = (13, 12, 11, 10, 9)  # column titles shrink until no two overlap
+LEGEND_SIZES = (11, 10, 9)  # the legend's smaller lines shrink until they fit its rectangle
+GAP = 8.0  # the least space between two texts side by side
+
+
+def _width(text: str, pixels: int, bold: bool = False) -> float:
+    """Return the advance of ``text`` in the UI font at a pixel size."""
+    return QFontMetricsF(_font(pixels, bold)).horizontalAdvance(text)
+
+
+def _elide(text: str, pixels: int, bold: bool, width: float) -> str:
+    """Return ``text`` shortened with an ellipsis to fit ``width`` pixels."""
+    metrics = QFontMetricsF(_font(pixels, bold))
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width, 0.0))
+
+
+def _title_boxes(xs, titles, size: int, width: float, elide: bool) -> list[list[TextBox]]:
+    """Place each column's title lines centred on its x, inside the canvas; per column a list."""
+    columns = []
+    for i, (x, title) in enumerate(zip(xs, titles)):
+        left = 2.0 if i == 0 else (xs[i - 1] + x) / 2 + GAP / 2
+        right = width - 2.0 if i == len(xs) - 1 else (x + xs[i + 1]) / 2 - GAP / 2
+        boxes, top = [], HEADER_TOP
+        for row, text in enumerate(title.split("\n")):
+            pixels, bold = (size, True) if row == 0 else (max(size - 2, 8), False)
+            if elide:
+                text = _elide(text, pixels, bold, right - left - 2)
+            w = _width(text, pixels, bold) + 2
+            x0 = min(max(x - w / 2, 2.0), width - 2.0 - w)
+            if elide:
+                x0 = min(max(x0, left), right - w)
+            boxes.append(TextBox(QRectF(x0, top, w, pixels + 3), text, pixels, bold, row > 0))
+            top += pixels + 3
+        columns.append(boxes)
+    return columns
+
+
+def _overlap(columns: list[list[TextBox]]) -> bool:
+    """Return True if any text of one column comes within GAP of a text of another."""
+    for i, a_boxes in enumerate(columns):
+        for b_boxes in columns[i + 1 :]:
+            for a in a_boxes:
+                for b in b_boxes:
+                    if a.rect.adjusted(-GAP / 2, 0, GAP / 2, 0).intersects(b.rect):
+                        return True
+    return False
+
+
+def header_boxes(layout: DiagramLayout, titles: list[str]) -> list[TextBox]:
+    """Return the column titles' lines, in the largest size at which no two columns' overlap.
+
+    On a canvas too narrow even for the smallest size, each title is cut with an ellipsis to the
+    space between its neighbours (its tooltip-free full text is in the README and the legend).
+    """
     xs = [layout.image_rect[0] + layout.image_rect[2] / 2]
     tiles = layout.tile_rects
     xs.append((tiles[:, 0].min() + layout.column_x[1] + layout.radii[1]) / 2)
     xs += list(layout.column_x[2:])
-    top = 14.0
-    for x, title in zip(xs, titles):
-        lines = title.split("\n")
-        for row, text in enumerate(lines):
-            p.drawText(QRectF(x - 90, top + 15 * row, 180, 16), Qt.AlignmentFlag.AlignCenter, text)
-            p.setFont(_font(11))
-            p.setPen(QColor(*DIM))
-        p.setFont(_font(13, bold=True))
-        p.setPen(QColor(*TEXT))
+    for size in HEADER_SIZES:
+        columns = _title_boxes(xs, titles, size, layout.width, elide=False)
+        if not _overlap(columns):
+            break
+    else:
+        columns = _title_boxes(xs, titles, HEADER_SIZES[-1], layout.width, elide=True)
+    return [box for boxes in columns for box in boxes]
+
+
+def _paint_text(p: QPainter, boxes: list[TextBox], colour: QColor | None = None) -> None:
+    """Paint text boxes, dim ones in the dim colour."""
+    for box in boxes:
+        p.setFont(_font(box.pixels, box.bold))
+        p.setPen(colour or QColor(*(palette().dim if box.dim else palette().text)))
+        p.drawText(box.rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, box.text)
+
+
+def _paint_labels(p: QPainter, layout: DiagramLayout, scene: Scene, titles: list[str]) -> None:
+    """Paint the column titles and the output digits with their activations."""
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    _paint_text(p, header_boxes(layout, titles))
     last = len(layout.sizes) - 1
     r = layout.radii[last]
     spacing = float(np.diff(layout.centers[last][:, 1]).min(initial=40.0))
@@ -361,55 +442,98 @@ def _paint_labels(p: QPainter, layout: DiagramLayout, scene: Scene, titles: list
         x = cx + r + 8
         mark = j == scene.label
         p.setFont(_font(size, bold=True))
-        p.setPen(QColor(*(HIGHLIGHT if mark else TEXT)))
+        p.setPen(QColor(*(palette().highlight if mark else palette().text)))
         p.drawText(QRectF(x, cy - size, size, 2 * size), Qt.AlignmentFlag.AlignVCenter, str(j))
         if scene.outputs is not None:
             p.setFont(_font(size * 0.72, bold=j == best))
-            p.setPen(QColor(*(TEXT if j == best else DIM)))
+            p.setPen(QColor(*(palette().text if j == best else palette().dim)))
             rect = QRectF(x + size * 0.9, cy - size, 60, 2 * size)
             p.drawText(rect, Qt.AlignmentFlag.AlignVCenter, f"{scene.outputs[j]:.2f}")
 
 
+def _flow(
+    paragraphs: list[list[str]], first: float, rect: QRectF, pixels: int, partial: bool = False
+) -> list[TextBox] | None:
+    """Lay out chunks left to right, wrapping within rect; each paragraph starts a new line.
+
+    The first line starts at x = ``first``. Returns None if the text needs more lines than the
+    rectangle holds, or with ``partial`` the chunks that fit, each cut to the width.
+    """
+    line = pixels + 4
+    boxes, x, top = [], first, rect.top()
+    for n, chunks in enumerate(paragraphs):
+        if n:
+            x, top = rect.left(), top + line
+        for chunk in chunks:
+            if partial:
+                chunk = _elide(chunk, pixels, False, rect.width() - 2)
+            w = _width(chunk, pixels) + 2
+            if x > rect.left() and x + w > rect.right():
+                x, top = rect.left(), top + line
+            if top + line > rect.bottom() + 0.5 or w > rect.width():
+                return boxes if partial else None
+            boxes.append(TextBox(QRectF(x, top, w, line), chunk, pixels, dim=True))
+            x += w + 3 * GAP
+    return boxes
+
+
+def legend_boxes(layout: DiagramLayout, scene: Scene) -> tuple[list[TextBox], QRectF]:
+    """Return the legend's text lines and its colour bar, all inside the legend rectangle.
+
+    The scale and the key wrap onto further lines, in a smaller size if need be, rather than
+    run past the edge of the diagram.
+    """
+    x, y, w, h = layout.legend_rect
+    emphasis = "linear" if scene.power == 1 else f"emphasised (|v|/max)^{scene.power:g}"
+    title = _elide(f"edges and tiles: {MODE_TITLES[scene.mode]} \u2014 {emphasis}", 12, True, w)
+    boxes = [TextBox(QRectF(x, y, _width(title, 12, True) + 2, 16), title, 12, bold=True)]
+    top = "max" if scene.per_layer else fmt(scene.scales[0])
+    bar = QRectF(x + 44, y + 20, min(240.0, 0.25 * w), 12)
+    if scene.missing:
+        scale = [scene.missing]
+    elif scene.per_layer:
+        names = [f"hidden {k}" for k in range(1, len(scene.scales))] + ["output"]
+        scale = ["full colour = each layer's max:"]
+        scale += [f"into {name} \u00b1{fmt(s)}" for name, s in zip(names, scene.scales)]
+    else:
+        scale = ["one scale for every layer"]
+    key = [
+        f"ring round a neuron: its {BIAS_TITLES[scene.mode]} (same colours)",
+        f"fill: {scene.fill_note}",
+        "edges under 1/16 of full colour are not drawn: hover for every value",
+    ]
+    area = QRectF(x, bar.top() - 2, w, y + h - bar.top() + 2)
+    for pixels in LEGEND_SIZES:
+        first = bar.right() + 4 + _width(f"+{top}", pixels) + 2 * GAP
+        flowed = _flow([scale, key], first, area, pixels)
+        if flowed is not None:
+            return boxes + flowed, bar
+    first = bar.right() + 4 + _width(f"+{top}", LEGEND_SIZES[-1]) + 2 * GAP
+    return boxes + _flow([scale, key], first, area, LEGEND_SIZES[-1], partial=True), bar
+
+
 def _paint_legend(p: QPainter, layout: DiagramLayout, scene: Scene) -> None:
     """Paint the edge colour scale with its numbers, the activation scale and the ring key."""
-    x, y, w, h = layout.legend_rect
+    boxes, bar = legend_boxes(layout, scene)
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    p.setFont(_font(12, bold=True))
-    p.setPen(QColor(*TEXT))
-    emphasis = "linear" if scene.power == 1 else f"emphasised (|v|/max)^{scene.power:g}"
-    p.drawText(QPointF(x, y + 12), f"edges and tiles: {MODE_TITLES[scene.mode]} \u2014 {emphasis}")
-    bar = QRectF(x + 44, y + 20, min(240.0, 0.25 * w), 12)
     grad = QLinearGradient(bar.topLeft(), bar.topRight())
-    grad.setColorAt(0.0, QColor(*NEGATIVE))
-    grad.setColorAt(0.5, QColor(*BACKGROUND))
-    grad.setColorAt(1.0, QColor(*POSITIVE))
+    grad.setColorAt(0.0, QColor(*palette().negative))
+    grad.setColorAt(0.5, QColor(*palette().background))
+    grad.setColorAt(1.0, QColor(*palette().positive))
     p.fillRect(bar, grad)
-    p.setPen(QPen(QColor(*OUTLINE), 1.0))
+    p.setPen(QPen(QColor(*palette().outline), 1.0))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(bar)
     p.drawLine(QPointF(bar.center().x(), bar.top()), QPointF(bar.center().x(), bar.bottom()))
-    p.setFont(_font(11))
-    p.setPen(QColor(*DIM))
+    pixels = boxes[-1].pixels if len(boxes) > 1 else LEGEND_SIZES[0]
+    p.setFont(_font(pixels))
+    p.setPen(QColor(*palette().dim))
     top = "max" if scene.per_layer else fmt(scene.scales[0])
-    row = QRectF(x, bar.top() - 2, 40, bar.height() + 4)
+    row = QRectF(bar.left() - 44, bar.top() - 2, 40, bar.height() + 4)
     p.drawText(row, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"\u2212{top}")
     row = QRectF(bar.right() + 4, bar.top() - 2, 60, bar.height() + 4)
     p.drawText(row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"+{top}")
-    if scene.missing:
-        text = scene.missing
-    elif scene.per_layer:
-        names = [f"hidden {k}" for k in range(1, len(scene.scales))] + ["output"]
-        parts = [f"into {name} \u00b1{fmt(s)}" for name, s in zip(names, scene.scales)]
-        text = "full colour = each layer's max:   " + "   ".join(parts)
-    else:
-        text = "one scale for every layer"
-    p.drawText(QPointF(bar.right() + 48, bar.bottom()), text)
-    bias = BIAS_TITLES[scene.mode]
-    key = (
-        f"ring round a neuron: its {bias} (same colours)   \u00b7   fill: {scene.fill_note}"
-        "   \u00b7   edges under 1/16 of full colour are not drawn: hover for every value"
-    )
-    p.drawText(QPointF(x, y + h - 4), key)
+    _paint_text(p, boxes)
 
 
 def titles(sizes: tuple[int, ...], scene: Scene | None) -> list[str]:
@@ -436,9 +560,9 @@ def paint_scene(
 
     ``vector`` draws each edge bucket as one path, which keeps an SVG file small.
     """
-    p.fillRect(QRectF(0, 0, layout.width, layout.height), QColor(*BACKGROUND))
+    p.fillRect(QRectF(0, 0, layout.width, layout.height), QColor(*palette().background))
     if scene is None:
-        p.setPen(QColor(*DIM))
+        p.setPen(QColor(*palette().dim))
         p.setFont(_font(15))
         rect = QRectF(0, 0, layout.width, layout.height)
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No network yet")

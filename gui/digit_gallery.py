@@ -13,11 +13,10 @@ from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
-from gui.colors import BACKGROUND, HIGHLIGHT, TEXT, qcolor
+from gui.colors import palette, qcolor
 
 GAP = 6  # pixels between thumbnails
 CAPTION_HEIGHT = 16
-OUTLINE = (70, 76, 90)
 
 
 class _GalleryCanvas(QWidget):
@@ -91,10 +90,10 @@ class _GalleryCanvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         """Paint the thumbnails in the exposed rows."""
         p = QPainter(self)
-        p.fillRect(event.rect(), qcolor(BACKGROUND))
+        p.fillRect(event.rect(), qcolor(palette().background))
         n = len(self.indices)
         if n == 0:
-            p.setPen(qcolor(TEXT))
+            p.setPen(qcolor(palette().text))
             p.drawText(
                 self.rect().adjusted(8, 8, -8, -8), Qt.AlignmentFlag.AlignLeft, self.empty_text
             )
@@ -109,10 +108,15 @@ class _GalleryCanvas(QWidget):
             rect = self.tile_rect(k)
             p.drawImage(QRectF(rect), self._qimage(k))
             selected = k == self.selected
-            p.setPen(QPen(qcolor(HIGHLIGHT if selected else OUTLINE), 2 if selected else 1))
+            p.setPen(
+                QPen(
+                    qcolor(palette().highlight if selected else palette().outline),
+                    2 if selected else 1,
+                )
+            )
             p.drawRect(rect.adjusted(0, 0, -1, -1))
             if self.captions:
-                p.setPen(qcolor(HIGHLIGHT if selected else TEXT))
+                p.setPen(qcolor(palette().highlight if selected else palette().text))
                 text = QRect(
                     rect.left() - GAP // 2, rect.bottom() + 1, size.width(), CAPTION_HEIGHT
                 )

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QImage, QPixmap
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QFont, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QFileDialog,
     QGridLayout,
@@ -34,12 +35,15 @@ from engine.errors import DataError
 from engine.my_digits import MyDigits
 from engine.preprocess import SIZE, ink_present, to_mnist
 from engine.teach import TeachResult
-from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, qcolor
+from engine.words import a
+from gui.colors import css, palette, qcolor
 from gui.drawing_pad import DrawingPad
+from gui.theme import style_plot, theme_changed
 
-PREVIEW_SCALE = 5  # screen pixels per network pixel in the 28x28 preview
-OTHER_BAR = (105, 115, 135)  # the outputs that did not win
-BEFORE_BAR = (95, 100, 115)
+PREVIEW_SCALE = 4  # screen pixels per network pixel in the 28x28 preview
+NARROW_PANEL = 416  # the pad (280) and a 28 x 4 preview beside it, with margins
+WIDE_PANEL = 620  # at least this wide, the outputs sit beside the pad; narrower, under it
+WIDE_BARS, NARROW_BARS = 170, 130  # the output chart's height in each arrangement
 
 Predictor = Callable[[np.ndarray], np.ndarray]
 Teacher = Callable[[np.ndarray, int], TeachResult]
@@ -48,9 +52,8 @@ Teacher = Callable[[np.ndarray, int], TeachResult]
 def _bar_plot(height: int, y_label: str) -> pg.PlotWidget:
     """Return a fixed-range plot with digits 0..9 on the x axis, for bar charts."""
     plot = pg.PlotWidget()
-    plot.setBackground(qcolor(BACKGROUND))
     plot.setFixedHeight(height)
-    plot.setMinimumWidth(260)
+    plot.setMinimumWidth(150)
     item = plot.getPlotItem()
     item.setMouseEnabled(x=False, y=False)
     item.setMenuEnabled(False)
@@ -59,8 +62,7 @@ def _bar_plot(height: int, y_label: str) -> pg.PlotWidget:
     item.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)], []])
     item.setLabel("left", y_label)
     item.getAxis("left").enableAutoSIPrefix(False)
-    for side in ("bottom", "left"):
-        item.getAxis(side).setTextPen(qcolor(TEXT))
+    style_plot(plot)
     return plot
 
 
@@ -99,30 +101,34 @@ class DigitPanel(QWidget):
         self.pad = DrawingPad()
         self.pad.digit_drawn.connect(self._on_digit_drawn)
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addLayout(self._build_pad_column())
-        top.addLayout(self._build_output_column(), 1)
-        layout.addLayout(top)
+        self._top = QGridLayout()
+        self._build_pad_column()
+        self._build_output_column()
+        self._wide: bool | None = None
+        self._place(wide=False)
+        self.setMinimumWidth(NARROW_PANEL)  # the narrow arrangement's width, not the wide one's
+        layout.addLayout(self._top)
         layout.addWidget(self._build_teach_box())
         self._show_input(None)
         self._show_result(None)
         self._update_buttons()
 
-    def _build_pad_column(self) -> QVBoxLayout:
-        """Create the pad with Clear, Undo and the test-digit loader under it."""
-        column = QVBoxLayout()
-        column.addWidget(self.pad)
-        buttons = QHBoxLayout()
+    def _build_pad_column(self) -> None:
+        """Create Clear and Undo, the test-digit loader and its source line."""
+        self.clear_undo = QWidget()
+        self._buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.clear_undo)
+        self._buttons.setContentsMargins(0, 0, 0, 0)
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Wipe the pad (Delete, Esc or double-click)")
         self.clear_button.clicked.connect(self.pad.clear)
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
         self.undo_button.clicked.connect(self.pad.undo)
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.undo_button)
-        column.addLayout(buttons)
-        loader = QHBoxLayout()
+        self._buttons.addWidget(self.clear_button)
+        self._buttons.addWidget(self.undo_button)
+        self.loader_row = QWidget()
+        loader = QHBoxLayout(self.loader_row)
+        loader.setContentsMargins(0, 0, 0, 0)
         self.test_index = QSpinBox()
         self.test_index.setPrefix("test #")
         self.test_index.setToolTip("Which MNIST test image to put on the pad")
@@ -134,18 +140,16 @@ class DigitPanel(QWidget):
         loader.addWidget(self.test_index, 1)
         loader.addWidget(self.load_button)
         loader.addWidget(self.random_button)
-        column.addLayout(loader)
         self.source_label = QLabel("")
-        self.source_label.setStyleSheet("color: gray")
-        column.addWidget(self.source_label)
-        column.addStretch(1)
+        self.source_label.setStyleSheet(f"color: {css(palette().dim)}")
+        self.source_label.setWordWrap(True)
         self.set_test_images(None, None)
-        return column
 
-    def _build_output_column(self) -> QVBoxLayout:
+    def _build_output_column(self) -> None:
         """Create the 28x28 preview, the guess and the bar chart of the ten outputs."""
-        column = QVBoxLayout()
-        row = QHBoxLayout()
+        self.preview_box = QWidget()
+        row = QHBoxLayout(self.preview_box)
+        row.setContentsMargins(0, 0, 0, 0)
         self.preview = QLabel()
         side = SIZE * PREVIEW_SCALE
         self.preview.setFixedSize(side, side)
@@ -155,46 +159,99 @@ class DigitPanel(QWidget):
             "What the network sees:\n28 x 28 pixels, the digit\nscaled to 20 pixels and\n"
             "centred by its mass"
         )
-        seen.setStyleSheet("color: gray")
+        seen.setStyleSheet(f"color: {css(palette().dim)}")
+        self.seen_label = seen
         self.guess_label = QLabel()
         font = QFont(self.guess_label.font())
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.guess_label.setFont(font)
         self.value_label = QLabel()
+        self.value_label.setWordWrap(True)
         caption.addWidget(seen)
         caption.addStretch(1)
         caption.addWidget(self.guess_label)
         caption.addWidget(self.value_label)
-        row.addWidget(self.preview)
+        row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(caption, 1)
-        column.addLayout(row)
-        self.output_plot = _bar_plot(170, "output a")
+        self.output_plot = _bar_plot(WIDE_BARS, "output a")
         self.output_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.03)
         self.output_plot.getPlotItem().getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7)
         self.output_plot.addItem(self.bars)
-        self.empty_text = pg.TextItem("draw a digit", color=qcolor(TEXT), anchor=(0.5, 0.5))
+        self.empty_text = pg.TextItem(
+            "draw a digit", color=qcolor(palette().text), anchor=(0.5, 0.5)
+        )
         self.empty_text.setPos(4.5, 0.5)
         self.output_plot.addItem(self.empty_text)
-        self._winner_brush = pg.mkBrush(qcolor(HIGHLIGHT))
-        self._other_brush = pg.mkBrush(qcolor(OTHER_BAR))
-        column.addWidget(self.output_plot)
-        return column
+        self._winner_brush = pg.mkBrush(qcolor(palette().highlight))
+        self._other_brush = pg.mkBrush(qcolor(palette().muted))
+        self.side_box = QWidget()
+        self._side = QVBoxLayout(self.side_box)
+        self._side.setContentsMargins(0, 0, 0, 0)
+
+    def _place(self, wide: bool) -> None:
+        """Lay out pad, preview and outputs: side by side when wide, compact when narrow.
+
+        Wide, the pad has Clear, Undo and the loader under it and the preview and outputs beside
+        it. Narrow (a dock on a laptop screen), the preview, Clear and Undo sit beside the pad
+        and the loader and outputs under it, so the outputs and the Teach row stay in view.
+        """
+        if wide == self._wide:
+            return
+        self._wide = wide
+        moving = (self.pad, self.clear_undo, self.loader_row, self.source_label)
+        moving += (self.preview_box, self.output_plot, self.side_box)
+        for widget in moving:
+            self._top.removeWidget(widget)
+            self._side.removeWidget(widget)
+        while self._side.count():
+            self._side.takeAt(0)
+        self._side.addWidget(self.preview_box)
+        vertical = QBoxLayout.Direction.TopToBottom
+        if wide:
+            self._buttons.setDirection(QBoxLayout.Direction.LeftToRight)
+            for row, widget in enumerate((self.pad, self.clear_undo, self.loader_row)):
+                self._top.addWidget(widget, row, 0)
+            self._top.addWidget(self.source_label, 3, 0)
+            self._side.addWidget(self.output_plot)
+            self._top.addWidget(self.side_box, 0, 1, 5, 1)
+            self.output_plot.setFixedHeight(WIDE_BARS)
+        else:
+            self._buttons.setDirection(vertical)
+            self._side.addWidget(self.clear_undo)
+            self._side.addWidget(self.source_label)
+            self._top.addWidget(self.pad, 0, 0)
+            self._top.addWidget(self.side_box, 0, 1)
+            self._top.addWidget(self.loader_row, 1, 0, 1, 2)
+            self._top.addWidget(self.output_plot, 2, 0, 1, 2)
+            self.output_plot.setFixedHeight(NARROW_BARS)
+        self._side.addStretch(1)
+        self.seen_label.setVisible(wide)
+        self.preview_box.layout().setDirection(
+            QBoxLayout.Direction.LeftToRight if wide else vertical
+        )
+        self._top.setColumnStretch(1, 1)
+        self._top.setRowStretch(4 if wide else 3, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Reflow between the wide and the narrow arrangement as the dock is resized."""
+        super().resizeEvent(event)
+        self._place(wide=event.size().width() >= WIDE_PANEL)
 
     def _build_teach_box(self) -> QGroupBox:
         """Create "Teach it": the label buttons, the SGD step, its result and "my digits"."""
         box = QGroupBox("Teach it")
         grid = QGridLayout(box)
         labels = QHBoxLayout()
-        labels.addWidget(QLabel("It is a"))
+        labels.addWidget(QLabel("It is"))  # "It is a 8" would be wrong for one button in ten
         self.label_group = QButtonGroup(self)
         self.label_group.setExclusive(True)
         for digit in range(10):
             button = QPushButton(str(digit))
             button.setCheckable(True)
-            button.setFixedWidth(30)
-            button.setToolTip(f"This drawing is a {digit}")
+            button.setFixedWidth(28)
+            button.setToolTip(f"This drawing is {a(digit)}")
             self.label_group.addButton(button, digit)
             labels.addWidget(button)
         self.label_group.idToggled.connect(lambda *_: self._update_buttons())
@@ -203,10 +260,12 @@ class DigitPanel(QWidget):
             "Backpropagate this one example and change every weight and bias by -eta * gradient"
         )
         self.step_button.clicked.connect(self.apply_step)
-        labels.addSpacing(12)
-        labels.addWidget(self.step_button)
+        labels.setSpacing(4)
         labels.addStretch(1)
-        grid.addLayout(labels, 0, 0, 1, 2)
+        teach_row = QVBoxLayout()  # the step under the digits, so the row fits a narrow dock
+        teach_row.addLayout(labels)
+        teach_row.addWidget(self.step_button, 0, Qt.AlignmentFlag.AlignLeft)
+        grid.addLayout(teach_row, 0, 0, 1, 2)
 
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
@@ -217,19 +276,24 @@ class DigitPanel(QWidget):
         self.nudge_plot = _bar_plot(120, "-dC/da")
         self.nudge_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.6)
         self.nudge_plot.addItem(self.nudge_bars)
-        self.nudge_plot.addItem(pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(qcolor(TEXT, 90))))
+        self.zero_line = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(qcolor(palette().text, 90)))
+        self.nudge_plot.addItem(self.zero_line)
         self.change_plot = _bar_plot(120, "output a")
         self.change_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.03)
         self.before_bars = pg.BarGraphItem(
-            x=np.arange(10) - 0.18, height=np.zeros(10), width=0.34, brush=qcolor(BEFORE_BAR)
+            x=np.arange(10) - 0.18, height=np.zeros(10), width=0.34, brush=qcolor(palette().muted)
         )
         self.after_bars = pg.BarGraphItem(
-            x=np.arange(10) + 0.18, height=np.zeros(10), width=0.34, brush=qcolor(POSITIVE)
+            x=np.arange(10) + 0.18,
+            height=np.zeros(10),
+            width=0.34,
+            brush=qcolor(palette().positive),
         )
         self.change_plot.addItem(self.before_bars)
         self.change_plot.addItem(self.after_bars)
-        before, after = (qcolor(c).name() for c in (BEFORE_BAR, POSITIVE))
-        up, down = (qcolor(c).name() for c in (POSITIVE, NEGATIVE))
+        before, after = (css(c) for c in (palette().muted, palette().positive))
+        up, down = (css(c) for c in (palette().positive, palette().negative))
+        self._caption_colours = [before, after, up, down]
         self.nudge_caption = QLabel(
             f"Wanted nudges -dC/da: <span style='color:{up}'>&#9650; up</span> for the right "
             f"digit, <span style='color:{down}'>&#9660; down</span> for the others"
@@ -246,7 +310,7 @@ class DigitPanel(QWidget):
             grid.addWidget(caption, 2, column)
             grid.addWidget(plot, 3, column)
 
-        mine = QHBoxLayout()
+        mine = QGridLayout()
         self.add_button = QPushButton("Add to my digits")
         self.add_button.setToolTip("Keep this drawing with the chosen label, to train on later")
         self.add_button.clicked.connect(self.add_to_my_digits)
@@ -255,12 +319,41 @@ class DigitPanel(QWidget):
         self.open_button = QPushButton("Open my digits…")
         self.open_button.clicked.connect(self._on_open_clicked)
         self.count_label = QLabel()
-        for widget in (self.add_button, self.save_button, self.open_button, self.count_label):
-            mine.addWidget(widget)
-        mine.addStretch(1)
+        for i, widget in enumerate(
+            (self.add_button, self.count_label, self.save_button, self.open_button)
+        ):
+            mine.addWidget(widget, i // 2, i % 2)  # two by two: it fits a narrow dock
         grid.addLayout(mine, 4, 0, 1, 2)
         self._update_count()
         return box
+
+    def restyle(self) -> None:
+        """Draw the charts, bars and notes in the theme's colours."""
+        p = palette()
+        for plot in (self.output_plot, self.nudge_plot, self.change_plot):
+            style_plot(plot)
+        for label in (self.source_label, self.seen_label):
+            label.setStyleSheet(f"color: {css(p.dim)}")
+        self.empty_text.setColor(qcolor(p.text))
+        self._winner_brush = pg.mkBrush(qcolor(p.highlight))
+        self._other_brush = pg.mkBrush(qcolor(p.muted))
+        self.zero_line.setPen(pg.mkPen(qcolor(p.text, 90)))
+        self.before_bars.setOpts(brush=qcolor(p.muted))
+        self.after_bars.setOpts(brush=qcolor(p.positive))
+        new = [css(c) for c in (p.muted, p.positive, p.positive, p.negative)]
+        for caption in (self.nudge_caption, self.change_caption):
+            text = caption.text()  # the colour words of the captions, in the old theme's colours
+            for old, colour in zip(self._caption_colours, new):
+                text = text.replace(old, colour)
+            caption.setText(text)
+        self._caption_colours = new
+        self._show_outputs(self._outputs)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Follow a change of theme."""
+        super().changeEvent(event)
+        if theme_changed(self, event) and hasattr(self, "_caption_colours"):
+            self.restyle()
 
     def set_predictor(self, fn: Predictor | None) -> None:
         """Use ``fn`` ((28, 28) input -> 10 outputs) for the guess; None shows no guess."""
@@ -413,7 +506,10 @@ class DigitPanel(QWidget):
         nudges = np.asarray(result.nudges, np.float64)
         self.nudge_bars.setOpts(
             height=nudges,
-            brushes=[pg.mkBrush(qcolor(POSITIVE if v >= 0 else NEGATIVE)) for v in nudges],
+            brushes=[
+                pg.mkBrush(qcolor(palette().positive if v >= 0 else palette().negative))
+                for v in nudges
+            ],
         )
         top = max(float(np.abs(nudges).max()), 1e-3) * 1.1
         self.nudge_plot.getPlotItem().setYRange(-top, top, padding=0)

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui.colors import BACKGROUND, TEXT, qcolor
+from gui.colors import palette, qcolor
 
 SIDE = 280  # logical pixels per side: MNIST's 28 pixels, ten times over
 BRUSH = 22.0  # brush diameter at full pressure; a 20-pixel digit box then has 1.6-pixel strokes
@@ -281,9 +281,9 @@ class DrawingPad(QWidget):
         painter = QPainter(self)
         painter.drawImage(QRectF(0, 0, SIDE, SIDE), self._canvas)
         if self.is_empty():
-            painter.setPen(qcolor(TEXT, 110))
+            painter.setPen(qcolor(palette().text, 110))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "draw a digit here")
-        painter.setPen(QPen(qcolor(BACKGROUND).lighter(260), 1))
+        painter.setPen(QPen(qcolor(palette().background).lighter(260), 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(0.5, 0.5, SIDE - 1, SIDE - 1))
         painter.end()

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayou
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from engine import data_amount as da
 from engine.data_amount import AmountProgress
-from gui.colors import HIGHLIGHT, POSITIVE
+from gui.colors import palette
 from gui.data_amount_runner import AmountJob, DataAmountRunner
 from gui.explorer_pages import ExplorerState, bar_plot, info_label, same_key
 
@@ -56,9 +56,7 @@ class DataAmountPage(QWidget):
         row.addWidget(self.progress, 1)
         self.plot = bar_plot("test accuracy (%)", "labelled training examples (log scale)")
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
-        self.curve = self.plot.plot(
-            pen=pg.mkPen(POSITIVE, width=2), symbol="o", symbolSize=10, symbolBrush=HIGHLIGHT
-        )
+        self.curve = self.plot.plot(symbol="o", symbolSize=10)
         self.point_labels: list[pg.TextItem] = []
         self.plot.setXRange(1.7, 4.9, padding=0)  # x is log10 of 50 .. 80,000 examples
         self.plot.setYRange(0, 105, padding=0)
@@ -67,6 +65,15 @@ class DataAmountPage(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.status)
         layout.addWidget(self.plot, 1)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Draw the curve and its labels in the theme's colours."""
+        p = palette()
+        self.curve.setPen(pg.mkPen(p.positive, width=2))
+        self.curve.setSymbolBrush(p.highlight)
+        for label in self.point_labels:
+            label.setColor(p.highlight)
 
     def set_test_set(self, images: np.ndarray, labels: np.ndarray) -> None:
         """Score the networks on these test images."""
@@ -176,7 +183,7 @@ class DataAmountPage(QWidget):
             self.plot.removeItem(label)
         self.point_labels = []
         for x, r in zip(xs, results):
-            label = pg.TextItem(percent(r.accuracy), color=HIGHLIGHT, anchor=(0.5, 1.3))
+            label = pg.TextItem(percent(r.accuracy), color=palette().highlight, anchor=(0.5, 1.3))
             label.setPos(float(x), 100 * r.accuracy)
             self.plot.addItem(label)
             self.point_labels.append(label)

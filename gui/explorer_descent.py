@@ -10,16 +10,18 @@ import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt 
 from engine import descent_paths as dp
 from engine.errors import DivergenceError
 from engine.explorer import explored_network
-from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT
-from gui.explorer_pages import PLOT_BACKGROUND, ExplorerState, fmt, info_label, same_key
+from gui.colors import palette
+from gui.explorer_pages import ExplorerState, fmt, info_label, same_key
+from gui.theme import style_plot
 
 LEVELS = 9  # contour lines between the lowest and highest cost of the picture
 
 
 def cost_lut(size: int = 256) -> np.ndarray:
-    """Return a dark sequential colour table: low cost dark, high cost lighter, toward TEXT."""
+    """Return a sequential colour table from the theme's canvas (low cost) toward its text."""
+    p = palette()
     t = np.linspace(0.0, 0.35, size)[:, None]
-    rgb = np.array(BACKGROUND, float) * (1 - t) + np.array(TEXT, float) * t
+    rgb = np.array(p.background, float) * (1 - t) + np.array(p.text, float) * t
     lut = np.empty((size, 4), np.uint8)
     lut[:, :3] = np.rint(rgb).astype(np.uint8)
     lut[:, 3] = 255
@@ -50,7 +52,6 @@ class DescentPage(QWidget):
         self.seed = 0
         self.summary = info_label("descent_summary")
         self.plot = pg.PlotWidget()
-        self.plot.setBackground(PLOT_BACKGROUND)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         item = self.plot.getPlotItem()
@@ -59,28 +60,13 @@ class DescentPage(QWidget):
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
         self.image = pg.ImageItem()
-        self.image.setLookupTable(cost_lut())
         self.plot.addItem(self.image)
         self.contours: list[pg.PlotCurveItem] = []
-        legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
-        legend.setBrush(pg.mkBrush(*BACKGROUND, 200))
-        self.sgd_path = self.plot.plot(
-            pen=pg.mkPen(NEGATIVE, width=2),
-            symbol="o",
-            symbolSize=8,
-            symbolBrush=NEGATIVE,
-            name="mini-batch SGD steps",
-        )
-        self.full_path = self.plot.plot(
-            pen=pg.mkPen(POSITIVE, width=2),
-            symbol="s",
-            symbolSize=8,
-            symbolBrush=POSITIVE,
-            name="full-gradient steps",
-        )
-        self.start = self.plot.plot(
-            pen=None, symbol="star", symbolSize=16, symbolBrush=HIGHLIGHT, name="start"
-        )
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self.sgd_path = self.plot.plot(symbol="o", symbolSize=8, name="mini-batch SGD steps")
+        self.full_path = self.plot.plot(symbol="s", symbolSize=8, name="full-gradient steps")
+        self.start = self.plot.plot(pen=None, symbol="star", symbolSize=16, name="start")
+        self._n_train = 0
         self.labels: list[pg.TextItem] = []
         self.note = QLabel()
         self.note.setObjectName("descent_note")
@@ -95,6 +81,22 @@ class DescentPage(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Draw the picture in the theme's colours (the explorer calls this on a theme change)."""
+        p = palette()
+        style_plot(self.plot)
+        self.image.setLookupTable(cost_lut())
+        self.legend.setBrush(pg.mkBrush(*p.panel, 200))
+        self.legend.setLabelTextColor(p.text)
+        self.sgd_path.setPen(pg.mkPen(p.negative, width=2))
+        self.sgd_path.setSymbolBrush(p.negative)
+        self.full_path.setPen(pg.mkPen(p.positive, width=2))
+        self.full_path.setSymbolBrush(p.positive)
+        self.start.setSymbolBrush(p.highlight)
+        if self.values.get("picture") is not None:
+            self.show_picture(self.values["picture"], self._n_train)
 
     def refresh(self, state: ExplorerState, images: np.ndarray | None, labels) -> None:
         """Take both kinds of steps from the explored network and draw the picture."""
@@ -121,6 +123,7 @@ class DescentPage(QWidget):
         finally:
             QApplication.restoreOverrideCursor()
         self._key = key
+        self._n_train = len(images)
         self.show_picture(picture, len(images))
 
     def draw_other_batches(self) -> None:
@@ -139,7 +142,8 @@ class DescentPage(QWidget):
             self.plot.removeItem(curve)
         self.contours = []
         levels = np.linspace(p.costs.min(), p.costs.max(), LEVELS + 2)[1:-1]
-        pen = pg.mkPen(TEXT + (110,), width=1)
+        colours = palette()
+        pen = pg.mkPen(colours.text + (110,), width=1)
         for level in levels:
             for line in contour_lines(p.costs, a, b, float(level)):
                 curve = pg.PlotCurveItem(line[:, 0], line[:, 1], pen=pen)
@@ -151,12 +155,14 @@ class DescentPage(QWidget):
         for label in self.labels:
             self.plot.removeItem(label)
         self.labels = []
-        for path, colour in ((p.sgd, NEGATIVE), (p.full, POSITIVE)):
+        for path, colour in ((p.sgd, colours.negative), (p.full, colours.positive)):
             for k, ((x, y), cost) in enumerate(zip(path.coords, path.costs)):
                 if k == 0 and path is p.full:
                     continue  # the start is labelled once, with the SGD path
                 anchor = (0.5, 1.2) if k % 2 == 0 else (0.5, -0.2)  # above, below: apart
-                label = pg.TextItem(fmt(cost), color=HIGHLIGHT if k == 0 else colour, anchor=anchor)
+                label = pg.TextItem(
+                    fmt(cost), color=colours.highlight if k == 0 else colour, anchor=anchor
+                )
                 label.setPos(float(x), float(y))
                 self.plot.addItem(label)
                 self.labels.append(label)

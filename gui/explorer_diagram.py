@@ -7,7 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, activation_gray, qcolor
+from gui.colors import activation_gray, palette, qcolor
 
 MAX_RADIUS = 11.0
 LABEL_WIDTH = 64  # room right of the output layer for digit labels
@@ -28,7 +28,7 @@ class LayerDiagram(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("explorer_diagram")
-        self.setMinimumSize(260, 240)
+        self.setMinimumSize(260, 120)
         self.sizes: tuple[int, ...] = ()
         self.activations: list[np.ndarray] = []
         self.image: QImage | None = None
@@ -128,7 +128,7 @@ class LayerDiagram(QWidget):
         """Draw the layers, overlays and labels."""
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), qcolor(BACKGROUND))
+        p.fillRect(self.rect(), qcolor(palette().background))
         if not self.sizes:
             return
         self._paint_edges(p)
@@ -139,7 +139,7 @@ class LayerDiagram(QWidget):
                 self._paint_layer(p, layer)
         self._paint_outputs(p)
         if self.caption:
-            p.setPen(qcolor(TEXT, 200))
+            p.setPen(qcolor(palette().text, 200))
             flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap
             p.drawText(
                 QRectF(6, self.height() - CAPTION, self.width() - 12, CAPTION), flags, self.caption
@@ -154,7 +154,7 @@ class LayerDiagram(QWidget):
         rect = QRectF(top_left.x(), top_left.y(), side, side)
         if self.image is not None:
             p.drawImage(rect, self.image)
-        p.setPen(QPen(qcolor(TEXT, 90), 1))
+        p.setPen(QPen(qcolor(palette().text, 90), 1))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(rect)
 
@@ -168,17 +168,20 @@ class LayerDiagram(QWidget):
             c = self.position(layer, i)
             if values is not None:
                 t = float(values[i]) / scale if scale > 0 else 0.0
-                rgb = POSITIVE if t >= 0 else NEGATIVE
+                rgb = palette().positive if t >= 0 else palette().negative
                 fill = qcolor(rgb, int(40 + 215 * min(abs(t), 1.0)))
             elif gray is not None:
                 g = int(gray[i])
                 fill = QColor(g, g, g)
             else:
-                fill = qcolor(BACKGROUND)
+                fill = qcolor(palette().background)
             p.setBrush(fill)
             selected = self.selected == (layer, i)
             p.setPen(
-                QPen(qcolor(HIGHLIGHT) if selected else qcolor(TEXT, 110), 3 if selected else 1)
+                QPen(
+                    qcolor(palette().highlight) if selected else qcolor(palette().text, 110),
+                    3 if selected else 1,
+                )
             )
             p.drawEllipse(c, r + (2 if selected else 0), r + (2 if selected else 0))
 
@@ -189,7 +192,7 @@ class LayerDiagram(QWidget):
         scale = max(abs(e[3]) for e in self.edges) or 1.0
         for layer, out, col, value in sorted(self.edges, key=lambda e: abs(e[3])):
             t = min(abs(value) / scale, 1.0)
-            rgb = POSITIVE if value >= 0 else NEGATIVE
+            rgb = palette().positive if value >= 0 else palette().negative
             p.setPen(QPen(qcolor(rgb, int(50 + 205 * t)), 0.6 + 3.0 * t))
             if col >= self.sizes[layer]:
                 continue  # a bias has no edge to draw
@@ -208,7 +211,7 @@ class LayerDiagram(QWidget):
             c = self.position(last, j)
             shown = last <= self.revealed
             text = f"{j}  {self.activations[last][j]:.2f}" if shown else f"{j}"
-            p.setPen(qcolor(HIGHLIGHT) if j == self.label else qcolor(TEXT))
+            p.setPen(qcolor(palette().highlight) if j == self.label else qcolor(palette().text))
             p.drawText(
                 QRectF(c.x() + r + 6, c.y() - step / 2, LABEL_WIDTH, step),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -219,7 +222,7 @@ class LayerDiagram(QWidget):
             v = float(self.arrows[j]) / scale
             x = c.x() + r + LABEL_WIDTH + ARROW_WIDTH / 2 - 6
             length = v * step * 0.48
-            rgb = POSITIVE if v >= 0 else NEGATIVE
+            rgb = palette().positive if v >= 0 else palette().negative
             p.setPen(QPen(qcolor(rgb), 3))
             p.drawLine(QPointF(x, c.y()), QPointF(x, c.y() - length))
             if abs(length) > 3:

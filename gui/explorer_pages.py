@@ -10,8 +10,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QIcon, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import (
+    QFont,
+    QIcon,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -29,12 +40,15 @@ from PySide6.QtWidgets import (
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
-from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, qcolor, signed_image
+from engine.words import quantity
+from gui.colors import palette, qcolor, signed_image
+from gui.theme import style_plot
 
-PLOT_BACKGROUND = "#101418"
 NUDGE_RANGE = 1.0  # the nudge slider moves a weight by at most this much
 SLIDER_STEPS = 100
 LINE_POINTS = 16  # step 9: points t = 0, eta/5, ..., 3 eta along each gradient
+MIN_CHART = 120  # a chart shorter than this cannot be read
+SHORT_PAGE = 420  # a page shorter than this puts step 4's two charts side by side
 
 
 @dataclass
@@ -94,13 +108,13 @@ def plain(html: str) -> str:
 
 def sign_brushes(values: np.ndarray) -> list:
     """Return a blue brush for each positive value and a red one for each negative one."""
-    return [pg.mkBrush(*(POSITIVE if v >= 0 else NEGATIVE)) for v in values]
+    return [pg.mkBrush(*(palette().positive if v >= 0 else palette().negative)) for v in values]
 
 
 def bar_plot(left: str, bottom: str) -> pg.PlotWidget:
     """Return a dark plot set up for bar charts with the given axis labels."""
     plot = pg.PlotWidget()
-    plot.setBackground(PLOT_BACKGROUND)
+    plot.setMinimumHeight(MIN_CHART)  # the page keeps room to read it; the diagram gives way
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(False, False)
     plot.hideButtons()
@@ -110,6 +124,7 @@ def bar_plot(left: str, bottom: str) -> pg.PlotWidget:
     item.showGrid(y=True, alpha=0.15)
     for axis in ("left", "bottom"):
         plot.getAxis(axis).enableAutoSIPrefix(False)
+    style_plot(plot)
     return plot
 
 
@@ -120,7 +135,7 @@ def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None)
     x = np.arange(len(heights))
     brushes = brushes if brushes is not None else sign_brushes(heights)
     plot.addItem(pg.BarGraphItem(x=x, height=heights, width=0.75, brushes=brushes, pen=None))
-    plot.addLine(y=0, pen=pg.mkPen(TEXT + (90,)))
+    plot.addLine(y=0, pen=pg.mkPen(palette().text + (90,)))
     if ticks is None:
         every = max(1, len(heights) // 16)
         ticks = [(i, str(i)) for i in range(0, len(heights), every)]
@@ -138,6 +153,12 @@ def same_key(old: tuple | None, new: tuple) -> bool:
     Objects themselves, not their ids: a new snapshot may be allocated where a freed one was.
     """
     return old is not None and old[0] is new[0] and old[1] is new[1] and old[2:] == new[2:]
+
+
+def wrapped(label: QLabel) -> QLabel:
+    """Return the label set to wrap its words, so it never makes its page wider."""
+    label.setWordWrap(True)
+    return label
 
 
 def info_label(name: str) -> QLabel:
@@ -220,7 +241,8 @@ class ForwardPage(QWidget):
         self.formula.setText(
             f"<b>Neuron {index} of layer {layer}</b> ({kind})"
             f"<br>{rule}, the a<sub>i</sub> being each {src}'s activation.<br>Its largest terms:"
-            f"<table cellspacing=4>{rows}<tr><td>{len(terms) - len(order)} other terms</td>"
+            f"<table cellspacing=4>{rows}<tr>"
+            f"<td>{quantity(len(terms) - len(order), 'other term')}</td>"
             "<td></td>"
             f"<td align=right>= {fmt(rest)}</td></tr><tr><td>bias b</td><td></td>"
             f"<td align=right>= {fmt(f.bias)}</td></tr></table>"
@@ -249,7 +271,15 @@ class CostPage(QWidget):
         shares = e.cost_breakdown()
         nudges = e.desired_nudges()
         brushes = [
-            pg.mkBrush(*(HIGHLIGHT if j == e.label else POSITIVE if n >= 0 else NEGATIVE))
+            pg.mkBrush(
+                *(
+                    palette().highlight
+                    if j == e.label
+                    else palette().positive
+                    if n >= 0
+                    else palette().negative
+                )
+            )
             for j, n in enumerate(nudges)
         ]
         set_bars(self.plot, shares, brushes)
@@ -271,7 +301,7 @@ class CostPage(QWidget):
             )
         self.total.setText(
             f"Label <b>{e.label}</b>, network's guess <b>{int(np.argmax(a))}</b>. "
-            f"{formula} = <b>{fmt(e.cost)}</b>; {detail}. Yellow: the correct digit; blue: "
+            f"{formula} = <b>{fmt(e.cost)}</b>; {detail}. Highlighted: the correct digit; blue: "
             "outputs that should rise, red: outputs that should fall."
         )
         self.values = {"shares": shares, "cost": e.cost}
@@ -296,10 +326,11 @@ class NudgePage(QWidget):
         head = (
             "&minus;&part;C/&part;z<sub>j</sub>" if on_z else "&minus;&part;C/&part;a<sub>j</sub>"
         )
+        up, down = palette().positive, palette().negative
         rows = "".join(
             f"<tr><td>{'<b>' if j == e.label else ''}{j}</td><td align=right>{a[j]:.3f}</td>"
             f"<td align=right>{e.y[j]:.0f}</td><td align=right style='color:"
-            f"{hex_colour(POSITIVE if n >= 0 else NEGATIVE)}'>{fmt(n)}</td></tr>"
+            f"{hex_colour(up if n >= 0 else down)}'>{fmt(n)}</td></tr>"
             for j, n in enumerate(nudges)
         )
         self.table.setText(
@@ -327,11 +358,22 @@ class OutputPage(QWidget):
         row.addWidget(QLabel("Output neuron (digit):"))
         row.addWidget(self.combo)
         row.addStretch(1)
+        self.charts = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.charts.addWidget(self.weights_plot, 1)
+        self.charts.addWidget(self.previous_plot, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.summary)
-        layout.addWidget(self.weights_plot, 1)
-        layout.addWidget(self.previous_plot, 1)
+        layout.addLayout(self.charts, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Stack the two charts on a tall page, put them side by side on a short, wide one."""
+        super().resizeEvent(event)
+        size = event.size()
+        side = size.height() < SHORT_PAGE and size.width() >= 2 * size.height() * 0.8
+        direction = QBoxLayout.Direction.LeftToRight if side else QBoxLayout.Direction.TopToBottom
+        if self.charts.direction() != direction:
+            self.charts.setDirection(direction)
 
     def refresh(self, state: ExplorerState) -> None:
         """Show the three ways for ``state.target``."""
@@ -365,27 +407,24 @@ class OutputPage(QWidget):
         k = int(np.argmax(np.abs(wanted_w)))
         i = int(np.argmax(np.abs(wanted_a)))
         step_text = (
-            "Training has not taken a step yet."
+            "No step taken yet."
             if bias_step is None
-            else f"The step training took, from the mean over all {m} examples of its mini-batch"
-            f"{plus}:"
-            f" &Delta;b<sub>{j}</sub> = <b>{fmt(bias_step)}</b> ({direction(bias_step)}"
+            else f"The step taken (mean over the {quantity(m, 'example')}{plus}): &Delta;b<sub>"
+            f"{j}</sub> = <b>{fmt(bias_step)}</b> ({direction(bias_step)}"
             f"{agreement(bias_wanted, bias_step)})."
         )
         self.summary.setText(
-            f"<b>1. Bias</b>: for this example &part;C<sub>x</sub>/&part;b<sub>{j}</sub> = "
-            f"&delta;<sub>{j}</sub> = <b>{fmt(c.delta)}</b>, so this example alone asks "
-            f"b<sub>{j}</sub> to change by &minus;(&eta;/m)&middot;&delta;<sub>{j}</sub> = "
-            f"&minus;({fmt(eta)}/{m}) &times; {fmt(c.delta)} = <b>{fmt(bias_wanted)}</b> "
+            f"<b>1. Bias</b>: &part;C<sub>x</sub>/&part;b<sub>{j}</sub> = &delta;<sub>{j}</sub> = "
+            f"<b>{fmt(c.delta)}</b>; this example alone asks &minus;(&eta;/m)&delta;<sub>{j}</sub>"
+            f" = &minus;({fmt(eta)}/{m}) &times; {fmt(c.delta)} = <b>{fmt(bias_wanted)}</b> "
             f"({direction(bias_wanted)}). {step_text} "
-            f"<b>2. Weights</b>, in proportion to a<sub>k</sub> (first chart): the largest wish is "
-            f"from neuron {k} (a<sub>{k}</sub> = {fmt(e.activations(prev)[k])}): "
-            f"&minus;a<sub>{k}</sub>&delta;<sub>{j}</sub> = <b>{fmt(wanted_w[k])}</b> "
-            f"({'strengthen' if wanted_w[k] >= 0 else 'weaken'} that link). "
-            f"<b>3. Previous activations</b>, in proportion to w<sub>{j}k</sub> (second chart): "
-            f"the largest wish is for neuron {i}, &minus;w<sub>{j}{i}</sub>&delta;<sub>{j}</sub> ="
-            f" <b>{fmt(wanted_a[i])}</b> ({'fire more' if wanted_a[i] >= 0 else 'fire less'}). "
-            "All values here are this one example's (C<sub>x</sub>); blue bars: raise, red: lower."
+            f"<b>2. Weights</b> &prop; a<sub>k</sub>: largest wish from neuron {k} "
+            f"(a<sub>{k}</sub> = {fmt(e.activations(prev)[k])}), &minus;a<sub>{k}</sub>&delta;<sub>{j}</sub> = "
+            f"<b>{fmt(wanted_w[k])}</b> ({'strengthen' if wanted_w[k] >= 0 else 'weaken'}). "
+            f"<b>3. Activations</b> &prop; w<sub>{j}k</sub>: largest wish for neuron {i}, "
+            f"&minus;w<sub>{j}{i}</sub>&delta;<sub>{j}</sub> = <b>{fmt(wanted_a[i])}</b> "
+            f"({'fire more' if wanted_a[i] >= 0 else 'fire less'}). All for this one example "
+            "(C<sub>x</sub>)."
         )
         self.values = {
             "delta": c.delta,
@@ -408,8 +447,8 @@ def agreement(wanted: float, taken: float) -> str:
     if wanted == 0 or taken == 0:
         return ""
     if (wanted > 0) == (taken > 0):
-        return "; this example agreed with the batch"
-    return "; the other examples outvoted this one"
+        return "; the batch agreed"
+    return "; the others outvoted it"
 
 
 class BackPage(QWidget):
@@ -453,23 +492,23 @@ class BackPage(QWidget):
         h = e.hidden_change(layer, j)
         n = len(h.contributions)
         heights = -np.append(h.contributions, h.dc_da)  # desired changes, as on the diagram
-        brushes = sign_brushes(heights[:-1]) + [pg.mkBrush(*HIGHLIGHT)]
+        brushes = sign_brushes(heights[:-1]) + [pg.mkBrush(*palette().highlight)]
         every = max(1, n // 12)
         ticks = [(k, str(k)) for k in range(0, n, every)] + [(n, "sum")]
         set_bars(self.plot, heights, brushes, ticks)
         self.plot.getPlotItem().setLabel(
             "bottom",
-            f"desired change of a, asked by neuron k of layer {layer + 1}; yellow: the sum "
+            f"desired change of a, asked by neuron k of layer {layer + 1}; highlighted: the sum "
             "&minus;&part;C/&part;a",
         )
-        wanted = float(heights[-1])  # the yellow sum bar: -dC_x/da_j
+        wanted = float(heights[-1])  # the highlighted sum bar: -dC_x/da_j
         k = int(np.argmax(np.abs(heights[:-1])))
         self.summary.setText(
             f"<b>Neuron {j} of layer {layer}</b> (click another on the diagram). Each bar is what "
             f"neuron k of layer {layer + 1} wants of a<sub>{j}</sub>, &minus;w<sub>kj</sub>"
             f"&delta;<sub>k</sub> (blue: fire more, red: fire less); the largest is neuron {k}'s, "
-            f"<b>{fmt(heights[k])}</b>. Their sum (yellow) is the desired change &minus;&part;C"
-            f"<sub>x</sub>/&part;a<sub>{j}</sub> = <b>{fmt(wanted)}</b>: all together a<sub>{j}"
+            f"<b>{fmt(heights[k])}</b>. Their sum (the highlighted bar) is the desired change "
+            f"&minus;&part;C<sub>x</sub>/&part;a<sub>{j}</sub> = <b>{fmt(wanted)}</b>: all together a<sub>{j}"
             f"</sub> should {'fire more' if wanted > 0 else 'fire less'}. Then BP2: &delta;<sub>"
             f"{j}</sub> = &part;C<sub>x</sub>/&part;a<sub>{j}</sub> &times; &sigma;'(z) = "
             f"{fmt(h.dc_da)} &times; {fmt(h.sigma_prime)} = <b>{fmt(h.delta)}</b> (this example)."
@@ -532,7 +571,8 @@ class BatchPage(QWidget):
             extra = " (Training also used momentum or weight decay; shown is the plain SGD step.)"
         self.costs.setText(
             f"Cells: each example's desired change &minus;&part;C<sub>x</sub>/&part;w of the "
-            f"weight with the largest gradient in each layer. Average of the {m} rows = "
+            "weight with the largest gradient in each layer. "
+            f"Average of the {quantity(m, 'row')} = "
             f"&minus;(mini-batch gradient); the step multiplies it by &eta; = "
             f"{fmt(step.learning_rate)}.<br>After the step, cost of this example: "
             f"{fmt(step.example_before)} &rarr; <b>{fmt(step.example_after)}</b>; "
@@ -553,7 +593,7 @@ class BatchPage(QWidget):
         """Return a right-aligned, sign-coloured table cell."""
         item = QTableWidgetItem(fmt(value))
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        item.setForeground(qcolor(POSITIVE if value >= 0 else NEGATIVE))
+        item.setForeground(qcolor(palette().positive if value >= 0 else palette().negative))
         if bold:
             font = item.font()
             font.setBold(True)
@@ -601,21 +641,27 @@ class GradientStrip(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         """Draw the bands and their captions."""
         p = QPainter(self)
-        p.fillRect(self.rect(), qcolor(BACKGROUND))
+        p.fillRect(self.rect(), qcolor(palette().background))
         for k, (rect, image) in enumerate(zip(self._bands(), self.images)):
             h, w = self.grids[k].shape
-            p.setPen(qcolor(TEXT, 200))
+            p.setPen(qcolor(palette().text, 200))
+            caption = (
+                f"layer {k} → {k + 1}: {h} × {w} (weights, bias last column), largest |g| "
+                f"{fmt(self.scales[k])}"
+            )
+            caption = p.fontMetrics().elidedText(  # narrow: cut the middle, keep the number
+                caption, Qt.TextElideMode.ElideMiddle, int(rect.width())
+            )
             p.drawText(
                 QRectF(2, rect.top() - 14, rect.width(), 14),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                f"layer {k} → {k + 1}: {h} × {w} (weights, bias last column), largest |g| "
-                f"{fmt(self.scales[k])}",
+                caption,
             )
             p.drawImage(rect, image)
             if self.selected is not None and self.selected[0] == k:
                 _, out, col = self.selected
                 cw, rh = rect.width() / w, rect.height() / h
-                p.setPen(QPen(qcolor(HIGHLIGHT), 2))
+                p.setPen(QPen(qcolor(palette().highlight), 2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(QRectF(rect.left() + col * cw - 2, rect.top() + out * rh, cw + 4, rh))
         p.end()
@@ -645,6 +691,8 @@ class GradientPage(QWidget):
         self.top = QListWidget()
         self.top.setObjectName("top_components")
         self.top.setFont(QFont("monospace"))
+        self.top.setWordWrap(True)  # a narrow page wraps a long entry rather than scroll sideways
+        self.top.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.top.itemClicked.connect(self._on_item_clicked)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("nudge_slider")
@@ -656,14 +704,17 @@ class GradientPage(QWidget):
         self.nudge_title.setObjectName("nudge_title")
         self.plot = bar_plot("change of the cost", "&Delta;w")
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
-        self.real_curve = self.plot.plot(pen=pg.mkPen(HIGHLIGHT, width=2), name="real")
+        self.real_curve = self.plot.plot(pen=pg.mkPen(palette().highlight, width=2), name="real")
         self.linear_curve = self.plot.plot(
-            pen=pg.mkPen(TEXT + (160,), width=1, style=Qt.PenStyle.DashLine)
+            pen=pg.mkPen(palette().text + (160,), width=1, style=Qt.PenStyle.DashLine)
         )
-        self.marker = self.plot.plot(pen=None, symbol="o", symbolBrush=HIGHLIGHT, symbolSize=9)
+        self.marker = self.plot.plot(
+            pen=None, symbol="o", symbolBrush=palette().highlight, symbolSize=9
+        )
+        self.restyle()
         lower = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(QLabel("Largest entries of the mini-batch gradient (click one):"))
+        left.addWidget(wrapped(QLabel("Largest entries of the mini-batch gradient (click one):")))
         left.addWidget(self.top, 1)
         right = QVBoxLayout()
         row = QHBoxLayout()
@@ -677,6 +728,13 @@ class GradientPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.strip, 3)
         layout.addLayout(lower, 4)
+
+    def restyle(self) -> None:
+        """Draw the curves in the theme's colours."""
+        p = palette()
+        self.real_curve.setPen(pg.mkPen(p.highlight, width=2))
+        self.linear_curve.setPen(pg.mkPen(p.text + (160,), width=1, style=Qt.PenStyle.DashLine))
+        self.marker.setSymbolBrush(p.highlight)
 
     def _on_item_clicked(self, item: QListWidgetItem) -> None:
         self.param_chosen.emit(*item.data(Qt.ItemDataRole.UserRole))
@@ -700,7 +758,7 @@ class GradientPage(QWidget):
             name = short_name((layer, out, col), e.sizes)
             item = QListWidgetItem(f"{name:<13} {value:+.4g}")
             item.setData(Qt.ItemDataRole.UserRole, (layer, out, col))
-            item.setForeground(qcolor(POSITIVE if value >= 0 else NEGATIVE))
+            item.setForeground(qcolor(palette().positive if value >= 0 else palette().negative))
             self.top.addItem(item)
         dws = np.linspace(-NUDGE_RANGE, NUDGE_RANGE, 41)
         real = np.array([eg.nudge(e, *state.param, float(d)).real for d in dws])
@@ -727,7 +785,7 @@ class GradientPage(QWidget):
             f" + &Delta;{v}, &Delta;{v} = <b>{fmt(n.dw)}</b>: real change of the mini-batch cost "
             f"<b>{fmt(n.real)}</b>, predicted &part;C/&part;{v}&middot;&Delta;{v} = "
             f"{fmt(e.batch_gradient(*param))} &times; {fmt(n.dw)} = <b>{fmt(n.predicted)}</b> "
-            f"(&part;C/&part;{v}: the mini-batch mean). Yellow: real; dashed: the straight-line "
+            f"(&part;C/&part;{v}: the mini-batch mean). Solid: real; dashed: the straight-line "
             "prediction."
         )
         self.values.update(nudge=n)
@@ -754,9 +812,11 @@ class CheckPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.button)
         row.addWidget(
-            QLabel(
-                "four random weights or biases of every layer, among those whose gradient is "
-                "not zero"
+            wrapped(
+                QLabel(
+                    "four random weights or biases of every layer, among those whose gradient "
+                    "is not zero"
+                )
             ),
             1,
         )
@@ -807,17 +867,39 @@ class LineSearchPage(QWidget):
         self.plot = bar_plot("cost C on the training set", "t: the step is &minus;t&middot;g")
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
         legend = self.plot.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="9pt")
-        legend.setBrush(pg.mkBrush(16, 20, 24, 200))
-        self.batch_curve = self.plot.plot(pen=pg.mkPen(NEGATIVE, width=2), name="mini-batch g")
-        self.full_curve = self.plot.plot(pen=pg.mkPen(POSITIVE, width=2), name="full-batch g")
-        self.landing = self.plot.plot(
-            pen=None, symbol="o", symbolSize=11, symbolBrush=HIGHLIGHT, name="SGD step (t = η)"
+        legend.setBrush(pg.mkBrush(*palette().panel, 200))
+        self.legend = legend
+        self.batch_curve = self.plot.plot(
+            pen=pg.mkPen(palette().negative, width=2), name="mini-batch g"
         )
-        self.eta_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(HIGHLIGHT + (120,), width=1))
+        self.full_curve = self.plot.plot(
+            pen=pg.mkPen(palette().positive, width=2), name="full-batch g"
+        )
+        self.landing = self.plot.plot(
+            pen=None,
+            symbol="o",
+            symbolSize=11,
+            symbolBrush=palette().highlight,
+            name="SGD step (t = η)",
+        )
+        self.eta_line = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(palette().highlight + (120,), width=1)
+        )
         self.plot.addItem(self.eta_line)
+        self.restyle()
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.plot, 1)
+
+    def restyle(self) -> None:
+        """Draw the curves and the legend in the theme's colours."""
+        p = palette()
+        self.legend.setBrush(pg.mkBrush(*p.panel, 200))
+        self.legend.setLabelTextColor(qcolor(p.text))
+        self.batch_curve.setPen(pg.mkPen(p.negative, width=2))
+        self.full_curve.setPen(pg.mkPen(p.positive, width=2))
+        self.landing.setSymbolBrush(p.highlight)
+        self.eta_line.setPen(pg.mkPen(p.highlight + (120,), width=1))
 
     def refresh(self, state: ExplorerState, images: np.ndarray | None, labels) -> None:
         """Run the line search over the whole training set in use and plot it."""
@@ -843,7 +925,7 @@ class LineSearchPage(QWidget):
             f"Cost C on all {search.n_examples:,} training images in use, now "
             f"{fmt(search.full_curve[0])}; the full-batch gradient is the mean over all "
             f"{search.n_examples:,}. The SGD step (t = &eta; = {fmt(eta)} along the "
-            f"mini-batch gradient of {len(e.batch_labels)} examples) lands at "
+            f"mini-batch gradient of {quantity(len(e.batch_labels), 'example')}) lands at "
             f"<b>{fmt(search.landing)}</b> "
             f"({'lower' if search.landing < search.full_curve[0] else 'higher: this time uphill'})."
             " Cosine between the two gradients: "

@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
+    QBoxLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+# isort: split
+import pyqtgraph as pg
+
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
 from engine.snapshot import Snapshot
-from gui.colors import BACKGROUND, HIGHLIGHT, TEXT
+from engine.words import quantity
+from gui.colors import palette
 from gui.explorer_data_amount import DataAmountPage
 from gui.explorer_descent import DescentPage
 from gui.explorer_diagram import LayerDiagram
@@ -37,6 +47,7 @@ from gui.explorer_pages import (
     plain,
 )
 from gui.explorer_steepest import SteepestPage
+from gui.theme import style_plot, theme_changed
 
 N_STEPS = 12
 TITLES = (
@@ -78,9 +89,15 @@ IDEAS = (
 HIGHLIGHTS = ((), (), ("BP1",), ("BP1", "BP3", "BP4"), ("BP2", "BP3"), ("BP3", "BP4"), ("BP4",),
               ("BP4",), (), (), (), ())  # fmt: skip
 DIAGRAM_STEPS = (1, 2, 3, 4, 5)
-DIMMED = (140, 146, 158)  # equations that are not this step's
 REVEAL_MS = 350  # step 1 lights up one layer per tick
 EDGES_SHOWN = 40  # at most this many edges into one neuron are drawn
+SIDE_MIN, SIDE_MAX, SIDE_FRACTION = 200, 340, 0.3  # the text column's width
+MIN_WIDTH = 520  # the text column and, under the diagram, the widest page
+WIDE_CONTENT = 760  # narrower than this, the diagram goes above the page instead of beside it
+STACKED_DIAGRAM = 0.4  # the most of the content's height a diagram above the page may take
+MIN_DIAGRAM = 120
+QWIDGETSIZE_MAX = (1 << 24) - 1
+ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right)
 
 
 def explanation(step: int, e: Exploration) -> str:
@@ -126,10 +143,10 @@ def explanation(step: int, e: Exploration) -> str:
         "first hidden layer, this gives &delta; on every neuron and so the gradient of every "
         "weight and bias, for this one example.",
         6: f"One example alone would pull the network toward just that image, so SGD averages the "
-        f"desired changes of all {m} examples of the mini-batch: the average is exactly the "
-        "negative of the mini-batch gradient, the change the whole mini-batch wants. The step "
-        "moves every parameter by &eta; times that average (&minus;&eta; times the gradient); the "
-        "costs after it are computed on a copy of the network.",
+        f"desired changes of all {quantity(m, 'example')} of the mini-batch: the average is "
+        "exactly the negative of the mini-batch gradient, the change the whole mini-batch wants. "
+        "The step moves every parameter by &eta; times that average (&minus;&eta; times the "
+        "gradient); the costs after it are computed on a copy of the network.",
         7: "The gradient has one entry per weight and bias: how sensitive the mini-batch cost is "
         "to it. Nudge a weight by &Delta;w and compare the real change of the cost with the "
         "prediction &part;C/&part;w&middot;&Delta;w: close for small nudges, apart for large "
@@ -137,7 +154,8 @@ def explanation(step: int, e: Exploration) -> str:
         8: "Is backpropagation right? Move one parameter up and down by &epsilon; = 10<sup>-5</sup>"
         " and measure the slope of the cost directly. Backprop here runs in double precision and "
         "the estimate in extended precision, so they agree to many digits.",
-        9: f"The mini-batch gradient is a quick estimate, from {m} examples, of the gradient over "
+        9: f"The mini-batch gradient is a quick estimate, from {quantity(m, 'example')}, of the "
+        "gradient over "
         "the whole training set. The curves show the cost on the whole training set in use as "
         "the network moves along each direction; the mini-batch step stumbles a little, but it "
         "costs a tiny fraction of a full-batch one, so many quick steps win.",
@@ -173,6 +191,7 @@ class ExplorerPanel(QWidget):
         self._example: tuple[np.ndarray, int] | None = None
         self._full: tuple[np.ndarray, np.ndarray] | None = None
         self._step = 1
+        self._side_moved = False  # once the learner drags the splitter, keep their split
         self._reveal_timer = QTimer(self)
         self._reveal_timer.setInterval(REVEAL_MS)
         self._reveal_timer.timeout.connect(self._on_reveal_timer_fired)
@@ -192,10 +211,12 @@ class ExplorerPanel(QWidget):
         self.next_button.setObjectName("next_button")
         self.back_button.clicked.connect(self.previous_step)
         self.next_button.clicked.connect(self.next_step)
+        self.title.setWordWrap(True)
+        self.title.setMinimumWidth(120)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
-        header.addWidget(self.back_button)
-        header.addWidget(self.next_button)
+        header.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.text = QLabel()
         self.text.setObjectName("explanation")
@@ -205,10 +226,7 @@ class ExplorerPanel(QWidget):
         self.equations.setObjectName("equations")
         self.equations.setWordWrap(True)
         self.equations.setTextFormat(Qt.TextFormat.RichText)
-        self.equations.setStyleSheet(
-            f"QLabel {{ background: {hex_colour(BACKGROUND)}; color: {hex_colour(TEXT)};"
-            " padding: 6px; border-radius: 4px; }"
-        )
+        self._restyle_equations()
         column = QVBoxLayout()
         column.addWidget(self.text)
         column.addSpacing(8)
@@ -216,7 +234,13 @@ class ExplorerPanel(QWidget):
         column.addStretch(1)
         side = QWidget()
         side.setLayout(column)
-        side.setFixedWidth(310)
+        self.side = QScrollArea()  # a long explanation on a short screen scrolls, never sideways
+        self.side.setObjectName("explorer_text")
+        self.side.setWidget(side)
+        self.side.setWidgetResizable(True)
+        self.side.setFrameShape(QFrame.Shape.NoFrame)
+        self.side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side.setMinimumWidth(SIDE_MIN)
 
         self.diagram = LayerDiagram()
         self.diagram.neuron_clicked.connect(self.select_neuron)
@@ -250,25 +274,103 @@ class ExplorerPanel(QWidget):
         self.stack = QStackedWidget()
         for page in self.pages:
             self.stack.addWidget(page)
-        body = QHBoxLayout()
-        body.addWidget(side)
-        body.addWidget(self.diagram, 4)
-        body.addWidget(self.stack, 5)
+        self.content = QWidget()
+        self.content_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.content)
+        self.content_layout.setContentsMargins(0, 0, 0, 0)
+        self.content_layout.addWidget(self.diagram, 4)
+        self.content_layout.addWidget(self.stack, 5)
+        self.body = QSplitter(Qt.Orientation.Horizontal)
+        self.body.setObjectName("explorer_body")
+        self.body.setChildrenCollapsible(False)
+        self.body.addWidget(self.side)
+        self.body.addWidget(self.content)
+        self.body.setStretchFactor(1, 1)
+        self.body.splitterMoved.connect(self._on_body_split)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addLayout(body, 1)
-        for key, slot in (
-            (Qt.Key.Key_Right, self.next_step),
-            (Qt.Key.Key_Left, self.previous_step),
-        ):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        layout.addWidget(self.body, 1)
+        self.setMinimumWidth(MIN_WIDTH)  # the narrow arrangement's, not the side-by-side one's
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._show_empty()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        """Share the width between the text and the content, then reflow the content."""
+        super().resizeEvent(event)
+        width = self.body.width()
+        if width > 0 and not self._side_moved:
+            side = int(min(max(SIDE_FRACTION * width, SIDE_MIN), SIDE_MAX))
+            self.body.setSizes([side, max(width - side, 1)])
+        self._reflow()
+
+    def _reflow(self) -> None:
+        """Put the diagram beside the page when both fit, else above it (shorter), never wider."""
+        wide = self.content.width() >= WIDE_CONTENT
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.content_layout.direction() != direction:
+            self.content_layout.setDirection(direction)
+        self.content_layout.setStretch(0, 4 if wide else 2)
+        self.content_layout.setStretch(1, 5 if wide else 3)
+        # Above the page, the diagram takes what the page's charts leave, at most a share.
+        page = self.stack.currentWidget()
+        height = self.content.height()
+        left = height - _needed_height(page, self.content.width()) - self.content_layout.spacing()
+        tall = max(int(min(height * STACKED_DIAGRAM, left)), MIN_DIAGRAM)
+        self.diagram.setMinimumHeight(MIN_DIAGRAM if wide else tall)
+        self.diagram.setMaximumHeight(QWIDGETSIZE_MAX if wide else tall)
+
+    def _restyle_equations(self) -> None:
+        """Give the equations box the theme's canvas and text colours."""
+        p = palette()
+        self.equations.setStyleSheet(
+            f"QLabel {{ background: {hex_colour(p.background)}; color: {hex_colour(p.text)};"
+            " padding: 6px; border-radius: 4px; }"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        """Follow a change of theme: the equations, every chart and the current page."""
+        super().changeEvent(event)
+        if not theme_changed(self, event):
+            return
+        self._restyle_equations()
+        for plot in self.findChildren(pg.PlotWidget):
+            style_plot(plot)
+        for page in self.pages:
+            if hasattr(page, "restyle"):
+                page.restyle()
+        if self.state is not None:
+            self._refresh()
+
+    def _on_body_split(self, _pos: int, _index: int) -> None:
+        """The learner dragged the splitter: keep their split from now on."""
+        self._side_moved = True
+        self._reflow()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Take the keyboard on opening, so the arrow keys step through the explorer at once."""
+        super().showEvent(event)
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def event(self, event: QEvent) -> bool:
+        """Claim bare Left and Right from the window's shortcuts while the focus is in here.
+
+        The window's Step mini-batch is also Right; claiming the key here makes it a plain key
+        press for the focused control (a slider keeps its arrows) and then for ``keyPressEvent``,
+        so the key is never ambiguous and Step mini-batch still works outside the explorer.
+        """
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and event.key() in ARROWS
+            and event.modifiers()
+            in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        """Left and Right go one step back or forwards (when no shortcut took the key)."""
+        """Left and Right go one step back or forwards (unless the focused control used them)."""
         if event.key() == Qt.Key.Key_Right:
             self.next_step()
         elif event.key() == Qt.Key.Key_Left:
@@ -430,6 +532,10 @@ class ExplorerPanel(QWidget):
         self.text.setText(f"<i>In the video: {IDEAS[step - 1]}.</i><br>{explanation(step, e)}")
         self.equations.setText(self.equations_html())
         self.stack.setCurrentIndex(step - 1)
+        for i, page in enumerate(self.pages):  # the stack's least size is its current page's
+            policy = QSizePolicy.Policy.Preferred if i == step - 1 else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.stack.updateGeometry()
         page = self.pages[step - 1]
         if step >= 9:  # the steps that use the whole training set
             full = self._full or (None, None)
@@ -438,6 +544,8 @@ class ExplorerPanel(QWidget):
             page.refresh(self.state)
         self.diagram.setVisible(step in DIAGRAM_STEPS)
         self._refresh_diagram()
+        self._reflow()  # each page, with its new text, needs its own height under the diagram
+        QTimer.singleShot(0, self, self._reflow)  # again once the title has wrapped to its lines
 
     def _refresh_diagram(self) -> None:
         """Set the diagram's overlays for the current step."""
@@ -540,16 +648,17 @@ class ExplorerPanel(QWidget):
             )
         rows = []
         lit = self.highlighted_equations()
+        dim = palette().dim  # equations that are not this step's
         for name, body in (("BP1", bp1), ("BP2", bp2), ("BP3", bp3), ("BP4", bp4)):
             on = name in lit
-            colour = hex_colour(HIGHLIGHT if on else DIMMED)
+            colour = hex_colour(palette().highlight if on else dim)
             weight = "bold" if on else "normal"
             rows.append(
                 f"<p style='color:{colour}; font-weight:{weight}; margin:4px'>"
                 f"{name}&nbsp;&nbsp;{body}</p>"
             )
         note = (
-            f"<p style='margin:4px; color:{hex_colour(DIMMED)}'><small>The four equations of "
+            f"<p style='margin:4px; color:{hex_colour(dim)}'><small>The four equations of "
             "backpropagation with the live numbers; layer 0 is the input. C<sub>x</sub>: this one "
             "example's cost; training steps by the mini-batch mean.</small></p>"
         )
@@ -586,6 +695,29 @@ class ExplorerPanel(QWidget):
     def displayed_values(self) -> dict:
         """Return the numbers the current step's page shows, by name."""
         return self.pages[self._step - 1].values
+
+
+def _needed_height(page: QWidget, width: int) -> int:
+    """Return the height a page needs at a width: wrapped text in full, charts at their least."""
+    layout = page.layout()
+    margins = layout.contentsMargins()
+    width = max(width - margins.left() - margins.right(), 1)
+    total, items = margins.top() + margins.bottom(), 0
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        widget, inner = item.widget(), item.layout()
+        if widget is not None and not widget.isVisibleTo(page):
+            continue
+        if widget is not None and widget.hasHeightForWidth():
+            total += widget.heightForWidth(width)
+        elif widget is not None:
+            total += max(widget.minimumHeight(), widget.minimumSizeHint().height())
+        elif inner is not None:
+            total += inner.minimumSize().height()
+        else:
+            continue  # a stretch
+        items += 1
+    return total + layout.spacing() * max(items - 1, 0)
 
 
 def _strongest(layer: int, out: int, values: np.ndarray) -> list[tuple[int, int, int, float]]:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QV
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from engine import steepest_descent as sd
 from engine.explorer import explored_network
-from gui.colors import HIGHLIGHT, POSITIVE, TEXT
+from gui.colors import palette
 from gui.explorer_pages import ExplorerState, bar_plot, fmt, info_label, same_key
 
 BINS = 24
@@ -26,30 +26,36 @@ class SteepestPage(QWidget):
         self.seed = 0
         self.summary = info_label("steepest_summary")
         self.plot = bar_plot("random directions", "change of the cost C after the step")
-        self.bars = pg.BarGraphItem(
-            x=[0], height=[0], width=1, brush=pg.mkBrush(*POSITIVE), pen=None
-        )
+        self.bars = pg.BarGraphItem(x=[0], height=[0], width=1, pen=None)
         self.plot.addItem(self.bars)
-        self.cluster_label = pg.TextItem(color=POSITIVE, anchor=(1, 0))
+        self.cluster_label = pg.TextItem(anchor=(1, 0))
         self.plot.addItem(self.cluster_label)
-        self.gradient_line = pg.InfiniteLine(
-            angle=90, pen=pg.mkPen(HIGHLIGHT, width=3), label="−g", labelOpts={"color": HIGHLIGHT}
-        )
+        self.gradient_line = pg.InfiniteLine(angle=90, label="−g")
         self.plot.addItem(self.gradient_line)
-        self.zero_line = pg.InfiniteLine(angle=90, pen=pg.mkPen(TEXT + (90,), width=1))
+        self.zero_line = pg.InfiniteLine(angle=90)
         self.plot.addItem(self.zero_line)
         self.reseed = QPushButton("Other random directions")
         self.reseed.setObjectName("steepest_reseed")
         self.reseed.clicked.connect(self.draw_other_directions)
         row = QHBoxLayout()
         row.addWidget(self.reseed)
-        legend = QLabel("yellow: −g; bars: how many random directions changed C by that much")
+        legend = QLabel("thick line: −g; bars: how many random directions changed C by that much")
         legend.setWordWrap(True)
         row.addWidget(legend, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Draw the histogram and the lines in the theme's colours."""
+        p = palette()
+        self.bars.setOpts(brush=pg.mkBrush(*p.positive))
+        self.cluster_label.setColor(p.positive)
+        self.gradient_line.setPen(pg.mkPen(p.highlight, width=3))
+        self.gradient_line.label.setColor(p.highlight)
+        self.zero_line.setPen(pg.mkPen(p.text + (90,), width=1))
 
     def refresh(self, state: ExplorerState, images: np.ndarray | None, labels) -> None:
         """Compare -g with random directions for the explored network on the training set."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QPainter, QPaintEvent
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -33,10 +33,15 @@ from engine.insight import (
     misclassified,
 )
 from engine.snapshot import Snapshot
-from gui.colors import BACKGROUND, POSITIVE, TEXT, qcolor, signed_image
+from engine.words import quantity
+from gui.colors import css, palette, qcolor, signed_image
 from gui.confusion_view import ConfusionView
 from gui.digit_gallery import CAPTION_HEIGHT, GAP, DigitGallery
+from gui.theme import theme_changed
 
+WIDE_MISTAKES = 640  # narrower than this, the mistakes go under the confusion matrix
+NARROW_WIDTH = 400
+COUNT_SIZES = (11, 10, 9, 8)  # the counts over the bars shrink to fit their bars
 CONFUSION_EVERY_S = 1.0  # recompute the confusion matrix at most this often
 MISTAKES, NEURONS, DATASET = range(3)
 
@@ -55,26 +60,64 @@ class _ClassCounts(QWidget):
         self.counts = np.asarray(counts)
         self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
-        """Paint the bars with their counts above and digits below."""
-        p = QPainter(self)
-        p.fillRect(self.rect(), qcolor(BACKGROUND))
-        font = QFont()
-        font.setPixelSize(11)
-        p.setFont(font)
+    def count_boxes(self) -> list[tuple[QRectF, str, int]]:
+        """Return where each count is written, its text and pixel size: never two touching.
+
+        The counts take the largest size (11 down to 8 pixels) at which every one fits its
+        bar's width; if none does, they are written in thousands ("1.2k").
+        """
         top, bottom = 18, self.height() - 18
         width = (self.width() - 8) / 10
         peak = max(int(self.counts.max()), 1)
+        for texts in (
+            [f"{c:,}" for c in self.counts.tolist()],
+            [_thousands(c) for c in self.counts.tolist()],
+        ):
+            for pixels in COUNT_SIZES:
+                metrics = QFontMetricsF(_pixel_font(pixels))
+                if max(metrics.horizontalAdvance(t) for t in texts) + 2 <= width:
+                    break
+            else:
+                continue
+            break
+        boxes = []
+        for d, (count, text) in enumerate(zip(self.counts.tolist(), texts)):
+            h = (bottom - top) * count / peak
+            w = QFontMetricsF(_pixel_font(pixels)).horizontalAdvance(text) + 2
+            x = 4 + d * width + (width - w) / 2
+            boxes.append((QRectF(x, bottom - h - 16, w, 14), text, pixels))
+        return boxes
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        """Paint the bars with their counts above and digits below."""
+        p = QPainter(self)
+        p.fillRect(self.rect(), qcolor(palette().background))
+        top, bottom = 18, self.height() - 18
+        width = (self.width() - 8) / 10
+        peak = max(int(self.counts.max()), 1)
+        p.setFont(_pixel_font(11))
         for d, count in enumerate(self.counts.tolist()):
             h = (bottom - top) * count / peak
             x = 4 + d * width
-            p.fillRect(QRectF(x + 3, bottom - h, width - 6, h), qcolor(POSITIVE))
-            p.setPen(qcolor(TEXT))
-            p.drawText(
-                QRectF(x, bottom - h - 16, width, 14), Qt.AlignmentFlag.AlignCenter, f"{count:,}"
-            )
+            p.fillRect(QRectF(x + 3, bottom - h, width - 6, h), qcolor(palette().positive))
+            p.setPen(qcolor(palette().text))
             p.drawText(QRectF(x, bottom + 2, width, 14), Qt.AlignmentFlag.AlignCenter, str(d))
+        for rect, text, pixels in self.count_boxes():
+            p.setFont(_pixel_font(pixels))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         p.end()
+
+
+def _pixel_font(pixels: int) -> QFont:
+    """Return the UI font at a pixel size."""
+    font = QFont()
+    font.setPixelSize(pixels)
+    return font
+
+
+def _thousands(count: int) -> str:
+    """Return a count in thousands, as "1.2k" (or as it is below 1,000)."""
+    return f"{count / 1000:.1f}k".replace(".0k", "k") if count >= 1000 else str(count)
 
 
 def _explain(text: str) -> QLabel:
@@ -99,6 +142,7 @@ class InsightPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+        self.setMinimumWidth(NARROW_WIDTH)  # the stacked arrangement's, which resizeEvent picks
         self.data: MnistData | None = None
         self.snapshot: Snapshot | None = None
         self.result: ConfusionResult | None = None
@@ -117,6 +161,7 @@ class InsightPanel(QWidget):
         self.recompute_button.setToolTip("Run the test set through the network now")
         self.recompute_button.clicked.connect(self.recompute)
         self.status = QLabel("Train the network, then its test-set results appear here.")
+        self.status.setWordWrap(True)
         self.mistakes_title = QLabel("Most confident mistakes")
         self.mistakes = DigitGallery()
         self.mistakes.set_empty_text("No mistakes to show yet.")
@@ -130,6 +175,7 @@ class InsightPanel(QWidget):
         )
         column.addWidget(self.mistakes, 1)
         split = QSplitter()
+        self.mistakes_split = split
         split.addWidget(self.confusion)
         split.addWidget(right)
         split.setStretchFactor(0, 3)
@@ -143,22 +189,43 @@ class InsightPanel(QWidget):
         layout.addWidget(split, 1)
         return tab
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """Put the mistakes beside the confusion matrix when there is room, else under it."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= WIDE_MISTAKES
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.mistakes_split.orientation() != orientation:
+            self.mistakes_split.setOrientation(orientation)
+
+    @staticmethod
+    def _neurons_text() -> str:
+        """Return the explanation of the neuron tiles, its colour words in the theme's colours."""
+        blue, red = css(palette().positive), css(palette().negative)
+        return (
+            "Each tile is one first-layer neuron's 784 incoming weights laid out like the "
+            f"28x28 image. <span style='color: {blue}'>Blue</span> pixels: ink "
+            f"there pushes the neuron on; <span style='color: {red}'>red</span>: "
+            "ink there holds it back. Each tile is scaled to its own largest weight; b is "
+            "the neuron's bias. Expect noise more than strokes: as 3Blue1Brown shows, this "
+            "network classifies well without its neurons finding clean edges or loops."
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Recolour the explanation and the neuron tiles when the theme changes."""
+        super().changeEvent(event)
+        if theme_changed(self, event):
+            self.neurons_note.setText(self._neurons_text())
+            self._neurons_version = -1  # the tiles are redrawn on the new canvas colour
+            self.refresh()
+
     def _build_neurons(self) -> QWidget:
         """Build the tab with one weight image per first-layer neuron."""
         self.neurons = DigitGallery(scale=4)
         self.neurons.set_empty_text("No network yet.")
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        layout.addWidget(
-            _explain(
-                "Each tile is one first-layer neuron's 784 incoming weights laid out like the "
-                "28x28 image. <span style='color: rgb(88, 196, 221)'>Blue</span> pixels: ink "
-                "there pushes the neuron on; <span style='color: rgb(252, 98, 85)'>red</span>: "
-                "ink there holds it back. Each tile is scaled to its own largest weight; b is "
-                "the neuron's bias. Expect noise more than strokes: as 3Blue1Brown shows, this "
-                "network classifies well without its neurons finding clean edges or loops."
-            )
-        )
+        self.neurons_note = _explain(self._neurons_text())
+        layout.addWidget(self.neurons_note)
         layout.addWidget(self.neurons, 1)
         return tab
 
@@ -172,17 +239,18 @@ class InsightPanel(QWidget):
         self.filter.addItems(["All digits"] + [f"Only {d}s" for d in range(10)])
         self.filter.currentIndexChanged.connect(self._show_examples)
         self.examples_title = QLabel()
+        self.examples_title.setWordWrap(True)
         self.examples = DigitGallery()
         self.examples.digit_clicked.connect(self._on_train_digit_clicked)
         averages = QWidget()
         column = QVBoxLayout(averages)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(QLabel("<b>The average image of each digit</b> (click to browse it)"))
+        column.addWidget(_explain("<b>The average image of each digit</b> (click to browse it)"))
         column.addWidget(self.averages, 1)
         counts = QWidget()
         column = QVBoxLayout(counts)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(QLabel("<b>Training examples per digit</b>"))
+        column.addWidget(_explain("<b>Training examples per digit</b>"))
         column.addWidget(self.counts, 1)
         top = QHBoxLayout()
         top.addWidget(averages, 3)
@@ -241,13 +309,13 @@ class InsightPanel(QWidget):
         self.mistakes.set_digits(test.images, self._mistakes, captions)
         self.mistakes.set_empty_text("No mistakes: every test digit is right.")
         self.mistakes_title.setText(
-            f"<b>{len(self._mistakes):,} mistakes</b>, the most confident first"
+            f"<b>{quantity(len(self._mistakes), 'mistake')}</b>, the most confident first"
         )
         snap = self.snapshot
         epochs = snap.examples_seen / max(snap.n_train, 1)
         self.status.setText(
-            f"The network after {epochs:.2f} epochs ({snap.examples_seen:,} examples) on the "
-            f"{len(test):,} {self.data.source} test images it never trains on."
+            f"The network after {epochs:.2f} epochs ({quantity(snap.examples_seen, 'example')}) on "
+            f"the {quantity(len(test), f'{self.data.source} test image')} it never trains on."
         )
 
     def _show_neurons(self) -> None:
@@ -290,7 +358,7 @@ class InsightPanel(QWidget):
         indices = np.arange(len(train)) if choice < 0 else np.flatnonzero(train.labels == choice)
         self.examples.set_digits(train.images, indices, [str(d) for d in train.labels[indices]])
         self.examples_title.setText(
-            f"<b>{len(indices):,} training examples</b> of the {self.data.source} set, "
+            f"<b>{quantity(len(indices), 'training example')}</b> of the {self.data.source} set, "
             "with their labels (click one to try it)"
         )
 

@@ -31,7 +31,9 @@ from engine.model_io import load_model, save_model
 from engine.network import NetworkConfig
 from engine.snapshot import Snapshot, predict, trace_example
 from engine.training import BatchReport, EpochReport, TrainConfig
+from engine.words import quantity
 from engine.worker import FAILED, RUNNING, NetworkStarted, TrainingWorker
+from gui.app_icon import app_icon
 from gui.cost_plot import CostPlot
 from gui.digit_panel import DigitPanel
 from gui.download_dialog import DownloadDialog, DownloadProgress
@@ -48,10 +50,12 @@ from gui.preferences_dialog import (
 from gui.settings import DEFAULTS, SPEEDS, Session, load_session, save_session
 from gui.timeline import Timeline
 from gui.training_controls import SPEED_LABELS, TrainingControls
+from gui.window_placement import WindowPlacement
 
 DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
-PAD_MIN_WIDTH = 320
-PAD_WIDTH = 610  # the drawing pad, its 28x28 preview and the output bars side by side
+PAD_MIN_WIDTH = 436  # the pad with its preview beside it, and room for a vertical scroll bar
+PAD_WIDTH = 640  # the drawing pad, its 28x28 preview and the output bars side by side
+WIDE_WINDOW = 1700  # from this width the pad dock opens wide enough for its side-by-side layout
 REFRESH_MS = 33  # the views pull the latest snapshot about 30 times a second
 GUI_BUDGET = 8  # while training, each redraw is followed by 8 times its cost of training
 PAD_REFRESH_S = 0.2  # while training, the pad's guess follows the network 5 times a second
@@ -79,6 +83,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, data: str | None = None) -> None:
         super().__init__()
         self.setWindowTitle("Backprop Lab")
+        self.setWindowIcon(app_icon())
         self.settings = settings if settings is not None else QSettings()
         self.session = load_session(self.settings)
         if data is not None:
@@ -103,6 +108,7 @@ class MainWindow(QMainWindow):
         self._pad_refreshed = 0.0
         self._status_shown = 0.0
         self._docks_sized = False
+        self.placement = WindowPlacement(self, self.settings)
         self._timeline_shown = 0.0
         self._insight_refreshed = 0.0
         self._history_length = 0
@@ -135,7 +141,7 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 20)
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 4)  # frame, no more
         self.banner = FailureBanner()
         self.network_view = NetworkView()
         self.network_view.setMinimumSize(400, 300)
@@ -159,14 +165,12 @@ class MainWindow(QMainWindow):
         self.explorer = ExplorerPanel()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.middle, "Network and cost")
-        explorer_scroll = QScrollArea()  # its pages are wide; a small window scrolls them
-        explorer_scroll.setWidget(self.explorer)
-        explorer_scroll.setWidgetResizable(True)
-        self.tabs.addTab(explorer_scroll, "Backprop explorer")
+        self.tabs.addTab(self.explorer, "Backprop explorer")  # it reflows to fit, never scrolls
         self.insight = InsightPanel()
         insight_scroll = QScrollArea()
         insight_scroll.setWidget(self.insight)
         insight_scroll.setWidgetResizable(True)
+        insight_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tabs.addTab(insight_scroll, "Mistakes and data")
         self.tabs.setTabToolTip(
             2,
@@ -198,7 +202,8 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pad_dock)
-        self.pad_area.setMinimumWidth(PAD_MIN_WIDTH)  # narrower screens scroll the pad sideways
+        self.pad_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pad_area.setMinimumWidth(PAD_MIN_WIDTH)  # the panel's narrow arrangement fits this
         self.pad_area.setMaximumWidth(PAD_WIDTH + 40)  # wider would only add empty space
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -1012,7 +1017,7 @@ class MainWindow(QMainWindow):
         texts = {
             "data": f"Data: {data.source} ({len(data.train):,} train)" if data else "Data: …",
             "epoch": f"Epoch {r.epoch + 1}, mini-batch {r.batch + 1}" if r else "Epoch 1",
-            "examples": f"{r.examples_seen:,} examples seen" if r else "0 examples seen",
+            "examples": f"{quantity(r.examples_seen, 'example')} seen" if r else "0 examples seen",
             "speed": f"{r.examples_per_second:,.0f} examples/s" if r else "",
             "accuracy": f"Test accuracy {100 * e.test_accuracy:.2f}%" if e else "Test accuracy —",
         }
@@ -1027,16 +1032,14 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def _restore_geometry(self) -> None:
-        """Reopen at the size and layout of the last session."""
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            screen = self.screen().availableGeometry().size()
-            self.resize(DEFAULT_SIZE.boundedTo(screen))
+        """Reopen where the last session left off (clamped to the screen), or as a first launch."""
+        self.placement.restore()
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+        else:
+            controls = self.splitter.widget(0).minimumWidth()
+            self.splitter.setSizes([controls, max(self.width() - controls, 1)])
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -1044,6 +1047,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
         """On a first launch, give the pad dock the width its pad, preview and bars need."""
         super().showEvent(event)
+        self.placement.shown()
         if not self._docks_sized and not isinstance(
             self.settings.value("window/state"), QByteArray
         ):
@@ -1051,8 +1055,10 @@ class MainWindow(QMainWindow):
         self._docks_sized = True
 
     def _size_docks(self) -> None:
-        """Widen the pad dock to its natural width, leaving the rest to the diagram."""
-        self.resizeDocks([self.pad_dock], [PAD_WIDTH + 20], Qt.Orientation.Horizontal)
+        """Give the pad dock its side-by-side width on a wide window, its narrow one otherwise."""
+        wide = self.width() >= WIDE_WINDOW
+        width = PAD_WIDTH + 20 if wide else PAD_MIN_WIDTH
+        self.resizeDocks([self.pad_dock], [width], Qt.Orientation.Horizontal)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Offer to save trained work, then stop the worker and wait for its thread."""
@@ -1060,7 +1066,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._timer.stop()
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.placement.save()
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -26,10 +26,20 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QToolBar, QToolTip, QWidget
 
 from engine.snapshot import EDGE_MODES, ExampleTrace, Snapshot, edge_values
-from gui.colors import HIGHLIGHT, TEXT
+from gui.colors import palette
 from gui.diagram_layout import DiagramLayout, compute_layout
-from gui.diagram_scene import Scene, build_scene, edge_lines, fmt, paint_scene
+from gui.diagram_scene import (
+    Scene,
+    build_scene,
+    edge_lines,
+    fmt,
+    header_boxes,
+    legend_boxes,
+    paint_scene,
+    titles,
+)
 from gui.neuron_panel import NeuronPanel
+from gui.theme import theme_changed
 
 MODE_LABELS = {
     "weight": ("Weights", "Edges show each weight w: blue positive, red negative."),
@@ -209,6 +219,20 @@ class NetworkView(QWidget):
         self._ensure_layout()
         return self._layout
 
+    def header_boxes(self) -> list[QRectF]:
+        """Return where the column titles are painted (empty before the first snapshot)."""
+        self._ensure_scene()
+        if self._layout is None:
+            return []
+        return [b.rect for b in header_boxes(self._layout, titles(self._layout.sizes, self._scene))]
+
+    def legend_boxes(self) -> list[QRectF]:
+        """Return where the legend's lines of text are painted (empty before the first snapshot)."""
+        self._ensure_scene()
+        if self._layout is None or self._scene is None:
+            return []
+        return [b.rect for b in legend_boxes(self._layout, self._scene)[0]]
+
     def _ensure_layout(self) -> None:
         """Recompute the geometry and the edge lines after a resize or a new architecture."""
         if self._snapshot is None:
@@ -244,12 +268,19 @@ class NetworkView(QWidget):
         """Return the neurons to outline: hover, the explorer's choice, the panel's neuron."""
         out = []
         if self._hover is not None:
-            out.append((*self._hover, TEXT))
+            out.append((*self._hover, palette().text))
         if self.panel.isVisible():
-            out.append((*self._panel_neuron(), HIGHLIGHT))
+            out.append((*self._panel_neuron(), palette().highlight))
         if self._highlight is not None:
-            out.append((*self._highlight, HIGHLIGHT))
+            out.append((*self._highlight, palette().highlight))
         return out
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """Redraw the whole frame in the new colours when the theme changes."""
+        super().changeEvent(event)
+        if theme_changed(self, event):
+            self._changed = True
+            self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         """Paint the current frame (all of the widget: Qt need not paint the parents below)."""

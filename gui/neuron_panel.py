@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from engine.snapshot import ExampleTrace, Snapshot
-from gui.colors import BACKGROUND, NEGATIVE, POSITIVE, TEXT, signed_image
-from gui.diagram_scene import OUTLINE, finite, fmt, max_abs, output_activation_name
+from engine.words import quantity
+from gui.colors import css, palette, signed_image
+from gui.diagram_scene import finite, fmt, max_abs, output_activation_name
+from gui.theme import theme_changed
 
 FORMULAS = {
     "sigmoid": ("\u03c3", "a = \u03c3(z) = \u03c3(\u03a3 w\u00b7a + b) = \u03c3({z}) = {a}"),
@@ -49,7 +51,7 @@ class IncomingWeights(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         """Paint the image or the bars on the diagram's dark background."""
         p = QPainter(self)
-        p.fillRect(self.rect(), QColor(*BACKGROUND))
+        p.fillRect(self.rect(), QColor(*palette().background))
         w = self._weights
         if w is None or len(w) == 0:
             p.end()
@@ -58,18 +60,18 @@ class IncomingWeights(QWidget):
             side = min(self.width(), self.height()) - 4
             rect = QRectF((self.width() - side) / 2, 2, side, side)
             p.drawImage(rect, self._image)
-            p.setPen(QPen(QColor(*OUTLINE), 1.0))
+            p.setPen(QPen(QColor(*palette().outline), 1.0))
             p.drawRect(rect)
             p.end()
             return
         scale = max_abs(w) or 1.0
         mid = self.height() / 2
         step = (self.width() - 8) / len(w)
-        p.setPen(QPen(QColor(*OUTLINE), 1.0))
+        p.setPen(QPen(QColor(*palette().outline), 1.0))
         p.drawLine(4, int(mid), self.width() - 4, int(mid))
         for i, value in enumerate(w.tolist()):
             h = (mid - 4) * value / scale
-            colour = QColor(*(POSITIVE if value >= 0 else NEGATIVE))
+            colour = QColor(*(palette().positive if value >= 0 else palette().negative))
             bar = QRectF(4 + i * step, mid - max(h, 0), max(step - 1, 1), abs(h))
             p.fillRect(bar, colour)
         p.end()
@@ -85,10 +87,7 @@ class NeuronPanel(QFrame):
         self.setObjectName("neuronPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
-        self.setStyleSheet(
-            "#neuronPanel { background: rgb(30, 33, 41); border: 1px solid rgb(92, 98, 112);"
-            f" border-radius: 6px; }} QLabel {{ color: rgb{TEXT}; }}"
-        )
+        self._restyle()
         self.title = QLabel()
         bold = QFont()
         bold.setBold(True)
@@ -121,6 +120,20 @@ class NeuronPanel(QFrame):
         self.bias: float | None = None
         self.hide()
 
+    def _restyle(self) -> None:
+        """Take the theme's panel, outline and text colours."""
+        p = palette()
+        self.setStyleSheet(
+            f"#neuronPanel {{ background: {css(p.panel)}; border: 1px solid {css(p.outline)};"
+            f" border-radius: 6px; }} QLabel {{ color: {css(p.text)}; }}"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Follow a change of theme."""
+        super().changeEvent(event)
+        if theme_changed(self, event):
+            self._restyle()
+
     def _on_close_clicked(self) -> None:
         """Hide the panel and tell the view."""
         self.hide()
@@ -140,9 +153,13 @@ class NeuronPanel(QFrame):
         self.title.setText(f"Layer {layer}, neuron {index} \u2014 {kind}")
         weights = snapshot.weights[layer - 1][index]
         self.bias = float(snapshot.biases[layer - 1][index])
-        source = "the 28\u00d728 input pixels" if layer == 1 else f"the {sizes[layer - 1]} neurons"
+        source = (
+            "the 28\u00d728 input pixels"
+            if layer == 1
+            else f"the {quantity(sizes[layer - 1], 'neuron')}"
+        )
         self.caption.setText(
-            f"its {len(weights)} incoming weights from {source} (blue +, red \u2212), "
+            f"its {quantity(len(weights), 'incoming weight')} from {source} (blue +, red \u2212), "
             f"max |w| = {fmt(max_abs(weights))}"
         )
         self.weights.set_weights(weights)

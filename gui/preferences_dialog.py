@@ -24,7 +24,7 @@ from gui.training_controls import SPEED_LABELS
 class Preferences:
     """What the preferences dialog sets."""
 
-    theme: str = "dark"
+    theme: str = "system"  # the desktop's light or dark setting
     speed: float = 0.0
     snapshot_interval: int = 100  # mini-batches between the timeline's kept snapshots
 
@@ -66,7 +66,10 @@ class PreferencesDialog(QDialog):
         for value, text in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
             self.theme.addItem(text, value)
         self.theme.setCurrentIndex(self.theme.findData(prefs.theme))
-        self.theme.setToolTip("The colours of the window. The network diagram stays dark.")
+        self.theme.setToolTip(
+            "The colours of the window, the diagram and every chart. Follow the system matches "
+            "the desktop's light or dark setting."
+        )
         self.speed = QComboBox()
         for value in SPEEDS:
             self.speed.addItem(SPEED_LABELS[value], value)

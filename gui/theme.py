@@ -1,45 +1,128 @@
-"""The application's look: Qt's Fusion style with a dark palette that suits the dark diagram."""
+"""The application's look: Qt's Fusion style with a dark or light palette for every view.
+
+"system" (the default) follows the desktop's light or dark setting, and follows it again when
+the desktop switches. Views take their colours from ``gui.colors.palette()`` and restyle when Qt
+sends them a palette-change event, which ``apply_theme`` triggers by setting the app's palette.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-THEMES = ("dark", "light", "system")
+from gui.colors import DARK, LIGHT, PALETTES, Palette, css, palette, qcolor, use_palette
+
+THEMES = ("system", "dark", "light")
+_following: list[str] = []  # the theme asked for, while the app listens to the desktop
 
 
-def apply_theme(app: QApplication, theme: str = "dark") -> None:
-    """Style the whole app: "dark" (default), "light", or "system" to follow the desktop."""
-    if theme == "system":
-        app.setPalette(QPalette())  # the platform's own colours
-        return
-    app.setStyle("Fusion")
-    if theme == "light":
-        app.setPalette(app.style().standardPalette())
-        return
-    palette = QPalette()
+def system_palette() -> Palette:
+    """Return the palette that matches the desktop: dark or light (dark when it cannot tell)."""
+    hints = QGuiApplication.styleHints()
+    scheme = hints.colorScheme() if hasattr(hints, "colorScheme") else Qt.ColorScheme.Unknown
+    if scheme == Qt.ColorScheme.Light:
+        return LIGHT
+    if scheme == Qt.ColorScheme.Dark:
+        return DARK
+    return DARK
+
+
+def resolve(theme: str) -> Palette:
+    """Return the palette a theme name stands for ("system" asks the desktop)."""
+    return PALETTES.get(theme) or system_palette()
+
+
+def qt_palette(p: Palette) -> QPalette:
+    """Return the Qt palette for the window's chrome in the colours of ``p``."""
+    qp = QPalette()
     roles = {
-        QPalette.ColorRole.Window: "#1c1f26",
-        QPalette.ColorRole.WindowText: "#e1e4eb",
-        QPalette.ColorRole.Base: "#14161c",
-        QPalette.ColorRole.AlternateBase: "#22262e",
-        QPalette.ColorRole.ToolTipBase: "#2a2e38",
-        QPalette.ColorRole.ToolTipText: "#f0f2f5",
-        QPalette.ColorRole.Text: "#e1e4eb",
-        QPalette.ColorRole.Button: "#2a2e38",
-        QPalette.ColorRole.ButtonText: "#e1e4eb",
-        QPalette.ColorRole.BrightText: "#ffffff",
-        QPalette.ColorRole.Highlight: "#3d7fb8",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.Link: "#58c4dd",
-        QPalette.ColorRole.PlaceholderText: "#7d8391",
+        QPalette.ColorRole.Window: QColor(p.window),
+        QPalette.ColorRole.WindowText: qcolor(p.text),
+        QPalette.ColorRole.Base: QColor(p.base),
+        QPalette.ColorRole.AlternateBase: qcolor(p.panel),
+        QPalette.ColorRole.ToolTipBase: qcolor(p.panel),
+        QPalette.ColorRole.ToolTipText: qcolor(p.text),
+        QPalette.ColorRole.Text: qcolor(p.text),
+        QPalette.ColorRole.Button: QColor(p.button),
+        QPalette.ColorRole.ButtonText: qcolor(p.text),
+        QPalette.ColorRole.BrightText: qcolor(p.negative),
+        QPalette.ColorRole.Highlight: qcolor(p.positive).darker(130 if p is DARK else 100),
+        QPalette.ColorRole.HighlightedText: QColor("#ffffff"),
+        QPalette.ColorRole.Link: qcolor(p.positive),
+        QPalette.ColorRole.PlaceholderText: qcolor(p.dim),
+        QPalette.ColorRole.Light: QColor(p.button).lighter(130),
+        QPalette.ColorRole.Midlight: QColor(p.button).lighter(115),
+        QPalette.ColorRole.Mid: qcolor(p.outline),
+        QPalette.ColorRole.Dark: QColor(p.button).darker(150),
+        QPalette.ColorRole.Shadow: QColor("#000000"),
     }
     for role, colour in roles.items():
-        palette.setColor(role, QColor(colour))
+        qp.setColor(role, colour)
     for role in (
         QPalette.ColorRole.WindowText,
         QPalette.ColorRole.Text,
         QPalette.ColorRole.ButtonText,
     ):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6b7080"))
-    app.setPalette(palette)
+        qp.setColor(QPalette.ColorGroup.Disabled, role, qcolor(p.outline))
+    return qp
+
+
+def apply_theme(app: QApplication, theme: str = "system") -> Palette:
+    """Style the whole app: "system" (follow the desktop), "dark" or "light"; return the palette.
+
+    Every widget then gets a palette-change event, on which the views repaint in the new colours.
+    """
+    chosen = resolve(theme)
+    use_palette(chosen)
+    app.setStyle("Fusion")
+    app.setPalette(qt_palette(chosen))
+    _follow_desktop(app, theme)
+    return chosen
+
+
+def _follow_desktop(app: QApplication, theme: str) -> None:
+    """While the theme is "system", re-apply it whenever the desktop switches light and dark."""
+    hints = QGuiApplication.styleHints()
+    if not _following and hasattr(hints, "colorSchemeChanged"):
+        hints.colorSchemeChanged.connect(lambda _scheme: _on_scheme_changed(app))
+        _following.append(theme)
+    if _following:
+        _following[0] = theme
+
+
+def _on_scheme_changed(app: QApplication) -> None:
+    """The desktop switched: follow it if the theme is "system"."""
+    if _following and _following[0] == "system":
+        apply_theme(app, "system")
+
+
+def style_plot(plot) -> None:
+    """Give a pyqtgraph PlotWidget the palette's canvas, axis and text colours."""
+    p = palette()
+    plot.setBackground(qcolor(p.background))
+    item = plot.getPlotItem()
+    for side in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(side)
+        axis.setPen(qcolor(p.outline))
+        axis.setTextPen(qcolor(p.dim))
+        if axis.label is not None:
+            axis.label.setDefaultTextColor(qcolor(p.dim))
+    for label in getattr(item.legend, "items", []) or []:
+        label[1].setAttr("color", css(p.dim))
+        label[1].setText(label[1].text)
+
+
+def theme_changed(widget, event: QEvent) -> bool:
+    """Return True if ``event`` tells ``widget`` of a theme it has not yet restyled for.
+
+    Qt sends each widget a PaletteChange when the app's palette changes; a style sheet set while
+    restyling sends another, which this ignores, so restyling never recurses.
+    """
+    if event.type() not in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+        return False
+    current = palette()
+    if getattr(widget, "_theme_palette", None) is current:
+        return False
+    widget._theme_palette = current
+    return True

@@ -9,13 +9,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
-from gui.colors import HIGHLIGHT
+from gui.colors import css, palette
+from gui.theme import theme_changed
 
 LIVE = -1
 LIVE_TEXT = "live \u2014 the network as it trains now"
+MIN_SLIDER = 120  # the slider never shrinks below this; the label gives way first
+MIN_LABEL = 60
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text with an ellipsis instead of growing its parent."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Ask for little width: the text is elided, and the full text is in the tooltip."""
+        return QSize(MIN_LABEL, super().minimumSizeHint().height())
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        """Show ``text`` (elided if need be), with all of it in the tooltip."""
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        """Paint the text elided to the width."""
+        p = QPainter(self)
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        p.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        p.end()
 
 
 class Timeline(QWidget):
@@ -29,8 +53,8 @@ class Timeline(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Drag back through training; the right end is the live network")
         self.slider.valueChanged.connect(self._on_value_changed)
-        self.label = QLabel(LIVE_TEXT)
-        self.label.setMinimumWidth(200)
+        self.slider.setMinimumWidth(MIN_SLIDER)
+        self.label = ElidedLabel(LIVE_TEXT)
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Show the network as it trains now")
         self.live_button.clicked.connect(self._on_live_clicked)
@@ -92,7 +116,13 @@ class Timeline(QWidget):
             self.label.setStyleSheet("")
         else:
             self.label.setText(f"{self._describe(i)}  ({i + 1} of {self._n})")
-            self.label.setStyleSheet(f"color: rgb{HIGHLIGHT};")
+            self.label.setStyleSheet(f"color: {css(palette().highlight)};")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Recolour the scrubbed-moment label when the theme changes."""
+        super().changeEvent(event)
+        if theme_changed(self, event) and hasattr(self, "label"):
+            self._show(self.position)
 
     def _on_value_changed(self, _value: int) -> None:
         """Report the learner's move."""

@@ -1,5 +1,6 @@
-"""Render the README's pictures from the real window: the workbench, each edge mode, the pad,
-and every step of the backprop explorer, after real training on the bundled sample.
+"""Render the README's pictures from the real window: the whole window on a 1366x768 and a
+1920x1080 screen in the dark and the light theme, each edge mode, the pad, and every step of the
+backprop explorer, after real training on the bundled sample.
 
 Run from the repository root::
 
@@ -45,6 +46,35 @@ def wait(app: QApplication, condition, timeout: float = 120.0) -> None:
         time.sleep(0.005)
 
 
+SCREENS = ((1366, 768), (1920, 1080))
+DESKTOP_CHROME = 56  # a maximised window leaves a panel and a title bar of the screen
+
+
+def whole_windows(app: QApplication, window: MainWindow, out: Path) -> None:
+    """Save the window as it fills each screen, in both themes: the workbench and the explorer."""
+    for theme in ("dark", "light"):
+        apply_theme(app, theme)
+        for width, height in SCREENS:
+            window.resize(QSize(width, height - DESKTOP_CHROME))
+            settle(app, 0.2)
+            window._size_docks()  # the pad dock as a first launch on that screen sets it
+            window.tabs.setCurrentIndex(0)
+            settle(app, 0.6)
+            window.grab().save(str(out / f"workbench-{width}-{theme}.png"))
+            window.tabs.setCurrentIndex(1)
+            wait(app, lambda: window.explorer.snapshot is not None)
+            window.explorer.set_step(4)
+            settle(app, 0.6)
+            window.grab().save(str(out / f"explorer-{width}-{theme}.png"))
+            window.explorer.set_step(1)
+    apply_theme(app, "dark")
+    window.tabs.setCurrentIndex(0)
+    window.resize(QSize(1800, 1000))
+    settle(app, 0.2)
+    window._size_docks()
+    settle(app, 0.5)
+
+
 def main() -> int:
     """Train, then save each picture."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -55,7 +85,7 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     engine.limit_blas_threads()
     app = QApplication.instance() or QApplication([])
-    apply_theme(app)
+    apply_theme(app, "dark")
     with tempfile.TemporaryDirectory() as tmp:
         window = MainWindow(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
         window.resize(QSize(1800, 1000))
@@ -66,7 +96,7 @@ def main() -> int:
         wait(app, lambda: window.worker.state != "running")
         window.digit_panel.load_test_digit(0)
         settle(app)
-        window.grab().save(str(out / "workbench.png"))
+        whole_windows(app, window, out)
         for mode in ("weight", "gradient", "update", "hebbian"):
             window.network_view.set_edge_mode(mode)
             window.network_view.set_emphasis(3.0 if mode != "weight" else 1.0)

@@ -159,9 +159,7 @@ def test_step4_sentences_match_bars_and_an_independent_backprop(panel, trained, 
         eta, m = snap.train_config.learning_rate, len(snap.batch_labels)
         (j, d) = number(rf"∂Cx/∂b(\d+) = δ\d+ = {NUM}", text)
         assert int(j) == target and close(d, delta)
-        j, wanted, word = number(
-            rf"asks b(\d+) to change by [^=]*= [^=]*= {NUM} \((\w+ it)\)", text
-        )
+        wanted, word = number(rf"alone asks −\(η/m\)δ{target} = [^=]*= {NUM} \((\w+ it)\)", text)
         assert close(wanted, -eta / m * delta)
         assert word == sign_word(-delta, "raise it", "lower it")
         j, taken, word = number(rf"Δb(\d+) = {NUM} \((\w+ it)", text)
@@ -170,7 +168,7 @@ def test_step4_sentences_match_bars_and_an_independent_backprop(panel, trained, 
         heights = bars(page.weights_plot)
         np.testing.assert_allclose(heights, -ref["nabla_w"][-1][target], atol=1e-9)
         k, _, value, word = number(
-            rf"largest wish is from neuron (\d+) \(a\d+ = {NUM}\): −a\d+δ\d+ = {NUM} "
+            rf"largest wish from neuron (\d+) \(a\d+ = {NUM}\), −a\d+δ\d+ = {NUM} "
             r"\((strengthen|weaken)",
             text,
         )
@@ -180,7 +178,7 @@ def test_step4_sentences_match_bars_and_an_independent_backprop(panel, trained, 
         previous = bars(page.previous_plot)
         np.testing.assert_allclose(previous, -weights[-1][target] * delta, atol=1e-9)
         i, value, word = number(
-            rf"largest wish is for neuron (\d+), −w\d+δ\d+ = {NUM} \((fire more|fire less)\)", text
+            rf"largest wish for neuron (\d+), −w\d+δ\d+ = {NUM} \((fire more|fire less)\)", text
         )
         assert close(value, previous[int(i)])
         assert word == sign_word(value, "fire more", "fire less")

@@ -1,0 +1,236 @@
+"""The window at 1366x768, 1920x1080 and 2560x1440 at 2x: nothing sideways, nothing out of reach.
+
+The checks in tests/layout_checks.py walk the whole widget tree (every tab, every explorer step),
+so a new view is checked without new test code. Each screen runs in a subprocess, because the
+screen's size and the scale factor must be set before the QApplication exists.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from layout_checks import SCREENS, screen_environment
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QGuiApplication
+from windows import open_window
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def launch(width: int, height: int, scale: int, folder: Path, **env: str) -> dict:
+    """Run the window on a width x height screen at a scale factor and return its report."""
+    environment = screen_environment(width, height, scale, str(folder))
+    environment.update(env)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "layout_checks.py")],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@cache
+def first_launch(width: int, height: int, scale: int) -> dict:
+    """Return the report of a first launch on that screen (run once per screen)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        return launch(width, height, scale, Path(folder))
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}x{h}@{s}x" for w, h, s in SCREENS])
+def test_nothing_scrolls_sideways_or_is_cut_off_on_any_tab_or_explorer_step(screen):
+    """No horizontal scroll bar, every control whole, pad outputs and diagram labels clear."""
+    report = first_launch(*screen)
+    assert report["ratio"] == screen[2]
+    assert report["problems"] == []
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}x{h}@{s}x" for w, h, s in SCREENS])
+def test_first_launch_uses_the_screen_well_and_is_centred(screen):
+    """A first launch fills a small screen and takes most of a large one, centred."""
+    report = first_launch(*screen)
+    sx, sy, sw, sh = report["screen"]
+    x, y, w, h = report["window"]
+    assert sx <= x and sy <= y and x + w <= sx + sw and y + h <= sy + sh
+    assert w >= 0.85 * sw and h >= 0.85 * sh
+    assert abs((x - sx) - (sx + sw - x - w)) <= 2
+    assert abs((y - sy) - (sy + sh - y - h)) <= 2
+    assert report["maximized"] == (sw < 1600 or sh < 1000)
+
+
+def test_a_layout_saved_on_a_large_screen_reopens_whole_on_a_small_one(tmp_path):
+    """The user's size and place are kept, but shrunk and moved onto the screen it opens on."""
+    settings = str(tmp_path / "settings.ini")
+    launch(2560, 1440, 1, tmp_path, LAYOUT_SETTINGS=settings, LAYOUT_GEOMETRY="1200,600,1340,800")
+    report = launch(1366, 768, 1, tmp_path, LAYOUT_SETTINGS=settings, LAYOUT_GEOMETRY="")
+    sx, sy, sw, sh = report["screen"]
+    x, y, w, h = report["window"]
+    assert sx <= x and sy <= y and x + w <= sx + sw and y + h <= sy + sh
+    assert not report["maximized"]  # the user's own layout, not the first-launch one
+    assert w >= 1300  # as wide as the user left it, as far as the screen allows
+
+
+def test_arrow_keys_step_the_explorer_and_right_still_steps_training_elsewhere(qtbot, tmp_path):
+    """In the explorer Right and Left change step without training; outside, Right trains."""
+    from PySide6.QtTest import QTest
+
+    window = open_window(qtbot, tmp_path / "s.ini")
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.explorer.snapshot is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.explorer.hasFocus(), timeout=5000)
+    seen = window.worker.latest_snapshot().examples_seen
+    QTest.keyClick(QGuiApplication.focusWindow() or window.windowHandle(), Qt.Key.Key_Right)
+    assert window.explorer.step() == 2
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Right)
+    assert window.explorer.step() == 3
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Left)
+    assert window.explorer.step() == 2
+    qtbot.wait(200)
+    assert window.worker.latest_snapshot().examples_seen == seen  # no mini-batch was trained
+    window.tabs.setCurrentIndex(0)
+    window.network_view.setFocus()
+    qtbot.waitUntil(lambda: window.network_view.hasFocus(), timeout=5000)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen > seen, timeout=10000)
+    assert window.explorer.step() == 2
+
+
+def test_a_focused_slider_in_the_explorer_keeps_its_arrow_keys(qtbot, tmp_path):
+    """Right on step 5's layer slider moves the slider, not the step."""
+    from PySide6.QtTest import QTest
+
+    window = open_window(qtbot, tmp_path / "s.ini")
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.explorer.snapshot is not None, timeout=10000)
+    window.explorer.set_step(7)
+    slider = window.explorer.gradient_page.slider
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus, timeout=5000)
+    before = slider.value()
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Right)
+    assert slider.value() == before + slider.singleStep()
+    assert window.explorer.step() == 7
+
+
+@pytest.mark.parametrize("size", [(480, 320), (620, 420), (900, 560), (1500, 800)])
+def test_diagram_titles_never_overlap_and_the_legend_stays_inside(qtbot, trained_on_sample, size):
+    """At any diagram size the column titles keep apart and every legend line fits."""
+    from gui.network_view import NetworkView
+
+    snapshot, _data = trained_on_sample
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.set_snapshot(snapshot)
+    view.refresh()
+    boxes = view.header_boxes()
+    assert len(boxes) >= 4
+    area = view.rect()
+    for i, a in enumerate(boxes):
+        assert area.contains(a.toAlignedRect())
+        for b in boxes[i + 1 :]:
+            assert not a.intersects(b), (a, b)
+    legend = view.legend_boxes()
+    assert len(legend) >= 3
+    for box in legend:
+        assert area.contains(box.toAlignedRect()), box
+
+
+@pytest.mark.parametrize("width", [260, 400, 800])
+def test_dataset_counts_never_run_together(qtbot, width):
+    """Each count over its bar keeps clear of its neighbours, at any width."""
+    from gui.insight_panel import _ClassCounts
+
+    counts = _ClassCounts()
+    qtbot.addWidget(counts)
+    counts.resize(width, counts.height())
+    counts.set_counts(np.array([1000, 1000, 1000, 1000, 999, 1000, 1000, 1000, 1000, 61234]))
+    boxes = counts.count_boxes()
+    assert len(boxes) == 10
+    for (a, _, _), (b, _, _) in zip(boxes, boxes[1:]):
+        assert a.right() <= b.left(), (a, b)
+    for rect, _text, _pixels in boxes:
+        assert rect.left() >= 0 and rect.right() <= counts.width()
+    assert boxes[0][1] in ("1,000", "1k")
+
+
+def test_history_slider_keeps_its_width_in_a_narrow_window(qtbot):
+    """Squeezed, the label gives way (elided, full text in its tooltip), not the slider."""
+    from gui.timeline import LIVE_TEXT, MIN_SLIDER, Timeline
+
+    timeline = Timeline()
+    qtbot.addWidget(timeline)
+    timeline.resize(timeline.minimumSizeHint().width(), 30)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    assert timeline.slider.width() >= MIN_SLIDER
+    assert timeline.label.text() == LIVE_TEXT and timeline.label.toolTip() == LIVE_TEXT
+    for button in (timeline.live_button, timeline.resume_button):
+        assert timeline.rect().contains(button.geometry())
+
+
+def test_cost_plot_legend_and_hover_readout_keep_off_the_curves_and_each_other(qtbot):
+    """The legend sits above the plotting area; the readout inside it, beside the cursor."""
+    from gui.cost_plot import CostPlot
+
+    plot = CostPlot()
+    qtbot.addWidget(plot)
+    plot.resize(520, 320)
+    plot.show()
+    qtbot.waitExposed(plot)
+    x = np.linspace(0, 2, 400)
+    plot.append_batches(x, 2.0 * np.exp(-x) + 0.1)
+    plot.add_epoch(1.0, 0.4, 0.95)  # an accuracy marker high on the right, where legends sit
+    plot.add_epoch(2.0, 0.3, 0.97)
+    plot._redraw()
+    qtbot.wait(50)
+    vb = plot.plot.getPlotItem().vb
+    view = vb.sceneBoundingRect()
+    legend = plot.legend.sceneBoundingRect()
+    assert not legend.intersects(view)
+    assert plot.legend.columnCount < 4  # 520 pixels: the entries wrap onto two rows
+    for fraction in (0.1, 0.9):
+        point = QPointF(view.left() + fraction * view.width(), view.center().y())
+        plot._on_mouse_moved(point)
+        readout = plot.readout.sceneBoundingRect()
+        assert plot.readout_text()
+        assert view.adjusted(-0.5, -0.5, 0.5, 0.5).contains(readout), (view, readout)
+        assert not readout.intersects(legend)
+        cursor_x = vb.mapViewToScene(QPointF(plot.cursor.value(), 0)).x()
+        assert not (readout.left() < cursor_x < readout.right())  # beside, not over the cursor
+
+
+def test_the_checks_catch_sideways_scrolling_and_cut_off_controls_and_labels(qtbot):
+    """The generic checks are not vacuous: each fault planted in a small window is reported."""
+    from layout_checks import problems
+    from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(300, 200)
+    area = QScrollArea(window)
+    area.setGeometry(0, 0, 300, 100)
+    wide = QWidget()
+    wide.setMinimumSize(900, 50)
+    area.setWidget(wide)
+    QPushButton("half out", window).setGeometry(250, 150, 100, 30)
+    QLabel("a caption under the edge", window).setGeometry(10, 185, 200, 30)
+    QPushButton("whole", window).setGeometry(10, 110, 80, 30)
+    window.show()
+    qtbot.waitExposed(window)
+    found = list(problems(window))
+    assert any("horizontal scroll bar" in p for p in found)
+    assert any("'half out'" in p for p in found)
+    assert any("'a caption under the edge'" in p for p in found)
+    assert not any("'whole'" in p for p in found)
