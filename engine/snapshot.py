@@ -31,7 +31,7 @@ class ExampleTrace:
     """
 
     image: np.ndarray  # (28, 28) uint8 for MNIST examples, float32 in [0, 1] for drawings
-    label: int
+    label: int | None  # None for a drawing nobody labelled: forward pass only, no deltas
     activations: tuple[np.ndarray, ...]
     zs: tuple[np.ndarray, ...]
     deltas: tuple[np.ndarray, ...]
@@ -95,7 +95,7 @@ def edge_values(snapshot: Snapshot, mode: str, layer: int, trace: ExampleTrace |
         return None if snapshot.step_w is None else snapshot.step_w[layer]
     if mode == "hebbian":
         trace = trace if trace is not None else snapshot.example
-        return None if trace is None else trace.hebbian(layer)
+        return None if trace is None or trace.label is None else trace.hebbian(layer)
     raise ValueError(f"unknown edge mode {mode!r}; use one of {list(EDGE_MODES)}")
 
 
@@ -111,18 +111,28 @@ def predict(snapshot: Snapshot, image: np.ndarray) -> np.ndarray:
     return network_of(snapshot).feedforward(_as_input(image, snapshot.config.dtype))[0].copy()
 
 
-def trace_example(snapshot: Snapshot, image: np.ndarray, label: int) -> ExampleTrace:
-    """Run one example forward and backward through the snapshot's network, labelled ``label``."""
+def trace_example(snapshot: Snapshot, image: np.ndarray, label: int | None) -> ExampleTrace:
+    """Run one example forward and backward through the snapshot's network, labelled ``label``.
+
+    With ``label`` None (a drawing nobody labelled) there is no desired output, so no cost and
+    no backward pass: the deltas, dC/da and the cost are NaN.
+    """
     net = network_of(snapshot)
-    record = net.backprop(_as_input(image, snapshot.config.dtype), np.array([label]))
+    x = _as_input(image, snapshot.config.dtype)
+    record = net.backprop(x, np.array([0 if label is None else label]))
+    unknown = label is None
     return ExampleTrace(
         image=frozen_copy(image),
-        label=int(label),
+        label=None if unknown else int(label),
         activations=tuple(frozen_copy(a[0]) for a in record.activations),
         zs=tuple(frozen_copy(z[0]) for z in record.zs),
-        deltas=tuple(frozen_copy(d[0]) for d in record.deltas),
-        dc_da=tuple(frozen_copy(d[0]) for d in record.dc_da),
-        cost=float(record.cost),
+        deltas=tuple(
+            frozen_copy(np.full_like(d[0], np.nan) if unknown else d[0]) for d in record.deltas
+        ),
+        dc_da=tuple(
+            frozen_copy(np.full_like(d[0], np.nan) if unknown else d[0]) for d in record.dc_da
+        ),
+        cost=float("nan") if unknown else float(record.cost),
     )
 
 

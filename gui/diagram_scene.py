@@ -137,7 +137,9 @@ def _bias_values(snapshot: Snapshot, trace: ExampleTrace | None, mode: str) -> l
         return None if snapshot.grad_b is None else list(snapshot.grad_b)
     if mode == "update":
         return None if snapshot.step_b is None else list(snapshot.step_b)
-    return None if trace is None else list(trace.deltas)  # BP3: dC/db = delta
+    if trace is None or trace.label is None:
+        return None  # no label, no desired output: nothing to propagate back
+    return list(trace.deltas)  # BP3: dC/db = delta
 
 
 def _scales(values: list, per_layer: bool) -> list[float]:
@@ -222,11 +224,11 @@ def build_scene(
     ]
     missing = ""
     if not have:
-        missing = (
-            "no example yet: take a step or draw a digit"
-            if mode == "hebbian"
-            else f"no {mode} yet: it appears after the first mini-batch"
-        )
+        missing = f"no {mode} yet: it appears after the first mini-batch"
+        if mode == "hebbian":
+            missing = "no example yet: take a step or draw a digit"
+            if trace is not None and trace.label is None:
+                missing = "no label: pick 'It is a' under Teach it for what this drawing wants"
     return Scene(
         mode=mode,
         power=power,
@@ -414,7 +416,8 @@ def titles(sizes: tuple[int, ...], scene: Scene | None) -> list[str]:
     out += [f"hidden {k} ({n})" for k, n in enumerate(sizes[2:-1], start=2)]
     last = f"output ({sizes[-1]})"
     if scene is not None and scene.outputs is not None:
-        last += f"\nlabel {scene.label} \u00b7 guess {int(np.argmax(scene.outputs))}"
+        guess = f"guess {int(np.argmax(scene.outputs))}"
+        last += f"\n{guess}" if scene.label is None else f"\nlabel {scene.label} \u00b7 {guess}"
     return out + [last] if len(sizes) > 2 else out
 
 

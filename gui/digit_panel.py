@@ -83,6 +83,7 @@ class DigitPanel(QWidget):
 
     input_changed = Signal(object)  # (28, 28) float32 network input, or None when the pad is empty
     teach_requested = Signal(object, int)  # (28, 28) float32 input, label
+    teach_undo_requested = Signal()  # put the network back as it was before the last step
     my_digits_changed = Signal(object)  # MyDigits
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -190,11 +191,17 @@ class DigitPanel(QWidget):
         labels.addWidget(QLabel("It is a"))
         self.label_group = QButtonGroup(self)
         self.label_group.setExclusive(True)
+        chosen = qcolor(HIGHLIGHT).name()
         for digit in range(10):
             button = QPushButton(str(digit))
             button.setCheckable(True)
             button.setFixedWidth(30)
             button.setToolTip(f"This drawing is a {digit}")
+            # The chosen digit must stand out in either theme: filled in the highlight colour.
+            button.setStyleSheet(
+                f"QPushButton:checked {{ background: {chosen}; color: black; font-weight: bold;"
+                " border: 2px solid black; border-radius: 3px; }"
+            )
             self.label_group.addButton(button, digit)
             labels.addWidget(button)
         self.label_group.idToggled.connect(lambda *_: self._update_buttons())
@@ -203,8 +210,15 @@ class DigitPanel(QWidget):
             "Backpropagate this one example and change every weight and bias by -eta * gradient"
         )
         self.step_button.clicked.connect(self.apply_step)
+        self.undo_step_button = QPushButton("Undo the step")
+        self.undo_step_button.setToolTip(
+            "Put the network back exactly as it was before the last Teach-it step"
+        )
+        self.undo_step_button.setEnabled(False)
+        self.undo_step_button.clicked.connect(self.teach_undo_requested)
         labels.addSpacing(12)
         labels.addWidget(self.step_button)
+        labels.addWidget(self.undo_step_button)
         labels.addStretch(1)
         grid.addLayout(labels, 0, 0, 1, 2)
 
@@ -230,10 +244,11 @@ class DigitPanel(QWidget):
         self.change_plot.addItem(self.after_bars)
         before, after = (qcolor(c).name() for c in (BEFORE_BAR, POSITIVE))
         up, down = (qcolor(c).name() for c in (POSITIVE, NEGATIVE))
-        self.nudge_caption = QLabel(
-            f"Wanted nudges -dC/da: <span style='color:{up}'>&#9650; up</span> for the right "
-            f"digit, <span style='color:{down}'>&#9660; down</span> for the others"
+        self._nudge_arrows = (
+            f"<span style='color:{up}'>&#9650; up</span> for the right digit, "
+            f"<span style='color:{down}'>&#9660; down</span> for the others"
         )
+        self.nudge_caption = QLabel()
         self.change_caption = QLabel(
             f"Outputs <span style='color:{before}'>&#9632; before</span> and "
             f"<span style='color:{after}'>&#9632; after</span> the step"
@@ -334,10 +349,28 @@ class DigitPanel(QWidget):
         else:
             self.teach_requested.emit(self._input.copy(), label)
 
-    def show_teach_result(self, result: TeachResult) -> None:
-        """Show a step's cost, wanted nudges and outputs before and after, then re-predict."""
-        self._show_result(result)
+    def show_teach_result(
+        self, result: TeachResult, accuracy: tuple[float, float] | None = None
+    ) -> None:
+        """Show a step's cost, wanted nudges and outputs before and after, then re-predict.
+
+        ``accuracy``: the test accuracy (fractions) before and after the step, when known.
+        """
+        self._show_result(result, accuracy)
         self.refresh_prediction()
+
+    def set_undo_available(self, available: bool) -> None:
+        """Enable "Undo the step" while the last step can still be undone."""
+        self.undo_step_button.setEnabled(available)
+
+    def show_undone(self) -> None:
+        """Say that the last step was undone; the guess follows the restored network."""
+        self._show_result(None)
+        self.result_label.setText(
+            "Undone: the network is exactly as it was before the step. Try another digit, "
+            "or a smaller learning rate."
+        )
+        self.undo_step_button.setEnabled(False)
 
     def add_to_my_digits(self) -> None:
         """Add the current input with the chosen label to "my digits"."""
@@ -363,6 +396,7 @@ class DigitPanel(QWidget):
         if self.pad.is_empty():
             self.source_label.setText("")
             self._show_result(None)  # a result belongs to the drawing it was taught on
+            self.select_label(None)  # and so does its label: a new drawing has none yet
         self._input = to_mnist(ink) if ink_present(ink) else None
         self._show_input(self._input)
         self.refresh_prediction()
@@ -394,7 +428,9 @@ class DigitPanel(QWidget):
         self.guess_label.setText(f"Guess: {winner}")
         self.value_label.setText(f"its output a = {outputs[winner]:.2f}")
 
-    def _show_result(self, result: TeachResult | None) -> None:
+    def _show_result(
+        self, result: TeachResult | None, accuracy: tuple[float, float] | None = None
+    ) -> None:
         """Fill the "Teach it" result area, or show how to use it."""
         for widget in (self.nudge_plot, self.change_plot, self.nudge_caption, self.change_caption):
             widget.setVisible(result is not None)
@@ -405,11 +441,29 @@ class DigitPanel(QWidget):
             )
             return
         c = result.cost_before, result.cost_after
-        self.result_label.setText(
+        text = (
             f"Taught <b>{result.label}</b> with one step, learning rate &eta; = {result.eta:g}: "
             f"cost C = {c[0]:.4f} &rarr; <b>{c[1]:.4f}</b>; "
             f"guess {result.guess_before} &rarr; <b>{result.guess_after}</b>."
         )
+        if accuracy is not None:
+            before, after = (100 * a for a in accuracy)
+            text += (
+                f" Test accuracy {before:.2f}% &rarr; <b>{after:.2f}%</b>: one example moved "
+                "every weight, so every other digit's answer changed too."
+            )
+        self.result_label.setText(text)
+        name = result.nudge_name
+        if name == "-dC/dz":
+            self.nudge_caption.setText(
+                "Wanted change of each output's z, -dC/dz = y - a (with softmax one output "
+                f"cannot move alone, so the nudge is on z): {self._nudge_arrows}"
+            )
+        else:
+            self.nudge_caption.setText(
+                f"Wanted nudges of each output, -dC/da = y - a: {self._nudge_arrows}"
+            )
+        self.nudge_plot.getPlotItem().setLabel("left", name)
         nudges = np.asarray(result.nudges, np.float64)
         self.nudge_bars.setOpts(
             height=nudges,
@@ -422,9 +476,13 @@ class DigitPanel(QWidget):
 
     def _update_buttons(self) -> None:
         """Enable the teach and add buttons only when there is a drawing and a chosen label."""
-        ready = self._input is not None and self.selected_label() is not None
+        label = self.selected_label()
+        ready = self._input is not None and label is not None
         self.step_button.setEnabled(ready)
         self.add_button.setEnabled(ready)
+        self.step_button.setText(
+            "Apply one SGD step" if label is None else f"Apply one SGD step: it is a {label}"
+        )
 
     def _update_count(self) -> None:
         """Show how many digits "my digits" holds."""
