@@ -1108,7 +1108,6 @@ class MainWindow(QMainWindow):
             dialog = self.help_dialog = HelpDialog(self.help_actions(), self)
         dialog.show_page(page)
         dialog.show()
-        dialog.raise_()
         return dialog
 
     def _refresh_views(self) -> None:
