@@ -216,18 +216,20 @@ class DigitPanel(QWidget):
         )
         self.undo_step_button.setEnabled(False)
         self.undo_step_button.clicked.connect(self.teach_undo_requested)
-        labels.addSpacing(12)
-        labels.addWidget(self.step_button)
-        labels.addWidget(self.undo_step_button)
         labels.addStretch(1)
         grid.addLayout(labels, 0, 0, 1, 2)
+        steps = QHBoxLayout()
+        steps.addWidget(self.step_button)
+        steps.addWidget(self.undo_step_button)
+        steps.addStretch(1)
+        grid.addLayout(steps, 1, 0, 1, 2)
 
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         lines = self.result_label.fontMetrics().lineSpacing()
         self.result_label.setMinimumHeight(3 * lines)  # wrapped text: keep room for three lines
-        grid.addWidget(self.result_label, 1, 0, 1, 2)
+        grid.addWidget(self.result_label, 2, 0, 1, 2)
         self.nudge_plot = _bar_plot(120, "-dC/da")
         self.nudge_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.6)
         self.nudge_plot.addItem(self.nudge_bars)
@@ -258,8 +260,8 @@ class DigitPanel(QWidget):
         ):
             caption.setWordWrap(True)
             caption.setMinimumHeight(2 * lines)
-            grid.addWidget(caption, 2, column)
-            grid.addWidget(plot, 3, column)
+            grid.addWidget(caption, 3, column)
+            grid.addWidget(plot, 4, column)
 
         mine = QHBoxLayout()
         self.add_button = QPushButton("Add to my digits")
@@ -273,7 +275,7 @@ class DigitPanel(QWidget):
         for widget in (self.add_button, self.save_button, self.open_button, self.count_label):
             mine.addWidget(widget)
         mine.addStretch(1)
-        grid.addLayout(mine, 4, 0, 1, 2)
+        grid.addLayout(mine, 5, 0, 1, 2)
         self._update_count()
         return box
 
@@ -481,7 +483,7 @@ class DigitPanel(QWidget):
         self.step_button.setEnabled(ready)
         self.add_button.setEnabled(ready)
         self.step_button.setText(
-            "Apply one SGD step" if label is None else f"Apply one SGD step: it is a {label}"
+            "Apply one SGD step" if label is None else f"Apply one SGD step: a {label}"
         )
 
     def _update_count(self) -> None:

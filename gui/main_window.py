@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self._live: Snapshot | None = None  # the worker's latest snapshot, as last pulled
         self._accuracy_text = "Test accuracy \u2014"
         self._accuracy_note = "untrained"  # what the next network's measured accuracy is of
+        self._accuracy_seen: int | None = None  # examples seen by the network last measured
         self._taught: tuple[TeachResult, bool, float] | None = None  # undo: step, unsaved, acc
         self._undoing: tuple[bool, float] | None = None  # an undo under way: unsaved, accuracy
         self._remedy: diagnosis.Remedy | None = None  # what the banner's fix button applies
@@ -711,6 +712,7 @@ class MainWindow(QMainWindow):
         self.history.add_epoch(report)
         self.cost_plot.add_epoch(report.epoch, report.test_cost, report.test_accuracy)
         self._accuracy_text = f"Test accuracy {100 * report.test_accuracy:.2f}%"
+        self._accuracy_seen = self.last_batch.examples_seen if self.last_batch else None
         e = self.history.epochs
         if self._stall_shown or not diagnosis.is_stalled(
             e.column("test_accuracy"), e.column("train_cost"), self.session.network.sizes[-1]
@@ -784,7 +786,20 @@ class MainWindow(QMainWindow):
         self._refresh_views()
         if state == PAUSED and self._goal is not None:
             self._continue_goal()
+        if state == PAUSED and self._goal is None:
+            self._measure_accuracy("now")
         self._show_run_state()
+
+    def _measure_accuracy(self, note: str) -> None:
+        """Show the latest network's test accuracy, unless it was measured at this point."""
+        snapshot = self.worker.latest_snapshot()
+        if snapshot is None or self.data is None or snapshot.examples_seen == self._accuracy_seen:
+            return
+        accuracy = evaluate(network_of(snapshot), self.data.test.images, self.data.test.labels)
+        self._accuracy_text = f"Test accuracy {100 * accuracy.accuracy:.2f}% ({note})"
+        self._accuracy_seen = snapshot.examples_seen
+        self._status_shown = 0.0
+        self._update_status()
 
     def _show_run_state(self) -> None:
         """Label the run button: Pause while training or while a Run is between epochs."""
@@ -798,14 +813,9 @@ class MainWindow(QMainWindow):
     def _on_network_reset(self, config: NetworkConfig) -> None:
         """A new network is in place: measure its test accuracy and redraw."""
         self._refresh_views()
-        snapshot = self.worker.latest_snapshot()
-        if snapshot is not None and self.data is not None:
-            test = self.data.test
-            accuracy = evaluate(network_of(snapshot), test.images, test.labels).accuracy
-            self._accuracy_text = f"Test accuracy {100 * accuracy:.2f}% ({self._accuracy_note})"
+        self._accuracy_seen = None  # a new network: measure it whatever it has seen
+        self._measure_accuracy(self._accuracy_note)
         self._accuracy_note = "untrained"
-        self._status_shown = 0.0
-        self._update_status()
 
     def _replot_history(self) -> None:
         """Draw the recorded history on the (cleared) cost plot."""
@@ -1241,6 +1251,7 @@ class MainWindow(QMainWindow):
                 evaluate(network_of(after), test.images, test.labels).accuracy,
             )
             self._accuracy_text = f"Test accuracy {100 * accuracy[1]:.2f}% (after Teach it)"
+            self._accuracy_seen = after.examples_seen
             self._status_shown = 0.0
         self.digit_panel.show_teach_result(result, accuracy)
         self._taught = (result, getattr(self, "_teach_unsaved", True), after)

@@ -306,7 +306,7 @@ def test_the_chosen_label_is_unmistakable_and_goes_with_the_drawing(qtbot, panel
     try:
         stroke(qtbot, panel.pad, SEVEN)
         qtbot.mouseClick(panel.label_group.button(7), Qt.MouseButton.LeftButton)
-        assert panel.step_button.text() == "Apply one SGD step: it is a 7"
+        assert panel.step_button.text() == "Apply one SGD step: a 7"
         chosen = _typical_colour(panel.label_group.button(7))
         other = _typical_colour(panel.label_group.button(3))
         assert np.abs(chosen - np.array(HIGHLIGHT)).max() <= 12  # filled in the highlight

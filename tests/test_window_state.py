@@ -79,6 +79,9 @@ def test_pause_ends_a_run_and_a_step_is_one_step(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == seen + 10)
     qtbot.wait(150)
     assert window.worker.state == PAUSED and window.run_action.text() == "Run"
+    stepped = window.worker.latest_snapshot()
+    expected = f"Test accuracy {100 * accuracy_of(window, stepped):.2f}% (now)"
+    qtbot.waitUntil(lambda: status(window, "accuracy") == expected)  # not the untrained one
 
 
 def test_reset_resets_the_cost_plots_axes_and_the_axis_mode_persists(qtbot, tmp_path) -> None:
