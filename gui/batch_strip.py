@@ -59,12 +59,12 @@ class BatchStrip(QWidget):
         """Return the caption line above the thumbnails."""
         m = len(self._images)
         if m == 0:
-            return "This mini-batch: none yet"
+            return "Mini-batch: none yet"
         more = m - self.shown_count()
-        rest = f" (first {self.shown_count()} shown, {more:,} more)" if more > 0 else ""
+        rest = f", {more:,} not shown" if more > 0 else ""
         return (
-            f"This mini-batch: {m:,} examples{rest}; the step is the mean of what each wants. "
-            "The diagram shows the last one."
+            f"Mini-batch of {m:,}{rest}: the step averages them all; "
+            "the diagram shows the outlined one"
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name

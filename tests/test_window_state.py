@@ -337,7 +337,7 @@ def test_slow_motion_shows_each_steps_update_and_its_mini_batch(qtbot, window) -
     qtbot.waitUntil(lambda: len(window.batch_strip._labels) == 10)
     snapshot = window.worker.latest_snapshot()
     np.testing.assert_array_equal(window.batch_strip._images, snapshot.batch_images)
-    assert window.batch_strip.caption().startswith("This mini-batch: 10 examples")
+    assert window.batch_strip.caption().startswith("Mini-batch of 10: the step averages")
     window.set_speed(WATCHABLE)
     assert window.network_view.edge_mode() == "weight" and not window.batch_strip.isVisible()
 
