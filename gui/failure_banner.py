@@ -10,7 +10,7 @@ class FailureBanner(QFrame):
     """Shows a divergence or error message with buttons for the usual remedies."""
 
     reset_requested = Signal()  # start again with the same settings
-    lower_rate_requested = Signal()  # divide the learning rate by ten, then start again
+    lower_rate_requested = Signal()  # use the settings the window offers, then start again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
