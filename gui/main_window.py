@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -96,13 +97,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.session = load_session(self.settings)
         if data is not None:
-            self.session = Session(
-                self.session.network,
-                self.session.train,
-                self.session.seed,
-                self.session.speed,
-                data,
-            )
+            self.session = replace(self.session, data=data)
         self.confirm: Callable[[str, str], bool] = self._ask
         self.history = TrainingHistory()
         self._unsaved = False
