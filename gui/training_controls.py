@@ -100,8 +100,9 @@ class TrainingControls(QWidget):
         self.goal.setSuffix(" epochs")
         self.goal.setSpecialValueText("until paused")
         self.goal.setToolTip(
-            "How long Run trains before it pauses by itself and tests the network: a few epochs "
-            "are enough to watch the cost fall; more only overfit the sample. 0: until paused."
+            "How long Run trains before it pauses by itself: until this many more epochs are "
+            "complete (one already begun counts), each followed by a test. A few are enough to "
+            "watch the cost fall; many more only overfit the sample. 0: until paused."
         )
         self.goal.valueChanged.connect(lambda value: self.goal_edited.emit(int(value)))
 

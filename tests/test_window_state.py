@@ -7,6 +7,7 @@ focused controls keeping their keys, recovery from a diverged or stalled run, an
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -361,3 +362,20 @@ def test_help_has_the_guide_the_keys_and_the_links(qtbot, window) -> None:
     assert VIDEO_URL in links and BOOK_URL in links and "chap2" in BOOK_URL
     assert "What is backpropagation really doing?" in dialog.pages[2].toPlainText()
     dialog.close()
+
+
+def test_the_new_settings_keys_fall_back_to_their_defaults(tmp_path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from gui.settings import load_session, save_session
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("run/goal_epochs", "banana")
+    settings.setValue("plot/x_mode", "sideways")
+    session = load_session(settings)
+    assert session.goal_epochs == GOAL_EPOCHS and session.plot_x == "all"
+    settings.setValue("run/goal_epochs", -3)
+    assert load_session(settings).goal_epochs == GOAL_EPOCHS
+    save_session(settings, replace(session, goal_epochs=0, plot_x="window"))
+    again = load_session(settings)
+    assert again.goal_epochs == 0 and again.plot_x == "window"
