@@ -1275,15 +1275,19 @@ class MainWindow(QMainWindow):
             self.digit_panel.set_undo_available(False)
 
     def explore_drawing(self) -> None:
-        """Open the explorer on the drawn digit with its chosen (or guessed) label."""
+        """Open the explorer on the drawn digit with the label chosen under Teach it."""
         drawing = self.digit_panel.network_input()
         if drawing is None:
             self.statusBar().showMessage("Draw a digit on the pad first.", 5000)
             return
         label = self.digit_panel.selected_label()
-        outputs = self.digit_panel.outputs()
-        if label is None:
-            label = int(outputs.argmax()) if outputs is not None else 0
+        if label is None:  # the backward pass needs the right answer; never invent one
+            self.statusBar().showMessage(
+                "Pick the digit it is under Teach it first: the backward pass starts from the "
+                "right answer.",
+                8000,
+            )
+            return
         self.tabs.setCurrentIndex(EXPLORER_TAB)
         self.explorer.set_example(drawing, label)
 

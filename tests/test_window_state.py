@@ -379,3 +379,13 @@ def test_the_new_settings_keys_fall_back_to_their_defaults(tmp_path) -> None:
     save_session(settings, replace(session, goal_epochs=0, plot_x="window"))
     again = load_session(settings)
     assert again.goal_epochs == 0 and again.plot_x == "window"
+
+
+def test_the_explorer_never_invents_a_label_for_a_drawing(qtbot, window) -> None:
+    window.digit_panel.pad.set_image(window.data.test.images[0])
+    window.explore_drawing_action.trigger()
+    assert window.tabs.currentIndex() == 0  # it stays: nobody said what the drawing is
+    assert "Pick the digit it is under Teach it" in window.statusBar().currentMessage()
+    window.digit_panel.select_label(2)
+    window.explore_drawing_action.trigger()
+    assert window.tabs.currentIndex() == 1 and window.explorer._example[1] == 2
