@@ -54,11 +54,14 @@ def test_a_first_run_is_watchable_and_stops_at_its_goal(qtbot, window) -> None:
     assert window.worker._interval == 0 and window.controls.speed.currentData() == 0
     window.controls.goal.setValue(2)
     assert window.session.goal_epochs == 2
+    seen = []  # at each epoch's end: the epoch, the Run's goal, the run button
+    window.worker.epoch_finished.connect(
+        lambda r: seen.append((r.epoch, window._goal, window.run_action.text()))
+    )
     window.run_action.trigger()
     assert window.run_action.text() == "Pause"
-    qtbot.waitUntil(lambda: window.last_epoch is not None, timeout=20000)
-    assert window.run_action.text() == "Pause"  # between epochs the Run goes on
-    qtbot.waitUntil(lambda: window.run_action.text() == "Run", timeout=20000)
+    qtbot.waitUntil(lambda: window.run_action.text() == "Run", timeout=30000)
+    assert seen[0] == (1, 2, "Pause")  # between epochs the Run goes on
     assert window.worker.state == PAUSED
     snapshot = window.worker.latest_snapshot()
     assert snapshot.epoch == 2 and snapshot.examples_seen == 2 * len(window.data.train)
