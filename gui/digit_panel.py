@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -494,8 +494,12 @@ class DigitPanel(QWidget):
 
     def _on_save_clicked(self) -> None:
         """Ask where to save "my digits" and save them."""
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        start = Path(documents or Path.home()) / f"my-digits-{len(self.my_digits)}.npz"
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save my digits", "my-digits.npz", "My digits (*.npz)"
+            self, "Save my digits", str(start), "My digits (*.npz)"
         )
         if not path:
             return

@@ -925,19 +925,25 @@ class MainWindow(QMainWindow):
         trained = f"-epoch{snapshot.epoch}" if snapshot is not None else ""
         return f"{sizes}-{config.activation}-{config.cost}{trained}.npz"
 
+    def documents_path(self, name: str) -> Path:
+        """Return ``name`` in the user's documents folder, where every save dialog starts."""
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        return Path(documents or Path.home()) / name
+
+    def _export_name(self, what: str, suffix: str) -> str:
+        """Return a descriptive export file name in the documents folder, e.g. its diagram."""
+        stem = self.suggested_model_name().removesuffix(".npz")
+        return str(self.documents_path(f"{stem}-{what}.{suffix}"))
+
     def _ask_model_path(self) -> Path | None:
         """Ask where to save, starting in the documents folder; None if the learner cancels.
 
         A name without ".npz" gets it added (run.v2 becomes run.v2.npz, never run.npz), and if
         that file exists, which the dialog did not ask about, the learner is asked first.
         """
-        if self.model_path is not None:
-            start = self.model_path
-        else:
-            documents = QStandardPaths.writableLocation(
-                QStandardPaths.StandardLocation.DocumentsLocation
-            )
-            start = Path(documents or Path.home()) / self.suggested_model_name()
+        start = self.model_path or self.documents_path(self.suggested_model_name())
         typed, _ = QFileDialog.getSaveFileName(
             self, "Save model", str(start), "Backprop Lab model (*.npz)"
         )
@@ -1009,7 +1015,9 @@ class MainWindow(QMainWindow):
 
     def export_history_dialog(self) -> None:
         """Ask for a CSV file name and write the history to it."""
-        name, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export history", self._export_name("history", "csv"), "CSV (*.csv)"
+        )
         if name:
             self.export_history(Path(name))
 
@@ -1079,7 +1087,9 @@ class MainWindow(QMainWindow):
 
     def export_widget_dialog(self, widget: QWidget, name: str) -> None:
         """Ask for a file name and save ``widget`` as it looks now."""
-        path, _ = QFileDialog.getSaveFileName(self, "Export as PNG", f"{name}.png", "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export as PNG", self._export_name(name, "png"), "PNG (*.png)"
+        )
         if path and not widget.grab().save(path, "PNG"):
             self.banner.show_failure(f"Could not write {path}.", offer_lower_rate=False)
 
@@ -1316,7 +1326,7 @@ class MainWindow(QMainWindow):
     def export_diagram_dialog(self, kind: str) -> None:
         """Ask for a file name and export the diagram as PNG or SVG."""
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export diagram", f"network.{kind}", f"{kind.upper()} (*.{kind})"
+            self, "Export diagram", self._export_name("diagram", kind), f"{kind.upper()} (*.{kind})"
         )
         if not name:
             return

@@ -392,3 +392,24 @@ def test_the_explorer_never_invents_a_label_for_a_drawing(qtbot, window) -> None
     window.digit_panel.select_label(2)
     window.explore_drawing_action.trigger()
     assert window.tabs.currentIndex() == 1 and window.explorer._example[1] == 2
+
+
+def test_export_dialogs_start_in_documents_with_descriptive_names(qtbot, window, monkeypatch):
+    starts = []
+    monkeypatch.setattr(
+        QFileDialog,
+        "getSaveFileName",
+        lambda parent, caption, start, f: starts.append(start) or ("", f),
+    )
+    window.export_history_dialog()
+    window.export_diagram_dialog("svg")
+    window.export_panel_dialog()
+    documents = Path(
+        QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    )
+    stem = "784-16-16-10-sigmoid-quadratic-epoch0"
+    assert [Path(s) for s in starts] == [
+        documents / f"{stem}-history.csv",
+        documents / f"{stem}-diagram.svg",
+        documents / f"{stem}-network-and-cost.png",
+    ]
