@@ -235,8 +235,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.addToolBar(self.network_view.toolbar())
         self.digit_panel.input_changed.connect(self._on_drawing_changed)
-        self.digit_panel.label_group.idToggled.connect(
-            lambda _id, on: on and self._on_drawing_changed(self.digit_panel.network_input())
+        self.digit_panel.label_group.idToggled.connect(  # chosen or cleared: the diagram follows
+            lambda _id, _on: self._on_drawing_changed(self.digit_panel.network_input())
         )
         self.digit_panel.teach_requested.connect(self._on_teach_requested)
         self.digit_panel.teach_undo_requested.connect(self.undo_teach)

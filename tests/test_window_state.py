@@ -214,6 +214,8 @@ def test_a_drawn_digit_gets_no_invented_label(qtbot, window) -> None:
     window.network_view.refresh()
     last = titles(window.worker.latest_snapshot().sizes, window.network_view._scene)[-1]
     assert last.endswith(f"\nlabel 4 \u00b7 guess {guess}")
+    window.digit_panel.select_label(None)  # the learner takes the label back
+    assert window.network_view._current_trace().label is None
 
 
 def test_a_fresh_network_is_untitled_and_save_keeps_the_typed_name(
