@@ -415,3 +415,16 @@ def test_export_dialogs_start_in_documents_with_descriptive_names(qtbot, window,
         documents / f"{stem}-diagram.svg",
         documents / f"{stem}-network-and-cost.png",
     ]
+
+
+def test_examples_per_second_is_the_real_rate_when_steps_are_paced(monkeypatch, tiny_digits):
+    import engine.training as training
+    from engine.network import Network
+    from engine.training import Trainer
+
+    clock = iter(np.cumsum(np.tile([0.001, 0.019], 200)))  # 100 mini-batches a second, uneven
+    monkeypatch.setattr(training.time, "perf_counter", lambda: float(next(clock)))
+    images, labels = tiny_digits
+    trainer = Trainer(Network(NetworkConfig(), np.random.default_rng(0)), images, labels)
+    reports = [trainer.step_batch() for _ in range(300)]
+    assert reports[-1].examples_per_second == pytest.approx(1000, rel=0.05)  # not 5,000
