@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
             "epoch": "Epoch 999, mini-batch 99,999",
             "examples": "999,999,999 examples seen",
             "speed": "999,999 examples/s",
-            "accuracy": "Test accuracy 100.00% (after Teach it)",
+            "accuracy": "Test accuracy 100.00% (at 999,999 examples)",
         }
         for key, widest in widths.items():
             label = QLabel()
@@ -782,14 +782,18 @@ class MainWindow(QMainWindow):
         if state == PAUSED and self._goal is not None:
             self._continue_goal()
         if state == PAUSED and self._goal is None:
-            self._measure_accuracy("now")
+            self._measure_accuracy()
         self._show_run_state()
 
-    def _measure_accuracy(self, note: str) -> None:
-        """Show the latest network's test accuracy, unless it was measured at this point."""
+    def _measure_accuracy(self, note: str | None = None) -> None:
+        """Show the latest network's test accuracy, unless it was measured at this point.
+
+        ``note`` says what the network is (untrained, opened ...); by default, where it is.
+        """
         snapshot = self.worker.latest_snapshot()
         if snapshot is None or self.data is None or snapshot.examples_seen == self._accuracy_seen:
             return
+        note = note or f"at {snapshot.examples_seen:,} examples"
         accuracy = evaluate(network_of(snapshot), self.data.test.images, self.data.test.labels)
         self._accuracy_text = f"Test accuracy {100 * accuracy.accuracy:.2f}% ({note})"
         self._accuracy_seen = snapshot.examples_seen

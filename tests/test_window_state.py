@@ -84,7 +84,10 @@ def test_pause_ends_a_run_and_a_step_is_one_step(qtbot, window) -> None:
     qtbot.wait(150)
     assert window.worker.state == PAUSED and window.run_action.text() == "Run"
     stepped = window.worker.latest_snapshot()
-    expected = f"Test accuracy {100 * accuracy_of(window, stepped):.2f}% (now)"
+    expected = (
+        f"Test accuracy {100 * accuracy_of(window, stepped):.2f}% "
+        f"(at {stepped.examples_seen:,} examples)"
+    )
     qtbot.waitUntil(lambda: status(window, "accuracy") == expected)  # not the untrained one
 
 
