@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self._connect_worker()
         self.controls.set_session(self.session)
         self.cost_plot.set_x_mode(self.session.plot_x)
+        self._show_slow_motion(0 < self.session.speed <= SLOW_MOTION)  # as the learner left it
         self._restore_geometry()
         self._update_title()
         self._guard = ShortcutGuard(self)

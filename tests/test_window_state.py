@@ -431,3 +431,16 @@ def test_examples_per_second_is_the_real_rate_when_steps_are_paced(monkeypatch, 
     trainer = Trainer(Network(NetworkConfig(), np.random.default_rng(0)), images, labels)
     reports = [trainer.step_batch() for _ in range(300)]
     assert reports[-1].examples_per_second == pytest.approx(1000, rel=0.05)  # not 5,000
+
+
+def test_a_window_opened_in_slow_motion_shows_it(qtbot, tmp_path) -> None:
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path / "settings.ini"
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    settings.setValue("run/speed", 1.0)
+    settings.sync()
+    window = open_window(qtbot, path)
+    assert window.controls.speed.currentData() == 1.0
+    assert window.network_view.edge_mode() == "update" and window.batch_strip.isVisible()
+    window.close()
