@@ -106,7 +106,9 @@ class MainWindow(QMainWindow):
         self._goal: int | None = None  # Run's target of completed epochs, None when not running
         self._live: Snapshot | None = None  # the worker's latest snapshot, as last pulled
         self._accuracy_text = "Test accuracy \u2014"
-        self._accuracy_note = "untrained"  # what the next network's measured accuracy is of
+        # What a network about to start is, by the examples it will have seen (opened, resumed
+        # ...): its first accuracy is labelled with it. Keyed so a late signal takes no other's.
+        self._start_notes: dict[int, str] = {}
         self._accuracy_seen: int | None = None  # examples seen by the network last measured
         self._taught: tuple[TeachResult, bool, float] | None = None  # undo: step, unsaved, acc
         self._undoing: tuple[bool, float] | None = None  # an undo under way: unsaved, accuracy
@@ -814,8 +816,10 @@ class MainWindow(QMainWindow):
         """A new network is in place: measure its test accuracy and redraw."""
         self._refresh_views()
         self._accuracy_seen = None  # a new network: measure it whatever it has seen
-        self._measure_accuracy(self._accuracy_note)
-        self._accuracy_note = "untrained"
+        snapshot = self.worker.latest_snapshot()
+        if snapshot is not None:
+            seen = snapshot.examples_seen
+            self._measure_accuracy(self._start_notes.pop(seen, "untrained" if seen == 0 else None))
 
     def _replot_history(self) -> None:
         """Draw the recorded history on the (cleared) cost plot."""
@@ -903,7 +907,7 @@ class MainWindow(QMainWindow):
             return False
         self._end_goal()
         self._forget_teach()
-        self._accuracy_note = "opened model"
+        self._start_notes[saved.examples_seen] = "opened model"
         self.worker.set_train_config(saved.train_config)
         self.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
         self._remember(network=saved.network.config, train=saved.train_config)
@@ -1200,7 +1204,7 @@ class MainWindow(QMainWindow):
         self._scrubbed = None
         self._end_goal()
         self._forget_teach()
-        self._accuracy_note = "resumed"
+        self._start_notes[record.examples_seen] = "resumed"
         self.worker.resume_from(index)
 
     def _on_digit_chosen(self, image, label: int) -> None:
@@ -1278,7 +1282,7 @@ class MainWindow(QMainWindow):
         self._forget_teach()
         self._end_goal()
         self._undoing = (unsaved, 0.0)
-        self._accuracy_note = "Teach it undone"
+        self._start_notes[after.examples_seen] = "Teach it undone"
         self.worker.adopt(result.network_before(), after.epoch, after.examples_seen)
         self.digit_panel.show_undone()
 
