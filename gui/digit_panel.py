@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -36,6 +36,7 @@ from engine.preprocess import SIZE, ink_present, to_mnist
 from engine.teach import TeachResult
 from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT, qcolor
 from gui.drawing_pad import DrawingPad
+from gui.file_names import documents_path
 
 PREVIEW_SCALE = 5  # screen pixels per network pixel in the 28x28 preview
 OTHER_BAR = (105, 115, 135)  # the outputs that did not win
@@ -494,10 +495,7 @@ class DigitPanel(QWidget):
 
     def _on_save_clicked(self) -> None:
         """Ask where to save "my digits" and save them."""
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        start = Path(documents or Path.home()) / f"my-digits-{len(self.my_digits)}.npz"
+        start = documents_path(f"my-digits-{len(self.my_digits)}.npz")
         path, _ = QFileDialog.getSaveFileName(
             self, "Save my digits", str(start), "My digits (*.npz)"
         )

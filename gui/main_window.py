@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -41,6 +41,7 @@ from gui.digit_panel import DigitPanel
 from gui.download_dialog import DownloadDialog, DownloadProgress
 from gui.explorer_panel import ExplorerPanel
 from gui.failure_banner import FailureBanner
+from gui.file_names import documents_path, model_file_path, model_name
 from gui.help_dialog import HelpDialog
 from gui.insight_panel import InsightPanel
 from gui.network_view import NetworkView
@@ -929,22 +930,14 @@ class MainWindow(QMainWindow):
     def suggested_model_name(self) -> str:
         """Return a descriptive file name: architecture, activation, cost and epochs trained."""
         snapshot = self.worker.latest_snapshot()
-        config = snapshot.config if snapshot is not None else self.session.network
-        sizes = "-".join(str(n) for n in config.sizes)
-        trained = f"-epoch{snapshot.epoch}" if snapshot is not None else ""
-        return f"{sizes}-{config.activation}-{config.cost}{trained}.npz"
-
-    def documents_path(self, name: str) -> Path:
-        """Return ``name`` in the user's documents folder, where every save dialog starts."""
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        )
-        return Path(documents or Path.home()) / name
+        if snapshot is None:
+            return model_name(self.session.network, None)
+        return model_name(snapshot.config, snapshot.epoch)
 
     def _export_name(self, what: str, suffix: str) -> str:
         """Return a descriptive export file name in the documents folder, e.g. its diagram."""
         stem = self.suggested_model_name().removesuffix(".npz")
-        return str(self.documents_path(f"{stem}-{what}.{suffix}"))
+        return str(documents_path(f"{stem}-{what}.{suffix}"))
 
     def _ask_model_path(self) -> Path | None:
         """Ask where to save, starting in the documents folder; None if the learner cancels.
@@ -952,7 +945,7 @@ class MainWindow(QMainWindow):
         A name without ".npz" gets it added (run.v2 becomes run.v2.npz, never run.npz), and if
         that file exists, which the dialog did not ask about, the learner is asked first.
         """
-        start = self.model_path or self.documents_path(self.suggested_model_name())
+        start = self.model_path or documents_path(self.suggested_model_name())
         typed, _ = QFileDialog.getSaveFileName(
             self, "Save model", str(start), "Backprop Lab model (*.npz)"
         )
@@ -1468,10 +1461,3 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     confirm_quit: Callable[[], bool] | None = None  # the app sets ask_save_on_quit; tests don't
-
-
-def model_file_path(typed: str | Path) -> Path:
-    """Return the file a model typed as ``typed`` is saved to: the name as typed, plus ".npz"
-    when it does not already end so (run.v2 becomes run.v2.npz, not run.npz)."""
-    path = Path(typed)
-    return path if path.suffix.lower() == ".npz" else path.with_name(path.name + ".npz")

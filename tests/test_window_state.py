@@ -444,3 +444,21 @@ def test_a_window_opened_in_slow_motion_shows_it(qtbot, tmp_path) -> None:
     assert window.controls.speed.currentData() == 1.0
     assert window.network_view.edge_mode() == "update" and window.batch_strip.isVisible()
     window.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved"),
+    [
+        ("run.v2", "run.v2.npz"),
+        ("model", "model.npz"),
+        ("net.NPZ", "net.NPZ"),
+        ("a.b.npz", "a.b.npz"),
+    ],
+)
+def test_a_typed_model_name_is_kept_whole(typed: str, saved: str) -> None:
+    from gui.file_names import model_file_path, model_name
+
+    assert model_file_path(Path("/x") / typed) == Path("/x") / saved
+    assert model_name(NetworkConfig(cost="cross-entropy"), 3) == (
+        "784-16-16-10-sigmoid-cross-entropy-epoch3.npz"
+    )
