@@ -7,7 +7,7 @@ batch's last example (the neuron fills and nudges the diagram shows while traini
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class ExampleTrace:
     """
 
     image: np.ndarray  # (28, 28) uint8 for MNIST examples, float32 in [0, 1] for drawings
-    label: int
+    label: int | None  # None for a drawing nobody labelled: forward pass only, no deltas
     activations: tuple[np.ndarray, ...]
     zs: tuple[np.ndarray, ...]
     deltas: tuple[np.ndarray, ...]
@@ -115,7 +115,7 @@ def edge_values(snapshot: Snapshot, mode: str, layer: int, trace: ExampleTrace |
         return None if snapshot.step_w is None else snapshot.step_w[layer]
     if mode == "hebbian":
         trace = trace if trace is not None else snapshot.example
-        return None if trace is None else trace.hebbian(layer)
+        return None if trace is None or trace.label is None else trace.hebbian(layer)
     raise ValueError(f"unknown edge mode {mode!r}; use one of {list(EDGE_MODES)}")
 
 
@@ -129,11 +129,27 @@ def predict(snapshot: Snapshot, image: np.ndarray) -> np.ndarray:
     return network_of(snapshot).feedforward(as_input(image, snapshot.config.dtype))[0].copy()
 
 
-def trace_example(snapshot: Snapshot, image: np.ndarray, label: int) -> ExampleTrace:
-    """Run one example forward and backward through the snapshot's network, labelled ``label``."""
+def trace_example(snapshot: Snapshot, image: np.ndarray, label: int | None) -> ExampleTrace:
+    """Run one example forward and backward through the snapshot's network, labelled ``label``.
+
+    With ``label`` None (a drawing nobody labelled) there is no desired output, so no cost and
+    no backward pass: the deltas, dC/da and the cost are NaN.
+    """
     net = network_of(snapshot)
-    record = net.backprop(as_input(image, snapshot.config.dtype), np.array([label]))
-    return ExampleTrace.from_record(record, 0, image, net.cost)
+    record = net.backprop(
+        as_input(image, snapshot.config.dtype), np.array([0 if label is None else label])
+    )
+    trace = ExampleTrace.from_record(record, 0, image, net.cost)
+    if label is not None:
+        return trace
+    unknown = tuple(frozen_copy(np.full_like(d, np.nan)) for d in trace.deltas)
+    return replace(  # nobody gave a label: the forward pass only, no backward pass to show
+        trace,
+        label=None,
+        deltas=unknown,
+        dc_da=tuple(frozen_copy(np.full_like(d, np.nan)) for d in trace.dc_da),
+        cost=float("nan"),
+    )
 
 
 def parameters_snapshot(

@@ -4,8 +4,11 @@ For one example x with label y the step is Nielsen's ``update_mini_batch`` with 
 
     w <- w - eta * dC_x/dw,    b <- b - eta * dC_x/db
 
-and the output layer's wish list is the nudge -dC/da^L (for the quadratic cost, y - a: up for the
-right digit, down for the others). Rows are examples, as everywhere in the engine.
+and the output layer's wish list is the nudge it wants, the same quantity the backprop explorer
+shows: -dC/da^L = y - a for sigmoid outputs with the quadratic cost, and for softmax outputs with
+cross-entropy, where one a_j cannot move alone, the desired change of z, -dC/dz^L = y - a. Either
+way: up for the right digit, down for the others. The parameters before the step are kept, so
+the step can be undone exactly. Rows are examples, as everywhere in the engine.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.network import Network
+from engine.activations import Softmax
+from engine.network import Network, NetworkConfig
 from engine.snapshot import frozen_copy
 
 
@@ -29,9 +33,19 @@ class TeachResult:
     cost_after: float
     outputs_before: np.ndarray  # (n_L,) a^L before the step
     outputs_after: np.ndarray  # (n_L,) a^L after the step
-    nudges: np.ndarray  # (n_L,) -dC/da^L before the step
+    nudges: np.ndarray  # (n_L,) y - a: -dC/da^L, or -dC/dz^L for softmax, before the step
+    nudge_name: str  # "-dC/da" or "-dC/dz": which quantity ``nudges`` is
     step_w: tuple[np.ndarray, ...]  # -eta * dC/dw per layer, (n_out, n_in)
     step_b: tuple[np.ndarray, ...]  # -eta * dC/db per layer, (n_out,)
+    config: NetworkConfig
+    weights_before: tuple[np.ndarray, ...]  # the parameters before the step, for an exact undo
+    biases_before: tuple[np.ndarray, ...]
+
+    def network_before(self) -> Network:
+        """Return a copy of the network exactly as it was before the step."""
+        net = Network(self.config, np.random.default_rng(0))
+        net.set_parameters(list(self.weights_before), list(self.biases_before))
+        return net
 
     @property
     def guess_before(self) -> int:
@@ -56,7 +70,10 @@ def teach_step(network: Network, x: np.ndarray, label: int, eta: float) -> Teach
         raise ValueError(f"learning rate must be a positive number, got {eta}")
     batch = np.asarray(x, network.dtype).reshape(1, n_in)  # (1, n_0), one example per row
     labels = np.array([int(label)])
+    weights_before = tuple(frozen_copy(w) for w in network.weights)
+    biases_before = tuple(frozen_copy(b) for b in network.biases)
     record = network.backprop(batch, labels)
+    on_z = network.output_activation is Softmax  # a_j cannot move alone: the nudge is on z
     # With m = 1 the mean gradient is this example's own gradient.
     step_w = tuple(-eta * nabla for nabla in record.nabla_w)
     step_b = tuple(-eta * nabla for nabla in record.nabla_b)
@@ -72,7 +89,11 @@ def teach_step(network: Network, x: np.ndarray, label: int, eta: float) -> Teach
         cost_after=float(network.mean_cost(batch, labels)),
         outputs_before=frozen_copy(record.activations[-1][0]),
         outputs_after=frozen_copy(outputs_after),
-        nudges=frozen_copy(-record.dc_da[-1][0]),
+        nudges=frozen_copy(-(record.deltas if on_z else record.dc_da)[-1][0]),
+        nudge_name="-dC/dz" if on_z else "-dC/da",
         step_w=tuple(frozen_copy(s) for s in step_w),
         step_b=tuple(frozen_copy(s) for s in step_b),
+        config=network.config,
+        weights_before=weights_before,
+        biases_before=biases_before,
     )

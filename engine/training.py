@@ -212,6 +212,7 @@ class Trainer:
         self._plans = {}  # their momentum calls hold the old velocity
         self._checks_left = WATCHED_BATCHES
         self._rate = 0.0
+        self._per_example = 0.0  # seconds, smoothed; the rate is its inverse
         self._last_clock = 0.0
 
     def resume_at(self, epoch: int, examples_seen: int) -> None:
@@ -337,7 +338,11 @@ class Trainer:
         dt = now - self._last_clock
         self._last_clock = now
         if 0 < dt < 2.0:
-            self._rate = m / dt if self._rate == 0 else 0.98 * self._rate + 0.02 * m / dt
+            # Smooth the seconds per example, not the rate: a mean of rates m/dt is pulled far
+            # up by the short gaps between paced (slow-motion) steps.
+            per = dt / m
+            self._per_example = per if self._rate == 0 else 0.98 * self._per_example + 0.02 * per
+            self._rate = 1.0 / self._per_example
         # Positional arguments, in field order: a third cheaper than keywords, every batch.
         return BatchReport(
             epoch,

@@ -214,6 +214,7 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
     try:
         wait(lambda: window.worker.latest_snapshot() is not None, "the data did not load")
         if batches > 0:
+            window.worker.set_speed(0)  # a picture need not be watched: train at full speed
             window.worker.run_batches(batches)
             wait(lambda: len(window.history) >= batches, "training did not finish")
             wait(lambda: window.worker.state != "running", "training did not pause")

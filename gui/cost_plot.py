@@ -1,13 +1,18 @@
-"""The live cost plot: every mini-batch's cost, its moving average, and per-epoch test results."""
+"""The live cost plot: every mini-batch's cost, its moving average, and per-epoch test results.
+
+The x axis (epochs of training) shows the whole run, a moving window over the latest epochs, or
+a log scale, the learner's choice: over a long run the first epoch, where most of the learning
+happens, would otherwise shrink to a spike at x = 0.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 import PySide6  # noqa: F401  (pyqtgraph binds to the first Qt binding imported)
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.colors import css, palette, qcolor
 from gui.theme import style_plot, theme_changed
@@ -18,6 +23,12 @@ LEGEND_COLUMNS = 4  # the legend's entries side by side in one row above the plo
 LEGEND_MARGIN = 130  # the two axes beside the curves
 SAMPLE_WIDTH = 30  # a legend entry's line or symbol and its gaps
 REFRESH_MS = 100  # a curve reads smoothly at 10 Hz; each redraw costs the training thread the GIL
+WINDOW_EPOCHS = 2.0  # the moving window's width
+X_MODES = {
+    "all": "whole run",
+    "window": f"last {WINDOW_EPOCHS:g} epochs",
+    "log": "log scale",
+}
 
 
 class _Series:
@@ -88,8 +99,13 @@ def thin(x: np.ndarray, y: np.ndarray, points: int = DISPLAY_POINTS) -> tuple[np
 class CostPlot(QWidget):
     """Plots the cost of each mini-batch against epochs, with test cost and accuracy markers."""
 
+    x_mode_changed = Signal(str)  # one of X_MODES: the learner picked another x axis
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._x_mode = "all"
+        self._window_range: tuple[float, ...] | None = None  # the range the window last set
+        self._marker_epochs: float | None = None
         self.batches = _Series()
         self.average = _Series()
         self.test_cost = _Series(64)
@@ -99,9 +115,24 @@ class CostPlot(QWidget):
         self.plot = pg.PlotWidget()
         # The plot paints every pixel of its viewport, so Qt need not repaint the widgets below.
         self.plot.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.x_mode_box = QComboBox()
+        for mode, text in X_MODES.items():
+            self.x_mode_box.addItem(text, mode)
+        self.x_mode_box.setToolTip(
+            "Which epochs the plot shows: the whole run, a moving window over the latest ones, "
+            "or a log scale that gives the first epoch as much room as the next ten."
+        )
+        self.x_mode_box.activated.connect(self._on_x_mode_activated)
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 0, 4, 0)
+        header.addStretch(1)
+        header.addWidget(QLabel("Epochs shown"))
+        header.addWidget(self.x_mode_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.plot, 1)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "epochs of training")
         item.getAxis("bottom").enableAutoSIPrefix(False)  # 0.05 epochs, not "50 (x0.001)"
@@ -193,11 +224,61 @@ class CostPlot(QWidget):
         if self.legend.columnCount != columns:
             self.legend.setColumnCount(columns)
 
+    def x_mode(self) -> str:
+        """Return how the x axis is shown: "all", "window" or "log"."""
+        return self._x_mode
+
+    def set_x_mode(self, mode: str) -> None:
+        """Show the whole run, a moving window of the latest epochs, or a log x axis."""
+        if mode not in X_MODES:
+            raise ValueError(f"unknown x axis mode {mode!r}; use one of {list(X_MODES)}")
+        self._x_mode = mode
+        self.x_mode_box.setCurrentIndex(self.x_mode_box.findData(mode))
+        log = mode == "log"
+        self.plot.getPlotItem().setLogMode(x=log, y=False)
+        self.accuracy_curve.setLogMode(log, False)  # it lives in the second view box
+        self.reset_view()
+        self.set_marker(self._marker_epochs)
+
+    def _on_x_mode_activated(self, _index: int) -> None:
+        """The learner picked an x axis mode."""
+        self.set_x_mode(self.x_mode_box.currentData())
+        self.x_mode_changed.emit(self._x_mode)
+
+    def _to_view(self, epochs: float) -> float:
+        """Return the view coordinate of x = ``epochs`` (its log10 on a log axis)."""
+        if self._x_mode != "log":
+            return float(epochs)
+        return float(np.log10(max(float(epochs), 1e-6)))
+
+    def _from_view(self, x: float) -> float:
+        """Return the epochs at view coordinate ``x``."""
+        return float(10.0**x) if self._x_mode == "log" else float(x)
+
+    def x_range(self) -> tuple[float, float]:
+        """Return the x range shown, in epochs of training."""
+        x0, x1 = self.plot.getPlotItem().vb.viewRange()[0]
+        return self._from_view(x0), self._from_view(x1)
+
+    def reset_view(self) -> None:
+        """Forget any zoom or pan and fit the axes to the data (a fresh network's empty range)."""
+        vb = self.plot.getPlotItem().vb
+        if self.batches.n == 0:  # auto-range keeps the old range when there is nothing to fit
+            vb.setXRange(self._to_view(0.01 if self._x_mode == "log" else 0.0), self._to_view(1.0))
+            vb.setYRange(0.0, 1.0)
+            self.accuracy_view.setYRange(0, 100)
+        vb.enableAutoRange(x=True, y=True)
+        vb.setAutoVisible(y=self._x_mode == "window")
+        self._window_range = None
+        self._dirty = True
+        self._redraw()
+
     def set_marker(self, epochs: float | None) -> None:
         """Mark the moment the timeline shows (in epochs of training); None hides the mark."""
         self.marker.setVisible(epochs is not None)
+        self._marker_epochs = epochs
         if epochs is not None:
-            self.marker.setPos(epochs)
+            self.marker.setPos(self._to_view(epochs))
 
     def set_refresh_interval(self, ms: int) -> None:
         """Redraw at most every ``ms`` milliseconds (new points wait for the next redraw)."""
@@ -228,11 +309,11 @@ class CostPlot(QWidget):
         self._dirty = True
 
     def clear(self) -> None:
-        """Remove every point, for a fresh network."""
+        """Remove every point and reset the axes, for a fresh network."""
         for series in (self.batches, self.average, self.test_cost, self.test_accuracy):
             series.clear()
-        self._dirty = True
-        self._redraw()
+        self.set_marker(None)
+        self.reset_view()
 
     def point_count(self) -> int:
         """Return how many mini-batch costs are plotted."""
@@ -247,7 +328,7 @@ class CostPlot(QWidget):
         vb = self.plot.getPlotItem().vb
         if vb.autoRangeEnabled()[0] or len(xs) == 0:
             return slice(0, len(xs))
-        x0, x1 = vb.viewRange()[0]
+        x0, x1 = self.x_range()
         lo = max(int(np.searchsorted(xs, x0)) - 1, 0)
         return slice(lo, int(np.searchsorted(xs, x1)) + 1)
 
@@ -256,6 +337,7 @@ class CostPlot(QWidget):
         if not self._dirty:
             return
         self._dirty = False
+        self._follow()
         visible = self._visible(self.batches.xs)
         self.batch_curve.setData(*peaks(self.batches.xs[visible], self.batches.ys[visible]))
         self.average_curve.setData(*thin(self.average.xs[visible], self.average.ys[visible]))
@@ -264,6 +346,19 @@ class CostPlot(QWidget):
         if self.test_accuracy.n:
             low = max(0.0, float(self.test_accuracy.ys.min()) - 5.0)
             self.accuracy_view.setYRange(low, 100.0, padding=0)
+
+    def _follow(self) -> None:
+        """In the moving window, show the latest WINDOW_EPOCHS unless the learner has zoomed."""
+        vb = self.plot.getPlotItem().vb
+        if self._x_mode != "window" or self.batches.n == 0:
+            return
+        shown = tuple(vb.viewRange()[0])
+        if not vb.autoRangeEnabled()[0] and shown != self._window_range:
+            return  # the learner zoomed or panned: leave the range alone until reset_view
+        right = float(self.batches.xs[-1])
+        left = max(0.0, right - WINDOW_EPOCHS)
+        vb.setXRange(left, max(right, left + 1e-3), padding=0.02)  # turns x auto-range off
+        self._window_range = tuple(vb.viewRange()[0])
 
     def _sync_views(self) -> None:
         """Keep the accuracy view box on top of the main one."""
@@ -278,7 +373,7 @@ class CostPlot(QWidget):
             self.cursor.setVisible(False)
             self.readout.setVisible(False)
             return
-        x = vb.mapSceneToView(pos).x()
+        x = self._from_view(vb.mapSceneToView(pos).x())
         i = int(np.clip(np.searchsorted(self.batches.xs, x), 0, self.batches.n - 1))
         text = (
             f"epoch {self.batches.x[i]:.3f}\nmini-batch cost {self.batches.y[i]:.4f}\n"
@@ -290,7 +385,7 @@ class CostPlot(QWidget):
                 f"\nafter epoch {self.test_cost.x[j]:g}: test cost {self.test_cost.y[j]:.4f}, "
                 f"accuracy {self.test_accuracy.y[j]:.2f}%"
             )
-        self.cursor.setPos(self.batches.x[i])
+        self.cursor.setPos(self._to_view(self.batches.x[i]))
         self.cursor.setVisible(True)
         (x0, x1), (y0, y1) = vb.viewRange()
         self.readout.setText(text)

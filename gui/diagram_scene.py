@@ -150,8 +150,8 @@ def _bias_values(snapshot: Snapshot, trace: ExampleTrace | None, mode: str) -> l
         return None if snapshot.grad_b is None else list(snapshot.grad_b)
     if mode == "update":
         return None if snapshot.step_b is None else list(snapshot.step_b)
-    if trace is None:
-        return None
+    if trace is None or trace.label is None:
+        return None  # no label, no desired output: nothing to propagate back
     return [trace.wanted_bias_change(k) for k in range(len(trace.deltas))]  # -BP3
 
 
@@ -237,11 +237,11 @@ def build_scene(
     ]
     missing = ""
     if not have:
-        missing = (
-            "no example yet: take a step or draw a digit"
-            if mode == "hebbian"
-            else f"no {mode} yet: it appears after the first mini-batch"
-        )
+        missing = f"no {mode} yet: it appears after the first mini-batch"
+        if mode == "hebbian":
+            missing = "no example yet: take a step or draw a digit"
+            if trace is not None and trace.label is None:
+                missing = "no label: pick 'It is a' under Teach it for what this drawing wants"
     return Scene(
         mode=mode,
         power=power,
@@ -545,7 +545,8 @@ def titles(sizes: tuple[int, ...], scene: Scene | None) -> list[str]:
     out += [f"hidden {k} ({n})" for k, n in enumerate(sizes[2:-1], start=2)]
     last = f"output ({sizes[-1]})"
     if scene is not None and scene.outputs is not None:
-        last += f"\nlabel {scene.label} \u00b7 guess {int(np.argmax(scene.outputs))}"
+        guess = f"guess {int(np.argmax(scene.outputs))}"
+        last += f"\n{guess}" if scene.label is None else f"\nlabel {scene.label} \u00b7 {guess}"
     return out + [last] if len(sizes) > 2 else out
 
 

@@ -38,6 +38,7 @@ from engine.teach import TeachResult
 from engine.words import a
 from gui.colors import css, palette, qcolor
 from gui.drawing_pad import DrawingPad
+from gui.file_names import documents_path
 from gui.theme import style_plot, theme_changed
 
 PREVIEW_SCALE = 4  # screen pixels per network pixel in the 28x28 preview
@@ -85,6 +86,7 @@ class DigitPanel(QWidget):
 
     input_changed = Signal(object)  # (28, 28) float32 network input, or None when the pad is empty
     teach_requested = Signal(object, int)  # (28, 28) float32 input, label
+    teach_undo_requested = Signal()  # put the network back as it was before the last step
     my_digits_changed = Signal(object)  # MyDigits
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -260,19 +262,30 @@ class DigitPanel(QWidget):
             "Backpropagate this one example and change every weight and bias by -eta * gradient"
         )
         self.step_button.clicked.connect(self.apply_step)
+        self.undo_step_button = QPushButton("Undo the step")
+        self.undo_step_button.setToolTip(
+            "Put the network back exactly as it was before the last Teach-it step"
+        )
+        self.undo_step_button.setEnabled(False)
+        self.undo_step_button.clicked.connect(self.teach_undo_requested)
         labels.setSpacing(4)
         labels.addStretch(1)
+        steps = QHBoxLayout()
+        steps.addWidget(self.step_button)
+        steps.addWidget(self.undo_step_button)
+        steps.addStretch(1)
         teach_row = QVBoxLayout()  # the step under the digits, so the row fits a narrow dock
         teach_row.addLayout(labels)
-        teach_row.addWidget(self.step_button, 0, Qt.AlignmentFlag.AlignLeft)
+        teach_row.addLayout(steps)
         grid.addLayout(teach_row, 0, 0, 1, 2)
+        self._style_label_buttons()
 
         self.result_label = QLabel()
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         lines = self.result_label.fontMetrics().lineSpacing()
         self.result_label.setMinimumHeight(3 * lines)  # wrapped text: keep room for three lines
-        grid.addWidget(self.result_label, 1, 0, 1, 2)
+        grid.addWidget(self.result_label, 2, 0, 1, 2)
         self.nudge_plot = _bar_plot(120, "-dC/da")
         self.nudge_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.6)
         self.nudge_plot.addItem(self.nudge_bars)
@@ -294,10 +307,7 @@ class DigitPanel(QWidget):
         before, after = (css(c) for c in (palette().muted, palette().positive))
         up, down = (css(c) for c in (palette().positive, palette().negative))
         self._caption_colours = [before, after, up, down]
-        self.nudge_caption = QLabel(
-            f"Wanted nudges -dC/da: <span style='color:{up}'>&#9650; up</span> for the right "
-            f"digit, <span style='color:{down}'>&#9660; down</span> for the others"
-        )
+        self.nudge_caption = QLabel()
         self.change_caption = QLabel(
             f"Outputs <span style='color:{before}'>&#9632; before</span> and "
             f"<span style='color:{after}'>&#9632; after</span> the step"
@@ -307,8 +317,8 @@ class DigitPanel(QWidget):
         ):
             caption.setWordWrap(True)
             caption.setMinimumHeight(2 * lines)
-            grid.addWidget(caption, 2, column)
-            grid.addWidget(plot, 3, column)
+            grid.addWidget(caption, 3, column)
+            grid.addWidget(plot, 4, column)
 
         mine = QGridLayout()
         self.add_button = QPushButton("Add to my digits")
@@ -323,7 +333,7 @@ class DigitPanel(QWidget):
             (self.add_button, self.count_label, self.save_button, self.open_button)
         ):
             mine.addWidget(widget, i // 2, i % 2)  # two by two: it fits a narrow dock
-        grid.addLayout(mine, 4, 0, 1, 2)
+        grid.addLayout(mine, 5, 0, 1, 2)
         self._update_count()
         return box
 
@@ -347,7 +357,25 @@ class DigitPanel(QWidget):
                 text = text.replace(old, colour)
             caption.setText(text)
         self._caption_colours = new
+        self._style_label_buttons()
         self._show_outputs(self._outputs)
+
+    def _style_label_buttons(self) -> None:
+        """Fill the chosen "It is N" button with the highlight colour: unmistakable in any theme."""
+        chosen = css(palette().highlight)
+        for button in self.label_group.buttons():
+            button.setStyleSheet(
+                f"QPushButton:checked {{ background: {chosen}; color: black; font-weight: bold;"
+                " border: 2px solid black; border-radius: 3px; }"
+            )
+
+    def _nudge_arrows(self) -> str:
+        """Return "up for the right digit, down for the others" in the theme's sign colours."""
+        up, down = (css(c) for c in (palette().positive, palette().negative))
+        return (
+            f"<span style='color:{up}'>&#9650; up</span> for the right digit, "
+            f"<span style='color:{down}'>&#9660; down</span> for the others"
+        )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         """Follow a change of theme."""
@@ -427,10 +455,28 @@ class DigitPanel(QWidget):
         else:
             self.teach_requested.emit(self._input.copy(), label)
 
-    def show_teach_result(self, result: TeachResult) -> None:
-        """Show a step's cost, wanted nudges and outputs before and after, then re-predict."""
-        self._show_result(result)
+    def show_teach_result(
+        self, result: TeachResult, accuracy: tuple[float, float] | None = None
+    ) -> None:
+        """Show a step's cost, wanted nudges and outputs before and after, then re-predict.
+
+        ``accuracy``: the test accuracy (fractions) before and after the step, when known.
+        """
+        self._show_result(result, accuracy)
         self.refresh_prediction()
+
+    def set_undo_available(self, available: bool) -> None:
+        """Enable "Undo the step" while the last step can still be undone."""
+        self.undo_step_button.setEnabled(available)
+
+    def show_undone(self) -> None:
+        """Say that the last step was undone; the guess follows the restored network."""
+        self._show_result(None)
+        self.result_label.setText(
+            "Undone: the network is exactly as it was before the step. Try another digit, "
+            "or a smaller learning rate."
+        )
+        self.undo_step_button.setEnabled(False)
 
     def add_to_my_digits(self) -> None:
         """Add the current input with the chosen label to "my digits"."""
@@ -456,6 +502,7 @@ class DigitPanel(QWidget):
         if self.pad.is_empty():
             self.source_label.setText("")
             self._show_result(None)  # a result belongs to the drawing it was taught on
+            self.select_label(None)  # and so does its label: a new drawing has none yet
         self._input = to_mnist(ink) if ink_present(ink) else None
         self._show_input(self._input)
         self.refresh_prediction()
@@ -487,7 +534,9 @@ class DigitPanel(QWidget):
         self.guess_label.setText(f"Guess: {winner}")
         self.value_label.setText(f"its output a = {outputs[winner]:.2f}")
 
-    def _show_result(self, result: TeachResult | None) -> None:
+    def _show_result(
+        self, result: TeachResult | None, accuracy: tuple[float, float] | None = None
+    ) -> None:
         """Fill the "Teach it" result area, or show how to use it."""
         for widget in (self.nudge_plot, self.change_plot, self.nudge_caption, self.change_caption):
             widget.setVisible(result is not None)
@@ -498,11 +547,29 @@ class DigitPanel(QWidget):
             )
             return
         c = result.cost_before, result.cost_after
-        self.result_label.setText(
+        text = (
             f"Taught <b>{result.label}</b> with one step, learning rate &eta; = {result.eta:g}: "
             f"cost C = {c[0]:.4f} &rarr; <b>{c[1]:.4f}</b>; "
             f"guess {result.guess_before} &rarr; <b>{result.guess_after}</b>."
         )
+        if accuracy is not None:
+            before, after = (100 * a for a in accuracy)
+            text += (
+                f" Test accuracy {before:.2f}% &rarr; <b>{after:.2f}%</b>: one example moved "
+                "every weight, so every other digit's answer changed too."
+            )
+        self.result_label.setText(text)
+        name = result.nudge_name
+        if name == "-dC/dz":
+            self.nudge_caption.setText(
+                "Wanted change of each output's z, -dC/dz = y - a (with softmax one output "
+                f"cannot move alone, so the nudge is on z): {self._nudge_arrows()}"
+            )
+        else:
+            self.nudge_caption.setText(
+                f"Wanted nudges of each output, -dC/da = y - a: {self._nudge_arrows()}"
+            )
+        self.nudge_plot.getPlotItem().setLabel("left", name)
         nudges = np.asarray(result.nudges, np.float64)
         self.nudge_bars.setOpts(
             height=nudges,
@@ -518,9 +585,13 @@ class DigitPanel(QWidget):
 
     def _update_buttons(self) -> None:
         """Enable the teach and add buttons only when there is a drawing and a chosen label."""
-        ready = self._input is not None and self.selected_label() is not None
+        label = self.selected_label()
+        ready = self._input is not None and label is not None
         self.step_button.setEnabled(ready)
         self.add_button.setEnabled(ready)
+        self.step_button.setText(
+            "Apply one SGD step" if label is None else f"Apply one SGD step: a {label}"
+        )
 
     def _update_count(self) -> None:
         """Show how many digits "my digits" holds."""
@@ -530,8 +601,9 @@ class DigitPanel(QWidget):
 
     def _on_save_clicked(self) -> None:
         """Ask where to save "my digits" and save them."""
+        start = documents_path(f"my-digits-{len(self.my_digits)}.npz")
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save my digits", "my-digits.npz", "My digits (*.npz)"
+            self, "Save my digits", str(start), "My digits (*.npz)"
         )
         if not path:
             return

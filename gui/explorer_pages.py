@@ -509,9 +509,10 @@ class BackPage(QWidget):
             f"neuron k of layer {layer + 1} wants of a<sub>{j}</sub>, &minus;w<sub>kj</sub>"
             f"&delta;<sub>k</sub> (blue: fire more, red: fire less); the largest is neuron {k}'s, "
             f"<b>{fmt(heights[k])}</b>. Their sum (the highlighted bar) is the desired change "
-            f"&minus;&part;C<sub>x</sub>/&part;a<sub>{j}</sub> = <b>{fmt(wanted)}</b>: all together "
-            f"a<sub>{j}</sub> should {'fire more' if wanted > 0 else 'fire less'}. Then BP2: &delta;<sub>"
-            f"{j}</sub> = &part;C<sub>x</sub>/&part;a<sub>{j}</sub> &times; &sigma;'(z) = "
+            f"&minus;&part;C<sub>x</sub>/&part;a<sub>{j}</sub> = <b>{fmt(wanted)}</b>: all "
+            f"together a<sub>{j}</sub> should {'fire more' if wanted > 0 else 'fire less'}. "
+            f"Then BP2: &delta;<sub>{j}</sub> = &part;C<sub>x</sub>/&part;a<sub>{j}</sub> "
+            "&times; &sigma;'(z) = "
             f"{fmt(h.dc_da)} &times; {fmt(h.sigma_prime)} = <b>{fmt(h.delta)}</b> (this example)."
         )
         self.values = {

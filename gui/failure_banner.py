@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 class FailureBanner(QFrame):
     """Shows a divergence or error message with buttons for the usual remedies."""
 
     reset_requested = Signal()  # start again with the same settings
-    lower_rate_requested = Signal()  # divide the learning rate by ten, then start again
+    lower_rate_requested = Signal()  # use the settings the window offers, then start again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -19,11 +19,15 @@ class FailureBanner(QFrame):
             "#failureBanner { background: #5a1e1e; border: 1px solid #c0504d; border-radius: 4px; }"
             "#failureBanner QLabel { color: #ffecec; }"
         )
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)  # the message over its buttons: it keeps the full width
         layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(4)
         self.label = QLabel()
         self.label.setWordWrap(True)
-        layout.addWidget(self.label, 1)
+        layout.addWidget(self.label)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         self.lower_button = QPushButton("Lower the learning rate ×0.1 and reset")
         self.lower_button.setToolTip("Divide eta by ten and start a fresh network.")
         self.lower_button.clicked.connect(self.lower_rate_requested)
@@ -33,7 +37,7 @@ class FailureBanner(QFrame):
         self.close_button = QPushButton("Dismiss")
         self.close_button.clicked.connect(self.hide)
         for button in (self.lower_button, self.reset_button, self.close_button):
-            layout.addWidget(button)
+            buttons.addWidget(button)
         self.hide()
 
     def show_failure(self, message: str, offer_lower_rate: bool = True) -> None:

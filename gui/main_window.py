@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,22 +24,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import diagnosis
 from engine.datasets import Dataset, MnistData, load_data, load_full
 from engine.download import cached_mnist_dir
 from engine.errors import BackpropLabError
 from engine.history import TrainingHistory
 from engine.model_io import load_model, save_model
 from engine.network import NetworkConfig
-from engine.snapshot import Snapshot, predict, trace_example
-from engine.training import BatchReport, EpochReport, TrainConfig
+from engine.snapshot import Snapshot, network_of, predict, trace_example
+from engine.teach import TeachResult
+from engine.training import BatchReport, EpochReport, TrainConfig, evaluate
 from engine.words import quantity
-from engine.worker import FAILED, RUNNING, NetworkStarted, TrainingWorker
+from engine.worker import FAILED, PAUSED, RUNNING, NetworkStarted, TrainingWorker
 from gui.app_icon import app_icon
+from gui.batch_strip import BatchStrip
 from gui.cost_plot import CostPlot
 from gui.digit_panel import DigitPanel
 from gui.download_dialog import DownloadDialog, DownloadProgress
 from gui.explorer_panel import ExplorerPanel
 from gui.failure_banner import FailureBanner
+from gui.file_names import documents_path, model_file_path, model_name
+from gui.help_dialog import HelpDialog
 from gui.insight_panel import InsightPanel
 from gui.network_view import NetworkView
 from gui.preferences_dialog import (
@@ -47,8 +53,16 @@ from gui.preferences_dialog import (
     load_preferences,
     save_preferences,
 )
-from gui.settings import DEFAULTS, SPEEDS, Session, load_session, save_session
-from gui.timeline import Timeline
+from gui.settings import (
+    DEFAULTS,
+    SLOW_MOTION,
+    SPEEDS,
+    Session,
+    load_session,
+    save_session,
+)
+from gui.shortcut_guard import ShortcutGuard
+from gui.timeline import LIVE, Timeline
 from gui.training_controls import SPEED_LABELS, TrainingControls
 from gui.window_placement import WindowPlacement
 
@@ -66,6 +80,7 @@ RUNNING_PLOT_MS = 400  # the cost plot redraws 2.5 times a second while training
 EXPLORER_TAB = 1
 INSIGHT_TAB = 2
 RECENT_FILES = 8  # files listed under File > Open recent
+DIAGNOSIS_IMAGES = 1000  # training images a stalled run's neurons are examined on
 ABOUT = """<h3>Backprop Lab</h3>
 <p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
 gradient descent, one mini-batch at a time.</p>
@@ -87,17 +102,24 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.session = load_session(self.settings)
         if data is not None:
-            self.session = Session(
-                self.session.network,
-                self.session.train,
-                self.session.seed,
-                self.session.speed,
-                data,
-            )
+            self.session = replace(self.session, data=data)
         self.confirm: Callable[[str, str], bool] = self._ask
         self.history = TrainingHistory()
-        self.unsaved = False
-        self.model_path: Path | None = None
+        self._unsaved = False
+        self._model_path: Path | None = None  # None: untitled, Save asks for a file
+        self.confirm_replace: Callable[[str, str], bool] = self._ask_yes_no
+        self._goal: int | None = None  # Run's target of completed epochs, None when not running
+        self._live: Snapshot | None = None  # the worker's latest snapshot, as last pulled
+        self._accuracy_text = "Test accuracy \u2014"
+        # What a network about to start is, by the examples it will have seen (opened, resumed
+        # ...): its first accuracy is labelled with it. Keyed so a late signal takes no other's.
+        self._start_notes: dict[int, str] = {}
+        self._accuracy_seen: int | None = None  # examples seen by the network last measured
+        self._taught: tuple[TeachResult, bool, float] | None = None  # undo: step, unsaved, acc
+        self._undoing: tuple[bool, float] | None = None  # an undo under way: unsaved, accuracy
+        self._remedy: diagnosis.Remedy | None = None  # what the banner's fix button applies
+        self._stall_shown = False
+        self._mode_before_slow: str | None = None  # the edge mode slow motion replaced
         self.last_epoch: EpochReport | None = None
         self.last_batch: BatchReport | None = None
         self.data: MnistData | None = None
@@ -125,7 +147,11 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_worker()
         self.controls.set_session(self.session)
+        self.cost_plot.set_x_mode(self.session.plot_x)
+        self._show_slow_motion(0 < self.session.speed <= SLOW_MOTION)  # as the learner left it
         self._restore_geometry()
+        self._update_title()
+        self._guard = ShortcutGuard(self)
 
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -156,6 +182,9 @@ class MainWindow(QMainWindow):
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.addWidget(self.cost_plot, 1)
+        self.batch_strip = BatchStrip()
+        self.batch_strip.hide()  # shown in slow motion, when single steps can be followed
+        lower_layout.addWidget(self.batch_strip)
         lower_layout.addWidget(self.timeline)
         self.middle = QSplitter(Qt.Orientation.Vertical)
         self.middle.addWidget(self.network_view)
@@ -214,15 +243,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.addToolBar(self.network_view.toolbar())
         self.digit_panel.input_changed.connect(self._on_drawing_changed)
-        self.digit_panel.label_group.idToggled.connect(
-            lambda _id, on: on and self._on_drawing_changed(self.digit_panel.network_input())
+        self.digit_panel.label_group.idToggled.connect(  # chosen or cleared: the diagram follows
+            lambda _id, _on: self._on_drawing_changed(self.digit_panel.network_input())
         )
         self.digit_panel.teach_requested.connect(self._on_teach_requested)
+        self.digit_panel.teach_undo_requested.connect(self.undo_teach)
+        self.cost_plot.x_mode_changed.connect(lambda mode: self._remember(plot_x=mode))
         self.timeline.snapshot_chosen.connect(self._on_snapshot_chosen)
         self.timeline.resume_requested.connect(self._on_resume_requested)
         self.insight.digit_chosen.connect(self._on_digit_chosen)
         self.banner.reset_requested.connect(lambda: self.reset(ask=False))
-        self.banner.lower_rate_requested.connect(self._lower_rate_and_reset)
+        self.banner.lower_rate_requested.connect(self._apply_remedy)
 
     def _action(
         self, text: str, slot: Callable[[], object], shortcut: str | None = None, tip: str = ""
@@ -242,23 +273,26 @@ class MainWindow(QMainWindow):
         """Create the actions shared by the menus, the buttons and the keyboard."""
         a = self._action
         self.run_action = a(
-            "Run", self.toggle_run, "Space", "Train continuously; press again to pause."
+            "Run",
+            self.toggle_run,
+            "Space",
+            "Train for the epochs set in 'Run for', then pause and test; press again to pause.",
         )
         self.step_action = a(
             "Step mini-batch",
-            self.worker.step_batch,
+            lambda: self._end_goal() or self.worker.step_batch(),
             "Right",
             "Train on one mini-batch: one gradient step, then pause.",
         )
         self.epoch_action = a(
             "Step epoch",
-            self.worker.step_epoch,
+            lambda: self._end_goal() or self.worker.step_epoch(),
             "Shift+Right",
             "Train one full pass over the training set, then pause and test.",
         )
         self.epoch_end_action = a(
             "Run to end of epoch",
-            self.worker.run_to_epoch_end,
+            lambda: self._end_goal() or self.worker.run_to_epoch_end(),
             "Ctrl+Right",
             "Train until the current epoch is complete, then pause and test.",
         )
@@ -313,6 +347,28 @@ class MainWindow(QMainWindow):
             "Use MNIST-format files you already have (train/t10k images and labels).",
         )
         self.about_action = a("About Backprop Lab", self.show_about)
+        self.guide_action = a(
+            "Getting started",
+            lambda: self.show_help(0),
+            "F1",
+            "What to try first, in the order of 3Blue1Brown's video.",
+        )
+        self.keys_action = a(
+            "Keyboard shortcuts", lambda: self.show_help(1), None, "Every key the app answers to."
+        )
+        self.links_action = a(
+            "Watch and read",
+            lambda: self.show_help(2),
+            None,
+            "The video and chapter 2 of Nielsen's book, where this app's ideas come from.",
+        )
+        self.undo_teach_action = a(
+            "Undo Teach it",
+            self.undo_teach,
+            None,
+            "Put the network back exactly as it was before the last Teach-it step.",
+        )
+        self.undo_teach_action.setEnabled(False)
         self.prefs_action = a(
             "Preferences…",
             self.show_preferences,
@@ -412,7 +468,12 @@ class MainWindow(QMainWindow):
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.pad_dock.toggleViewAction())
         self.view_menu.addAction(self.explore_drawing_action)
+        train_menu.addSeparator()
+        train_menu.addAction(self.undo_teach_action)
         help_menu = bar.addMenu("&Help")
+        for action in (self.guide_action, self.keys_action, self.links_action):
+            help_menu.addAction(action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
@@ -423,7 +484,7 @@ class MainWindow(QMainWindow):
             "epoch": "Epoch 999, mini-batch 99,999",
             "examples": "999,999,999 examples seen",
             "speed": "999,999 examples/s",
-            "accuracy": "Test accuracy 100.00%",
+            "accuracy": "Test accuracy 100.00% (at 999,999 examples)",
         }
         for key, widest in widths.items():
             label = QLabel()
@@ -448,15 +509,51 @@ class MainWindow(QMainWindow):
         c.network_edited.connect(self._on_network_edited)
         c.train_config_edited.connect(self._on_train_config_edited)
         c.speed_edited.connect(self.set_speed)
+        c.goal_edited.connect(lambda epochs: self._remember(goal_epochs=epochs))
         c.invalid_input.connect(lambda message: self.statusBar().showMessage(message, 6000))
         c.data_chosen.connect(self._on_data_chosen)
 
     def toggle_run(self) -> None:
-        """Run if paused, pause if running."""
-        if self._state == RUNNING:
-            self.worker.pause()
-        else:
+        """Run for the chosen number of epochs if paused, pause if running."""
+        if self._state == RUNNING or self._goal is not None:
+            self.pause()
+            return
+        epochs = self.session.goal_epochs
+        if epochs <= 0:
             self.worker.run()
+            return
+        snapshot = self.worker.latest_snapshot()
+        self._goal = (snapshot.epoch if snapshot is not None else 0) + epochs
+        self.worker.run_to_epoch_end()  # one epoch at a time, so it stops exactly at the goal
+        self._show_run_state()
+
+    def pause(self) -> None:
+        """Stop training after the current mini-batch, ending any Run."""
+        self._end_goal()
+        self.worker.pause()
+
+    def _end_goal(self) -> None:
+        """Forget the running Run's goal (a step, a pause, a reset or a Teach ends it)."""
+        if self._goal is not None:
+            self._goal = None
+            self._show_run_state()
+
+    def _continue_goal(self) -> None:
+        """At the end of an epoch of a Run, train the next one or stop at the goal."""
+        snapshot = self.worker.latest_snapshot()
+        if self._goal is None or snapshot is None:
+            return
+        if snapshot.epoch < self._goal:
+            self.worker.run_to_epoch_end()
+            return
+        self._goal = None
+        accuracy = self.last_epoch.test_accuracy if self.last_epoch is not None else None
+        result = f": test accuracy {100 * accuracy:.2f}%" if accuracy is not None else ""
+        self.statusBar().showMessage(
+            f"Trained to epoch {snapshot.epoch}, the end of this Run{result}. "
+            f"Press Run for {self.session.goal_epochs} more.",
+            15000,
+        )
 
     def set_speed(self, value: float) -> None:
         """Set mini-batches per second (0 is full speed) everywhere it shows."""
@@ -464,7 +561,30 @@ class MainWindow(QMainWindow):
         self._remember(speed=value)
         for v, action in self.speed_actions:
             action.setChecked(v == value)
-        self.controls.speed.setCurrentIndex(self.controls.speed.findData(value))
+        self.controls.show_speed(value)
+        self._show_slow_motion(0 < value <= SLOW_MOTION)
+
+    def _show_slow_motion(self, slow: bool) -> None:
+        """In slow motion the edges show each step's update and the strip its mini-batch.
+
+        The learner's own edge mode comes back when the speed rises again (unless they picked
+        another one meanwhile).
+        """
+        self.batch_strip.setVisible(slow)
+        if slow and self._mode_before_slow is None:
+            self._mode_before_slow = self.network_view.edge_mode()
+            self.network_view.set_edge_mode("update")
+            self.statusBar().showMessage(
+                "Slow motion: the edges show each step's update -eta dC/dw, the brightest moved "
+                "most; under the cost plot, the mini-batch the step averaged over.",
+                10000,
+            )
+        elif not slow and self._mode_before_slow is not None:
+            if self.network_view.edge_mode() == "update":
+                self.network_view.set_edge_mode(self._mode_before_slow)
+            self._mode_before_slow = None
+        if slow and self._live is not None:
+            self.batch_strip.set_batch(self._live.batch_images, self._live.batch_labels)
 
     def reset(
         self, ask: bool = True, config: NetworkConfig | None = None, seed: int | None = None
@@ -479,6 +599,7 @@ class MainWindow(QMainWindow):
         ):
             return False
         self.banner.hide()
+        self._end_goal()
         self.worker.reset(config, seed)
         return True
 
@@ -499,14 +620,47 @@ class MainWindow(QMainWindow):
         self.controls.set_session(self.session)
         self.set_speed(DEFAULTS.speed)
 
-    def _lower_rate_and_reset(self) -> None:
-        """The divergence remedy: eta / 10 and a fresh network."""
+    def _offer_remedy(self, message: str) -> None:
+        """Show ``message`` with a fix that a trial run from the same seed showed to learn."""
+        remedy = None
+        if self.data is not None:
+            self.setCursor(Qt.CursorShape.WaitCursor)
+            try:
+                remedy = diagnosis.suggest_fix(
+                    self.session.network,
+                    self.data.train.images,
+                    self.data.train.labels,
+                    self.session.train,
+                    self.session.seed,
+                )
+            finally:
+                self.unsetCursor()
+        self._remedy = remedy
+        if remedy is None:
+            self.banner.show_failure(message, offer_lower_rate=False)
+            return
+        change = remedy.describe(self.session.network)
+        self.banner.show_failure(
+            f"{message} Try {change}: a trial of {diagnosis.TRIAL_BATCHES} mini-batches from the "
+            "same seed learned with it."
+        )
+        self.banner.lower_button.setText(f"Reset with {change}")
+        self.banner.lower_button.setToolTip(
+            "Start a fresh network from the same seed with these settings."
+        )
+
+    def _apply_remedy(self) -> None:
+        """Use the settings the banner offers and start a fresh network with them."""
+        remedy = self._remedy
+        if remedy is None:
+            return
         t = self.session.train
-        lowered = TrainConfig(t.learning_rate / 10, t.batch_size, t.momentum, t.l2)
-        self.worker.set_train_config(lowered)
-        self._remember(train=lowered)
+        train = TrainConfig(remedy.learning_rate, t.batch_size, t.momentum, t.l2)
+        self.worker.set_train_config(train)
+        self._remember(train=train, network=remedy.config)
         self.controls.set_session(self.session)
-        self.reset(ask=False)
+        self._remedy = None
+        self.reset(ask=False, config=remedy.config)
 
     def _remember(self, **changes: object) -> None:
         """Update and persist the session."""
@@ -553,19 +707,51 @@ class MainWindow(QMainWindow):
         self.cost_plot.append_batches(progress, costs)
         self.last_batch = reports[-1]
         self.unsaved = True
+        self._forget_teach()  # training went on from the taught network: no undo past it
 
     def _add_epoch(self, report: EpochReport) -> None:
-        """Record an epoch's test result."""
+        """Record an epoch's test result, and say so if the run has stalled."""
         self.last_epoch = report
         self.history.add_epoch(report)
         self.cost_plot.add_epoch(report.epoch, report.test_cost, report.test_accuracy)
+        self._accuracy_text = f"Test accuracy {100 * report.test_accuracy:.2f}%"
+        self._accuracy_seen = self.last_batch.examples_seen if self.last_batch else None
+        e = self.history.epochs
+        if self._stall_shown or not diagnosis.is_stalled(
+            e.column("test_accuracy"), e.column("train_cost"), self.session.network.sizes[-1]
+        ):
+            return
+        self._stall_shown = True
+        self.pause()
+        QTimer.singleShot(0, self._explain_stall)
+
+    def _explain_stall(self) -> None:
+        """Say why the run stalled (from its neurons) and offer settings that learn."""
+        snapshot = self.worker.latest_snapshot()
+        if snapshot is None or self.data is None:
+            return
+        images = self.data.train.images[:DIAGNOSIS_IMAGES]
+        found = diagnosis.diagnose(network_of(snapshot), images)
+        epochs = diagnosis.STALL_EPOCHS
+        self._offer_remedy(
+            f"Stalled: test accuracy has stayed at chance and the cost flat for {epochs} "
+            f"epochs. {found.reason}"
+        )
 
     def _start_history(self, started: NetworkStarted) -> None:
-        """A new network: a fresh history, an opened model's own, or a branch's past."""
+        """A new network: a fresh history, an opened model's own, a branch's past, or an undo."""
         self.last_epoch = self.last_batch = None
         self._scrubbed = None
+        self.timeline.set_position(LIVE)  # a new network is live, not a scrubbed past moment
+        self._history_length = -1  # re-read the worker's kept snapshots at the next refresh
         self.cost_plot.set_marker(None)
-        if self._pending_history is not None:
+        self._stall_shown = False
+        if self._undoing is None:
+            self._forget_teach()  # the taught network is gone
+        if self._undoing is not None:
+            self.unsaved, _ = self._undoing  # the network is the one before the Teach step
+            self._undoing = None
+        elif self._pending_history is not None:
             self.history, self._pending_history = self._pending_history, None
             self.unsaved = False
         elif started.branch and self._resume_point is not None:
@@ -574,6 +760,7 @@ class MainWindow(QMainWindow):
         else:
             self.history = TrainingHistory()
             self.unsaved = False
+            self.model_path = None  # a network made afresh is untitled: Save asks where
         self._resume_point = None
         self.cost_plot.clear()
         self._replot_history()
@@ -588,25 +775,56 @@ class MainWindow(QMainWindow):
         )
 
     def _on_state_changed(self, state: str) -> None:
-        """Reflect running, paused or failed in the run button."""
+        """Reflect running, paused or failed in the run button; a Run goes on to its goal."""
         self._state = state
         running = state == RUNNING
         self.cost_plot.set_refresh_interval(RUNNING_PLOT_MS if running else REFRESH_MS)
         if not running:
             self._timer.setInterval(REFRESH_MS)
-        self.run_action.setText("Pause" if state == RUNNING else "Run")
+        if state == FAILED:
+            self._goal = None
         enabled = state != FAILED
         for action in (self.run_action, self.step_action, self.epoch_action, self.epoch_end_action):
             action.setEnabled(enabled)
         self._refresh_views()
+        if state == PAUSED and self._goal is not None:
+            self._continue_goal()
+        if state == PAUSED and self._goal is None:
+            self._measure_accuracy()
+        self._show_run_state()
+
+    def _measure_accuracy(self, note: str | None = None) -> None:
+        """Show the latest network's test accuracy, unless it was measured at this point.
+
+        ``note`` says what the network is (untrained, opened ...); by default, where it is.
+        """
+        snapshot = self.worker.latest_snapshot()
+        if snapshot is None or self.data is None or snapshot.examples_seen == self._accuracy_seen:
+            return
+        note = note or f"at {snapshot.examples_seen:,} examples"
+        accuracy = evaluate(network_of(snapshot), self.data.test.images, self.data.test.labels)
+        self._accuracy_text = f"Test accuracy {100 * accuracy.accuracy:.2f}% ({note})"
+        self._accuracy_seen = snapshot.examples_seen
+        self._status_shown = 0.0
+        self._update_status()
+
+    def _show_run_state(self) -> None:
+        """Label the run button: Pause while training or while a Run is between epochs."""
+        running = self._state == RUNNING or self._goal is not None
+        self.run_action.setText("Pause" if running else "Run")
 
     def _on_training_failed(self, message: str) -> None:
-        """Training diverged: say what happened and how to recover."""
-        self.banner.show_failure(message)
+        """Training diverged: say what happened and offer a learning rate that works."""
+        self._offer_remedy(message)
 
     def _on_network_reset(self, config: NetworkConfig) -> None:
-        """A new network is in place: record what led up to it and redraw."""
+        """A new network is in place: measure its test accuracy and redraw."""
         self._refresh_views()
+        self._accuracy_seen = None  # a new network: measure it whatever it has seen
+        snapshot = self.worker.latest_snapshot()
+        if snapshot is not None:
+            seen = snapshot.examples_seen
+            self._measure_accuracy(self._start_notes.pop(seen, "untrained" if seen == 0 else None))
 
     def _replot_history(self) -> None:
         """Draw the recorded history on the (cleared) cost plot."""
@@ -653,6 +871,7 @@ class MainWindow(QMainWindow):
             and not self.confirm("Switch the data?", "Training starts afresh on the new data.")
         ):
             return
+        self._end_goal()
         if source == "full" and cached_mnist_dir() is None:
             self._download_full()
             return
@@ -691,6 +910,9 @@ class MainWindow(QMainWindow):
             "Open this model?", "The current network's training will be lost."
         ):
             return False
+        self._end_goal()
+        self._forget_teach()
+        self._start_notes[saved.examples_seen] = "opened model"
         self.worker.set_train_config(saved.train_config)
         self.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
         self._remember(network=saved.network.config, train=saved.train_config)
@@ -701,14 +923,47 @@ class MainWindow(QMainWindow):
         return True
 
     def save_model(self, ask_path: bool = False) -> bool:
-        """Save the current network with its hyper-parameters and history."""
+        """Save the current network with its hyper-parameters and history (asking where if new)."""
         path = self.model_path
         if ask_path or path is None:
-            name, _ = QFileDialog.getSaveFileName(self, "Save model", "model.npz", "Model (*.npz)")
-            if not name:
+            path = self._ask_model_path()
+            if path is None:
                 return False
-            path = Path(name).with_suffix(".npz")
         return self.save_model_to(path)
+
+    def suggested_model_name(self) -> str:
+        """Return a descriptive file name: architecture, activation, cost and epochs trained."""
+        snapshot = self.worker.latest_snapshot()
+        if snapshot is None:
+            return model_name(self.session.network, None)
+        return model_name(snapshot.config, snapshot.epoch)
+
+    def _export_name(self, what: str, suffix: str) -> str:
+        """Return a descriptive export file name in the documents folder, e.g. its diagram."""
+        stem = self.suggested_model_name().removesuffix(".npz")
+        return str(documents_path(f"{stem}-{what}.{suffix}"))
+
+    def _ask_model_path(self) -> Path | None:
+        """Ask where to save, starting in the documents folder; None if the learner cancels.
+
+        A name without ".npz" gets it added (run.v2 becomes run.v2.npz, never run.npz), and if
+        that file exists, which the dialog did not ask about, the learner is asked first.
+        """
+        start = self.model_path or documents_path(self.suggested_model_name())
+        typed, _ = QFileDialog.getSaveFileName(
+            self, "Save model", str(start), "Backprop Lab model (*.npz)"
+        )
+        if not typed:
+            return None
+        path = model_file_path(typed)
+        if path != Path(typed) and path.exists():
+            question = (
+                f"Models are saved with the ending .npz, so {Path(typed).name} is saved as "
+                f"{path.name}, which already exists. Replace it?"
+            )
+            if not self.confirm_replace(f"Replace {path.name}?", question):
+                return None
+        return path
 
     def save_model_to(self, path: Path) -> bool:
         """Write the latest snapshot's network to ``path`` atomically."""
@@ -737,9 +992,38 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
+    @property
+    def unsaved(self) -> bool:
+        """True when the network has changed since it was opened or saved."""
+        return self._unsaved
+
+    @unsaved.setter
+    def unsaved(self, value: bool) -> None:
+        if value != self._unsaved:
+            self._unsaved = bool(value)
+            self.setWindowModified(self._unsaved)
+
+    @property
+    def model_path(self) -> Path | None:
+        """The file the network was opened from or saved to; None for an untitled network."""
+        return self._model_path
+
+    @model_path.setter
+    def model_path(self, value: Path | None) -> None:
+        self._model_path = value
+        self._update_title()
+
+    def _update_title(self) -> None:
+        """Show the model's file name (or untitled) and Qt's unsaved-changes marker."""
+        name = self._model_path.name if self._model_path is not None else "untitled"
+        self.setWindowTitle(f"{name}[*] \u2014 Backprop Lab")
+        self.setWindowModified(self._unsaved)
+
     def export_history_dialog(self) -> None:
         """Ask for a CSV file name and write the history to it."""
-        name, _ = QFileDialog.getSaveFileName(self, "Export history", "history.csv", "CSV (*.csv)")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export history", self._export_name("history", "csv"), "CSV (*.csv)"
+        )
         if name:
             self.export_history(Path(name))
 
@@ -809,13 +1093,43 @@ class MainWindow(QMainWindow):
 
     def export_widget_dialog(self, widget: QWidget, name: str) -> None:
         """Ask for a file name and save ``widget`` as it looks now."""
-        path, _ = QFileDialog.getSaveFileName(self, "Export as PNG", f"{name}.png", "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export as PNG", self._export_name(name, "png"), "PNG (*.png)"
+        )
         if path and not widget.grab().save(path, "PNG"):
             self.banner.show_failure(f"Could not write {path}.", offer_lower_rate=False)
 
     def show_about(self) -> None:
         """Show what the app is and whose work it builds on."""
         QMessageBox.about(self, "About Backprop Lab", ABOUT)
+
+    def help_actions(self) -> list[QAction]:
+        """Return the actions the keyboard table lists, in menu order."""
+        return [
+            self.run_action,
+            self.step_action,
+            self.epoch_action,
+            self.epoch_end_action,
+            self.reset_action,
+            self.new_seed_action,
+            self.explore_drawing_action,
+            self.open_action,
+            self.save_action,
+            self.save_as_action,
+            self.prefs_action,
+            self.guide_action,
+            self.quit_action,
+            *self.network_view.mode_actions(),
+        ]
+
+    def show_help(self, page: int = 0) -> HelpDialog:
+        """Open the help on ``page``: 0 getting started, 1 keyboard shortcuts, 2 links."""
+        dialog = getattr(self, "help_dialog", None)
+        if dialog is None:
+            dialog = self.help_dialog = HelpDialog(self.help_actions(), self)
+        dialog.show_page(page)
+        dialog.show()
+        return dialog
 
     def _refresh_views(self) -> None:
         """Pull new reports and, if it changed, the latest snapshot, and hand them to the views."""
@@ -835,8 +1149,11 @@ class MainWindow(QMainWindow):
         snapshot = self.worker.latest_snapshot()
         if snapshot is None:
             return
+        self._live = snapshot
         self._shown_serial = serial
         start = time.perf_counter()
+        if self.batch_strip.isVisible():
+            self.batch_strip.set_batch(snapshot.batch_images, snapshot.batch_labels)
         self.show_snapshot(snapshot)
         if self._state == RUNNING:
             self.network_view.repaint()  # paint now, so the frame's full cost is measured
@@ -869,7 +1186,7 @@ class MainWindow(QMainWindow):
             self._shown_serial = -1  # redraw the live network at the next refresh
             self.cost_plot.set_marker(None)
             return
-        self.worker.pause()
+        self.pause()
         self._scrubbed = index
         record = self.worker.history_record(index)
         self.cost_plot.set_marker(record.progress)
@@ -882,6 +1199,9 @@ class MainWindow(QMainWindow):
         record = self.worker.history_record(index)
         self._resume_point = record.examples_seen / record.n_train
         self._scrubbed = None
+        self._end_goal()
+        self._forget_teach()
+        self._start_notes[record.examples_seen] = "resumed"
         self.worker.resume_from(index)
 
     def _on_digit_chosen(self, image, label: int) -> None:
@@ -916,9 +1236,7 @@ class MainWindow(QMainWindow):
         if drawing is None or snapshot is None:
             self.network_view.set_trace(None)
             return
-        outputs = predict(snapshot, drawing)
-        label = self.digit_panel.selected_label()
-        label = int(outputs.argmax()) if label is None else label
+        label = self.digit_panel.selected_label()  # None: nobody said what it is, so no label
         self.network_view.set_trace(trace_example(snapshot, drawing, label))
 
     def _on_drawing_changed(self, drawing) -> None:
@@ -927,25 +1245,65 @@ class MainWindow(QMainWindow):
         self.network_view.refresh()
 
     def _on_teach_requested(self, x, label: int) -> None:
-        """Route "Teach it" to the worker, which owns the network."""
+        """Route "Teach it" to the worker, which owns the network (it pauses to take the step)."""
+        self._end_goal()
+        self._teach_unsaved = self.unsaved
         self.worker.teach(x, label)
 
-    def _on_taught(self, result) -> None:
-        """Show the single-example step's result on the pad."""
+    def _on_taught(self, result: TeachResult) -> None:
+        """Show the step's result with the test accuracy before and after it; offer Undo."""
         self._refresh_views()
-        self.digit_panel.show_teach_result(result)
+        after = self.worker.latest_snapshot()
+        accuracy = None
+        if self.data is not None and after is not None:
+            test = self.data.test
+            accuracy = (
+                evaluate(result.network_before(), test.images, test.labels).accuracy,
+                evaluate(network_of(after), test.images, test.labels).accuracy,
+            )
+            self._accuracy_text = f"Test accuracy {100 * accuracy[1]:.2f}% (after Teach it)"
+            self._accuracy_seen = after.examples_seen
+            self._status_shown = 0.0
+        self.digit_panel.show_teach_result(result, accuracy)
+        self._taught = (result, getattr(self, "_teach_unsaved", True), after)
+        self.undo_teach_action.setEnabled(True)
+        self.digit_panel.set_undo_available(True)
         self.unsaved = True
+        self._update_status()
+
+    def undo_teach(self) -> None:
+        """Put back exactly the network from before the last Teach-it step."""
+        if self._taught is None:
+            return
+        result, unsaved, after = self._taught
+        self._forget_teach()
+        self._end_goal()
+        self._undoing = (unsaved, 0.0)
+        self._start_notes[after.examples_seen] = "Teach it undone"
+        self.worker.adopt(result.network_before(), after.epoch, after.examples_seen)
+        self.digit_panel.show_undone()
+
+    def _forget_teach(self) -> None:
+        """The last Teach-it step can no longer be undone."""
+        if self._taught is not None:
+            self._taught = None
+            self.undo_teach_action.setEnabled(False)
+            self.digit_panel.set_undo_available(False)
 
     def explore_drawing(self) -> None:
-        """Open the explorer on the drawn digit with its chosen (or guessed) label."""
+        """Open the explorer on the drawn digit with the label chosen under Teach it."""
         drawing = self.digit_panel.network_input()
         if drawing is None:
             self.statusBar().showMessage("Draw a digit on the pad first.", 5000)
             return
         label = self.digit_panel.selected_label()
-        outputs = self.digit_panel.outputs()
-        if label is None:
-            label = int(outputs.argmax()) if outputs is not None else 0
+        if label is None:  # the backward pass needs the right answer; never invent one
+            self.statusBar().showMessage(
+                "Pick the digit it is under Teach it first: the backward pass starts from the "
+                "right answer.",
+                8000,
+            )
+            return
         self.tabs.setCurrentIndex(EXPLORER_TAB)
         self.explorer.set_example(drawing, label)
 
@@ -953,7 +1311,7 @@ class MainWindow(QMainWindow):
         """Entering the explorer pauses training and explores the exact current network."""
         if index != EXPLORER_TAB:
             return
-        self.worker.pause()
+        self.pause()
         QTimer.singleShot(0, self._load_explorer)
 
     def _load_explorer(self) -> None:
@@ -975,7 +1333,7 @@ class MainWindow(QMainWindow):
     def export_diagram_dialog(self, kind: str) -> None:
         """Ask for a file name and export the diagram as PNG or SVG."""
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export diagram", f"network.{kind}", f"{kind.upper()} (*.{kind})"
+            self, "Export diagram", self._export_name("diagram", kind), f"{kind.upper()} (*.{kind})"
         )
         if not name:
             return
@@ -1013,13 +1371,19 @@ class MainWindow(QMainWindow):
         if self._state == RUNNING and now - self._status_shown < STATUS_REFRESH_S:
             return
         self._status_shown = now
-        data, r, e = self.data, self.last_batch, self.last_epoch
+        data, r, live = self.data, self.last_batch, self._live
+        if r is not None and (live is None or r.examples_seen >= live.examples_seen):
+            epoch = f"Epoch {r.epoch + 1}, mini-batch {r.batch + 1}"
+            seen = r.examples_seen
+        else:  # no mini-batch since the network began: an opened or resumed one has its own
+            epoch = f"Epoch {live.epoch + 1}" if live is not None else "Epoch 1"
+            seen = live.examples_seen if live is not None else 0
         texts = {
             "data": f"Data: {data.source} ({len(data.train):,} train)" if data else "Data: …",
-            "epoch": f"Epoch {r.epoch + 1}, mini-batch {r.batch + 1}" if r else "Epoch 1",
-            "examples": f"{quantity(r.examples_seen, 'example')} seen" if r else "0 examples seen",
+            "epoch": epoch,
+            "examples": f"{quantity(seen, 'example')} seen",
             "speed": f"{r.examples_per_second:,.0f} examples/s" if r else "",
-            "accuracy": f"Test accuracy {100 * e.test_accuracy:.2f}%" if e else "Test accuracy —",
+            "accuracy": self._accuracy_text,
         }
         for key, text in texts.items():
             label = self.status_labels[key]
@@ -1027,6 +1391,18 @@ class MainWindow(QMainWindow):
                 label.setText(text)
 
     def _ask(self, title: str, text: str) -> bool:
+        """Ask before trained work is lost, offering to save it first; True means go on."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        box.setInformativeText("It has trained since it was last saved. Save it first?")
+        b = QMessageBox.StandardButton
+        box.setStandardButtons(b.Save | b.Discard | b.Cancel)
+        box.setDefaultButton(b.Save)
+        answer = box.exec()
+        if answer == b.Save:
+            return self.save_model()
+        return answer == b.Discard
+
+    def _ask_yes_no(self, title: str, text: str) -> bool:
         """Ask a yes/no question."""
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
@@ -1067,6 +1443,7 @@ class MainWindow(QMainWindow):
             return
         self._timer.stop()
         self.placement.save()
+        self._guard.remove()
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

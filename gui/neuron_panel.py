@@ -192,7 +192,9 @@ class NeuronPanel(QFrame):
             grad = float(snapshot.grad_b[layer - 1][index])
             step = float(snapshot.step_b[layer - 1][index])
             lines.append(f"batch \u2202C/\u2202b = {fmt(grad)}   step \u0394b = {fmt(step)}")
-        if trace is not None:
+        if trace is not None and trace.label is None:
+            lines.append("example: a drawing with no label yet, so no cost and no delta")
+        elif trace is not None:
             lines.append(f"example: label {trace.label}, cost C = {fmt(trace.cost)}")
         return lines
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.replay import DEFAULT_BUDGET
-from gui.settings import SPEEDS
+from gui.settings import SPEEDS, WATCHABLE
 from gui.theme import THEMES
 from gui.training_controls import SPEED_LABELS
 
@@ -25,7 +25,7 @@ class Preferences:
     """What the preferences dialog sets."""
 
     theme: str = "system"  # the desktop's light or dark setting
-    speed: float = 0.0
+    speed: float = WATCHABLE
     snapshot_interval: int = 100  # mini-batches between the timeline's kept snapshots
 
 

@@ -9,7 +9,11 @@ from PySide6.QtCore import QSettings
 from engine.network import NetworkConfig
 from engine.training import TrainConfig
 
-SPEEDS = (0.0, 20.0, 5.0, 1.0)  # mini-batches per second; 0 is full speed
+SPEEDS = (0.0, 100.0, 20.0, 5.0, 1.0)  # mini-batches per second; 0 is full speed
+WATCHABLE = 100.0  # the first run's speed: an epoch of the sample in 10 s, each step visible
+SLOW_MOTION = 5.0  # at this speed or slower the diagram shows what each step changes
+GOAL_EPOCHS = 5  # Run trains this many epochs, then pauses (0: until paused)
+X_MODES = ("all", "window", "log")  # the cost plot's x axis
 
 
 @dataclass(frozen=True)
@@ -19,8 +23,10 @@ class Session:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     seed: int = 0
-    speed: float = 0.0
+    speed: float = WATCHABLE
     data: str = "sample"
+    goal_epochs: int = GOAL_EPOCHS
+    plot_x: str = "all"
 
 
 DEFAULTS = Session()
@@ -73,12 +79,16 @@ def load_session(settings: QSettings) -> Session:
     seed = _read(settings, "network/seed", d.seed, int)
     speed = _read(settings, "run/speed", d.speed, float)
     data = _read(settings, "data/source", d.data, str)
+    goal = _read(settings, "run/goal_epochs", d.goal_epochs, int)
+    plot_x = _read(settings, "plot/x_mode", d.plot_x, str)
     return Session(
         network=network,
         train=train,
         seed=seed if 0 <= seed < 2**31 else d.seed,
         speed=speed if speed in SPEEDS else d.speed,
         data=data if data else d.data,
+        goal_epochs=goal if 0 <= goal <= 1000 else d.goal_epochs,
+        plot_x=plot_x if plot_x in X_MODES else d.plot_x,
     )
 
 
@@ -95,3 +105,5 @@ def save_session(settings: QSettings, session: Session) -> None:
     settings.setValue("train/l2", session.train.l2)
     settings.setValue("run/speed", session.speed)
     settings.setValue("data/source", session.data)
+    settings.setValue("run/goal_epochs", session.goal_epochs)
+    settings.setValue("plot/x_mode", session.plot_x)

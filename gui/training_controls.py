@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from engine.network import NetworkConfig
 from engine.training import TrainConfig
-from gui.settings import SPEEDS, Session, format_hidden, parse_hidden
+from gui.settings import SPEEDS, WATCHABLE, Session, format_hidden, parse_hidden
 
 ACTIVATION_ITEMS = [
     (
@@ -41,7 +41,13 @@ INIT_ITEMS = [
     ("normal", "N(0, 1)", "Every weight and bias drawn from a standard normal, as in the book."),
     ("scaled", "Scaled 1/sqrt(n)", "Weights shrunk by the number of inputs (He's for ReLU)."),
 ]
-SPEED_LABELS = {0.0: "Full speed", 20.0: "20 batches/s", 5.0: "5 batches/s", 1.0: "1 batch/s"}
+SPEED_LABELS = {
+    0.0: "Full speed",
+    100.0: "100 batches/s",
+    20.0: "20 batches/s",
+    5.0: "5 batches/s (slow motion)",
+    1.0: "1 batch/s (slow motion)",
+}
 
 
 def _combo(items: list[tuple[str, str, str]], tip: str) -> QComboBox:
@@ -60,6 +66,7 @@ class TrainingControls(QWidget):
     network_edited = Signal(object, int)  # NetworkConfig, seed: the learner asked for a new network
     train_config_edited = Signal(object)  # TrainConfig: applies from the next mini-batch
     speed_edited = Signal(float)  # mini-batches per second, 0 for full speed
+    goal_edited = Signal(int)  # epochs one Run trains before it pauses, 0 for until paused
     invalid_input = Signal(str)  # a message about a value that was not accepted
     data_chosen = Signal(str)  # "sample", "full" or a folder: the learner picked another dataset
 
@@ -79,6 +86,25 @@ class TrainingControls(QWidget):
             "network; full speed trains as fast as this computer can."
         )
         self.speed.activated.connect(lambda _: self.speed_edited.emit(self.speed.currentData()))
+        self._watch_speed = WATCHABLE  # what unchecking Full speed returns to
+        self.full_speed = QToolButton()
+        self.full_speed.setText("Full speed")
+        self.full_speed.setCheckable(True)
+        self.full_speed.setToolTip(
+            "Train as fast as this computer can (one click); click again to return to the "
+            "watchable speed."
+        )
+        self.full_speed.clicked.connect(self._on_full_speed_clicked)
+        self.goal = QSpinBox()
+        self.goal.setRange(0, 1000)
+        self.goal.setSuffix(" epochs")
+        self.goal.setSpecialValueText("until paused")
+        self.goal.setToolTip(
+            "How long Run trains before it pauses by itself: until this many more epochs are "
+            "complete (one already begun counts), each followed by a test. A few are enough to "
+            "watch the cost fall; many more only overfit the sample. 0: until paused."
+        )
+        self.goal.valueChanged.connect(lambda value: self.goal_edited.emit(int(value)))
 
         self.data = QComboBox()
         self.data.addItem("Sample (10k + 2k)", "sample")
@@ -176,10 +202,24 @@ class TrainingControls(QWidget):
             )
             self._run_grid.addWidget(button, i // 2, i % 2)
         row = (len(actions) + 1) // 2
-        self._run_grid.addWidget(QLabel("Speed"), row, 0)
-        self._run_grid.addWidget(self.speed, row, 1)
-        self._run_grid.addWidget(QLabel("Data"), row + 1, 0)
-        self._run_grid.addWidget(self.data, row + 1, 1)
+        self._run_grid.addWidget(QLabel("Run for"), row, 0)
+        self._run_grid.addWidget(self.goal, row, 1)
+        self._run_grid.addWidget(QLabel("Speed"), row + 1, 0)
+        self._run_grid.addWidget(self.speed, row + 1, 1)
+        self._run_grid.addWidget(self.full_speed, row + 2, 1)
+        self._run_grid.addWidget(QLabel("Data"), row + 3, 0)
+        self._run_grid.addWidget(self.data, row + 3, 1)
+
+    def show_speed(self, value: float) -> None:
+        """Show ``value`` mini-batches per second as chosen, without emitting."""
+        self.speed.setCurrentIndex(self.speed.findData(value))
+        self.full_speed.setChecked(value == 0)
+        if value > 0:
+            self._watch_speed = value
+
+    def _on_full_speed_clicked(self, checked: bool) -> None:
+        """Full speed, or back to the last watchable speed."""
+        self.speed_edited.emit(0.0 if checked else self._watch_speed)
 
     def set_session(self, session: Session) -> None:
         """Show the given settings without emitting any edit signal."""
@@ -195,6 +235,7 @@ class TrainingControls(QWidget):
             self.momentum,
             self.l2,
             self.speed,
+            self.goal,
         )
         for w in widgets:
             w.blockSignals(True)
@@ -207,7 +248,8 @@ class TrainingControls(QWidget):
         self.batch_size.setValue(session.train.batch_size)
         self.momentum.setValue(session.train.momentum)
         self.l2.setValue(session.train.l2)
-        self.speed.setCurrentIndex(self.speed.findData(session.speed))
+        self.show_speed(session.speed)
+        self.goal.setValue(session.goal_epochs)
         for w in widgets:
             w.blockSignals(False)
 

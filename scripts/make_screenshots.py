@@ -91,6 +91,7 @@ def main() -> int:
         window.resize(QSize(1800, 1000))
         window.show()
         wait(app, lambda: window.worker.latest_snapshot() is not None and window.data is not None)
+        window.worker.set_speed(0)  # the pictures need not be watched: train at full speed
         window.worker.run_batches(args.batches)  # a bit more than an epoch of the sample
         wait(app, lambda: window.worker.latest_snapshot().examples_seen >= 10 * args.batches)
         wait(app, lambda: window.worker.state != "running")

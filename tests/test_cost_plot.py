@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from gui.cost_plot import AVERAGE_WINDOW, DISPLAY_POINTS, CostPlot
 
@@ -57,3 +58,66 @@ def pg_point(x: float, y: float):
     from PySide6.QtCore import QPointF
 
     return QPointF(x, y)
+
+
+def _shown_plot(qtbot) -> CostPlot:
+    """A cost plot on screen with 30 epochs of falling cost, 1,000 mini-batches an epoch."""
+    plot = CostPlot()
+    qtbot.addWidget(plot)
+    plot.resize(600, 300)
+    plot.show()
+    xs = np.arange(1, 30_001) / 1000
+    plot.append_batches(xs, 1.0 / (1.0 + xs))
+    for epoch in range(1, 31):
+        plot.add_epoch(float(epoch), 0.1, 0.9)
+    plot._redraw()
+    qtbot.wait(20)
+    return plot
+
+
+def test_clear_resets_the_axes_even_after_a_zoom(qtbot) -> None:
+    plot = _shown_plot(qtbot)
+    assert plot.x_range()[1] >= 30
+    plot.plot.getPlotItem().vb.setXRange(10, 12)  # the learner zoomed in
+    plot.clear()
+    qtbot.wait(20)
+    x0, x1 = plot.x_range()
+    assert x0 >= -0.1 and x1 <= 1.1  # a fresh network's axis, not the old run's
+    assert plot.plot.getPlotItem().vb.autoRangeEnabled()[0]  # and it follows new points again
+    plot.append_batches(np.array([0.5, 2.5]), np.array([1.0, 0.5]))
+    plot._redraw()
+    qtbot.wait(20)
+    assert plot.x_range()[1] >= 2.5
+
+
+def test_the_moving_window_follows_the_latest_epochs(qtbot) -> None:
+    from gui.cost_plot import WINDOW_EPOCHS
+
+    plot = _shown_plot(qtbot)
+    plot.x_mode_box.setCurrentIndex(plot.x_mode_box.findData("window"))
+    plot.x_mode_box.activated.emit(plot.x_mode_box.currentIndex())
+    assert plot.x_mode() == "window"
+    qtbot.wait(20)
+    x0, x1 = plot.x_range()
+    assert x0 == pytest.approx(30 - WINDOW_EPOCHS, abs=0.1) and x1 == pytest.approx(30, abs=0.1)
+    plot.append_batches(np.arange(30_001, 31_001) / 1000, np.full(1000, 0.03))
+    plot._redraw()
+    qtbot.wait(20)
+    assert plot.x_range()[1] == pytest.approx(31, abs=0.1)
+    x, _ = plot.batch_curve.getData()
+    assert x.min() >= 31 - WINDOW_EPOCHS - 0.2  # only the window is handed to pyqtgraph
+
+
+def test_the_log_axis_gives_the_first_epoch_room_and_hover_still_reads_epochs(qtbot) -> None:
+    plot = _shown_plot(qtbot)
+    plot.set_x_mode("log")
+    qtbot.wait(20)
+    x0, x1 = plot.x_range()
+    assert x0 <= 0.0011 and x1 >= 30
+    vb = plot.plot.getPlotItem().vb
+    plot._on_mouse_moved(vb.mapViewToScene(pg_point(np.log10(0.5005), 0.5)))  # half an epoch
+    assert "epoch 0.501" in plot.readout_text()  # the next mini-batch: 501 of 1,000
+    plot.set_marker(2.0)
+    assert plot.marker.value() == pytest.approx(np.log10(2.0))
+    plot.set_x_mode("all")
+    assert plot.marker.value() == pytest.approx(2.0)

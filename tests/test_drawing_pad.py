@@ -286,3 +286,50 @@ def test_hidpi_canvas_follows_the_device_pixel_ratio(qtbot, monkeypatch):
     assert high.shape == (2 * SIDE, 2 * SIDE)
     box = 2 * np.array(ink_box(low))
     assert np.all(np.abs(np.array(ink_box(high)) - box) <= 4)
+
+
+def _typical_colour(widget) -> np.ndarray:
+    """Return the median RGB of a widget as it is drawn (its fill, not its thin text)."""
+    image = widget.grab().toImage().convertToFormat(widget.grab().toImage().Format.Format_RGB888)
+    ptr = image.constBits()
+    rgb = np.frombuffer(ptr, np.uint8, image.sizeInBytes()).reshape(image.height(), -1)
+    rgb = rgb[:, : 3 * image.width()].reshape(image.height(), image.width(), 3)
+    return np.median(rgb.reshape(-1, 3), axis=0)
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_the_chosen_label_is_unmistakable_and_goes_with_the_drawing(qtbot, panel, theme):
+    from gui.theme import apply_theme
+
+    app = QApplication.instance()
+    apply_theme(app, theme)
+    try:
+        stroke(qtbot, panel.pad, SEVEN)
+        qtbot.mouseClick(panel.label_group.button(7), Qt.MouseButton.LeftButton)
+        assert panel.step_button.text() == "Apply one SGD step: a 7"
+        chosen = _typical_colour(panel.label_group.button(7))
+        other = _typical_colour(panel.label_group.button(3))
+        assert np.abs(chosen - np.array(HIGHLIGHT)).max() <= 12  # filled in the highlight
+        assert np.abs(other - np.array(HIGHLIGHT)).sum() > 150  # the others are not
+        qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+        assert panel.selected_label() is None  # a new drawing has no label yet
+        assert panel.step_button.text() == "Apply one SGD step"
+        assert not panel.step_button.isEnabled()
+        assert np.abs(_typical_colour(panel.label_group.button(7)) - other).max() <= 12
+    finally:
+        apply_theme(app, "dark")
+
+
+def test_cross_entropy_teach_shows_the_desired_change_of_z(qtbot, panel):
+    network = Network(NetworkConfig(cost="cross-entropy"), np.random.default_rng(2))
+    panel.set_predictor(lambda x: network.feedforward(x.reshape(1, -1))[0])
+    panel.set_teacher(lambda x, label: teach_step(network, x, label, 0.5))
+    stroke(qtbot, panel.pad, SEVEN)
+    a = network.feedforward(panel.network_input().reshape(1, -1))[0]
+    panel.select_label(7)
+    qtbot.mouseClick(panel.step_button, Qt.MouseButton.LeftButton)
+    heights = panel.nudge_bars.opts["height"]
+    np.testing.assert_allclose(heights, np.eye(10)[7] - a, atol=1e-6)  # y - a, not y / a
+    assert (np.delete(heights, 7) < 0).all()  # down for every other digit
+    assert "-dC/dz = y - a" in panel.nudge_caption.text()
+    assert panel.nudge_plot.getPlotItem().getAxis("left").labelText == "-dC/dz"

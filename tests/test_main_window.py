@@ -33,7 +33,7 @@ def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
 def test_run_pause_keeps_the_state_consistent(qtbot, window) -> None:
     window.run_action.trigger()
     qtbot.waitUntil(lambda: window.run_action.text() == "Pause")
-    assert window.worker.state == RUNNING
+    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
     qtbot.waitUntil(lambda: len(window.history) > 20)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.run_action.text() == "Run")
@@ -73,10 +73,17 @@ def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
     assert window.worker.state == FAILED and not window.step_action.isEnabled()
     snap = window.worker.latest_snapshot()
     assert all(np.isfinite(w).all() for w in snap.weights)
+    offered = window._remedy.learning_rate  # tried from the same seed before it is offered
+    assert offered < 1000.0 / 10  # x0.1 would be 1,000, which diverges again
+    assert f"Reset with learning rate {offered:g}" == window.banner.lower_button.text()
+    assert f"Try learning rate {offered:g}: a trial of" in window.banner.message()
     window.banner.lower_button.click()
     qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.step_action.isEnabled())
-    assert window.controls.learning_rate.value() == pytest.approx(1000.0)
+    assert window.controls.learning_rate.value() == pytest.approx(offered)
     assert not window.banner.isVisible()
+    window.worker.run_batches(300)  # the offered rate really trains: no divergence
+    qtbot.waitUntil(lambda: len(window.history) == 300, timeout=10000)
+    assert window.worker.state == PAUSED and not window.banner.isVisible()
 
 
 def test_architecture_change_resets_and_settings_persist(qtbot, tmp_path) -> None:

@@ -195,3 +195,42 @@ def test_bad_my_digits_files_raise_data_error(tmp_path, kind):
 def test_missing_my_digits_file_raises_data_error(tmp_path):
     with pytest.raises(DataError, match="does not exist"):
         MyDigits.load(tmp_path / "nowhere.npz")
+
+
+def test_cross_entropy_nudges_are_the_desired_change_of_z_as_in_the_explorer(rng):
+    from engine.explorer import Exploration
+    from engine.snapshot import parameters_snapshot
+    from engine.training import TrainConfig
+
+    net = Network(NetworkConfig(cost="cross-entropy"), np.random.default_rng(5))
+    x, label = digit(rng), 2
+    params = tuple(w.copy() for w in net.weights), tuple(b.copy() for b in net.biases)
+    snapshot = parameters_snapshot(net.config, TrainConfig(), 0, 0, 1, *params)
+    explored = Exploration(snapshot, x, label)
+    a = net.feedforward(x.reshape(1, -1))[0]
+    y = np.eye(10)[label]
+    result = teach_step(net, x, label, 0.5)
+    assert result.nudge_name == "-dC/dz"
+    np.testing.assert_allclose(result.nudges, y - a, atol=1e-6)  # not -dC/da = y / a
+    assert (result.nudges[np.arange(10) != label] < 0).all()  # down for every other digit
+    np.testing.assert_allclose(result.nudges, explored.desired_nudges(), atol=1e-6)
+
+
+def test_quadratic_nudges_are_minus_dc_da(rng):
+    net = make_network()
+    x = digit(rng)
+    a = net.feedforward(x.reshape(1, -1))[0]
+    result = teach_step(net, x, 7, 3.0)
+    assert result.nudge_name == "-dC/da"
+    np.testing.assert_allclose(result.nudges, np.eye(10)[7] - a, atol=1e-6)
+
+
+def test_the_network_before_the_step_is_kept_exactly(rng):
+    net = make_network()
+    twin = net.copy()
+    result = teach_step(net, digit(rng), 1, 3.0)
+    before = result.network_before()
+    assert before.config == twin.config
+    for got, want in zip(before.weights + before.biases, twin.weights + twin.biases):
+        np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(net.weights[0], twin.weights[0])

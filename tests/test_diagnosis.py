@@ -1,0 +1,86 @@
+"""The stalled-run rule, the stuck-neuron measure and the learning rates that are tried."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.datasets import load_sample
+from engine.diagnosis import (
+    STALL_EPOCHS,
+    TRIAL_BATCHES,
+    diagnose,
+    is_stalled,
+    nice_rates,
+    stuck_fractions,
+    suggest_fix,
+    suggest_learning_rate,
+)
+from engine.network import Network, NetworkConfig
+from engine.training import TrainConfig, Trainer, evaluate
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_sample()
+
+
+def test_a_run_at_chance_with_a_flat_cost_is_stalled() -> None:
+    assert STALL_EPOCHS == 2
+    assert is_stalled([0.10, 0.1135], [0.9, 0.8999])
+    assert not is_stalled([0.1135], [0.9])  # one epoch is not yet a stall
+    assert not is_stalled([0.10, 0.40], [0.9, 0.8999])  # learning
+    assert not is_stalled([0.10, 0.11], [0.9, 0.8])  # the cost still falls
+    assert not is_stalled([0.10, 0.11], [0.9, float("nan")])  # that is divergence, not a stall
+    assert is_stalled([0.9, 0.3, 0.3], [0.2, 0.5, 0.5], n_classes=3)  # chance of 3 classes
+
+
+def test_nice_rates_are_below_the_start_about_three_times_apart() -> None:
+    assert nice_rates(1000) == [300, 100, 30, 10, 3, 1]
+    assert nice_rates(3) == [1, 0.3, 0.1, 0.03, 0.01, 0.003]
+    assert nice_rates(2.5)[:2] == [1, 0.3]
+
+
+def test_a_relu_network_with_normal_weights_stalls_and_the_diagnosis_says_why(sample) -> None:
+    train, test = sample.train, sample.test
+    config = NetworkConfig(activation="relu")
+    net = Network(config, np.random.default_rng(np.random.SeedSequence([0, 0])))
+    trainer = Trainer(net, train.images, train.labels, TrainConfig(3.0), 0)
+    accuracies, costs = [], []
+    for _ in range(3):
+        costs.append(float(np.mean([r.cost for r in trainer.epoch_batches()])))
+        accuracies.append(evaluate(net, test.images, test.labels).accuracy)
+    assert is_stalled(accuracies, costs)
+    stuck = stuck_fractions(net, train.images[:1000])
+    assert stuck[-1] == 1.0  # every output neuron is pinned at 0 or 1
+    fix = suggest_fix(config, train.images, train.labels, TrainConfig(3.0), 0)
+    assert fix is not None and fix.config.init == "scaled"
+    text = diagnose(net, train.images[:1000], fix)
+    assert "10 of the 10 output neurons are saturated" in text.reason
+    assert f"learning rate {fix.learning_rate:g}" in text.advice and "Scaled" in text.advice
+    # the remedy really learns: a fresh network with it beats chance by far after one epoch
+    fresh = Network(fix.config, np.random.default_rng(np.random.SeedSequence([0, 0])))
+    again = Trainer(fresh, train.images, train.labels, TrainConfig(fix.learning_rate), 0)
+    list(again.epoch_batches())
+    assert evaluate(fresh, test.images, test.labels).accuracy > 0.5
+
+
+def test_dead_relus_are_counted_in_their_layer() -> None:
+    net = Network(NetworkConfig(activation="relu", sizes=(784, 4, 10)), np.random.default_rng(0))
+    net.biases[0][:3] = -1e6  # three of four hidden neurons can never fire
+    images = np.random.default_rng(1).integers(0, 256, (50, 28, 28), np.uint8)
+    assert stuck_fractions(net, images)[0] == 0.75
+    text = diagnose(net, images).reason
+    assert "3 of the 4 neurons in hidden layer 1" in text and "dead ReLUs" in text
+
+
+def test_the_suggested_rate_after_a_divergence_trains_a_whole_epoch(sample) -> None:
+    train, test = sample.train, sample.test
+    config = NetworkConfig()
+    rate = suggest_learning_rate(config, train.images, train.labels, TrainConfig(1000.0), 0)
+    assert rate is not None and rate < 100  # x0.1 of 1000 would diverge again
+    net = Network(config, np.random.default_rng(np.random.SeedSequence([0, 0])))
+    trainer = Trainer(net, train.images, train.labels, TrainConfig(rate), 0)
+    list(trainer.epoch_batches())  # raises DivergenceError if the rate does not work
+    assert evaluate(net, test.images, test.labels).accuracy > 0.5
+    assert len(train) // 10 > TRIAL_BATCHES  # a trial is a small part of one epoch
