@@ -57,6 +57,7 @@ class TrainingWorker(QObject):
     data_loaded = Signal(object)  # MnistData now in use
     data_failed = Signal(str)  # why the data could not be loaded; the old data stays
     taught = Signal(object)  # engine.teach.TeachResult of a single-example step
+    step_played = Signal(object)  # engine.step_story.StepStory of the mini-batch step just taken
 
     def __init__(self, config: NetworkConfig, train_config: TrainConfig, seed: int = 0) -> None:
         super().__init__()
@@ -182,6 +183,10 @@ class TrainingWorker(QObject):
         """Pause and apply one SGD step on the single example x (784 floats) labelled ``label``."""
         self._interrupt("teach", (np.array(x, np.float32).reshape(-1), int(label)))
 
+    def play_step(self) -> None:
+        """Pause, take the next mini-batch step, and emit its story (``step_played``)."""
+        self._interrupt("play")
+
     def run(self) -> None:
         """Train until paused."""
         self._queue("run")
@@ -256,6 +261,8 @@ class TrainingWorker(QObject):
             return
         elif name == "teach":
             self._teach(*arg)
+        elif name == "play" and self.state != FAILED:
+            self._play(token)
         elif self.state != FAILED:
             self._train(name, arg, token)
 
@@ -350,6 +357,19 @@ class TrainingWorker(QObject):
         self._set_state(PAUSED)
         self._publish()
         self.taught.emit(result)
+
+    def _play(self, token: int) -> None:
+        """Take one mini-batch step as training does, with its story told before and after it."""
+        from engine.step_story import finish_story, prepare_story
+
+        trainer = self._trainer
+        before = self._latest
+        if before is None or before.examples_seen != trainer.examples_seen:
+            before = take_snapshot(trainer, self._data.train.images)
+        story = prepare_story(trainer, self._data.train.images, self.train_config, before)
+        self._train("batches", 1, token)
+        if trainer.examples_seen == before.examples_seen + story.batch_size:  # not diverged
+            self.step_played.emit(finish_story(story, self._latest))
 
     def _train(self, mode: str, arg: object, token: int) -> None:
         """Train in the given mode until it is done, interrupted, or training fails."""

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._connect_worker()
+        self._build_step_player()
         self.controls.set_session(self.session)
         self._restore_geometry()
 
@@ -446,6 +447,76 @@ class MainWindow(QMainWindow):
         c.speed_edited.connect(self.set_speed)
         c.invalid_input.connect(lambda message: self.statusBar().showMessage(message, 6000))
         c.data_chosen.connect(self._on_data_chosen)
+
+    def _build_step_player(self) -> None:
+        """Play one step: the player over the diagram, its bar, action, menu entries and wiring."""
+        from gui.step_player import StepPlayer
+        from gui.step_player_controls import StepPlayerControls
+
+        self.step_player = StepPlayer(self.network_view, self)
+        self.step_player_controls = StepPlayerControls(self.step_player)
+        self._step_requested = False
+        index = self.middle.indexOf(self.network_view)
+        box = QWidget()
+        box.setSizePolicy(self.network_view.sizePolicy())
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.setSpacing(0)
+        box_layout.addWidget(self.step_player_controls)
+        box_layout.addWidget(self.network_view, 1)  # leaves the splitter for the box
+        self.middle.insertWidget(index, box)
+        self.play_step_action = self._action(
+            "Play one step",
+            self.play_one_step,
+            "P",
+            "Animate the next real mini-batch step on this network: forward, cost, backward, "
+            "the mini-batch's sum and average, the update. Press again to pause.",
+        )
+        toolbar = self.network_view.toolbar()
+        toolbar.addSeparator()
+        toolbar.addAction(self.play_step_action)
+        train_menu = next(
+            a.menu() for a in self.menuBar().actions() if a.text().replace("&", "") == "Train"
+        )
+        train_menu.insertAction(self.epoch_action, self.play_step_action)
+        self.export_menu.addSeparator()
+        bar = self.step_player_controls
+        self.export_menu.addAction(bar.export_gif_action)
+        self.export_menu.addAction(bar.export_mp4_action)
+        bar.export_gif_action.setText("Step animation as GIF\u2026")
+        bar.export_mp4_action.setText("Step animation as MP4\u2026")
+        self.worker.step_played.connect(self._on_step_played)
+        self.worker.state_changed.connect(self._on_state_for_player)
+        self.worker.network_reset.connect(lambda _config: self.step_player.close())
+        self.timeline.snapshot_chosen.connect(lambda _index: self.step_player.close())
+
+    def play_one_step(self) -> None:
+        """Take the next mini-batch step and animate it; while one plays, pause or resume it."""
+        if self.step_player.is_active():
+            self.step_player.toggle()
+            return
+        if self.worker.latest_snapshot() is None or self._state == FAILED:
+            self.statusBar().showMessage("There is no trainable network to step.", 5000)
+            return
+        if self._scrubbed is not None:  # step from the moment shown: a new branch
+            self._on_resume_requested(self._scrubbed)
+        before = self.network_view.render_image()
+        self.network_view.set_frame_source(lambda p, _layout: p.drawImage(0, 0, before))
+        self._step_requested = True
+        self.worker.play_step()
+
+    def _on_step_played(self, story) -> None:
+        """The worker took the step: play its story on the diagram."""
+        self._step_requested = False
+        self.unsaved = True
+        self.step_player.start(story)
+
+    def _on_state_for_player(self, state: str) -> None:
+        """Training again, or failed: the animation gives the diagram back to the live network."""
+        if state == FAILED or (state == RUNNING and not self._step_requested):
+            self._step_requested = False
+            self.step_player.close()
+            self.network_view.set_frame_source(None)
 
     def toggle_run(self) -> None:
         """Run if paused, pause if running."""
