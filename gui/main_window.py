@@ -456,15 +456,9 @@ class MainWindow(QMainWindow):
         self.step_player = StepPlayer(self.network_view, self)
         self.step_player_controls = StepPlayerControls(self.step_player)
         self._step_requested = False
-        index = self.middle.indexOf(self.network_view)
-        box = QWidget()
-        box.setSizePolicy(self.network_view.sizePolicy())
-        box_layout = QVBoxLayout(box)
-        box_layout.setContentsMargins(0, 0, 0, 0)
-        box_layout.setSpacing(0)
-        box_layout.addWidget(self.step_player_controls)
-        box_layout.addWidget(self.network_view, 1)  # leaves the splitter for the box
-        self.middle.insertWidget(index, box)
+        # Right under the diagram, above the cost plot: showing it leaves the diagram's size.
+        lower = self.middle.widget(self.middle.indexOf(self.network_view) + 1)
+        lower.layout().insertWidget(0, self.step_player_controls)
         self.play_step_action = self._action(
             "Play one step",
             self.play_one_step,

@@ -82,7 +82,7 @@ def export_gif(
     speed: float = 1.0,
     progress: Progress | None = None,
 ) -> int:
-    """Write the animation as a looping GIF and return its number of frames."""
+    """Write the animation as a looping GIF; return its frames (a held frame counts once)."""
     from PIL import Image
 
     plan = frame_plan([b.seconds for b in frames.beats], speed, fps)
@@ -101,12 +101,21 @@ def export_gif(
     for k, index in enumerate(picks):
         montage.paste(rgb(index, 0.75), (0, k * size[1]))
     palette = montage.quantize(256, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-    images = []
+    images: list[Image.Image] = []
+    delays: list[int] = []
+    last = b""
     for n, (index, t) in enumerate(plan):
         if progress is not None and not progress(n, len(plan)):
             raise ExportCancelledError("export cancelled")
-        images.append(rgb(index, t).quantize(palette=palette, dither=Image.Dither.NONE))
-    delays = [round(1000 * (n + 1) / fps, -1) - round(1000 * n / fps, -1) for n in range(len(plan))]
+        frame = rgb(index, t).quantize(palette=palette, dither=Image.Dither.NONE)
+        delay = round(1000 * (n + 1) / fps, -1) - round(1000 * n / fps, -1)
+        data = frame.tobytes()
+        if data == last:  # a held frame: show the previous one longer (Pillow would merge it)
+            delays[-1] += delay
+            continue
+        last = data
+        images.append(frame)
+        delays.append(delay)
     try:
         images[0].save(
             os.fspath(path),
@@ -122,7 +131,7 @@ def export_gif(
         raise
     if progress is not None:
         progress(len(plan), len(plan))
-    return len(plan)
+    return len(images)
 
 
 def find_ffmpeg() -> str | None:
@@ -163,13 +172,13 @@ def export_mp4(
             if progress is not None and not progress(n, len(plan)):
                 raise ExportCancelledError("export cancelled")
             process.stdin.write(_rgb_bytes(render_frame(frames, layout, settings, index, t)))
-        process.stdin.close()
-        error = process.stderr.read().decode(errors="replace").strip()
-        if process.wait() != 0:
-            raise OSError(f"FFmpeg could not write {os.fspath(path)}: {error or 'unknown error'}")
+        _, error = process.communicate()  # closes its input: the end of the video
+        if process.returncode != 0:
+            message = error.decode(errors="replace").strip() or "unknown error"
+            raise OSError(f"FFmpeg could not write {os.fspath(path)}: {message}")
     except BaseException:
         process.kill()
-        process.wait()
+        process.communicate()
         _remove(path)
         raise
     if progress is not None:
