@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 
 from engine.snapshot import ExampleTrace
 from engine.step_beats import Beat, BeatValues, beat_values, example_order, plan_beats
 from engine.step_story import StepStory
 from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT
 from gui.diagram_layout import DiagramLayout
-from gui.diagram_scene import NO_DATA, Scene, build_scene, edge_lines, paint_scene
+from gui.diagram_scene import NO_DATA, OUTLINE, Scene, build_scene, edge_lines, paint_scene
 from gui.step_captions import caption
 
 Settings = tuple[str, bool, float]  # the view's edge mode, per-layer scale, emphasis power
@@ -44,6 +44,7 @@ class StepFrames:
         self._values: dict[int, BeatValues] = {}
         self._captions: dict[int, str] = {}
         self._scenes: dict[int, Scene] = {}
+        self._bases: dict[tuple[int, bool, float], QImage] = {}
         self._key: tuple | None = None
         self._lines: list = []
 
@@ -61,14 +62,20 @@ class StepFrames:
 
     def scene(self, index: int, layout: DiagramLayout, settings: Settings) -> Scene:
         """Return beat ``index``'s scene for this layout and view settings (built once)."""
-        key = (id(layout), layout.width, layout.height, settings)
+        key = self._scene_key(layout, settings)
         if key != self._key:
             self._key = key
             self._scenes = {}
+            self._bases = {}
             self._lines = edge_lines(layout)
         if index not in self._scenes:
             self._scenes[index] = self._build(index, layout, settings)
         return self._scenes[index]
+
+    @staticmethod
+    def _scene_key(layout: DiagramLayout, settings: Settings) -> tuple:
+        """Return what the cached scenes depend on: the canvas and the view settings."""
+        return (layout.sizes, layout.width, layout.height, settings)
 
     def _build(self, index: int, layout: DiagramLayout, settings: Settings) -> Scene:
         """Build beat ``index``'s scene with the diagram's own scene builder."""
@@ -105,6 +112,49 @@ class StepFrames:
         outputs = scene.outputs if values.activations[-1] is not None else None
         return replace(scene, fills=fills, outputs=outputs)
 
+    def base(
+        self,
+        index: int,
+        layout: DiagramLayout,
+        settings: Settings,
+        hold_captions: bool = True,
+        dpr: float = 1.0,
+    ) -> QImage:
+        """Return beat ``index``'s still part painted once: the scene, counter and caption.
+
+        Every frame of the beat blits it and paints only what moves on top.
+        """
+        self.scene(index, layout, settings)  # resets the caches if the layout or settings moved
+        key = (index, hold_captions, dpr)
+        if key not in self._bases:
+            size = QSize(round(layout.width * dpr), round(layout.height * dpr))
+            image = QImage(size, QImage.Format.Format_RGB32)
+            image.setDevicePixelRatio(dpr)
+            p = QPainter(image)
+            beat = self.beats[index]
+            paint_scene(p, layout, self.scene(index, layout, settings), [])
+            if beat.phase not in HOLD_PHASES:
+                self._paint_counter(p, layout, beat)
+            if beat.phase not in HOLD_PHASES or hold_captions:
+                _paint_caption(p, layout, self.caption(index))
+            p.end()
+            self._bases[key] = image
+        return self._bases[key]
+
+    def prepare(
+        self, index: int, layout: DiagramLayout, settings: Settings, dpr: float = 1.0
+    ) -> None:
+        """Do the next stage of preparing beat ``index`` ahead of time: its scene, then its image.
+
+        One stage per call, so a player can spread the work over its ticks.
+        """
+        if not 0 <= index < len(self.beats) or (index, True, dpr) in self._bases:
+            return
+        if index not in self._scenes or self._key != self._scene_key(layout, settings):
+            self.scene(index, layout, settings)
+        else:
+            self.base(index, layout, settings, True, dpr)
+
     def paint(
         self,
         p: QPainter,
@@ -115,28 +165,26 @@ class StepFrames:
         hold_captions: bool = True,
     ) -> None:
         """Paint beat ``index`` at fraction t of its length; captions on hold beats if asked."""
+        dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
         beat = self.beats[index]
-        scene = self.scene(index, layout, settings)
-        front = self._front(beat)
-        if front is not None and beat.phase == "forward" and front > 0:
-            fills = list(scene.fills)
-            start = np.array(NO_DATA, np.float32)
-            mixed = start + (fills[front - 1].astype(np.float32) - start) * ease(2.0 * t)
-            fills[front - 1] = np.rint(mixed).astype(np.uint8)
-            scene = replace(scene, fills=fills)
-        paint_scene(p, layout, scene, [])
-        if beat.phase in HOLD_PHASES and not hold_captions:
+        base = self.base(index, layout, settings, hold_captions, dpr)
+        p.drawImage(QPointF(0.0, 0.0), base)
+        if beat.phase in HOLD_PHASES:
             return
+        front = self._front(beat)
+        scene = self._scenes.get(index)
+        if beat.phase == "forward" and front > 0 and ease(2.0 * t) < 1.0:
+            scene = scene or self.scene(index, layout, settings)
+            start = np.array(NO_DATA, np.float32)
+            fill = start + (scene.fills[front - 1].astype(np.float32) - start) * ease(2.0 * t)
+            rings = scene.rings[front - 1]
+            _paint_layer(p, layout, front, np.rint(fill).astype(np.uint8), rings)
         if front is not None and front > 0:
             _outline_layer(p, layout, front, t)
-        if beat.phase not in HOLD_PHASES:
-            grow = ease(2.0 * t) if beat.phase in ("cost", "backward") else 1.0
-            values = self.values(index)
-            for k, nudge in enumerate(values.nudges, start=1):
-                if nudge is not None:
-                    _paint_arrows(p, layout, k, np.asarray(nudge, np.float64), grow)
-            self._paint_counter(p, layout, beat)
-        _paint_caption(p, layout, self.caption(index))
+        grow = ease(2.0 * t) if beat.phase in ("cost", "backward") else 1.0
+        for k, nudge in enumerate(self.values(index).nudges, start=1):
+            if nudge is not None:
+                _paint_arrows(p, layout, k, np.asarray(nudge, np.float64), grow)
 
     def _front(self, beat: Beat) -> int | None:
         """Return the neuron layer the wave has reached in this beat, or None."""
@@ -165,6 +213,24 @@ class StepFrames:
         p.setFont(font)
         left = max(x + w / 2 - 70, 0.0)
         p.drawText(QRectF(left, y + h + 6, 140, 34), Qt.AlignmentFlag.AlignHCenter, text)
+
+
+def _paint_layer(
+    p: QPainter, layout: DiagramLayout, layer: int, fills: np.ndarray, rings: np.ndarray
+) -> None:
+    """Paint one layer's neurons again with other fills, as the diagram paints them."""
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    r = layout.radii[layer]
+    ring = max(1.0, min(0.22 * r, 3.5))
+    outline = QColor(*OUTLINE)
+    for (cx, cy), fill, bias in zip(layout.centers[layer].tolist(), fills.tolist(), rings.tolist()):
+        p.setBrush(QColor(*fill))
+        if r < 4:  # a dot, its outline the bias ring
+            p.setPen(QPen(QColor(*bias), ring))
+            p.drawEllipse(QPointF(cx, cy), r + ring / 2, r + ring / 2)
+        else:  # the ring around it is already painted
+            p.setPen(QPen(outline, 1.0))
+            p.drawEllipse(QPointF(cx, cy), r, r)
 
 
 def _outline_layer(p: QPainter, layout: DiagramLayout, layer: int, t: float) -> None:

@@ -221,6 +221,10 @@ class StepPlayer(QObject):
             self.pause()
             return
         self.seek(target)
+        layout = self.view.diagram_layout()
+        if layout is not None:  # the next beat, a stage per tick, so changing beat costs little
+            dpr = self.view.devicePixelRatioF()
+            self.frames.prepare(self.beat_index() + 1, layout, self.settings(), dpr)
 
     def _next_phase_end(self, at: float) -> float | None:
         """Return where the phase playing at ``at`` ends, or None for the last phase."""
