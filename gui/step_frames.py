@@ -278,7 +278,7 @@ def _paint_arrows(
 def _paint_caption(p: QPainter, layout: DiagramLayout, text: str) -> None:
     """Paint the caption over the legend: the headline bold, the sentence wrapped under it."""
     x, y, w, h = layout.legend_rect
-    p.fillRect(QRectF(x - 4, y - 6, w + 8, h + 10), QColor(*BACKGROUND))
+    p.fillRect(QRectF(0.0, y - 6, layout.width, layout.height - y + 6), QColor(*BACKGROUND))
     head, _, body = text.partition("\n")
     font = p.font()
     font.setPixelSize(13)
