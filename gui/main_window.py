@@ -494,6 +494,7 @@ class MainWindow(QMainWindow):
             return
         if self._scrubbed is not None:  # step from the moment shown: a new branch
             self._on_resume_requested(self._scrubbed)
+            self.timeline.set_position(-1)
         before = self.network_view.render_image()
         self.network_view.set_frame_source(lambda p, _layout: p.drawImage(0, 0, before))
         self._step_requested = True

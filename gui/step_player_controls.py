@@ -85,7 +85,7 @@ class StepPlayerControls(QWidget):
         top.addWidget(self.close_button)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
-        bottom.addWidget(QLabel("Shown in full:"))
+        bottom.addWidget(QLabel("Example:"))
         bottom.addWidget(self.example_box)
         bottom.addWidget(QLabel("Speed:"))
         bottom.addWidget(self.speed_box)
@@ -145,8 +145,10 @@ class StepPlayerControls(QWidget):
         self.example_box.clear()
         for i, label in enumerate(story.labels.tolist()):
             guess = story.guess(i)
-            mark = "\u2713" if guess == label else f"\u2717 guessed {guess}"
-            self.example_box.addItem(f"{i + 1} of {story.batch_size}: a {label} {mark}", i)
+            mark = "\u2713" if guess == label else f"\u2717 ({guess})"
+            self.example_box.addItem(f"{i + 1}: a {label} {mark}", i)
+            tip = f"Example {i + 1} of {story.batch_size}: a {label}, the network guessed {guess}"
+            self.example_box.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
         self.example_box.setCurrentIndex(self.player.focus())
         self._on_beats_changed()
 

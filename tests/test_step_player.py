@@ -203,3 +203,18 @@ def test_the_player_bar_fits_a_small_window(qtbot, window):
         assert window.rect().contains(top_left), widget
         assert window.rect().contains(top_left + QPoint(widget.width() - 1, widget.height() - 1))
         assert widget.width() >= widget.minimumSizeHint().width(), widget
+
+
+def test_a_step_that_diverges_says_so_and_gives_the_diagram_back(qtbot, window):
+    from engine.training import TrainConfig
+
+    before = window.worker.latest_snapshot()
+    window.worker.set_train_config(TrainConfig(learning_rate=1e6))
+    window.play_step_action.trigger()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
+    assert not window.step_player.is_active()
+    assert window.network_view.frame_source() is None
+    assert "learning rate" in window.banner.message().lower()
+    window.play_step_action.trigger()  # a failed network is not stepped again
+    assert "no trainable network" in window.statusBar().currentMessage()
+    assert before.examples_seen == 0
