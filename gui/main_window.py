@@ -482,6 +482,7 @@ class MainWindow(QMainWindow):
         self.worker.step_played.connect(self._on_step_played)
         self.worker.state_changed.connect(self._on_state_for_player)
         self.worker.network_reset.connect(lambda _config: self.step_player.close())
+        self.worker.taught.connect(lambda _result: self.step_player.close())
         self.timeline.snapshot_chosen.connect(lambda _index: self.step_player.close())
 
     def play_one_step(self) -> None:
@@ -495,6 +496,7 @@ class MainWindow(QMainWindow):
         if self._scrubbed is not None:  # step from the moment shown: a new branch
             self._on_resume_requested(self._scrubbed)
             self.timeline.set_position(-1)
+        self.tabs.setCurrentIndex(0)  # the diagram's tab
         before = self.network_view.render_image()
         self.network_view.set_frame_source(lambda p, _layout: p.drawImage(0, 0, before))
         self._step_requested = True
@@ -504,7 +506,17 @@ class MainWindow(QMainWindow):
         """The worker took the step: play its story on the diagram."""
         self._step_requested = False
         self.unsaved = True
-        self.step_player.start(story)
+        drawing = self.digit_panel.network_input()
+        traces = (None, None)
+        if drawing is not None:  # the diagram shows the drawn digit before and after the step
+            label = self.digit_panel.selected_label()
+            traces = tuple(
+                trace_example(
+                    s, drawing, int(predict(s, drawing).argmax()) if label is None else label
+                )
+                for s in (story.before, story.after)
+            )
+        self.step_player.start(story, hold_traces=traces)
 
     def _on_state_for_player(self, state: str) -> None:
         """Training again, or failed: the animation gives the diagram back to the live network."""

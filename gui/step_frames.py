@@ -2,8 +2,9 @@
 
 A beat's scene is the diagram's own (``build_scene`` and ``paint_scene``) given the beat's values
 in place of a snapshot's, so it looks like the diagram the learner knows. On top of it, each frame
-paints what moves within a beat: the layer the wave has reached fades in and is outlined, the
-nudge arrows grow, and the caption sits where the legend was. The ``before`` and ``after`` beats
+paints what moves within a beat: the diagram cross-fades from the beat before (so the layer the
+wave reaches lights up), that layer is outlined, the nudge arrows grow, and the caption sits where
+the legend was. The ``before`` and ``after`` beats
 are the plain diagram of the network before and after the step, pixel for pixel.
 """
 
@@ -20,11 +21,12 @@ from engine.step_beats import Beat, BeatValues, beat_values, example_order, plan
 from engine.step_story import StepStory
 from gui.colors import BACKGROUND, HIGHLIGHT, NEGATIVE, POSITIVE, TEXT
 from gui.diagram_layout import DiagramLayout
-from gui.diagram_scene import NO_DATA, OUTLINE, Scene, build_scene, edge_lines, paint_scene
+from gui.diagram_scene import NO_DATA, Scene, build_scene, edge_lines, paint_scene
 from gui.step_captions import caption
 
 Settings = tuple[str, bool, float]  # the view's edge mode, per-layer scale, emphasis power
 HOLD_PHASES = ("before", "after")
+FADE = 0.35  # the first part of each beat cross-fades from the beat before
 
 
 def ease(t: float) -> float:
@@ -36,9 +38,15 @@ def ease(t: float) -> float:
 class StepFrames:
     """One story's beats with the example shown in full, their scenes cached per layout."""
 
-    def __init__(self, story: StepStory, focus: int = 0) -> None:
+    def __init__(
+        self,
+        story: StepStory,
+        focus: int = 0,
+        hold_traces: tuple[ExampleTrace | None, ExampleTrace | None] = (None, None),
+    ) -> None:
         self.story = story
         self.focus = focus
+        self.hold_traces = hold_traces  # the example the diagram shows before and after
         self.beats: list[Beat] = plan_beats(story, focus)
         self.order = example_order(story, focus)
         self._values: dict[int, BeatValues] = {}
@@ -83,8 +91,11 @@ class StepFrames:
         beat = self.beats[index]
         story = self.story
         if beat.phase in HOLD_PHASES:
-            snap = story.after if beat.phase == "after" and story.after else story.before
-            return build_scene(snap, None, mode, per_layer, power, layout, self._lines)
+            after = beat.phase == "after" and story.after is not None
+            snap, trace = (
+                (story.after, self.hold_traces[1]) if after else (story.before, self.hold_traces[0])
+            )
+            return build_scene(snap, trace, mode, per_layer, power, layout, self._lines)
         values = self.values(index)
         snap = replace(story.before, weights=values.edges, biases=values.rings)
         acts = [
@@ -168,17 +179,22 @@ class StepFrames:
         dpr = p.device().devicePixelRatioF() if p.device() is not None else 1.0
         beat = self.beats[index]
         base = self.base(index, layout, settings, hold_captions, dpr)
-        p.drawImage(QPointF(0.0, 0.0), base)
+        fade = ease(t / FADE) if index > 0 else 1.0
+        if fade < 1.0:  # the diagram cross-fades from the beat before; the caption just changes
+            before = self.base(index - 1, layout, settings, hold_captions, dpr)
+            p.drawImage(QPointF(0.0, 0.0), before)
+            split = layout.legend_rect[1] - 6
+            top = QRectF(0.0, 0.0, layout.width, split)
+            bottom = QRectF(0.0, split, layout.width, layout.height - split)
+            p.setOpacity(fade)
+            p.drawImage(top, base, _pixels(top, dpr))
+            p.setOpacity(1.0)
+            p.drawImage(bottom, base, _pixels(bottom, dpr))
+        else:
+            p.drawImage(QPointF(0.0, 0.0), base)
         if beat.phase in HOLD_PHASES:
             return
         front = self._front(beat)
-        scene = self._scenes.get(index)
-        if beat.phase == "forward" and front > 0 and ease(2.0 * t) < 1.0:
-            scene = scene or self.scene(index, layout, settings)
-            start = np.array(NO_DATA, np.float32)
-            fill = start + (scene.fills[front - 1].astype(np.float32) - start) * ease(2.0 * t)
-            rings = scene.rings[front - 1]
-            _paint_layer(p, layout, front, np.rint(fill).astype(np.uint8), rings)
         if front is not None and front > 0:
             _outline_layer(p, layout, front, t)
         grow = ease(2.0 * t) if beat.phase in ("cost", "backward") else 1.0
@@ -215,22 +231,9 @@ class StepFrames:
         p.drawText(QRectF(left, y + h + 6, 140, 34), Qt.AlignmentFlag.AlignHCenter, text)
 
 
-def _paint_layer(
-    p: QPainter, layout: DiagramLayout, layer: int, fills: np.ndarray, rings: np.ndarray
-) -> None:
-    """Paint one layer's neurons again with other fills, as the diagram paints them."""
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    r = layout.radii[layer]
-    ring = max(1.0, min(0.22 * r, 3.5))
-    outline = QColor(*OUTLINE)
-    for (cx, cy), fill, bias in zip(layout.centers[layer].tolist(), fills.tolist(), rings.tolist()):
-        p.setBrush(QColor(*fill))
-        if r < 4:  # a dot, its outline the bias ring
-            p.setPen(QPen(QColor(*bias), ring))
-            p.drawEllipse(QPointF(cx, cy), r + ring / 2, r + ring / 2)
-        else:  # the ring around it is already painted
-            p.setPen(QPen(outline, 1.0))
-            p.drawEllipse(QPointF(cx, cy), r, r)
+def _pixels(rect: QRectF, dpr: float) -> QRectF:
+    """Return a rectangle in the device pixels of an image of device pixel ratio ``dpr``."""
+    return QRectF(rect.x() * dpr, rect.y() * dpr, rect.width() * dpr, rect.height() * dpr)
 
 
 def _outline_layer(p: QPainter, layout: DiagramLayout, layer: int, t: float) -> None:

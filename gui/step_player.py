@@ -15,6 +15,7 @@ import bisect
 from PySide6.QtCore import QElapsedTimer, QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter
 
+from engine.snapshot import ExampleTrace
 from engine.step_story import StepStory
 from gui.diagram_layout import DiagramLayout
 from gui.network_view import NetworkView
@@ -60,9 +61,19 @@ class StepPlayer(QObject):
         """Return True while the clock runs."""
         return self._playing
 
-    def start(self, story: StepStory, focus: int = 0, play: bool = True) -> None:
-        """Load ``story`` with example ``focus`` shown in full and play it from the start."""
-        self.frames = StepFrames(story, min(max(focus, 0), story.batch_size - 1))
+    def start(
+        self,
+        story: StepStory,
+        focus: int = 0,
+        play: bool = True,
+        hold_traces: tuple[ExampleTrace | None, ExampleTrace | None] = (None, None),
+    ) -> None:
+        """Load ``story`` with example ``focus`` shown in full and play it from the start.
+
+        ``hold_traces`` are the examples the diagram shows before and after the step (a drawn
+        digit's, say); None shows the snapshot's own, as the diagram does.
+        """
+        self.frames = StepFrames(story, min(max(focus, 0), story.batch_size - 1), hold_traces)
         self._index_beats()
         self._position = 0.0
         self.view.set_frame_source(self._paint)
@@ -201,7 +212,7 @@ class StepPlayer(QObject):
             return
         if not 0 <= focus < self.frames.story.batch_size:
             raise ValueError(f"example must be in 0 .. {self.frames.story.batch_size - 1}")
-        self.frames = StepFrames(self.frames.story, focus)
+        self.frames = StepFrames(self.frames.story, focus, self.frames.hold_traces)
         self._index_beats()
         self.beats_changed.emit()
         self.seek(self._starts[1])

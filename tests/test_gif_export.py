@@ -121,3 +121,25 @@ def test_mp4_with_ffmpeg_has_every_frame(qtbot, window, tmp_path) -> None:
     frames = window.step_player_controls.export(path, "mp4")
     counted, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
     assert counted == frames and seconds == pytest.approx(frames / 30, abs=0.1)
+
+
+def test_first_and_last_frames_show_the_drawn_digit_as_the_diagram_does(qtbot, window) -> None:
+    from gui.step_export import render_frame
+
+    window.digit_panel.load_test_digit(3)
+    qtbot.waitUntil(lambda: window.digit_panel.network_input() is not None)
+    window.network_view.refresh()
+    view = window.network_view
+    before = view.render_image().convertToFormat(QImage.Format.Format_RGB32)
+    window.play_step_action.trigger()
+    qtbot.waitUntil(window.step_player.is_active, timeout=10000)
+    player = window.step_player
+    player.pause()
+    frames, layout, settings = player.frames, view.diagram_layout(), player.settings()
+    assert frames.hold_traces[0] is not None  # the drawing, traced on the network before
+    first = render_frame(frames, layout, settings, 0, 0.0)
+    last = render_frame(frames, layout, settings, len(frames.beats) - 1, 1.0)
+    player.close()
+    window._refresh_views()
+    after = view.render_image().convertToFormat(QImage.Format.Format_RGB32)
+    assert first == before and last == after and before != after
