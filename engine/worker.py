@@ -43,7 +43,7 @@ class NetworkStarted:
 
 
 RUNNING, PAUSED, FAILED, FINISHED = "running", "paused", "failed", "finished"
-KEPT_COMMANDS = ("load", "reset", "adopt", "resume", "teach")  # a later pause must not drop them
+KEPT_COMMANDS = ("load", "reset", "adopt", "resume", "teach", "play")  # a later pause keeps them
 
 
 class TrainingWorker(QObject):
@@ -261,8 +261,8 @@ class TrainingWorker(QObject):
             return
         elif name == "teach":
             self._teach(*arg)
-        elif name == "play" and self.state != FAILED:
-            self._play(token)
+        elif name == "play":
+            self._play()
         elif self.state != FAILED:
             self._train(name, arg, token)
 
@@ -358,18 +358,24 @@ class TrainingWorker(QObject):
         self._publish()
         self.taught.emit(result)
 
-    def _play(self, token: int) -> None:
-        """Take one mini-batch step as training does, with its story told before and after it."""
+    def _play(self) -> None:
+        """Take one mini-batch step as training does, with its story told before and after it.
+
+        Emits the story, or None when no step could be taken (training failed).
+        """
         from engine.step_story import finish_story, prepare_story
 
         trainer = self._trainer
+        if self.state == FAILED:
+            self.step_played.emit(None)
+            return
         before = self._latest
         if before is None or before.examples_seen != trainer.examples_seen:
             before = take_snapshot(trainer, self._data.train.images)
         story = prepare_story(trainer, self._data.train.images, self.train_config, before)
-        self._train("batches", 1, token)
-        if trainer.examples_seen == before.examples_seen + story.batch_size:  # not diverged
-            self.step_played.emit(finish_story(story, self._latest))
+        self._train("batches", 1, self._stops)  # one batch, whatever came after the command
+        stepped = trainer.examples_seen == before.examples_seen + story.batch_size
+        self.step_played.emit(finish_story(story, self._latest) if stepped else None)
 
     def _train(self, mode: str, arg: object, token: int) -> None:
         """Train in the given mode until it is done, interrupted, or training fails."""

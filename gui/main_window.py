@@ -503,8 +503,12 @@ class MainWindow(QMainWindow):
         self.worker.play_step()
 
     def _on_step_played(self, story) -> None:
-        """The worker took the step: play its story on the diagram."""
+        """The worker took the step: play its story on the diagram (None: it could not)."""
         self._step_requested = False
+        if story is None:
+            self.network_view.set_frame_source(None)
+            self.statusBar().showMessage("The step could not be taken: training has failed.", 6000)
+            return
         self.unsaved = True
         drawing = self.digit_panel.network_input()
         traces = (None, None)

@@ -218,3 +218,12 @@ def test_a_step_that_diverges_says_so_and_gives_the_diagram_back(qtbot, window):
     window.play_step_action.trigger()  # a failed network is not stepped again
     assert "no trainable network" in window.statusBar().currentMessage()
     assert before.examples_seen == 0
+
+
+def test_a_pause_right_after_play_still_plays_the_step(qtbot, window):
+    window.play_step_action.trigger()
+    window.toggle_run()  # Space at once: the play command is kept, as Teach it is
+    window.worker.pause()
+    qtbot.waitUntil(window.step_player.is_active, timeout=10000)
+    assert window.step_player.story.before.examples_seen == 0
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
