@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import bisect
 
-from PySide6.QtCore import QElapsedTimer, QObject, QSize, QTimer, Signal
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
+from PySide6.QtGui import QPainter
 
 from engine.snapshot import ExampleTrace
 from engine.step_story import StepStory
@@ -256,15 +256,3 @@ class StepPlayer(QObject):
     def _paint(self, p: QPainter, layout: DiagramLayout) -> None:
         """Paint the current moment on the view (its frame source)."""
         self.frames.paint(p, self.beat_index(), self.beat_fraction(), layout, self.settings())
-
-    def render_image(self, size: QSize | None = None) -> QImage:
-        """Return the current moment painted as the diagram shows it (default: the view's size)."""
-        from gui.diagram_layout import compute_layout
-
-        size = size or self.view.size()
-        layout = compute_layout(self.story.sizes, size.width(), size.height())
-        image = QImage(size, QImage.Format.Format_RGB32)
-        p = QPainter(image)
-        self.frames.paint(p, self.beat_index(), self.beat_fraction(), layout, self.settings())
-        p.end()
-        return image
