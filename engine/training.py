@@ -230,6 +230,11 @@ class Trainer:
         # Read per batch as a contiguous slice: gathering scattered labels costs cache misses.
         self._perm_labels = self.labels[self._perm].astype(np.intp)
 
+    def peek_next_batch(self, batch_size: int | None = None) -> np.ndarray:
+        """Return a copy of the training-set rows the next ``step_batch`` trains on."""
+        m = self._config.batch_size if batch_size is None else int(batch_size)
+        return self._perm[self._position : self._position + m].copy()
+
     @property
     def workspace(self) -> backprop.Workspace | None:
         """The buffers of the latest mini-batch (activations, deltas, summed gradients), or None."""

@@ -22,6 +22,7 @@ from engine.errors import DataError
 from engine.network import Network, NetworkConfig
 from engine.replay import HistoryRecord, SnapshotHistory
 from engine.snapshot import Snapshot, network_of, take_parameters, take_snapshot
+from engine.step_story import StepStory, finish_story, prepare_story
 from engine.teach import TeachResult, teach_step
 from engine.training import BatchReport, EpochReport, TrainConfig, Trainer
 
@@ -178,6 +179,20 @@ class TrainingRun:
         self.publish()
         return result
 
+    def prepare_story(self) -> StepStory:
+        """Return the story of the mini-batch step training takes next (engine.step_story)."""
+        self.take_pending_config()  # the story and the step use the same hyper-parameters
+        images = self.data.train.images
+        before = self._latest
+        if before is None or before.examples_seen != self.trainer.examples_seen:
+            before = take_snapshot(self.trainer, images)
+        return prepare_story(self.trainer, images, self.train_config, before)
+
+    def finish_story(self, story: StepStory) -> StepStory | None:
+        """Return ``story`` told to its end, or None if its step was not taken (it failed)."""
+        stepped = self.trainer.examples_seen == story.before.examples_seen + story.batch_size
+        return finish_story(story, self._latest) if stepped else None
+
     def next_report(self) -> BatchReport | EpochReport:
         """Train the next mini-batch, or evaluate the epoch it ended; record and return the report.
 
@@ -226,6 +241,11 @@ class RunReader:
     """
 
     _run: TrainingRun
+
+    @property
+    def seed(self) -> int:
+        """The seed the network and the order of its mini-batches are drawn from."""
+        return self._run.seed
 
     @property
     def snapshot_serial(self) -> int:

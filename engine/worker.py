@@ -38,6 +38,7 @@ class Command(enum.Enum):
     ADOPT = enum.auto()  # (Network, epoch, examples_seen)
     RESUME = enum.auto()  # index of a kept snapshot
     TEACH = enum.auto()  # (x, label)
+    PLAY = enum.auto()  # one mini-batch step, told as a story (engine.step_story)
     RUN = enum.auto()  # -1: no limit
     BATCHES = enum.auto()  # how many mini-batches
     EPOCH = enum.auto()
@@ -58,6 +59,7 @@ class TrainingWorker(QObject, RunReader):
     data_loaded = Signal(object)  # MnistData now in use
     data_failed = Signal(str)  # why the data could not be loaded; the old data stays
     taught = Signal(object)  # engine.teach.TeachResult of a single-example step
+    step_played = Signal(object)  # engine.step_story.StepStory of the mini-batch step just taken
 
     def __init__(self, config: NetworkConfig, train_config: TrainConfig, seed: int = 0) -> None:
         super().__init__()
@@ -106,6 +108,10 @@ class TrainingWorker(QObject, RunReader):
         """Pause and apply one SGD step on the single example x (784 floats) labelled ``label``."""
         self._send(Command.TEACH, (np.array(x, np.float32).reshape(-1), int(label)), stop=True)
 
+    def play_step(self) -> None:
+        """Pause, take the next mini-batch step, and emit its story (``step_played``)."""
+        self._send(Command.PLAY, stop=True)
+
     def run(self) -> None:
         """Train until paused."""
         self._send(Command.RUN, -1)
@@ -153,6 +159,7 @@ class TrainingWorker(QObject, RunReader):
             Command.ADOPT: lambda arg: run.start(*arg),
             Command.RESUME: run.resume,
             Command.TEACH: lambda arg: self._teach(*arg),
+            Command.PLAY: lambda _arg: self._play(),
         }
         while not self._quit.is_set():
             command, arg, token = self._commands.get()
@@ -194,6 +201,16 @@ class TrainingWorker(QObject, RunReader):
         if self._run.trainer is not None:
             self._set_state(PAUSED)
             self.taught.emit(self._run.teach(x, label))
+        return False
+
+    def _play(self) -> bool:
+        """Take the next mini-batch step as training does, and emit its story (None: no step)."""
+        story = None
+        if self._run.trainer is not None and self.state != FAILED:
+            story = self._run.prepare_story()
+            self._train(Command.BATCHES, 1, self._stops)
+            story = self._run.finish_story(story)
+        self.step_played.emit(story)
         return False
 
     def _train(self, command: Command, count: int, token: int) -> None:

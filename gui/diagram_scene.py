@@ -196,13 +196,22 @@ def build_scene(
     power: float,
     layout: DiagramLayout,
     lines: list[list[QLineF] | None],
+    scales: list[float] | None = None,
 ) -> Scene:
-    """Return the frame for ``snapshot`` in edge ``mode``; ``trace`` gives fills and Hebbian."""
+    """Return the frame for ``snapshot`` in edge ``mode``; ``trace`` gives fills and Hebbian.
+
+    ``scales`` fixes each weight layer's full-colour |value| (default: from the values drawn).
+    """
     trace = trace if trace is not None else snapshot.example
     n_layers = len(snapshot.sizes) - 1
     values = [edge_values(snapshot, mode, k, trace) for k in range(n_layers)]
     have = values[0] is not None
-    scales = _scales(values if have else [], per_layer) if have else [1.0] * n_layers
+    if scales is not None:
+        scales = list(scales)
+    elif have:
+        scales = _scales(values, per_layer)
+    else:
+        scales = [1.0] * n_layers
     biases = _bias_values(snapshot, trace, mode)
     bias_scales = _scales(biases, per_layer) if biases is not None else [1.0] * n_layers
     keep: list[np.ndarray] = []

@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._connect_worker()
+        self._build_step_player()
         self.controls.set_session(self.session)
         self.cost_plot.set_x_mode(self.session.plot_x)
         self._show_slow_motion(0 < self.session.speed <= SLOW_MOTION)  # as the learner left it
@@ -512,6 +513,88 @@ class MainWindow(QMainWindow):
         c.goal_edited.connect(lambda epochs: self._remember(goal_epochs=epochs))
         c.invalid_input.connect(lambda message: self.statusBar().showMessage(message, 6000))
         c.data_chosen.connect(self._on_data_chosen)
+
+    def _build_step_player(self) -> None:
+        """Play one step: the player over the diagram, its bar, action, menu entries and wiring."""
+        from gui.step_player import StepPlayer
+        from gui.step_player_controls import StepPlayerControls
+
+        self.step_player = StepPlayer(self.network_view, self)
+        self.step_player_controls = StepPlayerControls(self.step_player)
+        self._step_requested = False
+        # Right under the diagram, above the cost plot: showing it leaves the diagram's size.
+        lower = self.middle.widget(self.middle.indexOf(self.network_view) + 1)
+        lower.layout().insertWidget(0, self.step_player_controls)
+        self.play_step_action = self._action(
+            "Play one step",
+            self.play_one_step,
+            "P",
+            "Animate the next real mini-batch step on this network: forward, cost, backward, "
+            "the mini-batch's sum and average, the update. Press again to pause.",
+        )
+        toolbar = self.network_view.toolbar()
+        toolbar.addSeparator()
+        toolbar.addAction(self.play_step_action)
+        train_menu = next(
+            a.menu() for a in self.menuBar().actions() if a.text().replace("&", "") == "Train"
+        )
+        train_menu.insertAction(self.epoch_action, self.play_step_action)
+        self.export_menu.addSeparator()
+        bar = self.step_player_controls
+        self.export_menu.addAction(bar.export_gif_action)
+        self.export_menu.addAction(bar.export_mp4_action)
+        bar.export_gif_action.setText("Step animation as GIF\u2026")
+        bar.export_mp4_action.setText("Step animation as MP4\u2026")
+        self.worker.step_played.connect(self._on_step_played)
+        self.worker.state_changed.connect(self._on_state_for_player)
+        self.worker.network_reset.connect(lambda _config: self.step_player.close())
+        self.worker.taught.connect(lambda _result: self.step_player.close())
+        self.timeline.snapshot_chosen.connect(lambda _index: self.step_player.close())
+
+    def play_one_step(self) -> None:
+        """Take the next mini-batch step and animate it; while one plays, pause or resume it."""
+        if self.step_player.is_active():
+            self.step_player.toggle()
+            return
+        if self.worker.latest_snapshot() is None or self._state == FAILED:
+            self.statusBar().showMessage("There is no trainable network to step.", 5000)
+            return
+        if self._scrubbed is not None:  # step from the moment shown: a new branch
+            self._on_resume_requested(self._scrubbed)
+            self.timeline.set_position(-1)
+        self.tabs.setCurrentIndex(0)  # the diagram's tab
+        before = self.network_view.render_image()
+        self.network_view.set_frame_source(lambda p, _layout: p.drawImage(0, 0, before))
+        self._step_requested = True
+        self._end_goal()  # a run toward its epoch goal must not carry on after the step
+        self.worker.play_step()
+
+    def _on_step_played(self, story) -> None:
+        """The worker took the step: play its story on the diagram (None: it could not)."""
+        self._step_requested = False
+        if story is None:
+            self.network_view.set_frame_source(None)
+            self.statusBar().showMessage("The step could not be taken: training has failed.", 6000)
+            return
+        self.unsaved = True
+        drawing = self.digit_panel.network_input()
+        traces = (None, None)
+        if drawing is not None:  # the diagram shows the drawn digit before and after the step
+            label = self.digit_panel.selected_label()
+            traces = tuple(
+                trace_example(
+                    s, drawing, int(predict(s, drawing).argmax()) if label is None else label
+                )
+                for s in (story.before, story.after)
+            )
+        self.step_player.start(story, hold_traces=traces)
+
+    def _on_state_for_player(self, state: str) -> None:
+        """Training again, or failed: the animation gives the diagram back to the live network."""
+        if state == FAILED or (state == RUNNING and not self._step_requested):
+            self._step_requested = False
+            self.step_player.close()
+            self.network_view.set_frame_source(None)
 
     def toggle_run(self) -> None:
         """Run for the chosen number of epochs if paused, pause if running."""

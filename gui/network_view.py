@@ -8,6 +8,7 @@ in ``gui.diagram_scene``; this module holds the widget, its actions, hover toolt
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
@@ -80,6 +81,7 @@ class NetworkView(QWidget):
         self._scene: Scene | None = None
         self._changed = True
         self._toolbar: QToolBar | None = None
+        self._frame_source: Callable[[QPainter, DiagramLayout], None] | None = None
         self.panel = NeuronPanel(self)
         self.panel.closed.connect(self._on_panel_closed)
         self._build_actions()
@@ -282,8 +284,24 @@ class NetworkView(QWidget):
             self._changed = True
             self.update()
 
+    def set_frame_source(self, source: Callable[[QPainter, DiagramLayout], None] | None) -> None:
+        """Let ``source`` paint the diagram (an animation); None draws the snapshot again."""
+        self._frame_source = source
+        self._changed = True
+        self.update()
+
+    def frame_source(self) -> Callable[[QPainter, DiagramLayout], None] | None:
+        """Return the painter of an animation shown in place of the snapshot, or None."""
+        return self._frame_source
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         """Paint the current frame (all of the widget: Qt need not paint the parents below)."""
+        self._ensure_layout()
+        if self._frame_source is not None and self._layout is not None:
+            p = QPainter(self)
+            self._frame_source(p, self._layout)
+            p.end()
+            return
         self._ensure_scene()
         p = QPainter(self)
         layout = self._layout or compute_layout((784, 16, 16, 10), self.width(), self.height())

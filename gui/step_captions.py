@@ -1,0 +1,146 @@
+"""The captions of "Play one step": each beat named in the video's terms, with its live numbers.
+
+Every number in a caption is read from the same ``BeatValues`` the diagram paints for that beat
+(or from the story those values come from), so the sentence and the picture cannot disagree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.step_beats import EDGE_KINDS, PHASE_TITLES, Beat, BeatValues
+from engine.step_story import StepStory
+
+
+def num(x: float) -> str:
+    """Return a number with 3 significant digits and an explicit sign for the captions."""
+    return f"{float(x):+.3g}".replace("-", "\u2212")
+
+
+def plain(x: float) -> str:
+    """Return a number with 3 significant digits, minus sign typeset."""
+    return f"{float(x):.3g}".replace("-", "\u2212")
+
+
+def layer_name(sizes: tuple[int, ...], layer: int) -> str:
+    """Return 'input', 'hidden k' or 'output' for neuron layer ``layer``."""
+    if layer == 0:
+        return "input"
+    return "output" if layer == len(sizes) - 1 else f"hidden {layer}"
+
+
+def neuron_name(sizes: tuple[int, ...], layer: int, index: int) -> str:
+    """Return a short name: 'pixel (r, c)', 'hidden 2 #5' or 'output 7'."""
+    if layer == 0:
+        side = int(round(np.sqrt(sizes[0])))
+        return f"pixel ({index // side}, {index % side})"
+    if layer == len(sizes) - 1:
+        return f"output {index}"
+    return f"hidden {layer} #{index}"
+
+
+def strongest_edge(sizes: tuple[int, ...], values: BeatValues, layer: int) -> tuple[str, float]:
+    """Return the name and value of weight layer ``layer``'s largest |value| on the beat's edges."""
+    edges = np.asarray(values.edges[layer])
+    j, i = np.unravel_index(int(np.argmax(np.abs(edges))), edges.shape)
+    name = f"{neuron_name(sizes, layer, int(i))} \u2192 {neuron_name(sizes, layer + 1, int(j))}"
+    return name, float(edges[j, i])
+
+
+def title(story: StepStory, beat: Beat) -> str:
+    """Return the beat's headline: its phase and where in the mini-batch it is."""
+    m = story.batch_size
+    head = PHASE_TITLES[beat.phase]
+    if beat.phase == "mini-batch":
+        return f"{head} \u2014 {beat.added} of {m} examples"
+    if beat.phase in ("forward", "cost", "backward"):
+        label = int(story.labels[beat.example])
+        return f"{head} \u2014 example {beat.example + 1} of {m}, a {label}"
+    return head
+
+
+def caption(story: StepStory, beat: Beat, values: BeatValues) -> str:
+    """Return the beat's caption: a headline, a newline, and what the diagram shows, in numbers."""
+    return f"{title(story, beat)}\n{_body(story, beat, values)}"
+
+
+def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
+    """Return the sentence under the headline."""
+    sizes = story.sizes
+    last = len(sizes) - 1
+    cfg = story.train_config
+    m = story.batch_size
+    i = beat.example
+    if beat.phase == "before":
+        return (
+            f"The next real mini-batch: {m} examples, learning rate \u03b7 = {cfg.learning_rate:g}."
+            f" Its mean cost now is {plain(story.cost_before)}. Edges show {EDGE_KINDS['weight']}."
+        )
+    if beat.phase == "forward" and beat.layer == 0:
+        return f"The digit enters as {sizes[0]} input activations, one per pixel, 0 to 1."
+    if beat.phase == "forward":
+        a = values.activations[beat.layer]
+        if beat.layer == last:
+            guess = int(np.argmax(a))
+            verdict = "right" if guess == int(story.labels[i]) else "wrong"
+            return (
+                f"The output layer guesses {guess} (a = {plain(a[guess])}); the label is "
+                f"{int(story.labels[i])}: {verdict}. Edges show {EDGE_KINDS['carried']}."
+            )
+        j = int(np.argmax(a))
+        return (
+            f"{layer_name(sizes, beat.layer).capitalize()}: a = \u03c3(w\u00b7a + b) for each "
+            f"neuron. Brightest: {neuron_name(sizes, beat.layer, j)}, a = {plain(a[j])}. "
+            f"Edges show {EDGE_KINDS['carried']}."
+        )
+    if beat.phase == "cost":
+        nudges = values.nudges[-1]
+        label = int(story.labels[i])
+        others = [j for j in range(len(nudges)) if j != label]
+        worst = min(others, key=lambda j: nudges[j]) if others else label
+        formula = (
+            "\u00bd\u03a3(a_j \u2212 y_j)\u00b2"
+            if story.before.config.cost == "quadratic"
+            else "\u2212\u03a3 y_j ln a_j"
+        )
+        return (
+            f"This example's cost C_x = {formula} = {plain(story.costs[i])}. Desired nudges "
+            f"\u2212\u2202C/\u2202a: output {label} {num(nudges[label])}, output {worst} "
+            f"{num(nudges[worst])} (arrows: up blue, down red)."
+        )
+    if beat.phase == "backward":
+        name, v = strongest_edge(sizes, values, beat.layer)
+        into = beat.layer + 1
+        where = (
+            "\u03b4 = \u2202C/\u2202z at the output (BP1)"
+            if into == last
+            else f"\u03b4 flows back into {layer_name(sizes, into)}: "
+            "w\u1d40\u03b4 \u00b7 \u03c3'(z) (BP2)"
+        )
+        return f"{where}; edges show {EDGE_KINDS['wanted']}. Strongest wish: {name}, {num(v)}."
+    if beat.phase == "mini-batch":
+        name, v = strongest_edge(sizes, values, last - 1)
+        return (
+            f"Example {i + 1} (a {int(story.labels[i])}) added: edges show the running sum "
+            f"\u2212\u03a3 a_in\u00b7\u03b4_out of {beat.added} of {m} examples. "
+            f"On {name}: {num(v)}."
+        )
+    if beat.phase == "average":
+        name, v = strongest_edge(sizes, values, last - 1)
+        return (
+            f"Divide the sum by {m}: the average wanted change \u2212\u2202C/\u2202w, downhill "
+            f"for the mini-batch's cost. Largest into the output: {name}, {num(v)}."
+        )
+    if beat.phase == "update":
+        name, v = strongest_edge(sizes, values, last - 1)
+        rule = f"\u0394w = \u03b7 \u00d7 average, \u03b7 = {cfg.learning_rate:g}"
+        if cfg.momentum > 0:
+            rule += f", plus momentum {cfg.momentum:g} \u00d7 the last step"
+        if cfg.l2 > 0:
+            rule += f", and L2 shrinks w by \u03b7\u03bb/n = {cfg.learning_rate * cfg.l2:g}/n"
+        return f"The trainer's real update: {rule}. Largest into the output: {name}, {num(v)}."
+    after = story.cost_after
+    return (
+        f"Step taken: the mini-batch's mean cost went from {plain(story.cost_before)} to "
+        f"{plain(after)}. Training continues from exactly this network."
+    )
