@@ -78,7 +78,7 @@ class ComparePanel(QWidget):
         self.experiment.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.experiment.setMinimumContentsLength(16)
+        self.experiment.setMinimumContentsLength(12)
         self.experiment.currentIndexChanged.connect(self._show_look_for)
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 100)
@@ -122,7 +122,7 @@ class ComparePanel(QWidget):
         self.budget = QSpinBox()
         self.budget.setRange(1, 4096)
         self.budget.setSuffix(" MB")
-        self.budget.setPrefix("Keep at most ")
+        self.budget.setPrefix("Budget ")
         self.budget.setToolTip("When the kept runs outgrow this, the oldest are dropped.")
         self.budget.valueChanged.connect(lambda mb: self.budget_changed.emit(mb * 1024 * 1024))
         self.save_dropped = QCheckBox("Save runs before dropping them")
@@ -147,7 +147,8 @@ class ComparePanel(QWidget):
         side_scroll.setWidget(side)
         side_scroll.setWidgetResizable(True)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        side_scroll.setMinimumWidth(230)
+        bar = side_scroll.verticalScrollBar().sizeHint().width()
+        side_scroll.setMinimumWidth(side.minimumSizeHint().width() + bar + 4)
 
         self.x_axis = QComboBox()
         for key, label in AXIS_LABELS.items():
@@ -352,7 +353,8 @@ class ComparePanel(QWidget):
         for run in self.shown_runs():
             colour = series_colour(run.serial - 1)
             width = 2 if run.status != RUNNING else 1
-            cost = self.cost_plot.plot(pen=pg.mkPen(colour, width=width), name=run.name)
+            name = run.name if run.status == "finished" else f"{run.name} ({run.status})"
+            cost = self.cost_plot.plot(pen=pg.mkPen(colour, width=width), name=name)
             cost.setDownsampling(auto=True, method="peak")
             cost.setClipToView(True)
             line = self.accuracy_plot.plot(

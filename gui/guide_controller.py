@@ -42,7 +42,8 @@ class GuideController(QObject):
         self.dock = QDockWidget("Follow the video", window)
         self.dock.setObjectName("guideDock")
         self.dock.setWidget(scroll)
-        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        window.splitDockWidget(window.pad_dock, self.dock, Qt.Orientation.Vertical)
         self.dock.hide()  # opened from Help; the window's saved state reopens it
         self.toggle_action = self.dock.toggleViewAction()
         self.toggle_action.setText("Follow the video")

@@ -171,7 +171,8 @@ def choices(stop: Stop, sizes: Sequence[int] = (784, 16, 16, 10)) -> list[str]:
     if stop.choices == "up_down":
         return ["up", "down"]
     if stop.choices == "layers":
-        return [f"layer {k + 1} ({sizes[k]} to {sizes[k + 1]})" for k in range(len(sizes) - 1)]
+        names = layer_names(len(sizes))
+        return [f"layer {k + 1}: {names[k]} to {names[k + 1]}" for k in range(len(sizes) - 1)]
     if stop.choices == "batch_sizes":
         return ["mini-batch 1", "mini-batch 10", "mini-batch 100"]
     return ["100 examples", "1,000 examples", "10,000 examples"]
@@ -258,11 +259,17 @@ def reveal_moved_layer(snapshot: Snapshot) -> Reveal:
         int(np.argmax(np.abs(snapshot.step_w[k]))), snapshot.step_w[k].shape
     )
     each = ", ".join(f"layer {i + 1} {p:.5f}" for i, p in enumerate(peaks))
+    names = layer_names(len(snapshot.step_w) + 1)
     return Reveal(
         k,
-        f"Largest |change| per layer: {each}. The edge that moved most runs from neuron {col} "
-        f"into neuron {out} of layer {k + 1}.",
+        f"Largest |change| per layer: {each}. The edge that moved most runs from {names[k]} "
+        f"neuron {col} into {names[k + 1]} neuron {out}.",
     )
+
+
+def layer_names(n: int) -> list[str]:
+    """Return the names of n neuron layers as the diagram shows them: input, hidden k, output."""
+    return ["input"] + [f"hidden {k}" for k in range(1, n - 1)] + ["output"]
 
 
 def reveal_best_run(runs: Sequence[Run], labels: Sequence[str]) -> Reveal:

@@ -142,9 +142,7 @@ def test_learning_rate_experiment_trains_each_run_through_the_worker(
     assert huge.status == DIVERGED and "far too large" in huge.note and huge.updates == 0
 
 
-def test_data_size_runs_train_on_subsets_and_see_equal_examples(
-    qtbot, runner, sample_data
-) -> None:
+def test_data_size_runs_train_on_subsets_and_see_equal_examples(qtbot, runner, sample_data) -> None:
     finished = []
     runner.run_finished.connect(finished.append)
     with qtbot.waitSignal(runner.experiment_finished, timeout=30000):
@@ -180,4 +178,3 @@ def test_cancel_stops_the_worker_within_a_mini_batch(qtbot, runner, sample_data)
     assert finished[0].updates == len(trained)  # every trained batch is in the run's curves
     qtbot.wait(100)
     assert runner.worker.state == "paused" and len(trained) - at_cancel <= 1
-
