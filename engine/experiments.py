@@ -117,7 +117,11 @@ def plan(key: str, epochs: int, n_train: int, seed: int = 0) -> list[RunSpec]:
     if key == "batch-size":
         updates = batches_for(epochs, n_train, 10)  # what mini-batches of 10 make in the budget
         runs = [
-            spec(f"m = {m}, {epochs} epochs", t=replace(train, batch_size=m)) for m in (1, 10, 100)
+            spec(
+                f"m = {m}, {epochs} epoch{'s' if epochs > 1 else ''}",
+                t=replace(train, batch_size=m),
+            )
+            for m in (1, 10, 100)
         ]
         runs += [
             spec(f"m = {m}, {updates:,} updates", t=replace(train, batch_size=m), batches=updates)

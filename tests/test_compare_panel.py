@@ -1,4 +1,4 @@
-"""The Compare tab: curves equal each run's history; axes, toggles, exports; runs kept and opened."""
+"""The Compare tab: curves equal each run's history; axes, toggles, exports; runs kept, opened."""
 
 from __future__ import annotations
 
