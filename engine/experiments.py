@@ -55,8 +55,9 @@ EXPERIMENTS = (
     Experiment(
         "batch-size",
         "Mini-batch 1 / 10 / 100 (equal epochs, then equal updates)",
-        "With equal epochs, small mini-batches make many noisy steps and win; with equal updates, "
-        "big mini-batches make better-aimed steps but see many more examples for them.",
+        "With equal epochs, mini-batches of 10 win: 100 makes ten times fewer steps, and 1 makes "
+        "steps too noisy at eta = 3. With equal updates, bigger mini-batches aim each step better "
+        "and win, but they see ten or a hundred times more examples for it.",
         "updates",
     ),
     Experiment(
@@ -70,7 +71,8 @@ EXPERIMENTS = (
         "cost",
         "Quadratic vs cross-entropy cost",
         "Compare test accuracy, not cost (the two costs are different functions): cross-entropy "
-        "does not slow down when an output is badly wrong, so it learns faster at the start.",
+        "(on a softmax output) does not slow down when an output is badly wrong, so watch the "
+        "first epoch; the two may end close.",
         "epochs",
     ),
     Experiment(
@@ -83,8 +85,8 @@ EXPERIMENTS = (
     Experiment(
         "architecture",
         "784-16-16-10 vs 784-100-10",
-        "The wider single hidden layer has six times the weights; watch whether it needs more "
-        "epochs before its extra capacity pays off in test accuracy.",
+        "The wider single hidden layer has six times the weights, but with the video's N(0, 1) "
+        "weights its 100 neurons start saturated: watch whether it catches up with more epochs.",
         "epochs",
     ),
 )

@@ -136,10 +136,22 @@ class GuideController(QObject):
 
     def show(self, index: int | None = None) -> None:
         """Open the guide (at stop ``index``, if given)."""
+        was_hidden = self.dock.isHidden()
         self.dock.show()
         self.dock.raise_()
+        if was_hidden and not self.dock.isFloating():
+            self._share_height()
         if index is not None:
             self.panel.set_stop(index)
+
+    def _share_height(self) -> None:
+        """Give the pad what its drawing, outputs and Teach row need, and the guide the rest."""
+        w = self.window
+        if w.dockWidgetArea(self.dock) != w.dockWidgetArea(w.pad_dock) or w.pad_dock.isHidden():
+            return
+        total = w.pad_dock.height() + self.dock.height()
+        pad = min(w.digit_panel.minimumSizeHint().height() + 40, total // 2)
+        w.resizeDocks([w.pad_dock, self.dock], [pad, total - pad], Qt.Orientation.Vertical)
 
     def open_view(self, index: int) -> None:
         """Open the view stop ``index`` is about: a tab, an explorer step, a mode, the pad."""

@@ -80,7 +80,8 @@ STOPS = (
         "Move the 'Nudge this weight' slider: the real change of the cost stays close to "
         "dC/dw x dw for small nudges.",
         NUDGE_SLIDER,
-        f"Nudge the selected weight by +{NUDGE_DW:g}: will the mini-batch cost go up or down?",
+        f"Nudge the selected weight (or bias) by +{NUDGE_DW:g}: will the mini-batch cost go up "
+        "or down?",
         "up_down",
     ),
     Stop(
@@ -209,7 +210,7 @@ def reveal_nudge(e: Exploration, param: tuple[int, int, int], dw: float = NUDGE_
     return Reveal(
         0 if n.real > 0 else 1,
         f"The cost goes {'up' if n.real > 0 else 'down'} by {abs(n.real):.5f}; the gradient "
-        f"predicted dC/dw x dw = {g:.5f} x {dw:g} = {n.predicted:.5f}.",
+        f"predicted {g:.5f} x {dw:g} = {n.predicted:.5f} (dC/dw x dw).",
     )
 
 

@@ -70,7 +70,8 @@ def main() -> int:
         window.explorer.gradient_page.slider.setValue(
             window.explorer.gradient_page.slider.value() + 20
         )
-        guide.reveal(1, 1)
+        guide.panel.choice.setCurrentIndex(0)  # predict "up"
+        guide.panel.reveal_button.click()
         settle(app, 0.5)
         window.grab().save(str(out / "guide-sensitivity.png"))
         guide.panel.set_stop(5)  # averaging over examples
@@ -78,7 +79,7 @@ def main() -> int:
         guide.panel.choice.setCurrentIndex(0)
         window.step_action.trigger()
         wait(app, lambda: guide._stepped is not None)
-        guide.reveal(5, 0)
+        guide.panel.reveal_button.click()
         window._refresh_views()
         settle(app, 0.5)
         window.grab().save(str(out / "guide-averaging.png"))

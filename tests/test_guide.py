@@ -228,3 +228,15 @@ def test_progress_is_remembered_and_the_panel_reopens_from_help(qtbot, tmp_path)
     second.show()
     assert second.guide.dock.isVisible()
     second.close()
+
+
+def test_the_guide_data_loads_without_qt() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gui.guide_stops\n"
+        "sys.exit(1 if any(m.startswith('PySide6') for m in sys.modules) else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
