@@ -161,3 +161,40 @@ def test_an_experiment_from_the_runs_menu_fills_the_comparison_live(qtbot, tmp_p
     assert "done" in window.runs.panel.progress.text()
     assert window.worker.latest_snapshot().examples_seen == 0  # the learner's network waited
     window.close()
+
+
+def test_a_branch_keeps_its_parent_run_and_is_kept_by_name_when_it_ends(qtbot, tmp_path) -> None:
+    window = open_window(qtbot, tmp_path / "s.ini")
+    window.worker.run_batches(250)
+    qtbot.waitUntil(lambda: len(window.history) == 250 and window._state == "paused", timeout=20000)
+    qtbot.waitUntil(lambda: window._history_length >= 3, timeout=5000)
+    parent = window.history.to_arrays()
+    window.timeline.snapshot_chosen.emit(1)  # scrubbed back to 1,000 examples
+    window.timeline.resume_requested.emit(1)
+    qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 1, timeout=10000)
+    kept = window.runs.registry.runs[0]
+    assert kept.name == "Run 1" and kept.updates == 250
+    assert np.array_equal(kept.curves["batch_cost"], parent["batch_cost"])
+    assert kept.parameters.examples_seen == 2500  # its final network, not the scrubbed one
+    qtbot.waitUntil(lambda: len(window.history) == 100, timeout=10000)
+    window.worker.run_batches(20)
+    qtbot.waitUntil(lambda: len(window.history) == 120 and window._state == "paused", timeout=20000)
+    branch_history = window.history.to_arrays()
+    window.reset(ask=False)
+    qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 2, timeout=10000)
+    branch = window.runs.registry.runs[1]
+    assert branch.name == "Run 2 (branch at epoch 0.10)"
+    assert np.array_equal(branch.curves["batch_progress"], branch_history["batch_progress"])
+    assert branch.parameters.examples_seen == 1200
+    window.close()
+
+
+def test_closing_the_window_mid_experiment_stops_its_worker(qtbot, tmp_path) -> None:
+    window = open_window(qtbot, tmp_path / "s.ini")
+    qtbot.waitUntil(lambda: window.data is not None, timeout=10000)
+    window.runs.start_experiment("batch-size", 50)
+    runner = window.runs.runner
+    thread = runner.worker._thread
+    qtbot.waitUntil(lambda: runner.worker.state == "running", timeout=10000)
+    window.close()
+    assert runner.worker is None and thread.isFinished()
