@@ -56,6 +56,10 @@ class ExperimentRunner(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
 
+    def progress(self) -> tuple[int, int]:
+        """Return the current run's mini-batches trained and planned."""
+        return (self._batches, self._spec.batches) if self._spec is not None else (0, 0)
+
     def is_running(self) -> bool:
         """Return True while an experiment is training."""
         return self.key is not None
@@ -100,6 +104,8 @@ class ExperimentRunner(QObject):
         if not self._specs:
             key, self.key = self.key, None
             self._timer.stop()
+            self.worker.shutdown()  # its copy of the training set is freed until the next one
+            self.worker = None
             self.experiment_finished.emit(key, self._cancelled)
             return
         spec = self._spec = self._specs.pop(0)

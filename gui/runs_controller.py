@@ -132,6 +132,12 @@ class RunsController(QObject):
 
     def _on_run_progressed(self, run: Run) -> None:
         self.panel.update_run(run)
+        done, total = self.runner.progress()
+        self.panel.set_experiment_running(
+            True,
+            f"Run {len(self.runner.runs)} of {self._total}: {run.name} on {run.data}, "
+            f"{done:,} of {total:,} mini-batches…",
+        )
 
     def _on_run_finished(self, run: Run) -> None:
         self.panel.update_run(run)

@@ -191,12 +191,16 @@ def test_predict_then_reveal_in_the_window_uses_the_live_numbers(qtbot, window) 
     assert guide.reveal(2, 1) == "Apply one SGD step on the pad's digit to find out."
     window.digit_panel.load_test_digit(5)
     window.digit_panel.select_label(int(window.data.test.labels[5]))
-    results = []
-    window.worker.taught.connect(results.append)
+    x = window.digit_panel.network_input().reshape(1, -1)
+    label = np.array([int(window.data.test.labels[5])])
+    before = network_of(window.worker.latest_snapshot()).mean_cost(x, label)
     window.digit_panel.apply_step()
-    qtbot.waitUntil(lambda: bool(results), timeout=5000)
-    r = results[0]
-    assert guide.reveal(2, 1) == gs.reveal_teach(r).verdict(1)
+    qtbot.waitUntil(lambda: guide._teach is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window._state == "paused", timeout=5000)
+    after = network_of(window.worker.latest_snapshot()).mean_cost(x, label)
+    text = guide.reveal(2, 1)
+    assert f"{before:.4f} to {after:.4f}" in text
+    assert text.startswith("Right." if after < before else "Not this time.")
     # Stop 6 opens the diagram in update mode and reveals from the step just taken.
     guide.panel.set_stop(5)
     guide.open_view(5)
