@@ -198,3 +198,21 @@ def test_closing_the_window_mid_experiment_stops_its_worker(qtbot, tmp_path) -> 
     qtbot.waitUntil(lambda: runner.worker.state == "running", timeout=10000)
     window.close()
     assert runner.worker is None and thread.isFinished()
+
+
+def test_the_panels_run_button_starts_and_cancels(qtbot, tmp_path) -> None:
+    window = open_window(qtbot, tmp_path / "s.ini")
+    qtbot.waitUntil(lambda: window.data is not None, timeout=10000)
+    panel = window.runs.panel
+    panel.choose_experiment("architecture")
+    panel.epochs.setValue(40)
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    runner = window.runs.runner
+    assert runner.key == "architecture" and not panel.epochs.isEnabled()
+    qtbot.waitUntil(lambda: runner.progress()[0] > 20, timeout=10000)
+    with qtbot.waitSignal(runner.experiment_finished, timeout=5000) as blocker:
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["architecture", True]
+    assert [r.status for r in window.runs.registry.runs] == ["cancelled"]
+    assert "cancelled" in panel.progress.text() and panel.epochs.isEnabled()
+    window.close()
