@@ -250,7 +250,8 @@ class MainWindow(QMainWindow):
         self.controls.set_session(self.session)
         self._pending_history = run.history()
         self.model_path = None
-        self.statusBar().showMessage(f"Opened {run.name}; it trains on {self.data.source}.", 6000)
+        data = self.data.source if self.data is not None else "the data being loaded"
+        self.statusBar().showMessage(f"Opened {run.name}; it trains on {data}.", 6000)
         return True
 
     def _action(
