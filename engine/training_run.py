@@ -248,6 +248,12 @@ class RunReader:
         return self._run.seed
 
     @property
+    def examples_seen(self) -> int:
+        """Examples trained on so far by the network in training (any thread: one int read)."""
+        trainer = self._run.trainer
+        return 0 if trainer is None else trainer.examples_seen
+
+    @property
     def snapshot_serial(self) -> int:
         """Return how many snapshots have been published; views redraw when it changes."""
         return self._run.serial

@@ -159,3 +159,21 @@ def activation_gray(a: np.ndarray) -> np.ndarray:
 
 _current = [DARK]
 _SIGNED_LUT = signed_lut()
+
+# Runs compared side by side: distinct hues that read on the dark canvas, in the order runs are
+# added (the first three are an experiment's usual runs: blue, orange, green).
+SERIES = (
+    (88, 196, 221),
+    (255, 170, 60),
+    (120, 210, 110),
+    (236, 110, 180),
+    (180, 150, 255),
+    (240, 230, 110),
+    (252, 98, 85),
+    (160, 170, 185),
+)
+
+
+def series_colour(index: int) -> tuple[int, int, int]:
+    """Return the colour of the index-th run in a comparison (the palette repeats)."""
+    return SERIES[index % len(SERIES)]

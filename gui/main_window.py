@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QScrollArea,
     QSplitter,
@@ -147,6 +148,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect_worker()
         self._build_step_player()
+        self._build_runs_and_guide()
         self.controls.set_session(self.session)
         self.cost_plot.set_x_mode(self.session.plot_x)
         self._show_slow_motion(0 < self.session.speed <= SLOW_MOTION)  # as the learner left it
@@ -255,6 +257,38 @@ class MainWindow(QMainWindow):
         self.insight.digit_chosen.connect(self._on_digit_chosen)
         self.banner.reset_requested.connect(lambda: self.reset(ask=False))
         self.banner.lower_rate_requested.connect(self._apply_remedy)
+
+    def _build_runs_and_guide(self) -> None:
+        """Add the Compare tab, the Runs menu and the Follow-the-video guide (issue 18)."""
+        from gui.guide_controller import GuideController
+        from gui.runs_controller import RunsController
+
+        self.runs = RunsController(self, self.settings)
+        self.tabs.addTab(self.runs.panel, "Compare runs")
+        self.tabs.setTabToolTip(
+            self.tabs.indexOf(self.runs.panel),
+            "Kept runs side by side, and the classic experiments in one click.",
+        )
+        bar = self.menuBar()
+        help_menu = next(a for a in bar.actions() if a.text() == "&Help")
+        self.runs.build_menu(bar.insertMenu(help_menu, QMenu("&Runs", self)).menu())
+        self.guide = GuideController(self, self.settings)
+        help_menu.menu().insertAction(help_menu.menu().actions()[0], self.guide.toggle_action)
+
+    def open_run(self, run) -> bool:
+        """Continue from a kept run's network, with its curves, as from an opened model."""
+        from engine.snapshot import network_of
+
+        p = run.parameters
+        self.worker.set_train_config(run.train)
+        self.worker.adopt(network_of(p), p.epoch, p.examples_seen)
+        self._remember(network=run.network, train=run.train)
+        self.controls.set_session(self.session)
+        self._pending_history = run.history()
+        self.model_path = None
+        data = self.data.source if self.data is not None else "the data being loaded"
+        self.statusBar().showMessage(f"Opened {run.name}; it trains on {data}.", 6000)
+        return True
 
     def _action(
         self, text: str, slot: Callable[[], object], shortcut: str | None = None, tip: str = ""
@@ -823,6 +857,9 @@ class MainWindow(QMainWindow):
 
     def _start_history(self, started: NetworkStarted) -> None:
         """A new network: a fresh history, an opened model's own, a branch's past, or an undo."""
+        if self._undoing is None:  # undoing a Teach step goes on with the same run
+            shown = self._snapshot if self._scrubbed is None else None
+            self.runs.network_ending(self.history, shown, started.branch, self._resume_point)
         self.last_epoch = self.last_batch = None
         self._scrubbed = None
         self.timeline.set_position(LIVE)  # a new network is live, not a scrubbed past moment
@@ -1171,8 +1208,9 @@ class MainWindow(QMainWindow):
 
     def export_panel_dialog(self) -> None:
         """Save the current tab as a PNG."""
-        names = ("network-and-cost", "explorer", "insight")
-        self.export_widget_dialog(self.tabs.currentWidget(), names[self.tabs.currentIndex()])
+        names = ("network-and-cost", "explorer", "insight", "compare")
+        i = self.tabs.currentIndex()
+        self.export_widget_dialog(self.tabs.currentWidget(), names[i] if i < len(names) else "view")
 
     def export_widget_dialog(self, widget: QWidget, name: str) -> None:
         """Ask for a file name and save ``widget`` as it looks now."""
@@ -1533,6 +1571,7 @@ class MainWindow(QMainWindow):
         if self._download is not None:
             self._download.cancel.set()
         self.explorer.shutdown()
+        self.runs.shutdown()
         self.worker.shutdown()
         event.accept()
 
