@@ -175,5 +175,11 @@ SERIES = (
 
 
 def series_colour(index: int) -> tuple[int, int, int]:
-    """Return the colour of the index-th run in a comparison (the palette repeats)."""
-    return SERIES[index % len(SERIES)]
+    """Return the colour of the index-th run in a comparison (the palette repeats).
+
+    On the light theme's white the same hues are drawn darker, so a yellow run stays readable.
+    """
+    rgb = SERIES[index % len(SERIES)]
+    if palette().name == "light":
+        return tuple(round(0.68 * c) for c in rgb)
+    return rgb

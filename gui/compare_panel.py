@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 import PySide6  # noqa: F401  (pyqtgraph binds to the first Qt binding imported)
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 
 from engine.experiments import EXPERIMENTS
 from engine.runs import RUNNING, Run
-from gui.colors import BACKGROUND, TEXT, series_colour
+from gui.colors import palette, qcolor, series_colour
+from gui.theme import style_plot, theme_changed
 
 SMOOTH_WINDOW = 100  # mini-batches in the smoothed cost
 AXIS_LABELS = {"epochs": "epochs of training", "examples": "examples seen", "updates": "updates"}
@@ -185,7 +186,6 @@ class ComparePanel(QWidget):
         self.cost_plot = pg.PlotWidget()
         self.accuracy_plot = pg.PlotWidget()
         for plot, label in ((self.cost_plot, "cost"), (self.accuracy_plot, "test accuracy (%)")):
-            plot.setBackground(QColor(*BACKGROUND))
             item = plot.getPlotItem()
             item.setLabel("left", label)
             item.getAxis("bottom").enableAutoSIPrefix(False)
@@ -193,8 +193,10 @@ class ComparePanel(QWidget):
             plot.setMinimumHeight(110)
         self.accuracy_plot.setXLink(self.cost_plot)
         self.legend = self.cost_plot.getPlotItem().addLegend(
-            offset=(-10, 10), labelTextSize="8pt", labelTextColor=QColor(*TEXT)
+            offset=(-10, 10), labelTextSize="8pt", labelTextColor=qcolor(palette().text)
         )
+        for plot in (self.cost_plot, self.accuracy_plot):
+            style_plot(plot)
         self.plots = QSplitter(Qt.Orientation.Vertical)
         self.plots.addWidget(self.cost_plot)
         self.plots.addWidget(self.accuracy_plot)
@@ -349,6 +351,15 @@ class ComparePanel(QWidget):
             plot.getPlotItem().setLabel("bottom", label)
             plot.getPlotItem().setLogMode(x=self.log_x.isChecked())
         self.cost_plot.getPlotItem().setLogMode(x=self.log_x.isChecked(), y=self.log_y.isChecked())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Follow a change of theme: the plots' canvas and every run's colour."""
+        super().changeEvent(event)
+        if theme_changed(self, event):
+            for plot in (self.cost_plot, self.accuracy_plot):
+                style_plot(plot)
+            self.legend.setLabelTextColor(qcolor(palette().text))
+            self.redraw()
 
     def redraw(self) -> None:
         """Draw every shown run afresh (after a change of runs, axis or scale)."""
