@@ -34,6 +34,7 @@ MOMENTUM = Range(0.0, 0.99, 2)
 L2 = Range(0.0, 100.0, 3)
 SEED = Range(0, 2**31 - 1)
 SNAPSHOT_INTERVAL = Range(1, 100_000)
+SPEED = Range(0.0, 20.0)  # mini-batches per second, 0 for full speed (the speed menu's values)
 HIDDEN_LAYERS = Range(1, 4)  # how many hidden layers the window edits
 HIDDEN_SIZE = Range(1, 128)  # neurons in one hidden layer the window edits
 EPOCHS = Range(0, 1_000_000)  # epochs a model file may say it has trained

@@ -29,6 +29,7 @@ FORMAT = "backprop-lab-model"
 VERSION = 1
 MAX_BYTES = 256 * 1024 * 1024  # unpacked size cap, so a zip bomb cannot exhaust memory
 MAX_HISTORY_ROWS = 5_000_000  # per history column: 50 epochs of full MNIST at mini-batch 1 is 3M
+MAX_EPOCH_ROWS = 10_000  # per epoch-result column ("history_epoch_*"): one row per test run
 
 
 @dataclass(frozen=True)
@@ -223,11 +224,11 @@ def _parse(
         if name.startswith("history_"):
             if values.ndim != 1 or values.dtype.kind not in "fiu":
                 raise _fail(path, f"history {_quote(name[8:])} is not a list of numbers")
-            if len(values) > MAX_HISTORY_ROWS:
+            most = MAX_EPOCH_ROWS if name.startswith("history_epoch_") else MAX_HISTORY_ROWS
+            if len(values) > most:
                 raise _fail(
                     path,
-                    f"history {_quote(name[8:])} has {len(values):,} rows; "
-                    f"at most {MAX_HISTORY_ROWS:,} are read",
+                    f"history {_quote(name[8:])} has {len(values):,} rows; at most {most:,} are read",
                 )
             history[name[8:]] = values
     return SavedModel(network, train_config, epoch, seen, history, extra)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 
@@ -23,6 +23,8 @@ class FailureBanner(QFrame):
         layout.setContentsMargins(10, 6, 10, 6)
         self.label = QLabel()
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # file names and file text, never HTML
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
         self.lower_button = QPushButton("Lower the learning rate ×0.1 and reset")
         self.lower_button.setToolTip("Divide eta by ten and start a fresh network.")
@@ -46,3 +48,7 @@ class FailureBanner(QFrame):
     def message(self) -> str:
         """Return the message shown, '' when hidden."""
         return self.label.text() if self.isVisible() else ""
+
+    def last_message(self) -> str:
+        """Return the last message given, shown or not (the window may not be on screen yet)."""
+        return self.label.text()

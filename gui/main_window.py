@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import csv
+import io
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEventLoop, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -23,13 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.atomic import atomic_write
 from engine.datasets import Dataset, MnistData, load_data, load_full
 from engine.download import cached_mnist_dir
 from engine.errors import BackpropLabError
 from engine.history import TrainingHistory
-from engine.model_io import load_model, save_model
+from engine.model_io import SavedModel, load_model, save_model
 from engine.network import NetworkConfig
 from engine.snapshot import Snapshot, predict, trace_example
+from engine.stall import is_stalled, stall_message
 from engine.training import BatchReport, EpochReport, TrainConfig
 from engine.worker import FAILED, RUNNING, NetworkStarted, TrainingWorker
 from gui.cost_plot import CostPlot
@@ -63,6 +69,7 @@ EXPLORER_TAB = 1
 INSIGHT_TAB = 2
 FULL_BATCH = 10000
 RECENT_FILES = 8  # training images the explorer's full-batch gradient is taken over
+LARGE_MODEL = 4 * 2**20  # bytes; a model file this big loads behind a progress dialog
 ABOUT = """<h3>Backprop Lab</h3>
 <p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
 gradient descent, one mini-batch at a time.</p>
@@ -81,7 +88,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("Backprop Lab")
         self.settings = settings if settings is not None else QSettings()
-        self.session = load_session(self.settings)
+        settings_problems: list[str] = []
+        self.session = load_session(self.settings, settings_problems)
+        load_preferences(self.settings, settings_problems)
         if data is not None:
             self.session = Session(
                 self.session.network,
@@ -128,6 +137,12 @@ class MainWindow(QMainWindow):
         self._timer.start()
         self.worker.start()
         self._load(self.session.data, ask=False)
+        if settings_problems:
+            self.banner.show_failure(
+                "Some saved settings were out of range or unreadable and were not used: "
+                + "; ".join(settings_problems),
+                offer_lower_rate=False,
+            )
 
     def _build_views(self) -> None:
         """Lay out the controls on the left, diagram over cost plot in the middle, pad right."""
@@ -577,6 +592,19 @@ class MainWindow(QMainWindow):
     def _on_epoch_finished(self, report: EpochReport) -> None:
         """Announce the epoch's test result (the report itself arrives with the others)."""
         self._take_reports()
+        progress, costs = (
+            self.history.batches.column("progress"),
+            self.history.batches.column("cost"),
+        )
+        epoch_costs = costs[progress > report.epoch - 1]
+        if is_stalled(report.test_accuracy, epoch_costs):
+            self.worker.pause()
+            s = self.session
+            self.banner.show_failure(
+                stall_message(
+                    report.epoch, report.test_accuracy, s.network.activation, s.train.learning_rate
+                )
+            )
         self.statusBar().showMessage(
             f"Epoch {report.epoch} done in {report.seconds:.2f} s: test accuracy "
             f"{100 * report.test_accuracy:.2f}%, test cost {report.test_cost:.4f}",
@@ -676,12 +704,50 @@ class MainWindow(QMainWindow):
         if path:
             self.open_model(path)
 
+    def _read_model(self, path: str | Path) -> SavedModel | None:
+        """Read a model file; a large one in a thread behind a progress dialog with Cancel.
+
+        Returns None when the learner cancels; raises what load_model raises.
+        """
+        try:
+            large = Path(path).stat().st_size > LARGE_MODEL
+        except OSError:
+            large = False
+        if not large:
+            return load_model(path, window=True)
+        outcome: list[object] = []
+
+        def read() -> None:
+            try:
+                outcome.append(load_model(path, window=True))
+            except BaseException as exc:  # handed to the GUI thread, raised there
+                outcome.append(exc)
+
+        dialog = QProgressDialog(f"Opening {Path(path).name}…", "Cancel", 0, 0, self)
+        dialog.setWindowTitle("Opening model")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        reader = threading.Thread(target=read, name="open-model", daemon=True)
+        reader.start()
+        while not outcome and not dialog.wasCanceled():
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+            reader.join(0.02)
+        dialog.close()
+        if not outcome:
+            self.statusBar().showMessage(f"Opening {Path(path).name} cancelled.", 5000)
+            return None  # the thread finishes on its own; its result is dropped
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
     def open_model(self, path: str | Path) -> bool:
         """Open a saved network and its history; a bad file changes nothing and says why."""
         try:
-            saved = load_model(path)
+            saved = self._read_model(path)
         except BackpropLabError as exc:
             self.banner.show_failure(str(exc), offer_lower_rate=False)
+            return False
+        if saved is None:
             return False
         if self.unsaved and not self.confirm(
             "Open this model?", "The current network's training will be lost."
@@ -722,9 +788,10 @@ class MainWindow(QMainWindow):
                 snap.examples_seen,
                 self.history.to_arrays(),
             )
-        except OSError as exc:
+        except OSError as exc:  # SaveError names the path and the reason
             self.banner.show_failure(
-                f"Could not save {path}: {exc.strerror or exc}", offer_lower_rate=False
+                str(exc) if isinstance(exc, BackpropLabError) else f"Could not save {path}: {exc}",
+                offer_lower_rate=False,
             )
             return False
         self.model_path = Path(path)
@@ -739,24 +806,36 @@ class MainWindow(QMainWindow):
         if name:
             self.export_history(Path(name))
 
-    def export_history(self, path: Path) -> None:
-        """Write one row per mini-batch and per epoch result."""
-        with open(path, "w", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(["kind", "epoch", "cost", "test_cost", "test_accuracy"])
-            b = self.history.batches
-            for x, cost in zip(b.column("progress"), b.column("cost")):
-                writer.writerow(["batch", f"{x:.6f}", f"{cost:.6g}", "", ""])
-            e = self.history.epochs
-            for row in zip(
-                e.column("epoch"),
-                e.column("train_cost"),
-                e.column("test_cost"),
-                e.column("test_accuracy"),
-            ):
-                writer.writerow(
-                    ["epoch", int(row[0]), f"{row[1]:.6g}", f"{row[2]:.6g}", f"{row[3]:.6g}"]
-                )
+    def export_history(self, path: Path) -> bool:
+        """Write one row per mini-batch and per epoch result, atomically; say so if it fails."""
+        try:
+            atomic_write(path, self._write_history_csv)
+        except OSError as exc:  # SaveError names the path and the reason, e.g. a full disk
+            self.banner.show_failure(f"Could not export the history: {exc}", offer_lower_rate=False)
+            return False
+        self.statusBar().showMessage(f"Exported the history to {path}", 5000)
+        return True
+
+    def _write_history_csv(self, binary: io.BufferedIOBase) -> None:
+        """Write the history as CSV into an open binary file."""
+        file = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        writer = csv.writer(file)
+        writer.writerow(["kind", "epoch", "cost", "test_cost", "test_accuracy"])
+        b = self.history.batches
+        for x, cost in zip(b.column("progress"), b.column("cost")):
+            writer.writerow(["batch", f"{x:.6f}", f"{cost:.6g}", "", ""])
+        e = self.history.epochs
+        for row in zip(
+            e.column("epoch"),
+            e.column("train_cost"),
+            e.column("test_cost"),
+            e.column("test_accuracy"),
+        ):
+            writer.writerow(
+                ["epoch", int(row[0]), f"{row[1]:.6g}", f"{row[2]:.6g}", f"{row[3]:.6g}"]
+            )
+        file.flush()
+        file.detach()  # the atomic save closes the binary file itself
 
     def recent_files(self) -> list[str]:
         """Return the recently opened or saved models that still exist, newest first."""
