@@ -32,7 +32,7 @@ from engine.training import TrainConfig, Trainer, evaluate
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 
 
@@ -176,14 +176,17 @@ def _check_save_target(path: str, data_spec: str) -> None:
 
     target = check_target(path)
     for data_file in data_files(data_spec):
-        with contextlib.suppress(OSError):
-            if data_file.exists() and os.path.samefile(data_file, target):
-                raise SaveError(f"cannot save to {path}: it is one of the training data files")
+        try:
+            same = data_file.exists() and os.path.samefile(data_file, target)
+        except OSError:  # the target does not exist yet, or the data file vanished
+            same = False
+        if same:
+            raise SaveError(f"cannot save to {path}: it is one of the training data files")
 
 
 @contextlib.contextmanager
 def _stop_signals() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into Stopped, like Ctrl+C, for the duration of the block."""
+    """Turn Ctrl+C, SIGTERM and SIGHUP into Stopped for the duration of the block."""
     previous = {}
 
     def stop(signum: int, frame: object) -> None:
@@ -226,6 +229,8 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             seconds = time.perf_counter() - start
             result = evaluate(network, data.test.images, data.test.labels)
             stalled = is_stalled(result.accuracy, np.array(costs))
+            if not stalled:  # kept before it is reported, so a signal after the report saves it
+                finished = (network.copy(), trainer.epoch, trainer.examples_seen)
             row = {
                 "epoch": trainer.epoch,
                 "train_cost": float(np.mean(costs)),
@@ -249,7 +254,6 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     f"{seconds:.2f} s ({row['examples_per_second']:,.0f} examples/s)\n"
                 )
             out.flush()
-            finished = (network.copy(), trainer.epoch, trainer.examples_seen)
             if stalled:
                 message = stall_message(trainer.epoch, result.accuracy, args.activation, args.lr)
                 if args.save:

@@ -228,7 +228,8 @@ def _parse(
             if len(values) > most:
                 raise _fail(
                     path,
-                    f"history {_quote(name[8:])} has {len(values):,} rows; at most {most:,} are read",
+                    f"history {_quote(name[8:])} has {len(values):,} rows; "
+                    f"at most {most:,} are read",
                 )
             history[name[8:]] = values
     return SavedModel(network, train_config, epoch, seen, history, extra)

@@ -127,6 +127,8 @@ def run_gui(argv: Sequence[str]) -> int:
     apply_theme(app, load_preferences(settings or QSettings()).theme)
     window = MainWindow(settings=settings, data=args.data)
     install_memory_guard(window.banner)
+    for problem in window.settings_problems:
+        print(f"backprop-lab: settings not used: {printable(problem)}", file=sys.stderr)
     if size is not None:
         window.resize(*size)
     elif args.screenshot:
@@ -234,7 +236,8 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
             window.worker.run_batches(batches)
             wait(trained, "training did not finish")
             if failed[0]:
-                message = printable(window.banner.last_message() or "training diverged")
+                wait(lambda: bool(window.banner.last_message()), "the failure was not reported")
+                message = printable(window.banner.last_message())
                 print(f"backprop-lab: screenshot not taken: {message}", file=sys.stderr)
                 window.close()
                 return EXIT_DIVERGED

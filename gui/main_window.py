@@ -88,9 +88,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("Backprop Lab")
         self.settings = settings if settings is not None else QSettings()
-        settings_problems: list[str] = []
-        self.session = load_session(self.settings, settings_problems)
-        load_preferences(self.settings, settings_problems)
+        self.settings_problems: list[str] = []  # stored values that were not used, and why
+        self.session = load_session(self.settings, self.settings_problems)
+        load_preferences(self.settings, self.settings_problems)
         if data is not None:
             self.session = Session(
                 self.session.network,
@@ -137,10 +137,10 @@ class MainWindow(QMainWindow):
         self._timer.start()
         self.worker.start()
         self._load(self.session.data, ask=False)
-        if settings_problems:
+        if self.settings_problems:
             self.banner.show_failure(
                 "Some saved settings were out of range or unreadable and were not used: "
-                + "; ".join(settings_problems),
+                + "; ".join(self.settings_problems),
                 offer_lower_rate=False,
             )
 
