@@ -751,3 +751,56 @@ def test_mutated_my_digits_only_raise_data_error(
     else:
         images, labels = digits.as_uint8()
         assert images.shape == (len(labels), 28, 28) and labels.max(initial=0) <= 9
+
+
+NUMBERS = (
+    st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from([0, 1, 2**31, 2**63, 1e-300, 1e300, 0.99, 0.999, 10000, 10000.5])
+    | st.booleans()
+    | st.text(max_size=4)
+    | st.none()
+)
+
+
+@settings(FUZZ, max_examples=300)
+@given(
+    field=st.sampled_from(
+        ["learning_rate", "batch_size", "momentum", "l2", "epoch", "examples_seen", "sizes"]
+    ),
+    value=NUMBERS,
+    weight=st.floats(allow_nan=True, allow_infinity=True, width=64),
+    where=st.integers(0, 4 * 785 - 1),
+)
+def test_values_inside_valid_models_are_within_limits_or_refused(
+    tmp_path: Path, model_bytes: bytes, field: str, value: object, weight: float, where: int
+) -> None:
+    path = tmp_path / "values.npz"
+    path.write_bytes(model_bytes)
+    arrays: dict[str, object] = dict(members(path))
+    meta = json.loads(str(arrays["meta"]))
+    if field in ("epoch", "examples_seen"):
+        meta[field] = value
+    elif field == "sizes":
+        meta["network"]["sizes"] = [784, value, 10]
+    else:
+        meta["train"][field] = value
+    arrays["meta"] = np.array(json.dumps(meta))
+    weights = np.asarray(arrays["params_0"], np.float64).copy()
+    weights.flat[where] = weight  # float64: finite here may be infinite as float32
+    arrays["params_0"] = weights
+    write_members(path, arrays)
+    try:
+        saved = load_model(path, window=True)
+    except ModelFileError as error:
+        assert str(error).startswith("values.npz is not a usable Backprop Lab model: ")
+        assert "\n" not in str(error)
+    else:
+        from engine import limits
+
+        assert limits.check_train_config(saved.train_config) is None
+        assert isinstance(saved.train_config.batch_size, int)
+        assert limits.EPOCHS.contains(saved.epoch) and isinstance(saved.epoch, int)
+        assert limits.EXAMPLES_SEEN.contains(saved.examples_seen)
+        assert limits.check_hidden(saved.network.sizes) is None
+        assert saved.network.all_finite() and saved.network.params[0].dtype == np.float32
