@@ -67,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gui.app import run_gui
 
         return run_gui(argv)
+    except KeyboardInterrupt:  # Ctrl+C before the window or the command set their own handlers
+        print("backprop-lab: interrupted", file=sys.stderr)
+        return 130
     except MemoryError:  # the last resort: too little memory even to report it properly
         print("backprop-lab: out of memory", file=sys.stderr)
         return EXIT_BAD_INPUT
