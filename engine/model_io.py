@@ -188,6 +188,30 @@ def _describe(
     return config, train_config, epoch, seen, dict(extra)
 
 
+def _history_problem(name: str, values: np.ndarray) -> str | None:
+    """Return what is wrong with a history column's values, or None if the plot can show them.
+
+    Every value fits a float32 (the plot's) and is finite, except a cost, which is NaN or
+    infinite where a run diverged (the window then leaves that record out); epochs of training
+    lie in [0, limits.EPOCHS.high], accuracies in [0, 1], costs are zero or positive.
+    """
+    finite = values[np.isfinite(values)] if name.endswith("cost") else values
+    if not len(finite):
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):
+        shown = finite.astype(np.float32)
+    if not np.isfinite(shown).all():
+        return "holds NaN, infinite or out-of-range values"
+    low, high = float(finite.min()), float(finite.max())
+    if name.endswith(("progress", "epoch")) and not (low >= 0 and high <= limits.EPOCHS.high):
+        return f"holds epochs from {low:g} to {high:g}, outside 0 to {limits.EPOCHS.high:g}"
+    if name.endswith("accuracy") and not (low >= 0 and high <= 1):
+        return f"holds accuracies from {low:g} to {high:g}, outside 0 to 1"
+    if name.endswith("cost") and low < 0:
+        return f"holds a negative cost, {low:g}"
+    return None
+
+
 def _parse(
     path: Path,
     arrays: dict[str, np.ndarray],
@@ -211,7 +235,8 @@ def _parse(
             raise _fail(path, f"layer {k + 1} holds {saved.dtype} values, not numbers")
         with np.errstate(over="ignore", invalid="ignore"):
             saved = saved.astype(config.dtype, copy=False)  # then checked: 1e300 becomes inf
-        if not np.isfinite(saved).all():
+            shown = saved.astype(np.float32, copy=False)  # as the views draw them, any dtype
+        if not (np.isfinite(saved).all() and np.isfinite(shown).all()):
             raise _fail(path, f"layer {k + 1} contains NaN or infinite weights")
         params.append(saved)
     if f"params_{len(params)}" in arrays:
@@ -224,6 +249,9 @@ def _parse(
         if name.startswith("history_"):
             if values.ndim != 1 or values.dtype.kind not in "fiu":
                 raise _fail(path, f"history {_quote(name[8:])} is not a list of numbers")
+            problem = _history_problem(name[8:], values)
+            if problem:
+                raise _fail(path, f"history {_quote(name[8:])} {problem}")
             most = MAX_EPOCH_ROWS if name.startswith("history_epoch_") else MAX_HISTORY_ROWS
             if len(values) > most:
                 raise _fail(

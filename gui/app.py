@@ -106,6 +106,14 @@ def run_gui(argv: Sequence[str]) -> int:
     problem = _settings_problem(args.settings)
     if problem:
         parser.error(problem)
+    if args.screenshot is not None:
+        from engine.atomic import check_target
+        from engine.errors import SaveError
+
+        try:
+            check_target(args.screenshot)  # before minutes of training, and never onto a FIFO
+        except SaveError as exc:
+            parser.error(f"--screenshot: {printable(exc)}")
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if (args.screenshot or headless) and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -265,11 +273,22 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
         print(f"backprop-lab: screenshot failed: {exc}", file=sys.stderr)
         window.close()
         return 1
-    ok = window.grab().save(str(path))
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from engine.atomic import atomic_write
+
+    png = QByteArray()
+    buffer = QBuffer(png)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    encoded = window.grab().save(buffer, "PNG")
     window.close()
     app.processEvents()
-    if not ok:
-        print(f"backprop-lab: could not write {path}", file=sys.stderr)
+    try:
+        if not encoded:
+            raise OSError("the picture could not be encoded")
+        atomic_write(path, lambda file: file.write(png.data()))
+    except OSError as exc:
+        print(f"backprop-lab: could not write {printable(path)}: {printable(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"saved {path}")
+    print(f"saved {printable(path)}")
     return 0

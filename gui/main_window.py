@@ -10,7 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QEventLoop, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEventLoop,
+    QIODevice,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -885,8 +894,17 @@ class MainWindow(QMainWindow):
     def export_widget_dialog(self, widget: QWidget, name: str) -> None:
         """Ask for a file name and save ``widget`` as it looks now."""
         path, _ = QFileDialog.getSaveFileName(self, "Export as PNG", f"{name}.png", "PNG (*.png)")
-        if path and not widget.grab().save(path, "PNG"):
-            self.banner.show_failure(f"Could not write {path}.", offer_lower_rate=False)
+        if not path:
+            return
+        png = QByteArray()
+        buffer = QBuffer(png)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        try:
+            if not widget.grab().save(buffer, "PNG"):
+                raise OSError(f"could not encode {path}")
+            atomic_write(path, lambda file: file.write(png.data()))  # never half a file, nor a FIFO
+        except OSError as exc:
+            self.banner.show_failure(f"Could not export: {exc}", offer_lower_rate=False)
 
     def show_about(self) -> None:
         """Show what the app is and whose work it builds on."""

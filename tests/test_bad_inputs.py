@@ -396,6 +396,29 @@ BAD_MODELS: dict[str, tuple[Callable[[Path], None], str]] = {
         "history 'epoch_test_cost' has 101 rows; at most 100 are read",
     ),
     "named pipe": (fifo, "it is not a regular file"),
+    "float64 network of 1e300": (
+        edit(
+            meta=with_network(dtype="float64"),
+            params_1=np.full((10, 5), 1e300),
+        ),
+        "layer 2 contains NaN or infinite weights",
+    ),
+    "history epochs of 1e300": (
+        edit(history_batch_progress=np.full(20, 1e300)),
+        "history 'batch_progress' holds NaN, infinite or out-of-range values",
+    ),
+    "history epochs below zero": (
+        edit(history_batch_progress=np.linspace(-5, 1, 20)),
+        "history 'batch_progress' holds epochs from -5 to 1, outside 0 to 1e+06",
+    ),
+    "history accuracy 2": (
+        edit(history_epoch_test_accuracy=np.array([0.5, 2.0])),
+        "history 'epoch_test_accuracy' holds accuracies from 0.5 to 2, outside 0 to 1",
+    ),
+    "history negative cost": (
+        edit(history_batch_cost=np.linspace(-1, 1, 20)),
+        "history 'batch_cost' holds a negative cost, -1",
+    ),
 }
 
 

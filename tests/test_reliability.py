@@ -876,3 +876,33 @@ def test_the_window_says_a_collapsed_run_has_stalled(qtbot, tmp_path: Path) -> N
     assert f"{100 * accuracy:.1f}%" in text and "learning rate 5" in text
     assert accuracy <= 0.2
     window.close()
+
+
+def test_png_exports_and_screenshots_refuse_a_pipe_and_write_whole_files(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fifo = pipe(tmp_path / "pad.png")
+    window = open_window(qtbot, tmp_path / "s.ini")
+    chosen = [str(fifo)]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (chosen[-1], ""))
+    window.export_pad_action.trigger()  # would block forever opening the FIFO for writing
+    assert "it is not a regular file" in window.banner.message() and fifo.is_fifo()
+    chosen.append(str(tmp_path / "pad-ok.png"))
+    window.export_pad_action.trigger()
+    assert (tmp_path / "pad-ok.png").read_bytes().startswith(b"\x89PNG")
+    window.close()
+    one_line(main_py("--screenshot", str(fifo), timeout=60), 2, "--screenshot", "not a regular")
+
+
+def test_a_diverged_runs_nan_cost_in_a_history_still_opens(qtbot, tmp_path: Path) -> None:
+    network = Network(NetworkConfig((784, 4, 10)), np.random.default_rng(1))
+    history = {
+        "batch_progress": np.linspace(0, 1, 5),
+        "batch_cost": np.array([2, 1, 3, np.nan, 1.0]),
+    }
+    path = tmp_path / "diverged.npz"
+    save_model(path, network, TrainConfig(), 1, 50, history)
+    assert np.isnan(load_model(path).history["batch_cost"][3])
+    window = open_window(qtbot, tmp_path / "s.ini")
+    assert window.open_model(path)
+    window.close()
