@@ -21,6 +21,10 @@ class Range:
     high: float
     decimals: int = 0
 
+    def snap(self, value: float) -> float:
+        """Return value rounded to the decimals its control shows, so shown and used agree."""
+        return round(value, self.decimals) if self.decimals else value
+
     def contains(self, value: object) -> bool:
         """Return whether value is a real number inside the range (bools and NaN are not)."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -55,6 +59,13 @@ def out_of_range(what: str, value: object, limits: Range) -> str | None:
         return None
     shown = repr(value) if not isinstance(value, (int, float)) else f"{value:g}"
     return f"{what} is {shown[:40]}; it must be between {limits.low:g} and {limits.high:g}"
+
+
+def snap_train_config(config: TrainConfig) -> TrainConfig:
+    """Return config with every value rounded as its control shows it (0.00015 shows 0.0002)."""
+    return TrainConfig(
+        *(TRAIN_FIELDS[name][1].snap(getattr(config, name)) for name in TRAIN_FIELDS)
+    )
 
 
 def check_train_config(config: TrainConfig) -> str | None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import limits
 from engine.atomic import atomic_write
 from engine.datasets import Dataset, MnistData, load_data, load_full
 from engine.download import cached_mnist_dir
@@ -762,9 +763,10 @@ class MainWindow(QMainWindow):
             "Open this model?", "The current network's training will be lost."
         ):
             return False
-        self.worker.set_train_config(saved.train_config)
+        train = limits.snap_train_config(saved.train_config)  # the value shown is the one used
+        self.worker.set_train_config(train)
         self.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
-        self._remember(network=saved.network.config, train=saved.train_config)
+        self._remember(network=saved.network.config, train=train)
         self.controls.set_session(self.session)
         self._pending_history = TrainingHistory.from_arrays(saved.history)
         self.model_path = Path(path)

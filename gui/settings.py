@@ -119,7 +119,7 @@ def load_session(settings: QSettings, problems: list[str] | None = None) -> Sess
             ("l2", float, limits.L2),
         )
     ]
-    train = d.train if found else TrainConfig(*values)  # one bad value resets its whole group
+    train = d.train if found else limits.snap_train_config(TrainConfig(*values))  # as shown
     problems.extend(found)
     seed = int(read_number(settings, "network/seed", d.seed, int, limits.SEED, problems))
     speed = _read(settings, "run/speed", d.speed, float)

@@ -906,3 +906,15 @@ def test_a_diverged_runs_nan_cost_in_a_history_still_opens(qtbot, tmp_path: Path
     window = open_window(qtbot, tmp_path / "s.ini")
     assert window.open_model(path)
     window.close()
+
+
+def test_an_opened_models_rates_are_used_exactly_as_their_boxes_show_them(
+    qtbot, tmp_path: Path
+) -> None:
+    model = tiny_model(tmp_path / "fine.npz", learning_rate=0.123456, momentum=0.333, l2=0.0004)
+    window = open_window(qtbot, tmp_path / "s.ini")
+    assert window.open_model(model)
+    shown = window.controls.train_config()
+    assert window.session.train == shown == TrainConfig(0.1235, 10, 0.33, 0.0)
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().train_config == shown)
+    window.close()
