@@ -57,7 +57,10 @@ def out_of_range(what: str, value: object, limits: Range) -> str | None:
     """Return "<what> is <value>; it must be between <low> and <high>", or None if it is inside."""
     if limits.contains(value):
         return None
-    shown = repr(value) if not isinstance(value, (int, float)) else f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        shown = f"{value:,}"
+    else:
+        shown = f"{value:g}" if isinstance(value, float) else repr(value)
     return f"{what} is {shown[:40]}; it must be between {limits.low:g} and {limits.high:g}"
 
 

@@ -353,7 +353,7 @@ BAD_MODELS: dict[str, tuple[Callable[[Path], None], str]] = {
     "zip bomb": (huge_member, "it unpacks to more than 1 MB"),
     "batch size 2^31": (
         edit(meta=with_train(batch_size=2**31)),
-        "mini-batch size is 2.14748e+09; it must be between 1 and 10000",
+        "mini-batch size is 2,147,483,648; it must be between 1 and 10000",
     ),
     "batch size 2^63": (edit(meta=with_train(batch_size=2**63)), "mini-batch size is"),
     "learning rate 1e308": (
@@ -369,7 +369,10 @@ BAD_MODELS: dict[str, tuple[Callable[[Path], None], str]] = {
     "batch size 2.5": (edit(meta=with_train(batch_size=2.5)), "mini-batch size 2.5 is not whole"),
     "batch size true": (edit(meta=with_train(batch_size=True)), "mini-batch size True is not"),
     "learning rate text": (edit(meta=with_train(learning_rate="3")), "learning_rate '3' is not"),
-    "epoch 2^63": (edit(meta=with_field(epoch=2**63)), "epoch is 9.22337e+18; it must be"),
+    "epoch 2^63": (
+        edit(meta=with_field(epoch=2**63)),
+        "epoch is 9,223,372,036,854,775,808; it must be",
+    ),
     "examples seen 1e300": (
         edit(meta=with_field(examples_seen=1e300)),
         "examples seen 1e+300 is not a whole number",

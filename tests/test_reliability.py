@@ -85,21 +85,21 @@ def tiny_model(path: Path, sizes: tuple[int, ...] = (784, 4, 10), **train: float
 
 # name: (INI text, words the message must contain)
 BAD_SETTINGS = {
-    "batch size 2^31": ("[train]\nbatch_size=2147483648\n", "train/batch_size is 2.14748e+09"),
+    "batch size 2^31": ("[train]\nbatch_size=2147483648\n", "train/batch_size is 2,147,483,648"),
     "learning rate 1e308": ("[train]\nlearning_rate=1e308\n", "train/learning_rate is 1e+308"),
     "learning rate inf": ("[train]\nlearning_rate=inf\n", "train/learning_rate is inf"),
     "momentum 1.5": ("[train]\nmomentum=1.5\n", "train/momentum is 1.5"),
     "L2 1e30": ("[train]\nl2=1e30\n", "train/l2 is 1e+30"),
     "batch size text": ("[train]\nbatch_size=many\n", "train/batch_size = 'many' is not"),
     "seed -1": ("[network]\nseed=-1\n", "network/seed is -1"),
-    "seed 2^40": ("[network]\nseed=1099511627776\n", "network/seed is 1.09951e+12"),
+    "seed 2^40": ("[network]\nseed=1099511627776\n", "network/seed is 1,099,511,627,776"),
     "snapshot interval inf": (
         "[prefs]\nsnapshot_interval=inf\n",
         "prefs/snapshot_interval = 'inf' is not",
     ),
     "snapshot interval 1e12": (
         "[prefs]\nsnapshot_interval=1000000000000\n",
-        "prefs/snapshot_interval is 1e+12",
+        "prefs/snapshot_interval is 1,000,000,000,000",
     ),
     "hidden 4000,4000": ('[network]\nhidden="4000,4000"\n', "network: use 1 to 4 hidden"),
 }
@@ -178,7 +178,8 @@ def test_a_model_out_of_range_opened_via_the_menu_stores_nothing(
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
     window.open_action.trigger()
     assert (
-        "mini-batch size is 2.14748e+09; it must be between 1 and 10000" in window.banner.message()
+        "mini-batch size is 2,147,483,648; it must be between 1 and 10000"
+        in window.banner.message()
     )
     window.close()
     again = open_window(qtbot, settings_path)  # and every later launch starts as before
@@ -721,7 +722,7 @@ def test_the_banner_shows_html_from_a_file_as_plain_text(qtbot, tmp_path: Path) 
             "learning rate is 1e+308; it must be between 0.0001 and 10000",
         ),
         (["train", "--l2", "1e30"], "L2 regularisation is 1e+30; it must be between 0 and 100"),
-        (["train", "--batch-size", "2147483648"], "mini-batch size is 2.14748e+09"),
+        (["train", "--batch-size", "2147483648"], "mini-batch size is 2,147,483,648"),
         (["train", "--momentum", "nan"], "momentum is nan"),
         (["train", "--seed", "-1"], "seed is -1"),
         (["evalute", "x.npz"], "unknown command 'evalute'; did you mean 'evaluate'?"),
