@@ -22,6 +22,7 @@ QUIT_SIGNALS = tuple(
 )
 SIGNAL_POLL_MS = 100  # how often Python gets the chance to run a signal handler in Qt's loop
 MAX_TRAIN_BATCHES = 1_000_000
+MAX_SETTINGS_BYTES = 4 * 2**20  # ours are a few kilobytes; Qt would parse a huge file for long
 
 
 def _count(low: int, high: int, what: str):
@@ -198,6 +199,11 @@ def _settings_problem(path: str | None) -> str | None:
         return f"--settings {printable(path)}: {exc.strerror or exc}"
     if not stat.S_ISREG(mode):
         return f"--settings {printable(path)}: not a regular file (a folder, a pipe or a device)"
+    if os.stat(path).st_size > MAX_SETTINGS_BYTES:
+        return (
+            f"--settings {printable(path)}: larger than {MAX_SETTINGS_BYTES // 2**20} MB, "
+            "so not a Backprop Lab settings file"
+        )
     return None
 
 

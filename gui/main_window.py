@@ -852,6 +852,7 @@ class MainWindow(QMainWindow):
         """Return the recently opened or saved models that still exist, newest first."""
         value = self.settings.value("files/recent", [])
         paths = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        paths = paths[: 4 * RECENT_FILES]  # a forged list of a million entries is not all checked
         return [p for p in paths if isinstance(p, str) and Path(p).is_file()][:RECENT_FILES]
 
     def _add_recent(self, path: Path) -> None:

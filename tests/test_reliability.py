@@ -919,3 +919,19 @@ def test_an_opened_models_rates_are_used_exactly_as_their_boxes_show_them(
     assert window.session.train == shown == TrainConfig(0.1235, 10, 0.33, 0.0)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().train_config == shown)
     window.close()
+
+
+def test_a_huge_settings_file_is_refused_and_a_huge_recent_list_is_cut(
+    qtbot, tmp_path: Path
+) -> None:
+    huge = tmp_path / "huge.ini"
+    with huge.open("wb") as file:
+        file.truncate(5 * 2**20)
+    one_line(main_py("--settings", str(huge), timeout=60), 2, "larger than 4 MB")
+    model = tiny_model(tmp_path / "m.npz")
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    settings.setValue("files/recent", [str(model)] + [f"/nowhere/{i}.npz" for i in range(10_000)])
+    settings.sync()
+    window = open_window(qtbot, tmp_path / "s.ini")
+    assert window.recent_files() == [str(model)]
+    window.close()
