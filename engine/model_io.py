@@ -69,9 +69,25 @@ def save_model(
     arrays = {"meta": np.array(json.dumps(meta))}
     for k, p in enumerate(network.params):
         arrays[f"params_{k}"] = p
-    for name, values in (history or {}).items():
+    for name, values in _thinned(history or {}).items():
         arrays[f"history_{name}"] = np.asarray(values)
     atomic_write(path, lambda file: np.savez_compressed(file, **arrays))
+
+
+def _thinned(history: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Return the history with every column past the reader's row cap thinned evenly to it.
+
+    Columns of one length keep the same rows (the first and the last among them), so a long run
+    saved by the window always opens again.
+    """
+    thinned = {}
+    for name, values in history.items():
+        values = np.asarray(values)
+        most = MAX_EPOCH_ROWS if name.startswith("epoch_") else MAX_HISTORY_ROWS
+        if values.ndim == 1 and len(values) > most:
+            values = values[np.linspace(0, len(values) - 1, most).round().astype(np.int64)]
+        thinned[name] = values
+    return thinned
 
 
 def _fail(path: Path, problem: str) -> ModelFileError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,6 @@ import numpy as np
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
-    QEventLoop,
     QIODevice,
     QSettings,
     QSize,
@@ -22,13 +20,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -42,7 +38,7 @@ from engine.datasets import Dataset, MnistData, load_data, load_full
 from engine.download import cached_mnist_dir
 from engine.errors import BackpropLabError
 from engine.history import TrainingHistory
-from engine.model_io import SavedModel, load_model, save_model
+from engine.model_io import save_model
 from engine.network import NetworkConfig
 from engine.snapshot import Snapshot, predict, trace_example
 from engine.stall import is_stalled, stall_message
@@ -54,6 +50,7 @@ from gui.download_dialog import DownloadDialog, DownloadProgress
 from gui.explorer_panel import ExplorerPanel
 from gui.failure_banner import FailureBanner
 from gui.insight_panel import InsightPanel
+from gui.model_reader import read_model
 from gui.network_view import NetworkView
 from gui.preferences_dialog import (
     Preferences,
@@ -79,7 +76,6 @@ EXPLORER_TAB = 1
 INSIGHT_TAB = 2
 FULL_BATCH = 10000
 RECENT_FILES = 8  # training images the explorer's full-batch gradient is taken over
-LARGE_MODEL = 4 * 2**20  # bytes; a model file this big loads behind a progress dialog
 ABOUT = """<h3>Backprop Lab</h3>
 <p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
 gradient descent, one mini-batch at a time.</p>
@@ -714,51 +710,17 @@ class MainWindow(QMainWindow):
         if path:
             self.open_model(path)
 
-    def _read_model(self, path: str | Path) -> SavedModel | None:
-        """Read a model file; a large one in a thread behind a progress dialog with Cancel.
-
-        Returns None when the learner cancels; raises what load_model raises.
-        """
-        try:
-            large = Path(path).stat().st_size > LARGE_MODEL
-        except OSError:
-            large = False
-        if not large:
-            return load_model(path, window=True)
-        outcome: list[object] = []
-
-        def read() -> None:
-            try:
-                outcome.append(load_model(path, window=True))
-            except BaseException as exc:  # handed to the GUI thread, raised there
-                outcome.append(exc)
-
-        dialog = QProgressDialog(f"Opening {Path(path).name}…", "Cancel", 0, 0, self)
-        dialog.setWindowTitle("Opening model")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        reader = threading.Thread(target=read, name="open-model", daemon=True)
-        reader.start()
-        while not outcome and not dialog.wasCanceled():
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-            reader.join(0.02)
-        dialog.close()
-        if not outcome:
-            self.statusBar().showMessage(f"Opening {Path(path).name} cancelled.", 5000)
-            return None  # the thread finishes on its own; its result is dropped
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        return outcome[0]
-
     def open_model(self, path: str | Path) -> bool:
         """Open a saved network and its history; a bad file changes nothing and says why."""
         try:
-            saved = self._read_model(path)
+            read = read_model(path, self)
         except BackpropLabError as exc:
             self.banner.show_failure(str(exc), offer_lower_rate=False)
             return False
-        if saved is None:
+        if read is None:
+            self.statusBar().showMessage(f"Opening {Path(path).name} cancelled.", 5000)
             return False
+        saved, history = read
         if self.unsaved and not self.confirm(
             "Open this model?", "The current network's training will be lost."
         ):
@@ -768,7 +730,7 @@ class MainWindow(QMainWindow):
         self.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
         self._remember(network=saved.network.config, train=train)
         self.controls.set_session(self.session)
-        self._pending_history = TrainingHistory.from_arrays(saved.history)
+        self._pending_history = history
         self.model_path = Path(path)
         self._add_recent(self.model_path)
         return True

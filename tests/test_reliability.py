@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QFileDialog, QProgressDialog
 from windows import open_window
 
 import engine.download
-import gui.main_window
+import engine.model_io
+import gui.model_reader
 from engine import limits
 from engine.atomic import atomic_write, check_target
 from engine.datasets import load_data
@@ -576,16 +577,16 @@ def test_a_large_model_loads_behind_a_dialog_that_keeps_the_window_live_and_can_
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = tiny_model(tmp_path / "large.npz", sizes=(784, 16, 16, 10), learning_rate=0.5)
-    monkeypatch.setattr(gui.main_window, "LARGE_MODEL", 0)  # every file takes the slow path
+    monkeypatch.setattr(gui.model_reader, "LARGE_MODEL", 0)  # every file takes the slow path
     window = open_window(qtbot, tmp_path / "s.ini")
     release = threading.Event()
-    real_load = gui.main_window.load_model
+    real_load = engine.model_io.load_model
 
     def slow_load(*args, **kwargs):
         release.wait(20)  # a disk or a file far slower than this one
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(gui.main_window, "load_model", slow_load)
+    monkeypatch.setattr(engine.model_io, "load_model", slow_load)
     ticks: list[float] = []
     timer = QTimer(window)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
@@ -935,3 +936,17 @@ def test_a_huge_settings_file_is_refused_and_a_huge_recent_list_is_cut(
     window = open_window(qtbot, tmp_path / "s.ini")
     assert window.recent_files() == [str(model)]
     window.close()
+
+
+def test_a_history_longer_than_the_reader_takes_is_thinned_on_save_and_reopens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine.model_io, "MAX_HISTORY_ROWS", 1000)
+    rows = 2501
+    history = {"batch_progress": np.linspace(0, 5, rows), "batch_cost": np.linspace(3, 1, rows)}
+    path = tmp_path / "long.npz"
+    save_model(path, Network(NetworkConfig((784, 4, 10))), TrainConfig(), 5, 50, history)
+    loaded = load_model(path).history
+    assert len(loaded["batch_progress"]) == len(loaded["batch_cost"]) == 1000
+    assert loaded["batch_progress"][0] == 0 and loaded["batch_progress"][-1] == 5
+    assert loaded["batch_cost"] == pytest.approx(3 - 2 * loaded["batch_progress"] / 5)
