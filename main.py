@@ -2,26 +2,82 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
 from collections.abc import Sequence
 
 HEADLESS_COMMANDS = ("train", "evaluate")
+EXIT_BAD_INPUT = 2
+MIN_ADDRESS_SPACE = 256 * 2**20  # below this NumPy's and SciPy's libraries fail or hang loading
+
+
+def _open_closed_streams() -> None:
+    """Give a closed stdout or stderr (``>&-``) a sink, so writing to it is not a crash."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the process
+
+
+def _memory_limit_problem() -> str | None:
+    """Return a message if ``ulimit -v`` leaves too little memory to even load the libraries."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft >= MIN_ADDRESS_SPACE:
+        return None
+    return (
+        f"backprop-lab: out of memory: the memory limit (ulimit -v) is {soft // 2**20} MB, "
+        f"below the {MIN_ADDRESS_SPACE // 2**20} MB it needs to start"
+    )
+
+
+def _mistyped_command(argv: Sequence[str]) -> str | None:
+    """Return the message for a first word that looks like a misspelt command, else None."""
+    if not argv or argv[0].startswith("-") or argv[0] in HEADLESS_COMMANDS:
+        return None
+    word = argv[0]
+    if os.path.exists(word) or word.endswith(".npz"):
+        return None
+    close = difflib.get_close_matches(word, HEADLESS_COMMANDS, n=1, cutoff=0.6)
+    if not close:
+        return None
+    return f"backprop-lab: unknown command {word!r}; did you mean {close[0]!r}? (try --help)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run Backprop Lab with the given arguments (default: the process's) and return its status."""
+    _open_closed_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in HEADLESS_COMMANDS:
-        from engine.cli import run
+    problem = _memory_limit_problem() or _mistyped_command(argv)
+    if problem:
+        print(problem.encode("ascii", "backslashreplace").decode(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        if argv and argv[0] in HEADLESS_COMMANDS:
+            from engine.cli import run
 
-        return run(argv)
-    from PySide6.QtCore import QCoreApplication
+            return run(argv)
+        from PySide6.QtCore import QCoreApplication
 
-    QCoreApplication.setOrganizationName("Backprop Lab")
-    QCoreApplication.setApplicationName("Backprop Lab")
-    from gui.app import run_gui
+        QCoreApplication.setOrganizationName("Backprop Lab")
+        QCoreApplication.setApplicationName("Backprop Lab")
+        from gui.app import run_gui
 
-    return run_gui(argv)
+        return run_gui(argv)
+    except KeyboardInterrupt:  # Ctrl+C before the window or the command set their own handlers
+        print("backprop-lab: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:  # the last resort: too little memory even to report it properly
+        print("backprop-lab: out of memory", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ImportError as exc:  # a library that could not be mapped into memory
+        if "failed to map" not in str(exc) and "memory" not in str(exc).lower():
+            raise
+        print("backprop-lab: out of memory while loading its libraries", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

@@ -1,27 +1,47 @@
 """The headless command line: ``main.py train`` and ``main.py evaluate``.
 
-Bad input prints one line on stderr and exits with status 2; a diverging run exits with 3.
+Bad input, and running out of memory, print one line on stderr and exit with status 2; a
+diverging or stalled run exits with 3; Ctrl+C, SIGTERM or SIGHUP exit with 128 + the signal,
+after saving the last finished epoch when ``--save`` was given. ``--json`` output is strict JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import os
+import signal
 import sys
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from typing import NoReturn, TextIO
 
 import numpy as np
 
+from engine import limits
 from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
-from engine.errors import BackpropLabError, DivergenceError
+from engine.errors import BackpropLabError, DivergenceError, SaveError, printable
 from engine.network import INITS, Network, NetworkConfig
+from engine.stall import is_stalled, stall_message
 from engine.training import BatchReport, TrainConfig, Trainer, evaluate
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl+C, SIGTERM or SIGHUP arrived; ``signum`` says which."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +82,29 @@ def _positive(kind: type) -> callable:
     return convert
 
 
+def _within(kind: type, what: str, allowed: limits.Range) -> callable:
+    """Return an argparse type for a number of ``kind`` inside the range its window control has."""
+
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+        problem = limits.out_of_range(what, value, allowed)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    return convert
+
+
+def _save_path(text: str) -> str:
+    """Accept a --save path only if it names a file (checked again, in full, before training)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the file name to save to is empty")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser for the ``train`` and ``evaluate`` commands."""
     parser = _Parser(prog="backprop-lab", description="Train and evaluate networks on MNIST.")
@@ -72,13 +115,27 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--activation", choices=sorted(ACTIVATIONS), default="sigmoid")
     train.add_argument("--cost", choices=sorted(COSTS), default="quadratic")
     train.add_argument("--init", choices=INITS, default="normal")
-    train.add_argument("--batch-size", type=_positive(int), default=10)
-    train.add_argument("--lr", type=_positive(float), default=3.0, help="learning rate eta")
-    train.add_argument("--momentum", type=float, default=0.0)
-    train.add_argument("--l2", type=float, default=0.0, help="L2 regularisation lambda")
+    train.add_argument(
+        "--batch-size", type=_within(int, "mini-batch size", limits.BATCH_SIZE), default=10
+    )
+    train.add_argument(
+        "--lr",
+        type=_within(float, "learning rate", limits.LEARNING_RATE),
+        default=3.0,
+        help="learning rate eta",
+    )
+    train.add_argument("--momentum", type=_within(float, "momentum", limits.MOMENTUM), default=0.0)
+    train.add_argument(
+        "--l2",
+        type=_within(float, "L2 regularisation", limits.L2),
+        default=0.0,
+        help="L2 regularisation lambda",
+    )
     train.add_argument("--epochs", type=_positive(int), default=1)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--save", metavar="PATH", help="save the trained network (.npz)")
+    train.add_argument("--seed", type=_within(int, "seed", limits.SEED), default=0)
+    train.add_argument(
+        "--save", metavar="PATH", type=_save_path, help="save the trained network (.npz)"
+    )
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
     ev = commands.add_parser("evaluate", help="print a saved network's test cost and accuracy")
     ev.add_argument("model", help="a .npz model file saved by Backprop Lab")
@@ -96,43 +153,136 @@ def _progress(out: TextIO, epoch: int, done: int, total: int, cost: float) -> No
     out.flush()
 
 
+def _is_terminal(stream: TextIO) -> bool:
+    """Return whether stream is an open terminal (a progress bar makes sense only there)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _json_line(row: dict) -> str:
+    """Return row as one line of strict JSON: a NaN or infinite number becomes null."""
+    clean = {
+        k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()
+    }
+    return json.dumps(clean, allow_nan=False) + "\n"
+
+
+def _check_save_target(path: str, data_spec: str) -> None:
+    """Refuse a --save target before any training: unwritable, not a file, or the input data."""
+    from engine.atomic import check_target
+    from engine.datasets import data_files
+
+    target = check_target(path)
+    for data_file in data_files(data_spec):
+        try:
+            same = data_file.exists() and os.path.samefile(data_file, target)
+        except OSError:  # the target does not exist yet, or the data file vanished
+            same = False
+        if same:
+            raise SaveError(f"cannot save to {path}: it is one of the training data files")
+
+
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[None]:
+    """Turn Ctrl+C, SIGTERM and SIGHUP into Stopped for the duration of the block."""
+    previous = {}
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    for sig in STOP_SIGNALS:
+        previous[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run the ``train`` command."""
     from engine.datasets import load_data
     from engine.model_io import save_model
 
+    if args.save:
+        _check_save_target(args.save, args.data)
     data = load_data(args.data)
     config = NetworkConfig(args.layers, args.activation, args.cost, args.init)
     hyper = TrainConfig(args.lr, args.batch_size, args.momentum, args.l2)
     network = Network(config, np.random.default_rng(np.random.SeedSequence([args.seed, 0])))
     trainer = Trainer(network, data.train.images, data.train.labels, hyper, seed=args.seed)
+    bar = not args.json and _is_terminal(err)
+    finished = None  # (network copy, epoch, examples seen) after the last complete epoch
+    costs: list[float] = []  # this epoch's mini-batch costs
     last_draw = 0.0
-    for report in trainer.reports(data.test.images, data.test.labels, epochs=args.epochs):
-        if isinstance(report, BatchReport):
-            if not args.json and time.perf_counter() - last_draw > 0.1:
-                last_draw = time.perf_counter()
-                done = report.examples_seen - report.epoch * trainer.n_train
-                _progress(err, report.epoch + 1, done, trainer.n_train, report.cost)
-            continue
-        row = {
-            "epoch": report.epoch,
-            "train_cost": report.train_cost,
-            "test_cost": report.test_cost,
-            "test_accuracy": report.test_accuracy,
-            "train_seconds": round(report.seconds, 4),
-            "examples_per_second": round(trainer.n_train / report.seconds, 1),
-        }
-        if args.json:
-            out.write(json.dumps(row) + "\n")
-        else:
-            _progress(err, report.epoch, trainer.n_train, trainer.n_train, report.train_cost)
+    try:
+        for report in trainer.reports(data.test.images, data.test.labels, epochs=args.epochs):
+            if isinstance(report, BatchReport):
+                costs.append(report.cost)
+                if bar and time.perf_counter() - last_draw > 0.1:
+                    last_draw = time.perf_counter()
+                    done = report.examples_seen - report.epoch * trainer.n_train
+                    _progress(err, report.epoch + 1, done, trainer.n_train, report.cost)
+                continue
+            stalled = is_stalled(report.test_accuracy, np.array(costs))
+            costs = []
+            if not stalled:  # kept before it is reported, so a signal after the report saves it
+                finished = (network.copy(), trainer.epoch, trainer.examples_seen)
+            row = {
+                "epoch": report.epoch,
+                "train_cost": report.train_cost,
+                "test_cost": report.test_cost,
+                "test_accuracy": report.test_accuracy,
+                "train_seconds": round(report.seconds, 4),
+                "examples_per_second": round(trainer.n_train / report.seconds, 1),
+                "stalled": stalled,
+            }
+            if args.json:
+                out.write(_json_line(row))
+            else:
+                if bar:
+                    _progress(
+                        err, report.epoch, trainer.n_train, trainer.n_train, row["train_cost"]
+                    )
+                    err.write("\n")
+                out.write(
+                    f"epoch {report.epoch}: test accuracy {report.test_correct}/"
+                    f"{report.test_total} ({100 * report.test_accuracy:.2f}%), test cost "
+                    f"{report.test_cost:.4f}, {report.seconds:.2f} s "
+                    f"({row['examples_per_second']:,.0f} examples/s)\n"
+                )
+            out.flush()
+            if stalled:
+                message = stall_message(
+                    report.epoch, report.test_accuracy, args.activation, args.lr
+                )
+                if args.save:
+                    message += f" {args.save} was not saved."
+                err.write(f"backprop-lab: {message}\n")
+                return EXIT_DIVERGED
+    except Stopped as stop:
+        if bar:
             err.write("\n")
-            out.write(
-                f"epoch {report.epoch}: test accuracy {report.test_correct}/{report.test_total} "
-                f"({100 * report.test_accuracy:.2f}%), test cost {report.test_cost:.4f}, "
-                f"{report.seconds:.2f} s ({row['examples_per_second']:,.0f} examples/s)\n"
+        name = signal.Signals(stop.signum).name
+        if args.save and finished is not None:
+            save_model(args.save, finished[0], hyper, finished[1], finished[2])
+            err.write(
+                f"backprop-lab: stopped by {name}; saved epoch {finished[1]} to {args.save}\n"
             )
-        out.flush()
+        elif args.save:
+            err.write(
+                f"backprop-lab: stopped by {name} before the first epoch finished; "
+                "nothing was saved\n"
+            )
+        else:
+            err.write(f"backprop-lab: stopped by {name}\n")
+        return 128 + stop.signum
+    except DivergenceError:
+        if bar:
+            err.write("\n")
+        raise
     if args.save:
         save_model(args.save, network, hyper, trainer.epoch, trainer.examples_seen)
     return 0
@@ -148,13 +298,20 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     result = evaluate(saved.network, data.test.images, data.test.labels)
     if args.json:
         row = {"test_cost": result.cost, "test_accuracy": result.accuracy, "epoch": saved.epoch}
-        out.write(json.dumps(row) + "\n")
+        out.write(_json_line(row))
     else:
         out.write(
             f"test accuracy {result.correct}/{result.total} ({100 * result.accuracy:.2f}%), "
             f"test cost {result.cost:.4f}\n"
         )
     return 0
+
+
+def _say(err: TextIO, message: object) -> None:
+    """Write one line on stderr, its control characters (escapes, newlines) made harmless."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        err.write(f"backprop-lab: {printable(message)}\n")
+        err.flush()
 
 
 def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -164,18 +321,34 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
     args = build_parser().parse_args(list(argv))
     limit_blas_threads()
     try:
-        if args.command == "train":
-            return _train(args, out, err)
-        return _evaluate(args, out)
+        with (
+            _stop_signals(),
+            np.errstate(all="ignore"),  # a diverging step says so once, as a DivergenceError
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if args.command == "train":
+                return _train(args, out, err)
+            return _evaluate(args, out)
     except DivergenceError as exc:
-        err.write(f"\nbackprop-lab: {exc}\n")
+        _say(err, exc)
         return EXIT_DIVERGED
     except (BackpropLabError, ValueError) as exc:
-        err.write(f"backprop-lab: {exc}\n")
+        _say(err, exc)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        _say(err, "not enough memory for this network or data; try fewer or smaller layers")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        _say(err, "the output was closed before everything was written")
         return EXIT_BAD_INPUT
     except OSError as exc:
-        err.write(f"backprop-lab: {exc.strerror or exc}: {exc.filename or ''}\n")
+        where = f": {exc.filename}" if exc.filename else ""
+        _say(err, f"{exc.strerror or exc}{where}")
         return EXIT_BAD_INPUT
+    except Stopped as stop:
+        _say(err, f"stopped by {signal.Signals(stop.signum).name}")
+        return 128 + stop.signum
     except KeyboardInterrupt:
-        err.write("\nbackprop-lab: interrupted\n")
-        return 130
+        _say(err, "interrupted")
+        return 128 + signal.SIGINT

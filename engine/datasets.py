@@ -117,8 +117,22 @@ def load_full(
     directory = cached_mnist_dir(cache_dir)
     if directory is None:
         directory = download_mnist(cache_dir=cache_dir, progress=progress, cancel=cancel)
-    data = load_mnist_dir(directory)
-    return MnistData(train=data.train, test=data.test, source="full")
+    # Exactly the checksummed .gz files: a stray uncompressed copy in the cache is never read.
+    files = {role: directory / f"{stem}.gz" for role, stem in STANDARD_NAMES.items()}
+    train = load_pair(files["train_images"], files["train_labels"], "train")
+    test = load_pair(files["test_images"], files["test_labels"], "test")
+    return MnistData(train=train, test=test, source="full")
+
+
+def data_files(spec: str, cache_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Return the files loading ``spec`` would read, so that a save can refuse to replace them."""
+    if spec == "full":
+        from engine.download import default_cache_dir
+
+        directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        return [directory / f"{stem}.gz" for stem in STANDARD_NAMES.values()]
+    directory = sample_dir() if spec == "sample" else Path(spec)
+    return [directory / name for stem in STANDARD_NAMES.values() for name in _candidates(stem)]
 
 
 def load_data(

@@ -1,11 +1,10 @@
-"""What went wrong with a run and what to try: stalled runs, stuck neurons, rates that work.
+"""What went wrong with a run and what to try: stuck neurons, and settings that work.
 
-A run has *stalled* when, for the last ``STALL_EPOCHS`` epochs, test accuracy stayed at chance
-(at most 1/n_classes + ``CHANCE_MARGIN``) and the mean training cost of each epoch changed by less
-than ``FLAT_TOLERANCE`` (relative) from the epoch before. The usual cause is neurons that no
-longer pass any gradient: a ReLU whose z is negative for every image outputs 0 and has
-relu'(z) = 0 ("dead"); a sigmoid or tanh whose z is huge for every image is saturated, with
-sigma'(z) ~ 0. ``diagnose`` measures those on real training images and says which it is.
+When a run has stalled (``engine.stall.is_stalled``: an epoch at chance accuracy with a flat
+cost), the usual cause is neurons that no longer pass any gradient: a ReLU whose z is negative
+for every image outputs 0 and has relu'(z) = 0 ("dead"); a sigmoid or tanh whose z is
+huge for every image is saturated, with sigma'(z) ~ 0. ``diagnose`` measures those on real
+training images and says which it is.
 
 ``suggest_learning_rate`` and ``suggest_fix`` find settings that work by trying them: the same
 fresh network a reset would build, trained for a few hundred mini-batches with each candidate,
@@ -16,7 +15,6 @@ Rows are examples, as everywhere in the engine.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,33 +23,12 @@ from engine.errors import DivergenceError
 from engine.network import Network, NetworkConfig
 from engine.training import TrainConfig, Trainer, evaluate, to_inputs
 
-STALL_EPOCHS = 2  # epochs in a row at chance with a flat cost
-CHANCE_MARGIN = 0.05  # accuracy up to 1/n_classes + this counts as chance
-FLAT_TOLERANCE = 0.01  # relative change of the epoch's mean training cost that counts as flat
 DEAD_SHARE = 0.5  # a hidden layer with at least this share of dead neurons explains a stall
 SATURATED = 1e-3  # activation slope below this for every image: a saturated neuron
 TRIAL_BATCHES = 200  # mini-batches in one trial of a learning rate
 TRIAL_EXAMPLES = 1000  # training images a trial's accuracy is measured on
 TRIAL_SUBSET = 10_000  # at most this many training images (more if the trial needs them)
 TRIED_RATES = 6  # smaller learning rates tried, about 3x apart: down to 1/1000 of the first
-
-
-def is_stalled(accuracies: Sequence[float], costs: Sequence[float], n_classes: int = 10) -> bool:
-    """Return True if the last STALL_EPOCHS epochs had chance accuracy and a flat cost.
-
-    ``accuracies`` are the test accuracies (fractions) after each epoch, ``costs`` the mean
-    training cost of each epoch, oldest first.
-    """
-    if len(accuracies) < STALL_EPOCHS or len(costs) < STALL_EPOCHS:
-        return False
-    chance = 1.0 / n_classes + CHANCE_MARGIN
-    if any(not a <= chance for a in accuracies[-STALL_EPOCHS:]):
-        return False
-    recent = [float(c) for c in costs[-STALL_EPOCHS:]]
-    if not all(math.isfinite(c) for c in recent):
-        return False
-    changes = [abs(b - a) / max(abs(a), 1e-12) for a, b in zip(recent, recent[1:])]
-    return all(change < FLAT_TOLERANCE for change in changes)
 
 
 def stuck_fractions(network: Network, images: np.ndarray) -> list[float]:

@@ -40,6 +40,7 @@ MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
 CHUNK_SIZE = 64 * 1024
+pooch.get_logger().setLevel("WARNING")  # its "Downloading data from..." lines are not for users
 
 
 class _CancelledError(Exception):

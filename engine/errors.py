@@ -26,3 +26,22 @@ class DivergenceError(BackpropLabError):
         super().__init__(message)
         self.epoch = epoch
         self.batch = batch
+
+
+class SaveError(BackpropLabError, OSError):
+    """A file could not be saved where asked; the message names the path the user gave."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "could not save"
+
+
+CONTROL = dict.fromkeys(  # C0 and C1 controls, line separators and bidirectional overrides
+    [*range(0, 32), 127, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F)]
+    + [*range(0x2066, 0x206A)],
+    "?",
+)
+
+
+def printable(text: object) -> str:
+    """Return text on one line with every control character (escapes, newlines) shown as '?'."""
+    return str(text).translate(CONTROL)

@@ -83,6 +83,5 @@ class TrainingHistory:
             lengths = {len(d) for d in data}
             if len(lengths) != 1 or any(d.ndim != 1 or not np.isfinite(d).all() for d in data):
                 continue
-            for row in zip(*data, strict=True):
-                columns.append(*row)
+            columns.extend(np.vstack(data))  # one copy, not a Python loop over millions of rows
         return history

@@ -8,7 +8,9 @@ DataError with a message naming the file, so no NumPy or zlib traceback ever rea
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import stat
 import zlib
 from pathlib import Path
 
@@ -53,7 +55,7 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     shape = tuple(int.from_bytes(content[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     if 0 in shape:
         raise DataError(f"{name} has an empty dimension in its shape {shape}.")
-    expected = int(np.prod(shape, dtype=np.int64))
+    expected = math.prod(shape)  # exact: NumPy's int64 product wraps for a forged header
     if expected > MAX_BYTES:
         raise DataError(f"{name} claims an absurd shape {shape} ({expected:,} bytes).")
     present = len(content) - header_size
@@ -97,6 +99,11 @@ def _read_content(path: Path) -> bytes:
     """Return the file's decompressed bytes, at most MAX_BYTES of them."""
     name = path.name
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):  # a FIFO or a device would block or never end
+            raise DataError(f"{name} is not a regular file ({path}).")
         with path.open("rb") as file:
             start = file.read(2)
             file.seek(0)

@@ -8,15 +8,17 @@ they concatenate directly with the training set. Files are ``.npz`` archives wit
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from engine.atomic import atomic_write
 from engine.errors import DataError
+from engine.limits import MY_DIGITS
 
 SHAPE = (28, 28)
+MAX_BYTES = MY_DIGITS * (28 * 28 * 8 + 8) + 2**20  # float64 pixels at most; caps a zip bomb
 
 
 def _to_uint8(image: np.ndarray) -> np.ndarray:
@@ -61,6 +63,8 @@ class MyDigits:
         """Append a drawing, (28, 28) float ink in [0, 1] or uint8 pixels, with its label."""
         if not 0 <= int(label) <= 9:
             raise ValueError(f"a label must be a digit 0..9, got {label}")
+        if len(self._labels) >= MY_DIGITS:
+            raise ValueError(f"'my digits' holds at most {MY_DIGITS:,} drawings")
         self._images.append(_to_uint8(image))
         self._labels.append(int(label))
 
@@ -74,28 +78,28 @@ class MyDigits:
         return self.images, self.labels
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the set to an ``.npz`` file atomically: a temporary file, then a rename."""
-        path = Path(path)
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as f:
-                np.savez(f, images=self.images, labels=self.labels)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        """Write the set to an ``.npz`` file atomically; SaveError names ``path`` on failure."""
+        images, labels = self.images, self.labels
+        atomic_write(path, lambda file: np.savez(file, images=images, labels=labels))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> MyDigits:
         """Read a set saved by ``save``; raises DataError saying what is wrong with a bad file."""
         name = Path(path).name
-        if not Path(path).is_file():
+        if not Path(path).exists():
             raise DataError(f"{name} does not exist.")
+        if not Path(path).is_file():
+            raise DataError(f"{name} is not a regular file (a folder, a pipe or a device).")
         if not zipfile.is_zipfile(path):
             raise DataError(f"{name} is not a 'my digits' file: it is not an .npz archive.")
         try:
             # Opened here, not by np.load, which leaks its handle when the archive is truncated.
             with open(path, "rb") as file, np.load(file, allow_pickle=False) as archive:
+                if sum(info.file_size for info in archive.zip.infolist()) > MAX_BYTES:
+                    raise DataError(
+                        f"{name} unpacks to more than {MAX_BYTES // 2**20} MB; a 'my digits' "
+                        f"file holds at most {MY_DIGITS:,} drawings."
+                    )
                 missing = {"images", "labels"} - set(archive.files)
                 if missing:
                     which = " or ".join(sorted(missing))
@@ -109,13 +113,21 @@ class MyDigits:
             raise DataError(f"{name} is not a readable .npz file ({exc}).") from exc
         except Exception as exc:  # a damaged archive fails in zipfile, zlib or the .npy header
             raise DataError(f"{name} is not a readable .npz file ({exc}).") from exc
-        return cls(*_checked(name, images, labels))
+        images, labels = _checked(name, images, labels)
+        digits = cls()
+        if images.dtype != np.uint8:  # all at once: a Python loop over the drawings is slow
+            images = np.rint(images * 255).astype(np.uint8)
+        digits._images = list(images.copy())
+        digits._labels = labels.tolist()
+        return digits
 
 
 def _checked(name: str, images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the loaded arrays as uint8 if they form a valid set, else raise DataError."""
     if images.ndim != 3 or images.shape[1:] != SHAPE:
         raise DataError(f"{name}: the images have shape {images.shape}, not (n, 28, 28).")
+    if len(images) > MY_DIGITS:
+        raise DataError(f"{name} holds {len(images):,} drawings; at most {MY_DIGITS:,} are read.")
     if labels.shape != (len(images),):
         raise DataError(
             f"{name}: {len(images)} images but labels of shape {labels.shape}; they must match."

@@ -1,9 +1,15 @@
-"""Start the window: parse the GUI's arguments, open a model, or render a screenshot and exit."""
+"""Start the window: parse the GUI's arguments, open a model, or render a screenshot and exit.
+
+Ctrl+C in the terminal, SIGTERM and SIGHUP close the window as its Quit does (without asking to
+save): the worker stops and its thread ends, and the exit status is 128 + the signal.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
+import stat
 import sys
 import time
 from collections.abc import Sequence
@@ -32,6 +38,30 @@ XCB_HELP = (
     '(see "Linux: the libraries Qt needs" in the README; other systems have the same '
     "libraries under similar names)."
 )
+EXIT_DIVERGED = 3
+QUIT_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+SIGNAL_POLL_MS = 100  # how often Python gets the chance to run a signal handler in Qt's loop
+MAX_TRAIN_BATCHES = 1_000_000
+MAX_SETTINGS_BYTES = 4 * 2**20  # ours are a few kilobytes; Qt would parse a huge file for long
+
+
+def _count(low: int, high: int, what: str):
+    """Return an argparse type for a whole number from low to high."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a whole number, got {text!r}"
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be from {low} to {high}, got {value}")
+        return value
+
+    return convert
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,15 +77,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", help="sample (bundled), full, or a folder of IDX files")
     parser.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
     parser.add_argument(
-        "--train-batches", type=int, default=0, metavar="N", help="with --screenshot: train N first"
+        "--train-batches",
+        type=_count(0, MAX_TRAIN_BATCHES, "--train-batches"),
+        default=0,
+        metavar="N",
+        help="with --screenshot: train N first",
     )
     parser.add_argument("--size", metavar="WxH", help="window size (default: as last time)")
     parser.add_argument("--settings", metavar="INI", help="read and write settings in this file")
     parser.add_argument(
-        "--pad-digit", type=int, metavar="I", help="put MNIST test digit I on the drawing pad"
+        "--pad-digit",
+        type=_count(0, 2**31 - 1, "--pad-digit"),
+        metavar="I",
+        help="put MNIST test digit I on the drawing pad",
     )
     parser.add_argument("--tab", choices=("network", "explorer"), default="network")
-    parser.add_argument("--explorer-step", type=int, default=1, metavar="S", help="1 to 12")
+    parser.add_argument(
+        "--explorer-step",
+        type=_count(1, 12, "--explorer-step"),
+        default=1,
+        metavar="S",
+        help="1 to 12",
+    )
     parser.add_argument(
         "--install-desktop",
         action="store_true",
@@ -132,11 +175,26 @@ def run_gui(argv: Sequence[str]) -> int:
         parser.error(str(exc))
     if args.install_desktop or args.uninstall_desktop:
         return _desktop_entry(install=args.install_desktop)
+    from engine.errors import printable
+
+    if args.model and Path(args.model).exists() and not Path(args.model).is_file():
+        parser.error(f"{printable(args.model)}: not a regular file (a folder, a pipe or a device)")
     if args.model and not Path(args.model).is_file():
         parser.error(
-            f"{args.model}: no such model file (expected a .npz model, or a command: train, "
-            "evaluate)"
+            f"{printable(args.model)}: no such model file (expected a .npz model, or a command: "
+            "train, evaluate)"
         )
+    problem = _settings_problem(args.settings)
+    if problem:
+        parser.error(problem)
+    if args.screenshot is not None:
+        from engine.atomic import check_target
+        from engine.errors import SaveError
+
+        try:
+            check_target(args.screenshot)  # before minutes of training, and never onto a FIFO
+        except SaveError as exc:
+            parser.error(f"--screenshot: {printable(exc)}")
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if (args.screenshot or headless) and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -155,6 +213,7 @@ def run_gui(argv: Sequence[str]) -> int:
 
     limit_blas_threads()
     qInstallMessageHandler(_quiet_offscreen)
+    from gui.memory_guard import install_memory_guard
     from gui.preferences_dialog import load_preferences
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -165,17 +224,75 @@ def run_gui(argv: Sequence[str]) -> int:
     settings = QSettings(args.settings, QSettings.Format.IniFormat) if args.settings else None
     apply_theme(app, load_preferences(settings or QSettings()).theme)
     window = MainWindow(settings=settings, data=args.data)
+    install_memory_guard(window.banner)
+    for problem in window.settings_problems:
+        print(f"backprop-lab: settings not used: {printable(problem)}", file=sys.stderr)
     if size is not None or args.screenshot:  # an asked-for size, not a maximised first launch
         window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMaximized)
         window.resize(*(size or window.DEFAULT_SIZE.toTuple()))
     if args.model and not window.open_model(args.model):
-        print(f"backprop-lab: {window.banner.message()}", file=sys.stderr)
+        print(f"backprop-lab: {printable(window.banner.last_message())}", file=sys.stderr)
+        if args.screenshot:
+            window.close()
+            return EXIT_BAD_INPUT
     if args.screenshot:
         return _screenshot(app, window, Path(args.screenshot), args)
     window.confirm_quit = window.ask_save_on_quit
     window.show()
     QTimer.singleShot(0, lambda: _report_startup(window))
-    return app.exec()
+    stopped = quit_on_signals(app, window)
+    status = app.exec()
+    return 128 + stopped[0] if stopped else status
+
+
+def quit_on_signals(app, window) -> list[int]:
+    """Close the window cleanly on SIGINT, SIGTERM or SIGHUP; the list receives the signal.
+
+    Qt's event loop runs in C++, so a timer hands control back to Python a few times a second
+    to let it run the handler.
+    """
+    from PySide6.QtCore import QTimer
+
+    stopped: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        if stopped:
+            return
+        stopped.append(signum)
+        window.confirm_quit = None  # a signal means quit now, not a question on screen
+        window.close()
+        app.quit()
+
+    for sig in QUIT_SIGNALS:
+        signal.signal(sig, stop)
+    poll = QTimer(window)
+    poll.timeout.connect(lambda: None)
+    poll.start(SIGNAL_POLL_MS)
+    return stopped
+
+
+def _settings_problem(path: str | None) -> str | None:
+    """Return why --settings cannot be used (a folder, a FIFO, a device), or None if it can."""
+    if path is None:
+        return None
+    from engine.errors import printable
+
+    if not path.strip():
+        return "--settings needs a file name"
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None if Path(path).parent.is_dir() else f"--settings {printable(path)}: no folder"
+    except OSError as exc:
+        return f"--settings {printable(path)}: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return f"--settings {printable(path)}: not a regular file (a folder, a pipe or a device)"
+    if os.stat(path).st_size > MAX_SETTINGS_BYTES:
+        return (
+            f"--settings {printable(path)}: larger than {MAX_SETTINGS_BYTES // 2**20} MB, "
+            "so not a Backprop Lab settings file"
+        )
+    return None
 
 
 def _quiet_offscreen(mode, context, message: str) -> None:
@@ -211,16 +328,40 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
             time.sleep(0.005)
 
+    from engine.errors import printable
+    from engine.worker import FAILED
+
+    failed = [False]
+
+    def trained() -> bool:
+        failed[0] = window.worker.state == FAILED
+        return failed[0] or len(window.history) >= batches
+
     try:
         wait(lambda: window.worker.latest_snapshot() is not None, "the data did not load")
         if batches > 0:
             window.worker.set_speed(0)  # a picture need not be watched: train at full speed
             window.worker.run_batches(batches)
-            wait(lambda: len(window.history) >= batches, "training did not finish")
+            wait(trained, "training did not finish")
+            if failed[0]:
+                wait(lambda: bool(window.banner.last_message()), "the failure was not reported")
+                message = printable(window.banner.last_message())
+                print(f"backprop-lab: screenshot not taken: {message}", file=sys.stderr)
+                window.close()
+                return EXIT_DIVERGED
             wait(lambda: window.worker.state != "running", "training did not pause")
         wait(lambda: window._shown_serial == window.worker.snapshot_serial, "views did not draw")
         if args.pad_digit is not None:
             wait(lambda: window.data is not None, "the data did not load")
+            count = len(window.data.test)
+            if args.pad_digit >= count:
+                print(
+                    f"backprop-lab: --pad-digit {args.pad_digit} is out of range: the test set "
+                    f"has digits 0 to {count - 1}",
+                    file=sys.stderr,
+                )
+                window.close()
+                return EXIT_BAD_INPUT
             window.digit_panel.load_test_digit(args.pad_digit)
         if args.tab == "explorer":
             window.tabs.setCurrentIndex(1)
@@ -232,11 +373,22 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
         print(f"backprop-lab: screenshot failed: {exc}", file=sys.stderr)
         window.close()
         return 1
-    ok = window.grab().save(str(path))
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from engine.atomic import atomic_write
+
+    png = QByteArray()
+    buffer = QBuffer(png)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    encoded = window.grab().save(buffer, "PNG")
     window.close()
     app.processEvents()
-    if not ok:
-        print(f"backprop-lab: could not write {path}", file=sys.stderr)
+    try:
+        if not encoded:
+            raise OSError("the picture could not be encoded")
+        atomic_write(path, lambda file: file.write(png.data()))
+    except OSError as exc:
+        print(f"backprop-lab: could not write {printable(path)}: {printable(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"saved {path}")
+    print(f"saved {printable(path)}")
     return 0

@@ -610,7 +610,7 @@ class DigitPanel(QWidget):
         try:
             self.save_my_digits(path)
         except OSError as exc:
-            QMessageBox.warning(self, "Could not save my digits", str(exc))
+            self._warn("Could not save my digits", str(exc))
 
     def _on_open_clicked(self) -> None:
         """Ask for a "my digits" file and open it."""
@@ -620,4 +620,12 @@ class DigitPanel(QWidget):
         try:
             self.open_my_digits(path)
         except DataError as exc:
-            QMessageBox.warning(self, "Could not open my digits", str(exc))
+            self._warn("Could not open my digits", str(exc))
+
+    def _warn(self, title: str, text: str) -> None:
+        """Show a warning whose text (it names a file) is plain text, never HTML."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()

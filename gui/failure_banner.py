@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
@@ -24,6 +24,8 @@ class FailureBanner(QFrame):
         layout.setSpacing(4)
         self.label = QLabel()
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # file names and file text, never HTML
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -50,3 +52,7 @@ class FailureBanner(QFrame):
     def message(self) -> str:
         """Return the message shown, '' when hidden."""
         return self.label.text() if self.isVisible() else ""
+
+    def last_message(self) -> str:
+        """Return the last message given, shown or not (the window may not be on screen yet)."""
+        return self.label.text()

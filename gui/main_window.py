@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import csv
+import io
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -25,14 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import diagnosis
+from engine import diagnosis, limits
+from engine.atomic import atomic_write
 from engine.datasets import Dataset, MnistData, load_data, load_full
 from engine.download import cached_mnist_dir
 from engine.errors import BackpropLabError
 from engine.history import TrainingHistory
-from engine.model_io import load_model, save_model
+from engine.model_io import save_model
 from engine.network import NetworkConfig
 from engine.snapshot import Snapshot, network_of, predict, trace_example
+from engine.stall import is_stalled, stall_summary
 from engine.teach import TeachResult
 from engine.training import BatchReport, EpochReport, TrainConfig, evaluate
 from engine.words import quantity
@@ -47,6 +58,7 @@ from gui.failure_banner import FailureBanner
 from gui.file_names import documents_path, model_file_path, model_name
 from gui.help_dialog import HelpDialog
 from gui.insight_panel import InsightPanel
+from gui.model_reader import read_model
 from gui.network_view import NetworkView
 from gui.preferences_dialog import (
     Preferences,
@@ -101,7 +113,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Backprop Lab")
         self.setWindowIcon(app_icon())
         self.settings = settings if settings is not None else QSettings()
-        self.session = load_session(self.settings)
+        self.settings_problems: list[str] = []  # stored values that were not used, and why
+        self.session = load_session(self.settings, self.settings_problems)
+        load_preferences(self.settings, self.settings_problems)
         if data is not None:
             self.session = replace(self.session, data=data)
         self.confirm: Callable[[str, str], bool] = self._ask
@@ -162,6 +176,12 @@ class MainWindow(QMainWindow):
         self._timer.start()
         self.worker.start()
         self._load(self.session.data, ask=False)
+        if self.settings_problems:
+            self.banner.show_failure(
+                "Some saved settings were out of range or unreadable and were not used: "
+                + "; ".join(self.settings_problems),
+                offer_lower_rate=False,
+            )
 
     def _build_views(self) -> None:
         """Lay out the controls on the left, diagram over cost plot in the middle, pad right."""
@@ -833,10 +853,9 @@ class MainWindow(QMainWindow):
         self.cost_plot.add_epoch(report.epoch, report.test_cost, report.test_accuracy)
         self._accuracy_text = f"Test accuracy {100 * report.test_accuracy:.2f}%"
         self._accuracy_seen = self.last_batch.examples_seen if self.last_batch else None
-        e = self.history.epochs
-        if self._stall_shown or not diagnosis.is_stalled(
-            e.column("test_accuracy"), e.column("train_cost"), self.session.network.sizes[-1]
-        ):
+        progress = self.history.batches.column("progress")
+        epoch_costs = self.history.batches.column("cost")[progress > report.epoch - 1]
+        if self._stall_shown or not is_stalled(report.test_accuracy, epoch_costs):
             return
         self._stall_shown = True
         self.pause()
@@ -849,11 +868,9 @@ class MainWindow(QMainWindow):
             return
         images = self.data.train.images[:DIAGNOSIS_IMAGES]
         found = diagnosis.diagnose(network_of(snapshot), images)
-        epochs = diagnosis.STALL_EPOCHS
-        self._offer_remedy(
-            f"Stalled: test accuracy has stayed at chance and the cost flat for {epochs} "
-            f"epochs. {found.reason}"
-        )
+        e, rate = self.last_epoch, self.session.train.learning_rate
+        summary = stall_summary(e.epoch, e.test_accuracy, rate) if e else "Training has stalled."
+        self._offer_remedy(f"{summary} {found.reason}")
 
     def _start_history(self, started: NetworkStarted) -> None:
         """A new network: a fresh history, an opened model's own, a branch's past, or an undo."""
@@ -1022,10 +1039,14 @@ class MainWindow(QMainWindow):
     def open_model(self, path: str | Path) -> bool:
         """Open a saved network and its history; a bad file changes nothing and says why."""
         try:
-            saved = load_model(path)
+            read = read_model(path, self)
         except BackpropLabError as exc:
             self.banner.show_failure(str(exc), offer_lower_rate=False)
             return False
+        if read is None:
+            self.statusBar().showMessage(f"Opening {Path(path).name} cancelled.", 5000)
+            return False
+        saved, history = read
         if self.unsaved and not self.confirm(
             "Open this model?", "The current network's training will be lost."
         ):
@@ -1034,10 +1055,12 @@ class MainWindow(QMainWindow):
         self._forget_teach()
         self._start_notes[saved.examples_seen] = "opened model"
         self.worker.set_train_config(saved.train_config)
+        train = limits.snap_train_config(saved.train_config)  # the value shown is the one used
+        self.worker.set_train_config(train)
         self.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
-        self._remember(network=saved.network.config, train=saved.train_config)
+        self._remember(network=saved.network.config, train=train)
         self.controls.set_session(self.session)
-        self._pending_history = TrainingHistory.from_arrays(saved.history)
+        self._pending_history = history
         self.model_path = Path(path)
         self._add_recent(self.model_path)
         return True
@@ -1101,9 +1124,10 @@ class MainWindow(QMainWindow):
                 snap.examples_seen,
                 self.history.to_arrays(),
             )
-        except OSError as exc:
+        except OSError as exc:  # SaveError names the path and the reason
             self.banner.show_failure(
-                f"Could not save {path}: {exc.strerror or exc}", offer_lower_rate=False
+                str(exc) if isinstance(exc, BackpropLabError) else f"Could not save {path}: {exc}",
+                offer_lower_rate=False,
             )
             return False
         self.model_path = Path(path)
@@ -1147,29 +1171,42 @@ class MainWindow(QMainWindow):
         if name:
             self.export_history(Path(name))
 
-    def export_history(self, path: Path) -> None:
-        """Write one row per mini-batch and per epoch result."""
-        with open(path, "w", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(["kind", "epoch", "cost", "test_cost", "test_accuracy"])
-            b = self.history.batches
-            for x, cost in zip(b.column("progress"), b.column("cost")):
-                writer.writerow(["batch", f"{x:.6f}", f"{cost:.6g}", "", ""])
-            e = self.history.epochs
-            for row in zip(
-                e.column("epoch"),
-                e.column("train_cost"),
-                e.column("test_cost"),
-                e.column("test_accuracy"),
-            ):
-                writer.writerow(
-                    ["epoch", int(row[0]), f"{row[1]:.6g}", f"{row[2]:.6g}", f"{row[3]:.6g}"]
-                )
+    def export_history(self, path: Path) -> bool:
+        """Write one row per mini-batch and per epoch result, atomically; say so if it fails."""
+        try:
+            atomic_write(path, self._write_history_csv)
+        except OSError as exc:  # SaveError names the path and the reason, e.g. a full disk
+            self.banner.show_failure(f"Could not export the history: {exc}", offer_lower_rate=False)
+            return False
+        self.statusBar().showMessage(f"Exported the history to {path}", 5000)
+        return True
+
+    def _write_history_csv(self, binary: io.BufferedIOBase) -> None:
+        """Write the history as CSV into an open binary file."""
+        file = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        writer = csv.writer(file)
+        writer.writerow(["kind", "epoch", "cost", "test_cost", "test_accuracy"])
+        b = self.history.batches
+        for x, cost in zip(b.column("progress"), b.column("cost")):
+            writer.writerow(["batch", f"{x:.6f}", f"{cost:.6g}", "", ""])
+        e = self.history.epochs
+        for row in zip(
+            e.column("epoch"),
+            e.column("train_cost"),
+            e.column("test_cost"),
+            e.column("test_accuracy"),
+        ):
+            writer.writerow(
+                ["epoch", int(row[0]), f"{row[1]:.6g}", f"{row[2]:.6g}", f"{row[3]:.6g}"]
+            )
+        file.flush()
+        file.detach()  # the atomic save closes the binary file itself
 
     def recent_files(self) -> list[str]:
         """Return the recently opened or saved models that still exist, newest first."""
         value = self.settings.value("files/recent", [])
         paths = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        paths = paths[: 4 * RECENT_FILES]  # a forged list of a million entries is not all checked
         return [p for p in paths if isinstance(p, str) and Path(p).is_file()][:RECENT_FILES]
 
     def _add_recent(self, path: Path) -> None:
@@ -1217,8 +1254,17 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(
             self, "Export as PNG", self._export_name(name, "png"), "PNG (*.png)"
         )
-        if path and not widget.grab().save(path, "PNG"):
-            self.banner.show_failure(f"Could not write {path}.", offer_lower_rate=False)
+        if not path:
+            return
+        png = QByteArray()
+        buffer = QBuffer(png)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        try:
+            if not widget.grab().save(buffer, "PNG"):
+                raise OSError(f"could not encode {path}")
+            atomic_write(path, lambda file: file.write(png.data()))  # never half a file, nor a FIFO
+        except OSError as exc:
+            self.banner.show_failure(f"Could not export: {exc}", offer_lower_rate=False)
 
     def show_about(self) -> None:
         """Show what the app is and whose work it builds on."""

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import limits
 from engine.replay import DEFAULT_BUDGET
-from gui.settings import SPEEDS, WATCHABLE
+from gui.settings import SPEEDS, WATCHABLE, read_number
 from gui.theme import THEMES
 from gui.training_controls import SPEED_LABELS
 
@@ -29,22 +30,26 @@ class Preferences:
     snapshot_interval: int = 100  # mini-batches between the timeline's kept snapshots
 
 
-def load_preferences(settings: QSettings) -> Preferences:
-    """Read the preferences; anything missing or foreign falls back to its default."""
+def load_preferences(settings: QSettings, problems: list[str] | None = None) -> Preferences:
+    """Read the preferences; anything missing, foreign or out of range falls back to its default.
+
+    ``problems`` collects a message for every stored number that was out of range or unreadable.
+    """
     d = Preferences()
     theme = str(settings.value("prefs/theme", d.theme))
-    try:
-        speed = float(settings.value("run/speed", d.speed))
-    except (TypeError, ValueError):
-        speed = d.speed
-    try:
-        interval = int(settings.value("prefs/snapshot_interval", d.snapshot_interval))
-    except (TypeError, ValueError):
-        interval = d.snapshot_interval
+    speed = read_number(settings, "run/speed", d.speed, float, limits.SPEED)
+    interval = read_number(
+        settings,
+        "prefs/snapshot_interval",
+        d.snapshot_interval,
+        int,
+        limits.SNAPSHOT_INTERVAL,
+        problems,
+    )
     return Preferences(
         theme=theme if theme in THEMES else d.theme,
         speed=speed if speed in SPEEDS else d.speed,
-        snapshot_interval=interval if 1 <= interval <= 100_000 else d.snapshot_interval,
+        snapshot_interval=int(interval),
     )
 
 
@@ -76,7 +81,9 @@ class PreferencesDialog(QDialog):
         self.speed.setCurrentIndex(self.speed.findData(prefs.speed))
         self.speed.setToolTip("How fast Run trains: full speed, or slowly enough to watch.")
         self.interval = QSpinBox()
-        self.interval.setRange(1, 100_000)
+        self.interval.setRange(
+            int(limits.SNAPSHOT_INTERVAL.low), int(limits.SNAPSHOT_INTERVAL.high)
+        )
         self.interval.setValue(prefs.snapshot_interval)
         self.interval.setSuffix(" mini-batches")
         self.interval.setToolTip(

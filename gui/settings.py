@@ -1,4 +1,8 @@
-"""What Backprop Lab remembers between launches: QSettings read with a default for every key."""
+"""What Backprop Lab remembers between launches: QSettings read with a default for every key.
+
+Every number read passes the limits of the control that edits it (``engine.limits``): a value
+out of range, of the wrong type or unreadable gives its group's default and a message saying so.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QSettings
 
+from engine import limits
+from engine.errors import printable
 from engine.network import NetworkConfig
 from engine.training import TrainConfig
 
@@ -35,18 +41,54 @@ DEFAULTS = Session()
 def _read(settings: QSettings, key: str, default, kind: type):
     """Read one value converted to ``kind``; anything missing or unreadable gives the default."""
     value = settings.value(key, default)
+    if kind is not str and isinstance(value, (bool, list, dict)):
+        return default
     try:
+        if kind is int and isinstance(value, str):
+            value = float(value) if value.strip().lower() not in ("", "nan") else value
+        if kind is int and isinstance(value, float) and not value.is_integer():
+            return default  # 2.5 is not a mini-batch size, nor is infinity
         return kind(value)
     except (TypeError, ValueError, OverflowError):  # OverflowError: int() of an infinite float
         return default
+
+
+def read_number(
+    settings: QSettings,
+    key: str,
+    default: float,
+    kind: type,
+    allowed: limits.Range,
+    problems: list[str] | None = None,
+) -> float:
+    """Read one number within the range of its control; out of range gives the default and a note.
+
+    ``problems`` collects a message for every stored value that was present but not usable.
+    """
+    value = _read(settings, key, None, kind)
+    if value is None:
+        if settings.contains(key) and problems is not None:
+            shown = printable(settings.value(key))[:40]
+            problems.append(f"{key} = {shown!r} is not a number; using {default:g}")
+        return default
+    problem = limits.out_of_range(key, value, allowed)
+    if problem:
+        if problems is not None:
+            problems.append(f"{problem}; using {default:g}")
+        return default
+    return value
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
     """Parse hidden layer sizes like "16,16" (1 to 4 layers of 1 to 128 neurons)."""
     parts = [p.strip() for p in str(text).split(",") if p.strip()]
     sizes = tuple(int(p) for p in parts)
-    if not 1 <= len(sizes) <= 4 or not all(1 <= n <= 128 for n in sizes):
-        raise ValueError("use 1 to 4 hidden layers of 1 to 128 neurons, like 16,16")
+    if limits.check_hidden((784, *sizes, 10)):
+        layers, size = limits.HIDDEN_LAYERS, limits.HIDDEN_SIZE
+        raise ValueError(
+            f"use {layers.low:g} to {layers.high:g} hidden layers of {size.low:g} to "
+            f"{size.high:g} neurons, like 16,16"
+        )
     return sizes
 
 
@@ -55,9 +97,13 @@ def format_hidden(sizes: tuple[int, ...]) -> str:
     return ",".join(str(n) for n in sizes[1:-1])
 
 
-def load_session(settings: QSettings) -> Session:
-    """Read the saved session; a missing, corrupt or foreign value falls back to its default."""
+def load_session(settings: QSettings, problems: list[str] | None = None) -> Session:
+    """Read the saved session; a missing, corrupt or foreign value falls back to its default.
+
+    ``problems`` collects a message for every stored value that was out of range or unreadable.
+    """
     d = DEFAULTS
+    problems = [] if problems is None else problems
     try:
         network = NetworkConfig(
             (784, *parse_hidden(_read(settings, "network/hidden", "16,16", str)), 10),
@@ -65,18 +111,23 @@ def load_session(settings: QSettings) -> Session:
             _read(settings, "network/cost", d.network.cost, str),
             _read(settings, "network/init", d.network.init, str),
         )
-    except ValueError:
+    except ValueError as exc:
         network = d.network
-    try:
-        train = TrainConfig(
-            _read(settings, "train/learning_rate", d.train.learning_rate, float),
-            _read(settings, "train/batch_size", d.train.batch_size, int),
-            _read(settings, "train/momentum", d.train.momentum, float),
-            _read(settings, "train/l2", d.train.l2, float),
+        if any(settings.contains(f"network/{k}") for k in ("hidden", "activation", "cost", "init")):
+            problems.append(f"network: {printable(exc)[:120]}; using the video's network")
+    found: list[str] = []
+    values = [
+        read_number(settings, f"train/{name}", getattr(d.train, name), kind, allowed, found)
+        for name, kind, allowed in (
+            ("learning_rate", float, limits.LEARNING_RATE),
+            ("batch_size", int, limits.BATCH_SIZE),
+            ("momentum", float, limits.MOMENTUM),
+            ("l2", float, limits.L2),
         )
-    except ValueError:
-        train = d.train
-    seed = _read(settings, "network/seed", d.seed, int)
+    ]
+    train = d.train if found else limits.snap_train_config(TrainConfig(*values))  # as shown
+    problems.extend(found)
+    seed = int(read_number(settings, "network/seed", d.seed, int, limits.SEED, problems))
     speed = _read(settings, "run/speed", d.speed, float)
     data = _read(settings, "data/source", d.data, str)
     goal = _read(settings, "run/goal_epochs", d.goal_epochs, int)
@@ -84,9 +135,9 @@ def load_session(settings: QSettings) -> Session:
     return Session(
         network=network,
         train=train,
-        seed=seed if 0 <= seed < 2**31 else d.seed,
+        seed=seed,
         speed=speed if speed in SPEEDS else d.speed,
-        data=data if data else d.data,
+        data=data if data and "\x00" not in data else d.data,
         goal_epochs=goal if 0 <= goal <= 1000 else d.goal_epochs,
         plot_x=plot_x if plot_x in X_MODES else d.plot_x,
     )

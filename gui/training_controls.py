@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import limits
 from engine.network import NetworkConfig
 from engine.training import TrainConfig
 from gui.settings import SPEEDS, WATCHABLE, Session, format_hidden, parse_hidden
@@ -133,7 +134,7 @@ class TrainingControls(QWidget):
         )
         self.init = _combo(INIT_ITEMS, "How the weights are chosen at random before training.")
         self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setRange(int(limits.SEED.low), int(limits.SEED.high))
         self.seed.setToolTip(
             "The random seed for the first weights and the shuffling of examples: the same seed "
             "replays exactly the same training run."
@@ -148,29 +149,30 @@ class TrainingControls(QWidget):
         learn_box = QGroupBox("Learning (applies at the next mini-batch)")
         learn_form = QFormLayout(learn_box)
         self.learning_rate = QDoubleSpinBox()
-        self.learning_rate.setDecimals(4)
-        self.learning_rate.setRange(0.0001, 10000.0)
+        self.learning_rate.setDecimals(limits.LEARNING_RATE.decimals)
+        self.learning_rate.setRange(limits.LEARNING_RATE.low, limits.LEARNING_RATE.high)
         self.learning_rate.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
         self.learning_rate.setToolTip(
             "eta: how far each step moves down the gradient. Too small and learning crawls; "
             "too large and the cost jumps around or blows up."
         )
         self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 10000)
+        self.batch_size.setRange(int(limits.BATCH_SIZE.low), int(limits.BATCH_SIZE.high))
         self.batch_size.setToolTip(
             "How many examples are averaged for each step. Small batches give quick, noisy "
             "steps; large ones give slower, steadier steps."
         )
         self.momentum = QDoubleSpinBox()
-        self.momentum.setRange(0.0, 0.99)
+        self.momentum.setDecimals(limits.MOMENTUM.decimals)
+        self.momentum.setRange(limits.MOMENTUM.low, limits.MOMENTUM.high)
         self.momentum.setSingleStep(0.05)
         self.momentum.setToolTip(
             "Keeps part of the previous step in each new one, like a ball rolling downhill "
             "that gathers speed. 0 is plain gradient descent."
         )
         self.l2 = QDoubleSpinBox()
-        self.l2.setDecimals(3)
-        self.l2.setRange(0.0, 100.0)
+        self.l2.setDecimals(limits.L2.decimals)
+        self.l2.setRange(limits.L2.low, limits.L2.high)
         self.l2.setSingleStep(0.1)
         self.l2.setToolTip(
             "L2 regularisation lambda: shrinks every weight a little at each step, which "

@@ -41,19 +41,45 @@ def test_three_epochs_on_the_sample_learn_and_save(tmp_path: Path) -> None:
     assert row["epoch"] == 3
 
 
-def test_progress_bar_without_json() -> None:
-    done = main_py("train", "--layers", "784,10", "--epochs", "1")
-    assert done.returncode == 0, done.stderr
-    assert "[##############################]" in done.stderr
-    assert done.stdout.startswith("epoch 1: test accuracy ")
+def test_progress_bar_on_a_terminal_only() -> None:
+    import os
+    import pty
+
+    leader, follower = pty.openpty()  # stderr is a terminal: the bar is drawn there
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "train", "--layers", "784,10", "--epochs", "1"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        text=True,
+        cwd=ROOT,
+    )
+    os.close(follower)
+    out, _ = process.communicate(timeout=120)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal is closed once the process has exited
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(leader)
+    assert process.returncode == 0
+    assert b"[##############################]" in terminal
+    assert out.startswith("epoch 1: test accuracy ")
+    piped = main_py("train", "--layers", "784,10", "--epochs", "1")  # stderr a pipe: no bar
+    assert piped.returncode == 0 and piped.stderr == ""
+    assert piped.stdout.startswith("epoch 1: test accuracy ")
 
 
 def test_divergence_exits_3_with_one_line() -> None:
-    done = main_py("train", "--lr", "1000000", "--epochs", "1")
+    done = main_py("train", "--lr", "10000", "--epochs", "1")  # the largest rate allowed
     assert done.returncode == 3
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "learning rate" in lines[0]
-    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("backprop-lab: ")  # no empty line first: no bar was drawn
+    assert "Traceback" not in done.stderr and "Warning" not in done.stderr
 
 
 @pytest.mark.parametrize(
@@ -61,7 +87,7 @@ def test_divergence_exits_3_with_one_line() -> None:
     [
         (["train", "--layers", "784,banana,10"], "layers must be numbers"),
         (["train", "--layers", "100,10"], "784 inputs"),
-        (["train", "--lr", "-1"], "positive"),
+        (["train", "--lr", "-1"], "learning rate is -1; it must be between 0.0001 and 10000"),
         (["train", "--activation", "swish"], "invalid choice"),
         (["train", "--data", "/no/such/folder"], "does not exist"),
         (["train", "--momentum", "1.5"], "momentum"),

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QByteArray, QSettings
 from windows import open_window
 
@@ -156,3 +158,57 @@ def test_the_window_opens_with_defaults_on_binary_garbage_and_foreign_files(
     assert "Using the bundled sample instead" in window.banner.label.text()
     reopened = load_session(ini(foreign))  # the window rewrote what it read as garbage
     assert reopened.network == DEFAULTS.network and reopened.data == "sample"
+
+
+SETTING_VALUES = (
+    st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=12)
+    | st.booleans()
+    | st.lists(st.integers(-5, 200), max_size=5)
+    | st.sampled_from(["1e308", "inf", "-inf", "nan", "2147483648", "16,16", "4000,4000", "0x10"])
+)
+SETTING_KEYS = [*KEYS, "prefs/snapshot_interval", "prefs/theme", "data/source"]
+
+
+@settings(
+    deadline=None, max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.dictionaries(st.sampled_from(SETTING_KEYS), SETTING_VALUES, min_size=1, max_size=6),
+    raw=st.booleans(),
+)
+def test_fuzzed_settings_files_load_within_the_controls_limits(
+    tmp_path: Path, values: dict[str, object], raw: bool
+) -> None:
+    from engine import limits
+    from gui.preferences_dialog import load_preferences
+
+    path = tmp_path / "fuzz.ini"
+    path.unlink(missing_ok=True)
+    if raw:  # as a hand edit leaves them: text, whatever it says
+        sections: dict[str, list[str]] = {}
+        for key, value in values.items():
+            section, name = key.split("/")
+            text = str(value).replace("\n", " ").replace("\r", " ")
+            sections.setdefault(section, []).append(f"{name}={text}")
+        path.write_text(
+            "".join(f"[{s}]\n" + "\n".join(lines) + "\n" for s, lines in sections.items())
+        )
+    else:  # as QSettings stores typed values
+        settings = ini(path)
+        for key, value in values.items():
+            big = isinstance(value, int) and abs(value) >= 2**63  # QVariant holds int64 at most
+            settings.setValue(key, str(value) if big else value)
+        settings.sync()
+    problems: list[str] = []
+    session = load_session(ini(path), problems)
+    prefs = load_preferences(ini(path), problems)
+    assert valid(session)
+    assert limits.check_train_config(session.train) is None
+    assert isinstance(session.train.batch_size, int) and isinstance(session.seed, int)
+    assert limits.SNAPSHOT_INTERVAL.contains(prefs.snapshot_interval)
+    assert all("\n" not in p for p in problems)
+    changed = session.train != DEFAULTS.train or session.seed != DEFAULTS.seed
+    if changed:  # whatever was taken from the file is what the controls can show
+        assert limits.LEARNING_RATE.contains(session.train.learning_rate)

@@ -324,7 +324,7 @@ def test_a_stalled_run_says_why_and_offers_a_remedy_that_learns(qtbot, window) -
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=60000)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
     message = window.banner.message()
-    assert message.startswith("Stalled: test accuracy has stayed at chance")
+    assert message.startswith("Training has stalled: after epoch ")
     assert "10 of the 10 output neurons are saturated" in message
     remedy = window._remedy
     assert remedy is not None and remedy.config.init == "scaled"
