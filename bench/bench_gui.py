@@ -80,6 +80,7 @@ class Window:
         settings = QSettings(settings_path, QSettings.Format.IniFormat)
         self.window = MainWindow(settings, data=source)
         self.window.resize(1440, 900)
+        self.window.set_speed(0.0)  # full speed: a fresh window starts at a watchable pace
         self.window.show()
         worker = self.window.worker
         while worker.latest_snapshot() is None or self.window.data is None:
