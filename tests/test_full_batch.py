@@ -12,8 +12,9 @@ from engine import full_batch as fb
 from engine.explorer import Exploration, explored_network
 from engine.network import Network
 from engine.training import to_inputs
-from gui.explorer_pages import LINE_POINTS, fmt
-from gui.explorer_panel import ExplorerPanel
+from gui.explorer.panel import ExplorerPanel
+from gui.explorer.text import fmt
+from gui.explorer.widgets import LINE_POINTS
 
 
 @pytest.fixture(scope="module")
