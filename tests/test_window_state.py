@@ -21,7 +21,7 @@ from engine.network import NetworkConfig
 from engine.snapshot import network_of
 from engine.training import evaluate
 from engine.worker import PAUSED, RUNNING
-from gui.diagram_scene import titles
+from gui.diagram_labels import titles
 from gui.settings import GOAL_EPOCHS, WATCHABLE
 from gui.timeline import LIVE, LIVE_TEXT
 
