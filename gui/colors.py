@@ -134,17 +134,6 @@ def signed_lut(size: int = LUT_SIZE, background: tuple[int, int, int] | None = N
     return lut
 
 
-def signed_rgba(
-    values: np.ndarray, scale: float, power: float = 1.0, min_alpha: int = 0
-) -> np.ndarray:
-    """Return (..., 4) uint8 colours for signed values: hue by sign, opacity by magnitude."""
-    t = emphasise(values, scale, power)
-    out = np.empty(t.shape + (4,), np.uint8)
-    out[..., :3] = np.where((t >= 0)[..., None], palette().positive, palette().negative)
-    out[..., 3] = np.rint(min_alpha + (255 - min_alpha) * np.abs(t)).astype(np.uint8)
-    return out
-
-
 def signed_image(values: np.ndarray, scale: float, power: float = 1.0) -> np.ndarray:
     """Return an opaque (h, w, 4) uint8 image: red-background-blue, for 28x28 weight tiles."""
     t = emphasise(values, scale, power)

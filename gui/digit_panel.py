@@ -15,10 +15,8 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QButtonGroup,
     QFileDialog,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -35,10 +33,10 @@ from engine.errors import DataError
 from engine.my_digits import MyDigits
 from engine.preprocess import SIZE, ink_present, to_mnist
 from engine.teach import TeachResult
-from engine.words import a
 from gui.colors import css, palette, qcolor
 from gui.drawing_pad import DrawingPad
 from gui.file_names import documents_path
+from gui.teach_box import TeachBox, digit_bar_plot
 from gui.theme import style_plot, theme_changed
 
 PREVIEW_SCALE = 4  # screen pixels per network pixel in the 28x28 preview
@@ -48,23 +46,6 @@ WIDE_BARS, NARROW_BARS = 170, 130  # the output chart's height in each arrangeme
 
 Predictor = Callable[[np.ndarray], np.ndarray]
 Teacher = Callable[[np.ndarray, int], TeachResult]
-
-
-def _bar_plot(height: int, y_label: str) -> pg.PlotWidget:
-    """Return a fixed-range plot with digits 0..9 on the x axis, for bar charts."""
-    plot = pg.PlotWidget()
-    plot.setFixedHeight(height)
-    plot.setMinimumWidth(150)
-    item = plot.getPlotItem()
-    item.setMouseEnabled(x=False, y=False)
-    item.setMenuEnabled(False)
-    item.hideButtons()
-    item.setXRange(-0.6, 9.6, padding=0)
-    item.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)], []])
-    item.setLabel("left", y_label)
-    item.getAxis("left").enableAutoSIPrefix(False)
-    style_plot(plot)
-    return plot
 
 
 def _ink_pixmap(x: np.ndarray, scale: int, ratio: float) -> QPixmap:
@@ -110,9 +91,16 @@ class DigitPanel(QWidget):
         self._place(wide=False)
         self.setMinimumWidth(NARROW_PANEL)  # the narrow arrangement's width, not the wide one's
         layout.addLayout(self._top)
-        layout.addWidget(self._build_teach_box())
+        self.teach = TeachBox()
+        self.label_group = self.teach.label_group  # the window follows the chosen digit
+        self.teach.label_toggled.connect(self._update_buttons)
+        self.teach.step_requested.connect(self.apply_step)
+        self.teach.undo_requested.connect(self.teach_undo_requested)
+        self.teach.add_requested.connect(self.add_to_my_digits)
+        self.teach.save_requested.connect(self._on_save_clicked)
+        self.teach.open_requested.connect(self._on_open_clicked)
+        layout.addWidget(self.teach)
         self._show_input(None)
-        self._show_result(None)
         self._update_buttons()
 
     def _build_pad_column(self) -> None:
@@ -176,7 +164,7 @@ class DigitPanel(QWidget):
         caption.addWidget(self.value_label)
         row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(caption, 1)
-        self.output_plot = _bar_plot(WIDE_BARS, "output a")
+        self.output_plot = digit_bar_plot(WIDE_BARS, "output a")
         self.output_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.03)
         self.output_plot.getPlotItem().getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7)
@@ -241,146 +229,22 @@ class DigitPanel(QWidget):
         super().resizeEvent(event)
         self._place(wide=event.size().width() >= WIDE_PANEL)
 
-    def _build_teach_box(self) -> QGroupBox:
-        """Create "Teach it": the label buttons, the SGD step, its result and "my digits"."""
-        box = QGroupBox("Teach it")
-        grid = QGridLayout(box)
-        labels = QHBoxLayout()
-        labels.addWidget(QLabel("It is"))  # "It is a 8" would be wrong for one button in ten
-        self.label_group = QButtonGroup(self)
-        self.label_group.setExclusive(True)
-        for digit in range(10):
-            button = QPushButton(str(digit))
-            button.setCheckable(True)
-            button.setFixedWidth(28)
-            button.setToolTip(f"This drawing is {a(digit)}")
-            self.label_group.addButton(button, digit)
-            labels.addWidget(button)
-        self.label_group.idToggled.connect(lambda *_: self._update_buttons())
-        self.step_button = QPushButton("Apply one SGD step")
-        self.step_button.setToolTip(
-            "Backpropagate this one example and change every weight and bias by -eta * gradient"
-        )
-        self.step_button.clicked.connect(self.apply_step)
-        self.undo_step_button = QPushButton("Undo the step")
-        self.undo_step_button.setToolTip(
-            "Put the network back exactly as it was before the last Teach-it step"
-        )
-        self.undo_step_button.setEnabled(False)
-        self.undo_step_button.clicked.connect(self.teach_undo_requested)
-        labels.setSpacing(4)
-        labels.addStretch(1)
-        steps = QHBoxLayout()
-        steps.addWidget(self.step_button)
-        steps.addWidget(self.undo_step_button)
-        steps.addStretch(1)
-        teach_row = QVBoxLayout()  # the step under the digits, so the row fits a narrow dock
-        teach_row.addLayout(labels)
-        teach_row.addLayout(steps)
-        grid.addLayout(teach_row, 0, 0, 1, 2)
-        self._style_label_buttons()
-
-        self.result_label = QLabel()
-        self.result_label.setWordWrap(True)
-        self.result_label.setTextFormat(Qt.TextFormat.RichText)
-        lines = self.result_label.fontMetrics().lineSpacing()
-        self.result_label.setMinimumHeight(3 * lines)  # wrapped text: keep room for three lines
-        grid.addWidget(self.result_label, 2, 0, 1, 2)
-        self.nudge_plot = _bar_plot(120, "-dC/da")
-        self.nudge_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.6)
-        self.nudge_plot.addItem(self.nudge_bars)
-        self.zero_line = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(qcolor(palette().text, 90)))
-        self.nudge_plot.addItem(self.zero_line)
-        self.change_plot = _bar_plot(120, "output a")
-        self.change_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.03)
-        self.before_bars = pg.BarGraphItem(
-            x=np.arange(10) - 0.18, height=np.zeros(10), width=0.34, brush=qcolor(palette().muted)
-        )
-        self.after_bars = pg.BarGraphItem(
-            x=np.arange(10) + 0.18,
-            height=np.zeros(10),
-            width=0.34,
-            brush=qcolor(palette().positive),
-        )
-        self.change_plot.addItem(self.before_bars)
-        self.change_plot.addItem(self.after_bars)
-        before, after = (css(c) for c in (palette().muted, palette().positive))
-        up, down = (css(c) for c in (palette().positive, palette().negative))
-        self._caption_colours = [before, after, up, down]
-        self.nudge_caption = QLabel()
-        self.change_caption = QLabel(
-            f"Outputs <span style='color:{before}'>&#9632; before</span> and "
-            f"<span style='color:{after}'>&#9632; after</span> the step"
-        )
-        for column, (caption, plot) in enumerate(
-            ((self.nudge_caption, self.nudge_plot), (self.change_caption, self.change_plot))
-        ):
-            caption.setWordWrap(True)
-            caption.setMinimumHeight(2 * lines)
-            grid.addWidget(caption, 3, column)
-            grid.addWidget(plot, 4, column)
-
-        mine = QGridLayout()
-        self.add_button = QPushButton("Add to my digits")
-        self.add_button.setToolTip("Keep this drawing with the chosen label, to train on later")
-        self.add_button.clicked.connect(self.add_to_my_digits)
-        self.save_button = QPushButton("Save my digits…")
-        self.save_button.clicked.connect(self._on_save_clicked)
-        self.open_button = QPushButton("Open my digits…")
-        self.open_button.clicked.connect(self._on_open_clicked)
-        self.count_label = QLabel()
-        for i, widget in enumerate(
-            (self.add_button, self.count_label, self.save_button, self.open_button)
-        ):
-            mine.addWidget(widget, i // 2, i % 2)  # two by two: it fits a narrow dock
-        grid.addLayout(mine, 5, 0, 1, 2)
-        self._update_count()
-        return box
-
     def restyle(self) -> None:
         """Draw the charts, bars and notes in the theme's colours."""
         p = palette()
-        for plot in (self.output_plot, self.nudge_plot, self.change_plot):
-            style_plot(plot)
+        style_plot(self.output_plot)
         for label in (self.source_label, self.seen_label):
             label.setStyleSheet(f"color: {css(p.dim)}")
         self.empty_text.setColor(qcolor(p.text))
         self._winner_brush = pg.mkBrush(qcolor(p.highlight))
         self._other_brush = pg.mkBrush(qcolor(p.muted))
-        self.zero_line.setPen(pg.mkPen(qcolor(p.text, 90)))
-        self.before_bars.setOpts(brush=qcolor(p.muted))
-        self.after_bars.setOpts(brush=qcolor(p.positive))
-        new = [css(c) for c in (p.muted, p.positive, p.positive, p.negative)]
-        for caption in (self.nudge_caption, self.change_caption):
-            text = caption.text()  # the colour words of the captions, in the old theme's colours
-            for old, colour in zip(self._caption_colours, new):
-                text = text.replace(old, colour)
-            caption.setText(text)
-        self._caption_colours = new
-        self._style_label_buttons()
+        self.teach.restyle()
         self._show_outputs(self._outputs)
-
-    def _style_label_buttons(self) -> None:
-        """Fill the chosen "It is N" button with the highlight colour: unmistakable in any theme."""
-        chosen = css(palette().highlight)
-        for button in self.label_group.buttons():
-            button.setStyleSheet(
-                f"QPushButton:checked {{ background: {chosen}; color: black; font-weight: bold;"
-                " border: 2px solid black; border-radius: 3px; }"
-            )
-
-    def _nudge_arrows(self) -> str:
-        """Return "up for the right digit, down for the others" in the theme's sign colours."""
-        up, down = (css(c) for c in (palette().positive, palette().negative))
-        return (
-            f"<span style='color:{up}'>&#9650; up</span> for the right digit, "
-            f"<span style='color:{down}'>&#9660; down</span> for the others"
-        )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         """Follow a change of theme."""
         super().changeEvent(event)
-        if theme_changed(self, event) and hasattr(self, "_caption_colours"):
+        if theme_changed(self, event) and hasattr(self, "teach"):
             self.restyle()
 
     def set_predictor(self, fn: Predictor | None) -> None:
@@ -410,19 +274,11 @@ class DigitPanel(QWidget):
 
     def selected_label(self) -> int | None:
         """Return the digit chosen under "Teach it", or None."""
-        label = self.label_group.checkedId()
-        return None if label < 0 else label
+        return self.teach.selected_label()
 
     def select_label(self, label: int | None) -> None:
         """Choose the digit under "Teach it" (None for none)."""
-        if label is None:
-            checked = self.label_group.checkedButton()
-            if checked is not None:
-                self.label_group.setExclusive(False)
-                checked.setChecked(False)
-                self.label_group.setExclusive(True)
-        else:
-            self.label_group.button(int(label)).setChecked(True)
+        self.teach.select_label(label)
         self._update_buttons()
 
     def load_test_digit(self, index: int | None = None) -> None:
@@ -432,7 +288,7 @@ class DigitPanel(QWidget):
         if index is None:
             index = int(self._rng.integers(len(self._test_images)))
         self.test_index.setValue(index)
-        self._show_result(None)
+        self.teach.show_result(None)
         self.pad.set_image(self._test_images[index])
         label = int(self._test_labels[index])
         self.source_label.setText(f"MNIST test image #{index}, labelled {label}")
@@ -462,21 +318,16 @@ class DigitPanel(QWidget):
 
         ``accuracy``: the test accuracy (fractions) before and after the step, when known.
         """
-        self._show_result(result, accuracy)
+        self.teach.show_result(result, accuracy)
         self.refresh_prediction()
 
     def set_undo_available(self, available: bool) -> None:
         """Enable "Undo the step" while the last step can still be undone."""
-        self.undo_step_button.setEnabled(available)
+        self.teach.set_undo_available(available)
 
     def show_undone(self) -> None:
         """Say that the last step was undone; the guess follows the restored network."""
-        self._show_result(None)
-        self.result_label.setText(
-            "Undone: the network is exactly as it was before the step. Try another digit, "
-            "or a smaller learning rate."
-        )
-        self.undo_step_button.setEnabled(False)
+        self.teach.show_undone()
 
     def add_to_my_digits(self) -> None:
         """Add the current input with the chosen label to "my digits"."""
@@ -501,7 +352,7 @@ class DigitPanel(QWidget):
         """Preprocess the drawing, show it and its guess, and tell the window."""
         if self.pad.is_empty():
             self.source_label.setText("")
-            self._show_result(None)  # a result belongs to the drawing it was taught on
+            self.teach.show_result(None)  # a result belongs to the drawing it was taught on
             self.select_label(None)  # and so does its label: a new drawing has none yet
         self._input = to_mnist(ink) if ink_present(ink) else None
         self._show_input(self._input)
@@ -534,70 +385,13 @@ class DigitPanel(QWidget):
         self.guess_label.setText(f"Guess: {winner}")
         self.value_label.setText(f"its output a = {outputs[winner]:.2f}")
 
-    def _show_result(
-        self, result: TeachResult | None, accuracy: tuple[float, float] | None = None
-    ) -> None:
-        """Fill the "Teach it" result area, or show how to use it."""
-        for widget in (self.nudge_plot, self.change_plot, self.nudge_caption, self.change_caption):
-            widget.setVisible(result is not None)
-        if result is None:
-            self.result_label.setText(
-                "Click the digit this drawing really is, then apply one SGD step: you will see "
-                "this example's cost, how the output neurons want to move, and what one step did."
-            )
-            return
-        c = result.cost_before, result.cost_after
-        text = (
-            f"Taught <b>{result.label}</b> with one step, learning rate &eta; = {result.eta:g}: "
-            f"cost C = {c[0]:.4f} &rarr; <b>{c[1]:.4f}</b>; "
-            f"guess {result.guess_before} &rarr; <b>{result.guess_after}</b>."
-        )
-        if accuracy is not None:
-            before, after = (100 * a for a in accuracy)
-            text += (
-                f" Test accuracy {before:.2f}% &rarr; <b>{after:.2f}%</b>: one example moved "
-                "every weight, so every other digit's answer changed too."
-            )
-        self.result_label.setText(text)
-        name = result.nudge_name
-        if name == "-dC/dz":
-            self.nudge_caption.setText(
-                "Wanted change of each output's z, -dC/dz = y - a (with softmax one output "
-                f"cannot move alone, so the nudge is on z): {self._nudge_arrows()}"
-            )
-        else:
-            self.nudge_caption.setText(
-                f"Wanted nudges of each output, -dC/da = y - a: {self._nudge_arrows()}"
-            )
-        self.nudge_plot.getPlotItem().setLabel("left", name)
-        nudges = np.asarray(result.nudges, np.float64)
-        self.nudge_bars.setOpts(
-            height=nudges,
-            brushes=[
-                pg.mkBrush(qcolor(palette().positive if v >= 0 else palette().negative))
-                for v in nudges
-            ],
-        )
-        top = max(float(np.abs(nudges).max()), 1e-3) * 1.1
-        self.nudge_plot.getPlotItem().setYRange(-top, top, padding=0)
-        self.before_bars.setOpts(height=np.asarray(result.outputs_before, np.float64))
-        self.after_bars.setOpts(height=np.asarray(result.outputs_after, np.float64))
-
     def _update_buttons(self) -> None:
         """Enable the teach and add buttons only when there is a drawing and a chosen label."""
-        label = self.selected_label()
-        ready = self._input is not None and label is not None
-        self.step_button.setEnabled(ready)
-        self.add_button.setEnabled(ready)
-        self.step_button.setText(
-            "Apply one SGD step" if label is None else f"Apply one SGD step: a {label}"
-        )
+        self.teach.set_ready(self._input is not None and self.selected_label() is not None)
 
     def _update_count(self) -> None:
         """Show how many digits "my digits" holds."""
-        n = len(self.my_digits)
-        self.count_label.setText(f"my digits: {n}")
-        self.save_button.setEnabled(n > 0)
+        self.teach.set_count(len(self.my_digits))
 
     def _on_save_clicked(self) -> None:
         """Ask where to save "my digits" and save them."""

@@ -53,7 +53,7 @@ from gui.batch_strip import BatchStrip
 from gui.cost_plot import CostPlot
 from gui.digit_panel import DigitPanel
 from gui.download_dialog import DownloadDialog, DownloadProgress
-from gui.explorer_panel import ExplorerPanel
+from gui.explorer.panel import ExplorerPanel
 from gui.failure_banner import FailureBanner
 from gui.file_names import documents_path, model_file_path, model_name
 from gui.help_dialog import HelpDialog

@@ -26,18 +26,16 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QToolBar, QToolTip, QWidget
 
-from engine.snapshot import EDGE_MODES, ExampleTrace, Snapshot, edge_values
+from engine.snapshot import EDGE_MODES, ExampleTrace, Snapshot
+from gui import diagram_hits as hits
 from gui.colors import palette
+from gui.diagram_labels import header_boxes, legend_boxes, titles
 from gui.diagram_layout import DiagramLayout, compute_layout
+from gui.diagram_paint import paint_scene
 from gui.diagram_scene import (
     Scene,
     build_scene,
     edge_lines,
-    fmt,
-    header_boxes,
-    legend_boxes,
-    paint_scene,
-    titles,
 )
 from gui.neuron_panel import NeuronPanel
 from gui.theme import theme_changed
@@ -72,7 +70,6 @@ class NetworkView(QWidget):
         self._mode = "weight"
         self._per_layer = True
         self._power = 1.0
-        self._highlight: tuple[int, int] | None = None
         self._hover: tuple[int, int] | None = None
         self._tip = ""
         self._layout: DiagramLayout | None = None
@@ -192,11 +189,6 @@ class NetworkView(QWidget):
         self.emphasis_action.blockSignals(False)
         self._changed = True
 
-    def set_highlight(self, layer: int, neuron: int | None) -> None:
-        """Outline one neuron (None clears the outline)."""
-        self._highlight = None if neuron is None else (int(layer), int(neuron))
-        self.update()
-
     def refresh(self) -> None:
         """Rebuild the frame if anything changed since the last one, and schedule a repaint."""
         if not self._changed and self._layout is not None:
@@ -267,14 +259,12 @@ class NetworkView(QWidget):
         self._changed = False
 
     def _highlights(self) -> list[tuple[int, int, tuple[int, int, int]]]:
-        """Return the neurons to outline: hover, the explorer's choice, the panel's neuron."""
+        """Return the neurons to outline: the hovered one and the panel's."""
         out = []
         if self._hover is not None:
             out.append((*self._hover, palette().text))
         if self.panel.isVisible():
             out.append((*self._panel_neuron(), palette().highlight))
-        if self._highlight is not None:
-            out.append((*self._highlight, palette().highlight))
         return out
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
@@ -371,144 +361,34 @@ class NetworkView(QWidget):
     def neuron_at(self, pos: QPointF) -> tuple[int, int] | None:
         """Return (layer, index) of the neuron, tile (its layer-1 neuron) or input pixel at pos."""
         self._ensure_layout()
-        layout = self._layout
-        if layout is None:
+        if self._layout is None:
             return None
-        x, y = pos.x(), pos.y()
-        for k in range(1, len(layout.sizes)):
-            c = layout.centers[k]
-            d = np.hypot(c[:, 0] - x, c[:, 1] - y)
-            i = int(np.argmin(d))
-            if d[i] <= max(layout.radii[k] + 3.0, 5.0):
-                return k, i
-        t = layout.tile_rects
-        inside = (t[:, 0] <= x) & (x < t[:, 0] + t[:, 2]) & (t[:, 1] <= y) & (y < t[:, 1] + t[:, 3])
-        if inside.any():
-            return 1, int(np.flatnonzero(inside)[0])
-        pixel = self._pixel_at(layout.image_rect, x, y)
-        return None if pixel is None else (0, pixel)
-
-    def _pixel_at(self, rect: tuple[float, float, float, float], x: float, y: float) -> int | None:
-        """Return the input pixel index under (x, y) in an image drawn in ``rect``, or None."""
-        side = self._layout.image_side
-        rows = side if side * side == self._layout.sizes[0] else 1
-        rx, ry, w, h = rect
-        if not (rx <= x < rx + w and ry <= y < ry + h):
-            return None
-        return int((y - ry) / h * rows) * side + int((x - rx) / w * side)
+        return hits.neuron_at(self._layout, pos.x(), pos.y())
 
     def edge_at(self, pos: QPointF) -> tuple[int, int, int] | None:
-        """Return (weight layer, target j, source i) of the top edge within a few pixels of pos.
-
-        Weight layer 0 is input to first layer: its edges are the tiles' pixels.
-        """
+        """Return (weight layer, target j, source i) of the top edge within a few pixels of pos."""
         self._ensure_scene()
-        layout = self._layout
-        if layout is None or self._snapshot is None:
+        if self._layout is None or self._snapshot is None:
             return None
-        x, y = pos.x(), pos.y()
-        t = layout.tile_rects
-        inside = (t[:, 0] <= x) & (x < t[:, 0] + t[:, 2]) & (t[:, 1] <= y) & (y < t[:, 1] + t[:, 3])
-        if inside.any():
-            j = int(np.flatnonzero(inside)[0])
-            return 0, j, self._pixel_at(tuple(t[j]), x, y)
-        for k in range(1, len(layout.sizes) - 1):
-            if not layout.column_x[k] < x < layout.column_x[k + 1]:
-                continue
-            seg = self._segments[k]  # (n_out, n_in, 4)
-            x0, y0, x1, y1 = (seg[..., c] for c in range(4))
-            dx, dy = x1 - x0, y1 - y0
-            u = np.clip(((x - x0) * dx + (y - y0) * dy) / np.maximum(dx * dx + dy * dy, 1e-9), 0, 1)
-            dist = np.hypot(x0 + u * dx - x, y0 + u * dy - y)
-            near = dist <= 3.5
-            if not near.any():
-                return None
-            values = edge_values(self._snapshot, self._mode, k, self._current_trace())
-            strength = np.zeros_like(dist) if values is None else np.abs(np.nan_to_num(values))
-            score = np.where(near, strength - dist * 1e-6, -np.inf)
-            j, i = np.unravel_index(int(np.argmax(score)), score.shape)
-            return k, int(j), int(i)
-        return None
-
-    def _neuron_name(self, layer: int, index: int) -> str:
-        """Return a readable name such as 'hidden 2 neuron 5' or 'output 3'."""
-        if layer == 0:
-            side = self._layout.image_side
-            return f"input pixel ({index // side}, {index % side})"
-        if layer == len(self._snapshot.sizes) - 1:
-            return f"output neuron {index} (digit {index})"
-        return f"hidden {layer} neuron {index}"
+        trace = self._current_trace()
+        args = (self._layout, self._segments, self._snapshot, self._mode, trace)
+        return hits.edge_at(*args, pos.x(), pos.y())
 
     def tooltip_at(self, pos: QPointF) -> str:
         """Return the hover text for pos: a neuron's numbers, an edge's, or an empty string."""
         if self._snapshot is None:
             return ""
         hit = self.neuron_at(pos)
-        if hit is not None and not (hit[0] == 1 and self._in_tile(pos)) and hit[0] != 0:
-            return self._neuron_tip(*hit)
+        layout, snap, trace = self._layout, self._snapshot, self._current_trace()
+        in_tile = hits.tile_at(layout, pos.x(), pos.y()) is not None
+        if hit is not None and not (hit[0] == 1 and in_tile) and hit[0] != 0:
+            return hits.neuron_tip(layout, snap, trace, *hit)
         edge = self.edge_at(pos)
         if edge is not None:
-            return self._edge_tip(*edge)
-        if hit is not None:
-            return self._neuron_tip(*hit)
-        return ""
-
-    def _in_tile(self, pos: QPointF) -> bool:
-        """Return True if pos is over a first-layer weight tile."""
-        t = self._layout.tile_rects
-        x, y = pos.x(), pos.y()
-        return bool(
-            (
-                (t[:, 0] <= x) & (x < t[:, 0] + t[:, 2]) & (t[:, 1] <= y) & (y < t[:, 1] + t[:, 3])
-            ).any()
-        )
-
-    def _neuron_tip(self, layer: int, index: int) -> str:
-        """Return a neuron's a, z, b, dC/da and delta for the current example."""
-        trace = self._current_trace()
-        name = self._neuron_name(layer, index)
-        if layer == 0:
-            a = None if trace is None else float(trace.activations[0][index])
-            return f"{name}\na = {fmt(a)}"
-        snap = self._snapshot
-        b = float(snap.biases[layer - 1][index])
-        z = a = dc_da = delta = None
-        if trace is not None:
-            a = float(trace.activations[layer][index])
-            z = float(trace.zs[layer - 1][index])
-            dc_da = float(trace.dc_da[layer - 1][index])
-            delta = float(trace.deltas[layer - 1][index])
-        return "\n".join(
-            [
-                name,
-                f"a = {fmt(a)}",
-                f"z = {fmt(z)}",
-                f"b = {fmt(b)}",
-                f"dC/da = {fmt(dc_da)}",
-                f"delta = dC/dz = {fmt(delta)}",
-            ]
-        )
-
-    def _edge_tip(self, layer: int, j: int, i: int) -> str:
-        """Return an edge's w, dC/dw, update and Hebbian value with its source and target."""
-        snap = self._snapshot
-        trace = self._current_trace()
-
-        def value(mode: str) -> float | None:
-            v = edge_values(snap, mode, layer, trace)
-            return None if v is None else float(v[j, i])
-
-        source = self._neuron_name(layer, i)
-        target = self._neuron_name(layer + 1, j)
-        return "\n".join(
-            [
-                f"{source} \u2192 {target}",
-                f"w = {fmt(value('weight'))}",
-                f"dC/dw = {fmt(value('gradient'))}  (last mini-batch)",
-                f"update = {fmt(value('update'))}",
-                f"wanted by this example: \u2212a_in \u00b7 delta_out = {fmt(value('hebbian'))}",
-            ]
-        )
+            return hits.edge_tip(layout, snap, trace, *edge)
+        if hit is None:
+            return ""
+        return hits.neuron_tip(layout, snap, trace, *hit)
 
     def hover_text(self) -> str:
         """Return the tooltip text last shown under the mouse."""

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLay
 from engine.snapshot import ExampleTrace, Snapshot
 from engine.words import quantity
 from gui.colors import css, palette, signed_image
-from gui.diagram_scene import finite, fmt, max_abs, output_activation_name
+from gui.diagram_labels import fmt, output_activation_name
+from gui.diagram_scene import finite, max_abs
 from gui.theme import theme_changed
 
 FORMULAS = {

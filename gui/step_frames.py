@@ -21,7 +21,8 @@ from engine.step_beats import Beat, BeatValues, beat_values, example_order, plan
 from engine.step_story import StepStory
 from gui.colors import palette
 from gui.diagram_layout import DiagramLayout
-from gui.diagram_scene import Scene, build_scene, edge_lines, paint_scene
+from gui.diagram_paint import paint_scene
+from gui.diagram_scene import Scene, build_scene, edge_lines
 from gui.step_captions import caption
 
 Settings = tuple[str, bool, float]  # the view's edge mode, per-layer scale, emphasis power

@@ -223,7 +223,7 @@ def pad_problems(window) -> Iterator[str]:
     """Yield faults of the pad dock: the ten outputs and the Teach row must be in full view."""
     window.tabs.setCurrentIndex(0)
     panel = window.digit_panel
-    for widget in (panel.output_plot, *panel.label_group.buttons(), panel.step_button):
+    for widget in (panel.output_plot, *panel.label_group.buttons(), panel.teach.step_button):
         if not widget.isVisible():
             yield f"{_name(widget)} is hidden"
         elif visible_rect(widget) != full_rect(widget):

@@ -11,9 +11,9 @@ from engine import descent_paths as dp
 from engine import full_batch as fb
 from engine.explorer import explored_network
 from engine.training import Trainer
-from gui.explorer_descent import contour_lines
-from gui.explorer_pages import fmt
-from gui.explorer_panel import ExplorerPanel
+from gui.explorer.descent import contour_lines
+from gui.explorer.panel import ExplorerPanel
+from gui.explorer.text import fmt
 
 N = 2000  # images of the picture in these tests (the page uses 10,000)
 

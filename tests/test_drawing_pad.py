@@ -170,7 +170,7 @@ def test_an_empty_pad_predicts_nothing(qtbot, network):
     assert not panel.bars.isVisible() and panel.empty_text.isVisible()
     assert "draw a digit" in panel.empty_text.toPlainText()
     assert panel.guess_label.text() == ""
-    assert not panel.step_button.isEnabled() and not panel.add_button.isEnabled()
+    assert not panel.teach.step_button.isEnabled() and not panel.teach.add_button.isEnabled()
     stroke(qtbot, panel.pad, SEVEN)
     assert calls and panel.outputs() is not None and panel.bars.isVisible()
 
@@ -195,28 +195,28 @@ def test_teach_it_takes_exactly_one_sgd_step_on_the_drawing(qtbot, panel, networ
     twin = network.copy()
     record = twin.backprop(x.reshape(1, -1), np.array([7]))
     qtbot.mouseClick(panel.label_group.button(7), Qt.MouseButton.LeftButton)
-    assert panel.selected_label() == 7 and panel.step_button.isEnabled()
-    qtbot.mouseClick(panel.step_button, Qt.MouseButton.LeftButton)
+    assert panel.selected_label() == 7 and panel.teach.step_button.isEnabled()
+    qtbot.mouseClick(panel.teach.step_button, Qt.MouseButton.LeftButton)
     for got, w, g in zip(network.weights, twin.weights, record.nabla_w):
         np.testing.assert_array_equal(got, w - eta * g)
     for got, b, g in zip(network.biases, twin.biases, record.nabla_b):
         np.testing.assert_array_equal(got, b - eta * g)
-    np.testing.assert_array_equal(panel.nudge_bars.opts["height"], -record.dc_da[-1][0])
-    np.testing.assert_array_equal(panel.before_bars.opts["height"], record.activations[-1][0])
+    np.testing.assert_array_equal(panel.teach.nudge_bars.opts["height"], -record.dc_da[-1][0])
+    np.testing.assert_array_equal(panel.teach.before_bars.opts["height"], record.activations[-1][0])
     after = network.feedforward(x.reshape(1, -1))[0]
-    np.testing.assert_array_equal(panel.after_bars.opts["height"], after)
+    np.testing.assert_array_equal(panel.teach.after_bars.opts["height"], after)
     np.testing.assert_array_equal(panel.outputs(), after)  # the bars follow the new weights
-    assert f"{record.cost:.4f}" in panel.result_label.text()
-    assert panel.nudge_plot.isVisible()
+    assert f"{record.cost:.4f}" in panel.teach.result_label.text()
+    assert panel.teach.nudge_plot.isVisible()
     qtbot.keyClick(panel.pad, Qt.Key.Key_Escape)
-    assert not panel.nudge_plot.isVisible()  # the result went with its drawing
+    assert not panel.teach.nudge_plot.isVisible()  # the result went with its drawing
 
 
 def test_without_a_teacher_the_panel_asks_the_window(qtbot, panel):
     stroke(qtbot, panel.pad, SEVEN)
     panel.select_label(1)
     with qtbot.waitSignal(panel.teach_requested) as asked:
-        qtbot.mouseClick(panel.step_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(panel.teach.step_button, Qt.MouseButton.LeftButton)
     np.testing.assert_array_equal(asked.args[0], panel.network_input())
     assert asked.args[1] == 1
 
@@ -231,8 +231,8 @@ def test_load_test_digit_and_my_digits(qtbot, panel, tmp_path):
     x = panel.network_input()
     assert x is not None and max(ink_box(x)) == BOX
     with qtbot.waitSignal(panel.my_digits_changed) as changed:
-        qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
-    assert len(changed.args[0]) == 1 and panel.count_label.text() == "my digits: 1"
+        qtbot.mouseClick(panel.teach.add_button, Qt.MouseButton.LeftButton)
+    assert len(changed.args[0]) == 1 and panel.teach.count_label.text() == "my digits: 1"
     path = tmp_path / "mine.npz"
     panel.save_my_digits(path)
     panel.my_digits.remove(0)
@@ -306,15 +306,15 @@ def test_the_chosen_label_is_unmistakable_and_goes_with_the_drawing(qtbot, panel
     try:
         stroke(qtbot, panel.pad, SEVEN)
         qtbot.mouseClick(panel.label_group.button(7), Qt.MouseButton.LeftButton)
-        assert panel.step_button.text() == "Apply one SGD step: a 7"
+        assert panel.teach.step_button.text() == "Apply one SGD step: a 7"
         chosen = _typical_colour(panel.label_group.button(7))
         other = _typical_colour(panel.label_group.button(3))
         assert np.abs(chosen - np.array(HIGHLIGHT)).max() <= 12  # filled in the highlight
         assert np.abs(other - np.array(HIGHLIGHT)).sum() > 150  # the others are not
         qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
         assert panel.selected_label() is None  # a new drawing has no label yet
-        assert panel.step_button.text() == "Apply one SGD step"
-        assert not panel.step_button.isEnabled()
+        assert panel.teach.step_button.text() == "Apply one SGD step"
+        assert not panel.teach.step_button.isEnabled()
         assert np.abs(_typical_colour(panel.label_group.button(7)) - other).max() <= 12
     finally:
         apply_theme(app, "dark")
@@ -327,9 +327,9 @@ def test_cross_entropy_teach_shows_the_desired_change_of_z(qtbot, panel):
     stroke(qtbot, panel.pad, SEVEN)
     a = network.feedforward(panel.network_input().reshape(1, -1))[0]
     panel.select_label(7)
-    qtbot.mouseClick(panel.step_button, Qt.MouseButton.LeftButton)
-    heights = panel.nudge_bars.opts["height"]
+    qtbot.mouseClick(panel.teach.step_button, Qt.MouseButton.LeftButton)
+    heights = panel.teach.nudge_bars.opts["height"]
     np.testing.assert_allclose(heights, np.eye(10)[7] - a, atol=1e-6)  # y - a, not y / a
     assert (np.delete(heights, 7) < 0).all()  # down for every other digit
-    assert "-dC/dz = y - a" in panel.nudge_caption.text()
-    assert panel.nudge_plot.getPlotItem().getAxis("left").labelText == "-dC/dz"
+    assert "-dC/dz = y - a" in panel.teach.nudge_caption.text()
+    assert panel.teach.nudge_plot.getPlotItem().getAxis("left").labelText == "-dC/dz"

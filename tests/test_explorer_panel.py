@@ -12,8 +12,8 @@ from engine.explorer import Exploration, explored_network
 from engine.network import Network, NetworkConfig
 from engine.snapshot import ExampleTrace, take_snapshot
 from engine.training import TrainConfig, Trainer
-from gui.explorer_pages import fmt
-from gui.explorer_panel import N_STEPS, ExplorerPanel
+from gui.explorer.panel import ExplorerPanel
+from gui.explorer.text import N_STEPS, fmt
 
 ARCHITECTURES = {
     "sigmoid-quadratic": (NetworkConfig(sizes=(784, 16, 16, 10)), 3.0),

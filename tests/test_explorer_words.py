@@ -20,8 +20,8 @@ from engine.datasets import load_sample
 from engine.network import Network, NetworkConfig
 from engine.snapshot import edge_values, take_snapshot, trace_example
 from engine.training import TrainConfig, Trainer
-from gui.explorer_pages import plain
-from gui.explorer_panel import IDEAS, N_STEPS, ExplorerPanel, explanation
+from gui.explorer.panel import ExplorerPanel
+from gui.explorer.text import IDEAS, N_STEPS, explanation, plain
 from gui.network_view import NetworkView
 
 NUM = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import numpy as np
@@ -12,8 +13,10 @@ from engine import full_batch as fb
 from engine.explorer import Exploration, explored_network
 from engine.network import Network
 from engine.training import to_inputs
-from gui.explorer_pages import LINE_POINTS, fmt
-from gui.explorer_panel import ExplorerPanel
+from gui.explorer.descent import LineSearchPage
+from gui.explorer.panel import ExplorerPanel
+from gui.explorer.text import fmt
+from gui.explorer.widgets import LINE_POINTS
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +140,19 @@ def test_window_gives_the_explorer_the_whole_training_set(qtbot, tmp_path) -> No
     assert window.explorer.displayed_values()["search"].n_examples == n
     assert f"all {n:,} training images" in window.explorer.findChild(QLabel, "line_summary").text()
     window.close()
+
+
+def test_every_page_refreshes_from_the_state_alone(qtbot, trained_on_sample) -> None:
+    snap, data = trained_on_sample
+    images, labels = data.train.images[:500], data.train.labels[:500]
+    panel = ExplorerPanel()
+    qtbot.addWidget(panel)
+    panel.set_snapshot(snap)
+    panel.set_full_batch(images, labels)
+    assert panel.state.full_images is images and panel.state.full_labels is labels
+    for page in panel.pages:
+        assert list(inspect.signature(page.refresh).parameters) == ["state"]
+    page = LineSearchPage()  # a page of its own, given nothing but the panel's state
+    qtbot.addWidget(page)
+    page.refresh(panel.state)
+    assert page.values["search"].n_examples == 500

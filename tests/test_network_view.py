@@ -12,8 +12,8 @@ from PySide6.QtGui import QImage
 from engine.network import Network, NetworkConfig
 from engine.snapshot import take_snapshot, trace_example
 from engine.training import TrainConfig, Trainer
+from gui.diagram_labels import fmt
 from gui.diagram_layout import compute_layout
-from gui.diagram_scene import fmt
 from gui.network_view import NetworkView
 
 SIZES = (784, 4, 3, 10)

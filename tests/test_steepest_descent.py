@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QLabel
 from engine import full_batch as fb
 from engine import steepest_descent as sd
 from engine.explorer import explored_network
-from gui.explorer_pages import fmt
-from gui.explorer_panel import ExplorerPanel
+from gui.explorer.panel import ExplorerPanel
+from gui.explorer.text import fmt
 
 
 @pytest.fixture(scope="module")

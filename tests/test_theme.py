@@ -70,8 +70,8 @@ def _pixel(widget, x: int = 3, y: int = 3) -> tuple[int, int, int]:
 def _views(window) -> list:
     """Return the custom-painted canvases of every tab: each fills its background."""
     from gui.confusion_view import _MatrixCanvas
-    from gui.explorer_diagram import LayerDiagram
-    from gui.explorer_pages import GradientStrip
+    from gui.explorer.diagram import LayerDiagram
+    from gui.explorer.gradient import GradientStrip
     from gui.insight_panel import _ClassCounts
     from gui.network_view import NetworkView
 

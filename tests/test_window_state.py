@@ -21,7 +21,7 @@ from engine.network import NetworkConfig
 from engine.snapshot import network_of
 from engine.training import evaluate
 from engine.worker import PAUSED, RUNNING
-from gui.diagram_scene import titles
+from gui.diagram_labels import titles
 from gui.settings import GOAL_EPOCHS, WATCHABLE
 from gui.timeline import LIVE, LIVE_TEXT
 
@@ -167,15 +167,15 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     assert window.save_model_to(tmp_path / "before.npz") and not window.isWindowModified()
     before = window.worker.latest_snapshot()
     window.digit_panel.load_test_digit(7)
-    window.digit_panel.step_button.click()
+    window.digit_panel.teach.step_button.click()
     qtbot.waitUntil(lambda: window._taught is not None)
     after = window.worker.latest_snapshot()
     a0, a1 = accuracy_of(window, before), accuracy_of(window, after)
-    text = window.digit_panel.result_label.text()
+    text = window.digit_panel.teach.result_label.text()
     assert f"Test accuracy {100 * a0:.2f}% &rarr; <b>{100 * a1:.2f}%</b>" in text
     assert status(window, "accuracy") == f"Test accuracy {100 * a1:.2f}% (after Teach it)"
-    assert window.isWindowModified() and window.digit_panel.undo_step_button.isEnabled()
-    window.digit_panel.undo_step_button.click()
+    assert window.isWindowModified() and window.digit_panel.teach.undo_step_button.isEnabled()
+    window.digit_panel.teach.undo_step_button.click()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2000)
     qtbot.waitUntil(lambda: window._undoing is None and window.worker.state == PAUSED)
     restored = window.worker.latest_snapshot()
@@ -186,17 +186,17 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     assert not window.isWindowModified()  # exactly the network that was saved
     assert window.model_path == tmp_path / "before.npz"
     assert status(window, "accuracy") == f"Test accuracy {100 * a0:.2f}% (Teach it undone)"
-    assert "Undone" in window.digit_panel.result_label.text()
+    assert "Undone" in window.digit_panel.teach.result_label.text()
     assert not window.undo_teach_action.isEnabled()
 
 
 def test_training_after_teach_cannot_be_undone_past(qtbot, window) -> None:
     window.digit_panel.load_test_digit(1)
-    window.digit_panel.step_button.click()
+    window.digit_panel.teach.step_button.click()
     qtbot.waitUntil(lambda: window.undo_teach_action.isEnabled())
     window.step_action.trigger()
     qtbot.waitUntil(lambda: not window.undo_teach_action.isEnabled())
-    assert not window.digit_panel.undo_step_button.isEnabled()
+    assert not window.digit_panel.teach.undo_step_button.isEnabled()
 
 
 def test_a_drawn_digit_gets_no_invented_label(qtbot, window) -> None:

@@ -61,7 +61,7 @@ def test_confusion_cell_title_reads_an_8_and_1_test_image(qtbot):
 
 def test_explorer_text_for_a_mini_batch_of_one_says_1_example():
     """Steps 6 and 9 with mini-batch size 1 say "1 example", not "1 examples"."""
-    from gui.explorer_panel import explanation
+    from gui.explorer.text import explanation
 
     e = SimpleNamespace(
         batch_labels=np.array([5]), n_layers=2, label=5, sigma_prime=lambda layer: 1.0

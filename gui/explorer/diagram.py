@@ -8,11 +8,13 @@ from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEv
 from PySide6.QtWidgets import QWidget
 
 from gui.colors import activation_gray, palette, qcolor
+from gui.explorer.state import ExplorerState
 
 MAX_RADIUS = 11.0
 LABEL_WIDTH = 64  # room right of the output layer for digit labels
 ARROW_WIDTH = 46  # and for the nudge arrows
 CAPTION = 34  # two lines of legend at the bottom
+EDGES_SHOWN = 40  # at most this many edges into one neuron are drawn
 
 
 class LayerDiagram(QWidget):
@@ -251,3 +253,52 @@ class LayerDiagram(QWidget):
         hit = self.neuron_at(event.position())
         if hit is not None:
             self.neuron_clicked.emit(*hit)
+
+
+def show_step(diagram: LayerDiagram, state: ExplorerState, step: int) -> None:
+    """Set a diagram's overlays (edges, arrows, values, caption) for an explorer step."""
+    s = state
+    e = s.exploration
+    d = diagram
+    last = e.n_layers
+    d.clear_overlays()
+    d.set_revealed(last)
+    d.set_selected(None)
+    if step == 1:
+        d.set_revealed(s.revealed)
+        layer, j = s.formula
+        if layer <= s.revealed:
+            f = e.neuron_formula(layer, j)
+            d.set_edges(strongest(layer - 1, j, f.terms))
+        d.set_selected(layer, j)
+        d.set_caption("fill: activation (black 0, white 1); edges: w·a into the ringed neuron")
+    elif step == 2:
+        d.set_caption("beside each output: its digit and activation a")
+    elif step == 3:
+        d.set_arrows(e.desired_nudges())
+        d.set_caption("arrows: the nudge each output wants (blue up, red down)")
+    elif step == 4:
+        c = e.output_change(s.target)
+        d.set_arrows(e.desired_nudges())
+        d.set_edges(strongest(last - 1, s.target, -c.weight_gradients))
+        if last >= 2:
+            d.set_neuron_values({last - 1: -c.previous_gradients})
+        d.set_selected(last, s.target)
+        d.set_caption("edges and previous layer: desired change, −a·δ and −w·δ")
+    elif step == 5:
+        values = {last: e.desired_nudges()}
+        for layer in range(s.back_to, last):
+            values[layer] = -e.record.dc_da[layer - 1][0]
+        d.set_neuron_values(values)
+        if s.hidden is not None:
+            layer, j = s.hidden
+            h = e.hidden_change(layer, j)
+            d.set_edges([(layer, k, j, -v) for k, v in enumerate(h.contributions)])
+            d.set_selected(layer, j)
+        d.set_caption("colour: desired change −∂C/∂a; edges: each neuron's wish −w·δ")
+
+
+def strongest(layer: int, out: int, values: np.ndarray) -> list[tuple[int, int, int, float]]:
+    """Return the EDGES_SHOWN incoming edges of neuron ``out`` with the largest |values|."""
+    order = np.argsort(-np.abs(values), kind="stable")[:EDGES_SHOWN]
+    return [(layer, out, int(i), float(values[i])) for i in order]

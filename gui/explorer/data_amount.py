@@ -1,4 +1,4 @@
-"""Explorer step 12: the same network trained on 100, 1,000, 10,000 ... labelled examples."""
+"""Explorer step 12: the same network trained on more labelled examples scores higher."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from engine import data_amount as da
 from engine.data_amount import AmountProgress
 from gui.colors import palette
 from gui.data_amount_runner import AmountJob, DataAmountRunner
-from gui.explorer_pages import ExplorerState, bar_plot, info_label, same_key
+from gui.explorer.state import ExplorerState
+from gui.explorer.widgets import bar_plot, info_label, same_key
 
 
 def percent(accuracy: float) -> str:
@@ -79,8 +80,9 @@ class DataAmountPage(QWidget):
         """Score the networks on these test images."""
         self._test = (images, labels)
 
-    def refresh(self, state: ExplorerState, images: np.ndarray | None, labels) -> None:
+    def refresh(self, state: ExplorerState) -> None:
         """Describe what the button will train; keep the chart if it still fits the config."""
+        images, labels = state.full_images, state.full_labels
         self._state = state
         self._data = None if images is None or len(images) == 0 else (images, labels)
         running = self._running_key is not None

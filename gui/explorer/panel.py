@@ -26,71 +26,29 @@ import pyqtgraph as pg
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
 from engine.snapshot import Snapshot
-from engine.words import quantity
 from gui.colors import palette
-from gui.explorer_data_amount import DataAmountPage
-from gui.explorer_descent import DescentPage
-from gui.explorer_diagram import LayerDiagram
-from gui.explorer_pages import (
-    BackPage,
-    BatchPage,
-    CheckPage,
-    CostPage,
-    ExplorerState,
-    ForwardPage,
-    GradientPage,
-    LineSearchPage,
-    NudgePage,
-    OutputPage,
-    fmt,
+from gui.explorer.backward import BackPage, OutputPage
+from gui.explorer.data_amount import DataAmountPage
+from gui.explorer.descent import DescentPage, LineSearchPage, SteepestPage
+from gui.explorer.diagram import LayerDiagram, show_step
+from gui.explorer.forward import CostPage, ForwardPage, NudgePage
+from gui.explorer.gradient import BatchPage, CheckPage, GradientPage
+from gui.explorer.state import ExplorerState
+from gui.explorer.text import (
+    IDEAS,
+    N_STEPS,
+    TITLES,
+    equation_parameter,
+    equations_html,
+    explanation,
     hex_colour,
+    highlighted_equations,
     plain,
 )
-from gui.explorer_steepest import SteepestPage
 from gui.theme import style_plot, theme_changed
 
-N_STEPS = 12
-TITLES = (
-    "Forward pass",
-    "Cost of this example",
-    "Desired nudges of the outputs",
-    "Three ways to change one output neuron",
-    "Propagate backwards",
-    "Average over the mini-batch",
-    "The gradient as sensitivity",
-    "Check it",
-    "Why mini-batches",
-    "Steepest descent",
-    "A drunk man stumbling downhill",
-    "Lots of labelled data",
-)
-IDEAS = (
-    "the network is a function: each layer's activations determine the next layer's",
-    "the cost of one training example: how far each output is from what we want",
-    "desired nudges: the correct output should go up, the others down, each in proportion to "
-    "how far it is from its target",
-    "three ways to increase an activation: the bias, the weights (in proportion to a; "
-    "neurons that fire together wire together) and the previous activations (in proportion to w)",
-    "propagating backwards: add up the desires of every neuron of the next layer, then repeat "
-    "layer by layer",
-    "averaging the desired changes over the training examples: that average is the negative "
-    "gradient",
-    "the gradient as the sensitivity of the cost to each weight and bias: which nudges give the "
-    "most bang for the buck",
-    "backpropagation computes that gradient exactly: checked here against the derivative's "
-    "definition",
-    "mini-batches: a small random batch gives a rough but cheap estimate of the gradient over "
-    "all the training data",
-    "the negative gradient is the direction of steepest descent: it lowers the cost fastest",
-    "stochastic gradient descent: a drunk man stumbling quickly downhill, rather than a careful "
-    "man computing every step on the whole data",
-    "all of this needs lots of labelled training data: MNIST's 60,000 labelled digits",
-)
-HIGHLIGHTS = ((), (), ("BP1",), ("BP1", "BP3", "BP4"), ("BP2", "BP3"), ("BP3", "BP4"), ("BP4",),
-              ("BP4",), (), (), (), ())  # fmt: skip
 DIAGRAM_STEPS = (1, 2, 3, 4, 5)
 REVEAL_MS = 350  # step 1 lights up one layer per tick
-EDGES_SHOWN = 40  # at most this many edges into one neuron are drawn
 SIDE_MIN, SIDE_MAX, SIDE_FRACTION = 200, 340, 0.3  # the text column's width
 MIN_WIDTH = 520  # the text column and, under the diagram, the widest page
 WIDE_CONTENT = 760  # narrower than this, the diagram goes above the page instead of beside it
@@ -98,78 +56,6 @@ STACKED_DIAGRAM = 0.4  # the most of the content's height a diagram above the pa
 MIN_DIAGRAM = 120
 QWIDGETSIZE_MAX = (1 << 24) - 1
 ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right)
-
-
-def explanation(step: int, e: Exploration) -> str:
-    """Return the two or three sentences that explain a step, in the app's words."""
-    softmax = e.sigma_prime(e.n_layers) is None
-    m = len(e.batch_labels)
-    texts = {
-        1: "Each neuron multiplies the activations of the previous layer by its weights, adds "
-        "them up with its bias, and squashes the sum z with its activation function. The pixels "
-        "are layer 0; layer by layer the activations are computed until the output layer gives "
-        "the network's answer. Click a neuron to see its sum with the live numbers.",
-        2: "How wrong is the network on this one example? We want output 1 for the correct digit "
-        f"({e.label}) and 0 for the others; the cost adds up how far each output is from that, "
-        "and each bar is one output neuron's share. This app's cost is &frac12;&Sigma;(a &minus; "
-        "y)<sup>2</sup>, as in Nielsen's book; the video writes &Sigma;(a &minus; y)<sup>2</sup> "
-        "without the &frac12;, so its costs and nudges are twice ours, 2(a &minus; y): the "
-        "directions are the same."
-        if not softmax
-        else "How wrong is the network on this one example? The cross-entropy cost is "
-        f"&minus;ln a<sub>{e.label}</sub>: large when the correct digit gets a low probability. "
-        "Softmax outputs share a total of 1, so raising the right one lowers all the others.",
-        3: "To lower the cost, the correct output should rise and every other output fall. The "
-        "arrow beside each output neuron is its desired nudge &minus;&part;C/&part;a<sub>j</sub>"
-        " = y<sub>j</sub> &minus; a<sub>j</sub> (with the video's cost, without the &frac12;, "
-        "it is 2(y<sub>j</sub> &minus; a<sub>j</sub>)): its length says how much that change "
-        "would help. Backpropagation starts here."
-        if not softmax
-        else "To lower the cost, the correct output should rise and every other output fall. "
-        "With softmax one output cannot move alone, so the arrows show the desired nudge of each "
-        "weighted input, &minus;&part;C/&part;z<sub>j</sub> = y<sub>j</sub> &minus; "
-        "a<sub>j</sub>, which is &minus;&delta;<sup>L</sup> itself.",
-        4: "An output neuron can change in three ways: its bias, its weights, or the activations "
-        "feeding it. This example wants each weight to change by &minus;a<sub>k</sub>&delta;"
-        "<sub>j</sub> (minus its gradient), so the links from the brightest inputs change most: "
-        "into the correct digit they grow (fire together, wire together). The wished-for change "
-        "of each previous activation is in proportion to its weight. These are one example's "
-        "wishes; the step itself follows the mean over the mini-batch.",
-        5: "A hidden neuron hears a wish from every neuron of the next layer, &minus;w<sub>kj"
-        "</sub>&delta;<sub>k</sub>; added up they give the desired change &minus;&part;C/&part;"
-        "a<sub>j</sub>. The gradient &part;C/&part;a<sub>j</sub> = &Sigma; w<sub>kj</sub>"
-        "&delta;<sub>k</sub>, times "
-        "&sigma;'(z<sub>j</sub>) its &delta;<sub>j</sub>. Repeated layer by layer back to the "
-        "first hidden layer, this gives &delta; on every neuron and so the gradient of every "
-        "weight and bias, for this one example.",
-        6: f"One example alone would pull the network toward just that image, so SGD averages the "
-        f"desired changes of all {quantity(m, 'example')} of the mini-batch: the average is "
-        "exactly the negative of the mini-batch gradient, the change the whole mini-batch wants. "
-        "The step moves every parameter by &eta; times that average (&minus;&eta; times the "
-        "gradient); the costs after it are computed on a copy of the network.",
-        7: "The gradient has one entry per weight and bias: how sensitive the mini-batch cost is "
-        "to it. Nudge a weight by &Delta;w and compare the real change of the cost with the "
-        "prediction &part;C/&part;w&middot;&Delta;w: close for small nudges, apart for large "
-        "ones, because the cost is curved.",
-        8: "Is backpropagation right? Move one parameter up and down by &epsilon; = 10<sup>-5</sup>"
-        " and measure the slope of the cost directly. Backprop here runs in double precision and "
-        "the estimate in extended precision, so they agree to many digits.",
-        9: f"The mini-batch gradient is a quick estimate, from {quantity(m, 'example')}, of the "
-        "gradient over "
-        "the whole training set. The curves show the cost on the whole training set in use as "
-        "the network moves along each direction; the mini-batch step stumbles a little, but it "
-        "costs a tiny fraction of a full-batch one, so many quick steps win.",
-        10: "Steepest descent: the negative gradient &minus;&nabla;C is the direction in which "
-        "the cost decreases most quickly. Take a step of the same length along &minus;g and "
-        "along many random directions, and compare the real change of the cost.",
-        11: "Stochastic gradient descent is less like a careful man walking downhill and more "
-        "like a drunk man stumbling quickly down it: each mini-batch step is a little off, but "
-        "many of them cost what one careful full-gradient step does. Both paths start here.",
-        12: "All of this needs lots of labelled training data: the network learns only from "
-        "examples whose right answer it is told. The same network trained on more labelled "
-        "examples gets more test digits right (MNIST has 60,000).",
-    }
-    return texts[step]
 
 
 class ExplorerPanel(QWidget):
@@ -402,8 +288,10 @@ class ExplorerPanel(QWidget):
     def set_full_batch(self, images: np.ndarray, labels: np.ndarray) -> None:
         """Use these training images (uint8), the whole set in use, in steps 9 to 12."""
         self._full = (np.asarray(images), np.asarray(labels))
-        if self.state is not None and self._step >= 9:
-            self._refresh()
+        if self.state is not None:
+            self.state.full_images, self.state.full_labels = self._full
+            if self._step >= 9:
+                self._refresh()
 
     def set_test_set(self, images: np.ndarray, labels: np.ndarray) -> None:
         """Score step 12's networks on these test images (uint8)."""
@@ -445,6 +333,8 @@ class ExplorerPanel(QWidget):
             back_to=max(last - 1, 1),
             revealed=last,
         )
+        if self._full is not None:
+            self.state.full_images, self.state.full_labels = self._full
         self.diagram.set_state(e.sizes, [e.activations(k) for k in range(last + 1)], image, label)
         self.next_button.setEnabled(True)
         self.back_button.setEnabled(True)
@@ -536,12 +426,7 @@ class ExplorerPanel(QWidget):
             policy = QSizePolicy.Policy.Preferred if i == step - 1 else QSizePolicy.Policy.Ignored
             page.setSizePolicy(policy, policy)
         self.stack.updateGeometry()
-        page = self.pages[step - 1]
-        if step >= 9:  # the steps that use the whole training set
-            full = self._full or (None, None)
-            page.refresh(self.state, *full)
-        else:
-            page.refresh(self.state)
+        self.pages[step - 1].refresh(self.state)
         self.diagram.setVisible(step in DIAGRAM_STEPS)
         self._refresh_diagram()
         self._reflow()  # each page, with its new text, needs its own height under the diagram
@@ -549,144 +434,19 @@ class ExplorerPanel(QWidget):
 
     def _refresh_diagram(self) -> None:
         """Set the diagram's overlays for the current step."""
-        s = self.state
-        e = s.exploration
-        d = self.diagram
-        last = e.n_layers
-        d.clear_overlays()
-        d.set_revealed(last)
-        d.set_selected(None)
-        step = self._step
-        if step == 1:
-            d.set_revealed(s.revealed)
-            layer, j = s.formula
-            if layer <= s.revealed:
-                f = e.neuron_formula(layer, j)
-                d.set_edges(_strongest(layer - 1, j, f.terms))
-            d.set_selected(layer, j)
-            d.set_caption("fill: activation (black 0, white 1); edges: w·a into the ringed neuron")
-        elif step == 2:
-            d.set_caption("beside each output: its digit and activation a")
-        elif step == 3:
-            d.set_arrows(e.desired_nudges())
-            d.set_caption("arrows: the nudge each output wants (blue up, red down)")
-        elif step == 4:
-            c = e.output_change(s.target)
-            d.set_arrows(e.desired_nudges())
-            d.set_edges(_strongest(last - 1, s.target, -c.weight_gradients))
-            if last >= 2:
-                d.set_neuron_values({last - 1: -c.previous_gradients})
-            d.set_selected(last, s.target)
-            d.set_caption("edges and previous layer: desired change, −a·δ and −w·δ")
-        elif step == 5:
-            values = {last: e.desired_nudges()}
-            for layer in range(s.back_to, last):
-                values[layer] = -e.record.dc_da[layer - 1][0]
-            d.set_neuron_values(values)
-            if s.hidden is not None:
-                layer, j = s.hidden
-                h = e.hidden_change(layer, j)
-                d.set_edges([(layer, k, j, -v) for k, v in enumerate(h.contributions)])
-                d.set_selected(layer, j)
-            d.set_caption("colour: desired change −∂C/∂a; edges: each neuron's wish −w·δ")
+        show_step(self.diagram, self.state, self._step)
 
     def equations_html(self) -> str:
-        """Return BP1-BP4 with the current step's highlighted and the live numbers substituted.
-
-        Every substituted value names its quantity: C_x for this one example, or the mini-batch
-        mean. In steps 6-8 the parameter selected there is the one shown (BP3 for a bias, BP4 for
-        a weight) and its equation is the one highlighted.
-        """
-        s = self.state
-        e = s.exploration
-        last = e.n_layers
-        c = e.output_change(s.target)
-        j = s.target
-        one = " <i>(C<sub>x</sub>, this example)</i>"
-        if np.isnan(c.sigma_prime):
-            bp1 = (
-                f"&delta;<sup>L</sup> = a<sup>L</sup> &minus; y (softmax with cross-entropy)<br>"
-                f"&nbsp;&nbsp;&delta;<sup>{last}</sup><sub>{j}</sub> = "
-                f"{fmt(e.activations(last)[j])} &minus; {e.y[j]:.0f} = {fmt(c.delta)}{one}"
-            )
-        else:
-            bp1 = (
-                "&delta;<sup>L</sup> = &part;C/&part;a<sup>L</sup> &#8857; &sigma;'(z<sup>L</sup>)"
-                f"<br>&nbsp;&nbsp;&delta;<sup>{last}</sup><sub>{j}</sub> = {fmt(c.dc_da)} &times; "
-                f"{fmt(c.sigma_prime)} = {fmt(c.delta)}{one}"
-            )
-        bp2 = (
-            "&delta;<sup>l</sup> = ((w<sup>l+1</sup>)<sup>T</sup> &delta;<sup>l+1</sup>) &#8857; "
-            "&sigma;'(z<sup>l</sup>)"
-        )
-        if s.hidden is not None:
-            h = e.hidden_change(*s.hidden)
-            bp2 += (
-                f"<br>&nbsp;&nbsp;&delta;<sup>{h.layer}</sup><sub>{h.index}</sub> = "
-                f"{fmt(h.dc_da)} &times; {fmt(h.sigma_prime)} = {fmt(h.delta)}{one}"
-            )
-        bp3 = "&part;C/&part;b<sup>l</sup><sub>j</sub> = &delta;<sup>l</sup><sub>j</sub>"
-        bp4 = (
-            "&part;C/&part;w<sup>l</sup><sub>jk</sub> = a<sup>l-1</sup><sub>k</sub> "
-            "&delta;<sup>l</sup><sub>j</sub>"
-        )
-        layer, out, col = self.equation_parameter()
-        delta = float(e.record.deltas[layer][0, out])
-        mean = ""
-        if self._step >= 6:
-            mean = f"; mini-batch mean {fmt(e.batch_gradient(layer, out, col))}"
-        if col == e.sizes[layer] or self._step < 6:  # before step 6: the bias of that neuron too
-            bp3 += (
-                f"<br>&nbsp;&nbsp;&part;C<sub>x</sub>/&part;b<sup>{layer + 1}</sup><sub>{out}</sub>"
-                f" = {fmt(delta)}{one}{mean}"
-            )
-        if col < e.sizes[layer]:
-            a = float(e.activations(layer)[col])
-            bp4 += (
-                f"<br>&nbsp;&nbsp;&part;C<sub>x</sub>/&part;w<sup>{layer + 1}</sup><sub>{out},"
-                f"{col}</sub> = {fmt(a)} &times; {fmt(delta)} = {fmt(a * delta)}{one}{mean}"
-            )
-        rows = []
-        lit = self.highlighted_equations()
-        dim = palette().dim  # equations that are not this step's
-        for name, body in (("BP1", bp1), ("BP2", bp2), ("BP3", bp3), ("BP4", bp4)):
-            on = name in lit
-            colour = hex_colour(palette().highlight if on else dim)
-            weight = "bold" if on else "normal"
-            rows.append(
-                f"<p style='color:{colour}; font-weight:{weight}; margin:4px'>"
-                f"{name}&nbsp;&nbsp;{body}</p>"
-            )
-        note = (
-            f"<p style='margin:4px; color:{hex_colour(dim)}'><small>The four equations of "
-            "backpropagation with the live numbers; layer 0 is the input. C<sub>x</sub>: this one "
-            "example's cost; training steps by the mini-batch mean.</small></p>"
-        )
-        return "".join(rows) + note
+        """Return BP1-BP4 for the current step with its live numbers (see ``text``)."""
+        return equations_html(self.state, self._step)
 
     def highlighted_equations(self) -> tuple[str, ...]:
-        """Return the equations the current step is about; in steps 6-8 the selected one's."""
-        if 6 <= self._step <= 8:
-            layer, _, col = self.equation_parameter()
-            return ("BP3",) if col == self.state.exploration.sizes[layer] else ("BP4",)
-        return HIGHLIGHTS[self._step - 1]
+        """Return the equations the current step is about."""
+        return highlighted_equations(self.state, self._step)
 
     def equation_parameter(self) -> tuple[int, int, int]:
-        """Return the parameter whose numbers BP3 or BP4 show for the current step.
-
-        Steps 6-8: the selected parameter. Step 5: the strongest weight into the hidden neuron.
-        Otherwise: the weight into the chosen output neuron with the largest |a_k delta_j|,
-        the one step 4's sentence names.
-        """
-        s = self.state
-        e = s.exploration
-        if 6 <= self._step <= 8:
-            return s.param
-        layer, out = e.n_layers - 1, s.target
-        if self._step == 5 and s.hidden is not None:
-            layer, out = s.hidden[0] - 1, s.hidden[1]
-        col = int(np.argmax(np.abs(e.activations(layer) * e.record.deltas[layer][0, out])))
-        return layer, out, col
+        """Return the parameter whose numbers BP3 or BP4 show for the current step."""
+        return equation_parameter(self.state, self._step)
 
     def equations_text(self) -> str:
         """Return the equations as plain text, as displayed."""
@@ -718,9 +478,3 @@ def _needed_height(page: QWidget, width: int) -> int:
             continue  # a stretch
         items += 1
     return total + layout.spacing() * max(items - 1, 0)
-
-
-def _strongest(layer: int, out: int, values: np.ndarray) -> list[tuple[int, int, int, float]]:
-    """Return the EDGES_SHOWN incoming edges of neuron ``out`` with the largest |values|."""
-    order = np.argsort(-np.abs(values), kind="stable")[:EDGES_SHOWN]
-    return [(layer, out, int(i), float(values[i])) for i in order]

@@ -1,0 +1,376 @@
+"""Explorer steps 9-11: the line search, steepest descent and the two ways down."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
+from engine import descent_paths as dp
+from engine import explorer_gradient as eg
+from engine import steepest_descent as sd
+from engine.errors import DivergenceError
+from engine.explorer import explored_network
+from engine.words import quantity
+from gui.colors import palette, qcolor
+from gui.explorer.state import ExplorerState
+from gui.explorer.text import fmt
+from gui.explorer.widgets import LINE_POINTS, bar_plot, info_label, same_key
+from gui.theme import style_plot
+
+
+class LineSearchPage(QWidget):
+    """Step 9: the cost along the mini-batch and the full-batch gradients, and their cosine."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values: dict = {}
+        self._key: tuple | None = None  # (snapshot, images) of the search shown
+        self.summary = info_label("line_summary")
+        self.plot = bar_plot("cost C on the training set", "t: the step is &minus;t&middot;g")
+        self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
+        legend = self.plot.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="9pt")
+        legend.setBrush(pg.mkBrush(*palette().panel, 200))
+        self.legend = legend
+        self.batch_curve = self.plot.plot(
+            pen=pg.mkPen(palette().negative, width=2), name="mini-batch g"
+        )
+        self.full_curve = self.plot.plot(
+            pen=pg.mkPen(palette().positive, width=2), name="full-batch g"
+        )
+        self.landing = self.plot.plot(
+            pen=None,
+            symbol="o",
+            symbolSize=11,
+            symbolBrush=palette().highlight,
+            name="SGD step (t = η)",
+        )
+        self.eta_line = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen(palette().highlight + (120,), width=1)
+        )
+        self.plot.addItem(self.eta_line)
+        self.restyle()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.plot, 1)
+
+    def restyle(self) -> None:
+        """Draw the curves and the legend in the theme's colours."""
+        p = palette()
+        self.legend.setBrush(pg.mkBrush(*p.panel, 200))
+        self.legend.setLabelTextColor(qcolor(p.text))
+        self.batch_curve.setPen(pg.mkPen(p.negative, width=2))
+        self.full_curve.setPen(pg.mkPen(p.positive, width=2))
+        self.landing.setSymbolBrush(p.highlight)
+        self.eta_line.setPen(pg.mkPen(p.highlight + (120,), width=1))
+
+    def refresh(self, state: ExplorerState) -> None:
+        """Run the line search over the whole training set in use and plot it."""
+        images, labels = state.full_images, state.full_labels
+        e = state.exploration
+        if images is None or len(images) == 0:
+            self.summary.setText("Load a training set to compare with the full-batch gradient.")
+            self.values = {}
+            self._key = None
+            return
+        key = (e.snapshot, images)
+        if same_key(self._key, key):
+            return  # the search depends on the network and the data, not on the example
+        eta = float(e.snapshot.train_config.learning_rate)
+        ts = np.linspace(0.0, 3.0 * eta, LINE_POINTS)
+        search = eg.line_search(e, images, labels, ts)
+        self._key = key
+        self.batch_curve.setData(search.ts, search.batch_curve)
+        self.full_curve.setData(search.ts, search.full_curve)
+        self.landing.setData([eta], [search.landing])
+        self.eta_line.setValue(eta)
+        angle = float(np.degrees(np.arccos(np.clip(search.cosine, -1.0, 1.0))))
+        self.summary.setText(
+            f"Cost C on all {search.n_examples:,} training images in use, now "
+            f"{fmt(search.full_curve[0])}; the full-batch gradient is the mean over all "
+            f"{search.n_examples:,}. The SGD step (t = &eta; = {fmt(eta)} along the "
+            f"mini-batch gradient of {quantity(len(e.batch_labels), 'example')}) lands at "
+            f"<b>{fmt(search.landing)}</b> "
+            f"({'lower' if search.landing < search.full_curve[0] else 'higher: this time uphill'})."
+            " Cosine between the two gradients: "
+            f"<b>{search.cosine:.3f}</b> (an angle of {angle:.0f}&deg;)."
+        )
+        self.values = {"search": search}
+
+
+BINS = 24
+
+
+class SteepestPage(QWidget):
+    """Step 10: the real cost change of a step along -g and along 200 random directions."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values: dict = {}
+        self._key: tuple | None = None
+        self._args: tuple | None = None
+        self.seed = 0
+        self.summary = info_label("steepest_summary")
+        self.plot = bar_plot("random directions", "change of the cost C after the step")
+        self.bars = pg.BarGraphItem(x=[0], height=[0], width=1, pen=None)
+        self.plot.addItem(self.bars)
+        self.cluster_label = pg.TextItem(anchor=(1, 0))
+        self.plot.addItem(self.cluster_label)
+        self.gradient_line = pg.InfiniteLine(angle=90, label="−g")
+        self.plot.addItem(self.gradient_line)
+        self.zero_line = pg.InfiniteLine(angle=90)
+        self.plot.addItem(self.zero_line)
+        self.reseed = QPushButton("Other random directions")
+        self.reseed.setObjectName("steepest_reseed")
+        self.reseed.clicked.connect(self.draw_other_directions)
+        row = QHBoxLayout()
+        row.addWidget(self.reseed)
+        legend = QLabel("thick line: −g; bars: how many random directions changed C by that much")
+        legend.setWordWrap(True)
+        row.addWidget(legend, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Draw the histogram and the lines in the theme's colours."""
+        p = palette()
+        self.bars.setOpts(brush=pg.mkBrush(*p.positive))
+        self.cluster_label.setColor(p.positive)
+        self.gradient_line.setPen(pg.mkPen(p.highlight, width=3))
+        self.gradient_line.label.setColor(p.highlight)
+        self.zero_line.setPen(pg.mkPen(p.text + (90,), width=1))
+
+    def refresh(self, state: ExplorerState) -> None:
+        """Compare -g with random directions for the explored network on the training set."""
+        images, labels = state.full_images, state.full_labels
+        e = state.exploration
+        if images is None or len(images) == 0:
+            self.summary.setText("Load a training set to compare directions.")
+            self.values, self._key, self._args = {}, None, None
+            return
+        key = (e.snapshot, images, self.seed)
+        if same_key(self._key, key):
+            return  # depends on the network, the data and the seed, not on the example
+        self._args = (state,)
+        n = min(sd.EXAMPLES, len(images))
+        net = explored_network(e.snapshot, e.snapshot.config.dtype)
+        eta = float(e.snapshot.train_config.learning_rate)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = sd.steepest_descent(net, images[:n], labels[:n], eta, seed=self.seed)
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._key = key
+        self.show_result(result, len(images))
+
+    def draw_other_directions(self) -> None:
+        """Draw another 200 random directions (the next seed) and compare again."""
+        self.seed += 1
+        if self._args is not None:
+            self.refresh(*self._args)
+
+    def show_result(self, r: sd.SteepestDescent, n_train: int) -> None:
+        """Draw the histogram and write the sentence from the same values."""
+        counts, edges = np.histogram(r.random_changes, bins=BINS)
+        centres = 0.5 * (edges[:-1] + edges[1:])
+        self.bars.setOpts(x=centres, height=counts, width=float(edges[1] - edges[0]))
+        self.gradient_line.setValue(r.gradient_change)
+        lo = min(float(edges[0]), r.gradient_change)
+        hi = max(float(edges[-1]), 0.0)
+        pad = 0.06 * max(hi - lo, 1e-12)
+        self.plot.setXRange(lo - pad, hi + pad, padding=0)
+        self.plot.setYRange(0, max(int(counts.max()), 1) * 1.1, padding=0)
+        self.plot.getAxis("bottom").setTicks(None)
+        n_random = len(r.random_changes)
+        self.cluster_label.setText(f"{n_random} random\ndirections")
+        self.cluster_label.setPos(float(edges[0]), max(int(counts.max()), 1) * 1.05)
+        beaten = "all" if r.beaten == n_random else f"{r.beaten} of the"
+        where = "all" if r.n_examples == n_train else "the first"
+        self.summary.setText(
+            f"Cost C over {where} {r.n_examples:,} training images in use: {fmt(r.cost)}. A step "
+            f"of length &eta;&middot;|g| = {fmt(r.step_length)} along &minus;g (g = &nabla;C, "
+            "the gradient of this cost) changes it by "
+            f"<b>{fmt(r.gradient_change)}</b>; the same step along {n_random} random directions "
+            f"changes it by {fmt(r.random_changes.min())} to {fmt(r.random_changes.max())}. "
+            f"&minus;g lowers the cost more than <b>{beaten} {n_random}</b> random directions."
+        )
+        self.values = {"descent": r, "counts": counts, "edges": edges}
+
+
+LEVELS = 9  # contour lines between the lowest and highest cost of the picture
+
+
+def cost_lut(size: int = 256) -> np.ndarray:
+    """Return a sequential colour table from the theme's canvas (low cost) toward its text."""
+    p = palette()
+    t = np.linspace(0.0, 0.35, size)[:, None]
+    rgb = np.array(p.background, float) * (1 - t) + np.array(p.text, float) * t
+    lut = np.empty((size, 4), np.uint8)
+    lut[:, :3] = np.rint(rgb).astype(np.uint8)
+    lut[:, 3] = 255
+    return lut
+
+
+def contour_lines(
+    costs: np.ndarray, alphas: np.ndarray, betas: np.ndarray, level: float
+) -> list[np.ndarray]:
+    """Return the isocurves of ``costs`` at ``level`` as (k, 2) arrays in plane coordinates."""
+    lines = []
+    for line in pg.functions.isocurve(costs, level, connected=True):
+        index = np.array(line, float) - 0.5  # isocurve puts data[i, j] at (i + 0.5, j + 0.5)
+        a = np.interp(index[:, 0], np.arange(len(alphas)), alphas)
+        b = np.interp(index[:, 1], np.arange(len(betas)), betas)
+        lines.append(np.stack([a, b], axis=1))
+    return lines
+
+
+class DescentPage(QWidget):
+    """Step 11: the drunk man stumbling downhill, on the plane through the start."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values: dict = {}
+        self._key: tuple | None = None
+        self._args: tuple | None = None
+        self.seed = 0
+        self.summary = info_label("descent_summary")
+        self.plot = pg.PlotWidget()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", "along −∇C at the start (the full-gradient direction)")
+        item.setLabel("left", "along SGD's drift (⊥)")
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.image = pg.ImageItem()
+        self.plot.addItem(self.image)
+        self.contours: list[pg.PlotCurveItem] = []
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self.sgd_path = self.plot.plot(symbol="o", symbolSize=8, name="mini-batch SGD steps")
+        self.full_path = self.plot.plot(symbol="s", symbolSize=8, name="full-gradient steps")
+        self.start = self.plot.plot(pen=None, symbol="star", symbolSize=16, name="start")
+        self._n_train = 0
+        self.labels: list[pg.TextItem] = []
+        self.note = QLabel()
+        self.note.setObjectName("descent_note")
+        self.note.setWordWrap(True)
+        self.reseed = QPushButton("Other mini-batches")
+        self.reseed.setObjectName("descent_reseed")
+        self.reseed.clicked.connect(self.draw_other_batches)
+        row = QHBoxLayout()
+        row.addWidget(self.reseed)
+        row.addWidget(self.note, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Draw the picture in the theme's colours (the explorer calls this on a theme change)."""
+        p = palette()
+        style_plot(self.plot)
+        self.image.setLookupTable(cost_lut())
+        self.legend.setBrush(pg.mkBrush(*p.panel, 200))
+        self.legend.setLabelTextColor(p.text)
+        self.sgd_path.setPen(pg.mkPen(p.negative, width=2))
+        self.sgd_path.setSymbolBrush(p.negative)
+        self.full_path.setPen(pg.mkPen(p.positive, width=2))
+        self.full_path.setSymbolBrush(p.positive)
+        self.start.setSymbolBrush(p.highlight)
+        if self.values.get("picture") is not None:
+            self.show_picture(self.values["picture"], self._n_train)
+
+    def refresh(self, state: ExplorerState) -> None:
+        """Take both kinds of steps from the explored network and draw the picture."""
+        images, labels = state.full_images, state.full_labels
+        e = state.exploration
+        if images is None or len(images) == 0:
+            self.summary.setText("Load a training set to compare the two ways down.")
+            self.values, self._key, self._args = {}, None, None
+            return
+        key = (e.snapshot, images, self.seed)
+        if same_key(self._key, key):
+            return  # depends on the network, the data and the seed, not on the example
+        self._args = (state,)
+        n = min(dp.EXAMPLES, len(images))
+        net = explored_network(e.snapshot, e.snapshot.config.dtype)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            picture = dp.descent_picture(
+                net, images[:n], labels[:n], e.snapshot.train_config, seed=self.seed
+            )
+        except DivergenceError as exc:
+            self.summary.setText(f"SGD diverged from here: {exc}")
+            self.values, self._key = {}, key
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._key = key
+        self._n_train = len(images)
+        self.show_picture(picture, len(images))
+
+    def draw_other_batches(self) -> None:
+        """Draw SGD's mini-batches from the next seed and draw the picture again."""
+        self.seed += 1
+        if self._args is not None:
+            self.refresh(*self._args)
+
+    def show_picture(self, p: dp.DescentPicture, n_train: int) -> None:
+        """Draw the contour, both paths and their labels; write the sentence from them."""
+        a, b = p.alphas, p.betas
+        da, db = a[1] - a[0], b[1] - b[0]
+        self.image.setImage(p.costs, autoLevels=True)
+        self.image.setRect(QRectF(a[0] - da / 2, b[0] - db / 2, da * len(a), db * len(b)))
+        for curve in self.contours:
+            self.plot.removeItem(curve)
+        self.contours = []
+        levels = np.linspace(p.costs.min(), p.costs.max(), LEVELS + 2)[1:-1]
+        colours = palette()
+        pen = pg.mkPen(colours.text + (110,), width=1)
+        for level in levels:
+            for line in contour_lines(p.costs, a, b, float(level)):
+                curve = pg.PlotCurveItem(line[:, 0], line[:, 1], pen=pen)
+                self.plot.addItem(curve)
+                self.contours.append(curve)
+        self.sgd_path.setData(p.sgd.coords[:, 0], p.sgd.coords[:, 1])
+        self.full_path.setData(p.full.coords[:, 0], p.full.coords[:, 1])
+        self.start.setData([0.0], [0.0])
+        for label in self.labels:
+            self.plot.removeItem(label)
+        self.labels = []
+        for path, colour in ((p.sgd, colours.negative), (p.full, colours.positive)):
+            for k, ((x, y), cost) in enumerate(zip(path.coords, path.costs)):
+                if k == 0 and path is p.full:
+                    continue  # the start is labelled once, with the SGD path
+                anchor = (0.5, 1.2) if k % 2 == 0 else (0.5, -0.2)  # above, below: apart
+                label = pg.TextItem(
+                    fmt(cost), color=colours.highlight if k == 0 else colour, anchor=anchor
+                )
+                label.setPos(float(x), float(y))
+                self.plot.addItem(label)
+                self.labels.append(label)
+        self.plot.setXRange(a[0], a[-1], padding=0.02)
+        self.plot.setYRange(b[0], b[-1], padding=0.02)
+        steps = len(p.sgd.costs) - 1
+        where = "all" if p.n_examples == n_train else "the first"
+        self.summary.setText(
+            f"The cost C over {where} {p.n_examples:,} training images in use, on the plane "
+            f"through the network now. From C = {fmt(p.sgd.costs[0])}, {steps} real SGD steps "
+            f"(mini-batches of {p.batch_size}, drawn as training draws them, seed {p.seed}; "
+            f"{steps * p.batch_size} images looked at) reach <b>{fmt(p.sgd.costs[-1])}</b>; "
+            f"{steps} careful full-gradient steps (&eta; = {fmt(p.learning_rate)}, each over all "
+            f"{p.n_examples:,} images: {steps * p.n_examples:,} looked at) reach "
+            f"<b>{fmt(p.full.costs[-1])}</b>."
+        )
+        far = max(float(p.sgd.off_plane.max()), float(p.full.off_plane.max()))
+        self.note.setText(
+            "Points after the start lie off this plane (up to "
+            f"{fmt(far)} away in parameter space): they are drawn at their projection and "
+            "labelled with their real cost C."
+        )
+        self.values = {"picture": p, "labels": [lab.toPlainText() for lab in self.labels]}

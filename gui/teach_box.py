@@ -1,0 +1,291 @@
+"""The "Teach it" box under the drawing pad: the label, one SGD step, its result, "my digits".
+
+The box only shows: the digit panel owns the drawing and decides what a click does, through
+the box's signals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+# isort: split
+import pyqtgraph as pg
+
+from engine.teach import TeachResult
+from engine.words import a
+from gui.colors import css, palette, qcolor
+from gui.theme import style_plot
+
+
+def digit_bar_plot(height: int, y_label: str) -> pg.PlotWidget:
+    """Return a fixed-range plot with digits 0..9 on the x axis, for bar charts."""
+    plot = pg.PlotWidget()
+    plot.setFixedHeight(height)
+    plot.setMinimumWidth(150)
+    item = plot.getPlotItem()
+    item.setMouseEnabled(x=False, y=False)
+    item.setMenuEnabled(False)
+    item.hideButtons()
+    item.setXRange(-0.6, 9.6, padding=0)
+    item.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)], []])
+    item.setLabel("left", y_label)
+    item.getAxis("left").enableAutoSIPrefix(False)
+    style_plot(plot)
+    return plot
+
+
+class TeachBox(QGroupBox):
+    """Shows "Teach it": the "It is N" buttons, the step and its undo, the result and my digits."""
+
+    label_toggled = Signal()  # a digit was chosen or cleared
+    step_requested = Signal()  # "Apply one SGD step" was clicked
+    undo_requested = Signal()  # "Undo the step" was clicked
+    add_requested = Signal()  # "Add to my digits" was clicked
+    save_requested = Signal()  # "Save my digits…" was clicked
+    open_requested = Signal()  # "Open my digits…" was clicked
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Teach it", parent)
+        grid = QGridLayout(self)
+        grid.addLayout(self._build_step_row(), 0, 0, 1, 2)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.RichText)
+        lines = self.result_label.fontMetrics().lineSpacing()
+        self.result_label.setMinimumHeight(3 * lines)  # wrapped text: keep room for three lines
+        grid.addWidget(self.result_label, 2, 0, 1, 2)
+        self._build_charts()
+        for column, (caption, plot) in enumerate(
+            ((self.nudge_caption, self.nudge_plot), (self.change_caption, self.change_plot))
+        ):
+            caption.setWordWrap(True)
+            caption.setMinimumHeight(2 * lines)
+            grid.addWidget(caption, 3, column)
+            grid.addWidget(plot, 4, column)
+        grid.addLayout(self._build_my_digits(), 5, 0, 1, 2)
+        self.show_result(None)
+        self.set_ready(False)
+
+    def _build_step_row(self) -> QVBoxLayout:
+        """Create the ten "It is N" buttons and the step and undo buttons under them."""
+        labels = QHBoxLayout()
+        labels.addWidget(QLabel("It is"))  # "It is a 8" would be wrong for one button in ten
+        self.label_group = QButtonGroup(self)
+        self.label_group.setExclusive(True)
+        for digit in range(10):
+            button = QPushButton(str(digit))
+            button.setCheckable(True)
+            button.setFixedWidth(28)
+            button.setToolTip(f"This drawing is {a(digit)}")
+            self.label_group.addButton(button, digit)
+            labels.addWidget(button)
+        self.label_group.idToggled.connect(lambda *_: self.label_toggled.emit())
+        self.step_button = QPushButton("Apply one SGD step")
+        self.step_button.setToolTip(
+            "Backpropagate this one example and change every weight and bias by -eta * gradient"
+        )
+        self.step_button.clicked.connect(self.step_requested)
+        self.undo_step_button = QPushButton("Undo the step")
+        self.undo_step_button.setToolTip(
+            "Put the network back exactly as it was before the last Teach-it step"
+        )
+        self.undo_step_button.setEnabled(False)
+        self.undo_step_button.clicked.connect(self.undo_requested)
+        labels.setSpacing(4)
+        labels.addStretch(1)
+        steps = QHBoxLayout()
+        steps.addWidget(self.step_button)
+        steps.addWidget(self.undo_step_button)
+        steps.addStretch(1)
+        row = QVBoxLayout()  # the step under the digits, so the row fits a narrow dock
+        row.addLayout(labels)
+        row.addLayout(steps)
+        self._style_label_buttons()
+        return row
+
+    def _build_charts(self) -> None:
+        """Create the wanted-nudge chart and the outputs before and after the step."""
+        self.nudge_plot = digit_bar_plot(120, "-dC/da")
+        self.nudge_bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.6)
+        self.nudge_plot.addItem(self.nudge_bars)
+        self.zero_line = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(qcolor(palette().text, 90)))
+        self.nudge_plot.addItem(self.zero_line)
+        self.change_plot = digit_bar_plot(120, "output a")
+        self.change_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.03)
+        self.before_bars = pg.BarGraphItem(
+            x=np.arange(10) - 0.18, height=np.zeros(10), width=0.34, brush=qcolor(palette().muted)
+        )
+        self.after_bars = pg.BarGraphItem(
+            x=np.arange(10) + 0.18,
+            height=np.zeros(10),
+            width=0.34,
+            brush=qcolor(palette().positive),
+        )
+        self.change_plot.addItem(self.before_bars)
+        self.change_plot.addItem(self.after_bars)
+        before, after = (css(c) for c in (palette().muted, palette().positive))
+        up, down = (css(c) for c in (palette().positive, palette().negative))
+        self._caption_colours = [before, after, up, down]
+        self.nudge_caption = QLabel()
+        self.change_caption = QLabel(
+            f"Outputs <span style='color:{before}'>&#9632; before</span> and "
+            f"<span style='color:{after}'>&#9632; after</span> the step"
+        )
+
+    def _build_my_digits(self) -> QGridLayout:
+        """Create "Add to my digits", the count, and the save and open buttons, two by two."""
+        mine = QGridLayout()
+        self.add_button = QPushButton("Add to my digits")
+        self.add_button.setToolTip("Keep this drawing with the chosen label, to train on later")
+        self.add_button.clicked.connect(self.add_requested)
+        self.save_button = QPushButton("Save my digits…")
+        self.save_button.clicked.connect(self.save_requested)
+        self.open_button = QPushButton("Open my digits…")
+        self.open_button.clicked.connect(self.open_requested)
+        self.count_label = QLabel()
+        for i, widget in enumerate(
+            (self.add_button, self.count_label, self.save_button, self.open_button)
+        ):
+            mine.addWidget(widget, i // 2, i % 2)  # two by two: it fits a narrow dock
+        self.set_count(0)
+        return mine
+
+    def restyle(self) -> None:
+        """Draw the charts, bars, captions and the chosen button in the theme's colours."""
+        p = palette()
+        for plot in (self.nudge_plot, self.change_plot):
+            style_plot(plot)
+        self.zero_line.setPen(pg.mkPen(qcolor(p.text, 90)))
+        self.before_bars.setOpts(brush=qcolor(p.muted))
+        self.after_bars.setOpts(brush=qcolor(p.positive))
+        new = [css(c) for c in (p.muted, p.positive, p.positive, p.negative)]
+        for caption in (self.nudge_caption, self.change_caption):
+            text = caption.text()  # the colour words of the captions, in the old theme's colours
+            for old, colour in zip(self._caption_colours, new):
+                text = text.replace(old, colour)
+            caption.setText(text)
+        self._caption_colours = new
+        self._style_label_buttons()
+
+    def _style_label_buttons(self) -> None:
+        """Fill the chosen "It is N" button with the highlight colour: unmistakable in any theme."""
+        chosen = css(palette().highlight)
+        for button in self.label_group.buttons():
+            button.setStyleSheet(
+                f"QPushButton:checked {{ background: {chosen}; color: black; font-weight: bold;"
+                " border: 2px solid black; border-radius: 3px; }"
+            )
+
+    def _nudge_arrows(self) -> str:
+        """Return "up for the right digit, down for the others" in the theme's sign colours."""
+        up, down = (css(c) for c in (palette().positive, palette().negative))
+        return (
+            f"<span style='color:{up}'>&#9650; up</span> for the right digit, "
+            f"<span style='color:{down}'>&#9660; down</span> for the others"
+        )
+
+    def selected_label(self) -> int | None:
+        """Return the digit chosen, or None."""
+        label = self.label_group.checkedId()
+        return None if label < 0 else label
+
+    def select_label(self, label: int | None) -> None:
+        """Choose a digit (None for none)."""
+        if label is None:
+            checked = self.label_group.checkedButton()
+            if checked is not None:
+                self.label_group.setExclusive(False)
+                checked.setChecked(False)
+                self.label_group.setExclusive(True)
+        else:
+            self.label_group.button(int(label)).setChecked(True)
+
+    def set_ready(self, ready: bool) -> None:
+        """Enable the step and add buttons when there is a drawing and a label; name the label."""
+        label = self.selected_label()
+        self.step_button.setEnabled(ready)
+        self.add_button.setEnabled(ready)
+        self.step_button.setText(
+            "Apply one SGD step" if label is None else f"Apply one SGD step: a {label}"
+        )
+
+    def set_count(self, n: int) -> None:
+        """Show how many digits "my digits" holds; there is nothing to save when none."""
+        self.count_label.setText(f"my digits: {n}")
+        self.save_button.setEnabled(n > 0)
+
+    def set_undo_available(self, available: bool) -> None:
+        """Enable "Undo the step" while the last step can still be undone."""
+        self.undo_step_button.setEnabled(available)
+
+    def show_undone(self) -> None:
+        """Say that the last step was undone."""
+        self.show_result(None)
+        self.result_label.setText(
+            "Undone: the network is exactly as it was before the step. Try another digit, "
+            "or a smaller learning rate."
+        )
+        self.undo_step_button.setEnabled(False)
+
+    def show_result(
+        self, result: TeachResult | None, accuracy: tuple[float, float] | None = None
+    ) -> None:
+        """Show a step's cost, wanted nudges and outputs before and after, or how to use the box.
+
+        ``accuracy``: the test accuracy (fractions) before and after the step, when known.
+        """
+        for widget in (self.nudge_plot, self.change_plot, self.nudge_caption, self.change_caption):
+            widget.setVisible(result is not None)
+        if result is None:
+            self.result_label.setText(
+                "Click the digit this drawing really is, then apply one SGD step: you will see "
+                "this example's cost, how the output neurons want to move, and what one step did."
+            )
+            return
+        c = result.cost_before, result.cost_after
+        text = (
+            f"Taught <b>{result.label}</b> with one step, learning rate &eta; = {result.eta:g}: "
+            f"cost C = {c[0]:.4f} &rarr; <b>{c[1]:.4f}</b>; "
+            f"guess {result.guess_before} &rarr; <b>{result.guess_after}</b>."
+        )
+        if accuracy is not None:
+            before, after = (100 * a for a in accuracy)
+            text += (
+                f" Test accuracy {before:.2f}% &rarr; <b>{after:.2f}%</b>: one example moved "
+                "every weight, so every other digit's answer changed too."
+            )
+        self.result_label.setText(text)
+        name = result.nudge_name
+        if name == "-dC/dz":
+            self.nudge_caption.setText(
+                "Wanted change of each output's z, -dC/dz = y - a (with softmax one output "
+                f"cannot move alone, so the nudge is on z): {self._nudge_arrows()}"
+            )
+        else:
+            self.nudge_caption.setText(
+                f"Wanted nudges of each output, -dC/da = y - a: {self._nudge_arrows()}"
+            )
+        self.nudge_plot.getPlotItem().setLabel("left", name)
+        nudges = np.asarray(result.nudges, np.float64)
+        self.nudge_bars.setOpts(
+            height=nudges,
+            brushes=[
+                pg.mkBrush(qcolor(palette().positive if v >= 0 else palette().negative))
+                for v in nudges
+            ],
+        )
+        top = max(float(np.abs(nudges).max()), 1e-3) * 1.1
+        self.nudge_plot.getPlotItem().setYRange(-top, top, padding=0)
+        self.before_bars.setOpts(height=np.asarray(result.outputs_before, np.float64))
+        self.after_bars.setOpts(height=np.asarray(result.outputs_after, np.float64))
