@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pyqtgraph as pg
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from engine.experiments import EXPERIMENTS
 from engine.runs import RUNNING, Run
+from gui.atomic_export import write_png, write_text
 from gui.colors import palette, qcolor, series_colour
 from gui.theme import style_plot, theme_changed
 
@@ -417,73 +419,80 @@ class ComparePanel(QWidget):
 
     def export_png(self, path: str | Path) -> bool:
         """Save the two plots with their legend as a PNG; return False if it cannot be written."""
-        return self.plots.grab().save(str(path), "PNG")
+        try:
+            write_png(self.plots.grab(), path)
+        except OSError:
+            return False
+        return True
 
     def export_csv(self, path: str | Path) -> None:
         """Write every kept run's curves: one row per mini-batch, per epoch and final test."""
-        with open(path, "w", newline="") as file:
-            w = csv.writer(file)
-            w.writerow(
-                [
-                    "run",
-                    "configuration",
-                    "kind",
-                    "epochs",
-                    "examples",
-                    "updates",
-                    "cost",
-                    "test_cost",
-                    "test_accuracy",
-                ]
-            )
-            for run in self.runs:
-                c = run.curves
-                config = run.describe()
-                p = c["batch_progress"]
-                ex, up = run.x_values("examples", p), run.x_values("updates", p)
-                for row in zip(p, ex, up, c["batch_cost"]):
-                    w.writerow(
-                        [
-                            run.name,
-                            config,
-                            "batch",
-                            f"{row[0]:.6f}",
-                            int(row[1]),
-                            int(row[2]),
-                            f"{row[3]:.6g}",
-                            "",
-                            "",
-                        ]
-                    )
-                e = c["epoch_epoch"]
-                ex, up = run.x_values("examples", e), run.x_values("updates", e)
-                for row in zip(
-                    e, ex, up, c["epoch_train_cost"], c["epoch_test_cost"], c["epoch_test_accuracy"]
-                ):
-                    w.writerow(
-                        [
-                            run.name,
-                            config,
-                            "epoch",
-                            f"{row[0]:.6f}",
-                            int(row[1]),
-                            int(row[2]),
-                            f"{row[3]:.6g}",
-                            f"{row[4]:.6g}",
-                            f"{row[5]:.6g}",
-                        ]
-                    )
-                if run.final_test is not None and len(p):
-                    w.writerow(
-                        [
-                            run.name,
-                            config,
-                            "final",
-                            f"{p[-1]:.6f}",
-                            int(run.x_values("examples", p[-1:])[0]),
-                            len(p),
-                            "",
-                            f"{run.final_test[0]:.6g}",
-                            f"{run.final_test[1]:.6g}",
-                        ]
-                    )
+        write_text(path, self._write_csv)
+
+    def _write_csv(self, file: TextIO) -> None:
+        """Write the CSV rows of ``export_csv`` to an open text file."""
+        w = csv.writer(file)
+        w.writerow(
+            [
+                "run",
+                "configuration",
+                "kind",
+                "epochs",
+                "examples",
+                "updates",
+                "cost",
+                "test_cost",
+                "test_accuracy",
+            ]
+        )
+        for run in self.runs:
+            c = run.curves
+            config = run.describe()
+            p = c["batch_progress"]
+            ex, up = run.x_values("examples", p), run.x_values("updates", p)
+            for row in zip(p, ex, up, c["batch_cost"]):
+                w.writerow(
+                    [
+                        run.name,
+                        config,
+                        "batch",
+                        f"{row[0]:.6f}",
+                        int(row[1]),
+                        int(row[2]),
+                        f"{row[3]:.6g}",
+                        "",
+                        "",
+                    ]
+                )
+            e = c["epoch_epoch"]
+            ex, up = run.x_values("examples", e), run.x_values("updates", e)
+            for row in zip(
+                e, ex, up, c["epoch_train_cost"], c["epoch_test_cost"], c["epoch_test_accuracy"]
+            ):
+                w.writerow(
+                    [
+                        run.name,
+                        config,
+                        "epoch",
+                        f"{row[0]:.6f}",
+                        int(row[1]),
+                        int(row[2]),
+                        f"{row[3]:.6g}",
+                        f"{row[4]:.6g}",
+                        f"{row[5]:.6g}",
+                    ]
+                )
+            if run.final_test is not None and len(p):
+                w.writerow(
+                    [
+                        run.name,
+                        config,
+                        "final",
+                        f"{p[-1]:.6f}",
+                        int(run.x_values("examples", p[-1:])[0]),
+                        len(p),
+                        "",
+                        f"{run.final_test[0]:.6g}",
+                        f"{run.final_test[1]:.6g}",
+                    ]
+                )

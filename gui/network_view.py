@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -23,11 +23,11 @@ from PySide6.QtGui import (
     QPaintEvent,
     QResizeEvent,
 )
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QToolBar, QToolTip, QWidget
 
 from engine.snapshot import EDGE_MODES, ExampleTrace, Snapshot
 from gui import diagram_hits as hits
+from gui.atomic_export import write_png, write_svg
 from gui.colors import palette
 from gui.diagram_labels import header_boxes, legend_boxes, titles
 from gui.diagram_layout import DiagramLayout, compute_layout
@@ -340,23 +340,14 @@ class NetworkView(QWidget):
         return self.size()
 
     def export_png(self, path: str | os.PathLike[str]) -> None:
-        """Save the diagram as a PNG image; raises OSError if the file cannot be written."""
-        if not self.render_image(self._export_size()).save(os.fspath(path), "PNG"):
-            raise OSError(f"could not write the PNG file {os.fspath(path)}")
+        """Save the diagram as a PNG image, whole or not at all; raises OSError if it cannot."""
+        write_png(self.render_image(self._export_size()), path)
 
     def export_svg(self, path: str | os.PathLike[str]) -> None:
         """Save the diagram as an SVG drawing (tiles and the input embedded as images)."""
         size = self._export_size()
-        generator = QSvgGenerator()
-        generator.setFileName(os.fspath(path))
-        generator.setSize(size)
-        generator.setViewBox(QRect(QPoint(0, 0), size))
-        generator.setTitle("Backprop Lab network diagram")
-        p = QPainter()
-        if not p.begin(generator):
-            raise OSError(f"could not write the SVG file {os.fspath(path)}")
-        self._paint_at(p, size, vector=True)
-        p.end()
+        paint = lambda p: self._paint_at(p, size, vector=True)  # noqa: E731
+        write_svg(paint, size, "Backprop Lab network diagram", path)
 
     def neuron_at(self, pos: QPointF) -> tuple[int, int] | None:
         """Return (layer, index) of the neuron, tile (its layer-1 neuron) or input pixel at pos."""

@@ -160,8 +160,7 @@ def explanation(step: int, e: Exploration) -> str:
         " and measure the slope of the cost directly. Backprop here runs in double precision and "
         "the estimate in extended precision, so they agree to many digits.",
         9: f"The mini-batch gradient is a quick estimate, from {quantity(m, 'example')}, of the "
-        "gradient over "
-        "the whole training set. The curves show the cost on the whole training set in use as "
+        "gradient over the whole training set in use. The curves show the cost on all of it as "
         "the network moves along each direction; the mini-batch step stumbles a little, but it "
         "costs a tiny fraction of a full-batch one, so many quick steps win.",
         10: "Steepest descent: the negative gradient &minus;&nabla;C is the direction in which "
