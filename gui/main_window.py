@@ -39,6 +39,7 @@ from gui.batch_strip import BatchStrip
 from gui.cost_plot import CostPlot
 from gui.data_sources import DataSources
 from gui.digit_panel import DigitPanel
+from gui.explore_handoff import ExploreHandoff
 from gui.explorer_panel import ExplorerPanel
 from gui.failure_banner import FailureBanner
 from gui.help_dialog import HelpDialog
@@ -74,7 +75,6 @@ DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the u
 PAD_MIN_WIDTH = 436  # the pad with its preview beside it, and room for a vertical scroll bar
 PAD_WIDTH = 640  # the drawing pad, its 28x28 preview and the output bars side by side
 WIDE_WINDOW = 1700  # from this width the pad dock opens wide enough for its side-by-side layout
-EXPLORER_TAB = 1
 ABOUT = """<h3>Backprop Lab</h3>
 <p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
 gradient descent, one mini-batch at a time.</p>
@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self.recovery = Recovery(self)
         self.run_goal = RunGoal(self)
         self.playback = StepPlayback(self)
+        self.explore = ExploreHandoff(self)
         self._build_views()
         build_actions(self)
         build_menus(self)
@@ -205,7 +206,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(
             1, "Pause and walk through one example's backward pass, with the real numbers."
         )
-        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.tabs.currentChanged.connect(self.explore.on_tab_changed)
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -246,7 +247,7 @@ class MainWindow(QMainWindow):
         self.cost_plot.x_mode_changed.connect(lambda mode: self._remember(plot_x=mode))
         self.timeline.snapshot_chosen.connect(self._on_snapshot_chosen)
         self.timeline.resume_requested.connect(self._on_resume_requested)
-        self.insight.digit_chosen.connect(self._on_digit_chosen)
+        self.insight.digit_chosen.connect(self.explore.on_digit_chosen)
         self.banner.reset_requested.connect(lambda: self.reset(ask=False))
         self.banner.lower_rate_requested.connect(self.recovery.apply)
 
@@ -649,52 +650,6 @@ class MainWindow(QMainWindow):
         self.teach.forget()
         self._start_notes[record.examples_seen] = "resumed"
         self.worker.resume_from(index)
-
-    def _on_digit_chosen(self, image, label: int) -> None:
-        """A digit picked in the insight panel goes to the pad and the explorer."""
-        self.digit_panel.pad.set_image(image)
-        self.digit_panel.select_label(int(label))
-        self.explorer.set_example(image, int(label))
-
-    def explore_drawing(self) -> None:
-        """Open the explorer on the drawn digit with the label chosen under Teach it."""
-        drawing = self.digit_panel.network_input()
-        if drawing is None:
-            self.statusBar().showMessage("Draw a digit on the pad first.", 5000)
-            return
-        label = self.digit_panel.selected_label()
-        if label is None:  # the backward pass needs the right answer; never invent one
-            self.statusBar().showMessage(
-                "Pick the digit it is under Teach it first: the backward pass starts from the "
-                "right answer.",
-                8000,
-            )
-            return
-        self.tabs.setCurrentIndex(EXPLORER_TAB)
-        self.explorer.set_example(drawing, label)
-
-    def _on_tab_changed(self, index: int) -> None:
-        """Entering the explorer pauses training and explores the exact current network."""
-        if index != EXPLORER_TAB:
-            return
-        self.pause()
-        QTimer.singleShot(0, self._load_explorer)
-
-    def _load_explorer(self) -> None:
-        """Give the explorer the latest snapshot once the worker has paused."""
-        if self._state == RUNNING:
-            QTimer.singleShot(10, self._load_explorer)
-            return
-        snapshot = self.worker.latest_snapshot()
-        if snapshot is None:
-            return
-        self.feed.refresh()
-        if self.data is not None and self.explorer.property("data_source") != id(self.data):
-            train, test = self.data.train, self.data.test  # the whole sets in use
-            self.explorer.set_full_batch(train.images, train.labels)
-            self.explorer.set_test_set(test.images, test.labels)
-            self.explorer.setProperty("data_source", id(self.data))
-        self.explorer.set_snapshot(snapshot)
 
     def _ask(self, title: str, text: str) -> bool:
         """Ask before trained work is lost, offering to save it first; True means go on."""

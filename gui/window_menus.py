@@ -167,7 +167,7 @@ def build_actions(window: MainWindow) -> None:
     )
     window.explore_drawing_action = a(
         "Explore the drawn digit",
-        window.explore_drawing,
+        window.explore.explore_drawing,
         "Ctrl+E",
         "Open the backprop explorer on your drawing, with the label chosen under Teach it.",
     )

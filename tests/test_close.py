@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QApplication
 from windows import open_window
 
 from engine.worker import FINISHED, RUNNING
-from gui.main_window import EXPLORER_TAB, MainWindow
+from gui.explore_handoff import EXPLORER_TAB
+from gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 
