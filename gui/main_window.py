@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -42,16 +42,12 @@ from gui.digit_panel import DigitPanel
 from gui.explore_handoff import ExploreHandoff
 from gui.explorer_panel import ExplorerPanel
 from gui.failure_banner import FailureBanner
-from gui.help_dialog import HelpDialog
 from gui.insight_panel import InsightPanel
 from gui.live_feed import LiveFeed
 from gui.model_files import ModelFiles
 from gui.network_view import NetworkView
 from gui.preferences_dialog import (
-    Preferences,
-    PreferencesDialog,
     load_preferences,
-    save_preferences,
 )
 from gui.recovery import Recovery
 from gui.run_goal import RunGoal
@@ -68,6 +64,7 @@ from gui.step_playback import StepPlayback
 from gui.teach_undo import TeachUndo
 from gui.timeline import LIVE, Timeline
 from gui.training_controls import TrainingControls
+from gui.window_dialogs import WindowDialogs
 from gui.window_menus import build_actions, build_menus
 from gui.window_placement import WindowPlacement
 
@@ -75,13 +72,6 @@ DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the u
 PAD_MIN_WIDTH = 436  # the pad with its preview beside it, and room for a vertical scroll bar
 PAD_WIDTH = 640  # the drawing pad, its 28x28 preview and the output bars side by side
 WIDE_WINDOW = 1700  # from this width the pad dock opens wide enough for its side-by-side layout
-ABOUT = """<h3>Backprop Lab</h3>
-<p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
-gradient descent, one mini-batch at a time.</p>
-<p>The MNIST database of handwritten digits is by Yann LeCun, Corinna Cortes and Christopher
-J. C. Burges (CC BY-SA 3.0). The bundled sample is a class-balanced subset of it.</p>
-<p>The seed network and its notation follow Michael Nielsen's <i>Neural Networks and Deep
-Learning</i> and 3Blue1Brown's <i>What is backpropagation really doing?</i>.</p>"""
 
 
 class MainWindow(QMainWindow):
@@ -132,6 +122,7 @@ class MainWindow(QMainWindow):
         self.run_goal = RunGoal(self)
         self.playback = StepPlayback(self)
         self.explore = ExploreHandoff(self)
+        self.dialogs = WindowDialogs(self)
         self._build_views()
         build_actions(self)
         build_menus(self)
@@ -576,55 +567,6 @@ class MainWindow(QMainWindow):
         name = self._model_path.name if self._model_path is not None else "untitled"
         self.setWindowTitle(f"{name}[*] \u2014 Backprop Lab")
         self.setWindowModified(self._unsaved)
-
-    def show_preferences(self) -> None:
-        """Edit the theme, the training speed and the snapshot interval."""
-        dialog = PreferencesDialog(load_preferences(self.settings), self)
-        if dialog.exec():
-            self.apply_preferences(dialog.preferences())
-
-    def apply_preferences(self, prefs: Preferences) -> None:
-        """Use and remember the preferences."""
-        from PySide6.QtWidgets import QApplication
-
-        from gui.theme import apply_theme
-
-        save_preferences(self.settings, prefs)
-        apply_theme(QApplication.instance(), prefs.theme)
-        self.set_speed(prefs.speed)
-        self.worker.set_history_interval(prefs.snapshot_interval)
-
-    def show_about(self) -> None:
-        """Show what the app is and whose work it builds on."""
-        QMessageBox.about(self, "About Backprop Lab", ABOUT)
-
-    def help_actions(self) -> list[QAction]:
-        """Return the actions the keyboard table lists, in menu order."""
-        return [
-            self.run_action,
-            self.step_action,
-            self.epoch_action,
-            self.epoch_end_action,
-            self.reset_action,
-            self.new_seed_action,
-            self.explore_drawing_action,
-            self.open_action,
-            self.save_action,
-            self.save_as_action,
-            self.prefs_action,
-            self.guide_action,
-            self.quit_action,
-            *self.network_view.mode_actions(),
-        ]
-
-    def show_help(self, page: int = 0) -> HelpDialog:
-        """Open the help on ``page``: 0 getting started, 1 keyboard shortcuts, 2 links."""
-        dialog = getattr(self, "help_dialog", None)
-        if dialog is None:
-            dialog = self.help_dialog = HelpDialog(self.help_actions(), self)
-        dialog.show_page(page)
-        dialog.show()
-        return dialog
 
     def _on_snapshot_chosen(self, index: int) -> None:
         """Show a kept snapshot in every view (pausing training), or return to live (-1)."""

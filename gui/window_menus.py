@@ -112,19 +112,22 @@ def build_actions(window: MainWindow) -> None:
         None,
         "Use MNIST-format files you already have (train/t10k images and labels).",
     )
-    window.about_action = a("About Backprop Lab", window.show_about)
+    window.about_action = a("About Backprop Lab", window.dialogs.show_about)
     window.guide_action = a(
         "Getting started",
-        lambda: window.show_help(0),
+        lambda: window.dialogs.show_help(0),
         "F1",
         "What to try first, in the order of 3Blue1Brown's video.",
     )
     window.keys_action = a(
-        "Keyboard shortcuts", lambda: window.show_help(1), None, "Every key the app answers to."
+        "Keyboard shortcuts",
+        lambda: window.dialogs.show_help(1),
+        None,
+        "Every key the app answers to.",
     )
     window.links_action = a(
         "Watch and read",
-        lambda: window.show_help(2),
+        lambda: window.dialogs.show_help(2),
         None,
         "The video and chapter 2 of Nielsen's book, where this app's ideas come from.",
     )
@@ -137,7 +140,7 @@ def build_actions(window: MainWindow) -> None:
     window.undo_teach_action.setEnabled(False)
     window.prefs_action = a(
         "Preferences…",
-        window.show_preferences,
+        window.dialogs.show_preferences,
         "Ctrl+,",
         "Theme, training speed, and how often the timeline keeps a snapshot.",
     )

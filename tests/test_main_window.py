@@ -305,7 +305,7 @@ def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> N
     assert [a.text() for a in window.recent_menu.actions()] == ["net.npz"]
     path.unlink()
     assert window.files.recent_files() == []  # a model that is gone is not offered
-    window.apply_preferences(Preferences(theme="light", speed=5.0, snapshot_interval=7))
+    window.dialogs.apply_preferences(Preferences(theme="light", speed=5.0, snapshot_interval=7))
     assert load_preferences(window.settings) == Preferences("light", 5.0, 7)
     assert window.controls.speed.currentData() == 5.0
     window.set_speed(0)
@@ -313,5 +313,5 @@ def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> N
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 150)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
     assert window.worker.history_length() >= 3  # the start, every 7 mini-batches, the end
-    window.apply_preferences(Preferences())
+    window.dialogs.apply_preferences(Preferences())
     assert window.tabs.currentWidget().grab().save(str(tmp_path / "tab.png"))

@@ -363,7 +363,7 @@ def test_help_has_the_guide_the_keys_and_the_links(qtbot, window) -> None:
     order += ["Slow motion", "Teach it", "Go back in time"]
     assert [guide.index(step) for step in order] == sorted(guide.index(step) for step in order)
     keys = dialog.pages[1].toPlainText()
-    for key, text in shortcut_rows(window.help_actions()):
+    for key, text in shortcut_rows(window.dialogs.help_actions()):
         assert f"{key}\t{text}" in keys or f"{key}\n{text}" in keys
     assert "Space" in keys and "Run" in keys
     links = dialog.pages[2].toHtml()
