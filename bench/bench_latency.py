@@ -103,12 +103,12 @@ def close_seconds(app: QApplication, how: str) -> float:
         window.show()
         wait_for(app, lambda: window.worker.latest_snapshot() is not None)
         if how == "stalled download":
-            import gui.main_window
+            import gui.data_sources
 
-            gui.main_window.cached_mnist_dir = lambda: None  # never find a real cache
+            gui.data_sources.cached_mnist_dir = lambda: None  # never find a real cache
             engine.download.MIRRORS = (base,)
             engine.download.default_cache_dir = lambda: Path(folder) / "cache"
-            window._load("full")
+            window.data_sources.load("full")
             app.processEvents()
             time.sleep(0.3)
         else:

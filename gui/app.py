@@ -350,7 +350,9 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
                 window.close()
                 return EXIT_DIVERGED
             wait(lambda: window.worker.state != "running", "training did not pause")
-        wait(lambda: window._shown_serial == window.worker.snapshot_serial, "views did not draw")
+        wait(
+            lambda: window.feed.shown_serial == window.worker.snapshot_serial, "views did not draw"
+        )
         if args.pad_digit is not None:
             wait(lambda: window.data is not None, "the data did not load")
             count = len(window.data.test)

@@ -576,7 +576,7 @@ def open_trained_window(qtbot, tmp_path: Path) -> MainWindow:
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.worker.run_batches(5)
     qtbot.waitUntil(lambda: len(window.history) == 5 and window.worker.state == "paused")
-    qtbot.waitUntil(lambda: window._shown_serial == window.worker.snapshot_serial)
+    qtbot.waitUntil(lambda: window.feed.shown_serial == window.worker.snapshot_serial)
     return window
 
 

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QApplication
 from windows import open_window
 
 from engine.worker import FINISHED, RUNNING
-from gui.main_window import EXPLORER_TAB, MainWindow
+from gui.explore_handoff import EXPLORER_TAB
+from gui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,16 +143,16 @@ def test_close_during_a_stalled_download(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import engine.download
-    import gui.main_window
+    import gui.data_sources
 
     cache = tmp_path / "cache"
     monkeypatch.setattr(engine.download, "default_cache_dir", lambda: cache)
-    monkeypatch.setattr(gui.main_window, "cached_mnist_dir", lambda: None)
+    monkeypatch.setattr(gui.data_sources, "cached_mnist_dir", lambda: None)
     window = open_window(qtbot, tmp_path / "settings.ini")
     with stalling_server() as base:
         monkeypatch.setattr(engine.download, "MIRRORS", (base,))
         window.full_action.trigger()
-        qtbot.waitUntil(lambda: window._download is not None)
+        qtbot.waitUntil(lambda: window.data_sources.download is not None)
         qtbot.waitUntil(lambda: cache.exists() and any(cache.iterdir()), timeout=5000)
         qtbot.wait(200)  # the worker thread now blocks on a socket that sends nothing
         close_promptly(window)

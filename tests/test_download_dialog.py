@@ -41,9 +41,11 @@ def test_download_shows_progress_and_loads_the_full_set(qtbot, window, monkeypat
     seen: list[tuple[int, int]] = []
     with serving() as server:
         monkeypatch.setattr(engine.download, "MIRRORS", (url(server),))
-        window._load("full")
+        window.data_sources.load("full")
         assert dialog_of(window) is not None
-        window._download.progressed.connect(lambda done, total: seen.append((done, total)))
+        window.data_sources.download.progressed.connect(
+            lambda done, total: seen.append((done, total))
+        )
         qtbot.waitUntil(lambda: window.data.source == "full", timeout=10000)
     assert len(window.data.train) == 200 and len(window.data.test) == 20
     assert seen and seen[-1][0] == sum(len(body) for body in FILES.values())
@@ -55,11 +57,11 @@ def test_cancel_mid_download_leaves_nothing_and_keeps_the_sample(qtbot, window, 
     before = window.worker.latest_snapshot()
     with serving("stall") as server:
         monkeypatch.setattr(engine.download, "MIRRORS", (url(server),))
-        window._load("full")
+        window.data_sources.load("full")
         dialog = dialog_of(window)
         qtbot.wait(300)  # the server has sent the headers and a first kilobyte, then stalls
         dialog.findChild(QPushButton).click()  # the dialog's Cancel button
-        assert window._download.cancel.is_set()
+        assert window.data_sources.download.cancel.is_set()
         qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=2000)  # not the 30 s timeout
     assert "cancelled" in window.banner.message()
     after = window.worker.latest_snapshot()
@@ -71,7 +73,7 @@ def test_cancel_mid_download_leaves_nothing_and_keeps_the_sample(qtbot, window, 
 def test_checksum_mismatch_is_reported(qtbot, window, monkeypatch) -> None:
     with serving("corrupt") as server:
         monkeypatch.setattr(engine.download, "MIRRORS", (url(server),))
-        window._load("full")
+        window.data_sources.load("full")
         qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
     assert "checksum" in window.banner.message()
     assert window.data.source == "sample"
@@ -81,7 +83,7 @@ def test_checksum_mismatch_is_reported(qtbot, window, monkeypatch) -> None:
 def test_closing_while_a_mirror_sends_nothing_ends_the_worker(qtbot, window, monkeypatch):
     with serving("slow") as server:  # accepts the connection, never answers
         monkeypatch.setattr(engine.download, "MIRRORS", (url(server),))
-        window._load("full")
+        window.data_sources.load("full")
         qtbot.wait(200)
         window.close()  # waiting for the silent mirror would outlast the worker's 5 s to stop
         assert window.worker._thread.isFinished()

@@ -58,7 +58,7 @@ def test_gif_has_every_frame_at_the_diagrams_size_from_before_to_after(
     # A frame equal to the one before it is written once, shown for both.
     assert len(player.frames.beats) < frames < planned
     player.close()
-    window._refresh_views()
+    window.feed.refresh()
     after = pixels(view.render_image())  # the diagram after the step: the live network
     with Image.open(path) as gif:
         assert gif.n_frames == frames
@@ -140,6 +140,6 @@ def test_first_and_last_frames_show_the_drawn_digit_as_the_diagram_does(qtbot, w
     first = render_frame(frames, layout, settings, 0, 0.0)
     last = render_frame(frames, layout, settings, len(frames.beats) - 1, 1.0)
     player.close()
-    window._refresh_views()
+    window.feed.refresh()
     after = view.render_image().convertToFormat(QImage.Format.Format_RGB32)
     assert first == before and last == after and before != after

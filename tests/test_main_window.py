@@ -73,7 +73,7 @@ def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
     assert window.worker.state == FAILED and not window.step_action.isEnabled()
     snap = window.worker.latest_snapshot()
     assert all(np.isfinite(w).all() for w in snap.weights)
-    offered = window._remedy.learning_rate  # tried from the same seed before it is offered
+    offered = window.recovery.remedy.learning_rate  # tried from the same seed before it is offered
     assert offered < 1000.0 / 10  # x0.1 would be 1,000, which diverges again
     assert f"Reset with learning rate {offered:g}" == window.banner.lower_button.text()
     assert f"Try learning rate {offered:g}: a trial of" in window.banner.message()
@@ -177,7 +177,7 @@ def test_export_history_csv(qtbot, window, tmp_path) -> None:
     window.worker.run_batches(5)
     qtbot.waitUntil(lambda: len(window.history) == 5)
     path = tmp_path / "h.csv"
-    window.export_history(path)
+    window.files.export_history(path)
     lines = path.read_text().splitlines()
     assert lines[0].startswith("kind,epoch,cost") and len(lines) == 6
 
@@ -192,7 +192,7 @@ def test_data_folder_switch_and_a_bad_folder_changes_nothing(qtbot, window, tmp_
     write_idx(good / "train-labels-idx1-ubyte.gz", (np.arange(50) % 10).astype(np.uint8))
     write_idx(good / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (20, 28, 28), np.uint8))
     write_idx(good / "t10k-labels-idx1-ubyte.gz", (np.arange(20) % 10).astype(np.uint8))
-    window._load(str(good))
+    window.data_sources.load(str(good))
     qtbot.waitUntil(lambda: window.data is not None and len(window.data.train) == 50)
     assert window.controls.data.currentData() == str(good)
     assert window.controls.data.currentText().startswith("Folder:")
@@ -200,7 +200,7 @@ def test_data_folder_switch_and_a_bad_folder_changes_nothing(qtbot, window, tmp_
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "train-images-idx3-ubyte.gz").write_bytes(b"not an IDX file")
-    window._load(str(bad))
+    window.data_sources.load(str(bad))
     qtbot.waitUntil(lambda: window.banner.isVisible())
     assert "bad" in window.banner.message()
     assert len(window.data.train) == 50 and window.worker.latest_snapshot() is before
@@ -255,7 +255,7 @@ def test_my_digits_are_mixed_into_training(qtbot, window) -> None:
     window.digit_panel.load_test_digit(1)
     window.digit_panel.add_to_my_digits()
     n = len(window.data.train)
-    window.mix_my_digits()
+    window.data_sources.mix_my_digits()
     qtbot.waitUntil(lambda: len(window.data.train) == n + 2)
     np.testing.assert_array_equal(window.data.train.labels[-2:], window.data.test.labels[:2])
     assert "2 of my digits" in window.data.source
@@ -265,7 +265,7 @@ def test_my_digits_are_mixed_into_training(qtbot, window) -> None:
 def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> None:
     window.worker.run_batches(350)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 3500, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window._history_length >= 4)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.history_length >= 4)
     record = window.worker.history_record(1)
     assert record.examples_seen == 1000  # one kept every 100 mini-batches of 10
     window.timeline.snapshot_chosen.emit(1)
@@ -300,12 +300,12 @@ def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> N
 
     path = tmp_path / "net.npz"
     assert window.save_model_to(path)
-    assert window.recent_files() == [str(path.resolve())]
-    window._fill_recent_menu()
+    assert window.files.recent_files() == [str(path.resolve())]
+    window.files.fill_recent_menu()
     assert [a.text() for a in window.recent_menu.actions()] == ["net.npz"]
     path.unlink()
-    assert window.recent_files() == []  # a model that is gone is not offered
-    window.apply_preferences(Preferences(theme="light", speed=5.0, snapshot_interval=7))
+    assert window.files.recent_files() == []  # a model that is gone is not offered
+    window.dialogs.apply_preferences(Preferences(theme="light", speed=5.0, snapshot_interval=7))
     assert load_preferences(window.settings) == Preferences("light", 5.0, 7)
     assert window.controls.speed.currentData() == 5.0
     window.set_speed(0)
@@ -313,5 +313,5 @@ def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> N
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 150)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
     assert window.worker.history_length() >= 3  # the start, every 7 mini-batches, the end
-    window.apply_preferences(Preferences())
+    window.dialogs.apply_preferences(Preferences())
     assert window.tabs.currentWidget().grab().save(str(tmp_path / "tab.png"))

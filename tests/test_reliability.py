@@ -819,22 +819,22 @@ def test_history_export_is_atomic_and_says_why_it_failed(
     qtbot.waitUntil(lambda: len(window.history) == 30 and window.worker.state == "paused")
     path = tmp_path / "history.csv"
     path.write_text("old\n" * 10_000)
-    real = window._write_history_csv
+    real = window.files.write_history_csv
 
     def full_disk(file) -> None:
         real(file)
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(window, "_write_history_csv", full_disk)
-    assert not window.export_history(path)
+    monkeypatch.setattr(window.files, "write_history_csv", full_disk)
+    assert not window.files.export_history(path)
     assert (
         window.banner.message()
         == f"Could not export the history: could not save {path}: the disk is full"
     )
     assert path.read_text() == "old\n" * 10_000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.csv", "s.ini"]
-    monkeypatch.setattr(window, "_write_history_csv", real)
-    assert window.export_history(path)
+    monkeypatch.setattr(window.files, "write_history_csv", real)
+    assert window.files.export_history(path)
     rows = path.read_text().splitlines()
     assert rows[0] == "kind,epoch,cost,test_cost,test_accuracy" and len(rows) == 31
     costs = [float(r.split(",")[2]) for r in rows[1:]]
@@ -934,7 +934,7 @@ def test_a_huge_settings_file_is_refused_and_a_huge_recent_list_is_cut(
     settings.setValue("files/recent", [str(model)] + [f"/nowhere/{i}.npz" for i in range(10_000)])
     settings.sync()
     window = open_window(qtbot, tmp_path / "s.ini")
-    assert window.recent_files() == [str(model)]
+    assert window.files.recent_files() == [str(model)]
     window.close()
 
 

@@ -155,7 +155,7 @@ def test_cancelling_midway_leaves_the_network_exactly_stepped(qtbot, window):
     live = window.worker.latest_snapshot()
     assert live.examples_seen == before.examples_seen + 10
     assert_same_parameters(live, reference_step(window, before).network)
-    window._refresh_views()
+    window.feed.refresh()
     assert window.network_view._snapshot.examples_seen == live.examples_seen
     rgb = QImage.Format.Format_RGB32
     shown = window.network_view.grab().toImage().convertToFormat(rgb)
@@ -179,7 +179,7 @@ def test_play_while_training_pauses_first_and_running_closes_the_player(qtbot, w
 def test_play_from_a_scrubbed_snapshot_branches_from_it(qtbot, window):
     window.worker.run_batches(120)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1200, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window._history_length >= 2)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.history_length >= 2)
     record = window.worker.history_record(1)
     window.timeline.snapshot_chosen.emit(1)
     player = play(qtbot, window)

@@ -144,7 +144,7 @@ def quiesce(qtbot, window: MainWindow) -> None:
     serial = -1
     while serial != worker.snapshot_serial:  # until two looks, well apart, agree
         serial = worker.snapshot_serial
-        qtbot.waitUntil(lambda: window._shown_serial == worker.snapshot_serial)
+        qtbot.waitUntil(lambda: window.feed.shown_serial == worker.snapshot_serial)
         qtbot.wait(300)
     assert worker.state in (PAUSED, FAILED)
 
@@ -165,7 +165,7 @@ def assert_shows_the_workers_state(window: MainWindow) -> None:
     assert parse_hidden(window.controls.hidden.text()) == snap.sizes[1:-1]
     assert window.controls.network_config() == snap.config == window.session.network
     assert window.controls.train_config() == worker.train_config == window.session.train
-    assert window._snapshot is snap, "the views must show the latest snapshot"
+    assert window.feed.snapshot is snap, "the views must show the latest snapshot"
 
 
 def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path: Path) -> None:
@@ -226,7 +226,7 @@ def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path
     quiesce(qtbot, window)
     assert window.worker.state == FAILED and not window.run_action.isEnabled()
     assert shown and all(finite(s) for s in shown), "a non-finite network reached the diagram"
-    assert finite(window._snapshot)
+    assert finite(window.feed.snapshot)
     outputs = window.digit_panel.outputs()
     assert outputs is not None and np.isfinite(outputs).all()
     assert np.isfinite(window.history.batches.column("cost")).all()

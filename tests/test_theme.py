@@ -90,7 +90,7 @@ def test_switching_theme_recolours_every_view(qtbot, tmp_path):
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None, timeout=10000)
     try:
         for chosen in (LIGHT, DARK, LIGHT):
-            window.apply_preferences(window_preferences(chosen.name))
+            window.dialogs.apply_preferences(window_preferences(chosen.name))
             assert colors.palette() is chosen
             qtbot.wait(50)
             views = _views(window)

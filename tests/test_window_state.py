@@ -41,8 +41,8 @@ def accuracy_of(window, snapshot) -> float:
 
 def status(window, key: str) -> str:
     """Return the status bar's text for ``key`` once it is refreshed."""
-    window._status_shown = 0.0
-    window._update_status()
+    window.feed.status_shown = 0.0
+    window.feed.update_status()
     return window.status_labels[key].text()
 
 
@@ -56,7 +56,7 @@ def test_a_first_run_is_watchable_and_stops_at_its_goal(qtbot, window) -> None:
     assert window.session.goal_epochs == 2
     seen = []  # at each epoch's end: the epoch, the Run's goal, the run button
     window.worker.epoch_finished.connect(
-        lambda r: seen.append((r.epoch, window._goal, window.run_action.text()))
+        lambda r: seen.append((r.epoch, window.run_goal.goal, window.run_action.text()))
     )
     window.run_action.trigger()
     assert window.run_action.text() == "Pause"
@@ -77,7 +77,7 @@ def test_pause_ends_a_run_and_a_step_is_one_step(qtbot, window) -> None:
     window.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
     qtbot.wait(100)
-    assert window.run_action.text() == "Run" and window._goal is None
+    assert window.run_action.text() == "Run" and window.run_goal.goal is None
     seen = window.worker.latest_snapshot().examples_seen
     window.step_action.trigger()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == seen + 10)
@@ -119,7 +119,7 @@ def test_after_resume_and_reset_the_history_strip_is_live_and_the_status_true(
     window.set_speed(0)
     window.worker.run_batches(250)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window._history_length >= 3)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.history_length >= 3)
     window.timeline.slider.setValue(1)  # the learner drags back to the second kept snapshot
     assert window.timeline.position == 1 and window._scrubbed == 1
     assert window.timeline.resume_button.isEnabled()
@@ -168,7 +168,7 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     before = window.worker.latest_snapshot()
     window.digit_panel.load_test_digit(7)
     window.digit_panel.teach.step_button.click()
-    qtbot.waitUntil(lambda: window._taught is not None)
+    qtbot.waitUntil(lambda: window.teach.taught is not None)
     after = window.worker.latest_snapshot()
     a0, a1 = accuracy_of(window, before), accuracy_of(window, after)
     text = window.digit_panel.teach.result_label.text()
@@ -177,7 +177,7 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     assert window.isWindowModified() and window.digit_panel.teach.undo_step_button.isEnabled()
     window.digit_panel.teach.undo_step_button.click()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2000)
-    qtbot.waitUntil(lambda: window._undoing is None and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.teach.undoing is None and window.worker.state == PAUSED)
     restored = window.worker.latest_snapshot()
     for k in range(3):
         np.testing.assert_array_equal(restored.weights[k], before.weights[k])
@@ -290,13 +290,13 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
     window.set_speed(0)
     window.worker.run_batches(250)
     qtbot.waitUntil(lambda: window.worker.history_length() >= 3, timeout=10000)
-    qtbot.waitUntil(lambda: window._history_length >= 3 and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.feed.history_length >= 3 and window.worker.state == PAUSED)
     slider = window.timeline.slider
     slider.setFocus()
     qtbot.waitUntil(slider.hasFocus)
     seen = window.worker.latest_snapshot().examples_seen
     qtbot.keyClick(slider, Qt.Key.Key_Left)  # moves the slider; does not step the network
-    assert window.timeline.position == window._history_length - 1
+    assert window.timeline.position == window.feed.history_length - 1
     qtbot.wait(100)
     assert window.worker.latest_snapshot().examples_seen == seen
     window.network_view.setFocus()  # a control that uses no keys: Space is Run
@@ -326,7 +326,7 @@ def test_a_stalled_run_says_why_and_offers_a_remedy_that_learns(qtbot, window) -
     message = window.banner.message()
     assert message.startswith("Training has stalled: after epoch ")
     assert "10 of the 10 output neurons are saturated" in message
-    remedy = window._remedy
+    remedy = window.recovery.remedy
     assert remedy is not None and remedy.config.init == "scaled"
     assert window.banner.lower_button.text() == (
         f"Reset with learning rate {remedy.learning_rate:g} and 'Scaled 1/sqrt(n)' initial weights"
@@ -363,7 +363,7 @@ def test_help_has_the_guide_the_keys_and_the_links(qtbot, window) -> None:
     order += ["Slow motion", "Teach it", "Go back in time"]
     assert [guide.index(step) for step in order] == sorted(guide.index(step) for step in order)
     keys = dialog.pages[1].toPlainText()
-    for key, text in shortcut_rows(window.help_actions()):
+    for key, text in shortcut_rows(window.dialogs.help_actions()):
         assert f"{key}\t{text}" in keys or f"{key}\n{text}" in keys
     assert "Space" in keys and "Run" in keys
     links = dialog.pages[2].toHtml()
@@ -406,9 +406,9 @@ def test_export_dialogs_start_in_documents_with_descriptive_names(qtbot, window,
         "getSaveFileName",
         lambda parent, caption, start, f: starts.append(start) or ("", f),
     )
-    window.export_history_dialog()
-    window.export_diagram_dialog("svg")
-    window.export_panel_dialog()
+    window.files.export_history_dialog()
+    window.files.export_diagram_dialog("svg")
+    window.files.export_panel_dialog()
     documents = Path(
         QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     )

@@ -1,0 +1,83 @@
+"""The window's dialogs: help (getting started, keys, links), About, and Preferences."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
+
+from gui.help_dialog import HelpDialog
+from gui.preferences_dialog import (
+    Preferences,
+    PreferencesDialog,
+    load_preferences,
+    save_preferences,
+)
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+ABOUT = """<h3>Backprop Lab</h3>
+<p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
+gradient descent, one mini-batch at a time.</p>
+<p>The MNIST database of handwritten digits is by Yann LeCun, Corinna Cortes and Christopher
+J. C. Burges (CC BY-SA 3.0). The bundled sample is a class-balanced subset of it.</p>
+<p>The seed network and its notation follow Michael Nielsen's <i>Neural Networks and Deep
+Learning</i> and 3Blue1Brown's <i>What is backpropagation really doing?</i>.</p>"""
+
+
+class WindowDialogs:
+    """Open the help, About and Preferences dialogs over the window, and apply preferences."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def show_preferences(self) -> None:
+        """Edit the theme, the training speed and the snapshot interval."""
+        dialog = PreferencesDialog(load_preferences(self.window.settings), self.window)
+        if dialog.exec():
+            self.apply_preferences(dialog.preferences())
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Use and remember the preferences."""
+        from PySide6.QtWidgets import QApplication
+
+        from gui.theme import apply_theme
+
+        save_preferences(self.window.settings, prefs)
+        apply_theme(QApplication.instance(), prefs.theme)
+        self.window.set_speed(prefs.speed)
+        self.window.worker.set_history_interval(prefs.snapshot_interval)
+
+    def show_about(self) -> None:
+        """Show what the app is and whose work it builds on."""
+        QMessageBox.about(self.window, "About Backprop Lab", ABOUT)
+
+    def help_actions(self) -> list[QAction]:
+        """Return the actions the keyboard table lists, in menu order."""
+        return [
+            self.window.run_action,
+            self.window.step_action,
+            self.window.epoch_action,
+            self.window.epoch_end_action,
+            self.window.reset_action,
+            self.window.new_seed_action,
+            self.window.explore_drawing_action,
+            self.window.open_action,
+            self.window.save_action,
+            self.window.save_as_action,
+            self.window.prefs_action,
+            self.window.guide_action,
+            self.window.quit_action,
+            *self.window.network_view.mode_actions(),
+        ]
+
+    def show_help(self, page: int = 0) -> HelpDialog:
+        """Open the help on ``page``: 0 getting started, 1 keyboard shortcuts, 2 links."""
+        dialog = getattr(self.window, "help_dialog", None)
+        if dialog is None:
+            dialog = self.window.help_dialog = HelpDialog(self.help_actions(), self.window)
+        dialog.show_page(page)
+        dialog.show()
+        return dialog
