@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -102,8 +105,11 @@ class LineSearchPage(QWidget):
 BINS = 24
 
 
-class SteepestPage(QWidget):
-    """Step 10: the real cost change of a step along -g and along 200 random directions."""
+class SeededPage(QWidget):
+    """A page whose picture depends on the network, the training data and a seed, not the example.
+
+    It is computed again only when one of those changes (``same_key``); ``draw_again`` draws anew.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +117,43 @@ class SteepestPage(QWidget):
         self._key: tuple | None = None
         self._args: tuple | None = None
         self.seed = 0
+
+    def _due(self, state: ExplorerState, missing: str) -> tuple | None:
+        """Return (exploration, images, labels, key) if the picture must be made, else None."""
+        images, labels = state.full_images, state.full_labels
+        e = state.exploration
+        if images is None or len(images) == 0:
+            self.summary.setText(missing)
+            self.values, self._key, self._args = {}, None, None
+            return None
+        key = (e.snapshot, images, self.seed)
+        if same_key(self._key, key):
+            return None
+        self._args = (state,)
+        return e, images, labels, key
+
+    def draw_again(self) -> None:
+        """Draw from the next seed and make the picture again."""
+        self.seed += 1
+        if self._args is not None:
+            self.refresh(*self._args)
+
+
+@contextmanager
+def wait_cursor() -> Iterator[None]:
+    """Show the wait cursor while a page computes on the GUI thread."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+class SteepestPage(SeededPage):
+    """Step 10: the real cost change of a step along -g and along 200 random directions."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.summary = info_label("steepest_summary")
         self.plot = bar_plot("random directions", "change of the cost C after the step")
         self.bars = pg.BarGraphItem(x=[0], height=[0], width=1, pen=None)
@@ -146,32 +189,21 @@ class SteepestPage(QWidget):
 
     def refresh(self, state: ExplorerState) -> None:
         """Compare -g with random directions for the explored network on the training set."""
-        images, labels = state.full_images, state.full_labels
-        e = state.exploration
-        if images is None or len(images) == 0:
-            self.summary.setText("Load a training set to compare directions.")
-            self.values, self._key, self._args = {}, None, None
+        due = self._due(state, "Load a training set to compare directions.")
+        if due is None:
             return
-        key = (e.snapshot, images, self.seed)
-        if same_key(self._key, key):
-            return  # depends on the network, the data and the seed, not on the example
-        self._args = (state,)
+        e, images, labels, key = due
         n = min(sd.EXAMPLES, len(images))
         net = explored_network(e.snapshot, e.snapshot.config.dtype)
         eta = float(e.snapshot.train_config.learning_rate)
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
+        with wait_cursor():
             result = sd.steepest_descent(net, images[:n], labels[:n], eta, seed=self.seed)
-        finally:
-            QApplication.restoreOverrideCursor()
         self._key = key
         self.show_result(result, len(images))
 
     def draw_other_directions(self) -> None:
         """Draw another 200 random directions (the next seed) and compare again."""
-        self.seed += 1
-        if self._args is not None:
-            self.refresh(*self._args)
+        self.draw_again()
 
     def show_result(self, r: sd.SteepestDescent, n_train: int) -> None:
         """Draw the histogram and write the sentence from the same values."""
@@ -228,15 +260,11 @@ def contour_lines(
     return lines
 
 
-class DescentPage(QWidget):
+class DescentPage(SeededPage):
     """Step 11: the drunk man stumbling downhill, on the plane through the start."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.values: dict = {}
-        self._key: tuple | None = None
-        self._args: tuple | None = None
-        self.seed = 0
         self.summary = info_label("descent_summary")
         self.plot = pg.PlotWidget()
         self.plot.setMenuEnabled(False)
@@ -287,38 +315,28 @@ class DescentPage(QWidget):
 
     def refresh(self, state: ExplorerState) -> None:
         """Take both kinds of steps from the explored network and draw the picture."""
-        images, labels = state.full_images, state.full_labels
-        e = state.exploration
-        if images is None or len(images) == 0:
-            self.summary.setText("Load a training set to compare the two ways down.")
-            self.values, self._key, self._args = {}, None, None
+        due = self._due(state, "Load a training set to compare the two ways down.")
+        if due is None:
             return
-        key = (e.snapshot, images, self.seed)
-        if same_key(self._key, key):
-            return  # depends on the network, the data and the seed, not on the example
-        self._args = (state,)
+        e, images, labels, key = due
         n = min(dp.EXAMPLES, len(images))
         net = explored_network(e.snapshot, e.snapshot.config.dtype)
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            picture = dp.descent_picture(
-                net, images[:n], labels[:n], e.snapshot.train_config, seed=self.seed
-            )
+            with wait_cursor():
+                picture = dp.descent_picture(
+                    net, images[:n], labels[:n], e.snapshot.train_config, seed=self.seed
+                )
         except DivergenceError as exc:
             self.summary.setText(f"SGD diverged from here: {exc}")
             self.values, self._key = {}, key
             return
-        finally:
-            QApplication.restoreOverrideCursor()
         self._key = key
         self._n_train = len(images)
         self.show_picture(picture, len(images))
 
     def draw_other_batches(self) -> None:
         """Draw SGD's mini-batches from the next seed and draw the picture again."""
-        self.seed += 1
-        if self._args is not None:
-            self.refresh(*self._args)
+        self.draw_again()
 
     def show_picture(self, p: dp.DescentPicture, n_train: int) -> None:
         """Draw the contour, both paths and their labels; write the sentence from them."""
