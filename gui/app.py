@@ -375,20 +375,13 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
         print(f"backprop-lab: screenshot failed: {exc}", file=sys.stderr)
         window.close()
         return 1
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from gui.atomic_export import write_png
 
-    from engine.atomic import atomic_write
-
-    png = QByteArray()
-    buffer = QBuffer(png)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    encoded = window.grab().save(buffer, "PNG")
+    picture = window.grab()
     window.close()
     app.processEvents()
     try:
-        if not encoded:
-            raise OSError("the picture could not be encoded")
-        atomic_write(path, lambda file: file.write(png.data()))
+        write_png(picture, path)
     except OSError as exc:
         print(f"backprop-lab: could not write {printable(path)}: {printable(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -7,13 +7,13 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from engine import limits
 from engine.atomic import atomic_write
 from engine.errors import BackpropLabError
 from engine.model_io import save_model
+from gui.atomic_export import write_png
 from gui.file_names import documents_path, model_file_path, model_name
 from gui.model_reader import read_model
 
@@ -218,13 +218,8 @@ class ModelFiles:
         )
         if not path:
             return
-        png = QByteArray()
-        buffer = QBuffer(png)
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         try:
-            if not widget.grab().save(buffer, "PNG"):
-                raise OSError(f"could not encode {path}")
-            atomic_write(path, lambda file: file.write(png.data()))  # never half a file, nor a FIFO
+            write_png(widget.grab(), path)  # never half a file, nor a FIFO
         except OSError as exc:
             self.window.banner.show_failure(f"Could not export: {exc}", offer_lower_rate=False)
 
