@@ -14,7 +14,6 @@ import numpy as np
 from engine import full_batch as fb
 from engine.explorer import Exploration, explored_network
 from engine.gradcheck import GradCheck, check_gradients, check_parameter
-from engine.network import Network
 
 
 @dataclass(frozen=True)
@@ -126,28 +125,6 @@ def check_all_layers(exploration: Exploration, per_layer: int = 4, seed: int = 0
     e = exploration
     rng = np.random.default_rng(seed)
     return check_gradients(e.network, e.batch_x, e.batch_labels, per_layer, rng, skip_zero=True)
-
-
-def costs_along(network: Network, x: np.ndarray, y: np.ndarray, grid, ts: np.ndarray) -> np.ndarray:
-    """Return the mean cost of theta - t * g for every t, g given as a parameter grid.
-
-    The first layer is linear in t, so z^1(t) = (x w^T + b) - t (x g^T + g_b) costs two large
-    products in all; only the small layers after it are recomputed for each t.
-    """
-    ones = np.ones((len(x), 1), x.dtype)
-    x1 = np.concatenate([x, ones], axis=1)
-    base = x1 @ network.params[0].T  # (n, n_1)
-    slope = x1 @ grid[0].T
-    costs = np.empty(len(ts))  # float64 results, whatever the network's precision
-    last = len(network.params) - 1
-    for i, t in enumerate(ts.tolist()):  # Python floats keep float32 arrays in float32
-        z = base - t * slope
-        for k in range(1, last + 1):
-            a = network.activation.fn(z)
-            p = network.params[k] - t * grid[k]
-            z = a @ p[:, :-1].T + p[:, -1]
-        costs[i] = network.cost.fn(network.output_activation.fn(z), y)
-    return costs
 
 
 def line_search(

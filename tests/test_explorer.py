@@ -10,7 +10,6 @@ from engine.explorer import Exploration, explored_network
 from engine.explorer_gradient import (
     check_all_layers,
     check_weight,
-    costs_along,
     flat_gradient,
     line_search,
     nudge,
@@ -22,6 +21,29 @@ from engine.explorer_gradient import (
 from engine.network import Network, NetworkConfig
 from engine.snapshot import take_snapshot
 from engine.training import TrainConfig, Trainer, to_inputs
+
+
+def costs_along(network: Network, x: np.ndarray, y: np.ndarray, grid, ts: np.ndarray) -> np.ndarray:
+    """Return the mean cost of theta - t * g for every t: an independent twin of the line search.
+
+    The first layer is linear in t, so z^1(t) = (x w^T + b) - t (x g^T + g_b) costs two large
+    products in all; only the small layers after it are recomputed for each t.
+    """
+    ones = np.ones((len(x), 1), x.dtype)
+    x1 = np.concatenate([x, ones], axis=1)
+    base = x1 @ network.params[0].T  # (n, n_1)
+    slope = x1 @ grid[0].T
+    costs = np.empty(len(ts))  # float64 results, whatever the network's precision
+    last = len(network.params) - 1
+    for i, t in enumerate(ts.tolist()):  # Python floats keep float32 arrays in float32
+        z = base - t * slope
+        for k in range(1, last + 1):
+            a = network.activation.fn(z)
+            p = network.params[k] - t * grid[k]
+            z = a @ p[:, :-1].T + p[:, -1]
+        costs[i] = network.cost.fn(network.output_activation.fn(z), y)
+    return costs
+
 
 ARCHITECTURES = [
     NetworkConfig(sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic"),
