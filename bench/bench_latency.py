@@ -115,9 +115,9 @@ def close_seconds(app: QApplication, how: str) -> float:
             slow = how == "slow motion"
             window.worker.set_speed(0.001 if slow else 0)  # 1000 s between mini-batches
             window.worker.run()
-            wait_for(app, lambda: window.worker.state == RUNNING and len(window.history) > 0)
+            wait_for(app, lambda: window.worker.state == RUNNING and len(window.record.history) > 0)
             if not slow:
-                wait_for(app, lambda: len(window.history) > 50)
+                wait_for(app, lambda: len(window.record.history) > 50)
         start = time.perf_counter()
         window.close()
         seconds = time.perf_counter() - start

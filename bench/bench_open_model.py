@@ -72,7 +72,7 @@ def main() -> int:
     timer.start(10)
     start = time.perf_counter()
     opened = window.open_model(long)
-    while len(window.history) < rows and time.perf_counter() - start < 120:
+    while len(window.record.history) < rows and time.perf_counter() - start < 120:
         app.processEvents()
     for _ in range(50):  # the views' next redraws
         app.processEvents()

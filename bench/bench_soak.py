@@ -108,7 +108,7 @@ def soak(app: QApplication, source: str, epochs: int, size: tuple[int, int]) -> 
         last = [started]
 
         def check() -> None:
-            e = window.last_epoch
+            e = window.record.last_epoch
             if e is None or (rows and e.epoch == rows[-1].epoch):
                 return
             now = time.perf_counter()
@@ -139,7 +139,7 @@ def soak(app: QApplication, source: str, epochs: int, size: tuple[int, int]) -> 
         loop.exec()
         for timer in (lag_timer, rss_timer, checker):
             timer.stop()
-        batches = len(window.history)
+        batches = len(window.record.history)
         kept = window.worker.history_bytes() / 2**20
         plot = window.cost_plot.point_count()
         window.close()

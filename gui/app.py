@@ -237,7 +237,7 @@ def run_gui(argv: Sequence[str]) -> int:
             return EXIT_BAD_INPUT
     if args.screenshot:
         return _screenshot(app, window, Path(args.screenshot), args)
-    window.confirm_quit = window.ask_save_on_quit
+    window.confirm_quit = window.dialogs.ask_save_on_quit
     window.show()
     QTimer.singleShot(0, lambda: _report_startup(window))
     stopped = quit_on_signals(app, window)
@@ -335,7 +335,7 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
 
     def trained() -> bool:
         failed[0] = window.worker.state == FAILED
-        return failed[0] or len(window.history) >= batches
+        return failed[0] or len(window.record.history) >= batches
 
     try:
         wait(lambda: window.worker.latest_snapshot() is not None, "the data did not load")

@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from engine.history import TrainingHistory
 from gui.colors import css, palette, qcolor
 from gui.theme import style_plot, theme_changed
 
@@ -314,6 +315,16 @@ class CostPlot(QWidget):
             series.clear()
         self.set_marker(None)
         self.reset_view()
+
+    def show_history(self, history: TrainingHistory) -> None:
+        """Show a whole recorded history (a fresh, opened or branched network's) and no more."""
+        self.clear()
+        b, e = history.batches, history.epochs
+        self.append_batches(b.column("progress"), b.column("cost"))
+        for epoch, cost, accuracy in zip(
+            e.column("epoch"), e.column("test_cost"), e.column("test_accuracy")
+        ):
+            self.add_epoch(float(epoch), float(cost), float(accuracy))
 
     def point_count(self) -> int:
         """Return how many mini-batch costs are plotted."""

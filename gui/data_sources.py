@@ -36,7 +36,7 @@ class DataSources(QObject):
         self.window.insight.set_data(data)
         self.window.controls.set_data_source(data.source)
         if data.source in ("sample", "full") or Path(data.source).is_dir():
-            self.window._remember(data=data.source)
+            self.window.remember(data=data.source)
         self.window.feed.update_status()
 
     def on_data_failed(self, message: str) -> None:
@@ -60,7 +60,7 @@ class DataSources(QObject):
         """Switch to a dataset ("sample", "full" or a folder), resetting the network."""
         if (
             ask
-            and self.window.unsaved
+            and self.window.record.unsaved
             and not self.window.confirm(
                 "Switch the data?", "Training starts afresh on the new data."
             )
@@ -94,7 +94,7 @@ class DataSources(QObject):
         if self.window.data is None or not len(digits):
             self.window.statusBar().showMessage("Add some digits under Teach it first.", 5000)
             return
-        if self.window.unsaved and not self.window.confirm(
+        if self.window.record.unsaved and not self.window.confirm(
             "Train on your digits too?", "Training starts afresh on the combined data."
         ):
             return

@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
-from engine.worker import RUNNING
-
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
@@ -20,6 +18,7 @@ class ExploreHandoff(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
+        self.waiting = False  # the explorer tab is open and training is pausing for it
 
     def on_digit_chosen(self, image, label: int) -> None:
         """A digit picked in the insight panel goes to the pad and the explorer."""
@@ -46,16 +45,21 @@ class ExploreHandoff(QObject):
 
     def on_tab_changed(self, index: int) -> None:
         """Entering the explorer pauses training and explores the exact current network."""
-        if index != EXPLORER_TAB:
+        self.waiting = index == EXPLORER_TAB
+        if not self.waiting:
             return
         self.window.pause()
-        QTimer.singleShot(0, self.load)
+        if not self.window.record.running:  # else the worker's "paused" brings the network
+            QTimer.singleShot(0, self.load)
+
+    def on_state_changed(self, state: str) -> None:
+        """The worker paused (or failed) while the explorer waited for it: explore now."""
+        if self.waiting and not self.window.record.running:
+            self.load()
 
     def load(self) -> None:
-        """Give the explorer the latest snapshot once the worker has paused."""
-        if self.window._state == RUNNING:
-            QTimer.singleShot(10, self.load)
-            return
+        """Give the explorer the latest snapshot (the worker is paused)."""
+        self.waiting = False
         snapshot = self.window.worker.latest_snapshot()
         if snapshot is None:
             return

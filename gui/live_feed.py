@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from engine.snapshot import Snapshot, predict, trace_example
+from engine.training import BatchReport, EpochReport
 from engine.words import quantity
-from engine.worker import RUNNING
+from engine.worker import NetworkStarted
+from gui.timeline import LIVE
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -52,9 +54,70 @@ class LiveFeed(QObject):
         if not running:
             self.timer.setInterval(REFRESH_MS)
 
+    def take_reports(self) -> None:
+        """Record what the worker did since the last look, in order: plot, history, status."""
+        record = self.window.record
+        batches: list[BatchReport] = []
+        for item in self.window.worker.take_reports():
+            if isinstance(item, BatchReport):
+                batches.append(item)
+                continue
+            record.add_batches(batches)
+            batches = []
+            if isinstance(item, EpochReport):
+                record.add_epoch(item)
+            else:
+                self.network_started(item)
+        record.add_batches(batches)
+
+    def network_started(self, started: NetworkStarted) -> None:
+        """A new network: keep the run that ends (unless a Teach step is undone), then begin."""
+        w = self.window
+        undoing = w.teach.undoing
+        if undoing is None:
+            shown = self.snapshot if w.record.scrubbed is None else None
+            w.runs.network_ending(w.record.history, shown, started.branch, w.record.resume_point)
+            w.teach.forget()  # the taught network is gone
+        w.teach.undoing = None
+        w.record.begin(started, None if undoing is None else undoing[0])
+
+    def on_history_replaced(self) -> None:
+        """A new network is live, not a scrubbed past moment: the plot shows its own history."""
+        w = self.window
+        w.timeline.set_position(LIVE)
+        self.history_length = -1  # re-read the worker's kept snapshots at the next refresh
+        w.cost_plot.show_history(w.record.history)
+
+    def scrub_to(self, index: int) -> None:
+        """Show a kept snapshot in every view (pausing training), or return to live (-1)."""
+        w = self.window
+        if index < 0 or index >= w.worker.history_length():
+            w.record.scrubbed = None
+            self.shown_serial = -1  # redraw the live network at the next refresh
+            w.cost_plot.set_marker(None)
+            return
+        w.pause()
+        w.record.scrubbed = index
+        kept = w.worker.history_record(index)
+        w.cost_plot.set_marker(kept.progress)
+        self.show_snapshot(kept.as_snapshot())
+
+    def resume_from(self, index: int) -> None:
+        """Continue training from a kept snapshot as a new branch of the history."""
+        w = self.window
+        if not 0 <= index < w.worker.history_length():
+            return
+        kept = w.worker.history_record(index)
+        w.record.resume_point = kept.examples_seen / kept.n_train
+        w.record.scrubbed = None
+        w.run_goal.end()
+        w.teach.forget()
+        w.record.start_notes[kept.examples_seen] = "resumed"
+        w.worker.resume_from(index)
+
     def refresh(self) -> None:
         """Pull new reports and, if it changed, the latest snapshot, and hand them to the views."""
-        self.window._take_reports()
+        self.take_reports()
         self.update_status()
         self._update_timeline()
         if self.window.tabs.currentIndex() == INSIGHT_TAB:
@@ -62,7 +125,7 @@ class LiveFeed(QObject):
             if now - self._insight_refreshed >= INSIGHT_REFRESH_S:
                 self._insight_refreshed = now
                 self.window.insight.refresh()
-        if self.window._scrubbed is not None:
+        if self.window.record.scrubbed is not None:
             return  # the views show a past moment until the learner returns to live
         serial = self.window.worker.snapshot_serial
         if serial == self.shown_serial:
@@ -76,7 +139,7 @@ class LiveFeed(QObject):
         if self.window.batch_strip.isVisible():
             self.window.batch_strip.set_batch(snapshot.batch_images, snapshot.batch_labels)
         self.show_snapshot(snapshot)
-        if self.window._state == RUNNING:
+        if self.window.record.running:
             self.window.network_view.repaint()  # paint now, so the frame's full cost is measured
             self._pace(time.perf_counter() - start)
 
@@ -92,7 +155,7 @@ class LiveFeed(QObject):
     def _update_timeline(self) -> None:
         """Tell the timeline how many past snapshots the worker keeps (twice a second in a run)."""
         now = time.perf_counter()
-        if self.window._state == RUNNING and now - self._timeline_shown < TIMELINE_REFRESH_S:
+        if self.window.record.running and now - self._timeline_shown < TIMELINE_REFRESH_S:
             return
         self._timeline_shown = now
         n = self.window.worker.history_length()
@@ -108,7 +171,7 @@ class LiveFeed(QObject):
         now = time.perf_counter()
         drawing = self.window.digit_panel.network_input()
         if drawing is not None and (
-            self.window._state != RUNNING or now - self._pad_refreshed >= PAD_REFRESH_S
+            not self.window.record.running or now - self._pad_refreshed >= PAD_REFRESH_S
         ):
             self._pad_refreshed = now
             self.window.digit_panel.refresh_prediction()
@@ -134,13 +197,18 @@ class LiveFeed(QObject):
         self.trace_drawing(drawing)
         self.window.network_view.refresh()
 
+    def show_status_now(self) -> None:
+        """Fill the status bar now, even while training (a new accuracy is worth saying)."""
+        self.status_shown = 0.0
+        self.update_status()
+
     def update_status(self) -> None:
         """Fill the status bar from the latest reports (a few times a second at most)."""
         now = time.perf_counter()
-        if self.window._state == RUNNING and now - self.status_shown < STATUS_REFRESH_S:
+        if self.window.record.running and now - self.status_shown < STATUS_REFRESH_S:
             return
         self.status_shown = now
-        data, r, live = self.window.data, self.window.last_batch, self.live
+        data, r, live = self.window.data, self.window.record.last_batch, self.live
         if r is not None and (live is None or r.examples_seen >= live.examples_seen):
             epoch = f"Epoch {r.epoch + 1}, mini-batch {r.batch + 1}"
             seen = r.examples_seen
@@ -152,6 +220,6 @@ class LiveFeed(QObject):
             "epoch": epoch,
             "examples": f"{quantity(seen, 'example')} seen",
             "speed": f"{r.examples_per_second:,.0f} examples/s" if r else "",
-            "accuracy": self.window._accuracy_text,
+            "accuracy": self.window.record.accuracy_text,
         }
         self.window.status_bar.show_texts(texts)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import (
     QByteArray,
     QSettings,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -28,12 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from engine.datasets import MnistData
-from engine.history import TrainingHistory
 from engine.network import NetworkConfig
 from engine.snapshot import network_of
-from engine.stall import is_stalled
-from engine.training import BatchReport, EpochReport, TrainConfig, evaluate
-from engine.worker import FAILED, PAUSED, RUNNING, NetworkStarted, TrainingWorker
+from engine.training import EpochReport, TrainConfig
+from engine.worker import FAILED, PAUSED, RUNNING, TrainingWorker
 from gui.app_icon import app_icon
 from gui.batch_strip import BatchStrip
 from gui.cost_plot import CostPlot
@@ -51,6 +47,7 @@ from gui.preferences_dialog import (
 )
 from gui.recovery import Recovery
 from gui.run_goal import RunGoal
+from gui.run_record import RunRecord
 from gui.settings import (
     DEFAULTS,
     SLOW_MOTION,
@@ -62,7 +59,7 @@ from gui.shortcut_guard import ShortcutGuard
 from gui.status_bar import StatusBar
 from gui.step_playback import StepPlayback
 from gui.teach_undo import TeachUndo
-from gui.timeline import LIVE, Timeline
+from gui.timeline import Timeline
 from gui.training_controls import TrainingControls
 from gui.window_dialogs import WindowDialogs
 from gui.window_menus import build_actions, build_menus
@@ -89,27 +86,11 @@ class MainWindow(QMainWindow):
         load_preferences(self.settings, self.settings_problems)
         if data is not None:
             self.session = replace(self.session, data=data)
-        self.confirm: Callable[[str, str], bool] = self._ask
-        self.history = TrainingHistory()
-        self._unsaved = False
-        self._model_path: Path | None = None  # None: untitled, Save asks for a file
-        self.confirm_replace: Callable[[str, str], bool] = self._ask_yes_no
-        self._accuracy_text = "Test accuracy \u2014"
-        # What a network about to start is, by the examples it will have seen (opened, resumed
-        # ...): its first accuracy is labelled with it. Keyed so a late signal takes no other's.
-        self._start_notes: dict[int, str] = {}
-        self._accuracy_seen: int | None = None  # examples seen by the network last measured
-        self._stall_shown = False
+        self.record = RunRecord(self)
         self._mode_before_slow: str | None = None  # the edge mode slow motion replaced
-        self.last_epoch: EpochReport | None = None
-        self.last_batch: BatchReport | None = None
         self.data: MnistData | None = None
-        self._state = "paused"
         self._docks_sized = False
         self.placement = WindowPlacement(self, self.settings)
-        self._scrubbed: int | None = None  # the kept snapshot the views show, None when live
-        self._resume_point: float | None = None  # epochs of training where a branch starts
-        self._pending_history: TrainingHistory | None = None  # an opened model's record
 
         self.worker = TrainingWorker(self.session.network, self.session.train, self.session.seed)
         self.worker.set_speed(self.session.speed)
@@ -123,11 +104,14 @@ class MainWindow(QMainWindow):
         self.playback = StepPlayback(self)
         self.explore = ExploreHandoff(self)
         self.dialogs = WindowDialogs(self)
+        self.confirm: Callable[[str, str], bool] = self.dialogs.ask_to_save_first
+        self.confirm_replace: Callable[[str, str], bool] = self.dialogs.ask_yes_no
         self._build_views()
         build_actions(self)
         build_menus(self)
         self._build_status_bar()
         self._connect_worker()
+        self._connect_record()
         self.playback.build()
         self._build_runs_and_guide()
         self.controls.set_session(self.session)
@@ -235,9 +219,9 @@ class MainWindow(QMainWindow):
         )
         self.digit_panel.teach_requested.connect(self.teach.on_teach_requested)
         self.digit_panel.teach_undo_requested.connect(self.teach.undo)
-        self.cost_plot.x_mode_changed.connect(lambda mode: self._remember(plot_x=mode))
-        self.timeline.snapshot_chosen.connect(self._on_snapshot_chosen)
-        self.timeline.resume_requested.connect(self._on_resume_requested)
+        self.cost_plot.x_mode_changed.connect(lambda mode: self.remember(plot_x=mode))
+        self.timeline.snapshot_chosen.connect(self.feed.scrub_to)
+        self.timeline.resume_requested.connect(self.feed.resume_from)
         self.insight.digit_chosen.connect(self.explore.on_digit_chosen)
         self.banner.reset_requested.connect(lambda: self.reset(ask=False))
         self.banner.lower_rate_requested.connect(self.recovery.apply)
@@ -261,15 +245,14 @@ class MainWindow(QMainWindow):
 
     def open_run(self, run) -> bool:
         """Continue from a kept run's network, with its curves, as from an opened model."""
-        from engine.snapshot import network_of
 
         p = run.parameters
         self.worker.set_train_config(run.train)
         self.worker.adopt(network_of(p), p.epoch, p.examples_seen)
-        self._remember(network=run.network, train=run.train)
+        self.remember(network=run.network, train=run.train)
         self.controls.set_session(self.session)
-        self._pending_history = run.history()
-        self.model_path = None
+        self.record.pending_history = run.history()
+        self.record.model_path = None
         data = self.data.source if self.data is not None else "the data being loaded"
         self.statusBar().showMessage(f"Opened {run.name}; it trains on {data}.", 6000)
         return True
@@ -286,6 +269,7 @@ class MainWindow(QMainWindow):
         w = self.worker
         w.epoch_finished.connect(self._on_epoch_finished)
         w.state_changed.connect(self._on_state_changed)
+        w.state_changed.connect(self.explore.on_state_changed)  # after the record knows it
         w.training_failed.connect(self._on_training_failed)
         w.network_reset.connect(self._on_network_reset)
         w.data_loaded.connect(self.data_sources.on_data_loaded)
@@ -295,9 +279,22 @@ class MainWindow(QMainWindow):
         c.network_edited.connect(self._on_network_edited)
         c.train_config_edited.connect(self._on_train_config_edited)
         c.speed_edited.connect(self.set_speed)
-        c.goal_edited.connect(lambda epochs: self._remember(goal_epochs=epochs))
+        c.goal_edited.connect(lambda epochs: self.remember(goal_epochs=epochs))
         c.invalid_input.connect(lambda message: self.statusBar().showMessage(message, 6000))
         c.data_chosen.connect(self.data_sources.on_data_chosen)
+
+    def _connect_record(self) -> None:
+        """The views follow the run's record: the title, the cost plot, the status bar."""
+        r = self.record
+        r.changed.connect(self._update_title)
+        r.batches_added.connect(self.cost_plot.append_batches)
+        r.batches_added.connect(lambda *_: self.teach.forget())  # no undo past training on
+        r.epoch_added.connect(
+            lambda e: self.cost_plot.add_epoch(e.epoch, e.test_cost, e.test_accuracy)
+        )
+        r.replaced.connect(self.feed.on_history_replaced)
+        r.stalled.connect(self.recovery.on_stalled)
+        r.accuracy_changed.connect(self.feed.show_status_now)
 
     def toggle_run(self) -> None:
         """Run for the chosen number of epochs if paused, pause if running."""
@@ -311,7 +308,7 @@ class MainWindow(QMainWindow):
     def set_speed(self, value: float) -> None:
         """Set mini-batches per second (0 is full speed) everywhere it shows."""
         self.worker.set_speed(value)
-        self._remember(speed=value)
+        self.remember(speed=value)
         for v, action in self.speed_actions:
             action.setChecked(v == value)
         self.controls.show_speed(value)
@@ -345,7 +342,7 @@ class MainWindow(QMainWindow):
         """Start a fresh network, asking first if trained work would be lost."""
         if (
             ask
-            and self.unsaved
+            and self.record.unsaved
             and not self.confirm(
                 "Start a new network?", "The current network's training will be lost."
             )
@@ -360,7 +357,7 @@ class MainWindow(QMainWindow):
         """Reset with the next seed, shown in the controls."""
         seed = (self.session.seed + 1) % 2**31
         if self.reset(seed=seed):
-            self._remember(seed=seed)
+            self.remember(seed=seed)
             self.controls.set_session(self.session)
 
     def restore_defaults(self) -> None:
@@ -373,7 +370,7 @@ class MainWindow(QMainWindow):
         self.controls.set_session(self.session)
         self.set_speed(DEFAULTS.speed)
 
-    def _remember(self, **changes: object) -> None:
+    def remember(self, **changes: object) -> None:
         """Update and persist the session."""
         values = {**self.session.__dict__, **changes}
         self.session = Session(**values)
@@ -383,91 +380,18 @@ class MainWindow(QMainWindow):
     def _on_network_edited(self, config: NetworkConfig, seed: int) -> None:
         """The learner changed the architecture, activation, cost or seed: ask, then reset."""
         if self.reset(config=config, seed=seed):
-            self._remember(network=config, seed=seed)
+            self.remember(network=config, seed=seed)
         else:
             self.controls.set_session(self.session)
 
     def _on_train_config_edited(self, config: TrainConfig) -> None:
         """Apply new hyper-parameters from the next mini-batch."""
         self.worker.set_train_config(config)
-        self._remember(train=config)
-
-    def _take_reports(self) -> None:
-        """Record what the worker did since the last look, in order: plot, history, status."""
-        batches: list[BatchReport] = []
-        for item in self.worker.take_reports():
-            if isinstance(item, BatchReport):
-                batches.append(item)
-                continue
-            self._add_batches(batches)
-            batches = []
-            if isinstance(item, EpochReport):
-                self._add_epoch(item)
-            else:
-                self._start_history(item)
-        self._add_batches(batches)
-
-    def _add_batches(self, reports: list[BatchReport]) -> None:
-        """Append mini-batch costs to the history and the plot in one NumPy step."""
-        if not reports:
-            return
-        n = len(reports)
-        progress = np.fromiter((r.epoch_progress for r in reports), float, n)
-        costs = np.fromiter((r.cost for r in reports), float, n)
-        self.history.add_batches(progress, costs)
-        self.cost_plot.append_batches(progress, costs)
-        self.last_batch = reports[-1]
-        self.unsaved = True
-        self.teach.forget()  # training went on from the taught network: no undo past it
-
-    def _add_epoch(self, report: EpochReport) -> None:
-        """Record an epoch's test result, and say so if the run has stalled."""
-        self.last_epoch = report
-        self.history.add_epoch(report)
-        self.cost_plot.add_epoch(report.epoch, report.test_cost, report.test_accuracy)
-        self._accuracy_text = f"Test accuracy {100 * report.test_accuracy:.2f}%"
-        self._accuracy_seen = self.last_batch.examples_seen if self.last_batch else None
-        progress = self.history.batches.column("progress")
-        epoch_costs = self.history.batches.column("cost")[progress > report.epoch - 1]
-        if self._stall_shown or not is_stalled(report.test_accuracy, epoch_costs):
-            return
-        self._stall_shown = True
-        self.pause()
-        QTimer.singleShot(0, self.recovery.explain_stall)
-
-    def _start_history(self, started: NetworkStarted) -> None:
-        """A new network: a fresh history, an opened model's own, a branch's past, or an undo."""
-        if self.teach.undoing is None:  # undoing a Teach step goes on with the same run
-            shown = self.feed.snapshot if self._scrubbed is None else None
-            self.runs.network_ending(self.history, shown, started.branch, self._resume_point)
-        self.last_epoch = self.last_batch = None
-        self._scrubbed = None
-        self.timeline.set_position(LIVE)  # a new network is live, not a scrubbed past moment
-        self.feed.history_length = -1  # re-read the worker's kept snapshots at the next refresh
-        self.cost_plot.set_marker(None)
-        self._stall_shown = False
-        if self.teach.undoing is None:
-            self.teach.forget()  # the taught network is gone
-        if self.teach.undoing is not None:
-            self.unsaved, _ = self.teach.undoing  # the network is the one before the Teach step
-            self.teach.undoing = None
-        elif self._pending_history is not None:
-            self.history, self._pending_history = self._pending_history, None
-            self.unsaved = False
-        elif started.branch and self._resume_point is not None:
-            self.history.truncate(self._resume_point)
-            self.unsaved = True
-        else:
-            self.history = TrainingHistory()
-            self.unsaved = False
-            self.model_path = None  # a network made afresh is untitled: Save asks where
-        self._resume_point = None
-        self.cost_plot.clear()
-        self._replot_history()
+        self.remember(train=config)
 
     def _on_epoch_finished(self, report: EpochReport) -> None:
         """Announce the epoch's test result (the report itself arrives with the others)."""
-        self._take_reports()
+        self.feed.take_reports()
         self.statusBar().showMessage(
             f"Epoch {report.epoch} done in {report.seconds:.2f} s: test accuracy "
             f"{100 * report.test_accuracy:.2f}%, test cost {report.test_cost:.4f}",
@@ -476,7 +400,7 @@ class MainWindow(QMainWindow):
 
     def _on_state_changed(self, state: str) -> None:
         """Reflect running, paused or failed in the run button; a Run goes on to its goal."""
-        self._state = state
+        self.record.state = state
         running = state == RUNNING
         self.feed.set_running(running)
         if state == FAILED:
@@ -488,23 +412,8 @@ class MainWindow(QMainWindow):
         if state == PAUSED and self.run_goal.goal is not None:
             self.run_goal.continue_to_goal()
         if state == PAUSED and self.run_goal.goal is None:
-            self._measure_accuracy()
+            self.record.measure(self.worker.latest_snapshot(), self.data)
         self.run_goal.show_run_state()
-
-    def _measure_accuracy(self, note: str | None = None) -> None:
-        """Show the latest network's test accuracy, unless it was measured at this point.
-
-        ``note`` says what the network is (untrained, opened ...); by default, where it is.
-        """
-        snapshot = self.worker.latest_snapshot()
-        if snapshot is None or self.data is None or snapshot.examples_seen == self._accuracy_seen:
-            return
-        note = note or f"at {snapshot.examples_seen:,} examples"
-        accuracy = evaluate(network_of(snapshot), self.data.test.images, self.data.test.labels)
-        self._accuracy_text = f"Test accuracy {100 * accuracy.accuracy:.2f}% ({note})"
-        self._accuracy_seen = snapshot.examples_seen
-        self.feed.status_shown = 0.0
-        self.feed.update_status()
 
     def _on_training_failed(self, message: str) -> None:
         """Training diverged: say what happened and offer a learning rate that works."""
@@ -513,21 +422,7 @@ class MainWindow(QMainWindow):
     def _on_network_reset(self, config: NetworkConfig) -> None:
         """A new network is in place: measure its test accuracy and redraw."""
         self.feed.refresh()
-        self._accuracy_seen = None  # a new network: measure it whatever it has seen
-        snapshot = self.worker.latest_snapshot()
-        if snapshot is not None:
-            seen = snapshot.examples_seen
-            self._measure_accuracy(self._start_notes.pop(seen, "untrained" if seen == 0 else None))
-
-    def _replot_history(self) -> None:
-        """Draw the recorded history on the (cleared) cost plot."""
-        b = self.history.batches
-        self.cost_plot.append_batches(b.column("progress"), b.column("cost"))
-        e = self.history.epochs
-        for epoch, cost, acc in zip(
-            e.column("epoch"), e.column("test_cost"), e.column("test_accuracy")
-        ):
-            self.cost_plot.add_epoch(float(epoch), float(cost), float(acc))
+        self.record.measure_new(self.worker.latest_snapshot(), self.data)
 
     def open_model(self, path: str | Path) -> bool:
         """Open a saved network and its history; a bad file changes nothing and says why."""
@@ -541,74 +436,12 @@ class MainWindow(QMainWindow):
         """Write the latest snapshot's network to ``path`` atomically."""
         return self.files.save_model_to(path)
 
-    @property
-    def unsaved(self) -> bool:
-        """True when the network has changed since it was opened or saved."""
-        return self._unsaved
-
-    @unsaved.setter
-    def unsaved(self, value: bool) -> None:
-        if value != self._unsaved:
-            self._unsaved = bool(value)
-            self.setWindowModified(self._unsaved)
-
-    @property
-    def model_path(self) -> Path | None:
-        """The file the network was opened from or saved to; None for an untitled network."""
-        return self._model_path
-
-    @model_path.setter
-    def model_path(self, value: Path | None) -> None:
-        self._model_path = value
-        self._update_title()
-
     def _update_title(self) -> None:
         """Show the model's file name (or untitled) and Qt's unsaved-changes marker."""
-        name = self._model_path.name if self._model_path is not None else "untitled"
+        path = self.record.model_path
+        name = path.name if path is not None else "untitled"
         self.setWindowTitle(f"{name}[*] \u2014 Backprop Lab")
-        self.setWindowModified(self._unsaved)
-
-    def _on_snapshot_chosen(self, index: int) -> None:
-        """Show a kept snapshot in every view (pausing training), or return to live (-1)."""
-        if index < 0 or index >= self.worker.history_length():
-            self._scrubbed = None
-            self.feed.shown_serial = -1  # redraw the live network at the next refresh
-            self.cost_plot.set_marker(None)
-            return
-        self.pause()
-        self._scrubbed = index
-        record = self.worker.history_record(index)
-        self.cost_plot.set_marker(record.progress)
-        self.feed.show_snapshot(record.as_snapshot())
-
-    def _on_resume_requested(self, index: int) -> None:
-        """Continue training from a kept snapshot as a new branch of the history."""
-        if not 0 <= index < self.worker.history_length():
-            return
-        record = self.worker.history_record(index)
-        self._resume_point = record.examples_seen / record.n_train
-        self._scrubbed = None
-        self.run_goal.end()
-        self.teach.forget()
-        self._start_notes[record.examples_seen] = "resumed"
-        self.worker.resume_from(index)
-
-    def _ask(self, title: str, text: str) -> bool:
-        """Ask before trained work is lost, offering to save it first; True means go on."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
-        box.setInformativeText("It has trained since it was last saved. Save it first?")
-        b = QMessageBox.StandardButton
-        box.setStandardButtons(b.Save | b.Discard | b.Cancel)
-        box.setDefaultButton(b.Save)
-        answer = box.exec()
-        if answer == b.Save:
-            return self.save_model()
-        return answer == b.Discard
-
-    def _ask_yes_no(self, title: str, text: str) -> bool:
-        """Ask a yes/no question."""
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+        self.setWindowModified(self.record.unsaved)
 
     def _restore_geometry(self) -> None:
         """Reopen where the last session left off (clamped to the screen), or as a first launch."""
@@ -630,10 +463,10 @@ class MainWindow(QMainWindow):
         if not self._docks_sized and not isinstance(
             self.settings.value("window/state"), QByteArray
         ):
-            QTimer.singleShot(0, self._size_docks)
+            QTimer.singleShot(0, self.size_docks)
         self._docks_sized = True
 
-    def _size_docks(self) -> None:
+    def size_docks(self) -> None:
         """Give the pad dock its side-by-side width on a wide window, its narrow one otherwise."""
         wide = self.width() >= WIDE_WINDOW
         width = PAD_WIDTH + 20 if wide else PAD_MIN_WIDTH
@@ -641,7 +474,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Offer to save trained work, then stop the worker and wait for its thread."""
-        if self.unsaved and self.confirm_quit is not None and not self.confirm_quit():
+        if self.record.unsaved and self.confirm_quit is not None and not self.confirm_quit():
             event.ignore()
             return
         self.feed.timer.stop()
@@ -657,18 +490,4 @@ class MainWindow(QMainWindow):
         self.worker.shutdown()
         event.accept()
 
-    def ask_save_on_quit(self) -> bool:
-        """Offer to save trained work before quitting; return False to stay open."""
-        answer = QMessageBox.question(
-            self,
-            "Save the trained network?",
-            "This network has trained since it was last saved. Save it before quitting?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save_model()
-        return answer == QMessageBox.StandardButton.Discard
-
-    confirm_quit: Callable[[], bool] | None = None  # the app sets ask_save_on_quit; tests don't
+    confirm_quit: Callable[[], bool] | None = None  # the app asks to save on quit; tests don't

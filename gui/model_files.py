@@ -49,27 +49,27 @@ class ModelFiles:
             self.window.statusBar().showMessage(f"Opening {Path(path).name} cancelled.", 5000)
             return False
         saved, history = read
-        if self.window.unsaved and not self.window.confirm(
+        if self.window.record.unsaved and not self.window.confirm(
             "Open this model?", "The current network's training will be lost."
         ):
             return False
         self.window.run_goal.end()
         self.window.teach.forget()
-        self.window._start_notes[saved.examples_seen] = "opened model"
+        self.window.record.start_notes[saved.examples_seen] = "opened model"
         self.window.worker.set_train_config(saved.train_config)
         train = limits.snap_train_config(saved.train_config)  # the value shown is the one used
         self.window.worker.set_train_config(train)
         self.window.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
-        self.window._remember(network=saved.network.config, train=train)
+        self.window.remember(network=saved.network.config, train=train)
         self.window.controls.set_session(self.window.session)
-        self.window._pending_history = history
-        self.window.model_path = Path(path)
-        self.add_recent(self.window.model_path)
+        self.window.record.pending_history = history
+        self.window.record.model_path = Path(path)
+        self.add_recent(self.window.record.model_path)
         return True
 
     def save_model(self, ask_path: bool = False) -> bool:
         """Save the current network with its hyper-parameters and history (asking where if new)."""
-        path = self.window.model_path
+        path = self.window.record.model_path
         if ask_path or path is None:
             path = self._ask_model_path()
             if path is None:
@@ -94,7 +94,7 @@ class ModelFiles:
         A name without ".npz" gets it added (run.v2 becomes run.v2.npz, never run.npz), and if
         that file exists, which the dialog did not ask about, the learner is asked first.
         """
-        start = self.window.model_path or documents_path(self.suggested_model_name())
+        start = self.window.record.model_path or documents_path(self.suggested_model_name())
         typed, _ = QFileDialog.getSaveFileName(
             self.window, "Save model", str(start), "Backprop Lab model (*.npz)"
         )
@@ -124,7 +124,7 @@ class ModelFiles:
                 snap.train_config,
                 snap.epoch,
                 snap.examples_seen,
-                self.window.history.to_arrays(),
+                self.window.record.history.to_arrays(),
             )
         except OSError as exc:  # SaveError names the path and the reason
             self.window.banner.show_failure(
@@ -132,9 +132,9 @@ class ModelFiles:
                 offer_lower_rate=False,
             )
             return False
-        self.window.model_path = Path(path)
-        self.add_recent(self.window.model_path)
-        self.window.unsaved = False
+        self.window.record.model_path = Path(path)
+        self.add_recent(self.window.record.model_path)
+        self.window.record.unsaved = False
         self.window.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
@@ -163,10 +163,10 @@ class ModelFiles:
         file = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         writer = csv.writer(file)
         writer.writerow(["kind", "epoch", "cost", "test_cost", "test_accuracy"])
-        b = self.window.history.batches
+        b = self.window.record.history.batches
         for x, cost in zip(b.column("progress"), b.column("cost")):
             writer.writerow(["batch", f"{x:.6f}", f"{cost:.6g}", "", ""])
-        e = self.window.history.epochs
+        e = self.window.record.history.epochs
         for row in zip(
             e.column("epoch"),
             e.column("train_cost"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 
 from engine import diagnosis
 from engine.snapshot import network_of
@@ -62,10 +62,15 @@ class Recovery(QObject):
         t = self.window.session.train
         train = TrainConfig(remedy.learning_rate, t.batch_size, t.momentum, t.l2)
         self.window.worker.set_train_config(train)
-        self.window._remember(train=train, network=remedy.config)
+        self.window.remember(train=train, network=remedy.config)
         self.window.controls.set_session(self.window.session)
         self.remedy = None
         self.window.reset(ask=False, config=remedy.config)
+
+    def on_stalled(self) -> None:
+        """The run stopped learning: pause it, then say why once the epoch's report is shown."""
+        self.window.pause()
+        QTimer.singleShot(0, self.explain_stall)
 
     def explain_stall(self) -> None:
         """Say why the run stalled (from its neurons) and offer settings that learn."""
@@ -74,6 +79,6 @@ class Recovery(QObject):
             return
         images = self.window.data.train.images[:DIAGNOSIS_IMAGES]
         found = diagnosis.diagnose(network_of(snapshot), images)
-        e, rate = self.window.last_epoch, self.window.session.train.learning_rate
+        e, rate = self.window.record.last_epoch, self.window.session.train.learning_rate
         summary = stall_summary(e.epoch, e.test_accuracy, rate) if e else "Training has stalled."
         self.offer(f"{summary} {found.reason}")

@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from engine.worker import RUNNING
-
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
@@ -22,7 +20,7 @@ class RunGoal(QObject):
 
     def toggle(self) -> None:
         """Run for the chosen number of epochs if paused, pause if running."""
-        if self.window._state == RUNNING or self.goal is not None:
+        if self.window.record.running or self.goal is not None:
             self.window.pause()
             return
         epochs = self.window.session.goal_epochs
@@ -49,9 +47,8 @@ class RunGoal(QObject):
             self.window.worker.run_to_epoch_end()
             return
         self.goal = None
-        accuracy = (
-            self.window.last_epoch.test_accuracy if self.window.last_epoch is not None else None
-        )
+        last = self.window.record.last_epoch
+        accuracy = last.test_accuracy if last is not None else None
         result = f": test accuracy {100 * accuracy:.2f}%" if accuracy is not None else ""
         self.window.statusBar().showMessage(
             f"Trained to epoch {snapshot.epoch}, the end of this Run{result}. "
@@ -61,5 +58,5 @@ class RunGoal(QObject):
 
     def show_run_state(self) -> None:
         """Label the run button: Pause while training or while a Run is between epochs."""
-        running = self.window._state == RUNNING or self.goal is not None
+        running = self.window.record.running or self.goal is not None
         self.window.run_action.setText("Pause" if running else "Run")

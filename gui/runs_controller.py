@@ -261,7 +261,7 @@ class RunsController(QObject):
     def keep_current(self) -> Run | None:
         """Keep the window's network as it is now, with its curves so far."""
         shown = self.window.worker.latest_snapshot()
-        run = self.keep(self.window.history, shown)
+        run = self.keep(self.window.record.history, shown)
         if run is None:
             self.window.statusBar().showMessage("Train for a moment first.", 5000)
         else:

@@ -67,11 +67,11 @@ class StepPlayback(QObject):
         if self.window.step_player.is_active():
             self.window.step_player.toggle()
             return
-        if self.window.worker.latest_snapshot() is None or self.window._state == FAILED:
+        if self.window.worker.latest_snapshot() is None or self.window.record.state == FAILED:
             self.window.statusBar().showMessage("There is no trainable network to step.", 5000)
             return
-        if self.window._scrubbed is not None:  # step from the moment shown: a new branch
-            self.window._on_resume_requested(self.window._scrubbed)
+        if self.window.record.scrubbed is not None:  # step from the moment shown: a new branch
+            self.window.feed.resume_from(self.window.record.scrubbed)
             self.window.timeline.set_position(-1)
         self.window.tabs.setCurrentIndex(0)  # the diagram's tab
         before = self.window.network_view.render_image()
@@ -89,7 +89,7 @@ class StepPlayback(QObject):
                 "The step could not be taken: training has failed.", 6000
             )
             return
-        self.window.unsaved = True
+        self.window.record.unsaved = True
         drawing = self.window.digit_panel.network_input()
         traces = (None, None)
         if drawing is not None:  # the diagram shows the drawn digit before and after the step

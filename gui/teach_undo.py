@@ -27,7 +27,7 @@ class TeachUndo(QObject):
     def on_teach_requested(self, x, label: int) -> None:
         """Route "Teach it" to the worker, which owns the network (it pauses to take the step)."""
         self.window.run_goal.end()
-        self._teach_unsaved = self.window.unsaved
+        self._teach_unsaved = self.window.record.unsaved
         self.window.worker.teach(x, label)
 
     def on_taught(self, result: TeachResult) -> None:
@@ -41,14 +41,13 @@ class TeachUndo(QObject):
                 evaluate(result.network_before(), test.images, test.labels).accuracy,
                 evaluate(network_of(after), test.images, test.labels).accuracy,
             )
-            self.window._accuracy_text = f"Test accuracy {100 * accuracy[1]:.2f}% (after Teach it)"
-            self.window._accuracy_seen = after.examples_seen
-            self.window.feed.status_shown = 0.0
+            self.window.record.show_accuracy(accuracy[1], "after Teach it")
+            self.window.record.accuracy_seen = after.examples_seen
         self.window.digit_panel.show_teach_result(result, accuracy)
         self.taught = (result, self._teach_unsaved, after)
         self.window.undo_teach_action.setEnabled(True)
         self.window.digit_panel.set_undo_available(True)
-        self.window.unsaved = True
+        self.window.record.unsaved = True
         self.window.feed.update_status()
 
     def undo(self) -> None:
@@ -59,7 +58,7 @@ class TeachUndo(QObject):
         self.forget()
         self.window.run_goal.end()
         self.undoing = (unsaved, 0.0)
-        self.window._start_notes[after.examples_seen] = "Teach it undone"
+        self.window.record.start_notes[after.examples_seen] = "Teach it undone"
         self.window.worker.adopt(result.network_before(), after.epoch, after.examples_seen)
         self.window.digit_panel.show_undone()
 

@@ -81,3 +81,33 @@ class WindowDialogs:
         dialog.show_page(page)
         dialog.show()
         return dialog
+
+    def ask_to_save_first(self, title: str, text: str) -> bool:
+        """Ask before trained work is lost, offering to save it first; True means go on."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.window)
+        box.setInformativeText("It has trained since it was last saved. Save it first?")
+        b = QMessageBox.StandardButton
+        box.setStandardButtons(b.Save | b.Discard | b.Cancel)
+        box.setDefaultButton(b.Save)
+        answer = box.exec()
+        if answer == b.Save:
+            return self.window.save_model()
+        return answer == b.Discard
+
+    def ask_yes_no(self, title: str, text: str) -> bool:
+        """Ask a yes/no question."""
+        answer = QMessageBox.question(self.window, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def ask_save_on_quit(self) -> bool:
+        """Offer to save trained work before quitting; return False to stay open."""
+        b = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self.window,
+            "Save the trained network?",
+            "This network has trained since it was last saved. Save it before quitting?",
+            b.Save | b.Discard | b.Cancel,
+        )
+        if answer == b.Save:
+            return self.window.save_model()
+        return answer == b.Discard

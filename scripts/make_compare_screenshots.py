@@ -80,7 +80,7 @@ def main() -> int:
         window.step_action.trigger()
         wait(app, lambda: guide._stepped is not None)
         guide.panel.reveal_button.click()
-        window._refresh_views()
+        window.feed.refresh()
         settle(app, 0.5)
         window.grab().save(str(out / "guide-averaging.png"))
         window.close()

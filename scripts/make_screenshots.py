@@ -57,7 +57,7 @@ def whole_windows(app: QApplication, window: MainWindow, out: Path) -> None:
         for width, height in SCREENS:
             window.resize(QSize(width, height - DESKTOP_CHROME))
             settle(app, 0.2)
-            window._size_docks()  # the pad dock as a first launch on that screen sets it
+            window.size_docks()  # the pad dock as a first launch on that screen sets it
             window.tabs.setCurrentIndex(0)
             settle(app, 0.6)
             window.grab().save(str(out / f"workbench-{width}-{theme}.png"))
@@ -71,7 +71,7 @@ def whole_windows(app: QApplication, window: MainWindow, out: Path) -> None:
     window.tabs.setCurrentIndex(0)
     window.resize(QSize(1800, 1000))
     settle(app, 0.2)
-    window._size_docks()
+    window.size_docks()
     settle(app, 0.5)
 
 
@@ -118,11 +118,11 @@ def main() -> int:
             settle(app, 0.5)
             window.tabs.currentWidget().grab().save(str(out / f"insight-{name}.png"))
         window.timeline.set_position(max(window.worker.history_length() // 3, 0))
-        window._on_snapshot_chosen(window.timeline.position)
+        window.feed.scrub_to(window.timeline.position)
         window.tabs.setCurrentIndex(0)
         settle(app, 0.5)
         window.centralWidget().grab().save(str(out / "timeline.png"))
-        window._on_snapshot_chosen(-1)
+        window.feed.scrub_to(-1)
         window.tabs.setCurrentIndex(1)
         wait(app, lambda: window.explorer.snapshot is not None)
         window.explorer.resize(1180, 780)

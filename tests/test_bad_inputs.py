@@ -575,7 +575,7 @@ def open_trained_window(qtbot, tmp_path: Path) -> MainWindow:
     """Open the real window on the bundled sample and train it a little."""
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.worker.run_batches(5)
-    qtbot.waitUntil(lambda: len(window.history) == 5 and window.worker.state == "paused")
+    qtbot.waitUntil(lambda: len(window.record.history) == 5 and window.worker.state == "paused")
     qtbot.waitUntil(lambda: window.feed.shown_serial == window.worker.snapshot_serial)
     return window
 
@@ -584,7 +584,11 @@ def open_trained_window(qtbot, tmp_path: Path) -> MainWindow:
 def test_window_refuses_bad_models_and_keeps_its_network(qtbot, tmp_path: Path) -> None:
     window = open_trained_window(qtbot, tmp_path)
     before = window.worker.latest_snapshot()
-    serial, session, seen = window.worker.snapshot_serial, window.session, len(window.history)
+    serial, session, seen = (
+        window.worker.snapshot_serial,
+        window.session,
+        len(window.record.history),
+    )
     asked: list[str] = []
     window.confirm = lambda title, text: asked.append(title) or True
     for case, (_, words) in BAD_MODELS.items():
@@ -599,8 +603,8 @@ def test_window_refuses_bad_models_and_keeps_its_network(qtbot, tmp_path: Path) 
     assert asked == [], "a bad file must be refused before asking to replace the network"
     assert window.worker.latest_snapshot() is before
     assert window.worker.snapshot_serial == serial and window.session == session
-    assert len(window.history) == window.cost_plot.point_count() == seen
-    assert window.model_path is None
+    assert len(window.record.history) == window.cost_plot.point_count() == seen
+    assert window.record.model_path is None
     good = valid_model(tmp_path / "good.npz")
     assert window.open_model(good)  # the same path does accept a valid file
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().sizes == (784, 4, 10))
@@ -612,7 +616,7 @@ def test_window_refuses_bad_data_folders_and_keeps_data_and_network(
 ) -> None:
     window = open_trained_window(qtbot, tmp_path)
     data, before = window.data, window.worker.latest_snapshot()
-    serial, seen = window.worker.snapshot_serial, len(window.history)
+    serial, seen = window.worker.snapshot_serial, len(window.record.history)
     chosen: list[str] = []
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: chosen[-1])
     for case, (_, name, words) in BAD_FOLDERS.items():
@@ -625,7 +629,7 @@ def test_window_refuses_bad_data_folders_and_keeps_data_and_network(
     qtbot.wait(100)
     assert window.data is data and window.worker.latest_snapshot() is before
     assert window.worker.snapshot_serial == serial and window.session.data == "sample"
-    assert len(window.history) == seen
+    assert len(window.record.history) == seen
     assert window.status_labels["data"].text().startswith("Data: sample")
     chosen.append(str(write_folder(tmp_path / "good")))
     window.open_idx_action.trigger()  # and the same path accepts a valid folder

@@ -41,7 +41,7 @@ def close_promptly(window: MainWindow) -> None:
 def test_close_while_training_at_full_speed(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.history) > 50)
+    qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.record.history) > 50)
     close_promptly(window)
 
 
@@ -49,7 +49,7 @@ def test_close_in_slow_motion(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.run_action.trigger()
     window.worker.set_speed(0.001)  # the worker sleeps 1000 seconds between mini-batches
-    qtbot.waitUntil(lambda: len(window.history) >= 1 and window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: len(window.record.history) >= 1 and window.worker.state == RUNNING)
     qtbot.wait(100)  # inside the long sleep
     close_promptly(window)
 
@@ -57,7 +57,7 @@ def test_close_in_slow_motion(qtbot, tmp_path: Path) -> None:
 def test_close_while_exploring(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.worker.run_batches(20)
-    qtbot.waitUntil(lambda: len(window.history) == 20)
+    qtbot.waitUntil(lambda: len(window.record.history) == 20)
     window.tabs.setCurrentIndex(EXPLORER_TAB)
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None)
     window.explorer.set_step(5)
@@ -86,7 +86,7 @@ def test_close_with_a_digit_on_the_pad_while_training(qtbot, tmp_path: Path) -> 
     qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=points[-1].toPoint())
     qtbot.waitUntil(lambda: window.digit_panel.network_input() is not None)
     window.run_action.trigger()
-    qtbot.waitUntil(lambda: len(window.history) > 20)
+    qtbot.waitUntil(lambda: len(window.record.history) > 20)
     close_promptly(window)
 
 
@@ -188,7 +188,7 @@ APP_SCRIPT = textwrap.dedent(
     closed = []
 
     def close_when_training():
-        if len(window.history) < 200:
+        if len(window.record.history) < 200:
             QTimer.singleShot(20, close_when_training)
             return
         closed.append(time.time())

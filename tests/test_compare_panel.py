@@ -104,8 +104,10 @@ def test_csv_export_holds_every_curve_and_png_is_written(panel, tmp_path) -> Non
 def test_a_finished_window_run_is_kept_with_its_own_history(qtbot, tmp_path) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
     window.worker.run_batches(120)
-    qtbot.waitUntil(lambda: len(window.history) == 120 and window._state == "paused", timeout=20000)
-    before = window.history.to_arrays()
+    qtbot.waitUntil(
+        lambda: len(window.record.history) == 120 and window.record.state == "paused", timeout=20000
+    )
+    before = window.record.history.to_arrays()
     window.reset(ask=False)
     qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 1, timeout=10000)
     run = window.runs.registry.runs[0]
@@ -119,12 +121,12 @@ def test_a_finished_window_run_is_kept_with_its_own_history(qtbot, tmp_path) -> 
     assert np.array_equal(x, before["batch_progress"]) and np.array_equal(y, before["batch_cost"])
     # Opening it continues from its network, with its history on the main cost plot.
     window.runs.open_run(run)
-    qtbot.waitUntil(lambda: len(window.history) == 120, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.record.history) == 120, timeout=10000)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1200, timeout=10000)
     snap = window.worker.latest_snapshot()
     for w, kept in zip(snap.weights, run.parameters.weights):
         assert np.array_equal(w, kept)
-    assert np.array_equal(window.history.to_arrays()["batch_cost"], before["batch_cost"])
+    assert np.array_equal(window.record.history.to_arrays()["batch_cost"], before["batch_cost"])
     assert window.tabs.currentIndex() == 0
     window.close()
 
@@ -133,7 +135,9 @@ def test_keep_current_run_from_the_menu_and_the_budget_is_shown(qtbot, tmp_path)
     window = open_window(qtbot, tmp_path / "s.ini")
     assert window.runs.keep_current() is None  # nothing trained yet: a message, nothing kept
     window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.history) == 30 and window._state == "paused", timeout=20000)
+    qtbot.waitUntil(
+        lambda: len(window.record.history) == 30 and window.record.state == "paused", timeout=20000
+    )
     window.runs.keep_action.trigger()
     assert [r.updates for r in window.runs.registry.runs] == [30]
     assert window.runs.keep_current() is None  # unchanged since: not kept twice
@@ -166,9 +170,11 @@ def test_an_experiment_from_the_runs_menu_fills_the_comparison_live(qtbot, tmp_p
 def test_a_branch_keeps_its_parent_run_and_is_kept_by_name_when_it_ends(qtbot, tmp_path) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
     window.worker.run_batches(250)
-    qtbot.waitUntil(lambda: len(window.history) == 250 and window._state == "paused", timeout=20000)
+    qtbot.waitUntil(
+        lambda: len(window.record.history) == 250 and window.record.state == "paused", timeout=20000
+    )
     qtbot.waitUntil(lambda: window.feed.history_length >= 3, timeout=5000)
-    parent = window.history.to_arrays()
+    parent = window.record.history.to_arrays()
     window.timeline.snapshot_chosen.emit(1)  # scrubbed back to 1,000 examples
     window.timeline.resume_requested.emit(1)
     qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 1, timeout=10000)
@@ -176,10 +182,12 @@ def test_a_branch_keeps_its_parent_run_and_is_kept_by_name_when_it_ends(qtbot, t
     assert kept.name == "Run 1" and kept.updates == 250
     assert np.array_equal(kept.curves["batch_cost"], parent["batch_cost"])
     assert kept.parameters.examples_seen == 2500  # its final network, not the scrubbed one
-    qtbot.waitUntil(lambda: len(window.history) == 100, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.record.history) == 100, timeout=10000)
     window.worker.run_batches(20)
-    qtbot.waitUntil(lambda: len(window.history) == 120 and window._state == "paused", timeout=20000)
-    branch_history = window.history.to_arrays()
+    qtbot.waitUntil(
+        lambda: len(window.record.history) == 120 and window.record.state == "paused", timeout=20000
+    )
+    branch_history = window.record.history.to_arrays()
     window.reset(ask=False)
     qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 2, timeout=10000)
     branch = window.runs.registry.runs[1]

@@ -103,7 +103,9 @@ def window(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path / "s.ini")
     qtbot.waitUntil(lambda: w.data is not None, timeout=10000)
     w.worker.run_batches(50)
-    qtbot.waitUntil(lambda: len(w.history) == 50 and w._state == "paused", timeout=20000)
+    qtbot.waitUntil(
+        lambda: len(w.record.history) == 50 and w.record.state == "paused", timeout=20000
+    )
     yield w
     w.close()
 
@@ -138,7 +140,9 @@ def test_each_try_it_fires_on_its_real_action_and_not_on_others(qtbot, window) -
     # Running and stepping an epoch are not "Step mini-batch".
     window.tabs.setCurrentIndex(0)
     window.epoch_action.trigger()
-    qtbot.waitUntil(lambda: window._state == "paused" and len(window.history) > 50, timeout=20000)
+    qtbot.waitUntil(
+        lambda: window.record.state == "paused" and len(window.record.history) > 50, timeout=20000
+    )
     qtbot.wait(100)
     assert "averaging" not in guide.done
     window.step_action.trigger()
@@ -196,7 +200,7 @@ def test_predict_then_reveal_in_the_window_uses_the_live_numbers(qtbot, window) 
     before = network_of(window.worker.latest_snapshot()).mean_cost(x, label)
     window.digit_panel.apply_step()
     qtbot.waitUntil(lambda: guide._teach is not None, timeout=5000)
-    qtbot.waitUntil(lambda: window._state == "paused", timeout=5000)
+    qtbot.waitUntil(lambda: window.record.state == "paused", timeout=5000)
     after = network_of(window.worker.latest_snapshot()).mean_cost(x, label)
     text = guide.reveal(2, 1)
     assert f"{before:.4f} to {after:.4f}" in text

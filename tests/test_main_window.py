@@ -25,7 +25,7 @@ def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.cost_plot.point_count() == 1)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
     qtbot.wait(100)
-    assert window.cost_plot.point_count() == 1 and len(window.history) == 1
+    assert window.cost_plot.point_count() == 1 and len(window.record.history) == 1
     assert window.worker.latest_snapshot().examples_seen == 10
     assert "10 examples seen" in window.status_labels["examples"].text()
 
@@ -34,34 +34,34 @@ def test_run_pause_keeps_the_state_consistent(qtbot, window) -> None:
     window.run_action.trigger()
     qtbot.waitUntil(lambda: window.run_action.text() == "Pause")
     qtbot.waitUntil(lambda: window.worker.state == RUNNING)
-    qtbot.waitUntil(lambda: len(window.history) > 20)
+    qtbot.waitUntil(lambda: len(window.record.history) > 20)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.run_action.text() == "Run")
     qtbot.wait(100)
     assert window.worker.state == PAUSED
     seen = window.worker.latest_snapshot().examples_seen
-    assert seen == 10 * len(window.history) == window.last_batch.examples_seen
+    assert seen == 10 * len(window.record.history) == window.record.last_batch.examples_seen
 
 
 def test_step_epoch_reports_test_accuracy(qtbot, window) -> None:
     window.epoch_action.trigger()
-    qtbot.waitUntil(lambda: window.last_epoch is not None, timeout=20000)
-    assert window.last_epoch.epoch == 1 and window.last_epoch.test_accuracy > 0.5
-    assert len(window.history) == 1000
-    assert window.history.epochs.n == 1
-    expected = f"Test accuracy {100 * window.last_epoch.test_accuracy:.2f}%"
+    qtbot.waitUntil(lambda: window.record.last_epoch is not None, timeout=20000)
+    assert window.record.last_epoch.epoch == 1 and window.record.last_epoch.test_accuracy > 0.5
+    assert len(window.record.history) == 1000
+    assert window.record.history.epochs.n == 1
+    expected = f"Test accuracy {100 * window.record.last_epoch.test_accuracy:.2f}%"
     qtbot.waitUntil(lambda: window.status_labels["accuracy"].text() == expected)
 
 
 def test_learning_rate_change_applies_at_the_next_batch(qtbot, window) -> None:
     window.set_speed(20)
     window.run_action.trigger()
-    qtbot.waitUntil(lambda: len(window.history) >= 2)
+    qtbot.waitUntil(lambda: len(window.record.history) >= 2)
     window.controls.learning_rate.setValue(0.5)
-    changed_at = len(window.history)
-    qtbot.waitUntil(lambda: len(window.history) >= changed_at + 3)
+    changed_at = len(window.record.history)
+    qtbot.waitUntil(lambda: len(window.record.history) >= changed_at + 3)
     window.worker.pause()
-    assert window.last_batch.learning_rate == 0.5
+    assert window.record.last_batch.learning_rate == 0.5
     assert window.worker.train_config.learning_rate == 0.5
 
 
@@ -82,7 +82,7 @@ def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
     assert window.controls.learning_rate.value() == pytest.approx(offered)
     assert not window.banner.isVisible()
     window.worker.run_batches(300)  # the offered rate really trains: no divergence
-    qtbot.waitUntil(lambda: len(window.history) == 300, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.record.history) == 300, timeout=10000)
     assert window.worker.state == PAUSED and not window.banner.isVisible()
 
 
@@ -90,7 +90,7 @@ def test_architecture_change_resets_and_settings_persist(qtbot, tmp_path) -> Non
     path = tmp_path / "settings.ini"
     first = open_window(qtbot, path)
     first.worker.step_batch()
-    qtbot.waitUntil(lambda: len(first.history) == 1)
+    qtbot.waitUntil(lambda: len(first.record.history) == 1)
     first.controls.hidden.setText("32")
     first.controls.hidden.editingFinished.emit()
     qtbot.waitUntil(lambda: first.worker.latest_snapshot().sizes == (784, 32, 10))
@@ -120,14 +120,14 @@ def test_save_and_open_model_round_trip(qtbot, window, tmp_path) -> None:
     window.controls.learning_rate.setValue(2.5)
     window.controls.momentum.setValue(0.5)
     window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.history) == 30 and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: len(window.record.history) == 30 and window.worker.state == PAUSED)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 300)
     path = tmp_path / "m.npz"
-    assert window.save_model_to(path) and not window.unsaved
+    assert window.save_model_to(path) and not window.record.unsaved
     saved = load_model(path)
     snap = window.worker.latest_snapshot()
     np.testing.assert_array_equal(saved.network.weights[1], snap.weights[1])
-    costs = window.history.batches.column("cost").copy()
+    costs = window.record.history.batches.column("cost").copy()
     window.controls.learning_rate.setValue(3.0)
     window.controls.momentum.setValue(0.0)
     window.reset(ask=False)
@@ -141,13 +141,13 @@ def test_save_and_open_model_round_trip(qtbot, window, tmp_path) -> None:
     assert restored.examples_seen == 300
     assert window.controls.learning_rate.value() == 2.5 and window.controls.momentum.value() == 0.5
     assert window.worker.train_config.learning_rate == 2.5
-    np.testing.assert_array_equal(window.history.batches.column("cost"), costs)
-    assert not window.unsaved
+    np.testing.assert_array_equal(window.record.history.batches.column("cost"), costs)
+    assert not window.record.unsaved
 
 
 def test_quit_with_unsaved_training_asks_and_can_stay_open(qtbot, window) -> None:
     window.worker.run_batches(3)
-    qtbot.waitUntil(lambda: window.unsaved)
+    qtbot.waitUntil(lambda: window.record.unsaved)
     asked = []
     window.confirm_quit = lambda: asked.append(True) or False  # the learner picks Cancel
     window.close()
@@ -175,7 +175,7 @@ def test_close_while_training_stops_the_worker(qtbot, window) -> None:
 
 def test_export_history_csv(qtbot, window, tmp_path) -> None:
     window.worker.run_batches(5)
-    qtbot.waitUntil(lambda: len(window.history) == 5)
+    qtbot.waitUntil(lambda: len(window.record.history) == 5)
     path = tmp_path / "h.csv"
     window.files.export_history(path)
     lines = path.read_text().splitlines()
@@ -226,7 +226,7 @@ def test_teach_it_takes_exactly_one_sgd_step_through_the_worker(qtbot, window) -
         np.testing.assert_allclose(
             after.weights[k], before.weights[k] - 3.0 * record.nabla_w[k], atol=1e-6
         )
-    qtbot.waitUntil(lambda: window.unsaved)
+    qtbot.waitUntil(lambda: window.record.unsaved)
     # the diagram shows the drawn digit's forward pass with the chosen label
     trace = window.network_view._current_trace()
     assert trace.label == label
@@ -278,12 +278,26 @@ def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> No
     assert window.network_view._snapshot is shown
     window.timeline.resume_requested.emit(1)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1000)
-    qtbot.waitUntil(lambda: len(window.history) == 100)
+    qtbot.waitUntil(lambda: len(window.record.history) == 100)
     np.testing.assert_array_equal(window.worker.latest_snapshot().weights[0], record.weights[0])
     assert window.cost_plot.point_count() == 100
     window.worker.step_batch()
-    qtbot.waitUntil(lambda: len(window.history) == 101)
-    assert window.history.batches.column("progress")[-1] == pytest.approx(1010 / 10000)
+    qtbot.waitUntil(lambda: len(window.record.history) == 101)
+    assert window.record.history.batches.column("progress")[-1] == pytest.approx(1010 / 10000)
+
+
+def test_the_explorer_loads_when_the_worker_says_it_paused_not_before(qtbot, window) -> None:
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.record.running)
+    window.tabs.setCurrentIndex(1)  # asks the worker to pause; its answer comes as a signal
+    assert window.explorer.snapshot is None and window.explore.waiting
+    window.tabs.setCurrentIndex(0)  # left before the worker answered: nothing to load
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and not window.record.running)
+    qtbot.wait(50)
+    assert window.explorer.snapshot is None and not window.explore.waiting
+    window.tabs.setCurrentIndex(1)  # paused already: the explorer loads at once
+    qtbot.waitUntil(lambda: window.explorer.snapshot is not None)
+    assert window.explorer.snapshot.examples_seen == window.worker.latest_snapshot().examples_seen
 
 
 def test_a_mistake_chosen_in_the_insight_panel_goes_to_the_pad_and_explorer(qtbot, window):

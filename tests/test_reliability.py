@@ -131,7 +131,7 @@ def test_window_opens_on_every_bad_setting_with_defaults_and_a_message(
             window.controls.batch_size.value() == 10 and window.controls.learning_rate.value() == 3
         )
         window.worker.step_batch()  # and it trains
-        qtbot.waitUntil(lambda w=window: len(w.history) == 1)
+        qtbot.waitUntil(lambda w=window: len(w.record.history) == 1)
         window.close()
         session = load_session(QSettings(str(path), QSettings.Format.IniFormat))
         assert session.train == DEFAULTS.train, "the window stored a value out of range"
@@ -322,7 +322,7 @@ def test_memory_error_in_a_window_slot_is_a_message_and_the_app_goes_on(
         qtbot.waitUntil(window.banner.isVisible)
         assert window.banner.message() == MESSAGE
         window.worker.step_batch()  # the app keeps running
-        qtbot.waitUntil(lambda: len(window.history) == 1)
+        qtbot.waitUntil(lambda: len(window.record.history) == 1)
     finally:
         sys.excepthook = previous
     window.close()
@@ -602,11 +602,11 @@ def test_a_large_model_loads_behind_a_dialog_that_keeps_the_window_live_and_can_
     QTimer.singleShot(0, cancel)
     assert not window.open_model(model)  # cancelled: nothing changes
     assert len(ticks) >= 5, "the window's own timers ran while the file loaded"
-    assert window.session.train.learning_rate == 3.0 and window.model_path is None
+    assert window.session.train.learning_rate == 3.0 and window.record.model_path is None
     release.set()
     ticks.clear()
     assert window.open_model(model)  # the same path completes when not cancelled
-    assert window.session.train.learning_rate == 0.5 and window.model_path == model
+    assert window.session.train.learning_rate == 0.5 and window.record.model_path == model
     timer.stop()
     window.close()
 
@@ -816,7 +816,7 @@ def test_history_export_is_atomic_and_says_why_it_failed(
 ) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
     window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.history) == 30 and window.worker.state == "paused")
+    qtbot.waitUntil(lambda: len(window.record.history) == 30 and window.worker.state == "paused")
     path = tmp_path / "history.csv"
     path.write_text("old\n" * 10_000)
     real = window.files.write_history_csv
@@ -838,7 +838,7 @@ def test_history_export_is_atomic_and_says_why_it_failed(
     rows = path.read_text().splitlines()
     assert rows[0] == "kind,epoch,cost,test_cost,test_accuracy" and len(rows) == 31
     costs = [float(r.split(",")[2]) for r in rows[1:]]
-    assert costs == pytest.approx(window.history.batches.column("cost"), rel=1e-5)
+    assert costs == pytest.approx(window.record.history.batches.column("cost"), rel=1e-5)
     window.close()
 
 
@@ -867,13 +867,13 @@ def test_a_collapsed_relu_run_exits_3_and_marks_the_json() -> None:
 def test_the_window_says_a_collapsed_run_has_stalled(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
     config = NetworkConfig((784, 16, 16, 10), "relu")
-    window._on_network_edited(config, 0)
-    window._on_train_config_edited(TrainConfig(learning_rate=5.0))
+    window.controls.network_edited.emit(config, 0)
+    window.controls.train_config_edited.emit(TrainConfig(learning_rate=5.0))
     window.worker.step_epoch()
-    qtbot.waitUntil(lambda: window.last_epoch is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.record.last_epoch is not None, timeout=30000)
     qtbot.waitUntil(window.banner.isVisible, timeout=5000)
     text = window.banner.message()
-    accuracy = window.last_epoch.test_accuracy
+    accuracy = window.record.last_epoch.test_accuracy
     assert text.startswith("Training has stalled: after epoch 1 the test accuracy is ")
     assert f"{100 * accuracy:.1f}%" in text and "learning rate 5" in text
     assert accuracy <= 0.2

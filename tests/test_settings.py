@@ -153,7 +153,7 @@ def test_the_window_opens_with_defaults_on_binary_garbage_and_foreign_files(
         qtbot.waitUntil(lambda w=window: w.data is not None, timeout=10000)
         assert window.data.source == "sample"
         window.worker.step_batch()  # and it trains
-        qtbot.waitUntil(lambda w=window: len(w.history) == 1)
+        qtbot.waitUntil(lambda w=window: len(w.record.history) == 1)
         window.close()
     assert "Using the bundled sample instead" in window.banner.label.text()
     reopened = load_session(ini(foreign))  # the window rewrote what it read as garbage

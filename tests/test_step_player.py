@@ -70,7 +70,7 @@ def test_the_animation_ends_at_the_trainers_next_state_and_training_goes_on(qtbo
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 20)
     reference.step_batch()
     assert_same_parameters(window.worker.latest_snapshot(), reference.network)
-    assert len(window.history) == 2  # the played step is on the cost curve like any other
+    assert len(window.record.history) == 2  # the played step is on the cost curve like any other
 
 
 def test_the_painter_is_given_the_beats_values(qtbot, window):
@@ -165,7 +165,7 @@ def test_cancelling_midway_leaves_the_network_exactly_stepped(qtbot, window):
 def test_play_while_training_pauses_first_and_running_closes_the_player(qtbot, window):
     window.set_speed(20)
     window.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.history) >= 2)
+    qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.record.history) >= 2)
     player = play(qtbot, window)
     assert window.worker.state == PAUSED
     story = player.story

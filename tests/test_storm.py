@@ -155,8 +155,8 @@ def assert_shows_the_workers_state(window: MainWindow) -> None:
     snap = worker.latest_snapshot()
     assert window.run_action.text() == ("Pause" if worker.state == RUNNING else "Run")
     assert window.step_action.isEnabled() == (worker.state != FAILED)
-    assert window.cost_plot.point_count() == len(window.history)
-    seen = window.last_batch.examples_seen if window.last_batch else 0
+    assert window.cost_plot.point_count() == len(window.record.history)
+    seen = window.record.last_batch.examples_seen if window.record.last_batch else 0
     assert window.status_labels["examples"].text() == f"{seen:,} examples seen"
     if worker.state == FAILED:  # the last finite network stays: at most one publish behind
         assert snap.examples_seen <= seen
@@ -198,9 +198,9 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
         print(f"storm: {ACTIONS_TO_FIRE} actions in {storm_seconds:.1f} s, {dict(fired)}")
 
         window.defaults_action.trigger()  # and the window still trains normally afterwards
-        qtbot.waitUntil(lambda: window.last_batch is None and window.worker.state == PAUSED)
+        qtbot.waitUntil(lambda: window.record.last_batch is None and window.worker.state == PAUSED)
         window.worker.run_batches(30)
-        qtbot.waitUntil(lambda: len(window.history) == 30, timeout=10000)
+        qtbot.waitUntil(lambda: len(window.record.history) == 30, timeout=10000)
         quiesce(qtbot, window)
         assert_shows_the_workers_state(window)
         window.close()
@@ -229,17 +229,17 @@ def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path
     assert finite(window.feed.snapshot)
     outputs = window.digit_panel.outputs()
     assert outputs is not None and np.isfinite(outputs).all()
-    assert np.isfinite(window.history.batches.column("cost")).all()
+    assert np.isfinite(window.record.history.batches.column("cost")).all()
     assert_shows_the_workers_state(window)
 
     window.banner.reset_button.click()
     qtbot.waitUntil(lambda: window.worker.state == PAUSED and not window.banner.isVisible())
     c.learning_rate.setValue(0.01)
     window.worker.run_batches(50)
-    qtbot.waitUntil(lambda: len(window.history) == 50, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.record.history) == 50, timeout=10000)
     quiesce(qtbot, window)
     assert window.worker.state == PAUSED and window.run_action.isEnabled()
-    assert np.isfinite(window.history.batches.column("cost")).all()
+    assert np.isfinite(window.record.history.batches.column("cost")).all()
     assert all(finite(s) for s in shown)
     assert_shows_the_workers_state(window)
     window.close()

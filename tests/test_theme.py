@@ -84,7 +84,7 @@ def test_switching_theme_recolours_every_view(qtbot, tmp_path):
     app = QApplication.instance()
     window = open_window(qtbot, tmp_path / "s.ini")
     window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.history) >= 30, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.record.history) >= 30, timeout=10000)
     window.digit_panel.load_test_digit(0)
     window.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None, timeout=10000)

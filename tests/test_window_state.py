@@ -65,7 +65,7 @@ def test_a_first_run_is_watchable_and_stops_at_its_goal(qtbot, window) -> None:
     assert window.worker.state == PAUSED
     snapshot = window.worker.latest_snapshot()
     assert snapshot.epoch == 2 and snapshot.examples_seen == 2 * len(window.data.train)
-    assert window.last_epoch.epoch == 2 and window.history.epochs.n == 2
+    assert window.record.last_epoch.epoch == 2 and window.record.history.epochs.n == 2
     assert "Trained to epoch 2, the end of this Run" in window.statusBar().currentMessage()
     window.controls.full_speed.click()  # and back to the watchable speed
     assert window.controls.speed.currentData() == WATCHABLE
@@ -96,7 +96,7 @@ def test_reset_resets_the_cost_plots_axes_and_the_axis_mode_persists(qtbot, tmp_
     window = open_window(qtbot, path)
     window.set_speed(0)
     window.worker.run_batches(400)
-    qtbot.waitUntil(lambda: len(window.history) == 400, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.record.history) == 400, timeout=10000)
     window.cost_plot._redraw()
     window.cost_plot.plot.getPlotItem().vb.setXRange(0.30, 0.35)  # the learner zoomed in
     window.reset(ask=False)
@@ -121,7 +121,7 @@ def test_after_resume_and_reset_the_history_strip_is_live_and_the_status_true(
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.history_length >= 3)
     window.timeline.slider.setValue(1)  # the learner drags back to the second kept snapshot
-    assert window.timeline.position == 1 and window._scrubbed == 1
+    assert window.timeline.position == 1 and window.record.scrubbed == 1
     assert window.timeline.resume_button.isEnabled()
     window.timeline.resume_button.click()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1000)
@@ -138,7 +138,7 @@ def test_after_resume_and_reset_the_history_strip_is_live_and_the_status_true(
     window.reset(ask=False)
     qtbot.waitUntil(lambda: window.timeline.position == LIVE)
     qtbot.waitUntil(lambda: status(window, "examples") == "0 examples seen")
-    assert window._scrubbed is None and not window.cost_plot.marker.isVisible()
+    assert window.record.scrubbed is None and not window.cost_plot.marker.isVisible()
 
 
 def test_opening_a_model_shows_its_examples_and_accuracy(qtbot, window, tmp_path) -> None:
@@ -162,7 +162,7 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
 ) -> None:
     window.set_speed(0)
     window.worker.run_batches(200)
-    qtbot.waitUntil(lambda: len(window.history) == 200, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.record.history) == 200, timeout=10000)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
     assert window.save_model_to(tmp_path / "before.npz") and not window.isWindowModified()
     before = window.worker.latest_snapshot()
@@ -182,9 +182,9 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     for k in range(3):
         np.testing.assert_array_equal(restored.weights[k], before.weights[k])
         np.testing.assert_array_equal(restored.biases[k], before.biases[k])
-    assert len(window.history) == 200 and window.cost_plot.point_count() == 200
+    assert len(window.record.history) == 200 and window.cost_plot.point_count() == 200
     assert not window.isWindowModified()  # exactly the network that was saved
-    assert window.model_path == tmp_path / "before.npz"
+    assert window.record.model_path == tmp_path / "before.npz"
     assert status(window, "accuracy") == f"Test accuracy {100 * a0:.2f}% (Teach it undone)"
     assert "Undone" in window.digit_panel.teach.result_label.text()
     assert not window.undo_teach_action.isEnabled()
@@ -231,7 +231,7 @@ def test_a_fresh_network_is_untitled_and_save_keeps_the_typed_name(
     window.step_action.trigger()
     qtbot.waitUntil(window.isWindowModified)
     window.reset(ask=False)
-    qtbot.waitUntil(lambda: window.model_path is None)
+    qtbot.waitUntil(lambda: window.record.model_path is None)
     assert window.windowTitle() == "untitled[*] \u2014 Backprop Lab"
     asked = []
     typed = tmp_path / "run.v2"
@@ -258,9 +258,11 @@ def test_a_fresh_network_is_untitled_and_save_keeps_the_typed_name(
 
 
 def test_the_reset_question_offers_save(qtbot, window, tmp_path, monkeypatch) -> None:
-    window.confirm = window._ask  # the real question, answered by clicking its buttons
+    window.confirm = (
+        window.dialogs.ask_to_save_first
+    )  # the real question, answered by clicking its buttons
     window.step_action.trigger()
-    qtbot.waitUntil(lambda: window.unsaved)
+    qtbot.waitUntil(lambda: window.record.unsaved)
     target = tmp_path / "kept.npz"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
 
@@ -271,7 +273,7 @@ def test_the_reset_question_offers_save(qtbot, window, tmp_path, monkeypatch) ->
 
     QTimer.singleShot(50, lambda: click(QMessageBox.StandardButton.Cancel))
     assert not window.reset()
-    assert window.unsaved and not target.exists()
+    assert window.record.unsaved and not target.exists()
     QTimer.singleShot(50, lambda: click(QMessageBox.StandardButton.Save))
     assert window.reset()
     assert target.is_file()
@@ -316,7 +318,7 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
 
 
 def test_a_stalled_run_says_why_and_offers_a_remedy_that_learns(qtbot, window) -> None:
-    window._on_network_edited(NetworkConfig(activation="relu"), 0)
+    window.controls.network_edited.emit(NetworkConfig(activation="relu"), 0)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.activation == "relu")
     window.set_speed(0)
     window.controls.goal.setValue(0)  # until paused

@@ -1,0 +1,150 @@
+"""The run's record: its cost history, its file, whether it is saved, and what it last measured.
+
+One object the window's pieces share (model files, the live feed, Teach undo, recovery, the Run
+goal ...) instead of attributes of the window they would each reach into. It only keeps and
+announces; the views follow its signals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from engine.history import TrainingHistory
+from engine.snapshot import Snapshot, network_of
+from engine.stall import is_stalled
+from engine.training import BatchReport, EpochReport, evaluate
+from engine.training_run import NetworkStarted
+from engine.worker import PAUSED, RUNNING
+
+NO_ACCURACY = "Test accuracy \u2014"
+
+
+class RunRecord(QObject):
+    """What the run has done so far, and where the window stands in it."""
+
+    changed = Signal()  # the model's file or its unsaved flag changed: the title follows
+    batches_added = Signal(object, object)  # epoch progress and costs, NumPy arrays
+    epoch_added = Signal(object)  # an EpochReport
+    replaced = Signal()  # a new network's history (fresh, opened, a branch's past): redraw it all
+    stalled = Signal()  # the run has stopped learning (said once per network)
+    accuracy_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.history = TrainingHistory()
+        self._unsaved = False
+        self._model_path: Path | None = None  # None: untitled, Save asks for a file
+        self.state = PAUSED  # the worker's state, as it last said
+        self.last_epoch: EpochReport | None = None
+        self.last_batch: BatchReport | None = None
+        self.accuracy_text = NO_ACCURACY
+        self.accuracy_seen: int | None = None  # examples seen by the network last measured
+        # What a network about to start is, by the examples it will have seen (opened, resumed
+        # ...): its first accuracy is labelled with it. Keyed so a late signal takes no other's.
+        self.start_notes: dict[int, str] = {}
+        self.scrubbed: int | None = None  # the kept snapshot the views show, None when live
+        self.resume_point: float | None = None  # epochs of training where a branch starts
+        self.pending_history: TrainingHistory | None = None  # an opened model's record
+        self._stall_said = False
+
+    @property
+    def running(self) -> bool:
+        """True while the worker trains."""
+        return self.state == RUNNING
+
+    @property
+    def unsaved(self) -> bool:
+        """True when the network has changed since it was opened or saved."""
+        return self._unsaved
+
+    @unsaved.setter
+    def unsaved(self, value: bool) -> None:
+        if bool(value) != self._unsaved:
+            self._unsaved = bool(value)
+            self.changed.emit()
+
+    @property
+    def model_path(self) -> Path | None:
+        """The file the network was opened from or saved to; None for an untitled network."""
+        return self._model_path
+
+    @model_path.setter
+    def model_path(self, value: Path | None) -> None:
+        self._model_path = value
+        self.changed.emit()
+
+    def add_batches(self, reports: list[BatchReport]) -> None:
+        """Append mini-batch costs to the history in one NumPy step."""
+        if not reports:
+            return
+        n = len(reports)
+        progress = np.fromiter((r.epoch_progress for r in reports), float, n)
+        costs = np.fromiter((r.cost for r in reports), float, n)
+        self.history.add_batches(progress, costs)
+        self.last_batch = reports[-1]
+        self.unsaved = True
+        self.batches_added.emit(progress, costs)
+
+    def add_epoch(self, report: EpochReport) -> None:
+        """Record an epoch's test result, and say once if the run has stalled."""
+        self.last_epoch = report
+        self.history.add_epoch(report)
+        self.accuracy_text = f"Test accuracy {100 * report.test_accuracy:.2f}%"
+        self.accuracy_seen = self.last_batch.examples_seen if self.last_batch else None
+        self.epoch_added.emit(report)
+        progress = self.history.batches.column("progress")
+        epoch_costs = self.history.batches.column("cost")[progress > report.epoch - 1]
+        if not self._stall_said and is_stalled(report.test_accuracy, epoch_costs):
+            self._stall_said = True
+            self.stalled.emit()
+
+    def begin(self, started: NetworkStarted, undone: bool | None) -> None:
+        """A new network: a fresh history, an opened model's own, a branch's past, or an undo.
+
+        ``undone`` is the unsaved flag from before an undone Teach step (None if not an undo):
+        undoing goes on with the same run.
+        """
+        self.last_epoch = self.last_batch = None
+        self.scrubbed = None
+        self._stall_said = False
+        if undone is not None:
+            self.unsaved = undone
+        elif self.pending_history is not None:
+            self.history, self.pending_history = self.pending_history, None
+            self.unsaved = False
+        elif started.branch and self.resume_point is not None:
+            self.history.truncate(self.resume_point)
+            self.unsaved = True
+        else:
+            self.history = TrainingHistory()
+            self.unsaved = False
+            self.model_path = None  # a network made afresh is untitled: Save asks where
+        self.resume_point = None
+        self.replaced.emit()
+
+    def measure(self, snapshot: Snapshot | None, data, note: str | None = None) -> None:
+        """Measure the snapshot's test accuracy, unless it was measured at this point.
+
+        ``note`` says what the network is (untrained, opened ...); by default, where it is.
+        """
+        if snapshot is None or data is None or snapshot.examples_seen == self.accuracy_seen:
+            return
+        accuracy = evaluate(network_of(snapshot), data.test.images, data.test.labels).accuracy
+        self.show_accuracy(accuracy, note or f"at {snapshot.examples_seen:,} examples")
+        self.accuracy_seen = snapshot.examples_seen
+
+    def measure_new(self, snapshot: Snapshot | None, data) -> None:
+        """A new network is in place: measure it whatever it has seen, labelled as it began."""
+        self.accuracy_seen = None
+        if snapshot is not None:
+            seen = snapshot.examples_seen
+            note = self.start_notes.pop(seen, "untrained" if seen == 0 else None)
+            self.measure(snapshot, data, note)
+
+    def show_accuracy(self, accuracy: float, note: str) -> None:
+        """Say the network's test accuracy, with what the network is."""
+        self.accuracy_text = f"Test accuracy {100 * accuracy:.2f}% ({note})"
+        self.accuracy_changed.emit()
