@@ -22,7 +22,7 @@ DISPLAY_POINTS = 2000  # runs per curve handed to pyqtgraph, about one per horiz
 LEGEND_COLUMNS = 4  # the legend's entries side by side in one row above the plot
 LEGEND_MARGIN = 130  # the two axes beside the curves
 SAMPLE_WIDTH = 30  # a legend entry's line or symbol and its gaps
-REFRESH_MS = 100  # a curve reads smoothly at 10 Hz; each redraw costs the training thread the GIL
+PLOT_REDRAW_MS = 100  # the curves redraw 10 times a second; each redraw holds the GIL
 WINDOW_EPOCHS = 2.0  # the moving window's width
 X_MODES = {
     "all": "whole run",
@@ -179,7 +179,7 @@ class CostPlot(QWidget):
         self.restyle()
 
         self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
+        self._timer.setInterval(PLOT_REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
         self._timer.start()
 
