@@ -180,7 +180,7 @@ class CostPlot(QWidget):
 
         self._timer = QTimer(self)
         self._timer.setInterval(PLOT_REDRAW_MS)
-        self._timer.timeout.connect(self._redraw)
+        self._timer.timeout.connect(self.flush)
         self._timer.start()
 
     def restyle(self) -> None:
@@ -271,7 +271,7 @@ class CostPlot(QWidget):
         vb.setAutoVisible(y=self._x_mode == "window")
         self._window_range = None
         self._dirty = True
-        self._redraw()
+        self.flush()
 
     def set_marker(self, epochs: float | None) -> None:
         """Mark the moment the timeline shows (in epochs of training); None hides the mark."""
@@ -332,8 +332,8 @@ class CostPlot(QWidget):
         lo = max(int(np.searchsorted(xs, x0)) - 1, 0)
         return slice(lo, int(np.searchsorted(xs, x1)) + 1)
 
-    def _redraw(self) -> None:
-        """Push new points to the curves, at most once per timer tick."""
+    def flush(self) -> None:
+        """Hand the points added since the last redraw to the curves now, not at the next tick."""
         if not self._dirty:
             return
         self._dirty = False

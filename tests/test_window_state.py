@@ -97,7 +97,7 @@ def test_reset_resets_the_cost_plots_axes_and_the_axis_mode_persists(qtbot, tmp_
     window.set_speed(0)
     window.worker.run_batches(400)
     qtbot.waitUntil(lambda: len(window.history) == 400, timeout=10000)
-    window.cost_plot._redraw()
+    window.cost_plot.flush()
     window.cost_plot.plot.getPlotItem().vb.setXRange(0.30, 0.35)  # the learner zoomed in
     window.reset(ask=False)
     qtbot.waitUntil(lambda: window.cost_plot.point_count() == 0)
