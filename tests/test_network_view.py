@@ -161,8 +161,8 @@ def test_first_layer_panel_shows_the_28x28_weights(qtbot, view, base):
             view, Qt.MouseButton.LeftButton, pos=QPoint(int(x + w / 2), int(y + h / 2))
         )
     assert blocker.args == [1, 1]
-    assert view.panel.weights._image is not None
-    assert view.panel.weights._image.size() == QSize(28, 28)
+    assert view.panel.weights.image() is not None
+    assert view.panel.weights.image().size() == QSize(28, 28)
 
 
 def test_trace_override_changes_the_neuron_fill(view, base):
@@ -288,7 +288,7 @@ def test_hebbian_without_an_example_draws_and_explains(view, base):
     view.set_edge_mode("hebbian")
     view.refresh()
     assert not view.grab().isNull()
-    assert view._scene.missing.startswith("no example yet")
+    assert view.scene().missing.startswith("no example yet")
 
 
 def test_exported_png_shows_a_drawn_float_input_like_the_screen(qtbot, view, base, tmp_path):
