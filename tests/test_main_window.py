@@ -292,7 +292,10 @@ def test_a_mistake_chosen_in_the_insight_panel_goes_to_the_pad_and_explorer(qtbo
     window.insight.digit_chosen.emit(image, label)
     assert window.digit_panel.selected_label() == label
     assert window.digit_panel.network_input() is not None
-    assert window.explorer._example[1] == label
+    window.tabs.setCurrentIndex(1)  # the explorer, opened, explores that mistake
+    qtbot.waitUntil(lambda: window.explorer.exploration is not None, timeout=10000)
+    assert window.explorer.exploration.label == label == window.explorer.diagram.label
+    np.testing.assert_array_equal(window.explorer.exploration.image, image)
 
 
 def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> None:

@@ -398,7 +398,9 @@ def test_the_explorer_never_invents_a_label_for_a_drawing(qtbot, window) -> None
     assert "Pick the digit it is under Teach it" in window.statusBar().currentMessage()
     window.digit_panel.select_label(2)
     window.explore_drawing_action.trigger()
-    assert window.tabs.currentIndex() == 1 and window.explorer._example[1] == 2
+    assert window.tabs.currentIndex() == 1
+    qtbot.waitUntil(lambda: window.explorer.exploration is not None, timeout=10000)
+    assert window.explorer.exploration.label == 2 == window.explorer.diagram.label
 
 
 def test_export_dialogs_start_in_documents_with_descriptive_names(qtbot, window, monkeypatch):
