@@ -57,7 +57,6 @@ class NetworkView(QWidget):
     """Draws the network 3Blue1Brown's way and explains any neuron or edge under the mouse."""
 
     neuron_clicked = Signal(int, int)  # layer (0 is the input), neuron index
-    edge_mode_changed = Signal(str)  # the new edge mode, one of EDGE_MODES
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,7 +166,6 @@ class NetworkView(QWidget):
         if mode != self._mode:
             self._mode = mode
             self._changed = True
-            self.edge_mode_changed.emit(mode)
 
     def edge_mode(self) -> str:
         """Return the current edge mode."""
