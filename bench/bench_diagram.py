@@ -67,22 +67,21 @@ class NaiveView(NetworkView):
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Paint the frame without its batched edges, then every edge by itself."""
-        self._ensure_scene()
-        scene = self._scene
+        scene, layout = self.scene(), self.diagram_layout()
         bare = Scene(**{**scene.__dict__, "buckets": [[] for _ in scene.buckets]})
         p = QPainter(self)
-        paint_scene(p, self._layout, bare, [])
+        paint_scene(p, layout, bare, [])
         p.setRenderHint(QPainter.RenderHint.Antialiasing, not self.opaque)
         first = 0 if self.every_edge else 1
-        for layer in range(first, len(self._layout.sizes) - 1):
-            values = edge_values(self._snapshot, self._mode, layer, self._current_trace())
+        for layer in range(first, len(layout.sizes) - 1):
+            values = edge_values(self.snapshot(), self.edge_mode(), layer, self.shown_trace())
             t = emphasise(finite(values), scene.scales[layer], scene.power)
             if layer == 0:  # an input column of 784 points down the left edge
-                ys = np.linspace(40, self.height() - 80, self._layout.sizes[0])
+                ys = np.linspace(40, self.height() - 80, layout.sizes[0])
                 src = np.column_stack([np.full(len(ys), 20.0), ys])
             else:
-                src = self._layout.centers[layer]
-            dst = self._layout.centers[layer + 1]
+                src = layout.centers[layer]
+            dst = layout.centers[layer + 1]
             for j in range(t.shape[0]):
                 for i in range(t.shape[1]):
                     v = float(t[j, i])

@@ -52,6 +52,10 @@ class BatchStrip(QWidget):
         self._labels = np.asarray(labels)
         self.update()
 
+    def batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the examples (m, 28, 28) and the m labels the strip shows."""
+        return self._images, self._labels
+
     def thumb(self) -> int:
         """Return the thumbnail side: 28 px, smaller (down to 14) so a whole batch of 10 fits."""
         m = max(len(self._images), 1)

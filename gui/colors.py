@@ -33,9 +33,12 @@ class Palette:
     muted: RGB  # bars that did not win, "before" bars
     no_data: RGB  # a tile or image with nothing to show yet
     success: RGB  # test accuracy
+    faint: RGB  # text meant to recede: a zero count in the confusion matrix
     window: str  # Qt palette: the window's background
     base: str  # Qt palette: text fields and lists
     button: str
+    selected_text: str  # Qt palette: the text of a selected item, on the selection colour
+    shadow: str  # Qt palette: the darkest edge of a raised frame
 
 
 DARK = Palette(
@@ -52,9 +55,12 @@ DARK = Palette(
     muted=(105, 115, 135),
     no_data=(48, 52, 60),
     success=(90, 210, 120),
+    faint=(80, 86, 100),
     window="#1c1f26",
     base="#14161c",
     button="#2a2e38",
+    selected_text="#ffffff",
+    shadow="#000000",
 )
 LIGHT = Palette(
     name="light",
@@ -70,9 +76,12 @@ LIGHT = Palette(
     muted=(150, 158, 172),
     no_data=(222, 225, 232),
     success=(30, 140, 70),
+    faint=(80, 86, 100),
     window="#eff0f3",
     base="#ffffff",
     button="#e4e6eb",
+    selected_text="#ffffff",
+    shadow="#000000",
 )
 PALETTES = {"dark": DARK, "light": LIGHT}
 
@@ -83,6 +92,14 @@ NEGATIVE = DARK.negative
 BACKGROUND = DARK.background
 HIGHLIGHT = DARK.highlight
 TEXT = DARK.text
+
+# Colours that stay the same in every theme.
+ON_HIGHLIGHT = (0, 0, 0)  # text and frame on a highlight-filled button: black reads on both
+FAILURE_BACKGROUND = (90, 30, 30)  # the failure banner: a dark red strip, read in both themes
+FAILURE_BORDER = (192, 80, 77)
+FAILURE_TEXT = (255, 236, 236)
+INK = (255, 255, 255)  # the drawing pad's ink: white on black, as MNIST digits are stored
+NO_INK = (0, 0, 0)  # the pad's empty canvas, and what the eraser leaves
 
 LUT_SIZE = 256
 

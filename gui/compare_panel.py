@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 import numpy as np
 import pyqtgraph as pg
@@ -52,6 +52,19 @@ def smoothed(y: np.ndarray, window: int = SMOOTH_WINDOW) -> np.ndarray:
     i = np.arange(1, len(y) + 1)
     lo = np.maximum(i - window, 0)
     return (c[i] - c[lo]) / (i - lo)
+
+
+class DrawnRun(NamedTuple):
+    """The (x, y) points one run's plot items hold: its cost, its accuracy and its final star."""
+
+    cost: tuple[np.ndarray, np.ndarray]
+    accuracy: tuple[np.ndarray, np.ndarray]
+    final: tuple[np.ndarray, np.ndarray]
+
+
+def _points(item: pg.PlotDataItem) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (x, y) a curve was given, before any log scale."""
+    return np.asarray(item.xData), np.asarray(item.yData)
 
 
 class ComparePanel(QWidget):
@@ -388,6 +401,13 @@ class ComparePanel(QWidget):
             self._accuracy_items[run.serial] = (line, final)
             self._draw_run(run)
 
+    def drawn(self) -> dict[int, DrawnRun]:
+        """Return what the plots hold for each shown run, by serial: the curves on screen."""
+        return {
+            serial: DrawnRun(_points(cost), *(_points(i) for i in self._accuracy_items[serial]))
+            for serial, cost in self._cost_items.items()
+        }
+
     def cost_data(self, run: Run) -> tuple[np.ndarray, np.ndarray]:
         """Return the (x, cost) the plot draws for ``run`` on the current axis and smoothing."""
         x, y = run.cost_curve(self.x_axis_key())
@@ -447,52 +467,18 @@ class ComparePanel(QWidget):
         )
         for run in self.runs:
             c = run.curves
-            config = run.describe()
+            head = [run.name, run.describe()]
             p = c["batch_progress"]
             ex, up = run.x_values("examples", p), run.x_values("updates", p)
-            for row in zip(p, ex, up, c["batch_cost"]):
-                w.writerow(
-                    [
-                        run.name,
-                        config,
-                        "batch",
-                        f"{row[0]:.6f}",
-                        int(row[1]),
-                        int(row[2]),
-                        f"{row[3]:.6g}",
-                        "",
-                        "",
-                    ]
-                )
+            for x, n, u, cost in zip(p, ex, up, c["batch_cost"]):
+                w.writerow([*head, "batch", f"{x:.6f}", int(n), int(u), f"{cost:.6g}", "", ""])
             e = c["epoch_epoch"]
             ex, up = run.x_values("examples", e), run.x_values("updates", e)
-            for row in zip(
-                e, ex, up, c["epoch_train_cost"], c["epoch_test_cost"], c["epoch_test_accuracy"]
-            ):
-                w.writerow(
-                    [
-                        run.name,
-                        config,
-                        "epoch",
-                        f"{row[0]:.6f}",
-                        int(row[1]),
-                        int(row[2]),
-                        f"{row[3]:.6g}",
-                        f"{row[4]:.6g}",
-                        f"{row[5]:.6g}",
-                    ]
-                )
+            tests = zip(c["epoch_train_cost"], c["epoch_test_cost"], c["epoch_test_accuracy"])
+            for x, n, u, values in zip(e, ex, up, tests):
+                costs = [f"{v:.6g}" for v in values]
+                w.writerow([*head, "epoch", f"{x:.6f}", int(n), int(u), *costs])
             if run.final_test is not None and len(p):
-                w.writerow(
-                    [
-                        run.name,
-                        config,
-                        "final",
-                        f"{p[-1]:.6f}",
-                        int(run.x_values("examples", p[-1:])[0]),
-                        len(p),
-                        "",
-                        f"{run.final_test[0]:.6g}",
-                        f"{run.final_test[1]:.6g}",
-                    ]
-                )
+                n = int(run.x_values("examples", p[-1:])[0])
+                final = [f"{v:.6g}" for v in run.final_test]
+                w.writerow([*head, "final", f"{p[-1]:.6f}", n, len(p), "", *final])

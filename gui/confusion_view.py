@@ -114,7 +114,7 @@ class _MatrixCanvas(QWidget):
         p.fillRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), qcolor(rgb))
         count = int(self.matrix[true, predicted])
         if count == 0:
-            p.setPen(qcolor((80, 86, 100)))
+            p.setPen(qcolor(palette().faint))
         else:
             p.setPen(qcolor(DARK.background if sum(rgb) > 400 else DARK.text))  # ink by cell
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(count))

@@ -23,7 +23,7 @@ DISPLAY_POINTS = 2000  # runs per curve handed to pyqtgraph, about one per horiz
 LEGEND_COLUMNS = 4  # the legend's entries side by side in one row above the plot
 LEGEND_MARGIN = 130  # the two axes beside the curves
 SAMPLE_WIDTH = 30  # a legend entry's line or symbol and its gaps
-REFRESH_MS = 100  # a curve reads smoothly at 10 Hz; each redraw costs the training thread the GIL
+PLOT_REDRAW_MS = 100  # the curves redraw 10 times a second; each redraw holds the GIL
 WINDOW_EPOCHS = 2.0  # the moving window's width
 X_MODES = {
     "all": "whole run",
@@ -180,8 +180,8 @@ class CostPlot(QWidget):
         self.restyle()
 
         self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self._redraw)
+        self._timer.setInterval(PLOT_REDRAW_MS)
+        self._timer.timeout.connect(self.flush)
         self._timer.start()
 
     def restyle(self) -> None:
@@ -272,7 +272,7 @@ class CostPlot(QWidget):
         vb.setAutoVisible(y=self._x_mode == "window")
         self._window_range = None
         self._dirty = True
-        self._redraw()
+        self.flush()
 
     def set_marker(self, epochs: float | None) -> None:
         """Mark the moment the timeline shows (in epochs of training); None hides the mark."""
@@ -343,8 +343,8 @@ class CostPlot(QWidget):
         lo = max(int(np.searchsorted(xs, x0)) - 1, 0)
         return slice(lo, int(np.searchsorted(xs, x1)) + 1)
 
-    def _redraw(self) -> None:
-        """Push new points to the curves, at most once per timer tick."""
+    def flush(self) -> None:
+        """Hand the points added since the last redraw to the curves now, not at the next tick."""
         if not self._dirty:
             return
         self._dirty = False

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
     QImage,
     QKeyEvent,
     QKeySequence,
@@ -26,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui.colors import palette, qcolor
+from gui.colors import INK, NO_INK, palette, qcolor
 
 SIDE = 280  # logical pixels per side: MNIST's 28 pixels, ten times over
 BRUSH = 22.0  # brush diameter at full pressure; a 20-pixel digit box then has 1.6-pixel strokes
@@ -129,7 +128,7 @@ class DrawingPad(QWidget):
 
     def _render(self) -> None:
         """Repaint the canvas from the base image and the strokes."""
-        self._canvas.fill(0)
+        self._canvas.fill(qcolor(NO_INK))
         if self._base is not None:
             self._paint_base(self._base)
         painter = self._painter()
@@ -156,7 +155,7 @@ class DrawingPad(QWidget):
 
     def _paint_stroke(self, painter: QPainter, stroke: _Stroke, start: int) -> None:
         """Paint a stroke's segments that end at point ``start`` or later (point 0 is a dot)."""
-        color = QColor(0, 0, 0) if stroke.erase else QColor(255, 255, 255)
+        color = qcolor(NO_INK if stroke.erase else INK)
         pts = stroke.points
         for i in range(start, len(pts)):
             x0, y0, p0 = pts[max(i - 1, 0)]  # point 0 is a dot: a segment from itself to itself

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from gui.colors import FAILURE_BACKGROUND, FAILURE_BORDER, FAILURE_TEXT, css
+
 
 class FailureBanner(QFrame):
     """Shows a divergence or error message with buttons for the usual remedies."""
@@ -15,9 +17,10 @@ class FailureBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("failureBanner")
+        background, border = css(FAILURE_BACKGROUND), css(FAILURE_BORDER)
         self.setStyleSheet(
-            "#failureBanner { background: #5a1e1e; border: 1px solid #c0504d; border-radius: 4px; }"
-            "#failureBanner QLabel { color: #ffecec; }"
+            f"#failureBanner {{ background: {background}; border: 1px solid {border};"
+            f" border-radius: 4px; }} #failureBanner QLabel {{ color: {css(FAILURE_TEXT)}; }}"
         )
         layout = QVBoxLayout(self)  # the message over its buttons: it keeps the full width
         layout.setContentsMargins(10, 6, 10, 6)

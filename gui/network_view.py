@@ -57,7 +57,6 @@ class NetworkView(QWidget):
     """Draws the network 3Blue1Brown's way and explains any neuron or edge under the mouse."""
 
     neuron_clicked = Signal(int, int)  # layer (0 is the input), neuron index
-    edge_mode_changed = Signal(str)  # the new edge mode, one of EDGE_MODES
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,7 +166,6 @@ class NetworkView(QWidget):
         if mode != self._mode:
             self._mode = mode
             self._changed = True
-            self.edge_mode_changed.emit(mode)
 
     def edge_mode(self) -> str:
         """Return the current edge mode."""
@@ -195,18 +193,27 @@ class NetworkView(QWidget):
             return
         self._ensure_scene()
         if self.panel.isVisible() and self._snapshot is not None:
-            self.panel.show_neuron(self._snapshot, self._current_trace(), *self._panel_neuron())
+            self.panel.show_neuron(self._snapshot, self.shown_trace(), *self._panel_neuron())
         self.update()
 
     def _panel_neuron(self) -> tuple[int, int]:
         """Return the (layer, index) the panel shows."""
         return self.panel.layer, self.panel.index
 
-    def _current_trace(self) -> ExampleTrace | None:
-        """Return the example whose activations are shown."""
+    def snapshot(self) -> Snapshot | None:
+        """Return the snapshot drawn (live or scrubbed), None before the first one."""
+        return self._snapshot
+
+    def shown_trace(self) -> ExampleTrace | None:
+        """Return the example whose activations are shown: the one set, else the snapshot's."""
         if self._trace is not None:
             return self._trace
         return None if self._snapshot is None else self._snapshot.example
+
+    def scene(self) -> Scene | None:
+        """Return the frame painted: colours, images, the titles' data and any missing note."""
+        self._ensure_scene()
+        return self._scene
 
     def diagram_layout(self) -> DiagramLayout | None:
         """Return the geometry in use (None before the first snapshot)."""
@@ -361,7 +368,7 @@ class NetworkView(QWidget):
         self._ensure_scene()
         if self._layout is None or self._snapshot is None:
             return None
-        trace = self._current_trace()
+        trace = self.shown_trace()
         args = (self._layout, self._segments, self._snapshot, self._mode, trace)
         return hits.edge_at(*args, pos.x(), pos.y())
 
@@ -370,7 +377,7 @@ class NetworkView(QWidget):
         if self._snapshot is None:
             return ""
         hit = self.neuron_at(pos)
-        layout, snap, trace = self._layout, self._snapshot, self._current_trace()
+        layout, snap, trace = self._layout, self._snapshot, self.shown_trace()
         in_tile = hits.tile_at(layout, pos.x(), pos.y()) is not None
         if hit is not None and not (hit[0] == 1 and in_tile) and hit[0] != 0:
             return hits.neuron_tip(layout, snap, trace, *hit)
@@ -437,7 +444,7 @@ class NetworkView(QWidget):
         """Show the detail panel for a neuron, placed on the side away from ``near``."""
         if self._snapshot is None:
             return
-        self.panel.show_neuron(self._snapshot, self._current_trace(), layer, index)
+        self.panel.show_neuron(self._snapshot, self.shown_trace(), layer, index)
         left = near is not None and near.x() > self.width() / 2
         x = 12 if left else self.width() - self.panel.width() - 12
         self.panel.move(max(x, 0), 44)

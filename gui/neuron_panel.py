@@ -49,6 +49,10 @@ class IncomingWeights(QWidget):
             )
         self.update()
 
+    def image(self) -> QImage | None:
+        """Return the picture of the weights painted (784 as 28x28), None when they are bars."""
+        return self._image
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         """Paint the image or the bars on the diagram's dark background."""
         p = QPainter(self)

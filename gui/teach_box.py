@@ -24,7 +24,7 @@ import pyqtgraph as pg
 
 from engine.teach import TeachResult
 from engine.words import a
-from gui.colors import css, palette, qcolor
+from gui.colors import ON_HIGHLIGHT, css, palette, qcolor
 from gui.theme import style_plot
 
 
@@ -180,11 +180,11 @@ class TeachBox(QGroupBox):
 
     def _style_label_buttons(self) -> None:
         """Fill the chosen "It is N" button with the highlight colour: unmistakable in any theme."""
-        chosen = css(palette().highlight)
+        chosen, on = css(palette().highlight), css(ON_HIGHLIGHT)
         for button in self.label_group.buttons():
             button.setStyleSheet(
-                f"QPushButton:checked {{ background: {chosen}; color: black; font-weight: bold;"
-                " border: 2px solid black; border-radius: 3px; }"
+                f"QPushButton:checked {{ background: {chosen}; color: {on}; font-weight: bold;"
+                f" border: 2px solid {on}; border-radius: 3px; }}"
             )
 
     def _nudge_arrows(self) -> str:

@@ -48,14 +48,14 @@ def qt_palette(p: Palette) -> QPalette:
         QPalette.ColorRole.ButtonText: qcolor(p.text),
         QPalette.ColorRole.BrightText: qcolor(p.negative),
         QPalette.ColorRole.Highlight: qcolor(p.positive).darker(130 if p is DARK else 100),
-        QPalette.ColorRole.HighlightedText: QColor("#ffffff"),
+        QPalette.ColorRole.HighlightedText: QColor(p.selected_text),
         QPalette.ColorRole.Link: qcolor(p.positive),
         QPalette.ColorRole.PlaceholderText: qcolor(p.dim),
         QPalette.ColorRole.Light: QColor(p.button).lighter(130),
         QPalette.ColorRole.Midlight: QColor(p.button).lighter(115),
         QPalette.ColorRole.Mid: qcolor(p.outline),
         QPalette.ColorRole.Dark: QColor(p.button).darker(150),
-        QPalette.ColorRole.Shadow: QColor("#000000"),
+        QPalette.ColorRole.Shadow: QColor(p.shadow),
     }
     for role, colour in roles.items():
         qp.setColor(role, colour)

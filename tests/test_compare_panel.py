@@ -29,11 +29,6 @@ def panel(qtbot, tiny_digits):
     return p
 
 
-def drawn(item) -> tuple[np.ndarray, np.ndarray]:
-    """Return the (x, y) a pyqtgraph curve was given."""
-    return np.asarray(item.xData), np.asarray(item.yData)
-
-
 def test_plotted_curves_equal_each_runs_history_on_every_axis(panel) -> None:
     panel.smooth.setChecked(False)
     for axis, expected_x in (
@@ -43,17 +38,17 @@ def test_plotted_curves_equal_each_runs_history_on_every_axis(panel) -> None:
     ):
         panel.set_x_axis(axis)
         for run in panel.runs:
-            x, y = drawn(panel._cost_items[run.serial])
+            x, y = panel.drawn()[run.serial].cost
             assert np.allclose(x, expected_x(run))
             assert np.array_equal(y, run.curves["batch_cost"])
-            ax, ay = drawn(panel._accuracy_items[run.serial][0])
+            ax, ay = panel.drawn()[run.serial].accuracy
             assert np.array_equal(ay, 100 * run.curves["epoch_test_accuracy"])
     assert panel.cost_plot.getPlotItem().getAxis("bottom").labelText == "updates"
 
 
 def test_smoothing_is_the_mean_of_the_last_hundred_costs(panel) -> None:
     run = panel.runs[1]
-    _, y = drawn(panel._cost_items[run.serial])
+    _, y = panel.drawn()[run.serial].cost
     costs = run.curves["batch_cost"]
     expected = [costs[max(0, i - 99) : i + 1].mean() for i in range(len(costs))]
     assert np.allclose(y, expected)
@@ -64,12 +59,12 @@ def test_runs_toggle_off_and_on_with_their_checkbox(qtbot, panel) -> None:
     item = panel.run_list.item(0)
     item.setCheckState(Qt.CheckState.Unchecked)
     assert [r.name for r in panel.shown_runs()] == ["run 1"]
-    assert set(panel._cost_items) == {2}
+    assert set(panel.drawn()) == {2}
     assert [label.text for _, label in panel.legend.items] == ["run 1"]
     panel.set_runs(panel.runs)  # a new run arriving keeps the choice
-    assert set(panel._cost_items) == {2}
+    assert set(panel.drawn()) == {2}
     panel.set_shown(panel.runs[0], True)
-    assert set(panel._cost_items) == {1, 2}
+    assert set(panel.drawn()) == {1, 2}
 
 
 def test_log_axes_and_the_final_star(qtbot, panel) -> None:
@@ -80,7 +75,7 @@ def test_log_axes_and_the_final_star(qtbot, panel) -> None:
     run = panel.runs[1]  # 130 batches: ended between epochs 2 and 3
     run.final_test = (0.4, 0.3)
     panel.update_run(run)
-    fx, fy = drawn(panel._accuracy_items[run.serial][1])
+    fx, fy = panel.drawn()[run.serial].final
     assert fx.tolist() == [run.curves["batch_progress"][-1]] and fy.tolist() == [30.0]
 
 
@@ -117,7 +112,7 @@ def test_a_finished_window_run_is_kept_with_its_own_history(qtbot, tmp_path) -> 
     # Its curve in the Compare tab is that history.
     panel = window.runs.panel
     panel.smooth.setChecked(False)
-    x, y = drawn(panel._cost_items[run.serial])
+    x, y = panel.drawn()[run.serial].cost
     assert np.array_equal(x, before["batch_progress"]) and np.array_equal(y, before["batch_cost"])
     # Opening it continues from its network, with its history on the main cost plot.
     window.runs.open_run(run)

@@ -29,11 +29,10 @@ def test_hover_reads_the_point_under_the_cursor(qtbot) -> None:
     plot.show()
     plot.append_batches(np.linspace(0, 1, 200), np.linspace(2, 0.5, 200))
     plot.add_epoch(1.0, 0.4, 0.9)
-    plot._redraw()
+    plot.flush()
     qtbot.wait(50)
     vb = plot.plot.getPlotItem().vb
-    scene_pos = vb.mapViewToScene(pg_point(0.5, 1.0))
-    plot._on_mouse_moved(scene_pos)
+    hover(plot, vb.mapViewToScene(pg_point(0.5, 1.0)))
     text = plot.readout_text()
     assert "epoch 0.5" in text and "test cost 0.4000" in text and "90.00%" in text
     plot.clear()
@@ -47,10 +46,18 @@ def test_long_runs_reach_pyqtgraph_decimated_with_every_spike(qtbot, rng) -> Non
     costs = rng.random(n).astype(np.float32) * 0.1
     costs[123_457] = 5.0  # one spike must survive the decimation
     plot.append_batches(np.arange(n) / 6000, costs)
-    plot._redraw()
+    plot.flush()
     x, y = plot.batch_curve.getData()
     assert len(x) <= 2 * DISPLAY_POINTS + 200 and y.max() == 5.0 and y.min() == costs.min()
     assert plot.point_count() == n
+
+
+def hover(plot: CostPlot, scene_pos) -> None:
+    """Move the mouse to a point in scene coordinates, as the plot's scene reports a mouse move.
+
+    The scene's own signal carries the exact point (a QTest move rounds it to whole pixels).
+    """
+    plot.plot.scene().sigMouseMoved.emit(scene_pos)
 
 
 def pg_point(x: float, y: float):
@@ -70,7 +77,7 @@ def _shown_plot(qtbot) -> CostPlot:
     plot.append_batches(xs, 1.0 / (1.0 + xs))
     for epoch in range(1, 31):
         plot.add_epoch(float(epoch), 0.1, 0.9)
-    plot._redraw()
+    plot.flush()
     qtbot.wait(20)
     return plot
 
@@ -85,7 +92,7 @@ def test_clear_resets_the_axes_even_after_a_zoom(qtbot) -> None:
     assert x0 >= -0.1 and x1 <= 1.1  # a fresh network's axis, not the old run's
     assert plot.plot.getPlotItem().vb.autoRangeEnabled()[0]  # and it follows new points again
     plot.append_batches(np.array([0.5, 2.5]), np.array([1.0, 0.5]))
-    plot._redraw()
+    plot.flush()
     qtbot.wait(20)
     assert plot.x_range()[1] >= 2.5
 
@@ -101,7 +108,7 @@ def test_the_moving_window_follows_the_latest_epochs(qtbot) -> None:
     x0, x1 = plot.x_range()
     assert x0 == pytest.approx(30 - WINDOW_EPOCHS, abs=0.1) and x1 == pytest.approx(30, abs=0.1)
     plot.append_batches(np.arange(30_001, 31_001) / 1000, np.full(1000, 0.03))
-    plot._redraw()
+    plot.flush()
     qtbot.wait(20)
     assert plot.x_range()[1] == pytest.approx(31, abs=0.1)
     x, _ = plot.batch_curve.getData()
@@ -115,7 +122,7 @@ def test_the_log_axis_gives_the_first_epoch_room_and_hover_still_reads_epochs(qt
     x0, x1 = plot.x_range()
     assert x0 <= 0.0011 and x1 >= 30
     vb = plot.plot.getPlotItem().vb
-    plot._on_mouse_moved(vb.mapViewToScene(pg_point(np.log10(0.5005), 0.5)))  # half an epoch
+    hover(plot, vb.mapViewToScene(pg_point(np.log10(0.5005), 0.5)))  # half an epoch
     assert "epoch 0.501" in plot.readout_text()  # the next mini-batch: 501 of 1,000
     plot.set_marker(2.0)
     assert plot.marker.value() == pytest.approx(np.log10(2.0))

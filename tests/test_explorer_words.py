@@ -153,7 +153,7 @@ def test_step4_sentences_match_bars_and_an_independent_backprop(panel, trained, 
     ref = reference(weights, biases, config, image, label)
     page = panel.output_page
     for target in (label, (label + 3) % 10):
-        panel.select_neuron(panel._n_layers(), target)
+        panel.select_neuron(panel.exploration.n_layers, target)
         text = shown(panel, "output_summary")
         delta = ref["delta"][-1][target]
         eta, m = snap.train_config.learning_rate, len(snap.batch_labels)
@@ -288,7 +288,7 @@ def test_step8_checks_only_parameters_with_a_gradient(panel, qtbot):
     panel.check_page.check_all()
     results = panel.check_page.values["all"]
     assert results
-    assert {r.layer for r in results} == set(range(panel._n_layers()))
+    assert {r.layer for r in results} == set(range(panel.exploration.n_layers))
     assert all(r.backprop != 0 for r in results)
     assert all(r.relative_error < 1e-5 for r in results)
 

@@ -133,8 +133,7 @@ def test_window_gives_the_explorer_the_whole_training_set(qtbot, tmp_path) -> No
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: window.explorer.state is not None, timeout=10000)
-    full_images, _ = window.explorer._full
-    assert full_images is window.data.train.images
+    assert window.explorer.state.full_images is window.data.train.images
     window.explorer.set_step(9)
     n = len(window.data.train)
     assert window.explorer.displayed_values()["search"].n_examples == n

@@ -147,7 +147,9 @@ def test_each_try_it_fires_on_its_real_action_and_not_on_others(qtbot, window) -
     assert "averaging" not in guide.done
     window.step_action.trigger()
     qtbot.waitUntil(lambda: "averaging" in guide.done, timeout=5000)
-    assert guide._stepped.examples_seen == window.worker.latest_snapshot().examples_seen
+    # Stop 6's reveal reads the step just taken, not an earlier one.
+    stepped = gs.reveal_moved_layer(window.worker.latest_snapshot()).verdict(0)
+    assert guide.reveal(5, 0) == stepped
     # Teach it: one SGD step on the pad's digit.
     assert "nudges" not in guide.done
     window.digit_panel.select_label(int(window.data.test.labels[0]))
@@ -199,7 +201,7 @@ def test_predict_then_reveal_in_the_window_uses_the_live_numbers(qtbot, window) 
     label = np.array([int(window.data.test.labels[5])])
     before = network_of(window.worker.latest_snapshot()).mean_cost(x, label)
     window.digit_panel.apply_step()
-    qtbot.waitUntil(lambda: guide._teach is not None, timeout=5000)
+    qtbot.waitUntil(lambda: not isinstance(guide.answer(2), str), timeout=5000)  # a Reveal
     qtbot.waitUntil(lambda: window.record.state == "paused", timeout=5000)
     after = network_of(window.worker.latest_snapshot()).mean_cost(x, label)
     text = guide.reveal(2, 1)
@@ -210,7 +212,7 @@ def test_predict_then_reveal_in_the_window_uses_the_live_numbers(qtbot, window) 
     guide.open_view(5)
     assert window.tabs.currentIndex() == 0 and window.network_view.edge_mode() == "update"
     window.step_action.trigger()
-    qtbot.waitUntil(lambda: guide._stepped is not None, timeout=5000)
+    qtbot.waitUntil(lambda: not isinstance(guide.answer(5), str), timeout=5000)  # a Reveal
     assert guide.reveal(5, 0) == gs.reveal_moved_layer(window.worker.latest_snapshot()).verdict(0)
 
 

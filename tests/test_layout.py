@@ -193,7 +193,7 @@ def test_cost_plot_legend_and_hover_readout_keep_off_the_curves_and_each_other(q
     plot.append_batches(x, 2.0 * np.exp(-x) + 0.1)
     plot.add_epoch(1.0, 0.4, 0.95)  # an accuracy marker high on the right, where legends sit
     plot.add_epoch(2.0, 0.3, 0.97)
-    plot._redraw()
+    plot.flush()
     qtbot.wait(50)
     vb = plot.plot.getPlotItem().vb
     view = vb.sceneBoundingRect()
@@ -202,7 +202,7 @@ def test_cost_plot_legend_and_hover_readout_keep_off_the_curves_and_each_other(q
     assert plot.legend.columnCount < 4  # 520 pixels: the entries wrap onto two rows
     for fraction in (0.1, 0.9):
         point = QPointF(view.left() + fraction * view.width(), view.center().y())
-        plot._on_mouse_moved(point)
+        plot.plot.scene().sigMouseMoved.emit(point)  # the scene reports a mouse move
         readout = plot.readout.sceneBoundingRect()
         assert plot.readout_text()
         assert view.adjusted(-0.5, -0.5, 0.5, 0.5).contains(readout), (view, readout)

@@ -228,7 +228,7 @@ def test_teach_it_takes_exactly_one_sgd_step_through_the_worker(qtbot, window) -
         )
     qtbot.waitUntil(lambda: window.record.unsaved)
     # the diagram shows the drawn digit's forward pass with the chosen label
-    trace = window.network_view._current_trace()
+    trace = window.network_view.shown_trace()
     assert trace.label == label
     np.testing.assert_allclose(trace.activations[0], x.reshape(-1), atol=1e-6)
 
@@ -271,11 +271,11 @@ def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> No
     window.timeline.snapshot_chosen.emit(1)
     assert window.cost_plot.marker.isVisible()
     assert window.cost_plot.marker.value() == pytest.approx(0.1)  # 1,000 of 10,000 examples
-    shown = window.network_view._snapshot
+    shown = window.network_view.snapshot()
     for k in range(3):
         np.testing.assert_array_equal(shown.weights[k], record.weights[k])
     qtbot.wait(100)  # the live refresh must not overwrite a scrubbed view
-    assert window.network_view._snapshot is shown
+    assert window.network_view.snapshot() is shown
     window.timeline.resume_requested.emit(1)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1000)
     qtbot.waitUntil(lambda: len(window.record.history) == 100)
@@ -306,7 +306,10 @@ def test_a_mistake_chosen_in_the_insight_panel_goes_to_the_pad_and_explorer(qtbo
     window.insight.digit_chosen.emit(image, label)
     assert window.digit_panel.selected_label() == label
     assert window.digit_panel.network_input() is not None
-    assert window.explorer._example[1] == label
+    window.tabs.setCurrentIndex(1)  # the explorer, opened, explores that mistake
+    qtbot.waitUntil(lambda: window.explorer.exploration is not None, timeout=10000)
+    assert window.explorer.exploration.label == label == window.explorer.diagram.label
+    np.testing.assert_array_equal(window.explorer.exploration.image, image)
 
 
 def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> None:

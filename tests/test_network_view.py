@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage
 from engine.network import Network, NetworkConfig
 from engine.snapshot import take_snapshot, trace_example
 from engine.training import TrainConfig, Trainer
-from gui.diagram_labels import fmt
+from gui.diagram_labels import MODE_TITLES, fmt, legend_boxes
 from gui.diagram_layout import compute_layout
 from gui.network_view import NetworkView
 
@@ -161,8 +161,8 @@ def test_first_layer_panel_shows_the_28x28_weights(qtbot, view, base):
             view, Qt.MouseButton.LeftButton, pos=QPoint(int(x + w / 2), int(y + h / 2))
         )
     assert blocker.args == [1, 1]
-    assert view.panel.weights._image is not None
-    assert view.panel.weights._image.size() == QSize(28, 28)
+    assert view.panel.weights.image() is not None
+    assert view.panel.weights.image().size() == QSize(28, 28)
 
 
 def test_trace_override_changes_the_neuron_fill(view, base):
@@ -263,12 +263,13 @@ def test_nan_weights_render_and_show_a_dash(qtbot, view, base):
     assert "b = \u2014" in view.tooltip_at(QPointF(*centre))
 
 
-def test_mode_actions_switch_and_announce_the_mode(qtbot, view):
+def test_mode_actions_switch_and_the_legend_names_the_mode(qtbot, view):
     actions = view.mode_actions()
     gradient = next(a for a in actions if a.text() == "Gradient")
-    with qtbot.waitSignal(view.edge_mode_changed) as blocker:
-        gradient.trigger()
-    assert blocker.args == ["gradient"] and view.edge_mode() == "gradient"
+    gradient.trigger()
+    assert view.edge_mode() == "gradient" and gradient.isChecked()
+    title = legend_boxes(view.diagram_layout(), view.scene())[0][0].text
+    assert title.startswith(f"edges and tiles: {MODE_TITLES['gradient']}")
     assert view.toolbar().actions() == actions
     with pytest.raises(ValueError, match="unknown edge mode"):
         view.set_edge_mode("momentum")
@@ -288,7 +289,7 @@ def test_hebbian_without_an_example_draws_and_explains(view, base):
     view.set_edge_mode("hebbian")
     view.refresh()
     assert not view.grab().isNull()
-    assert view._scene.missing.startswith("no example yet")
+    assert view.scene().missing.startswith("no example yet")
 
 
 def test_exported_png_shows_a_drawn_float_input_like_the_screen(qtbot, view, base, tmp_path):

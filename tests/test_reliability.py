@@ -250,7 +250,7 @@ def test_window_refuses_bad_my_digits_files_in_plain_text(
     for case, (build, words) in BAD_DIGITS.items():
         path = build(tmp_path / f"<b>{case}<b>.npz")
         monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, p=path, **k: (str(p), ""))
-        panel._on_open_clicked()
+        qtbot.mouseClick(panel.teach.open_button, Qt.MouseButton.LeftButton)
         text, text_format = shown[-1]
         assert words in text and f"<b>{case}<b>.npz" in text, (case, text)
         assert text_format == Qt.TextFormat.PlainText

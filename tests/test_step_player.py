@@ -156,7 +156,7 @@ def test_cancelling_midway_leaves_the_network_exactly_stepped(qtbot, window):
     assert live.examples_seen == before.examples_seen + 10
     assert_same_parameters(live, reference_step(window, before).network)
     window.feed.refresh()
-    assert window.network_view._snapshot.examples_seen == live.examples_seen
+    assert window.network_view.snapshot().examples_seen == live.examples_seen
     rgb = QImage.Format.Format_RGB32
     shown = window.network_view.grab().toImage().convertToFormat(rgb)
     assert shown == window.network_view.render_image().convertToFormat(rgb)  # live again

@@ -97,7 +97,7 @@ def test_reset_resets_the_cost_plots_axes_and_the_axis_mode_persists(qtbot, tmp_
     window.set_speed(0)
     window.worker.run_batches(400)
     qtbot.waitUntil(lambda: len(window.record.history) == 400, timeout=10000)
-    window.cost_plot._redraw()
+    window.cost_plot.flush()
     window.cost_plot.plot.getPlotItem().vb.setXRange(0.30, 0.35)  # the learner zoomed in
     window.reset(ask=False)
     qtbot.waitUntil(lambda: window.cost_plot.point_count() == 0)
@@ -202,23 +202,23 @@ def test_training_after_teach_cannot_be_undone_past(qtbot, window) -> None:
 def test_a_drawn_digit_gets_no_invented_label(qtbot, window) -> None:
     window.digit_panel.pad.set_image(window.data.test.images[0])  # drawn, nobody labelled it
     assert window.digit_panel.selected_label() is None
-    trace = window.network_view._current_trace()
+    trace = window.network_view.shown_trace()
     assert trace.label is None and np.isnan(trace.deltas[-1]).all()
     window.network_view.refresh()
     guess = int(np.argmax(trace.outputs))
-    last = titles(window.worker.latest_snapshot().sizes, window.network_view._scene)[-1]
+    last = titles(window.worker.latest_snapshot().sizes, window.network_view.scene())[-1]
     assert last.endswith(f"\nguess {guess}") and "label" not in last
     window.network_view.set_edge_mode("hebbian")
     window.network_view.refresh()
-    assert "no label" in window.network_view._scene.missing
+    assert "no label" in window.network_view.scene().missing
     window.digit_panel.select_label(4)  # Teach's chosen digit is a label the learner gave
-    trace = window.network_view._current_trace()
+    trace = window.network_view.shown_trace()
     assert trace.label == 4 and np.isfinite(trace.deltas[-1]).all()
     window.network_view.refresh()
-    last = titles(window.worker.latest_snapshot().sizes, window.network_view._scene)[-1]
+    last = titles(window.worker.latest_snapshot().sizes, window.network_view.scene())[-1]
     assert last.endswith(f"\nlabel 4 \u00b7 guess {guess}")
     window.digit_panel.select_label(None)  # the learner takes the label back
-    assert window.network_view._current_trace().label is None
+    assert window.network_view.shown_trace().label is None
 
 
 def test_a_fresh_network_is_untitled_and_save_keeps_the_typed_name(
@@ -345,9 +345,11 @@ def test_slow_motion_shows_each_steps_update_and_its_mini_batch(qtbot, window) -
     assert window.network_view.edge_mode() == "update" and window.batch_strip.isVisible()
     window.step_action.trigger()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 10)
-    qtbot.waitUntil(lambda: len(window.batch_strip._labels) == 10)
+    qtbot.waitUntil(lambda: len(window.batch_strip.batch()[1]) == 10)
     snapshot = window.worker.latest_snapshot()
-    np.testing.assert_array_equal(window.batch_strip._images, snapshot.batch_images)
+    images, labels = window.batch_strip.batch()
+    np.testing.assert_array_equal(images, snapshot.batch_images)
+    np.testing.assert_array_equal(labels, snapshot.batch_labels)
     assert window.batch_strip.caption().startswith("Mini-batch of 10: the step averages")
     window.set_speed(WATCHABLE)
     assert window.network_view.edge_mode() == "weight" and not window.batch_strip.isVisible()
@@ -398,7 +400,9 @@ def test_the_explorer_never_invents_a_label_for_a_drawing(qtbot, window) -> None
     assert "Pick the digit it is under Teach it" in window.statusBar().currentMessage()
     window.digit_panel.select_label(2)
     window.explore_drawing_action.trigger()
-    assert window.tabs.currentIndex() == 1 and window.explorer._example[1] == 2
+    assert window.tabs.currentIndex() == 1
+    qtbot.waitUntil(lambda: window.explorer.exploration is not None, timeout=10000)
+    assert window.explorer.exploration.label == 2 == window.explorer.diagram.label
 
 
 def test_export_dialogs_start_in_documents_with_descriptive_names(qtbot, window, monkeypatch):

@@ -64,9 +64,6 @@ class ExplorerPanel(QWidget):
     Steps are numbered 1 .. N_STEPS as in the issue; ``set_snapshot`` must come first.
     """
 
-    step_changed = Signal(int)  # the new step, 1 .. N_STEPS
-    neuron_selected = Signal(int, int)  # layer, index
-    edge_selected = Signal(int, int, int)  # weight layer, out, in
     trace_changed = Signal(object)  # engine.snapshot.ExampleTrace of the explored example
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -356,8 +353,6 @@ class ExplorerPanel(QWidget):
         elif step != 1:
             self._reveal_timer.stop()
         self._refresh()
-        if changed:
-            self.step_changed.emit(step)
 
     def next_step(self) -> None:
         """Go one step forwards."""
@@ -378,7 +373,6 @@ class ExplorerPanel(QWidget):
         else:
             s.hidden = (layer, index)
             s.back_to = min(s.back_to, layer)
-        self.neuron_selected.emit(layer, index)
         self._refresh()
 
     def select_parameter(self, layer: int, out: int, col: int) -> None:
@@ -386,8 +380,6 @@ class ExplorerPanel(QWidget):
         if self.state is None:
             return
         self.state.param = (layer, out, col)
-        if col < self.state.exploration.sizes[layer]:
-            self.edge_selected.emit(layer, out, col)
         self._refresh()
 
     def _on_revealed_changed(self, layers: int) -> None:
