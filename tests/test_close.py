@@ -35,7 +35,7 @@ def close_promptly(window: MainWindow) -> None:
     """Close the window and assert the worker's thread has ended within its shutdown wait."""
     window.close()
     assert window.worker.state == FINISHED
-    assert window.worker._thread.isFinished()
+    assert window.worker.thread_finished()
 
 
 def test_close_while_training_at_full_speed(qtbot, tmp_path: Path) -> None:

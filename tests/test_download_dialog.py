@@ -86,4 +86,4 @@ def test_closing_while_a_mirror_sends_nothing_ends_the_worker(qtbot, window, mon
         window.data_sources.load("full")
         qtbot.wait(200)
         window.close()  # waiting for the silent mirror would outlast the worker's 5 s to stop
-        assert window.worker._thread.isFinished()
+        assert window.worker.thread_finished()

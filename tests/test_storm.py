@@ -140,7 +140,7 @@ def quiesce(qtbot, window: MainWindow) -> None:
     window.tabs.setCurrentIndex(0)
     worker = window.worker
     worker.pause()
-    qtbot.waitUntil(lambda: worker._commands.empty() and worker.state != RUNNING, timeout=10000)
+    qtbot.waitUntil(lambda: worker.commands_taken() and worker.state != RUNNING, timeout=10000)
     serial = -1
     while serial != worker.snapshot_serial:  # until two looks, well apart, agree
         serial = worker.snapshot_serial
@@ -192,7 +192,7 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
         assert sum(fired.values()) == ACTIONS_TO_FIRE >= 1000
         assert set(fired) == set(actions), "every kind of action must have been fired"
         assert all(finite(s) for s in shown), "a non-finite network reached the diagram"
-        assert window.worker._thread.isRunning()
+        assert not window.worker.thread_finished()
         internal = [m for m in failures if "learning rate" not in m]
         assert internal == [], "only divergence may show the banner in the storm"
         print(f"storm: {ACTIONS_TO_FIRE} actions in {storm_seconds:.1f} s, {dict(fired)}")
@@ -204,7 +204,7 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
         quiesce(qtbot, window)
         assert_shows_the_workers_state(window)
         window.close()
-        assert window.worker._thread.isFinished()
+        assert window.worker.thread_finished()
     finally:
         faulthandler.cancel_dump_traceback_later()
 

@@ -209,7 +209,7 @@ def test_pause_voids_queued_steps(qtbot, worker) -> None:
     for _ in range(5):
         worker.step_batch()
     worker.pause()
-    qtbot.waitUntil(lambda: worker.state == PAUSED and worker._commands.empty())
+    qtbot.waitUntil(lambda: worker.state == PAUSED and worker.commands_taken())
     qtbot.wait(200)
     assert len(batches(worker.take_reports())) <= 1
 
