@@ -44,7 +44,7 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
-class _Parser(argparse.ArgumentParser):
+class CliParser(argparse.ArgumentParser):
     """An argument parser whose errors are a single line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
@@ -109,8 +109,8 @@ def _save_path(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser for the ``train`` and ``evaluate`` commands."""
-    parser = _Parser(prog="backprop-lab", description="Train and evaluate networks on MNIST.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = CliParser(prog="backprop-lab", description="Train and evaluate networks on MNIST.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=CliParser)
     train = commands.add_parser("train", help="train a network and print per-epoch results")
     train.add_argument("--data", default="sample", help="sample (bundled), full, or a folder")
     train.add_argument("--layers", type=parse_layers, default=(784, 16, 16, 10))
