@@ -112,7 +112,7 @@ def test_digit_drawn_goes_out_while_drawing_and_on_release(qtbot):
         )
         QApplication.sendEvent(pad, move)
     assert len(sent) < 6  # throttled: quick moves are batched, not sent one by one ...
-    qtbot.waitUntil(lambda: len(sent) >= 2, timeout=500)  # ... and sent when the timer fires
+    qtbot.waitUntil(lambda: len(sent) >= 2, timeout=5000)  # ... and sent when the timer fires
     np.testing.assert_array_equal(sent[-1], pad.image())
     qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=points[5].toPoint())
     assert sent[-1].shape == (SIDE * pad.devicePixelRatioF(),) * 2

@@ -9,7 +9,6 @@ and show exactly the worker's state.
 from __future__ import annotations
 
 import faulthandler
-import time
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -180,13 +179,11 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
         weights = np.array([4 if n in ("run/pause", "step") else 1 for n in names], float)
         fired: Counter[str] = Counter()
         app = QApplication.instance()
-        start = time.perf_counter()
         for _ in range(ACTIONS_TO_FIRE):
             name = str(rng.choice(names, p=weights / weights.sum()))
             actions[name]()
             fired[name] += 1
             app.processEvents()
-        storm_seconds = time.perf_counter() - start
         quiesce(qtbot, window)
         assert_shows_the_workers_state(window)
         assert sum(fired.values()) == ACTIONS_TO_FIRE >= 1000
@@ -195,7 +192,7 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
         assert not window.worker.thread_finished()
         internal = [m for m in failures if "learning rate" not in m]
         assert internal == [], "only divergence may show the banner in the storm"
-        print(f"storm: {ACTIONS_TO_FIRE} actions in {storm_seconds:.1f} s, {dict(fired)}")
+        print(f"storm: {ACTIONS_TO_FIRE} actions, {dict(fired)}")
 
         window.defaults_action.trigger()  # and the window still trains normally afterwards
         qtbot.waitUntil(lambda: window.last_batch is None and window.worker.state == PAUSED)
