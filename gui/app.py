@@ -294,7 +294,7 @@ def _settings_problem(path: str | None) -> str | None:
     return None
 
 
-def _quiet_offscreen(mode, context, message: str) -> None:
+def _quiet_offscreen(mode, _context, message: str) -> None:
     """Print Qt's messages as usual, except the offscreen platform's harmless size-hint notice.
 
     When the platform plugin cannot load (Qt aborts next), add what to install.
