@@ -121,7 +121,7 @@ def close_seconds(app: QApplication, how: str) -> float:
         start = time.perf_counter()
         window.close()
         seconds = time.perf_counter() - start
-        if not window.worker._thread.isFinished():
+        if not window.worker.thread_finished():
             raise SystemExit(f"closing during {how} left the training thread running")
         return seconds
 

@@ -6,6 +6,9 @@ Nothing in this package imports Qt except ``engine.worker``; everything else run
 from __future__ import annotations
 
 import os
+import sys
+
+SWITCH_INTERVAL = 0.0005  # seconds; Python's default 5 ms would make the GUI wait for the GIL
 
 # Tiny GEMMs (batch 10 x 784 x 16) get slower, not faster, with more than one BLAS thread, and
 # a busy second core makes it far worse. Set before NumPy loads; ``limit_blas_threads`` covers
@@ -21,6 +24,11 @@ def limit_blas_threads() -> None:
     threadpool_limits(limits=1, user_api="blas")
 
 
+def share_the_gil_often() -> None:
+    """Make a busy thread hand over the GIL every ``SWITCH_INTERVAL`` seconds, or sooner."""
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+
+
 def limit_heap_growth() -> None:
     """Make glibc return freed NumPy buffers to the system instead of keeping them forever.
 
@@ -31,7 +39,6 @@ def limit_heap_growth() -> None:
     """
     import ctypes
     import ctypes.util
-    import sys
 
     if not sys.platform.startswith("linux"):
         return

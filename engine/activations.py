@@ -44,7 +44,6 @@ class Sigmoid:
 
     name = "sigmoid"
     formula = "1 / (1 + exp(-z))"
-    output_range = (0.0, 1.0)
 
     # sigma(z) is SciPy's expit itself: one ufunc, no overflow at any input, and no Python frame
     # around it on the way (it is called for every layer of every mini-batch).
@@ -66,7 +65,6 @@ class Tanh:
 
     name = "tanh"
     formula = "tanh(z)"
-    output_range = (-1.0, 1.0)
 
     fn = np.tanh  # the ufunc itself, like Sigmoid.fn
 
@@ -86,7 +84,6 @@ class ReLU:
 
     name = "relu"
     formula = "max(0, z)"
-    output_range = (0.0, np.inf)
 
     @staticmethod
     def fn(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -113,7 +110,6 @@ class Softmax:
 
     name = "softmax"
     formula = "exp(z_j) / sum_k exp(z_k)"
-    output_range = (0.0, 1.0)
 
     @staticmethod
     def fn(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -44,7 +44,7 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
-class _Parser(argparse.ArgumentParser):
+class CliParser(argparse.ArgumentParser):
     """An argument parser whose errors are a single line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
@@ -67,14 +67,19 @@ def parse_layers(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _number(kind: type, text: str) -> int | float:
+    """Return ``text`` as a number of ``kind`` (int or float), or raise the error argparse shows."""
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+
+
 def _positive(kind: type) -> callable:
     """Return an argparse type that accepts positive numbers of ``kind`` only."""
 
     def convert(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+        value = _number(kind, text)
         if not value > 0 or value != value or value == float("inf"):
             raise argparse.ArgumentTypeError(f"must be positive and finite, got {text!r}")
         return value
@@ -86,10 +91,7 @@ def _within(kind: type, what: str, allowed: limits.Range) -> callable:
     """Return an argparse type for a number of ``kind`` inside the range its window control has."""
 
     def convert(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+        value = _number(kind, text)
         problem = limits.out_of_range(what, value, allowed)
         if problem:
             raise argparse.ArgumentTypeError(problem)
@@ -107,8 +109,8 @@ def _save_path(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser for the ``train`` and ``evaluate`` commands."""
-    parser = _Parser(prog="backprop-lab", description="Train and evaluate networks on MNIST.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = CliParser(prog="backprop-lab", description="Train and evaluate networks on MNIST.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=CliParser)
     train = commands.add_parser("train", help="train a network and print per-epoch results")
     train.add_argument("--data", default="sample", help="sample (bundled), full, or a folder")
     train.add_argument("--layers", type=parse_layers, default=(784, 16, 16, 10))
@@ -262,10 +264,12 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     message += f" {args.save} was not saved."
                 err.write(f"backprop-lab: {message}\n")
                 return EXIT_DIVERGED
-    except Stopped as stop:
+    except (Stopped, DivergenceError) as exc:
         if bar:
-            err.write("\n")
-        name = signal.Signals(stop.signum).name
+            err.write("\n")  # end the progress bar's line before the message
+        if isinstance(exc, DivergenceError):
+            raise  # run() says what happened
+        name = signal.Signals(exc.signum).name
         if args.save and finished is not None:
             save_model(args.save, finished[0], hyper, finished[1], finished[2])
             err.write(
@@ -278,11 +282,7 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
         else:
             err.write(f"backprop-lab: stopped by {name}\n")
-        return 128 + stop.signum
-    except DivergenceError:
-        if bar:
-            err.write("\n")
-        raise
+        return 128 + exc.signum
     if args.save:
         save_model(args.save, network, hyper, trainer.epoch, trainer.examples_seen)
     return 0
@@ -314,6 +314,18 @@ def _say(err: TextIO, message: object) -> None:
         err.flush()
 
 
+def _bad_input(exc: BackpropLabError | ValueError | MemoryError | OSError) -> object:
+    """Return what to tell the user about an error that leaves the command nothing to work on."""
+    if isinstance(exc, BackpropLabError | ValueError):  # SaveError too, though an OSError
+        return exc
+    if isinstance(exc, MemoryError):
+        return "not enough memory for this network or data; try fewer or smaller layers"
+    if isinstance(exc, BrokenPipeError):
+        return "the output was closed before everything was written"
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
 def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run a command line (without the program name) and return the exit status."""
     from engine import limit_blas_threads
@@ -333,18 +345,8 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
     except DivergenceError as exc:
         _say(err, exc)
         return EXIT_DIVERGED
-    except (BackpropLabError, ValueError) as exc:
-        _say(err, exc)
-        return EXIT_BAD_INPUT
-    except MemoryError:
-        _say(err, "not enough memory for this network or data; try fewer or smaller layers")
-        return EXIT_BAD_INPUT
-    except BrokenPipeError:
-        _say(err, "the output was closed before everything was written")
-        return EXIT_BAD_INPUT
-    except OSError as exc:
-        where = f": {exc.filename}" if exc.filename else ""
-        _say(err, f"{exc.strerror or exc}{where}")
+    except (BackpropLabError, ValueError, MemoryError, OSError) as exc:
+        _say(err, _bad_input(exc))
         return EXIT_BAD_INPUT
     except Stopped as stop:
         _say(err, f"stopped by {signal.Signals(stop.signum).name}")

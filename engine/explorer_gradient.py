@@ -14,6 +14,7 @@ import numpy as np
 from engine import full_batch as fb
 from engine.explorer import Exploration, explored_network
 from engine.gradcheck import GradCheck, check_gradients, check_parameter
+from engine.training import apply_sgd_step
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,11 @@ def sgd_step(exploration: Exploration) -> StepResult:
     e = exploration
     eta = float(e.snapshot.train_config.learning_rate)
     after = e.network.copy()
-    step_w = tuple(-eta * g for g in e.batch.nabla_w)
-    step_b = tuple(-eta * g for g in e.batch.nabla_b)
-    for w, b, sw, sb in zip(after.weights, after.biases, step_w, step_b):
-        w += sw
-        b += sb
+    steps = apply_sgd_step(after.params, e.batch.nabla_w, e.batch.nabla_b, eta)  # as training
     return StepResult(
         learning_rate=eta,
-        step_w=step_w,
-        step_b=step_b,
+        step_w=tuple(s[:, :-1] for s in steps),
+        step_b=tuple(s[:, -1] for s in steps),
         example_before=e.cost,
         example_after=float(after.mean_cost(e.x, np.array([e.label]))),
         batch_before=float(e.batch.cost),

@@ -1,8 +1,8 @@
 """The record of a training run: every mini-batch's cost and every epoch's test result.
 
-Kept in NumPy buffers that double when full, so a 50-epoch run of 300,000 mini-batches costs a
-few megabytes and appending stays O(1). It is what a saved model carries so that a reopened model
-shows its cost curve.
+Kept in NumPy buffers that double when full (``Columns``, which the cost plot uses too), so a
+50-epoch run of 300,000 mini-batches costs a few megabytes and appending stays O(1). It is what a
+saved model carries so that a reopened model shows its cost curve.
 """
 
 from __future__ import annotations
@@ -15,27 +15,33 @@ BATCH_FIELDS = ("progress", "cost")  # x = epochs of training (fractional), y = 
 EPOCH_FIELDS = ("epoch", "train_cost", "test_cost", "test_accuracy")
 
 
-class _Columns:
-    """Named float64 columns sharing one growing length."""
+class Columns:
+    """Named columns sharing one length, in a NumPy buffer that doubles its capacity when full."""
 
-    def __init__(self, names: tuple[str, ...], capacity: int) -> None:
+    def __init__(self, names: tuple[str, ...], capacity: int, dtype: type = np.float64) -> None:
         self.names = names
-        self._data = np.empty((len(names), capacity))
+        self._data = np.empty((len(names), capacity), dtype)  # one row of the buffer per column
         self.n = 0
 
     def append(self, *values: float) -> None:
-        """Add one row."""
-        self.extend(np.array(values, float)[:, None])
+        """Add one row: a value for each column, in order."""
+        self.extend(*(np.array([v]) for v in values))
 
-    def extend(self, rows: np.ndarray) -> None:
-        """Add many rows given as columns: ``rows`` has shape (len(names), k)."""
-        k = rows.shape[1]
+    def extend(self, *columns: np.ndarray) -> None:
+        """Add many rows given column by column: one array of k values for each name."""
+        k = len(columns[0])
         if self.n + k > self._data.shape[1]:
-            grown = np.empty((len(self.names), max(2 * self._data.shape[1], self.n + k)))
+            size = max(2 * self._data.shape[1], self.n + k)
+            grown = np.empty((len(self.names), size), self._data.dtype)
             grown[:, : self.n] = self._data[:, : self.n]
             self._data = grown
-        self._data[:, self.n : self.n + k] = rows
+        for row, values in zip(self._data, columns, strict=True):
+            row[self.n : self.n + k] = values
         self.n += k
+
+    def clear(self) -> None:
+        """Forget every row (the buffer stays for the next ones)."""
+        self.n = 0
 
     def column(self, name: str) -> np.ndarray:
         """Return a read-only view of one column's rows so far."""
@@ -48,12 +54,12 @@ class TrainingHistory:
     """The cost of every mini-batch and the result of every epoch, in order."""
 
     def __init__(self) -> None:
-        self.batches = _Columns(BATCH_FIELDS, 4096)
-        self.epochs = _Columns(EPOCH_FIELDS, 64)
+        self.batches = Columns(BATCH_FIELDS, 4096)
+        self.epochs = Columns(EPOCH_FIELDS, 64)
 
     def add_batches(self, progress: np.ndarray, costs: np.ndarray) -> None:
         """Record many mini-batches at once: their epochs of training and costs."""
-        self.batches.extend(np.vstack([progress, costs]))
+        self.batches.extend(progress, costs)
 
     def add_epoch(self, report: EpochReport) -> None:
         """Record one epoch report."""
@@ -83,5 +89,5 @@ class TrainingHistory:
             lengths = {len(d) for d in data}
             if len(lengths) != 1 or any(d.ndim != 1 or not np.isfinite(d).all() for d in data):
                 continue
-            columns.extend(np.vstack(data))  # one copy, not a Python loop over millions of rows
+            columns.extend(*data)  # one copy per column, not a Python loop over millions of rows
         return history

@@ -211,18 +211,6 @@ class SnapshotHistory:
         return np.array(self._seen, np.int64)
 
     @_locked
-    def nearest(self, examples_seen: int) -> int:
-        """Return the index of the record closest to ``examples_seen`` (-1 when empty)."""
-        if not self._seen:
-            return -1
-        i = bisect.bisect_left(self._seen, examples_seen)
-        if i == len(self._seen):
-            return i - 1
-        if i > 0 and examples_seen - self._seen[i - 1] <= self._seen[i] - examples_seen:
-            return i - 1
-        return i
-
-    @_locked
     def memory_bytes(self) -> int:
         """Return the bytes the records hold, as counted against the budget."""
         return self._bytes

@@ -17,7 +17,6 @@ import numpy as np
 
 from engine.step_story import StepStory
 
-PHASES = ("before", "forward", "cost", "backward", "mini-batch", "average", "update", "after")
 PHASE_TITLES = {
     "before": "Before the step",
     "forward": "1 \u00b7 Forward pass",

@@ -20,6 +20,7 @@ import numpy as np
 from engine.activations import Softmax
 from engine.network import Network, NetworkConfig
 from engine.snapshot import frozen_copy
+from engine.training import apply_sgd_step
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,8 @@ def teach_step(network: Network, x: np.ndarray, label: int, eta: float) -> Teach
     biases_before = tuple(frozen_copy(b) for b in network.biases)
     record = network.backprop(batch, labels)
     on_z = network.output_activation is Softmax  # a_j cannot move alone: the nudge is on z
-    # With m = 1 the mean gradient is this example's own gradient.
-    step_w = tuple(-eta * nabla for nabla in record.nabla_w)
-    step_b = tuple(-eta * nabla for nabla in record.nabla_b)
-    for w, b, dw, db in zip(network.weights, network.biases, step_w, step_b):
-        w += dw  # the views write straight into network.params
-        b += db
+    # With m = 1 the mean gradient is this example's own gradient; the update is training's.
+    steps = apply_sgd_step(network.params, record.nabla_w, record.nabla_b, eta)
     outputs_after = network.feedforward(batch)[0]
     return TeachResult(
         image=frozen_copy(np.asarray(x, np.float32)),
@@ -91,8 +88,8 @@ def teach_step(network: Network, x: np.ndarray, label: int, eta: float) -> Teach
         outputs_after=frozen_copy(outputs_after),
         nudges=frozen_copy(-(record.deltas if on_z else record.dc_da)[-1][0]),
         nudge_name="-dC/dz" if on_z else "-dC/da",
-        step_w=tuple(frozen_copy(s) for s in step_w),
-        step_b=tuple(frozen_copy(s) for s in step_b),
+        step_w=tuple(frozen_copy(s[:, :-1]) for s in steps),
+        step_b=tuple(frozen_copy(s[:, -1]) for s in steps),
         config=network.config,
         weights_before=weights_before,
         biases_before=biases_before,

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -126,6 +126,49 @@ def as_input(image: np.ndarray, dtype: np.dtype | str) -> np.ndarray:
     if image.dtype == np.uint8:
         return to_inputs(image[None], dtype)
     return image.astype(dtype).reshape(1, -1)
+
+
+def update_calls(
+    params: Sequence[np.ndarray],
+    steps: Sequence[np.ndarray],
+    decay: np.ndarray | None = None,
+    momentum: np.ndarray | None = None,
+    velocity: Sequence[np.ndarray] | None = None,
+) -> list[backprop.Call]:
+    """Return the calls of the SGD update that moves ``params`` in place by ``steps``.
+
+    The one place the update is written, for the trainer, Teach and the explorer alike:
+
+        w <- decay * w                  (weights only; decay = 1 - eta * lambda / n, if given)
+        v <- mu * v + step,  w <- w + v (with momentum mu and its velocity v; else w <- w + step)
+
+    ``steps`` are -eta times the mean gradient, (n_out, n_in + 1) per layer like ``params``;
+    ``decay`` and ``momentum`` are 0-d arrays, read when the calls run.
+    """
+    calls: list[backprop.Call] = []
+    if decay is not None:
+        calls += [(np.multiply, (p[:, :-1], decay, p[:, :-1])) for p in params]
+    if velocity is None:
+        return calls + [(np.add, (p, s, p)) for p, s in zip(params, steps)]
+    for p, v, s in zip(params, velocity, steps):
+        calls += [(np.multiply, (v, momentum, v)), (np.add, (v, s, v)), (np.add, (p, v, p))]
+    return calls
+
+
+def apply_sgd_step(
+    params: Sequence[np.ndarray],
+    nabla_w: Sequence[np.ndarray],
+    nabla_b: Sequence[np.ndarray],
+    learning_rate: float,
+) -> list[np.ndarray]:
+    """Move ``params`` by one plain SGD step -eta * nabla (no momentum, no decay); return it.
+
+    ``nabla_w`` (n_out, n_in) and ``nabla_b`` (n_out,) are the mean gradient per layer; the step
+    comes back folded like ``params``, bias last in each row.
+    """
+    steps = [-learning_rate * np.column_stack([w, b]) for w, b in zip(nabla_w, nabla_b)]
+    backprop.run(update_calls(params, steps))
+    return steps
 
 
 def evaluate(
@@ -305,19 +348,15 @@ class Trainer:
         scale = np.array(-cfg.learning_rate / m, net.dtype)
         calls = backprop.backprop_calls(params, net.activation, ws)
         calls += backprop.scaled_gradient_calls(ws, scale, self._step)  # the step
-        if cfg.l2 > 0:
-            self._decay[()] = 1.0 - cfg.learning_rate * cfg.l2 / self.n_train
-            calls += [(np.multiply, (p[:, :-1], self._decay, p[:, :-1])) for p in params]
+        self._decay[()] = 1.0 - cfg.learning_rate * cfg.l2 / self.n_train
         if cfg.momentum > 0:
             if self._velocity is None:  # momentum switched on: v starts as the last step taken
                 self._velocity = [s.copy() for s in self._step]
             self._momentum[()] = cfg.momentum
-            for p, v, s in zip(params, self._velocity, self._step):
-                calls += [(np.multiply, (v, self._momentum, v)), (np.add, (v, s, v))]
-                calls.append((np.add, (p, v, p)))
         else:
             self._velocity = None  # plain SGD: the step itself is the last step
-            calls += [(np.add, (p, s, p)) for p, s in zip(params, self._step)]
+        decay = self._decay if cfg.l2 > 0 else None
+        calls += update_calls(params, self._step, decay, self._momentum, self._velocity)
         forward = backprop.forward_calls(params, net.activation, net.output_activation, ws)
         output_error = net.cost.output_error(*ws.output_error_args)
         plan = self._plans[m] = _Plan(ws, forward, output_error, calls)

@@ -65,6 +65,40 @@ def load_in_background(loader: Callable[[], MnistData], stop: threading.Event) -
     return outcome["data"]
 
 
+class Pacer:
+    """Slow motion: spaces mini-batches ``interval`` seconds apart; any thread may change it."""
+
+    def __init__(self) -> None:
+        self.interval = 0.0  # seconds between mini-batches; 0 is full speed
+        self._wake = threading.Event()  # interrupts a wait: a new command, a new speed
+        self._next_time = 0.0
+
+    def set_speed(self, batches_per_second: float) -> None:
+        """Train this many mini-batches per second from now on; 0 means full speed (any thread)."""
+        self.interval = 1.0 / batches_per_second if batches_per_second > 0 else 0.0
+        self._wake.set()
+
+    def wake(self) -> None:
+        """End the current wait early (any thread)."""
+        self._wake.set()
+
+    def begin(self) -> None:
+        """Start timing a stretch of training: the first mini-batch is due now."""
+        self._next_time = time.perf_counter()
+
+    def wait(self, interrupted: Callable[[], bool]) -> None:
+        """Wait until the next mini-batch is due, unless ``interrupted()`` or ``wake`` says stop."""
+        if self.interval <= 0:
+            return
+        self._next_time = max(self._next_time + self.interval, time.perf_counter())
+        self._wake.clear()
+        while not interrupted():
+            now = time.perf_counter()
+            left = min(self._next_time, now + self.interval) - now
+            if left <= 0 or self._wake.wait(left):
+                return
+
+
 class TrainingRun:
     """The network being trained, its data, its reports, its latest snapshot and its history."""
 
@@ -113,6 +147,17 @@ class TrainingRun:
         """Keep a snapshot every ``batches`` mini-batches from now on (any thread)."""
         self.history.set_interval(batches)
         self._next_keep = 0  # the next mini-batch is kept and spaces the rest by the new K
+
+    def load(self, loader: Callable[[], MnistData], stop: threading.Event) -> MnistData | None:
+        """Load a dataset (see ``load_in_background``) and train on it from the next network."""
+        data = load_in_background(loader, stop)
+        if data is not None:
+            self.data = data
+        return data
+
+    def batches_per_epoch(self) -> int:
+        """Return how many mini-batches one epoch of the training set takes, at today's size."""
+        return math.ceil(self.trainer.n_train / self.train_config.batch_size)
 
     def take_pending_config(self) -> None:
         """Hand the newest hyper-parameters to the trainer, read and cleared under one lock."""

@@ -8,25 +8,21 @@ read, is an ``engine.training_run.TrainingRun``; the views pull from it at their
 from __future__ import annotations
 
 import enum
-import math
 import queue
-import sys
 import threading
-import time
 from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine import limit_heap_growth
+from engine import limit_heap_growth, share_the_gil_often
 from engine.datasets import MnistData
 from engine.errors import BackpropLabError, DivergenceError
 from engine.network import Network, NetworkConfig
 from engine.training import TrainConfig
-from engine.training_run import NetworkStarted, RunReader, TrainingRun, load_in_background
+from engine.training_run import NetworkStarted, Pacer, RunReader, TrainingRun
 
 __all__ = ["FAILED", "FINISHED", "PAUSED", "RUNNING", "NetworkStarted", "TrainingWorker"]
-SWITCH_INTERVAL = 0.0005  # seconds; Python's default 5 ms would make the GUI wait for the GIL
 RUNNING, PAUSED, FAILED, FINISHED = "running", "paused", "failed", "finished"
 
 
@@ -39,14 +35,13 @@ class Command(enum.Enum):
     RESUME = enum.auto()  # index of a kept snapshot
     TEACH = enum.auto()  # (x, label)
     PLAY = enum.auto()  # one mini-batch step, told as a story (engine.step_story)
-    RUN = enum.auto()  # -1: no limit
-    BATCHES = enum.auto()  # how many mini-batches
+    BATCHES = enum.auto()  # how many mini-batches; -1: no limit
     EPOCH = enum.auto()
     EPOCH_END = enum.auto()
     QUIT = enum.auto()
 
 
-TRAINING = frozenset({Command.RUN, Command.BATCHES, Command.EPOCH, Command.EPOCH_END})
+TRAINING = frozenset({Command.BATCHES, Command.EPOCH, Command.EPOCH_END})
 
 
 class TrainingWorker(QObject, RunReader):
@@ -66,18 +61,16 @@ class TrainingWorker(QObject, RunReader):
         self._run = TrainingRun(config, train_config, seed)
         self._commands: queue.SimpleQueue[tuple[Command, object, int]] = queue.SimpleQueue()
         self._stops = 0  # bumped by pause, reset, load and quit; older training commands are void
-        self._wake = threading.Event()  # interrupts a slow-motion wait
+        self._pacer = Pacer()  # slow motion; any command wakes it
         self._quit = threading.Event()
-        self._interval = 0.0  # seconds between mini-batches; 0 is full speed
         self.state = PAUSED
-        self._thread = QThread()
-        self._thread.setObjectName("training")
+        self._thread = QThread(objectName="training")
         self.moveToThread(self._thread)
         self._thread.started.connect(self._serve)
 
     def start(self) -> None:
         """Start the worker's thread; commands queued before this run once it is up."""
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        share_the_gil_often()  # the GUI stays responsive while the worker trains
         limit_heap_growth()  # a long run must not creep up in memory (bench/bench_soak.py)
         self._thread.start()
 
@@ -87,6 +80,14 @@ class TrainingWorker(QObject, RunReader):
         self._send(Command.QUIT, stop=True)
         self._thread.quit()
         return self._thread.wait(timeout_ms)
+
+    def thread_finished(self) -> bool:
+        """Whether the worker's thread has ended (after ``shutdown``)."""
+        return self._thread.isFinished()
+
+    def commands_taken(self) -> bool:
+        """Whether the worker thread has taken every command sent so far off its queue."""
+        return self._commands.empty()
 
     def load_data(self, loader: Callable[[], MnistData]) -> None:
         """Load a dataset in the worker thread, then start a fresh network on it."""
@@ -114,7 +115,7 @@ class TrainingWorker(QObject, RunReader):
 
     def run(self) -> None:
         """Train until paused."""
-        self._send(Command.RUN, -1)
+        self._send(Command.BATCHES, -1)
 
     def pause(self) -> None:
         """Stop after the current mini-batch; queued steps are dropped."""
@@ -138,8 +139,12 @@ class TrainingWorker(QObject, RunReader):
 
     def set_speed(self, batches_per_second: float) -> None:
         """Limit training to this many mini-batches per second; 0 means full speed."""
-        self._interval = 1.0 / batches_per_second if batches_per_second > 0 else 0.0
-        self._wake.set()
+        self._pacer.set_speed(batches_per_second)
+
+    @property
+    def batch_interval(self) -> float:
+        """Seconds between mini-batches set by ``set_speed``; 0 is full speed."""
+        return self._pacer.interval
 
     def _send(self, command: Command | None, arg: object = None, stop: bool = False) -> None:
         """Queue ``command``; ``stop`` first voids every queued training command and the loop."""
@@ -147,7 +152,7 @@ class TrainingWorker(QObject, RunReader):
             self._stops += 1
         if command is not None:
             self._commands.put((command, arg, self._stops))
-        self._wake.set()
+        self._pacer.wake()
 
     @Slot()
     def _serve(self) -> None:
@@ -158,8 +163,6 @@ class TrainingWorker(QObject, RunReader):
             Command.RESET: lambda arg: run.reset(*arg),
             Command.ADOPT: lambda arg: run.start(*arg),
             Command.RESUME: run.resume,
-            Command.TEACH: lambda arg: self._teach(*arg),
-            Command.PLAY: lambda _arg: self._play(),
         }
         while not self._quit.is_set():
             command, arg, token = self._commands.get()
@@ -171,6 +174,10 @@ class TrainingWorker(QObject, RunReader):
             try:
                 if training:
                     self._train(command, arg, token)
+                elif command is Command.TEACH:
+                    self._teach(*arg)
+                elif command is Command.PLAY:
+                    self._play()
                 elif starts[command](arg):
                     self._set_state(PAUSED)
                     self.network_reset.emit(run.config)
@@ -187,23 +194,21 @@ class TrainingWorker(QObject, RunReader):
     def _load(self, loader: Callable[[], MnistData]) -> bool:
         """Load a dataset and start a fresh network on it; on failure keep the old and say why."""
         try:
-            data = load_in_background(loader, self._quit)  # None: the window is closing
+            data = self._run.load(loader, self._quit)  # None: the window is closing
         except BackpropLabError as exc:
             self.data_failed.emit(str(exc))
             return False
         if data is not None:
-            self._run.data = data
             self.data_loaded.emit(data)
         return data is not None and self._run.reset(None, None)
 
-    def _teach(self, x: np.ndarray, label: int) -> bool:
+    def _teach(self, x: np.ndarray, label: int) -> None:
         """Apply one SGD step on one example and report it (when there is a network)."""
         if self._run.trainer is not None:
             self._set_state(PAUSED)
             self.taught.emit(self._run.teach(x, label))
-        return False
 
-    def _play(self) -> bool:
+    def _play(self) -> None:
         """Take the next mini-batch step as training does, and emit its story (None: no step)."""
         story = None
         if self._run.trainer is not None and self.state != FAILED:
@@ -211,15 +216,14 @@ class TrainingWorker(QObject, RunReader):
             self._train(Command.BATCHES, 1, self._stops)
             story = self._run.finish_story(story)
         self.step_played.emit(story)
-        return False
 
     def _train(self, command: Command, count: int, token: int) -> None:
         """Train as ``command`` says until it is done, a newer command comes, or training fails."""
         run = self._run
         if command is Command.EPOCH:
-            count = math.ceil(run.trainer.n_train / run.train_config.batch_size)
+            count = run.batches_per_epoch()
         self._set_state(RUNNING)
-        next_time = time.perf_counter()
+        self._pacer.begin()
         while count != 0 and token == self._stops:
             try:
                 report = run.next_report()
@@ -234,19 +238,10 @@ class TrainingWorker(QObject, RunReader):
             if not self._commands.empty():
                 break  # a newer command (a step while running, say) takes over
             run.publish(when_due=True)
-            if self._interval > 0 and count != 0:
-                next_time = max(next_time + self._interval, time.perf_counter())
-                self._sleep_until(next_time, token)
+            if count != 0:
+                self._pacer.wait(lambda: token != self._stops or not self._commands.empty())
         run.settle()
         self._set_state(PAUSED)
-
-    def _sleep_until(self, deadline: float, token: int) -> None:
-        """Wait for the slow-motion deadline unless a command or a speed change arrives."""
-        self._wake.clear()
-        while token == self._stops and self._commands.empty():
-            left = min(deadline, time.perf_counter() + self._interval) - time.perf_counter()
-            if left <= 0 or self._wake.wait(left):
-                return
 
     def _fail(self, message: str) -> None:
         """Stop training after a divergence; the last finite snapshot stays on screen."""

@@ -66,9 +66,9 @@ def _count(low: int, high: int, what: str):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser for ``python main.py [MODEL.npz] [--screenshot PATH ...]``."""
-    from engine.cli import _Parser
+    from engine.cli import CliParser
 
-    parser = _Parser(
+    parser = CliParser(
         prog="backprop-lab",
         description="Watch a neural network learn MNIST by backpropagation. Headless commands: "
         "'train' and 'evaluate' (see 'backprop-lab train --help').",
@@ -204,7 +204,7 @@ def run_gui(argv: Sequence[str]) -> int:
         if missing:  # Qt would print a riddle and abort; say what to install instead
             print(f"backprop-lab: {xcb_help(missing)}", file=sys.stderr)
             return EXIT_NO_PLATFORM
-    from PySide6.QtCore import QSettings, Qt, QTimer, qInstallMessageHandler
+    from PySide6.QtCore import QSettings, Qt, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from engine import limit_blas_threads
@@ -239,7 +239,6 @@ def run_gui(argv: Sequence[str]) -> int:
         return _screenshot(app, window, Path(args.screenshot), args)
     window.confirm_quit = window.dialogs.ask_save_on_quit
     window.show()
-    QTimer.singleShot(0, lambda: _report_startup(window))
     stopped = quit_on_signals(app, window)
     status = app.exec()
     return 128 + stopped[0] if stopped else status
@@ -295,7 +294,7 @@ def _settings_problem(path: str | None) -> str | None:
     return None
 
 
-def _quiet_offscreen(mode, context, message: str) -> None:
+def _quiet_offscreen(mode, _context, message: str) -> None:
     """Print Qt's messages as usual, except the offscreen platform's harmless size-hint notice.
 
     When the platform plugin cannot load (Qt aborts next), add what to install.
@@ -304,13 +303,6 @@ def _quiet_offscreen(mode, context, message: str) -> None:
         print(message, file=sys.stderr)
     if 'Could not load the Qt platform plugin "xcb"' in message:
         print(f"backprop-lab: {xcb_help()}", file=sys.stderr, flush=True)
-
-
-def _report_startup(window) -> None:
-    """Print the wall-clock time of the first paint and quit (for bench/bench_gui.py)."""
-    if os.environ.get("BACKPROP_LAB_STARTUP"):
-        print(f"first paint at {time.time():.6f}", flush=True)
-        window.close()
 
 
 def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from engine.history import TrainingHistory
+from engine.history import Columns, TrainingHistory
 from gui.colors import css, palette, qcolor
 from gui.theme import style_plot, theme_changed
 
@@ -32,42 +32,21 @@ X_MODES = {
 }
 
 
-class _Series:
-    """A NumPy buffer of (x, y) points that doubles its capacity when full."""
+class _Series(Columns):
+    """(x, y) points in the engine's doubling buffer, as float32."""
 
     def __init__(self, capacity: int = 4096) -> None:
-        self.x = np.empty(capacity, np.float32)  # 300,000 mini-batches: 1.2 MB per array
-        self.y = np.empty(capacity, np.float32)
-        self.n = 0
-
-    def append(self, x: float, y: float) -> None:
-        """Add one point."""
-        self.extend(np.array([x]), np.array([y]))
-
-    def extend(self, x: np.ndarray, y: np.ndarray) -> None:
-        """Add many points at once."""
-        n, k = self.n, len(x)
-        if n + k > len(self.x):
-            size = max(2 * len(self.x), n + k)
-            self.x = np.resize(self.x, size)
-            self.y = np.resize(self.y, size)
-        self.x[n : n + k] = x
-        self.y[n : n + k] = y
-        self.n = n + k
-
-    def clear(self) -> None:
-        """Forget every point."""
-        self.n = 0
+        super().__init__(("x", "y"), capacity, np.float32)  # 300,000 mini-batches: 2.4 MB
 
     @property
     def xs(self) -> np.ndarray:
-        """The x values so far (a view)."""
-        return self.x[: self.n]
+        """The x values so far (a read-only view)."""
+        return self.column("x")
 
     @property
     def ys(self) -> np.ndarray:
-        """The y values so far (a view)."""
-        return self.y[: self.n]
+        """The y values so far (a read-only view)."""
+        return self.column("y")
 
 
 def _runs(n: int, points: int) -> int:
@@ -297,7 +276,7 @@ class CostPlot(QWidget):
         # Mean of the window ending at each new point: a cumulative sum over the new points and
         # the AVERAGE_WINDOW before them (the view is small, so no drift accumulates).
         first = max(0, start - AVERAGE_WINDOW)
-        tail = np.concatenate(([0.0], np.cumsum(b.y[first : b.n], dtype=np.float64)))
+        tail = np.concatenate(([0.0], np.cumsum(b.ys[first:], dtype=np.float64)))
         ends = np.arange(start, b.n) - first + 1
         begins = np.maximum(ends - AVERAGE_WINDOW, 0)
         self.average.extend(epoch_progress, (tail[ends] - tail[begins]) / (ends - begins))
@@ -387,23 +366,23 @@ class CostPlot(QWidget):
         x = self._from_view(vb.mapSceneToView(pos).x())
         i = int(np.clip(np.searchsorted(self.batches.xs, x), 0, self.batches.n - 1))
         text = (
-            f"epoch {self.batches.x[i]:.3f}\nmini-batch cost {self.batches.y[i]:.4f}\n"
-            f"mean of last {AVERAGE_WINDOW}: {self.average.y[i]:.4f}"
+            f"epoch {self.batches.xs[i]:.3f}\nmini-batch cost {self.batches.ys[i]:.4f}\n"
+            f"mean of last {AVERAGE_WINDOW}: {self.average.ys[i]:.4f}"
         )
         if self.test_cost.n:
             j = int(np.argmin(np.abs(self.test_cost.xs - x)))
             text += (
-                f"\nafter epoch {self.test_cost.x[j]:g}: test cost {self.test_cost.y[j]:.4f}, "
-                f"accuracy {self.test_accuracy.y[j]:.2f}%"
+                f"\nafter epoch {self.test_cost.xs[j]:g}: test cost {self.test_cost.ys[j]:.4f}, "
+                f"accuracy {self.test_accuracy.ys[j]:.2f}%"
             )
-        self.cursor.setPos(self._to_view(self.batches.x[i]))
+        self.cursor.setPos(self._to_view(self.batches.xs[i]))
         self.cursor.setVisible(True)
         (x0, x1), (y0, y1) = vb.viewRange()
         self.readout.setText(text)
         # Beside the cursor, on the side with more room, so it never covers what is hovered.
-        left = self.batches.x[i] < (x0 + x1) / 2
+        left = self.batches.xs[i] < (x0 + x1) / 2
         self.readout.setAnchor((-0.02, 0) if left else (1.02, 0))
-        self.readout.setPos(self.batches.x[i], y1 - 0.01 * (y1 - y0))
+        self.readout.setPos(self.batches.xs[i], y1 - 0.01 * (y1 - y0))
         self.readout.setVisible(True)
 
     def readout_text(self) -> str:

@@ -2,7 +2,7 @@
 
 The panel never does network math. It turns the drawing into MNIST's 28x28 input with
 ``engine.preprocess.to_mnist``, asks a predictor (given by the window) for the ten outputs, and
-hands "Teach it" requests to a teacher function or, in the app, to the training worker.
+hands "Teach it" requests to the window (``teach_requested``), which shows the step's result.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ WIDE_PANEL = 620  # at least this wide, the outputs sit beside the pad; narrower
 WIDE_BARS, NARROW_BARS = 170, 130  # the output chart's height in each arrangement
 
 Predictor = Callable[[np.ndarray], np.ndarray]
-Teacher = Callable[[np.ndarray, int], TeachResult]
 
 
 def _ink_pixmap(x: np.ndarray, scale: int, ratio: float) -> QPixmap:
@@ -73,7 +72,6 @@ class DigitPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._predictor: Predictor | None = None
-        self._teacher: Teacher | None = None
         self._input: np.ndarray | None = None  # (28, 28) float32, None when the pad is empty
         self._outputs: np.ndarray | None = None
         self._test_images: np.ndarray | None = None
@@ -252,10 +250,6 @@ class DigitPanel(QWidget):
         self._predictor = fn
         self.refresh_prediction()
 
-    def set_teacher(self, fn: Teacher | None) -> None:
-        """Let "Apply one SGD step" call ``fn(input, label)`` directly instead of emitting."""
-        self._teacher = fn
-
     def set_test_images(self, images: np.ndarray | None, labels: np.ndarray | None) -> None:
         """Offer these uint8 test images (n, 28, 28) and labels to "Load test digit"."""
         self._test_images, self._test_labels = images, labels
@@ -306,10 +300,7 @@ class DigitPanel(QWidget):
         label = self.selected_label()
         if self._input is None or label is None:
             return
-        if self._teacher is not None:
-            self.show_teach_result(self._teacher(self._input.copy(), label))
-        else:
-            self.teach_requested.emit(self._input.copy(), label)
+        self.teach_requested.emit(self._input.copy(), label)
 
     def show_teach_result(
         self, result: TeachResult, accuracy: tuple[float, float] | None = None

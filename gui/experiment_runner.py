@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.datasets import MnistData
-from engine.experiments import BY_KEY, RunSpec, plan, subset
+from engine.experiments import RunSpec, plan, subset
 from engine.history import TrainingHistory
 from engine.network import NetworkConfig
 from engine.runs import CANCELLED, DIVERGED, FINISHED, RUNNING, Run
@@ -202,8 +202,3 @@ class ExperimentRunner(QObject):
                 run.final_test = (e.cost, e.accuracy)
         self._run = None
         self.run_finished.emit(run)
-
-
-def experiment_title(key: str) -> str:
-    """Return an experiment's title."""
-    return BY_KEY[key].title

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from engine import cli, datasets
+from engine.cli import Stopped
+from engine.errors import DataError, DivergenceError, SaveError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,3 +119,42 @@ def test_bad_model_file_and_bad_data_dir(tmp_path: Path) -> None:
     done = main_py("train", "--data", str(tmp_path))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "line"),
+    [
+        (
+            MemoryError(),
+            2,
+            "not enough memory for this network or data; try fewer or smaller layers",
+        ),
+        (
+            BrokenPipeError(32, "Broken pipe"),
+            2,
+            "the output was closed before everything was written",
+        ),
+        (
+            PermissionError(13, "Permission denied", "/data/x.gz"),
+            2,
+            "Permission denied: /data/x.gz",
+        ),
+        (OSError("disk on fire"), 2, "disk on fire"),
+        (SaveError("cannot save to m.npz: read-only"), 2, "cannot save to m.npz: read-only"),
+        (DataError("not MNIST:\nline two"), 2, "not MNIST:?line two"),
+        (ValueError("bad value"), 2, "bad value"),
+        (DivergenceError("the cost became nan"), 3, "the cost became nan"),
+        (Stopped(signal.SIGTERM), 128 + signal.SIGTERM, "stopped by SIGTERM"),
+        (KeyboardInterrupt(), 128 + signal.SIGINT, "interrupted"),
+    ],
+)
+def test_each_failure_is_one_line_and_its_exit_status(monkeypatch, error, status, line) -> None:
+    """What ``run`` says and returns for every kind of failure that ends a command early."""
+
+    def fail(spec: str) -> None:
+        raise error
+
+    monkeypatch.setattr(datasets, "load_data", fail)
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run(["train", "--epochs", "1"], out, err) == status
+    assert err.getvalue() == f"backprop-lab: {line}\n" and out.getvalue() == ""

@@ -35,7 +35,7 @@ def close_promptly(window: MainWindow) -> None:
     """Close the window and assert the worker's thread has ended within its shutdown wait."""
     window.close()
     assert window.worker.state == FINISHED
-    assert window.worker._thread.isFinished()
+    assert window.worker.thread_finished()
 
 
 def test_close_while_training_at_full_speed(qtbot, tmp_path: Path) -> None:
@@ -176,7 +176,7 @@ def test_cancel_cuts_a_stalled_download_at_once(tmp_path: Path) -> None:
 
 APP_SCRIPT = textwrap.dedent(
     """
-    import sys, time
+    import sys
     sys.path.insert(0, {root!r})
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -191,13 +191,13 @@ APP_SCRIPT = textwrap.dedent(
         if len(window.record.history) < 200:
             QTimer.singleShot(20, close_when_training)
             return
-        closed.append(time.time())
+        closed.append(len(window.history))
         window.close()
 
     window.worker.run()
     QTimer.singleShot(20, close_when_training)
     code = app.exec()
-    print("closed at", closed[0], "state", window.worker.state, flush=True)
+    print("closed after", closed[0], "mini-batches, state", window.worker.state, flush=True)
     sys.exit(code)
     """
 )

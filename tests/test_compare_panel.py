@@ -197,10 +197,10 @@ def test_closing_the_window_mid_experiment_stops_its_worker(qtbot, tmp_path) -> 
     qtbot.waitUntil(lambda: window.data is not None, timeout=10000)
     window.runs.start_experiment("batch-size", 50)
     runner = window.runs.runner
-    thread = runner.worker._thread
-    qtbot.waitUntil(lambda: runner.worker.state == "running", timeout=10000)
+    worker = runner.worker
+    qtbot.waitUntil(lambda: worker.state == "running", timeout=10000)
     window.close()
-    assert runner.worker is None and thread.isFinished()
+    assert runner.worker is None and worker.thread_finished()
 
 
 def test_the_panels_run_button_starts_and_cancels(qtbot, tmp_path) -> None:

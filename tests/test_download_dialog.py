@@ -62,7 +62,8 @@ def test_cancel_mid_download_leaves_nothing_and_keeps_the_sample(qtbot, window, 
         qtbot.wait(300)  # the server has sent the headers and a first kilobyte, then stalls
         dialog.findChild(QPushButton).click()  # the dialog's Cancel button
         assert window.data_sources.download.cancel.is_set()
-        qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=2000)  # not the 30 s timeout
+        # Well within the socket's 30 s timeout: the cancel ended it (how fast: bench_latency).
+        qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=15000)
     assert "cancelled" in window.banner.message()
     after = window.worker.latest_snapshot()
     assert window.data.source == "sample" and after.examples_seen == before.examples_seen
@@ -86,4 +87,4 @@ def test_closing_while_a_mirror_sends_nothing_ends_the_worker(qtbot, window, mon
         window.data_sources.load("full")
         qtbot.wait(200)
         window.close()  # waiting for the silent mirror would outlast the worker's 5 s to stop
-        assert window.worker._thread.isFinished()
+        assert window.worker.thread_finished()

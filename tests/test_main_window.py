@@ -151,7 +151,7 @@ def test_quit_with_unsaved_training_asks_and_can_stay_open(qtbot, window) -> Non
     asked = []
     window.confirm_quit = lambda: asked.append(True) or False  # the learner picks Cancel
     window.close()
-    assert asked and window.isVisible() and window.worker._thread.isRunning()
+    assert asked and window.isVisible() and not window.worker.thread_finished()
     window.confirm_quit = None
 
 
@@ -170,7 +170,7 @@ def test_close_while_training_stops_the_worker(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.worker.state == RUNNING)
     window.close()
     assert window.worker.state == FINISHED
-    assert window.worker._thread.isFinished()
+    assert window.worker.thread_finished()
 
 
 def test_export_history_csv(qtbot, window, tmp_path) -> None:

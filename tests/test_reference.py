@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from engine import reference
+from engine.explorer import Exploration
+from engine.explorer_gradient import sgd_step
 from engine.network import Network, NetworkConfig
 from engine.snapshot import take_snapshot
+from engine.teach import teach_step
 from engine.training import TrainConfig, Trainer, to_inputs
 
 PAIRS = list(itertools.product(["sigmoid", "tanh", "relu"], ["quadratic", "cross-entropy"]))
@@ -123,6 +126,39 @@ def test_snapshot_gradient_step_and_example_match_the_book(
     a, y_last = activations[-1][:, -1:], y[:, -1:]
     assert snap.example.cost == pytest.approx(reference.cost(a, y_last, cost), rel=1e-12)
     assert snap.example.label == labels[idx[-1]]
+
+
+@pytest.mark.parametrize("sizes", ARCHITECTURES[:2])
+@pytest.mark.parametrize(("activation", "cost"), PAIRS)
+def test_teach_and_the_explorer_take_the_books_plain_step(
+    tiny_digits, sizes, activation, cost
+) -> None:
+    """Both show one plain SGD step (mu = 0, lambda = 0), whatever training's momentum and L2."""
+    images, labels = tiny_digits
+    net = network(sizes, activation, cost)
+    trainer = Trainer(net, images, labels, TrainConfig(0.4, 8, momentum=0.5, l2=2.0), seed=2)
+    for _ in range(3):
+        trainer.step_batch()
+    w, b = book_parameters(net)  # the explorer looks from just before the snapshot's step
+    trainer.step_batch()
+    snap = take_snapshot(trainer, images)
+    zeros = [(np.zeros_like(wk), np.zeros_like(bk)) for wk, bk in zip(w, b)]
+    e = Exploration(snap, images[5], int(labels[5]))
+    step = sgd_step(e)
+    idx = trainer.last_batch
+    x, y = columns(images[idx]), reference.one_hot(labels[idx], 10)
+    book_w, book_b, _ = reference.sgd_step(w, b, zeros, x, y, activation, cost, 0.4, 0, 0, 1)
+    x, y = columns(images[5:6]), reference.one_hot(labels[5:6], 10)
+    taught_w, taught_b, _ = reference.sgd_step(w, b, zeros, x, y, activation, cost, 0.4, 0, 0, 1)
+    net.set_parameters(w, [bk[:, 0] for bk in b])  # Teach from the same point
+    taught = teach_step(net, to_inputs(images[5:6], np.float64), int(labels[5]), 0.4)
+    for k in range(len(sizes) - 1):
+        np.testing.assert_allclose(w[k] + step.step_w[k], book_w[k], **TIGHT)
+        np.testing.assert_allclose(b[k][:, 0] + step.step_b[k], book_b[k][:, 0], **TIGHT)
+        np.testing.assert_allclose(net.weights[k], taught_w[k], **TIGHT)
+        np.testing.assert_allclose(net.biases[k], taught_b[k][:, 0], **TIGHT)
+        np.testing.assert_allclose(taught.step_w[k], taught_w[k] - w[k], **TIGHT)
+    assert np.abs(step.step_w[0]).max() > 1e-9 and np.abs(taught.step_w[0]).max() > 1e-9
 
 
 @pytest.mark.parametrize(("activation", "cost"), PAIRS)

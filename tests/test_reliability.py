@@ -552,7 +552,7 @@ def test_histories_load_without_a_per_row_loop(monkeypatch: pytest.MonkeyPatch) 
     def refuse(*args: object) -> None:
         raise AssertionError("one append per row")
 
-    monkeypatch.setattr(history_module._Columns, "append", refuse)
+    monkeypatch.setattr(history_module.Columns, "append", refuse)
     rows = 1_000_000
     arrays = {"batch_progress": np.linspace(0, 1, rows), "batch_cost": np.linspace(2, 1, rows)}
     rebuilt = TrainingHistory.from_arrays(arrays)

@@ -110,14 +110,6 @@ def test_branch_from_drops_the_later_records(base) -> None:
     assert history.examples_seen().tolist() == [0, 10, 20]
 
 
-def test_nearest(base) -> None:
-    history = SnapshotHistory(interval=1)
-    assert history.nearest(5) == -1
-    for batch in (0, 10, 20):
-        history.add(at(base, batch))
-    assert [history.nearest(x) for x in (0, 49, 51, 150, 10**6)] == [0, 0, 1, 1, 2]
-
-
 def test_another_architecture_clears(base) -> None:
     history = SnapshotHistory(interval=1)
     history.add(at(base, 5))

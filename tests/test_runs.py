@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.history import TrainingHistory
+from engine.history import Columns, TrainingHistory
 from engine.model_io import load_model
 from engine.network import Network, NetworkConfig
 from engine.runs import FINISHED, RUNNING, Run, RunRegistry
@@ -84,3 +84,20 @@ def test_registry_drops_the_oldest_to_fit_the_budget_and_can_save_them(
     runs[2].status = FINISHED
     assert registry.unique_name("run 2") == "run 2 (2)"
     assert registry.unique_name("run 9") == "run 9"
+
+
+def test_columns_double_when_full_and_keep_every_row_in_their_dtype() -> None:
+    """The one growing buffer: the run's history (float64) and the cost plot (float32) use it."""
+    columns = Columns(("x", "y"), 4, np.float32)
+    columns.append(0.5, 1.5)
+    columns.extend(np.arange(1, 6, dtype=np.float64), np.arange(10, 15))  # past the capacity
+    assert columns.n == 6 and columns.column("x").dtype == np.float32
+    assert columns.column("x").tolist() == [0.5, 1, 2, 3, 4, 5]
+    assert columns.column("y").tolist() == [1.5, 10, 11, 12, 13, 14]
+    columns.extend(np.arange(100.0), np.arange(100.0))  # more than double at once
+    assert columns.n == 106 and columns.column("y")[-1] == 99
+    assert not columns.column("y").flags.writeable
+    columns.clear()
+    assert columns.n == 0 and len(columns.column("x")) == 0
+    with pytest.raises(ValueError):
+        columns.extend(np.arange(3.0))  # a value for every column, or nothing

@@ -9,7 +9,6 @@ and show exactly the worker's state.
 from __future__ import annotations
 
 import faulthandler
-import time
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -140,7 +139,7 @@ def quiesce(qtbot, window: MainWindow) -> None:
     window.tabs.setCurrentIndex(0)
     worker = window.worker
     worker.pause()
-    qtbot.waitUntil(lambda: worker._commands.empty() and worker.state != RUNNING, timeout=10000)
+    qtbot.waitUntil(lambda: worker.commands_taken() and worker.state != RUNNING, timeout=10000)
     serial = -1
     while serial != worker.snapshot_serial:  # until two looks, well apart, agree
         serial = worker.snapshot_serial
@@ -180,22 +179,20 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
         weights = np.array([4 if n in ("run/pause", "step") else 1 for n in names], float)
         fired: Counter[str] = Counter()
         app = QApplication.instance()
-        start = time.perf_counter()
         for _ in range(ACTIONS_TO_FIRE):
             name = str(rng.choice(names, p=weights / weights.sum()))
             actions[name]()
             fired[name] += 1
             app.processEvents()
-        storm_seconds = time.perf_counter() - start
         quiesce(qtbot, window)
         assert_shows_the_workers_state(window)
         assert sum(fired.values()) == ACTIONS_TO_FIRE >= 1000
         assert set(fired) == set(actions), "every kind of action must have been fired"
         assert all(finite(s) for s in shown), "a non-finite network reached the diagram"
-        assert window.worker._thread.isRunning()
+        assert not window.worker.thread_finished()
         internal = [m for m in failures if "learning rate" not in m]
         assert internal == [], "only divergence may show the banner in the storm"
-        print(f"storm: {ACTIONS_TO_FIRE} actions in {storm_seconds:.1f} s, {dict(fired)}")
+        print(f"storm: {ACTIONS_TO_FIRE} actions, {dict(fired)}")
 
         window.defaults_action.trigger()  # and the window still trains normally afterwards
         qtbot.waitUntil(lambda: window.record.last_batch is None and window.worker.state == PAUSED)
@@ -204,7 +201,7 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
         quiesce(qtbot, window)
         assert_shows_the_workers_state(window)
         window.close()
-        assert window.worker._thread.isFinished()
+        assert window.worker.thread_finished()
     finally:
         faulthandler.cancel_dump_traceback_later()
 

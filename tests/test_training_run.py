@@ -12,7 +12,13 @@ from engine.datasets import Dataset, MnistData
 from engine.errors import DataError
 from engine.network import NetworkConfig
 from engine.training import BatchReport, EpochReport, TrainConfig
-from engine.training_run import PUBLISH_INTERVAL, NetworkStarted, TrainingRun, load_in_background
+from engine.training_run import (
+    PUBLISH_INTERVAL,
+    NetworkStarted,
+    Pacer,
+    TrainingRun,
+    load_in_background,
+)
 
 
 @pytest.fixture
@@ -88,3 +94,49 @@ def test_loading_in_background_reports_bad_data_and_stops_on_request() -> None:
     assert load_in_background(lambda: release.wait(5), stop) is None
     release.set()
     assert np.array_equal(load_in_background(lambda: np.arange(3), threading.Event()), [0, 1, 2])
+
+
+def test_a_run_loads_new_data_and_keeps_the_old_when_stopped(run) -> None:
+    old = run.data
+    stop = threading.Event()
+    stop.set()
+    assert run.load(lambda: time.sleep(5), stop) is None and run.data is old
+    new = MnistData(old.train, old.test, "other")
+    assert run.load(lambda: new, threading.Event()) is new and run.data is new
+
+
+def test_an_epoch_takes_as_many_batches_as_the_batch_size_in_use_says(run) -> None:
+    assert run.batches_per_epoch() == 50  # 500 examples, 10 a batch
+    run.set_train_config(TrainConfig(3.0, 30))
+    assert run.batches_per_epoch() == 17  # the last batch holds the 20 left over
+
+
+def wait_in_thread(pacer: Pacer, interrupted) -> threading.Thread:
+    """Start ``pacer.wait(interrupted)`` in a thread and return the thread."""
+    thread = threading.Thread(target=pacer.wait, args=(interrupted,), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_slow_motion_waits_until_woken_interrupted_or_set_to_full_speed() -> None:
+    pacer = Pacer()
+    assert pacer.interval == 0
+    pacer.begin()
+    pacer.wait(lambda: False)  # full speed: returns at once, or this test hangs
+    pacer.set_speed(4)
+    assert pacer.interval == 0.25
+    pacer.set_speed(0.001)  # one mini-batch every 1000 seconds
+    pacer.begin()
+    waiting = wait_in_thread(pacer, lambda: False)
+    waiting.join(0.2)
+    assert waiting.is_alive()  # it waits for the next mini-batch
+    pacer.wake()  # a command arrives
+    waiting.join(10)  # generous: only stops a hang
+    assert not waiting.is_alive()
+    waiting = wait_in_thread(pacer, lambda: True)  # a newer command is already queued
+    waiting.join(10)
+    assert not waiting.is_alive()
+    waiting = wait_in_thread(pacer, lambda: False)
+    pacer.set_speed(0)  # full speed wakes the wait too
+    waiting.join(10)
+    assert not waiting.is_alive() and pacer.interval == 0

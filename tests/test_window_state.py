@@ -48,10 +48,10 @@ def status(window, key: str) -> str:
 
 def test_a_first_run_is_watchable_and_stops_at_its_goal(qtbot, window) -> None:
     assert window.session.speed == WATCHABLE and window.controls.speed.currentData() == WATCHABLE
-    assert window.worker._interval == pytest.approx(1 / WATCHABLE)
+    assert window.worker.batch_interval == pytest.approx(1 / WATCHABLE)
     assert window.controls.goal.value() == GOAL_EPOCHS == 5
     window.controls.full_speed.click()  # full speed is one click away
-    assert window.worker._interval == 0 and window.controls.speed.currentData() == 0
+    assert window.worker.batch_interval == 0 and window.controls.speed.currentData() == 0
     window.controls.goal.setValue(2)
     assert window.session.goal_epochs == 2
     seen = []  # at each epoch's end: the epoch, the Run's goal, the run button

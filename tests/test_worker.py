@@ -182,7 +182,7 @@ def test_the_last_of_many_edits_always_wins(qtbot, worker, monkeypatch) -> None:
             latest.extend(batches(worker.take_reports()))
             return latest[-1].learning_rate == rate if latest else False
 
-        qtbot.waitUntil(trains_at_the_last_rate, timeout=3000)
+        qtbot.waitUntil(trains_at_the_last_rate, timeout=10000)  # generous: only stops a hang
         assert worker.train_config.learning_rate == rate
     worker.pause()
     qtbot.waitUntil(lambda: worker.state == PAUSED)
@@ -209,7 +209,7 @@ def test_pause_voids_queued_steps(qtbot, worker) -> None:
     for _ in range(5):
         worker.step_batch()
     worker.pause()
-    qtbot.waitUntil(lambda: worker.state == PAUSED and worker._commands.empty())
+    qtbot.waitUntil(lambda: worker.state == PAUSED and worker.commands_taken())
     qtbot.wait(200)
     assert len(batches(worker.take_reports())) <= 1
 
