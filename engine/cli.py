@@ -163,7 +163,7 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
-def _json_line(row: dict) -> str:
+def json_line(row: dict) -> str:
     """Return row as one line of strict JSON: a NaN or infinite number becomes null."""
     clean = {
         k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()
@@ -242,7 +242,7 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "stalled": stalled,
             }
             if args.json:
-                out.write(_json_line(row))
+                out.write(json_line(row))
             else:
                 if bar:
                     _progress(
@@ -298,7 +298,7 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     result = evaluate(saved.network, data.test.images, data.test.labels)
     if args.json:
         row = {"test_cost": result.cost, "test_accuracy": result.accuracy, "epoch": saved.epoch}
-        out.write(_json_line(row))
+        out.write(json_line(row))
     else:
         out.write(
             f"test accuracy {result.correct}/{result.total} ({100 * result.accuracy:.2f}%), "

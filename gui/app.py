@@ -212,7 +212,7 @@ def run_gui(argv: Sequence[str]) -> int:
     from gui.theme import apply_theme
 
     limit_blas_threads()
-    qInstallMessageHandler(_quiet_offscreen)
+    qInstallMessageHandler(filter_qt_messages)
     from gui.memory_guard import install_memory_guard
     from gui.preferences_dialog import load_preferences
 
@@ -294,7 +294,7 @@ def _settings_problem(path: str | None) -> str | None:
     return None
 
 
-def _quiet_offscreen(mode, _context, message: str) -> None:
+def filter_qt_messages(mode, _context, message: str) -> None:
     """Print Qt's messages as usual, except the offscreen platform's harmless size-hint notice.
 
     When the platform plugin cannot load (Qt aborts next), add what to install.

@@ -62,6 +62,10 @@ class DataAmountRunner(QObject):
         self._thread.start()
         self._job_requested.emit(job, self._cancel)
 
+    def busy(self) -> bool:
+        """True while a job's thread runs (it ends when the job ends or is cancelled)."""
+        return self._thread.isRunning()
+
     def cancel(self) -> None:
         """Stop the job in progress within one progress report."""
         self._cancel.set()

@@ -101,7 +101,7 @@ def test_runner_trains_in_its_thread_and_reports(qtbot, trained_on_sample) -> No
     assert [r.n_examples for r in final.results] == [100, 1000, 10000]
     assert seen and seen[-1] is final
     assert {p.run for p in seen} == {0, 1, 2, 3}
-    qtbot.waitUntil(lambda: not runner._thread.isRunning(), timeout=5000)  # idle: no thread
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=5000)  # idle: no thread
     assert runner.shutdown()
 
 
@@ -115,7 +115,7 @@ def test_runner_cancels_within_a_report(qtbot, trained_on_sample) -> None:
         runner.start(job(data, seen=10**7))  # hours of training if never cancelled
     with qtbot.waitSignal(relay.runs_cancelled, timeout=10000):
         runner.cancel()
-    qtbot.waitUntil(lambda: not runner._thread.isRunning(), timeout=5000)
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=5000)
     assert not finished
     assert runner.shutdown()
 
@@ -232,6 +232,6 @@ def test_closing_the_window_stops_the_training(qtbot, tmp_path) -> None:
     qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
     status = explorer.findChild(QLabel, "data_status")
     qtbot.waitUntil(lambda: "examples: mini-batch" in status.text(), timeout=60000)
-    assert page.runner._thread.isRunning()
+    assert page.runner.busy()
     window.close()
-    assert page.runner._thread.isFinished()
+    assert not page.runner.busy()

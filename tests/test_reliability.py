@@ -271,9 +271,9 @@ def test_a_valid_my_digits_file_of_the_largest_size_loads_whole(tmp_path: Path) 
 
 
 def test_evaluate_json_is_strict_even_for_an_infinite_cost() -> None:
-    from engine.cli import _json_line
+    from engine.cli import json_line
 
-    line = _json_line({"test_cost": float("inf"), "loss": float("nan"), "test_accuracy": 0.5})
+    line = json_line({"test_cost": float("inf"), "loss": float("nan"), "test_accuracy": 0.5})
     assert json.loads(line, parse_constant=lambda c: pytest.fail(c)) == {
         "test_cost": None,
         "loss": None,

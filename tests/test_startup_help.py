@@ -35,10 +35,10 @@ def test_start_up_without_xcb_libraries_exits_with_the_apt_line(monkeypatch, cap
 
 def test_qt_failing_to_load_xcb_is_followed_by_the_fix(capsys):
     """If Qt still cannot load the plugin, its own message is followed by the apt line."""
-    app._quiet_offscreen(None, None, 'qt.qpa.plugin: Could not load the Qt platform plugin "xcb"')
+    app.filter_qt_messages(None, None, 'qt.qpa.plugin: Could not load the Qt platform plugin "xcb"')
     err = capsys.readouterr().err
     assert "Could not load" in err and app.XCB_APT in err
-    app._quiet_offscreen(None, None, "some other warning")
+    app.filter_qt_messages(None, None, "some other warning")
     assert app.XCB_APT not in capsys.readouterr().err
 
 
