@@ -1,7 +1,7 @@
 """How much memory the replay history of a 50-epoch run takes, and how well it covers the run.
 
 Trains 784-16-16-10 (mini-batch 10, eta 3, float32) for 50 epochs with ``engine.training.Trainer``
-and offers a snapshot to ``engine.replay.SnapshotHistory`` every K = 100 mini-batches, as the
+and offers a snapshot to ``engine.replay.KeptSnapshots`` every K = 100 mini-batches, as the
 worker does, with the default budget (engine.replay.DEFAULT_BUDGET, 24 MB). Prints the memory,
 the number of records and the current record interval every few epochs, then the coverage: the
 first and last examples seen and the largest gap between records. On the bundled sample (10,000
@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 
 from engine.datasets import load_data, load_mnist_dir  # noqa: E402
 from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.replay import DEFAULT_BUDGET, SnapshotHistory  # noqa: E402
+from engine.replay import DEFAULT_BUDGET, KeptSnapshots  # noqa: E402
 from engine.snapshot import take_parameters  # noqa: E402
 from engine.training import TrainConfig, Trainer  # noqa: E402
 
@@ -54,7 +54,7 @@ def main() -> int:
     net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(0))
     trainer = Trainer(net, images, labels, TrainConfig(learning_rate=3.0, batch_size=10), 0)
     budget = int(args.budget_mb * MB)
-    history = SnapshotHistory(interval=args.interval, budget=budget)
+    history = KeptSnapshots(interval=args.interval, budget=budget)
     history.add(take_parameters(trainer), force=True)
     peak = history.memory_bytes()
     add_seconds = 0.0

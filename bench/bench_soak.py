@@ -112,7 +112,7 @@ def soak(app: QApplication, source: str, epochs: int, size: tuple[int, int]) -> 
             if e is None or (rows and e.epoch == rows[-1].epoch):
                 return
             now = time.perf_counter()
-            kept = window.worker.history_bytes() / 2**20
+            kept = window.worker.kept_bytes() / 2**20
             rows.append(EpochRow(e.epoch, now - last[0], e.test_accuracy, rss_mb(), kept, lags[1:]))
             lags.clear()
             last[0] = now
@@ -140,7 +140,7 @@ def soak(app: QApplication, source: str, epochs: int, size: tuple[int, int]) -> 
         for timer in (lag_timer, rss_timer, checker):
             timer.stop()
         batches = len(window.record.history)
-        kept = window.worker.history_bytes() / 2**20
+        kept = window.worker.kept_bytes() / 2**20
         plot = window.cost_plot.point_count()
         window.close()
         app.processEvents()

@@ -8,7 +8,7 @@ so a 50-epoch run and a 5-epoch run cost the same memory. Thinning evenly rather
 the oldest keeps the first epoch, where the cost falls fastest, as finely sampled as the rest.
 
 The training thread adds records while the GUI thread reads them: every public method of
-``SnapshotHistory`` holds the history's own lock, so callers need none.
+``KeptSnapshots`` holds its own lock, so callers need none.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ RECORD_OVERHEAD = 512  # bytes of Python objects per record, counted against the
 
 
 @dataclass(frozen=True)
-class HistoryRecord:
+class KeptSnapshot:
     """One kept moment of training: the parameters then and where the run was."""
 
     config: NetworkConfig
@@ -97,11 +97,11 @@ class HistoryRecord:
         return tuple(weights), tuple(biases)
 
 
-def _record(snapshot: Snapshot, cost: float) -> HistoryRecord:
+def _record(snapshot: Snapshot, cost: float) -> KeptSnapshot:
     """Copy a snapshot's parameters into one flat read-only buffer."""
     flat = np.concatenate([w.ravel() for w in snapshot.weights] + [b for b in snapshot.biases])
     flat.flags.writeable = False
-    return HistoryRecord(
+    return KeptSnapshot(
         config=snapshot.config,
         train_config=snapshot.train_config,
         epoch=snapshot.epoch,
@@ -116,7 +116,7 @@ _Method = TypeVar("_Method", bound=Callable)
 
 
 def _locked(method: _Method) -> _Method:
-    """Run ``method`` holding the history's lock (re-entrant: methods call one another)."""
+    """Run ``method`` holding the kept snapshots' lock (re-entrant: methods call one another)."""
 
     @functools.wraps(method)
     def guarded(self, *args, **kwargs):
@@ -126,7 +126,7 @@ def _locked(method: _Method) -> _Method:
     return guarded
 
 
-class SnapshotHistory:
+class KeptSnapshots:
     """Parameter records every K mini-batches, thinned evenly to stay within a byte budget."""
 
     def __init__(self, interval: int = DEFAULT_INTERVAL, budget: int = DEFAULT_BUDGET) -> None:
@@ -136,7 +136,7 @@ class SnapshotHistory:
         self.budget = int(budget)
         self._interval = int(interval)  # K, as asked for
         self._stride = 1  # 2 ** (number of thinnings): records are K * stride batches apart
-        self._records: list[HistoryRecord] = []
+        self._records: list[KeptSnapshot] = []
         self._seen: list[int] = []  # examples_seen per record, ascending, for bisection
         self._bytes = 0
 
@@ -164,7 +164,7 @@ class SnapshotHistory:
         """
         seen = snapshot.examples_seen
         if self._records and self._records[-1].config != snapshot.config:
-            self.clear()  # a new network: its run starts a new history
+            self.clear()  # a new network: its run keeps snapshots anew
         if self._seen and seen == self._seen[-1] and not force:
             return False  # the same moment again, as while paused
         if self._seen and seen <= self._seen[-1]:
@@ -196,7 +196,7 @@ class SnapshotHistory:
         return len(self._records)
 
     @_locked
-    def get(self, i: int) -> HistoryRecord:
+    def get(self, i: int) -> KeptSnapshot:
         """Return record ``i`` (0 = the oldest; negative counts from the latest)."""
         return self._records[i]
 
@@ -216,7 +216,7 @@ class SnapshotHistory:
         return self._bytes
 
     @_locked
-    def resume_at(self, i: int) -> HistoryRecord | None:
+    def resume_at(self, i: int) -> KeptSnapshot | None:
         """Return record ``i`` and drop every record after it, or None if there is no record i."""
         if not 0 <= i < len(self._records):
             return None

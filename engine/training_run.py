@@ -2,8 +2,8 @@
 
 Plain Python, no Qt: the trainer and the generator of its reports, the hyper-parameters waiting
 for the next mini-batch, the queue of reports for the views, the latest published ``Snapshot``
-and the kept history. ``engine.worker`` runs it in its thread; the GUI thread only calls the
-methods marked safe from any thread.
+and the kept snapshots the timeline scrubs. ``engine.worker`` runs it in its thread; the GUI
+thread only calls the methods marked safe from any thread.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from engine.datasets import MnistData
 from engine.errors import DataError
 from engine.network import Network, NetworkConfig
-from engine.replay import HistoryRecord, SnapshotHistory
+from engine.replay import KeptSnapshot, KeptSnapshots
 from engine.snapshot import Snapshot, network_of, take_parameters, take_snapshot
 from engine.step_story import StepStory, finish_story, prepare_story
 from engine.teach import TeachResult, teach_step
@@ -33,7 +33,7 @@ PUBLISH_INTERVAL = 1 / 30  # seconds between snapshots while running, at most
 class NetworkStarted:
     """Marks, in the report stream, where a new network's reports begin."""
 
-    branch: bool  # True when it continues a kept snapshot (the history up to it stays)
+    branch: bool  # True when it continues a kept snapshot (the snapshots up to it stay)
 
 
 def load_in_background(loader: Callable[[], MnistData], stop: threading.Event) -> MnistData | None:
@@ -100,7 +100,7 @@ class Pacer:
 
 
 class TrainingRun:
-    """The network being trained, its data, its reports, its latest snapshot and its history."""
+    """The network being trained, its data, its reports, its latest snapshot and its kept ones."""
 
     def __init__(self, config: NetworkConfig, train_config: TrainConfig, seed: int = 0) -> None:
         self.config, self.seed = config, seed
@@ -113,7 +113,7 @@ class TrainingRun:
         self._reports: collections.deque[BatchReport | EpochReport | NetworkStarted] = (
             collections.deque()
         )
-        self.history = SnapshotHistory()  # parameters every K mini-batches; guards itself
+        self.kept = KeptSnapshots()  # parameters every K mini-batches; guards itself
         self._latest: Snapshot | None = None
         self.serial = 0  # counts published snapshots, so views redraw only when it changes
         self._published = 0.0
@@ -143,9 +143,9 @@ class TrainingRun:
         self._looked_at = True
         return self._latest
 
-    def set_history_interval(self, batches: int) -> None:
+    def set_keep_interval(self, batches: int) -> None:
         """Keep a snapshot every ``batches`` mini-batches from now on (any thread)."""
-        self.history.set_interval(batches)
+        self.kept.set_interval(batches)
         self._next_keep = 0  # the next mini-batch is kept and spaces the rest by the new K
 
     def load(self, loader: Callable[[], MnistData], stop: threading.Event) -> MnistData | None:
@@ -180,8 +180,8 @@ class TrainingRun:
     ) -> bool:
         """Train ``network`` from now on, on the current data; False if there is no data yet.
 
-        A fresh or opened network starts an empty history; a resumed one (``branch``) keeps the
-        history up to the point it was resumed from.
+        A fresh or opened network keeps no snapshots yet; a resumed one (``branch``) keeps
+        those up to the point it was resumed from.
         """
         self.config = network.config
         self.take_pending_config()
@@ -193,14 +193,14 @@ class TrainingRun:
         self.restart_feed()
         self._reports.append(NetworkStarted(branch))
         if not branch:
-            self.history.clear()
+            self.kept.clear()
         self.publish()
         self.keep(force=True)
         return True
 
     def resume(self, index: int) -> bool:
-        """Continue from kept snapshot ``index``, dropping the history after it; False if none."""
-        record = self.history.resume_at(index)
+        """Continue from kept snapshot ``index``, dropping those after it; False if none."""
+        record = self.kept.resume_at(index)
         if record is None:
             return False
         network = network_of(record.as_snapshot())
@@ -251,17 +251,17 @@ class TrainingRun:
         return report
 
     def keep(self, cost: float = math.nan, force: bool = False) -> None:
-        """Offer the parameters now to the history (it keeps one every K mini-batches)."""
+        """Offer the parameters now to the kept snapshots (they keep one every K mini-batches)."""
         trainer, snapshot = self.trainer, self._latest
         if snapshot is None:
             return
         if snapshot.examples_seen != trainer.examples_seen:
-            snapshot = take_parameters(trainer)  # the history keeps nothing else
-        self.history.add(snapshot, cost, force=force)
-        self._next_keep = trainer.examples_seen + self.history.interval * trainer.config.batch_size
+            snapshot = take_parameters(trainer)  # a kept snapshot holds nothing else
+        self.kept.add(snapshot, cost, force=force)
+        self._next_keep = trainer.examples_seen + self.kept.interval * trainer.config.batch_size
 
     def settle(self) -> None:
-        """Publish the state now and keep it in the history, as training stops."""
+        """Publish the state now and keep it, as training stops."""
         self.publish()
         self.keep(force=True)
 
@@ -282,7 +282,7 @@ class RunReader:
     """What any thread may ask of a worker about its ``TrainingRun`` (kept in ``self._run``).
 
     A mixin for ``engine.worker.TrainingWorker``: every method here is safe from the GUI thread,
-    because the run's queue, its config lock and its self-guarding history make it so.
+    because the run's queue, its config lock and its self-guarding kept snapshots make it so.
     """
 
     _run: TrainingRun
@@ -320,22 +320,22 @@ class RunReader:
         """Return the most recently published snapshot."""
         return self._run.latest_snapshot()
 
-    def set_history_interval(self, batches: int) -> None:
+    def set_keep_interval(self, batches: int) -> None:
         """Keep a snapshot every ``batches`` mini-batches from now on."""
-        self._run.set_history_interval(batches)
+        self._run.set_keep_interval(batches)
 
-    def history_length(self) -> int:
+    def kept_count(self) -> int:
         """Return how many past snapshots are kept."""
-        return len(self._run.history)
+        return len(self._run.kept)
 
-    def history_record(self, index: int) -> HistoryRecord:
+    def kept_snapshot(self, index: int) -> KeptSnapshot:
         """Return kept snapshot ``index``."""
-        return self._run.history.get(index)
+        return self._run.kept.get(index)
 
-    def history_label(self, index: int) -> str:
+    def kept_label(self, index: int) -> str:
         """Return a one-line description of kept snapshot ``index``."""
-        return self._run.history.label(index)
+        return self._run.kept.label(index)
 
-    def history_bytes(self) -> int:
+    def kept_bytes(self) -> int:
         """Return the memory the kept snapshots use."""
-        return self._run.history.memory_bytes()
+        return self._run.kept.memory_bytes()

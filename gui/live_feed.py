@@ -24,7 +24,7 @@ REFRESH_MS = 33  # the views pull the latest snapshot about 30 times a second
 GUI_BUDGET = 8  # while training, each redraw is followed by 8 times its cost of training
 PAD_REFRESH_S = 0.2  # while training, the pad's guess follows the network 5 times a second
 INSIGHT_REFRESH_S = 0.2  # the insight panel, when shown, refreshes 5 times a second
-TIMELINE_REFRESH_S = 0.5  # while training, the history slider grows twice a second
+TIMELINE_REFRESH_S = 0.5  # while training, the timeline grows twice a second
 STATUS_REFRESH_S = 0.25  # while training, the status bar changes 4 times a second
 RUNNING_PLOT_MS = 400  # the cost plot redraws 2.5 times a second while training
 INSIGHT_TAB = 2
@@ -39,7 +39,7 @@ class LiveFeed(QObject):
         self.live: Snapshot | None = None  # the worker's latest snapshot, as last pulled
         self.snapshot: Snapshot | None = None  # the snapshot the views show (live or scrubbed)
         self.shown_serial = -1
-        self.history_length = 0  # snapshots the timeline knows the worker keeps
+        self.kept_count = 0  # snapshots the timeline knows the worker keeps
         self.status_shown = 0.0
         self._pad_refreshed = 0.0
         self._timeline_shown = 0.0
@@ -85,29 +85,29 @@ class LiveFeed(QObject):
         """A new network is live, not a scrubbed past moment: the plot shows its own history."""
         w = self.window
         w.timeline.set_position(LIVE)
-        self.history_length = -1  # re-read the worker's kept snapshots at the next refresh
+        self.kept_count = -1  # re-read the worker's kept snapshots at the next refresh
         w.cost_plot.show_history(w.record.history)
 
     def scrub_to(self, index: int) -> None:
         """Show a kept snapshot in every view (pausing training), or return to live (-1)."""
         w = self.window
-        if index < 0 or index >= w.worker.history_length():
+        if index < 0 or index >= w.worker.kept_count():
             w.record.scrubbed = None
             self.shown_serial = -1  # redraw the live network at the next refresh
             w.cost_plot.set_marker(None)
             return
         w.pause()
         w.record.scrubbed = index
-        kept = w.worker.history_record(index)
+        kept = w.worker.kept_snapshot(index)
         w.cost_plot.set_marker(kept.progress)
         self.show_snapshot(kept.as_snapshot())
 
     def resume_from(self, index: int) -> None:
         """Continue training from a kept snapshot as a new branch of the history."""
         w = self.window
-        if not 0 <= index < w.worker.history_length():
+        if not 0 <= index < w.worker.kept_count():
             return
-        kept = w.worker.history_record(index)
+        kept = w.worker.kept_snapshot(index)
         w.record.resume_point = kept.examples_seen / kept.n_train
         w.record.scrubbed = None
         w.run_goal.end()
@@ -158,10 +158,10 @@ class LiveFeed(QObject):
         if self.window.record.running and now - self._timeline_shown < TIMELINE_REFRESH_S:
             return
         self._timeline_shown = now
-        n = self.window.worker.history_length()
-        if n != self.history_length:
-            self.history_length = n
-            self.window.timeline.set_history_length(n, self.window.worker.history_label)
+        n = self.window.worker.kept_count()
+        if n != self.kept_count:
+            self.kept_count = n
+            self.window.timeline.set_kept_count(n, self.window.worker.kept_label)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Give a new snapshot to the views; the drawn digit's guess follows the network."""

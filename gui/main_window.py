@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
 
         self.worker = TrainingWorker(self.session.network, self.session.train, self.session.seed)
         self.worker.set_speed(self.session.speed)
-        self.worker.set_history_interval(load_preferences(self.settings).snapshot_interval)
+        self.worker.set_keep_interval(load_preferences(self.settings).snapshot_interval)
         self.feed = LiveFeed(self)
         self.files = ModelFiles(self)
         self.data_sources = DataSources(self)

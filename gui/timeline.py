@@ -1,7 +1,7 @@
 """The timeline under the cost plot: scrub back through the kept snapshots, or return to live.
 
 The slider has one stop per kept snapshot plus a last stop for the live network, so dragging to
-the right end returns to live. Programmatic changes (``set_position``, ``set_history_length``)
+the right end returns to live. Programmatic changes (``set_position``, ``set_kept_count``)
 never emit; only the learner's moves do.
 """
 
@@ -43,9 +43,9 @@ class ElidedLabel(QLabel):
 
 
 class Timeline(QWidget):
-    """A slider over the training history with Live and Resume-from-here buttons."""
+    """A slider over the kept snapshots of training with Live and Resume-from-here buttons."""
 
-    snapshot_chosen = Signal(int)  # index into the history, -1 for live
+    snapshot_chosen = Signal(int)  # index of a kept snapshot, -1 for live
     resume_requested = Signal(int)  # index of the snapshot to continue training from
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -73,7 +73,7 @@ class Timeline(QWidget):
         self._n = 0
         self._labels: Callable[[int], str] | Sequence[str] = ()
         self._quiet = False  # set while the slider moves for a programmatic change
-        self.set_history_length(0, ())
+        self.set_kept_count(0, ())
 
     @property
     def position(self) -> int:
@@ -81,7 +81,7 @@ class Timeline(QWidget):
         value = self.slider.value()
         return LIVE if value >= self._n else value
 
-    def set_history_length(self, n: int, labels: Callable[[int], str] | Sequence[str]) -> None:
+    def set_kept_count(self, n: int, labels: Callable[[int], str] | Sequence[str]) -> None:
         """Offer ``n`` snapshots, described by ``labels(i)`` or ``labels[i]``; live stays live."""
         position = self.position
         self._n = n

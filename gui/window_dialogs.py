@@ -48,7 +48,7 @@ class WindowDialogs:
         save_preferences(self.window.settings, prefs)
         apply_theme(QApplication.instance(), prefs.theme)
         self.window.set_speed(prefs.speed)
-        self.window.worker.set_history_interval(prefs.snapshot_interval)
+        self.window.worker.set_keep_interval(prefs.snapshot_interval)
 
     def show_about(self) -> None:
         """Show what the app is and whose work it builds on."""

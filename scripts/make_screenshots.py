@@ -117,7 +117,7 @@ def main() -> int:
             window.insight.recompute()
             settle(app, 0.5)
             window.tabs.currentWidget().grab().save(str(out / f"insight-{name}.png"))
-        window.timeline.set_position(max(window.worker.history_length() // 3, 0))
+        window.timeline.set_position(max(window.worker.kept_count() // 3, 0))
         window.feed.scrub_to(window.timeline.position)
         window.tabs.setCurrentIndex(0)
         settle(app, 0.5)

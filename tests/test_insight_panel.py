@@ -114,7 +114,7 @@ def test_timeline_emits_the_chosen_index(qtbot) -> None:
     qtbot.addWidget(timeline)
     timeline.show()
     labels = [f"snapshot {i}" for i in range(5)]
-    timeline.set_history_length(5, labels)
+    timeline.set_kept_count(5, labels)
     assert timeline.position == -1 and not timeline.resume_button.isEnabled()
     with qtbot.waitSignal(timeline.snapshot_chosen) as blocker:
         qtbot.keyClick(timeline.slider, Qt.Key.Key_Left)  # one step back from live
@@ -125,12 +125,12 @@ def test_timeline_emits_the_chosen_index(qtbot) -> None:
     with qtbot.waitSignal(timeline.resume_requested) as blocker:
         qtbot.mouseClick(timeline.resume_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [2]
-    timeline.set_history_length(8, lambda i: f"record {i}")  # grows while scrubbed: stays put
+    timeline.set_kept_count(8, lambda i: f"record {i}")  # grows while scrubbed: stays put
     assert timeline.position == 2 and "record 2" in timeline.label.text()
     with qtbot.waitSignal(timeline.snapshot_chosen) as blocker:
         qtbot.mouseClick(timeline.live_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [-1] and timeline.position == -1
     with qtbot.assertNotEmitted(timeline.snapshot_chosen):
         timeline.set_position(3)
-        timeline.set_history_length(9, lambda i: "")
+        timeline.set_kept_count(9, lambda i: "")
     assert timeline.position == 3

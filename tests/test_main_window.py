@@ -265,8 +265,8 @@ def test_my_digits_are_mixed_into_training(qtbot, window) -> None:
 def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> None:
     window.worker.run_batches(350)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 3500, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.history_length >= 4)
-    record = window.worker.history_record(1)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 4)
+    record = window.worker.kept_snapshot(1)
     assert record.examples_seen == 1000  # one kept every 100 mini-batches of 10
     window.timeline.snapshot_chosen.emit(1)
     assert window.cost_plot.marker.isVisible()
@@ -329,6 +329,6 @@ def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> N
     window.worker.run_batches(15)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 150)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
-    assert window.worker.history_length() >= 3  # the start, every 7 mini-batches, the end
+    assert window.worker.kept_count() >= 3  # the start, every 7 mini-batches, the end
     window.dialogs.apply_preferences(Preferences())
     assert window.tabs.currentWidget().grab().save(str(tmp_path / "tab.png"))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.network import Network, NetworkConfig
-from engine.replay import SnapshotHistory
+from engine.replay import KeptSnapshots
 from engine.snapshot import Snapshot, network_of, take_snapshot
 from engine.training import TrainConfig, Trainer
 
@@ -47,7 +47,7 @@ def at(base: Snapshot, batch: int) -> Snapshot:
 
 def test_fifty_epochs_stay_within_budget_and_cover_the_run(base) -> None:
     budget = 5 * 1024 * 1024
-    history = SnapshotHistory(interval=100, budget=budget)
+    history = KeptSnapshots(interval=100, budget=budget)
     batches = 50 * N_TRAIN // BATCH  # 50,000 mini-batches
     for batch in range(0, batches + 1, 10):  # every 10th: the history keeps every 100th anyway
         history.add(at(base, batch), cost=1.0 / (1 + batch))
@@ -69,7 +69,7 @@ def test_fifty_epochs_stay_within_budget_and_cover_the_run(base) -> None:
 
 
 def test_get_returns_exactly_the_stored_parameters(base) -> None:
-    history = SnapshotHistory(interval=1)
+    history = KeptSnapshots(interval=1)
     history.add(base)
     record = history.get(0)
     for kept, original in zip(record.weights + record.biases, base.weights + base.biases):
@@ -83,7 +83,7 @@ def test_get_returns_exactly_the_stored_parameters(base) -> None:
 
 
 def test_add_keeps_one_every_k_batches(base) -> None:
-    history = SnapshotHistory(interval=100)
+    history = KeptSnapshots(interval=100)
     kept = [b for b in range(0, 1000, 7) if history.add(at(base, b))]
     assert np.all(np.diff(kept) >= 100)
     assert history.add(at(base, 1001), force=True)
@@ -93,7 +93,7 @@ def test_add_keeps_one_every_k_batches(base) -> None:
 
 
 def test_branch_from_drops_the_later_records(base) -> None:
-    history = SnapshotHistory(interval=1)
+    history = KeptSnapshots(interval=1)
     for batch in range(10):
         history.add(at(base, batch))
     history.branch_from(3)
@@ -111,7 +111,7 @@ def test_branch_from_drops_the_later_records(base) -> None:
 
 
 def test_another_architecture_clears(base) -> None:
-    history = SnapshotHistory(interval=1)
+    history = KeptSnapshots(interval=1)
     history.add(at(base, 5))
     other = dataclasses.replace(
         at(base, 9), config=NetworkConfig(sizes=(784, 16, 16, 10), init="scaled")

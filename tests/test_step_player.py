@@ -179,8 +179,8 @@ def test_play_while_training_pauses_first_and_running_closes_the_player(qtbot, w
 def test_play_from_a_scrubbed_snapshot_branches_from_it(qtbot, window):
     window.worker.run_batches(120)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1200, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.history_length >= 2)
-    record = window.worker.history_record(1)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 2)
+    record = window.worker.kept_snapshot(1)
     window.timeline.snapshot_chosen.emit(1)
     player = play(qtbot, window)
     story = player.story

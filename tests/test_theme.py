@@ -108,7 +108,7 @@ def test_switching_theme_recolours_every_view(qtbot, tmp_path):
                 assert rgb == chosen.background, type(owner).__name__
             assert colors.css(chosen.background) in window.explorer.equations.styleSheet()
             assert colors.css(chosen.dim) in window.explorer.equations_html()
-            window.timeline.set_history_length(3, ["a", "b", "c"])
+            window.timeline.set_kept_count(3, ["a", "b", "c"])
             window.timeline.set_position(0)
             assert colors.css(chosen.highlight) in window.timeline.label.styleSheet()
             window.timeline.set_position(-1)

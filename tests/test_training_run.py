@@ -54,12 +54,12 @@ def test_a_snapshot_is_published_only_when_looked_at_and_due(run) -> None:
 
 
 def test_history_keeps_every_k_batches_and_resume_branches(run) -> None:
-    run.set_history_interval(5)
+    run.set_keep_interval(5)
     for _ in range(30):
         run.next_report()
-    assert list(run.history.examples_seen()) == [0, 60, 110, 160, 210, 260]  # K after the first
+    assert list(run.kept.examples_seen()) == [0, 60, 110, 160, 210, 260]  # K after the first
     assert run.resume(2) and run.trainer.examples_seen == 110
-    assert len(run.history) == 3 and not run.resume(7)
+    assert len(run.kept) == 3 and not run.resume(7)
 
 
 def test_the_newest_edit_wins_against_a_training_thread(run) -> None:

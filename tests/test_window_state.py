@@ -119,7 +119,7 @@ def test_after_resume_and_reset_the_history_strip_is_live_and_the_status_true(
     window.set_speed(0)
     window.worker.run_batches(250)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.history_length >= 3)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 3)
     window.timeline.slider.setValue(1)  # the learner drags back to the second kept snapshot
     assert window.timeline.position == 1 and window.record.scrubbed == 1
     assert window.timeline.resume_button.isEnabled()
@@ -291,14 +291,14 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
     assert window.worker.state == PAUSED and window.run_action.text() == "Run"  # not Run
     window.set_speed(0)
     window.worker.run_batches(250)
-    qtbot.waitUntil(lambda: window.worker.history_length() >= 3, timeout=10000)
-    qtbot.waitUntil(lambda: window.feed.history_length >= 3 and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.worker.kept_count() >= 3, timeout=10000)
+    qtbot.waitUntil(lambda: window.feed.kept_count >= 3 and window.worker.state == PAUSED)
     slider = window.timeline.slider
     slider.setFocus()
     qtbot.waitUntil(slider.hasFocus)
     seen = window.worker.latest_snapshot().examples_seen
     qtbot.keyClick(slider, Qt.Key.Key_Left)  # moves the slider; does not step the network
-    assert window.timeline.position == window.feed.history_length - 1
+    assert window.timeline.position == window.feed.kept_count - 1
     qtbot.wait(100)
     assert window.worker.latest_snapshot().examples_seen == seen
     window.network_view.setFocus()  # a control that uses no keys: Space is Run

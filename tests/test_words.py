@@ -84,8 +84,8 @@ def test_teach_buttons_say_an_8(qtbot):
 
 def test_history_labels_say_1_example():
     """A kept snapshot after one example is described as "1 example"."""
-    from engine.replay import HistoryRecord
+    from engine.replay import KeptSnapshot
 
-    describe = HistoryRecord.describe
+    describe = KeptSnapshot.describe
     record = SimpleNamespace(progress=0.0001, examples_seen=1, cost=float("nan"))
     assert describe(record).endswith("1 example")
