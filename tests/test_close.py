@@ -191,7 +191,7 @@ APP_SCRIPT = textwrap.dedent(
         if len(window.record.history) < 200:
             QTimer.singleShot(20, close_when_training)
             return
-        closed.append(len(window.history))
+        closed.append(len(window.record.history))
         window.close()
 
     window.worker.run()
