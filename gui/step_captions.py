@@ -71,10 +71,11 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
     cfg = story.train_config
     m = story.batch_size
     i = beat.example
+    shown = EDGE_KINDS[values.edge_kind]  # what the diagram's edges draw in this beat
     if beat.phase == "before":
         return (
             f"The next real mini-batch: {m} examples, learning rate \u03b7 = {cfg.learning_rate:g}."
-            f" Its mean cost now is {plain(story.cost_before)}. Edges show {EDGE_KINDS['weight']}."
+            f" Its mean cost now is {plain(story.cost_before)}. Edges show {shown}."
         )
     if beat.phase == "forward" and beat.layer == 0:
         return f"The digit enters as {sizes[0]} input activations, one per pixel, 0 to 1."
@@ -85,13 +86,13 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
             verdict = "right" if guess == int(story.labels[i]) else "wrong"
             return (
                 f"The output layer guesses {guess} (a = {plain(a[guess])}); the label is "
-                f"{int(story.labels[i])}: {verdict}. Edges show {EDGE_KINDS['carried']}."
+                f"{int(story.labels[i])}: {verdict}. Edges show {shown}."
             )
         j = int(np.argmax(a))
         return (
             f"{layer_name(sizes, beat.layer).capitalize()}: a = \u03c3(w\u00b7a + b) for each "
             f"neuron. Brightest: {neuron_name(sizes, beat.layer, j)}, a = {plain(a[j])}. "
-            f"Edges show {EDGE_KINDS['carried']}."
+            f"Edges show {shown}."
         )
     if beat.phase == "cost":
         nudges = values.nudges[-1]
@@ -117,7 +118,7 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
             else f"\u03b4 flows back into {layer_name(sizes, into)}: "
             "w\u1d40\u03b4 \u00b7 \u03c3'(z) (BP2)"
         )
-        return f"{where}; edges show {EDGE_KINDS['wanted']}. Strongest wish: {name}, {num(v)}."
+        return f"{where}; edges show {shown}. Strongest wish: {name}, {num(v)}."
     if beat.phase == "mini-batch":
         name, v = strongest_edge(sizes, values, last - 1)
         return (

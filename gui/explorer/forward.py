@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from engine.words import quantity
-from gui.colors import palette
+from gui.colors import css, palette
 from gui.explorer.state import ExplorerState
-from gui.explorer.text import fmt, hex_colour
+from gui.explorer.text import fmt
 from gui.explorer.widgets import bar_plot, info_label, set_bars
 
 
@@ -164,7 +164,7 @@ class NudgePage(QWidget):
         rows = "".join(
             f"<tr><td>{'<b>' if j == e.label else ''}{j}</td><td align=right>{a[j]:.3f}</td>"
             f"<td align=right>{e.y[j]:.0f}</td><td align=right style='color:"
-            f"{hex_colour(up if n >= 0 else down)}'>{fmt(n)}</td></tr>"
+            f"{css(up if n >= 0 else down)}'>{fmt(n)}</td></tr>"
             for j, n in enumerate(nudges)
         )
         self.table.setText(

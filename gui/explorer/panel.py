@@ -26,7 +26,7 @@ import pyqtgraph as pg
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
 from engine.snapshot import Snapshot
-from gui.colors import palette
+from gui.colors import css, palette
 from gui.explorer.backward import BackPage, OutputPage
 from gui.explorer.data_amount import DataAmountPage
 from gui.explorer.descent import DescentPage, LineSearchPage, SteepestPage
@@ -41,7 +41,6 @@ from gui.explorer.text import (
     equation_parameter,
     equations_html,
     explanation,
-    hex_colour,
     highlighted_equations,
     plain,
 )
@@ -205,7 +204,7 @@ class ExplorerPanel(QWidget):
         """Give the equations box the theme's canvas and text colours."""
         p = palette()
         self.equations.setStyleSheet(
-            f"QLabel {{ background: {hex_colour(p.background)}; color: {hex_colour(p.text)};"
+            f"QLabel {{ background: {css(p.background)}; color: {css(p.text)};"
             " padding: 6px; border-radius: 4px; }"
         )
 

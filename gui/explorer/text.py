@@ -8,7 +8,7 @@ import numpy as np
 
 from engine.explorer import Exploration
 from engine.words import quantity
-from gui.colors import palette
+from gui.colors import css, palette
 from gui.explorer.state import ExplorerState
 
 N_STEPS = 12
@@ -57,12 +57,6 @@ SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 def fmt(value: float) -> str:
     """Return a number as the explorer prints it: four significant digits, never "-0"."""
     return f"{float(value) + 0.0:.4g}"
-
-
-def hex_colour(rgb: tuple[int, int, int]) -> str:
-    """Return an (r, g, b) colour as "#rrggbb" for rich text."""
-    r, g, b = rgb
-    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def short_name(param: tuple[int, int, int], sizes: tuple[int, ...]) -> str:
@@ -237,14 +231,14 @@ def equations_html(state: ExplorerState, step: int) -> str:
     dim = palette().dim  # equations that are not this step's
     for name, body in (("BP1", bp1), ("BP2", bp2), ("BP3", bp3), ("BP4", bp4)):
         on = name in lit
-        colour = hex_colour(palette().highlight if on else dim)
+        colour = css(palette().highlight if on else dim)
         weight = "bold" if on else "normal"
         rows.append(
             f"<p style='color:{colour}; font-weight:{weight}; margin:4px'>"
             f"{name}&nbsp;&nbsp;{body}</p>"
         )
     note = (
-        f"<p style='margin:4px; color:{hex_colour(dim)}'><small>The four equations of "
+        f"<p style='margin:4px; color:{css(dim)}'><small>The four equations of "
         "backpropagation with the live numbers; layer 0 is the input. C<sub>x</sub>: this one "
         "example's cost; training steps by the mini-batch mean.</small></p>"
     )
