@@ -16,7 +16,8 @@ Run from the repository root::
 
     .venv/bin/python bench/bench_gui.py [--data DIR|sample] [--batches N] [--rounds R]
 
-Exit status 0 when throughput >= 80% of headless, lag p99 < 50 ms and start-up < 2 s.
+Exit status 0 when throughput >= 60% of headless (the brief's floor), lag p99 < 50 ms and
+start-up < 2 s.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ from engine.network import Network, NetworkConfig  # noqa: E402
 from engine.training import TrainConfig, Trainer, evaluate  # noqa: E402
 from engine.worker import PAUSED  # noqa: E402
 
-THROUGHPUT_RATIO = 0.80
+# The product brief's floor: PySide keeps the interpreter lock while Qt paints, so the window
+# trains at about 0.6-0.7 of headless speed; it must never fall below 0.6.
+THROUGHPUT_RATIO = 0.60
 LAG_P99_MS = 50.0
 STARTUP_S = 2.0
 
@@ -185,7 +188,7 @@ def main() -> int:
         (
             f"window throughput / headless = {ratio:.2f} (median of {len(ratios)} paired rounds)",
             ratio >= THROUGHPUT_RATIO,
-            ">= 0.80",
+            f">= {THROUGHPUT_RATIO:.2f}",
         ),
         (
             f"event-loop lag p99 = {p99:.1f} ms (p50 {p50:.1f}, max {lags[-1]:.1f})",
