@@ -338,11 +338,11 @@ class ExplorerPanel(QWidget):
         self._refresh()
 
     def step(self) -> int:
-        """Return the current step, 1 .. 9."""
+        """Return the current step, 1 .. N_STEPS."""
         return self._step
 
     def set_step(self, step: int) -> None:
-        """Go to a step, 1 .. 9 (clamped)."""
+        """Go to a step, 1 .. N_STEPS (clamped)."""
         step = int(min(max(step, 1), N_STEPS))
         changed = step != self._step
         self._step = step
