@@ -67,7 +67,6 @@ class DigitPanel(QWidget):
     input_changed = Signal(object)  # (28, 28) float32 network input, or None when the pad is empty
     teach_requested = Signal(object, int)  # (28, 28) float32 input, label
     teach_undo_requested = Signal()  # put the network back as it was before the last step
-    my_digits_changed = Signal(object)  # MyDigits
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -327,7 +326,6 @@ class DigitPanel(QWidget):
             return
         self.my_digits.add(self._input, label)
         self._update_count()
-        self.my_digits_changed.emit(self.my_digits)
 
     def save_my_digits(self, path: str | Path) -> None:
         """Write "my digits" to ``path`` (.npz)."""
@@ -337,7 +335,6 @@ class DigitPanel(QWidget):
         """Replace "my digits" with the set in ``path``; raises DataError for a bad file."""
         self.my_digits = MyDigits.load(path)
         self._update_count()
-        self.my_digits_changed.emit(self.my_digits)
 
     def _on_digit_drawn(self, ink: np.ndarray) -> None:
         """Preprocess the drawing, show it and its guess, and tell the window."""

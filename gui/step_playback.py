@@ -56,6 +56,11 @@ class StepPlayback(QObject):
         self.window.export_menu.addAction(bar.export_mp4_action)
         bar.export_gif_action.setText("Step animation as GIF\u2026")
         bar.export_mp4_action.setText("Step animation as MP4\u2026")
+        bar.exported.connect(
+            lambda path, frames: self.window.statusBar().showMessage(
+                f"Exported the step animation ({frames} frames) to {path}", 8000
+            )
+        )
         self.window.worker.step_played.connect(self.on_step_played)
         self.window.worker.state_changed.connect(self.on_state_for_player)
         self.window.worker.network_reset.connect(lambda _config: self.window.step_player.close())

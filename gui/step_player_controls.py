@@ -36,7 +36,7 @@ MS = 1000  # slider units per second of story
 class StepPlayerControls(QWidget):
     """Play/pause, back and next beat, a scrub slider, example, speed, reading pauses, export."""
 
-    exported = Signal(str)  # the path of a finished export
+    exported = Signal(str, int)  # a finished export's path and frames written
 
     def __init__(self, player: StepPlayer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -233,5 +233,5 @@ class StepPlayerControls(QWidget):
         finally:
             if dialog is not None:
                 dialog.close()
-        self.exported.emit(os.fspath(path))
+        self.exported.emit(os.fspath(path), frames)
         return frames

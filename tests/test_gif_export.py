@@ -54,6 +54,8 @@ def test_gif_has_every_frame_at_the_diagrams_size_from_before_to_after(
     player.set_speed(4.0)
     path = tmp_path / "step.gif"
     frames = window.step_player_controls.export(path, "gif")
+    told = window.statusBar().currentMessage()
+    assert told == f"Exported the step animation ({frames} frames) to {path}"
     planned = len(frame_plan([b.seconds for b in player.frames.beats], 4.0, 30))
     # A frame equal to the one before it is written once, shown for both.
     assert len(player.frames.beats) < frames < planned
