@@ -322,13 +322,6 @@ class ComparePanel(QWidget):
             text += f" ({run.status})"
         return text
 
-    def set_shown(self, run: Run, shown: bool) -> None:
-        """Toggle a run on or off in the plots."""
-        for row in range(self.run_list.count()):
-            item = self.run_list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == run.serial:
-                item.setCheckState(Qt.CheckState.Checked if shown else Qt.CheckState.Unchecked)
-
     def _on_item_changed(self, item: QListWidgetItem) -> None:
         serial = item.data(Qt.ItemDataRole.UserRole)
         if item.checkState() == Qt.CheckState.Checked:

@@ -264,10 +264,6 @@ class CostPlot(QWidget):
         """Redraw at most every ``ms`` milliseconds (new points wait for the next redraw)."""
         self._timer.setInterval(int(ms))
 
-    def append_batch(self, epoch_progress: float, cost: float) -> None:
-        """Add one mini-batch's cost at x = epochs of training so far."""
-        self.append_batches(np.array([epoch_progress]), np.array([cost]))
-
     def append_batches(self, epoch_progress: np.ndarray, costs: np.ndarray) -> None:
         """Add many mini-batch costs at once, with the moving average of the last 100 at each."""
         b = self.batches

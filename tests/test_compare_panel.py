@@ -63,7 +63,7 @@ def test_runs_toggle_off_and_on_with_their_checkbox(qtbot, panel) -> None:
     assert [label.text for _, label in panel.legend.items] == ["run 1"]
     panel.set_runs(panel.runs)  # a new run arriving keeps the choice
     assert set(panel.drawn()) == {2}
-    panel.set_shown(panel.runs[0], True)
+    panel.run_list.item(0).setCheckState(Qt.CheckState.Checked)
     assert set(panel.drawn()) == {1, 2}
 
 

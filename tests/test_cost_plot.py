@@ -13,8 +13,7 @@ def test_bulk_and_single_appends_give_the_exact_moving_average(qtbot, rng) -> No
     qtbot.addWidget(plot)
     costs = rng.random(1000)
     xs = np.arange(1000) / 100
-    plot.append_batch(xs[0], costs[0])
-    for start, stop in ((1, 7), (7, 450), (450, 451), (451, 1000)):
+    for start, stop in ((0, 1), (1, 7), (7, 450), (450, 451), (451, 1000)):
         plot.append_batches(xs[start:stop], costs[start:stop])
     expected = [costs[max(0, i + 1 - AVERAGE_WINDOW) : i + 1].mean() for i in range(1000)]
     np.testing.assert_allclose(plot.average.ys, expected, rtol=1e-6)  # stored as float32
