@@ -56,7 +56,6 @@ class ModelFiles:
         self.window.run_goal.end()
         self.window.teach.forget()
         self.window.record.start_notes[saved.examples_seen] = "opened model"
-        self.window.worker.set_train_config(saved.train_config)
         train = limits.snap_train_config(saved.train_config)  # the value shown is the one used
         self.window.worker.set_train_config(train)
         self.window.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
