@@ -361,6 +361,7 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
             window.tabs.setCurrentIndex(1)
             wait(lambda: window.explorer.snapshot is not None, "the explorer did not open")
             window.explorer.set_step(args.explorer_step)
+            wait(lambda: not window.explorer.busy(), "the explorer's picture was not made")
         settle = time.perf_counter() + 0.3  # two refreshes of every view's timer
         wait(lambda: time.perf_counter() > settle, "")
     except TimeoutError as exc:

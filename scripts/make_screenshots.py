@@ -128,6 +128,7 @@ def main() -> int:
         window.explorer.resize(1180, 780)
         for step in range(1, 10):
             window.explorer.set_step(step)
+            wait(app, lambda: not window.explorer.busy())
             settle(app, 0.3)
             if step == 8:  # fill the table, as a learner would by pressing the button
                 for button in window.explorer.findChildren(QPushButton):

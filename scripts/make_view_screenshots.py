@@ -58,6 +58,7 @@ def main() -> int:
         wait(app, lambda: explorer.snapshot is not None)
         for step, name in NAMES.items():
             explorer.set_step(step)
+            wait(app, lambda: not explorer.busy())
             settle(app, 0.5)
             if step == 12:
                 explorer.data_amount_page.train_button.click()

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.explorer.text import N_STEPS
+
 # Screens as (width, height, scale factor); the window gets the screen less a desktop panel and a
 # title bar, as a maximised window would.
 SCREENS = ((1366, 768, 1), (1920, 1080, 1), (2560, 1440, 2))
@@ -140,9 +142,14 @@ def walk(window, qtbot_wait) -> Iterator[str]:
         tabs.setCurrentIndex(index)
         qtbot_wait()
         if tabs.currentWidget() is window.tabs.widget(1):
-            for step in range(1, 10):
+            for step in range(1, N_STEPS + 1):
                 window.explorer.set_step(step)
                 qtbot_wait()
+                for _ in range(400):  # steps 9-11 make their picture in the background
+                    if not window.explorer.busy():
+                        break
+                    qtbot_wait()
+                qtbot_wait()  # the panel makes room for the sentence that came with it
                 for problem in problems(window):
                     yield f"explorer step {step}: {problem}"
             continue

@@ -102,6 +102,7 @@ def test_page_labels_every_point_with_its_real_cost(qtbot, trained_on_sample) ->
     panel.set_full_batch(data.train.images[:N], data.train.labels[:N])
     panel.set_snapshot(snap)
     panel.set_step(11)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     page = panel.descent_page
     p = panel.displayed_values()["picture"]
     assert p.n_examples == N
@@ -125,6 +126,7 @@ def test_page_labels_every_point_with_its_real_cost(qtbot, trained_on_sample) ->
     far = max(p.sgd.off_plane.max(), p.full.off_plane.max())
     assert fmt(far) in note
     qtbot.mouseClick(page.reseed, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     again = panel.displayed_values()["picture"]
     assert again.seed == p.seed + 1
     np.testing.assert_array_equal(again.full.states, p.full.states)  # careful steps: the same

@@ -170,11 +170,13 @@ def test_walks_all_steps_with_buttons_and_keys(qtbot, panel, sample) -> None:
     for expected in range(2, N_STEPS + 1):
         qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
         assert shows_step(panel, expected)
+        qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)  # steps 9-11's pictures
         check_step(panel, sample)
     assert not panel.next_button.isEnabled()
     for expected in range(N_STEPS - 1, 0, -1):
         qtbot.keyClick(panel, Qt.Key.Key_Left)
         assert shows_step(panel, expected)
+        qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)  # steps 9-11's pictures
         check_step(panel, sample)
     qtbot.keyClick(panel, Qt.Key.Key_Right)
     assert panel.step() == 2

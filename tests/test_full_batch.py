@@ -87,6 +87,8 @@ def test_step_9_uses_the_whole_set_and_says_so(qtbot, trained_on_sample) -> None
     panel.set_full_batch(images, labels)
     panel.set_snapshot(snap)
     panel.set_step(9)
+    assert panel.busy() and "Computing" in panel.findChild(QLabel, "line_summary").text()
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     search = panel.displayed_values()["search"]
     assert search.n_examples == len(labels) == 10000
     e = Exploration(snap, snap.example.image, snap.example.label)
@@ -123,6 +125,7 @@ def test_step_9_follows_the_training_set_in_use(qtbot, trained_on_sample) -> Non
     mixed_images = np.concatenate([data.train.images, data.test.images[:37]])
     mixed_labels = np.concatenate([data.train.labels, data.test.labels[:37]])
     panel.set_full_batch(mixed_images, mixed_labels)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     assert panel.displayed_values()["search"].n_examples == 10037
     assert "all 10,037 training images" in panel.findChild(QLabel, "line_summary").text()
 
@@ -135,6 +138,7 @@ def test_window_gives_the_explorer_the_whole_training_set(qtbot, tmp_path) -> No
     qtbot.waitUntil(lambda: window.explorer.state is not None, timeout=10000)
     assert window.explorer.state.full_images is window.data.train.images
     window.explorer.set_step(9)
+    qtbot.waitUntil(lambda: not window.explorer.busy(), timeout=30000)
     n = len(window.data.train)
     assert window.explorer.displayed_values()["search"].n_examples == n
     assert f"all {n:,} training images" in window.explorer.findChild(QLabel, "line_summary").text()
@@ -154,4 +158,5 @@ def test_every_page_refreshes_from_the_state_alone(qtbot, trained_on_sample) -> 
     page = LineSearchPage()  # a page of its own, given nothing but the panel's state
     qtbot.addWidget(page)
     page.refresh(panel.state)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=30000)
     assert page.values["search"].n_examples == 500

@@ -64,6 +64,7 @@ def test_page_histogram_and_sentence_match(qtbot, trained_on_sample) -> None:
     panel.set_full_batch(data.train.images[:1500], data.train.labels[:1500])
     panel.set_snapshot(snap)
     panel.set_step(10)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     page = panel.steepest_page
     shown = panel.displayed_values()
     r = shown["descent"]
@@ -84,6 +85,7 @@ def test_page_histogram_and_sentence_match(qtbot, trained_on_sample) -> None:
     assert "all 1,500 training images" in text
     first = r.random_changes.copy()
     qtbot.mouseClick(page.reseed, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     again = panel.displayed_values()["descent"]
     assert again.seed == r.seed + 1
     assert not np.array_equal(again.random_changes, first)

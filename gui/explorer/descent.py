@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from engine import descent_paths as dp
 from engine import explorer_gradient as eg
 from engine import steepest_descent as sd
-from engine.errors import DivergenceError
-from engine.explorer import explored_network
+from engine.explorer import Exploration, explored_network
 from engine.words import quantity
 from gui.colors import palette, qcolor
+from gui.explorer.background import BackgroundPage
 from gui.explorer.state import ExplorerState
 from gui.explorer.text import fmt
-from gui.explorer.widgets import LINE_POINTS, bar_plot, info_label, same_key
+from gui.explorer.widgets import LINE_POINTS, bar_plot, info_label
 from gui.theme import style_plot
 
 
-class LineSearchPage(QWidget):
+class LineSearchPage(BackgroundPage):
     """Step 9: the cost along the mini-batch and the full-batch gradients, and their cosine."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.values: dict = {}
-        self._key: tuple | None = None  # (snapshot, images) of the search shown
         self.summary = info_label("line_summary")
         self.plot = bar_plot("cost C on the training set", "t: the step is &minus;t&middot;g")
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
@@ -73,17 +68,22 @@ class LineSearchPage(QWidget):
         images, labels = state.full_images, state.full_labels
         e = state.exploration
         if images is None or len(images) == 0:
-            self.summary.setText("Load a training set to compare with the full-batch gradient.")
-            self.values = {}
-            self._key = None
+            self.data_missing("Load a training set to compare with the full-batch gradient.")
             return
-        key = (e.snapshot, images)
-        if same_key(self._key, key):
-            return  # the search depends on the network and the data, not on the example
         eta = float(e.snapshot.train_config.learning_rate)
         ts = np.linspace(0.0, 3.0 * eta, LINE_POINTS)
-        search = eg.line_search(e, images, labels, ts)
-        self._key = key
+        self.compute(
+            state,
+            (e.snapshot, images),  # the search depends on the network and the data, not the example
+            lambda: (eg.line_search(e, images, labels, ts), e),
+            f"Computing the cost along both gradients over all {len(images):,} training images "
+            "in use\u2026",
+        )
+
+    def draw(self, result: tuple[eg.LineSearch, Exploration]) -> None:
+        """Plot the search and write the sentence from the same values."""
+        search, e = result
+        eta = search.learning_rate
         self.batch_curve.setData(search.ts, search.batch_curve)
         self.full_curve.setData(search.ts, search.full_curve)
         self.landing.setData([eta], [search.landing])
@@ -105,51 +105,7 @@ class LineSearchPage(QWidget):
 BINS = 24
 
 
-class SeededPage(QWidget):
-    """A page whose picture depends on the network, the training data and a seed, not the example.
-
-    It is computed again only when one of those changes (``same_key``); ``draw_again`` draws anew.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.values: dict = {}
-        self._key: tuple | None = None
-        self._args: tuple | None = None
-        self.seed = 0
-
-    def _due(self, state: ExplorerState, missing: str) -> tuple | None:
-        """Return (exploration, images, labels, key) if the picture must be made, else None."""
-        images, labels = state.full_images, state.full_labels
-        e = state.exploration
-        if images is None or len(images) == 0:
-            self.summary.setText(missing)
-            self.values, self._key, self._args = {}, None, None
-            return None
-        key = (e.snapshot, images, self.seed)
-        if same_key(self._key, key):
-            return None
-        self._args = (state,)
-        return e, images, labels, key
-
-    def draw_again(self) -> None:
-        """Draw from the next seed and make the picture again."""
-        self.seed += 1
-        if self._args is not None:
-            self.refresh(*self._args)
-
-
-@contextmanager
-def wait_cursor() -> Iterator[None]:
-    """Show the wait cursor while a page computes on the GUI thread."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
-
-
-class SteepestPage(SeededPage):
+class SteepestPage(BackgroundPage):
     """Step 10: the real cost change of a step along -g and along 200 random directions."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -189,24 +145,29 @@ class SteepestPage(SeededPage):
 
     def refresh(self, state: ExplorerState) -> None:
         """Compare -g with random directions for the explored network on the training set."""
-        due = self._due(state, "Load a training set to compare directions.")
-        if due is None:
+        images, labels = state.full_images, state.full_labels
+        if images is None or len(images) == 0:
+            self.data_missing("Load a training set to compare directions.")
             return
-        e, images, labels, key = due
+        e, seed = state.exploration, self.seed
         n = min(sd.EXAMPLES, len(images))
         net = explored_network(e.snapshot, e.snapshot.config.dtype)
         eta = float(e.snapshot.train_config.learning_rate)
-        with wait_cursor():
-            result = sd.steepest_descent(net, images[:n], labels[:n], eta, seed=self.seed)
-        self._key = key
-        self.show_result(result, len(images))
+        self.compute(
+            state,
+            (e.snapshot, images, seed),
+            lambda: (sd.steepest_descent(net, images[:n], labels[:n], eta, seed=seed), len(images)),
+            f"Stepping along \u2212g and {sd.N_RANDOM} random directions over "
+            f"{n:,} training images\u2026",
+        )
 
     def draw_other_directions(self) -> None:
         """Draw another 200 random directions (the next seed) and compare again."""
         self.draw_again()
 
-    def show_result(self, r: sd.SteepestDescent, n_train: int) -> None:
+    def draw(self, result: tuple[sd.SteepestDescent, int]) -> None:
         """Draw the histogram and write the sentence from the same values."""
+        r, n_train = result
         counts, edges = np.histogram(r.random_changes, bins=BINS)
         centres = 0.5 * (edges[:-1] + edges[1:])
         self.bars.setOpts(x=centres, height=counts, width=float(edges[1] - edges[0]))
@@ -260,7 +221,7 @@ def contour_lines(
     return lines
 
 
-class DescentPage(SeededPage):
+class DescentPage(BackgroundPage):
     """Step 11: the drunk man stumbling downhill, on the plane through the start."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -311,35 +272,37 @@ class DescentPage(SeededPage):
         self.full_path.setSymbolBrush(p.positive)
         self.start.setSymbolBrush(p.highlight)
         if self.values.get("picture") is not None:
-            self.show_picture(self.values["picture"], self._n_train)
+            self.draw((self.values["picture"], self._n_train))
 
     def refresh(self, state: ExplorerState) -> None:
         """Take both kinds of steps from the explored network and draw the picture."""
-        due = self._due(state, "Load a training set to compare the two ways down.")
-        if due is None:
+        images, labels = state.full_images, state.full_labels
+        if images is None or len(images) == 0:
+            self.data_missing("Load a training set to compare the two ways down.")
             return
-        e, images, labels, key = due
+        e, seed = state.exploration, self.seed
         n = min(dp.EXAMPLES, len(images))
         net = explored_network(e.snapshot, e.snapshot.config.dtype)
-        try:
-            with wait_cursor():
-                picture = dp.descent_picture(
-                    net, images[:n], labels[:n], e.snapshot.train_config, seed=self.seed
-                )
-        except DivergenceError as exc:
-            self.summary.setText(f"SGD diverged from here: {exc}")
-            self.values, self._key = {}, key
-            return
-        self._key = key
-        self._n_train = len(images)
-        self.show_picture(picture, len(images))
+        config = e.snapshot.train_config
+        self.compute(
+            state,
+            (e.snapshot, images, seed),
+            lambda: (
+                dp.descent_picture(net, images[:n], labels[:n], config, seed=seed),
+                len(images),
+            ),
+            f"Taking SGD and full-gradient steps and mapping the cost around them over "
+            f"{n:,} training images\u2026",
+        )
 
     def draw_other_batches(self) -> None:
         """Draw SGD's mini-batches from the next seed and draw the picture again."""
         self.draw_again()
 
-    def show_picture(self, p: dp.DescentPicture, n_train: int) -> None:
+    def draw(self, result: tuple[dp.DescentPicture, int]) -> None:
         """Draw the contour, both paths and their labels; write the sentence from them."""
+        p, n_train = result
+        self._n_train = n_train
         a, b = p.alphas, p.betas
         da, db = a[1] - a[0], b[1] - b[0]
         self.image.setImage(p.costs, autoLevels=True)

@@ -27,6 +27,7 @@ from engine import explorer_gradient as eg
 from engine.explorer import Exploration
 from engine.snapshot import Snapshot
 from gui.colors import css, palette
+from gui.explorer.background import wait_for_pictures
 from gui.explorer.backward import BackPage, OutputPage
 from gui.explorer.data_amount import DataAmountPage
 from gui.explorer.descent import DescentPage, LineSearchPage, SteepestPage
@@ -156,6 +157,9 @@ class ExplorerPanel(QWidget):
         self.stack = QStackedWidget()
         for page in self.pages:
             self.stack.addWidget(page)
+        self.background_pages = [self.line_page, self.steepest_page, self.descent_page]
+        for page in self.background_pages:
+            page.updated.connect(self._reflow)  # its sentence arrived with its picture
         self.content = QWidget()
         self.content_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.content)
         self.content_layout.setContentsMargins(0, 0, 0, 0)
@@ -294,8 +298,13 @@ class ExplorerPanel(QWidget):
         self.data_amount_page.set_test_set(np.asarray(images), np.asarray(labels))
 
     def shutdown(self) -> None:
-        """Stop step 12's training and end its thread (the window calls this on close)."""
+        """Stop step 12's training and end its thread, and wait for the pictures being made."""
         self.data_amount_page.shutdown()
+        wait_for_pictures()
+
+    def busy(self) -> bool:
+        """True while a page (steps 9-11) is making its picture in the background."""
+        return any(page.busy() for page in self.background_pages)
 
     def _default_example(self) -> tuple[np.ndarray, int]:
         """Return the snapshot's own example, else its batch's first image, else a blank one."""

@@ -1,0 +1,121 @@
+"""Explorer steps 9-11 make their pictures off the GUI thread: the newest request wins."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from engine import descent_paths as dp
+from engine import steepest_descent as sd
+from engine.errors import DivergenceError
+from engine.explorer import explored_network
+from gui.explorer.background import BUSY_OPACITY
+from gui.explorer.panel import ExplorerPanel
+from gui.explorer.text import fmt
+
+N = 600  # training images: enough for real pictures, few enough to be quick
+
+
+@pytest.fixture
+def panel(qtbot, trained_on_sample):
+    """An explorer on the trained sample network with the first N training images."""
+    snap, data = trained_on_sample
+    widget = ExplorerPanel()
+    qtbot.addWidget(widget)
+    widget.set_full_batch(data.train.images[:N], data.train.labels[:N])
+    widget.set_snapshot(snap)
+    return widget
+
+
+def summary(panel: ExplorerPanel, name: str) -> str:
+    return panel.findChild(QLabel, name).text()
+
+
+def test_the_window_is_not_held_while_a_picture_is_made(qtbot, panel, monkeypatch) -> None:
+    release = threading.Event()
+    real = dp.descent_picture
+
+    def slow(*args, **kwargs):
+        release.wait(30)  # the picture takes as long as the test says
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dp, "descent_picture", slow)
+    panel.set_step(11)  # returns at once: the GUI thread is free
+    page = panel.descent_page
+    assert panel.busy() and "Taking SGD and full-gradient steps" in summary(
+        panel, "descent_summary"
+    )
+    assert f"{N:,} training images" in summary(panel, "descent_summary")
+    assert page.plot.getPlotItem().opacity() == pytest.approx(BUSY_OPACITY)
+    assert page.values == {}  # nothing is claimed before it is computed
+    panel.set_step(10)  # the learner moves on meanwhile, and comes back
+    panel.set_step(11)
+    release.set()
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    assert page.plot.getPlotItem().opacity() == 1.0
+    p = panel.displayed_values()["picture"]
+    assert fmt(p.sgd.costs[-1]) in summary(panel, "descent_summary")
+
+
+def test_only_the_newest_request_is_drawn(qtbot, panel, trained_on_sample, monkeypatch) -> None:
+    snap = trained_on_sample[0]
+    page = panel.steepest_page
+    drawn = []
+    real_draw = page.draw
+    monkeypatch.setattr(
+        page, "draw", lambda result: (drawn.append(result[0].seed), real_draw(result))
+    )
+    panel.set_step(10)
+    page.draw_other_directions()  # three requests, one after another, before any answer
+    page.draw_other_directions()
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    r = panel.displayed_values()["descent"]
+    assert r.seed == 2
+    net = explored_network(snap, snap.config.dtype)
+    images, labels = trained_on_sample[1].train.images[:N], trained_on_sample[1].train.labels[:N]
+    own = sd.steepest_descent(net, images, labels, snap.train_config.learning_rate, seed=2)
+    np.testing.assert_array_equal(r.random_changes, own.random_changes)
+    assert int(np.sum(page.bars.opts["height"])) == len(own.random_changes)
+    assert fmt(own.random_changes.max()) in summary(panel, "steepest_summary")
+    qtbot.wait(100)
+    assert drawn == [2]  # the two older pictures never flashed up
+    assert panel.displayed_values()["descent"] is r
+
+
+def test_a_new_network_while_a_picture_is_made_draws_the_new_one(
+    qtbot, panel, trained_on_sample
+) -> None:
+    snap, data = trained_on_sample
+    panel.set_step(9)
+    assert panel.busy()
+    panel.set_full_batch(data.train.images[: N // 2], data.train.labels[: N // 2])
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    assert panel.displayed_values()["search"].n_examples == N // 2
+    assert f"all {N // 2:,} training images" in summary(panel, "line_summary")
+    panel.set_full_batch(data.train.images[:0], data.train.labels[:0])  # no data: nothing due
+    assert not panel.busy() and panel.displayed_values() == {}
+    assert "Load a training set" in summary(panel, "line_summary")
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (DivergenceError("the cost became infinite"), "Training diverged from here: the cost"),
+        (ValueError("no finite cost"), "This picture could not be made: no finite cost"),
+    ],
+)
+def test_a_failed_picture_says_why_and_claims_nothing(
+    qtbot, panel, monkeypatch, error, said
+) -> None:
+    def fail(*_args, **_kwargs):
+        raise error
+
+    monkeypatch.setattr(dp, "descent_picture", fail)
+    panel.set_step(11)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    assert summary(panel, "descent_summary").startswith(said)
+    assert panel.displayed_values() == {}
+    assert panel.descent_page.plot.getPlotItem().opacity() == 1.0
