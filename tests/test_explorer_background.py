@@ -119,3 +119,61 @@ def test_a_failed_picture_says_why_and_claims_nothing(
     assert summary(panel, "descent_summary").startswith(said)
     assert panel.displayed_values() == {}
     assert panel.descent_page.plot.getPlotItem().opacity() == 1.0
+
+
+def covered(plot, legend, xs, ys) -> int:
+    """Return how many of the points (data coordinates) lie under the legend on screen."""
+    from PySide6.QtCore import QPointF
+
+    view = plot.getPlotItem().getViewBox()
+    rect = legend.sceneBoundingRect()
+    return sum(rect.contains(view.mapViewToScene(QPointF(x, y))) for x, y in zip(xs, ys))
+
+
+@pytest.mark.parametrize(
+    ("crowd", "expected"),
+    [
+        ([(0.9, 0.9)], (0, 0)),  # top right taken: the next corner in order, top left
+        ([(0.9, 0.9), (0.1, 0.9)], (1, 1)),  # both tops taken: bottom right
+        ([(0.5, 0.5)], (1, 0)),  # nothing in a corner: top right, as before
+    ],
+)
+def test_the_legend_moves_off_the_lines(qtbot, crowd, expected) -> None:
+    import pyqtgraph as pg
+
+    from gui.explorer.widgets import LegendPlacer
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(480, 320)
+    legend = plot.getPlotItem().addLegend(offset=(-10, 10))
+    plot.plot([0, 1], [0, 1], name="mini-batch SGD steps")
+    plot.plot([0, 1], [1, 0], name="full-gradient steps")
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.setXRange(0, 1, padding=0)
+    plot.setYRange(0, 1, padding=0)
+    placer = LegendPlacer(plot, legend)
+    lines = [(np.linspace(x - 0.08, x + 0.08, 5), np.full(5, y)) for x, y in crowd]
+    placer.set_lines(*lines)
+    qtbot.wait(20)
+    assert placer.corner == expected
+    xs, ys = placer.xs, placer.ys
+    assert covered(plot, legend, xs, ys) == 0
+
+
+def test_step_11s_legend_hides_no_path(qtbot, panel) -> None:
+    panel.resize(1100, 760)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_step(11)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    qtbot.wait(50)
+    page = panel.descent_page
+    placer = page.placer
+    assert placer.hidden(placer.corner) == min(
+        placer.hidden(c) for c in ((1, 0), (0, 0), (1, 1), (0, 1))
+    )
+    p = panel.displayed_values()["picture"]
+    assert len(placer.xs) > len(p.sgd.coords) + len(p.full.coords)  # the segments, too
+    assert covered(page.plot, page.legend, placer.xs, placer.ys) == placer.hidden(placer.corner)

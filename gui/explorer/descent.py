@@ -16,7 +16,7 @@ from gui.colors import palette, qcolor
 from gui.explorer.background import BackgroundPage
 from gui.explorer.state import ExplorerState
 from gui.explorer.text import fmt
-from gui.explorer.widgets import LINE_POINTS, bar_plot, info_label
+from gui.explorer.widgets import LINE_POINTS, LegendPlacer, bar_plot, info_label
 from gui.theme import style_plot
 
 
@@ -31,6 +31,7 @@ class LineSearchPage(BackgroundPage):
         legend = self.plot.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="9pt")
         legend.setBrush(pg.mkBrush(*palette().panel, 200))
         self.legend = legend
+        self.placer = LegendPlacer(self.plot, legend)
         self.batch_curve = self.plot.plot(
             pen=pg.mkPen(palette().negative, width=2), name="mini-batch g"
         )
@@ -88,6 +89,11 @@ class LineSearchPage(BackgroundPage):
         self.full_curve.setData(search.ts, search.full_curve)
         self.landing.setData([eta], [search.landing])
         self.eta_line.setValue(eta)
+        self.placer.set_lines(
+            (search.ts, search.batch_curve),
+            (search.ts, search.full_curve),
+            ([eta], [search.landing]),
+        )
         angle = float(np.degrees(np.arccos(np.clip(search.cosine, -1.0, 1.0))))
         self.summary.setText(
             f"Cost C on all {search.n_examples:,} training images in use, now "
@@ -239,6 +245,7 @@ class DescentPage(BackgroundPage):
         self.plot.addItem(self.image)
         self.contours: list[pg.PlotCurveItem] = []
         self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        self.placer = LegendPlacer(self.plot, self.legend)
         self.sgd_path = self.plot.plot(symbol="o", symbolSize=8, name="mini-batch SGD steps")
         self.full_path = self.plot.plot(symbol="s", symbolSize=8, name="full-gradient steps")
         self.start = self.plot.plot(pen=None, symbol="star", symbolSize=16, name="start")
@@ -337,6 +344,7 @@ class DescentPage(BackgroundPage):
                 self.labels.append(label)
         self.plot.setXRange(a[0], a[-1], padding=0.02)
         self.plot.setYRange(b[0], b[-1], padding=0.02)
+        self.placer.set_lines(tuple(p.sgd.coords.T), tuple(p.full.coords.T))
         steps = len(p.sgd.costs) - 1
         where = "all" if p.n_examples == n_train else "the first"
         self.summary.setText(

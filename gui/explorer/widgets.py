@@ -90,3 +90,59 @@ def thumbnail(image: np.ndarray, size: int = 28) -> QPixmap:
     gray = np.ascontiguousarray(gray.reshape(28, 28))
     qimage = QImage(gray.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
     return QPixmap.fromImage(qimage).scaled(size, size)
+
+
+LEGEND_CORNERS = ((1, 0), (0, 0), (1, 1), (0, 1))  # top right, top left, bottom right, left
+LEGEND_MARGIN = 10  # pixels between the legend and the plot's edge
+SUBDIVIDE = 16  # points checked along each drawn segment
+
+
+class LegendPlacer:
+    """Keep a plot's legend in the corner where it hides the least of the lines drawn.
+
+    A legend in a fixed corner can sit on the very path a page is about; this one moves to the
+    emptiest corner (the first of LEGEND_CORNERS on a tie) whenever the lines, the ranges or the
+    size change.
+    """
+
+    def __init__(self, plot: pg.PlotWidget, legend: pg.LegendItem) -> None:
+        self.plot, self.legend = plot, legend
+        self.xs = self.ys = np.zeros(0)  # the lines' points, their segments filled in
+        self.corner = LEGEND_CORNERS[0]
+        view = plot.getPlotItem().getViewBox()
+        view.sigResized.connect(self.place)
+        view.sigRangeChanged.connect(self.place)
+
+    def set_lines(self, *lines: tuple[np.ndarray, np.ndarray]) -> None:
+        """Give the lines drawn, each as (xs, ys) in data coordinates."""
+        xs_all, ys_all = [np.zeros(0)], [np.zeros(0)]
+        for xs, ys in lines:
+            xs, ys = np.asarray(xs, np.float64), np.asarray(ys, np.float64)
+            if len(xs) > 1:  # the segments between the points are drawn too
+                t = np.linspace(0.0, len(xs) - 1.0, (len(xs) - 1) * SUBDIVIDE + 1)
+                xs = np.interp(t, np.arange(len(xs)), xs)
+                ys = np.interp(t, np.arange(len(ys)), ys)
+            xs_all.append(xs)
+            ys_all.append(ys)
+        self.xs, self.ys = np.concatenate(xs_all), np.concatenate(ys_all)
+        self.place()
+
+    def hidden(self, corner: tuple[int, int]) -> int:
+        """Return how many of the lines' points the legend would cover in ``corner``."""
+        view = self.plot.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = view.viewRange()
+        u = (self.xs - x0) / max(x1 - x0, 1e-300)  # 0 at the left edge, 1 at the right
+        v = (y1 - self.ys) / max(y1 - y0, 1e-300)  # 0 at the top, 1 at the bottom
+        box, size = view.boundingRect(), self.legend.boundingRect()
+        fu = (size.width() + LEGEND_MARGIN) / box.width() if box.width() > 0 else 0.4
+        fv = (size.height() + LEGEND_MARGIN) / box.height() if box.height() > 0 else 0.3
+        across = (u >= 1.0 - fu) & (u <= 1.0) if corner[0] else (u <= fu) & (u >= 0.0)
+        down = (v >= 1.0 - fv) & (v <= 1.0) if corner[1] else (v <= fv) & (v >= 0.0)
+        return int(np.count_nonzero(across & down))
+
+    def place(self) -> None:
+        """Move the legend to the corner that covers the fewest points."""
+        corner = self.corner = min(LEGEND_CORNERS, key=self.hidden)
+        ax, ay = corner
+        offset = (-LEGEND_MARGIN if ax else LEGEND_MARGIN, -LEGEND_MARGIN if ay else LEGEND_MARGIN)
+        self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
