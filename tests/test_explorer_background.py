@@ -42,15 +42,19 @@ def test_the_window_is_not_held_while_a_picture_is_made(qtbot, panel, monkeypatc
         release.wait(30)  # the picture takes as long as the test says
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(dp, "descent_picture", slow)
-    panel.set_step(11)  # returns at once: the GUI thread is free
     page = panel.descent_page
+    panel.set_step(11)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    assert "off this plane" in panel.findChild(QLabel, "descent_note").text()
+    monkeypatch.setattr(dp, "descent_picture", slow)
+    page.reseed.click()  # returns at once: the GUI thread is free
     assert panel.busy() and "Taking SGD and full-gradient steps" in summary(
         panel, "descent_summary"
     )
     assert f"{N:,} training images" in summary(panel, "descent_summary")
     assert page.plot.getPlotItem().opacity() == pytest.approx(BUSY_OPACITY)
     assert page.values == {}  # nothing is claimed before it is computed
+    assert panel.findChild(QLabel, "descent_note").text() == ""
     panel.set_step(10)  # the learner moves on meanwhile, and comes back
     panel.set_step(11)
     release.set()
@@ -58,6 +62,8 @@ def test_the_window_is_not_held_while_a_picture_is_made(qtbot, panel, monkeypatc
     assert page.plot.getPlotItem().opacity() == 1.0
     p = panel.displayed_values()["picture"]
     assert fmt(p.sgd.costs[-1]) in summary(panel, "descent_summary")
+    far = max(p.sgd.off_plane.max(), p.full.off_plane.max())
+    assert fmt(far) in panel.findChild(QLabel, "descent_note").text()
 
 
 def test_only_the_newest_request_is_drawn(qtbot, panel, trained_on_sample, monkeypatch) -> None:

@@ -77,6 +77,7 @@ class BackgroundPage(QWidget):
         self.values, self._key, self._asked, self._state = {}, None, None, None
         self._ticket += 1  # a picture still on its way is for data no longer in use
         self._dim(False)
+        self.forget_notes()
 
     def compute(
         self, state: ExplorerState, key: tuple, work: Callable[[], object], waiting: str
@@ -93,6 +94,7 @@ class BackgroundPage(QWidget):
         self._asked = key
         self.values = {}
         self.summary.setText(waiting)
+        self.forget_notes()
         self._dim(True)
 
         def job() -> None:
@@ -130,6 +132,9 @@ class BackgroundPage(QWidget):
     def _dim(self, busy: bool) -> None:
         """Fade the old picture while the new one is made."""
         self.plot.getPlotItem().setOpacity(BUSY_OPACITY if busy else 1.0)
+
+    def forget_notes(self) -> None:
+        """Clear any other sentence about the picture (it would state the old one's numbers)."""
 
     def draw(self, result) -> None:  # noqa: ANN001 - each page's own result
         """Draw ``result`` and write the sentence from the same values (each page's own)."""

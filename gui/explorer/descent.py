@@ -302,6 +302,10 @@ class DescentPage(BackgroundPage):
             f"{n:,} training images\u2026",
         )
 
+    def forget_notes(self) -> None:
+        """The note under the summary states the old picture's distances: clear it."""
+        self.note.setText("")
+
     def draw_other_batches(self) -> None:
         """Draw SGD's mini-batches from the next seed and draw the picture again."""
         self.draw_again()
