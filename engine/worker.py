@@ -97,9 +97,9 @@ class TrainingWorker(QObject, RunReader):
         """Stop and start a new network (optionally with a new architecture or seed)."""
         self._send(Command.RESET, (config, seed), stop=True)
 
-    def adopt(self, network: Network, epoch: int = 0, examples_seen: int = 0) -> None:
-        """Stop and continue training from ``network`` (an opened model, a past snapshot)."""
-        self._send(Command.ADOPT, (network, epoch, examples_seen), stop=True)
+    def adopt(self, network: Network, epoch: int = 0, seen: int = 0, keep: bool = False) -> None:
+        """Stop and train ``network`` (an opened model); ``keep``: the kept snapshots stay too."""
+        self._send(Command.ADOPT, (network, epoch, seen, keep), stop=True)
 
     def resume_from(self, index: int) -> None:
         """Stop and continue training from kept snapshot ``index``: a new branch of the history."""

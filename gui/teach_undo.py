@@ -59,7 +59,8 @@ class TeachUndo(QObject):
         self.window.run_goal.end()
         self.undoing = (unsaved, 0.0)
         self.window.record.start_notes[after.examples_seen] = "Teach it undone"
-        self.window.worker.adopt(result.network_before(), after.epoch, after.examples_seen)
+        before = result.network_before()  # the same run goes on: the timeline keeps its past
+        self.window.worker.adopt(before, after.epoch, after.examples_seen, keep=True)
         self.window.digit_panel.show_undone()
 
     def forget(self) -> None:

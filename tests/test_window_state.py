@@ -166,6 +166,9 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
     assert window.save_model_to(tmp_path / "before.npz") and not window.isWindowModified()
     before = window.worker.latest_snapshot()
+    window.feed.refresh()
+    kept, scrubbable = window.worker.kept_count(), window.timeline.slider.maximum()
+    assert kept > 2
     window.digit_panel.load_test_digit(7)
     window.digit_panel.teach.step_button.click()
     qtbot.waitUntil(lambda: window.teach.taught is not None)
@@ -188,6 +191,14 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     assert status(window, "accuracy") == f"Test accuracy {100 * a0:.2f}% (Teach it undone)"
     assert "Undone" in window.digit_panel.teach.result_label.text()
     assert not window.undo_teach_action.isEnabled()
+    # The same run goes on: the timeline keeps every moment before the step, and its last one
+    # is the network restored.
+    window.feed.refresh()
+    assert window.worker.kept_count() == kept and window.timeline.slider.maximum() == scrubbable
+    last = window.worker.kept_snapshot(kept - 1).as_snapshot()
+    assert last.examples_seen == 2000
+    for k in range(3):
+        np.testing.assert_array_equal(last.weights[k], before.weights[k])
 
 
 def test_training_after_teach_cannot_be_undone_past(qtbot, window) -> None:
