@@ -138,7 +138,7 @@ def quiesce(qtbot, window: MainWindow) -> None:
     """Pause, go back to the live network tab, and wait until nothing is left to happen."""
     window.tabs.setCurrentIndex(0)
     worker = window.worker
-    worker.pause()
+    window.pause()  # as the learner pauses: a Run between two epochs ends too
     qtbot.waitUntil(lambda: worker.commands_taken() and worker.state != RUNNING, timeout=10000)
     serial = -1
     while serial != worker.snapshot_serial:  # until two looks, well apart, agree
