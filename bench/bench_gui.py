@@ -48,6 +48,7 @@ from engine.worker import PAUSED  # noqa: E402
 # The product brief's floor: PySide keeps the interpreter lock while Qt paints, so the window
 # trains at about 0.6-0.7 of headless speed; it must never fall below 0.6.
 THROUGHPUT_RATIO = 0.60
+TABS = ("network", "explorer", "insight", "compare")  # in the window's order
 LAG_P99_MS = 50.0
 STARTUP_S = 2.0
 
@@ -76,7 +77,7 @@ class Headless:
 class Window:
     """The real main window, training through its worker thread while every view redraws."""
 
-    def __init__(self, app: QApplication, source: str, settings_path: str) -> None:
+    def __init__(self, app: QApplication, source: str, settings_path: str, tab: int = 0) -> None:
         from gui.main_window import MainWindow
 
         self.app = app
@@ -85,6 +86,7 @@ class Window:
         self.window.resize(1440, 900)
         self.window.set_speed(0.0)  # full speed: a fresh window starts at a watchable pace
         self.window.show()
+        self.window.tabs.setCurrentIndex(tab)  # the tab in view redraws while training
         worker = self.window.worker
         while worker.latest_snapshot() is None or self.window.data is None:
             app.processEvents()
@@ -155,6 +157,12 @@ def main() -> int:
         "--batches", type=int, default=6000, help="mini-batches per row and round (one epoch)"
     )
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument(
+        "--tab",
+        choices=[t for t in TABS if t != "explorer"],
+        default="network",
+        help="the tab in view while training (the explorer pauses training, so it is not one)",
+    )
     args = parser.parse_args()
     engine.limit_blas_threads()
     app = QApplication.instance() or QApplication([])
@@ -165,7 +173,7 @@ def main() -> int:
     headless = Headless(data)
     times_h, times_w = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        window = Window(app, args.data, str(Path(tmp) / "s.ini"))
+        window = Window(app, args.data, str(Path(tmp) / "s.ini"), TABS.index(args.tab))
         for r in range(args.rounds):
             print(f"  ... round {r + 1}/{args.rounds}", file=sys.stderr)
             times_h.append(headless.run(args.batches))
@@ -202,7 +210,8 @@ def main() -> int:
         ),
     ]
     print(
-        f"Backprop Lab GUI benchmark: 784-16-16-10, mini-batch 10, {args.batches} batches per row,"
+        f"Backprop Lab GUI benchmark: 784-16-16-10, mini-batch 10, {args.batches} batches per row, "
+        f"the {args.tab} tab in view,"
     )
     print(
         f"data {data.source} ({len(data.train):,} train images), {args.rounds} rounds interleaved"
