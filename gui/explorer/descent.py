@@ -16,7 +16,7 @@ from gui.colors import palette, qcolor
 from gui.explorer.background import BackgroundPage
 from gui.explorer.state import ExplorerState
 from gui.explorer.text import fmt
-from gui.explorer.widgets import LINE_POINTS, LegendPlacer, bar_plot, info_label
+from gui.explorer.widgets import LINE_POINTS, LegendPlacer, bar_plot, info_label, place_labels
 from gui.theme import style_plot
 
 
@@ -246,6 +246,7 @@ class DescentPage(BackgroundPage):
         self.contours: list[pg.PlotCurveItem] = []
         self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
         self.placer = LegendPlacer(self.plot, self.legend)
+        self.plot.getPlotItem().getViewBox().sigResized.connect(self.place_labels)
         self.sgd_path = self.plot.plot(symbol="o", symbolSize=8, name="mini-batch SGD steps")
         self.full_path = self.plot.plot(symbol="s", symbolSize=8, name="full-gradient steps")
         self.start = self.plot.plot(pen=None, symbol="star", symbolSize=16, name="start")
@@ -302,6 +303,14 @@ class DescentPage(BackgroundPage):
             f"{n:,} training images\u2026",
         )
 
+    def place_labels(self) -> int:
+        """Put each cost label beside its point, clear of the others, the markers and the legend."""
+        picture = self.values.get("picture") if self.values else None
+        points = [] if picture is None else [*picture.sgd.coords, *picture.full.coords]
+        legend = self.legend.sceneBoundingRect()
+        lines = [] if picture is None else [picture.sgd.coords.T, picture.full.coords.T]
+        return place_labels(self.plot, self.labels, points, avoid=[legend], lines=lines)
+
     def forget_notes(self) -> None:
         """The note under the summary states the old picture's distances: clear it."""
         self.note.setText("")
@@ -339,10 +348,7 @@ class DescentPage(BackgroundPage):
             for k, ((x, y), cost) in enumerate(zip(path.coords, path.costs)):
                 if k == 0 and path is p.full:
                     continue  # the start is labelled once, with the SGD path
-                anchor = (0.5, 1.2) if k % 2 == 0 else (0.5, -0.2)  # above, below: apart
-                label = pg.TextItem(
-                    fmt(cost), color=colours.highlight if k == 0 else colour, anchor=anchor
-                )
+                label = pg.TextItem(fmt(cost), color=colours.highlight if k == 0 else colour)
                 label.setPos(float(x), float(y))
                 self.plot.addItem(label)
                 self.labels.append(label)
@@ -367,3 +373,4 @@ class DescentPage(BackgroundPage):
             "labelled with their real cost C."
         )
         self.values = {"picture": p, "labels": [lab.toPlainText() for lab in self.labels]}
+        self.place_labels()

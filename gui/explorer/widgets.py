@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel
 
@@ -146,3 +148,83 @@ class LegendPlacer:
         ax, ay = corner
         offset = (-LEGEND_MARGIN if ax else LEGEND_MARGIN, -LEGEND_MARGIN if ay else LEGEND_MARGIN)
         self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
+
+
+# Where a label may sit by its point, as the anchor of the text: above, below, right, left, then
+# the four diagonals (the first that overlaps nothing wins; else the one that overlaps least).
+LABEL_SPOTS = (
+    (0.5, 1.15),
+    (0.5, -0.15),
+    (-0.12, 0.5),
+    (1.12, 0.5),
+    (-0.05, 1.05),
+    (-0.05, -0.05),
+    (1.05, 1.05),
+    (1.05, -0.05),
+)
+MARKER_CLEAR = 5.0  # pixels round a point's marker that no label may cover
+LINE_CLEAR = 1.5  # pixels either side of a path that a label should leave free
+
+
+def place_labels(
+    plot: pg.PlotWidget, labels: list[pg.TextItem], points=(), avoid=(), lines=()
+) -> int:
+    """Anchor each label beside its point where it covers no label placed before it, no marker.
+
+    Works in screen pixels, so the plot's ranges must be set; ``points`` are the markers'
+    (x, y) in data coordinates, ``lines`` the paths drawn between them (each (xs, ys)), ``avoid``
+    more scene rectangles (a legend). Returns how many
+    labels could not be placed clear of the rest (-1 if the plot has no size yet).
+    """
+    view = plot.getPlotItem().getViewBox()
+    if view.width() <= 1 or view.height() <= 1:
+        return -1
+    area = view.sceneBoundingRect()
+    taken = list(avoid)
+    for x, y in points:
+        at = view.mapViewToScene(QPointF(float(x), float(y)))
+        taken.append(
+            QRectF(at.x() - MARKER_CLEAR, at.y() - MARKER_CLEAR, 2 * MARKER_CLEAR, 2 * MARKER_CLEAR)
+        )
+    for xs, ys in lines:  # a label on a line is hard to read: a thin band along each segment
+        n = max(len(xs) - 1, 0) * SUBDIVIDE + 1
+        t = np.linspace(0.0, max(len(xs) - 1.0, 0.0), n)
+        for x, y in zip(np.interp(t, np.arange(len(xs)), xs), np.interp(t, np.arange(len(ys)), ys)):
+            at = view.mapViewToScene(QPointF(float(x), float(y)))
+            taken.append(
+                QRectF(at.x() - LINE_CLEAR, at.y() - LINE_CLEAR, 2 * LINE_CLEAR, 2 * LINE_CLEAR)
+            )
+    crowded = 0
+    for label in labels:
+        at = view.mapViewToScene(label.pos())
+        size = label.textItem.boundingRect().size()
+        inset = label.textItem.document().documentMargin()  # blank round the text itself
+        best, best_cost, best_rect = LABEL_SPOTS[0], math.inf, QRectF()
+        for spot in LABEL_SPOTS:
+            rect = QRectF(
+                at.x() - spot[0] * size.width(),
+                at.y() - spot[1] * size.height(),
+                size.width(),
+                size.height(),
+            )
+            text = rect.adjusted(inset, inset, -inset, -inset)
+            cost = sum(_overlap(text, other) for other in taken) + _outside(text, area)
+            if cost < best_cost:
+                best, best_cost, best_rect = spot, cost, text
+            if cost == 0:
+                break
+        label.setAnchor(best)
+        crowded += best_cost > 0
+        taken.append(best_rect)
+    return crowded
+
+
+def _overlap(a: QRectF, b: QRectF) -> float:
+    """Return the area two rectangles share."""
+    r = a.intersected(b)
+    return max(r.width(), 0.0) * max(r.height(), 0.0)
+
+
+def _outside(rect: QRectF, area: QRectF) -> float:
+    """Return the area of ``rect`` outside ``area``."""
+    return rect.width() * rect.height() - _overlap(rect, area)

@@ -1,4 +1,4 @@
-"""Explorer steps 9-11 make their pictures off the GUI thread: the newest request wins."""
+"""Explorer steps 9-11: pictures made off the GUI thread, legends and labels kept clear."""
 
 from __future__ import annotations
 
@@ -183,3 +183,64 @@ def test_step_11s_legend_hides_no_path(qtbot, panel) -> None:
     p = panel.displayed_values()["picture"]
     assert len(placer.xs) > len(p.sgd.coords) + len(p.full.coords)  # the segments, too
     assert covered(page.plot, page.legend, placer.xs, placer.ys) == placer.hidden(placer.corner)
+
+
+def text_rects(labels) -> list:
+    """Return each label's text on screen, its blank margin taken off."""
+    rects = []
+    for label in labels:
+        inset = label.textItem.document().documentMargin()
+        rects.append(label.sceneBoundingRect().adjusted(inset, inset, -inset, -inset))
+    return rects
+
+
+def test_step_11s_cost_labels_sit_by_their_points_and_never_on_each_other(qtbot, panel) -> None:
+    from PySide6.QtCore import QPointF
+
+    panel.resize(1100, 760)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_step(11)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    qtbot.wait(50)
+    page = panel.descent_page
+    assert page.place_labels() == 0  # every label found a clear place
+    rects = text_rects(page.labels)
+    legend = page.legend.sceneBoundingRect()
+    for i, rect in enumerate(rects):
+        assert not rect.intersects(legend)
+        assert all(not rect.intersects(other) for other in rects[i + 1 :])
+    p = panel.displayed_values()["picture"]
+    view = page.plot.getPlotItem().getViewBox()
+    points = [*p.sgd.coords, *p.full.coords[1:]]  # the order the labels are made in
+    for rect, (x, y), label in zip(rects, points, page.labels):
+        at = view.mapViewToScene(QPointF(float(x), float(y)))
+        gap = max(
+            rect.left() - at.x(), at.x() - rect.right(), rect.top() - at.y(), at.y() - rect.bottom()
+        )
+        assert gap < 12, f"{label.toPlainText()} is {gap:.0f} px from its point"
+
+
+def test_crowded_labels_are_spread_round_their_points(qtbot) -> None:
+    import pyqtgraph as pg
+
+    from gui.explorer.widgets import place_labels
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.setXRange(0, 1, padding=0)
+    plot.setYRange(0, 1, padding=0)
+    xs = np.linspace(0.2, 0.55, 6)  # six points 25 pixels apart: too close for labels side by side
+    labels = []
+    for x in xs:
+        label = pg.TextItem(f"{x:.4f}")
+        label.setPos(float(x), 0.5)
+        plot.addItem(label)
+        labels.append(label)
+    assert place_labels(plot, labels, points=list(zip(xs, [0.5] * 6)), lines=[(xs, [0.5] * 6)]) == 0
+    rects = text_rects(labels)
+    for i, rect in enumerate(rects):
+        assert all(not rect.intersects(other) for other in rects[i + 1 :])
