@@ -30,7 +30,7 @@ from gui.explorer.text import N_STEPS
 
 # Screens as (width, height, scale factor); the window gets the screen less a desktop panel and a
 # title bar, as a maximised window would.
-SCREENS = ((1366, 768, 1), (1920, 1080, 1), (2560, 1440, 2))
+SCREENS = ((1280, 720, 1), (1366, 768, 1), (1920, 1080, 1), (2560, 1440, 2))  # 720p: projectors
 DESKTOP_CHROME = 56  # a 28-pixel panel and a 28-pixel title bar
 CONTROLS = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit)
 MIN_CHART_HEIGHT = 110  # a chart any shorter than this cannot be read

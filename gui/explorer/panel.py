@@ -203,6 +203,11 @@ class ExplorerPanel(QWidget):
         tall = max(int(min(height * STACKED_DIAGRAM, left)), MIN_DIAGRAM)
         self.diagram.setMinimumHeight(MIN_DIAGRAM if wide else tall)
         self.diagram.setMaximumHeight(QWIDGETSIZE_MAX if wide else tall)
+        # On a low screen (1280x720) the page comes first: its charts and sentence carry the
+        # numbers; the diagram above it returns as soon as both fit.
+        if self.state is not None:
+            room = wide or left >= MIN_DIAGRAM or height <= 0
+            self.diagram.setVisible(self._step in DIAGRAM_STEPS and room)
 
     def _restyle_equations(self) -> None:
         """Give the equations box the theme's canvas and text colours."""
