@@ -244,3 +244,26 @@ def test_crowded_labels_are_spread_round_their_points(qtbot) -> None:
     rects = text_rects(labels)
     for i, rect in enumerate(rects):
         assert all(not rect.intersects(other) for other in rects[i + 1 :])
+
+
+def test_closing_while_a_picture_is_made_waits_for_it_and_stays_quiet(
+    qtbot, tmp_path, monkeypatch
+) -> None:
+    from windows import open_window
+
+    window = open_window(qtbot, tmp_path / "settings.ini")
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.explorer.state is not None, timeout=10000)
+    started, real = threading.Event(), dp.descent_picture
+
+    def slow(*args, **kwargs):
+        started.set()
+        threading.Event().wait(0.3)  # still computing when the window closes
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dp, "descent_picture", slow)
+    window.explorer.set_step(11)
+    assert started.wait(10) and window.explorer.busy()
+    window.close()  # the explorer waits for its picture before the window goes
+    assert window.explorer.descent_page.busy()  # the answer arrives to a closed window
+    qtbot.wait(100)  # and is drawn or dropped without a word on stderr (warnings fail tests)
