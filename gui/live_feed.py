@@ -102,6 +102,12 @@ class LiveFeed(QObject):
         w.cost_plot.set_marker(kept.progress)
         self.show_snapshot(kept.as_snapshot())
 
+    def go_live(self) -> None:
+        """Show the live network again (training or Teach act on it, not on a past moment)."""
+        if self.window.record.scrubbed is not None:
+            self.window.timeline.set_position(LIVE)
+            self.scrub_to(LIVE)
+
     def resume_from(self, index: int) -> None:
         """Continue training from a kept snapshot as a new branch of the history."""
         w = self.window

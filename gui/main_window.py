@@ -401,6 +401,8 @@ class MainWindow(QMainWindow):
     def _on_state_changed(self, state: str) -> None:
         """Reflect running, paused or failed in the run button; a Run goes on to its goal."""
         self.record.state = state
+        if state == RUNNING:
+            self.feed.go_live()  # training moves the live network: the views follow it
         running = state == RUNNING
         self.feed.set_running(running)
         if state == FAILED:

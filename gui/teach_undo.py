@@ -27,6 +27,7 @@ class TeachUndo(QObject):
     def on_teach_requested(self, x, label: int) -> None:
         """Route "Teach it" to the worker, which owns the network (it pauses to take the step)."""
         self.window.run_goal.end()
+        self.window.feed.go_live()  # the step changes the live network: show that one
         self._teach_unsaved = self.window.record.unsaved
         self.window.worker.teach(x, label)
 

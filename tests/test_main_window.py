@@ -286,6 +286,31 @@ def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> No
     assert window.record.history.batches.column("progress")[-1] == pytest.approx(1010 / 10000)
 
 
+def test_training_or_teaching_from_a_scrubbed_view_returns_to_the_live_network(
+    qtbot, window
+) -> None:
+    from gui.timeline import LIVE
+
+    window.worker.run_batches(250)
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 3)
+    window.timeline.slider.setValue(1)  # the learner looks back at 1,000 examples
+    assert window.record.scrubbed == 1 and window.network_view.snapshot().examples_seen == 1000
+    window.step_action.trigger()  # and steps training on: the live network moves, shown live
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2510)
+    qtbot.waitUntil(lambda: window.network_view.snapshot().examples_seen == 2510)
+    assert window.timeline.position == LIVE and window.record.scrubbed is None
+    assert not window.cost_plot.marker.isVisible() and len(window.record.history) == 251
+    window.timeline.slider.setValue(0)  # looks back again, then teaches a digit
+    live = window.worker.latest_snapshot()
+    window.digit_panel.load_test_digit(2)
+    window.digit_panel.teach.step_button.click()
+    assert window.timeline.position == LIVE and window.record.scrubbed is None
+    qtbot.waitUntil(lambda: window.teach.taught is not None)
+    result = window.teach.taught[0]
+    np.testing.assert_array_equal(result.network_before().weights[0], live.weights[0])
+
+
 def test_the_explorer_loads_when_the_worker_says_it_paused_not_before(qtbot, window) -> None:
     window.run_action.trigger()
     qtbot.waitUntil(lambda: window.record.running)
