@@ -63,9 +63,14 @@ class StepPlayback(QObject):
         )
         self.window.worker.step_played.connect(self.on_step_played)
         self.window.worker.state_changed.connect(self.on_state_for_player)
-        self.window.worker.network_reset.connect(lambda _config: self.window.step_player.close())
-        self.window.worker.taught.connect(lambda _result: self.window.step_player.close())
+        # Bound methods of this QObject, never lambdas: a lambda would run in the worker's thread.
+        self.window.worker.network_reset.connect(self.on_network_changed)
+        self.window.worker.taught.connect(self.on_network_changed)
         self.window.timeline.snapshot_chosen.connect(lambda _index: self.window.step_player.close())
+
+    def on_network_changed(self, _what: object) -> None:
+        """A new network or a Teach step: the step being told is no longer this network's."""
+        self.window.step_player.close()
 
     def play(self) -> None:
         """Take the next mini-batch step and animate it; while one plays, pause or resume it."""

@@ -176,6 +176,44 @@ def test_play_while_training_pauses_first_and_running_closes_the_player(qtbot, w
     assert window.network_view.frame_source() is None
 
 
+@pytest.mark.parametrize("change", ["teach", "reset"])
+def test_a_teach_step_or_a_new_network_closes_the_player_in_the_window_s_thread(
+    qtbot, window, change
+):
+    import threading
+
+    player = play(qtbot, window)
+    closed_in = []
+    player.story_loaded.connect(
+        lambda story: closed_in.append(threading.current_thread()) if story is None else None
+    )
+    if change == "teach":
+        window.digit_panel.load_test_digit(3)
+        window.digit_panel.teach.step_button.click()
+    else:
+        window.reset(ask=False)
+    qtbot.waitUntil(lambda: not player.is_active())
+    assert closed_in == [threading.main_thread()]  # its timers live there (Qt warns otherwise)
+    assert window.network_view.frame_source() is None
+    qtbot.wait(100)  # the diagram paints the network again, not a closed story
+
+
+def test_worker_signals_reach_the_window_through_its_queue_never_a_lambda() -> None:
+    """A lambda has no thread of its own: connected to a worker signal, it runs in the worker's."""
+    import re
+    from pathlib import Path
+
+    gui = Path(__file__).resolve().parents[1] / "gui"
+    pattern = re.compile(r"(worker|runner)\.\w+\.connect\(\s*lambda")
+    found = [
+        f"{path.name}:{source[: m.start()].count(chr(10)) + 1}"
+        for path in sorted(gui.rglob("*.py"))
+        for source in [path.read_text(encoding="utf-8")]
+        for m in pattern.finditer(source)
+    ]
+    assert found == []
+
+
 def test_play_from_a_scrubbed_snapshot_branches_from_it(qtbot, window):
     window.worker.run_batches(120)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1200, timeout=10000)
