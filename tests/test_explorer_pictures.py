@@ -15,6 +15,7 @@ from engine.explorer import explored_network
 from gui.explorer.background import BUSY_OPACITY
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import fmt
+from gui.explorer.widgets import LEGEND_CORNERS
 
 N = 600  # training images: enough for real pictures, few enough to be quick
 
@@ -177,9 +178,7 @@ def test_step_11s_legend_hides_no_path(qtbot, panel) -> None:
     qtbot.wait(50)
     page = panel.descent_page
     placer = page.placer
-    assert placer.hidden(placer.corner) == min(
-        placer.hidden(c) for c in ((1, 0), (0, 0), (1, 1), (0, 1))
-    )
+    assert placer.hidden(placer.corner) == min(placer.hidden(c) for c in LEGEND_CORNERS)
     p = panel.displayed_values()["picture"]
     assert len(placer.xs) > len(p.sgd.coords) + len(p.full.coords)  # the segments, too
     assert covered(page.plot, page.legend, placer.xs, placer.ys) == placer.hidden(placer.corner)

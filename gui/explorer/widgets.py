@@ -94,9 +94,23 @@ def thumbnail(image: np.ndarray, size: int = 28) -> QPixmap:
     return QPixmap.fromImage(qimage).scaled(size, size)
 
 
-LEGEND_CORNERS = ((1, 0), (0, 0), (1, 1), (0, 1))  # top right, top left, bottom right, left
+LEGEND_CORNERS = ((1, 0), (0, 0), (1, 1), (0, 1))  # top right, top left, bottom right, bottom left
 LEGEND_MARGIN = 10  # pixels between the legend and the plot's edge
 SUBDIVIDE = 16  # points checked along each drawn segment
+
+
+def along_lines(*lines: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the points of polylines (each (xs, ys)) with SUBDIVIDE points on every segment."""
+    xs_all, ys_all = [np.zeros(0)], [np.zeros(0)]
+    for xs, ys in lines:
+        xs, ys = np.asarray(xs, np.float64), np.asarray(ys, np.float64)
+        if len(xs) > 1:  # the segments between the points are drawn too
+            t = np.linspace(0.0, len(xs) - 1.0, (len(xs) - 1) * SUBDIVIDE + 1)
+            xs = np.interp(t, np.arange(len(xs)), xs)
+            ys = np.interp(t, np.arange(len(ys)), ys)
+        xs_all.append(xs)
+        ys_all.append(ys)
+    return np.concatenate(xs_all), np.concatenate(ys_all)
 
 
 class LegendPlacer:
@@ -117,16 +131,7 @@ class LegendPlacer:
 
     def set_lines(self, *lines: tuple[np.ndarray, np.ndarray]) -> None:
         """Give the lines drawn, each as (xs, ys) in data coordinates."""
-        xs_all, ys_all = [np.zeros(0)], [np.zeros(0)]
-        for xs, ys in lines:
-            xs, ys = np.asarray(xs, np.float64), np.asarray(ys, np.float64)
-            if len(xs) > 1:  # the segments between the points are drawn too
-                t = np.linspace(0.0, len(xs) - 1.0, (len(xs) - 1) * SUBDIVIDE + 1)
-                xs = np.interp(t, np.arange(len(xs)), xs)
-                ys = np.interp(t, np.arange(len(ys)), ys)
-            xs_all.append(xs)
-            ys_all.append(ys)
-        self.xs, self.ys = np.concatenate(xs_all), np.concatenate(ys_all)
+        self.xs, self.ys = along_lines(*lines)
         self.place()
 
     def hidden(self, corner: tuple[int, int]) -> int:
@@ -173,27 +178,23 @@ def place_labels(
 
     Works in screen pixels, so the plot's ranges must be set; ``points`` are the markers'
     (x, y) in data coordinates, ``lines`` the paths drawn between them (each (xs, ys)), ``avoid``
-    more scene rectangles (a legend). Returns how many
-    labels could not be placed clear of the rest (-1 if the plot has no size yet).
+    more scene rectangles (a legend). Returns how many labels could not be placed clear of the
+    rest (-1 if the plot has no size yet).
     """
     view = plot.getPlotItem().getViewBox()
     if view.width() <= 1 or view.height() <= 1:
         return -1
     area = view.sceneBoundingRect()
-    taken = list(avoid)
-    for x, y in points:
+
+    def square(x: float, y: float, half: float) -> QRectF:
+        """Return the square of half-side ``half`` pixels round data point (x, y), on screen."""
         at = view.mapViewToScene(QPointF(float(x), float(y)))
-        taken.append(
-            QRectF(at.x() - MARKER_CLEAR, at.y() - MARKER_CLEAR, 2 * MARKER_CLEAR, 2 * MARKER_CLEAR)
-        )
-    for xs, ys in lines:  # a label on a line is hard to read: a thin band along each segment
-        n = max(len(xs) - 1, 0) * SUBDIVIDE + 1
-        t = np.linspace(0.0, max(len(xs) - 1.0, 0.0), n)
-        for x, y in zip(np.interp(t, np.arange(len(xs)), xs), np.interp(t, np.arange(len(ys)), ys)):
-            at = view.mapViewToScene(QPointF(float(x), float(y)))
-            taken.append(
-                QRectF(at.x() - LINE_CLEAR, at.y() - LINE_CLEAR, 2 * LINE_CLEAR, 2 * LINE_CLEAR)
-            )
+        return QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half)
+
+    taken = list(avoid)
+    taken += [square(x, y, MARKER_CLEAR) for x, y in points]
+    # A label on a line is hard to read: a thin band along each segment stays free too.
+    taken += [square(x, y, LINE_CLEAR) for x, y in zip(*along_lines(*lines))]
     crowded = 0
     for label in labels:
         at = view.mapViewToScene(label.pos())
