@@ -169,13 +169,18 @@ def test_the_legend_moves_off_the_lines(qtbot, crowd, expected) -> None:
     assert covered(plot, legend, xs, ys) == 0
 
 
-def test_step_11s_legend_hides_no_path(qtbot, panel) -> None:
+def show_step_11(qtbot, panel) -> None:
+    """Show the explorer laid out on screen at step 11, its picture made."""
     panel.resize(1100, 760)
     panel.show()
     qtbot.waitExposed(panel)
     panel.set_step(11)
     qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     qtbot.wait(50)
+
+
+def test_step_11s_legend_hides_no_path(qtbot, panel) -> None:
+    show_step_11(qtbot, panel)
     page = panel.descent_page
     placer = page.placer
     assert placer.hidden(placer.corner) == min(placer.hidden(c) for c in LEGEND_CORNERS)
@@ -196,12 +201,7 @@ def text_rects(labels) -> list:
 def test_step_11s_cost_labels_sit_by_their_points_and_never_on_each_other(qtbot, panel) -> None:
     from PySide6.QtCore import QPointF
 
-    panel.resize(1100, 760)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.set_step(11)
-    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
-    qtbot.wait(50)
+    show_step_11(qtbot, panel)
     page = panel.descent_page
     assert page.place_labels() == 0  # every label found a clear place
     rects = text_rects(page.labels)
