@@ -214,7 +214,10 @@ def test_a_real_process_exits_0_promptly_when_closed_mid_training(tmp_path: Path
         env=env,
         cwd=ROOT,
     )
-    out, err = process.communicate(timeout=60)
+    try:
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()  # a hung child must not train on after the test (no-op once it exited)
     assert process.returncode == 0, err
     assert "state finished" in out
     assert "QThread" not in err and "Traceback" not in err
