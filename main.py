@@ -51,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run Backprop Lab with the given arguments (default: the process's) and return its status."""
     _open_closed_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] in (["--version"], ["-V"]):  # before Qt or NumPy load: instant
+        from engine import __version__
+
+        print(f"backprop-lab {__version__}")
+        return 0
     problem = _memory_limit_problem() or _mistyped_command(argv)
     if problem:
         print(problem.encode("ascii", "backslashreplace").decode(), file=sys.stderr)

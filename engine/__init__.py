@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import sys
 
+__version__ = "0.3.0"  # the one place; pyproject.toml and --version read it
+
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default 5 ms would make the GUI wait for the GIL
 
 # Tiny GEMMs (batch 10 x 784 x 16) get slower, not faster, with more than one BLAS thread, and

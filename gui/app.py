@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
         "'train' and 'evaluate' (see 'backprop-lab train --help').",
     )
     parser.add_argument("model", nargs="?", help="a saved model (.npz) to open")
+    parser.add_argument(
+        "-V", "--version", action="store_true", help="print the version and exit"
+    )  # answered by main.py before anything loads; listed here so --help shows it
     parser.add_argument("--data", help="sample (bundled), full, or a folder of IDX files")
     parser.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
     parser.add_argument(
