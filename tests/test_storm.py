@@ -8,13 +8,13 @@ and show exactly the worker's state.
 
 from __future__ import annotations
 
-import faulthandler
 import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QComboBox
@@ -26,7 +26,7 @@ from gui.main_window import MainWindow
 from gui.settings import SPEEDS, parse_hidden
 
 ACTIONS_TO_FIRE = 1500
-DEADLOCK_S = 150  # far beyond the storm's ~30 s: only a hung event loop or thread gets here
+DEADLOCK_S = 150  # far beyond the storm's time: only a hung event loop or thread gets here
 
 
 def finite(snapshot: Snapshot) -> bool:
@@ -167,43 +167,40 @@ def assert_shows_the_workers_state(window: MainWindow) -> None:
     assert window.feed.snapshot is snap, "the views must show the latest snapshot"
 
 
+@pytest.mark.timeout(DEADLOCK_S)  # a deadlock fails this test, never hangs or ends the run
 def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path: Path) -> None:
-    faulthandler.dump_traceback_later(DEADLOCK_S, exit=True)  # a deadlock fails, never hangs
-    try:
-        window = open_window(qtbot, tmp_path / "settings.ini")
-        shown = record_snapshots(window)
-        failures = record_failures(window)
-        rng = np.random.default_rng(2024)
-        actions = storm_actions(window, rng)
-        names = sorted(actions)
-        weights = np.array([4 if n in ("run/pause", "step") else 1 for n in names], float)
-        fired: Counter[str] = Counter()
-        app = QApplication.instance()
-        for _ in range(ACTIONS_TO_FIRE):
-            name = str(rng.choice(names, p=weights / weights.sum()))
-            actions[name]()
-            fired[name] += 1
-            app.processEvents()
-        quiesce(qtbot, window)
-        assert_shows_the_workers_state(window)
-        assert sum(fired.values()) == ACTIONS_TO_FIRE >= 1000
-        assert set(fired) == set(actions), "every kind of action must have been fired"
-        assert all(finite(s) for s in shown), "a non-finite network reached the diagram"
-        assert not window.worker.thread_finished()
-        internal = [m for m in failures if "learning rate" not in m]
-        assert internal == [], "only divergence may show the banner in the storm"
-        print(f"storm: {ACTIONS_TO_FIRE} actions, {dict(fired)}")
+    window = open_window(qtbot, tmp_path / "settings.ini")
+    shown = record_snapshots(window)
+    failures = record_failures(window)
+    rng = np.random.default_rng(2024)
+    actions = storm_actions(window, rng)
+    names = sorted(actions)
+    weights = np.array([4 if n in ("run/pause", "step") else 1 for n in names], float)
+    fired: Counter[str] = Counter()
+    app = QApplication.instance()
+    for _ in range(ACTIONS_TO_FIRE):
+        name = str(rng.choice(names, p=weights / weights.sum()))
+        actions[name]()
+        fired[name] += 1
+        app.processEvents()
+    quiesce(qtbot, window)
+    assert_shows_the_workers_state(window)
+    assert sum(fired.values()) == ACTIONS_TO_FIRE >= 1000
+    assert set(fired) == set(actions), "every kind of action must have been fired"
+    assert all(finite(s) for s in shown), "a non-finite network reached the diagram"
+    assert not window.worker.thread_finished()
+    internal = [m for m in failures if "learning rate" not in m]
+    assert internal == [], "only divergence may show the banner in the storm"
+    print(f"storm: {ACTIONS_TO_FIRE} actions, {dict(fired)}")
 
-        window.defaults_action.trigger()  # and the window still trains normally afterwards
-        qtbot.waitUntil(lambda: window.record.last_batch is None and window.worker.state == PAUSED)
-        window.worker.run_batches(30)
-        qtbot.waitUntil(lambda: len(window.record.history) == 30, timeout=10000)
-        quiesce(qtbot, window)
-        assert_shows_the_workers_state(window)
-        window.close()
-        assert window.worker.thread_finished()
-    finally:
-        faulthandler.cancel_dump_traceback_later()
+    window.defaults_action.trigger()  # and the window still trains normally afterwards
+    qtbot.waitUntil(lambda: window.record.last_batch is None and window.worker.state == PAUSED)
+    window.worker.run_batches(30)
+    qtbot.waitUntil(lambda: len(window.record.history) == 30, timeout=10000)
+    quiesce(qtbot, window)
+    assert_shows_the_workers_state(window)
+    window.close()
+    assert window.worker.thread_finished()
 
 
 def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path: Path) -> None:
