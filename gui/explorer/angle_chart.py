@@ -79,12 +79,15 @@ def key(n_random: int) -> str:
     """Return the chart's key as rich text, each mark in its colour (a legend would hide data)."""
     p = palette()
 
-    def mark(glyph: str, rgb: tuple[int, int, int]) -> str:
-        return f'<span style="color: {css(rgb)}">{glyph}</span>'
+    def mark(glyph: str, rgb: tuple[int, int, int], words: str) -> str:
+        """Return a coloured mark and its words, the mark never left alone at a line's end."""
+        return f'<span style="color: {css(rgb)}">{glyph}</span>&nbsp;{words}'
 
-    return (
-        f"{mark('&mdash;&bull;&mdash;', p.text)} measured change&nbsp;&nbsp; "
-        f"{mark('- - -', p.dim)} first order &minus;&eta;|g|&sup2; cos &theta;&nbsp;&nbsp; "
-        f"{mark('&#9679;', p.positive)} {n_random} random directions&nbsp;&nbsp; "
-        f"{mark('&#9733;', p.highlight)} &minus;g"
+    return "&nbsp;&nbsp; ".join(
+        (
+            mark("&mdash;&bull;&mdash;", p.text, "measured change"),
+            mark("-&nbsp;-&nbsp;-", p.dim, "first order"),
+            mark("&#9679;", p.positive, f"{n_random} random directions"),
+            mark("&#9733;", p.highlight, "&minus;g"),
+        )
     )
