@@ -62,6 +62,11 @@ class SteepestDescent:
         return 1.0 / np.sqrt(self.n_params)
 
 
+def fmt_length(length: float) -> str:
+    """Return how a gradient with no direction is described: zero, or not a finite number."""
+    return "zero" if length == 0 else f"not finite (|g| = {length})"
+
+
 def random_directions(
     shapes: list[tuple[int, ...]], count: int, length: float, rng: np.random.Generator
 ) -> list[list[np.ndarray]]:
@@ -131,6 +136,8 @@ def steepest_descent(
     full = fb.full_gradient(network, images, labels)
     g = [-gi for gi in full.grid]  # the direction -g
     length = float(np.linalg.norm(full.flat))
+    if not (np.isfinite(length) and length > 0):  # no direction to turn from, no angle to measure
+        raise ValueError(f"the gradient here is {fmt_length(length)}: no direction is steepest")
     rng = np.random.default_rng(seed)
     shapes = [p.shape for p in network.params]
     randoms = random_directions(shapes, n_random, length, rng)

@@ -248,3 +248,11 @@ def test_random_directions_lie_near_90_degrees(network) -> None:
     spread = np.degrees(r.typical_cosine)  # about 0.5 degrees
     assert np.std(r.random_angles - 90) == pytest.approx(spread, rel=0.25)
     assert np.all(np.abs(r.random_angles - 90) < 5 * spread)
+
+
+def test_a_network_with_no_finite_gradient_is_refused_with_a_clear_message(network) -> None:
+    net, images, labels = network
+    broken = net.copy()
+    broken.params[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match="gradient here is not finite"):
+        sd.steepest_descent(broken, images, labels, 3.0)
