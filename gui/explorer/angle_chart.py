@@ -71,7 +71,7 @@ class AngleChart(pg.PlotWidget):
         values = np.concatenate([r.angle_changes, r.first_order, r.random_changes])
         lo, hi = float(values.min()), float(values.max())
         pad = 0.06 * max(hi - lo, 1e-12)
-        self.setXRange(-6.0, 186.0, padding=0)
+        self.setXRange(-6.0, 194.0, padding=0)  # room for the "180°" label
         self.setYRange(lo - pad, hi + pad, padding=0)
 
 
