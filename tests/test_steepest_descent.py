@@ -83,8 +83,8 @@ SENTENCE = re.compile(
     r"\(weights and biases\) a random direction's cosine with g is about ±1/√n = "
     r"±(?P<cosine>\S+), so it is nearly perpendicular to g: these (?P<count>\d+) lie "
     r"(?P<lo>\S+)° to (?P<hi>\S+)° from −g and change C by (?P<cmin>\S+) to (?P<cmax>\S+)\. "
-    r"−g changes it by (?P<gc>\S+): less than (?P<beaten>all|\d+ of the) (?P<of>\d+) random "
-    r"directions\.$"
+    r"−g changes it by (?P<gc>\S+), lower than (?P<beaten>all|\d+ of the) (?P<of>\d+) random "
+    r"directions do\.$"
 )
 
 

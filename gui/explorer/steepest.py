@@ -152,6 +152,6 @@ def steepest_sentence(r: sd.SteepestDescent, n_train: int) -> str:
         f"&plusmn;{r.typical_cosine:.4f}, so it is nearly perpendicular to g: these {n_random} "
         f"lie {r.random_angles.min():.1f}&deg; to {r.random_angles.max():.1f}&deg; from "
         f"&minus;g and change C by {fmt(r.random_changes.min())} to "
-        f"{fmt(r.random_changes.max())}. &minus;g changes it by <b>{fmt(r.gradient_change)}</b>: "
-        f"less than <b>{beaten} {n_random}</b> random directions."
+        f"{fmt(r.random_changes.max())}. &minus;g changes it by <b>{fmt(r.gradient_change)}</b>, "
+        f"lower than <b>{beaten} {n_random}</b> random directions do."
     )
