@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     n = sd.EXAMPLES
     row(
-        f"step 10: -g and 200 random directions, {n:,} images",
+        f"step 10: -g, {180 // sd.ANGLE_STEP + 1} angles and 200 random directions, {n:,} images",
         timed(lambda: sd.steepest_descent(live, images[:n], labels[:n], 3.0), args.rounds),
     )
     n = dp.EXAMPLES

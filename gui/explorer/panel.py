@@ -30,11 +30,12 @@ from gui.colors import css, palette
 from gui.explorer.background import wait_for_pictures
 from gui.explorer.backward import BackPage, OutputPage
 from gui.explorer.data_amount import DataAmountPage
-from gui.explorer.descent import DescentPage, LineSearchPage, SteepestPage
+from gui.explorer.descent import DescentPage, LineSearchPage
 from gui.explorer.diagram import LayerDiagram, show_step
 from gui.explorer.forward import CostPage, ForwardPage, NudgePage
 from gui.explorer.gradient import BatchPage, CheckPage, GradientPage
 from gui.explorer.state import ExplorerState
+from gui.explorer.steepest import SteepestPage
 from gui.explorer.text import (
     IDEAS,
     N_STEPS,

@@ -158,8 +158,9 @@ def explanation(step: int, e: Exploration) -> str:
         "the network moves along each direction; the mini-batch step stumbles a little, but it "
         "costs a tiny fraction of a full-batch one, so many quick steps win.",
         10: "Steepest descent: the negative gradient &minus;&nabla;C is the direction in which "
-        "the cost decreases most quickly. Take a step of the same length along &minus;g and "
-        "along many random directions, and compare the real change of the cost.",
+        "the cost decreases most quickly. Turn a step of the same length by every angle from "
+        "&minus;g, or point it along random directions, and measure the real change of the cost. "
+        "In thousands of dimensions a random direction is almost perpendicular to g.",
         11: "Stochastic gradient descent is less like a careful man walking downhill and more "
         "like a drunk man stumbling quickly down it: each mini-batch step is a little off, but "
         "many of them cost what one careful full-gradient step does. Both paths start here.",
