@@ -1,21 +1,21 @@
-"""Read a model file for the window: a large one in a thread, behind a dialog with Cancel.
+"""Read a model file for the window: a large one off the GUI thread, behind a dialog with Cancel.
 
-The window keeps painting and its timers keep running while the file is read: the GUI thread
-turns the event loop while it waits, and the modal dialog keeps the learner from starting
-anything else meanwhile.
+The read is a ``gui.background`` job. The window keeps painting and its timers keep running
+while the file is read (the GUI thread waits in an event loop until the job ends or the learner
+cancels), and the modal dialog keeps the learner from starting anything else meanwhile.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 import engine.model_io
 from engine.history import TrainingHistory
 from engine.model_io import SavedModel
+from gui.background import submit
 
 LARGE_MODEL = 4 * 2**20  # bytes; a model file this big loads behind a progress dialog
 
@@ -40,27 +40,25 @@ def read_model(
         big = False
     if not big:
         return _load(path)
+    job = submit(lambda _job: _load(path))
     outcome: list[object] = []
-
-    def read() -> None:
-        try:
-            outcome.append(_load(path))
-        except BaseException as exc:  # handed to the GUI thread, raised there
-            outcome.append(exc)
-
+    job.succeeded.connect(outcome.append)
+    job.failed.connect(outcome.append)
     dialog = QProgressDialog(f"Opening {Path(path).name}…", "Cancel", 0, 0, parent)
     dialog.setWindowTitle("Opening model")
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(300)
-    reader = threading.Thread(target=read, name="open-model", daemon=True)
-    reader.start()
-    while not outcome and not dialog.wasCanceled():
-        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        reader.join(0.02)
+    waiting = QEventLoop()  # the window paints and its timers run; the dialog blocks the rest
+    job.ended.connect(waiting.quit)
+    dialog.canceled.connect(waiting.quit)  # its Cancel button
+    dialog.rejected.connect(waiting.quit)  # Esc
+    if not outcome:  # a very quick read may have been delivered already
+        waiting.exec()
     dialog.close()
     dialog.deleteLater()
     if not outcome:
-        return None  # the thread finishes on its own; its result is dropped
+        job.cancel()  # the read finishes in its thread; its result is dropped
+        return None
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]

@@ -8,43 +8,22 @@ request's answer is drawn: an older one, asked for a network or seed since repla
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from engine.errors import DivergenceError
+from gui.background import Job, submit, wait_for_jobs
 from gui.explorer.state import ExplorerState
 from gui.explorer.widgets import same_key
 
 BUSY_OPACITY = 0.35  # the old picture, while the new one is made
 
 
-def _pool() -> QThreadPool:
-    """Return the explorer's one background thread (made on first use, waited for at exit)."""
-    global _POOL
-    if _POOL is None:
-        _POOL = QThreadPool()
-        _POOL.setMaxThreadCount(1)  # one picture at a time: the training thread needs a core
-        _POOL.setExpiryTimeout(-1)
-        atexit.register(_POOL.waitForDone)
-    return _POOL
-
-
-_POOL: QThreadPool | None = None
-
-
 def wait_for_pictures(ms: int = -1) -> bool:
     """Wait until every picture asked for is made (the window calls this when it closes)."""
-    return _POOL is None or _POOL.waitForDone(ms)
-
-
-class _Relay(QObject):
-    """Carries a finished picture from the background thread to its page (a queued signal)."""
-
-    done = Signal(int, object)  # the request's ticket, its result or the exception it raised
+    return wait_for_jobs(ms)
 
 
 class BackgroundPage(QWidget):
@@ -62,10 +41,8 @@ class BackgroundPage(QWidget):
         self.seed = 0
         self._key: tuple | None = None  # what the picture shown was made from
         self._asked: tuple | None = None  # what the picture on its way is made from
-        self._ticket = 0
+        self._job: Job | None = None
         self._state: ExplorerState | None = None
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._arrived)
 
     def busy(self) -> bool:
         """True while a picture is being made for this page."""
@@ -75,7 +52,7 @@ class BackgroundPage(QWidget):
         """There is no training set to compute over: say so and forget the picture."""
         self.summary.setText(text)
         self.values, self._key, self._asked, self._state = {}, None, None, None
-        self._ticket += 1  # a picture still on its way is for data no longer in use
+        self._drop_job()  # a picture still on its way is for data no longer in use
         self._dim(False)
         self.forget_notes()
 
@@ -89,23 +66,20 @@ class BackgroundPage(QWidget):
         self._state = state
         if same_key(self._asked if self._asked is not None else self._key, key):
             return
-        self._ticket += 1
-        ticket, relay = self._ticket, self._relay
+        self._drop_job()  # an older request's picture is never drawn
         self._asked = key
         self.values = {}
         self.summary.setText(waiting)
         self.forget_notes()
         self._dim(True)
+        self._job = submit(lambda _job: work(), parent=self)
+        self._job.succeeded.connect(self._arrived)
+        self._job.failed.connect(self._arrived)
 
-        def job() -> None:
-            try:
-                result = work()
-            except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which says it
-                result = exc
-            with contextlib.suppress(RuntimeError):  # the page was closed: nobody to tell
-                relay.done.emit(ticket, result)
-
-        _pool().start(job)
+    def _drop_job(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
 
     def draw_again(self) -> None:
         """Draw from the next seed and make the picture again."""
@@ -113,10 +87,9 @@ class BackgroundPage(QWidget):
         if self._state is not None:
             self.refresh(self._state)
 
-    def _arrived(self, ticket: int, result: object) -> None:
-        """Draw the newest request's picture (an older one is dropped) or say why it failed."""
-        if ticket != self._ticket:
-            return
+    def _arrived(self, result: object) -> None:
+        """Draw the newest request's picture (older ones were cancelled) or say why it failed."""
+        self._job = None
         self._key, self._asked = self._asked, None
         self._dim(False)
         if isinstance(result, DivergenceError):
