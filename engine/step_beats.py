@@ -67,7 +67,7 @@ class BeatValues:
     edges: tuple[np.ndarray, ...]  # per weight layer (n_out, n_in); zeros where not reached
     rings: tuple[np.ndarray, ...]  # per weight layer (n_out,): the bias counterpart of edges
     activations: tuple[np.ndarray | None, ...]  # per neuron layer 0 .. L; None: not reached
-    nudges: tuple[np.ndarray | None, ...]  # per neuron layer 1 .. L: -dC/da, None: not shown
+    nudges: tuple[np.ndarray | None, ...]  # layers 1 .. L: hidden -dC/da, output y - a; None: off
     scales: tuple[float, ...] | None  # fixed full-colour |value| per weight layer, or None
 
 
@@ -144,7 +144,8 @@ def beat_values(story: StepStory, beat: Beat, order: list[int]) -> BeatValues:
                 edges.append(story.before.weights[k] * story.activations[k][i])
                 rings.append(story.before.biases[k])
         first = n_layers if beat.phase == "cost" else beat.layer + 1
-        nudges = [-story.dc_da[k - 1][i] if k >= first else None for k in range(1, n_layers + 1)]
+        nudges = [-story.dc_da[k - 1][i] if k >= first else None for k in range(1, n_layers)]
+        nudges.append(story.output_nudges(i))  # the video's arrows, y - a (engine.nudges)
     elif beat.phase == "mini-batch":
         kind = "sum"
         sums = [story.running_sum(order[: beat.added], k) for k in range(n_layers)]

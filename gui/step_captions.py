@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.nudges import nudge_symbol
 from engine.step_beats import EDGE_KINDS, PHASE_TITLES, Beat, BeatValues
 from engine.step_story import StepStory
 
@@ -104,10 +105,11 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
             if story.before.config.cost == "quadratic"
             else "\u2212\u03a3 y_j ln a_j"
         )
+        cost = story.before.config.cost
         return (
             f"This example's cost C_x = {formula} = {plain(story.costs[i])}. Desired nudges "
-            f"\u2212\u2202C/\u2202a: output {label} {num(nudges[label])}, output {worst} "
-            f"{num(nudges[worst])} (arrows: up blue, down red)."
+            f"{nudge_symbol(cost)} = y \u2212 a: output {label} {num(nudges[label])}, output "
+            f"{worst} {num(nudges[worst])} (arrows: up blue, down red)."
         )
     if beat.phase == "backward":
         name, v = strongest_edge(sizes, values, beat.layer)
