@@ -21,7 +21,7 @@ from engine.network import Network, NetworkConfig
 from engine.snapshot import edge_values, take_snapshot, trace_example
 from engine.training import TrainConfig, Trainer
 from gui.explorer.panel import ExplorerPanel
-from gui.explorer.text import IDEAS, N_STEPS, explanation, plain
+from gui.explorer.text import IDEAS, N_STEPS, plain
 from gui.network_view import NetworkView
 
 NUM = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
@@ -302,9 +302,14 @@ def test_every_step_names_the_idea_of_the_video(panel):
 
 def test_the_factor_one_half_is_explained_where_the_cost_is_introduced(panel, trained):
     config = trained[0]
-    text = html.unescape(plain(explanation(2, panel.exploration)))
+    panel.set_step(2)
+    text = shown(panel, "explanation")
     if config.cost == "quadratic":
-        assert "½Σ(a − y)2" in text and "2(a − y)" in text
+        assert "½Σ(a − y)2" in text
+        # 2(a − y) is the video's gradient; its nudges, the change wanted, are 2(y − a)
+        assert "gradient ∂C/∂a is 2(a − y)" in text
+        assert re.search(r"nudges[^.]*are 2\(y − a\) where ours are y − a", text), text
+        assert not re.search(r"nudges[^.:]*2\(a − y\)", text), text
     else:
         assert "−ln a" in text
 

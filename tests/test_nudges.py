@@ -60,7 +60,9 @@ def test_play_one_step_explorer_and_teach_it_draw_the_same_nudges(tiny_digits, c
     others = np.arange(10) != p["label"]
     assert (p["play"][others] < 0).all()  # down for every other digit, not y / a = 0
     assert p["play"][p["label"]] > 0
-    assert p["teach_name"] == nudge_name(cost) == ("-dC/dz" if cost == "cross-entropy" else "-dC/da")
+    assert (
+        p["teach_name"] == nudge_name(cost) == ("-dC/dz" if cost == "cross-entropy" else "-dC/da")
+    )
 
 
 @pytest.mark.parametrize("cost", ["quadratic", "cross-entropy"])
