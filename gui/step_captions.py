@@ -11,6 +11,7 @@ import numpy as np
 from engine.nudges import nudge_symbol
 from engine.step_beats import EDGE_KINDS, PHASE_TITLES, Beat, BeatValues
 from engine.step_story import StepStory
+from engine.words import compared
 
 
 def num(x: float) -> str:
@@ -20,7 +21,12 @@ def num(x: float) -> str:
 
 def plain(x: float) -> str:
     """Return a number with 3 significant digits, minus sign typeset."""
-    return f"{float(x):.3g}".replace("-", "\u2212")
+    return minus(f"{float(x):.3g}")
+
+
+def minus(text: str) -> str:
+    """Return ``text`` with its minus signs typeset."""
+    return text.replace("-", "\u2212")
 
 
 def layer_name(sizes: tuple[int, ...], layer: int) -> str:
@@ -142,8 +148,8 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
         if cfg.l2 > 0:
             rule += f", and L2 shrinks w by \u03b7\u03bb/n = {cfg.learning_rate * cfg.l2:g}/n"
         return f"The trainer's real update: {rule}. Largest into the output: {name}, {num(v)}."
-    after = story.cost_after
+    before, after, word = compared(story.cost_before, story.cost_after, digits=3)
     return (
-        f"Step taken: the mini-batch's mean cost went from {plain(story.cost_before)} to "
-        f"{plain(after)}. Training continues from exactly this network."
+        f"Step taken: the mini-batch's mean cost went from {minus(before)} to {minus(after)} "
+        f"({word}). Training continues from exactly this network."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -213,3 +214,21 @@ def test_captions_state_the_numbers_the_diagram_is_given(tiny_digits) -> None:
     assert read(end, "went from") == pytest.approx(story.cost_before, rel=5e-3)
     assert read(end, "to") == pytest.approx(story.cost_after, rel=5e-3)
     assert story.cost_after < story.cost_before  # one step on a learnable batch helps it
+
+
+@pytest.mark.parametrize("change", [-2e-5, 2e-5, 0.0])
+def test_the_last_caption_shows_cost_digits_that_differ_or_says_the_same(tiny_digits, change):
+    images, _ = tiny_digits
+    story = told_step(make_trainer(tiny_digits, TrainConfig()), images)
+    story = replace(story, cost_after=story.cost_before * (1.0 + change))  # a near tie
+    beats, values = all_values(story)
+    end = caption(story, beats[-1], values[-1])
+    before, after = read(end, "went from"), read(end, "to")
+    for shown, value in ((before, story.cost_before), (after, story.cost_after)):
+        printed = re.search(r"\d+\.(\d+)", f"{shown}")
+        assert abs(shown - value) <= 0.51 * 10.0 ** -len(printed.group(1))  # rounded, as shown
+    if change == 0.0:
+        assert before == after and "(the same)" in end
+    else:
+        assert before != after  # the digits shown differ
+        assert f"({'lower' if change < 0 else 'higher'})" in end
