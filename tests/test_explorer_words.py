@@ -19,6 +19,7 @@ import pyqtgraph as pg  # isort: skip
 from engine.datasets import load_sample
 from engine.network import Network, NetworkConfig
 from engine.snapshot import edge_values, take_snapshot, trace_example
+from engine.teach import teach_step
 from engine.training import TrainConfig, Trainer
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import IDEAS, N_STEPS, plain
@@ -159,9 +160,18 @@ def test_step4_sentences_match_bars_and_an_independent_backprop(panel, trained, 
         eta, m = snap.train_config.learning_rate, len(snap.batch_labels)
         (j, d) = number(rf"∂Cx/∂b(\d+) = δ\d+ = {NUM}", text)
         assert int(j) == target and close(d, delta)
-        wanted, word = number(rf"alone asks −\(η/m\)δ{target} = [^=]*= {NUM} \((\w+ it)\)", text)
+        wanted, word = number(
+            rf"this example's share of the mini-batch step is −\(η/m\)δ{target} = [^=]*= {NUM} "
+            r"\((\w+ it)\)",
+            text,
+        )
         assert close(wanted, -eta / m * delta)
         assert word == sign_word(-delta, "raise it", "lower it")
+        (alone,) = number(rf"a step on it alone \(Teach it\) would be −ηδ{target} = {NUM}", text)
+        assert close(alone, -eta * delta)
+        x = panel.exploration.x[0]  # Teach it on this example alone moves the bias by that much
+        taught = teach_step(panel.exploration.network.copy(), x, label, eta)
+        assert close(alone, float(taught.step_b[-1][target]))
         j, taken, word = number(rf"Δb(\d+) = {NUM} \((\w+ it)", text)
         assert close(taken, float(snap.step_b[-1][target]))
         assert word == sign_word(taken, "raise it", "lower it")
