@@ -144,9 +144,16 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
         name, v = strongest_edge(sizes, values, last - 1)
         rule = f"\u0394w = \u03b7 \u00d7 average, \u03b7 = {cfg.learning_rate:g}"
         if cfg.momentum > 0:
-            rule += f", plus momentum {cfg.momentum:g} \u00d7 the last step"
+            rule = (
+                f"\u0394w = v = \u03b7 \u00d7 average + {cfg.momentum:g} \u00d7 the last step "
+                f"(momentum), \u03b7 = {cfg.learning_rate:g}"
+            )
         if cfg.l2 > 0:
-            rule += f", and L2 shrinks w by \u03b7\u03bb/n = {cfg.learning_rate * cfg.l2:g}/n"
+            factor = 1.0 - cfg.learning_rate * cfg.l2 / max(story.before.n_train, 1)
+            rule += (
+                f", after L2 multiplied w by 1 \u2212 \u03b7\u03bb/n = {factor:.6g} "
+                "(\u0394w includes that shrinking)"
+            )
         return f"The trainer's real update: {rule}. Largest into the output: {name}, {num(v)}."
     before, after, word = compared(story.cost_before, story.cost_after, digits=3)
     return (

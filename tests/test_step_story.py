@@ -141,10 +141,20 @@ def test_momentum_and_l2_update_shown_is_the_trainers_real_update(tiny_digits, c
         np.testing.assert_allclose(update.edges[k], dw, rtol=1e-3, atol=1e-6)
         np.testing.assert_allclose(update.rings[k], db, rtol=1e-3, atol=1e-6)
     text = caption(story, beats[-2], update)
-    if config.momentum:
-        assert f"momentum {config.momentum:g}" in text
-    if config.l2:
-        assert "L2" in text
+    if config.momentum:  # the step applied is the velocity, momentum times the last one added
+        assert (
+            f"\u0394w = v = \u03b7 \u00d7 average + {config.momentum:g} \u00d7 the last step"
+            in text
+        )
+    else:
+        assert "\u0394w = \u03b7 \u00d7 average" in text
+    if config.l2:  # L2 multiplies w by 1 - eta lambda / n; it does not subtract eta lambda / n
+        factor = read(text, "L2 multiplied w by 1 \u2212 \u03b7\u03bb/n =")
+        n = story.before.n_train
+        assert factor == pytest.approx(1 - config.learning_rate * config.l2 / n, rel=1e-6)
+        assert "shrinks w by" not in text
+    else:
+        assert "L2" not in text
 
 
 def test_beats_follow_the_video_with_any_example_in_full(tiny_digits) -> None:
