@@ -156,7 +156,15 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
             )
         return f"The trainer's real update: {rule}. Largest into the output: {name}, {num(v)}."
     before, after, word = compared(story.cost_before, story.cost_after, digits=3)
+    moved = ""
+    if i >= 0 and values.activations[-1] is not None:  # the example played, on the new network
+        label = int(story.labels[i])
+        was, now, way = compared(story.activations[-1][i][label], values.activations[-1][label], 3)
+        moved = (
+            f" Example {i + 1}, a {label}, on the new network: output {label} went from {was} to "
+            f"{now} ({way}), guess {int(np.argmax(values.activations[-1]))}."
+        )
     return (
         f"Step taken: the mini-batch's mean cost went from {minus(before)} to {minus(after)} "
-        f"({word}). Training continues from exactly this network."
+        f"({word}).{moved} Training continues from exactly this network."
     )
