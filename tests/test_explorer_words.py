@@ -7,6 +7,7 @@ sign slip in the engine's helpers or in a sentence cannot hide behind a second c
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 
@@ -16,6 +17,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel
 
 import pyqtgraph as pg  # isort: skip
+from engine import explorer_gradient as eg
 from engine.datasets import load_sample
 from engine.network import Network, NetworkConfig
 from engine.snapshot import edge_values, take_snapshot, trace_example
@@ -358,3 +360,37 @@ def test_hebbian_mode_draws_fire_together_wire_together_blue(qtbot, trained_on_s
         if checked == 5:
             break
     assert checked == 5
+
+
+@pytest.mark.parametrize("change", [-3e-5, 3e-5, 1e-9, 0.0])
+def test_step6_costs_before_and_after_show_digits_that_differ(panel, monkeypatch, change):
+    real = eg.sgd_step
+
+    def near_tie(e):  # the step's costs, moved by a few millionths
+        step = real(e)
+        return dataclasses.replace(
+            step,
+            example_after=step.example_before * (1 + change),
+            batch_after=step.batch_before * (1 + change),
+        )
+
+    monkeypatch.setattr(eg, "sgd_step", near_tie)
+    panel.set_step(6)
+    text = shown(panel, "batch_costs")
+    step = near_tie(panel.exploration)
+    for name, before, after in (
+        ("this example", step.example_before, step.example_after),
+        ("the mini-batch", step.batch_before, step.batch_after),
+    ):
+        found = re.search(rf"{name}: {NUM} → {NUM}( \(the same[^)]*\))?", text)
+        assert found, text
+        first, second = found.group(1), found.group(2)
+        for printed, value in ((first, before), (second, after)):  # each rounded as printed
+            digits = len(re.sub(r"\D", "", printed.split("e")[0]).lstrip("0"))
+            assert f"{value:.{digits}g}" == printed
+        if change == 0.0:
+            assert first == second and found.group(3) == " (the same)"
+        elif abs(change) < 1e-6:  # alike to every digit shown: it says so
+            assert first == second and found.group(3) == " (the same to 6 digits)"
+        else:
+            assert first != second and not found.group(3)
