@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine.network import BackpropRecord, Network
+from engine.nudges import desired_nudges
 from engine.snapshot import ExampleTrace, Snapshot
 from engine.training import as_input, to_inputs
 
@@ -155,13 +156,8 @@ class Exploration:
         return self.network.cost.per_output(self.activations(self.n_layers), self.y)
 
     def desired_nudges(self) -> np.ndarray:
-        """Return the nudge each output neuron wants: -dC/da_j, or -dC/dz_j = y - a for softmax.
-
-        With a softmax output a single a_j cannot move alone, so the nudges are on z instead.
-        """
-        if self.sigma_prime(self.n_layers) is None:
-            return -self.record.deltas[-1][0]
-        return -self.record.dc_da[-1][0]
+        """Return the nudge each output neuron wants, y - a (``engine.nudges``: on a or on z)."""
+        return desired_nudges(self.network.config.cost, self.activations(self.n_layers), self.y)
 
     def output_change(self, index: int) -> OutputChange:
         """Return the bias, weight and previous-activation gradients of output neuron ``index``."""

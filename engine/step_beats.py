@@ -5,8 +5,10 @@ The phases follow the video: the forward pass of the example shown in full, laye
 cost and the nudges its outputs want; the backward pass, layer by layer back; the mini-batch,
 each example's wanted change added to a running sum, the shown example first and the others fast;
 the average; and the update. A ``before`` and an ``after`` beat hold the plain diagram at either
-end. Values are per weight layer k (n_out, n_in) for edges and (n_out,) for the rings, and per
-neuron layer for activations and nudges; None means "not reached yet". Nothing here imports Qt.
+end; the ``after`` beat's activations are the shown example's on the network after the step, so
+its outputs are seen to move. Values are per weight layer k (n_out, n_in) for edges and (n_out,)
+for the rings, and per neuron layer for activations and nudges; None means "not reached yet".
+Nothing here imports Qt.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class BeatValues:
     edges: tuple[np.ndarray, ...]  # per weight layer (n_out, n_in); zeros where not reached
     rings: tuple[np.ndarray, ...]  # per weight layer (n_out,): the bias counterpart of edges
     activations: tuple[np.ndarray | None, ...]  # per neuron layer 0 .. L; None: not reached
-    nudges: tuple[np.ndarray | None, ...]  # per neuron layer 1 .. L: -dC/da, None: not shown
+    nudges: tuple[np.ndarray | None, ...]  # layers 1 .. L: hidden -dC/da, output y - a; None: off
     scales: tuple[float, ...] | None  # fixed full-colour |value| per weight layer, or None
 
 
@@ -91,7 +93,7 @@ def plan_beats(story: StepStory, focus: int = 0) -> list[Beat]:
         beats.append(Beat("mini-batch", i, -1, n, SECONDS["example" if n == 1 else "fast"]))
     beats.append(Beat("average", focus, -1, story.batch_size, SECONDS["average"]))
     beats.append(Beat("update", focus, -1, story.batch_size, SECONDS["update"]))
-    beats.append(Beat("after", -1, -1, 0, SECONDS["after"]))
+    beats.append(Beat("after", focus, -1, 0, SECONDS["after"]))  # its outputs after the step
     return beats
 
 
@@ -123,6 +125,8 @@ def beat_values(story: StepStory, beat: Beat, order: list[int]) -> BeatValues:
     if beat.phase in ("before", "after"):
         snap = story.before if beat.phase == "before" or story.after is None else story.after
         kind, edges, rings = "weight", list(snap.weights), list(snap.biases)
+        moved = story.trace_after(i) if beat.phase == "after" and i >= 0 else None
+        acts = list(moved.activations) if moved is not None else [None] * (n_layers + 1)
     elif beat.phase == "forward":
         kind, edges, rings = "carried", [], []
         for k in range(n_layers):
@@ -144,7 +148,8 @@ def beat_values(story: StepStory, beat: Beat, order: list[int]) -> BeatValues:
                 edges.append(story.before.weights[k] * story.activations[k][i])
                 rings.append(story.before.biases[k])
         first = n_layers if beat.phase == "cost" else beat.layer + 1
-        nudges = [-story.dc_da[k - 1][i] if k >= first else None for k in range(1, n_layers + 1)]
+        nudges = [-story.dc_da[k - 1][i] if k >= first else None for k in range(1, n_layers)]
+        nudges.append(story.output_nudges(i))  # the video's arrows, y - a (engine.nudges)
     elif beat.phase == "mini-batch":
         kind = "sum"
         sums = [story.running_sum(order[: beat.added], k) for k in range(n_layers)]

@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine.network import Network
-from engine.snapshot import Snapshot, frozen_copy, network_of
+from engine.nudges import desired_nudges
+from engine.snapshot import ExampleTrace, Snapshot, frozen_copy, network_of, trace_example
 from engine.training import TrainConfig, Trainer, to_inputs
 
 
@@ -63,6 +64,17 @@ class StepStory:
     def guess(self, i: int) -> int:
         """Return the digit the network guesses for example i (its largest output)."""
         return int(np.argmax(self.activations[-1][i]))
+
+    def trace_after(self, i: int) -> ExampleTrace | None:
+        """Return example i run through the network after the step (None before it is taken)."""
+        if self.after is None:
+            return None
+        return trace_example(self.after, self.images[i], int(self.labels[i]))
+
+    def output_nudges(self, i: int) -> np.ndarray:
+        """Return the nudge each output of example i wants, y - a (``engine.nudges``)."""
+        y = np.eye(self.sizes[-1])[int(self.labels[i])]
+        return desired_nudges(self.before.config.cost, self.activations[-1][i], y)
 
     def wanted_change(self, i: int, layer: int) -> np.ndarray:
         """Return the change of weight layer ``layer`` example i wants: -a_in * delta_out (BP4)."""

@@ -4,11 +4,11 @@ For one example x with label y the step is Nielsen's ``update_mini_batch`` with 
 
     w <- w - eta * dC_x/dw,    b <- b - eta * dC_x/db
 
-and the output layer's wish list is the nudge it wants, the same quantity the backprop explorer
-shows: -dC/da^L = y - a for sigmoid outputs with the quadratic cost, and for softmax outputs with
-cross-entropy, where one a_j cannot move alone, the desired change of z, -dC/dz^L = y - a. Either
-way: up for the right digit, down for the others. The parameters before the step are kept, so
-the step can be undone exactly. Rows are examples, as everywhere in the engine.
+and the output layer's wish list is the nudge it wants, ``engine.nudges.desired_nudges``, the
+same numbers Play one step and the backprop explorer draw: y - a, up for the right digit, down
+for the others (-dC/da^L with the quadratic cost, -dC/dz^L with softmax and cross-entropy).
+The parameters before the step are kept, so the step can be undone exactly. Rows are examples,
+as everywhere in the engine.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.activations import Softmax
 from engine.network import Network, NetworkConfig
+from engine.nudges import desired_nudges, nudge_name
 from engine.snapshot import frozen_copy
 from engine.training import apply_sgd_step
 
@@ -34,7 +34,7 @@ class TeachResult:
     cost_after: float
     outputs_before: np.ndarray  # (n_L,) a^L before the step
     outputs_after: np.ndarray  # (n_L,) a^L after the step
-    nudges: np.ndarray  # (n_L,) y - a: -dC/da^L, or -dC/dz^L for softmax, before the step
+    nudges: np.ndarray  # (n_L,) y - a before the step (engine.nudges): -dC/da^L or -dC/dz^L
     nudge_name: str  # "-dC/da" or "-dC/dz": which quantity ``nudges`` is
     step_w: tuple[np.ndarray, ...]  # -eta * dC/dw per layer, (n_out, n_in)
     step_b: tuple[np.ndarray, ...]  # -eta * dC/db per layer, (n_out,)
@@ -74,7 +74,7 @@ def teach_step(network: Network, x: np.ndarray, label: int, eta: float) -> Teach
     weights_before = tuple(frozen_copy(w) for w in network.weights)
     biases_before = tuple(frozen_copy(b) for b in network.biases)
     record = network.backprop(batch, labels)
-    on_z = network.output_activation is Softmax  # a_j cannot move alone: the nudge is on z
+    cost = network.config.cost
     # With m = 1 the mean gradient is this example's own gradient; the update is training's.
     steps = apply_sgd_step(network.params, record.nabla_w, record.nabla_b, eta)
     outputs_after = network.feedforward(batch)[0]
@@ -86,8 +86,8 @@ def teach_step(network: Network, x: np.ndarray, label: int, eta: float) -> Teach
         cost_after=float(network.mean_cost(batch, labels)),
         outputs_before=frozen_copy(record.activations[-1][0]),
         outputs_after=frozen_copy(outputs_after),
-        nudges=frozen_copy(-(record.deltas if on_z else record.dc_da)[-1][0]),
-        nudge_name="-dC/dz" if on_z else "-dC/da",
+        nudges=frozen_copy(desired_nudges(cost, record.activations[-1][0], record.y[0])),
+        nudge_name=nudge_name(cost),
         step_w=tuple(frozen_copy(s[:, :-1]) for s in steps),
         step_b=tuple(frozen_copy(s[:, -1]) for s in steps),
         config=network.config,

@@ -1,6 +1,6 @@
 """Small words for sentences built from numbers: "an 8", "1 test image", "2 test images".
 
-Every sentence that puts a count or a digit into words goes through these two functions, so
+Every sentence that puts a count or a digit into words goes through these functions, so
 none reads "a 8" or "1 test images".
 """
 
@@ -32,3 +32,18 @@ def a(word: object) -> str:
 def quantity(n: int, noun: str, plural: str | None = None) -> str:
     """Return "1 test image" or "1,024 test images": the number, then the noun in agreement."""
     return f"{int(n):,} {noun if int(n) == 1 else plural or noun + 's'}"
+
+
+def compared(before: float, after: float, digits: int = 4, most: int = 6) -> tuple[str, str, str]:
+    """Return two numbers printed so a reader sees them differ, and how ``after`` compares.
+
+    Each gets the fewest significant digits, from ``digits`` up to ``most``, at which the two
+    print differently; the word is "lower" or "higher", or "the same to N digits" when even
+    ``most`` digits print alike ("the same" when they are equal). Every sentence that sets two
+    numbers side by side goes through it, so none reads "0.02197 ... 0.02197 (lower)".
+    """
+    for n in range(digits, most + 1):
+        first, second = (f"{float(v) + 0.0:.{n}g}" for v in (before, after))
+        if first != second:
+            return first, second, "lower" if after < before else "higher"
+    return first, second, "the same" if before == after else f"the same to {most} digits"

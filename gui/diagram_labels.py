@@ -27,6 +27,32 @@ BIAS_TITLES = {
 }
 
 
+def mode_title(scene: Scene) -> str:
+    """Return what the edges show in the scene's mode; the update as the trainer applied it.
+
+    With momentum mu the step applied is the velocity v = mu * v - eta * dC/dw.
+    """
+    cfg = scene.train_config
+    if scene.mode == "update" and cfg is not None and cfg.momentum > 0:
+        return f"update v = {cfg.momentum:g}v \u2212 \u03b7 dC/dw (the step just applied)"
+    return MODE_TITLES[scene.mode]
+
+
+def decay_note(scene: Scene) -> list[str]:
+    """Return, in update mode with L2 set, the legend line saying what L2 did besides the edges.
+
+    L2 multiplied every weight by 1 - eta * lambda / n before the step was added; the edges show
+    the step alone.
+    """
+    cfg = scene.train_config
+    if scene.mode != "update" or cfg is None or cfg.l2 <= 0:
+        return []
+    factor = 1.0 - cfg.learning_rate * cfg.l2 / max(scene.n_train, 1)
+    return [
+        f"L2 also multiplied every w by 1 \u2212 \u03b7\u03bb/n = {factor:.6g} (not in the edges)"
+    ]
+
+
 def fmt(x: float | None) -> str:
     """Return a number with 3 significant digits, or an em dash when missing or not finite."""
     if x is None or not np.isfinite(x):
@@ -160,7 +186,7 @@ def legend_boxes(layout: DiagramLayout, scene: Scene) -> tuple[list[TextBox], QR
     """
     x, y, w, h = layout.legend_rect
     emphasis = "linear" if scene.power == 1 else f"emphasised (|v|/max)^{scene.power:g}"
-    title = _elide(f"edges and tiles: {MODE_TITLES[scene.mode]} \u2014 {emphasis}", 12, True, w)
+    title = _elide(f"edges and tiles: {mode_title(scene)} \u2014 {emphasis}", 12, True, w)
     boxes = [TextBox(QRectF(x, y, _width(title, 12, True) + 2, 16), title, 12, bold=True)]
     top = "max" if scene.per_layer else fmt(scene.scales[0])
     bar = QRectF(x + 44, y + 20, min(240.0, 0.25 * w), 12)
@@ -172,7 +198,7 @@ def legend_boxes(layout: DiagramLayout, scene: Scene) -> tuple[list[TextBox], QR
         scale += [f"into {name} \u00b1{fmt(s)}" for name, s in zip(names, scene.scales)]
     else:
         scale = ["one scale for every layer"]
-    key = [
+    key = decay_note(scene) + [
         f"ring round a neuron: its {BIAS_TITLES[scene.mode]} (same colours)",
         f"fill: {scene.fill_note}",
         "edges under 1/16 of full colour are not drawn: hover for every value",

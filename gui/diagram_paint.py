@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QLinearGradient, QPainter, QPainterPath, QPen
 
 from gui.colors import palette
 from gui.diagram_labels import (
@@ -89,14 +89,26 @@ def _paint_text(p: QPainter, boxes: list[TextBox], colour: QColor | None = None)
         p.drawText(box.rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, box.text)
 
 
+def output_label_size(layout: DiagramLayout) -> float:
+    """Return the pixel size of the output digits beside the output neurons."""
+    spacing = float(np.diff(layout.centers[-1][:, 1]).min(initial=40.0))
+    return min(max(spacing * 0.55, 9.0), 18.0)
+
+
+def output_labels_right(layout: DiagramLayout) -> float:
+    """Return the x where the output digits and their activations ("7 0.93") end."""
+    size = output_label_size(layout)
+    x = float(layout.centers[-1][:, 0].max()) + layout.radii[-1] + 8
+    return x + size * 0.9 + QFontMetricsF(ui_font(size * 0.72, bold=True)).horizontalAdvance("0.00")
+
+
 def _paint_labels(p: QPainter, layout: DiagramLayout, scene: Scene, titles: list[str]) -> None:
     """Paint the column titles and the output digits with their activations."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     _paint_text(p, header_boxes(layout, titles))
     last = len(layout.sizes) - 1
     r = layout.radii[last]
-    spacing = float(np.diff(layout.centers[last][:, 1]).min(initial=40.0))
-    size = min(max(spacing * 0.55, 9.0), 18.0)
+    size = output_label_size(layout)
     best = None if scene.outputs is None else int(np.argmax(scene.outputs))
     for j, (cx, cy) in enumerate(layout.centers[last].tolist()):
         x = cx + r + 8

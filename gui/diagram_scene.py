@@ -18,6 +18,7 @@ from PySide6.QtCore import QLineF, Qt
 from PySide6.QtGui import QColor, QImage, QPen
 
 from engine.snapshot import ExampleTrace, Snapshot, edge_values
+from engine.training import TrainConfig
 from gui.colors import emphasise, palette, signed_image
 from gui.diagram_layout import DiagramLayout
 
@@ -73,6 +74,8 @@ class Scene:
     fill_note: str
     missing: str = ""  # why a mode shows nothing yet
     keep: list[np.ndarray] = field(default_factory=list)  # buffers the QImages point into
+    train_config: TrainConfig | None = None  # the settings of the step the update mode shows
+    n_train: int = 0  # the training set's size n, for L2's factor 1 - eta * lambda / n
 
 
 def _qimage(rgba: np.ndarray, keep: list[np.ndarray]) -> QImage:
@@ -244,4 +247,6 @@ def build_scene(
         fill_note=note,
         missing=missing,
         keep=keep,
+        train_config=snapshot.train_config,
+        n_train=snapshot.n_train,
     )

@@ -43,7 +43,12 @@ from gui.theme import theme_changed
 MODE_LABELS = {
     "weight": ("Weights", "Edges show each weight w: blue positive, red negative."),
     "gradient": ("Gradient", "Edges show dC/dw, the mean gradient of the last mini-batch."),
-    "update": ("Update", "Edges show the step just applied to each weight, -eta * dC/dw."),
+    "update": (
+        "Update",
+        "Edges show the step just applied to each weight: -eta * dC/dw, or with momentum the "
+        "velocity v = mu * v - eta * dC/dw (L2's shrinking of w by 1 - eta * lambda / n is "
+        "not in it; the legend gives the factor).",
+    ),
     "hebbian": (
         "Hebbian",
         "Edges show the change the current example wants, -a_in * delta_out (blue: strengthen, "

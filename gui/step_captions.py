@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.nudges import nudge_symbol
 from engine.step_beats import EDGE_KINDS, PHASE_TITLES, Beat, BeatValues
 from engine.step_story import StepStory
+from engine.words import compared
 
 
 def num(x: float) -> str:
@@ -19,7 +21,12 @@ def num(x: float) -> str:
 
 def plain(x: float) -> str:
     """Return a number with 3 significant digits, minus sign typeset."""
-    return f"{float(x):.3g}".replace("-", "\u2212")
+    return minus(f"{float(x):.3g}")
+
+
+def minus(text: str) -> str:
+    """Return ``text`` with its minus signs typeset."""
+    return text.replace("-", "\u2212")
 
 
 def layer_name(sizes: tuple[int, ...], layer: int) -> str:
@@ -104,10 +111,11 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
             if story.before.config.cost == "quadratic"
             else "\u2212\u03a3 y_j ln a_j"
         )
+        cost = story.before.config.cost
         return (
             f"This example's cost C_x = {formula} = {plain(story.costs[i])}. Desired nudges "
-            f"\u2212\u2202C/\u2202a: output {label} {num(nudges[label])}, output {worst} "
-            f"{num(nudges[worst])} (arrows: up blue, down red)."
+            f"{nudge_symbol(cost)} = y \u2212 a: output {label} {num(nudges[label])}, output "
+            f"{worst} {num(nudges[worst])} (arrows: up blue, down red)."
         )
     if beat.phase == "backward":
         name, v = strongest_edge(sizes, values, beat.layer)
@@ -136,12 +144,27 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
         name, v = strongest_edge(sizes, values, last - 1)
         rule = f"\u0394w = \u03b7 \u00d7 average, \u03b7 = {cfg.learning_rate:g}"
         if cfg.momentum > 0:
-            rule += f", plus momentum {cfg.momentum:g} \u00d7 the last step"
+            rule = (
+                f"\u0394w = v = \u03b7 \u00d7 average + {cfg.momentum:g} \u00d7 the last step "
+                f"(momentum), \u03b7 = {cfg.learning_rate:g}"
+            )
         if cfg.l2 > 0:
-            rule += f", and L2 shrinks w by \u03b7\u03bb/n = {cfg.learning_rate * cfg.l2:g}/n"
+            factor = 1.0 - cfg.learning_rate * cfg.l2 / max(story.before.n_train, 1)
+            rule += (
+                f", after L2 multiplied w by 1 \u2212 \u03b7\u03bb/n = {factor:.6g} "
+                "(\u0394w includes that shrinking)"
+            )
         return f"The trainer's real update: {rule}. Largest into the output: {name}, {num(v)}."
-    after = story.cost_after
+    before, after, word = compared(story.cost_before, story.cost_after, digits=3)
+    moved = ""
+    if i >= 0 and values.activations[-1] is not None:  # the example played, on the new network
+        label = int(story.labels[i])
+        was, now, way = compared(story.activations[-1][i][label], values.activations[-1][label], 3)
+        moved = (
+            f" Example {i + 1}, a {label}, on the new network: output {label} went from {was} to "
+            f"{now} ({way}), guess {int(np.argmax(values.activations[-1]))}."
+        )
     return (
-        f"Step taken: the mini-batch's mean cost went from {plain(story.cost_before)} to "
-        f"{plain(after)}. Training continues from exactly this network."
+        f"Step taken: the mini-batch's mean cost went from {minus(before)} to {minus(after)} "
+        f"({word}).{moved} Training continues from exactly this network."
     )

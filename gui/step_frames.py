@@ -4,8 +4,9 @@ A beat's scene is the diagram's own (``build_scene`` and ``paint_scene``) given 
 in place of a snapshot's, so it looks like the diagram the learner knows. On top of it, each frame
 paints what moves within a beat: the diagram cross-fades from the beat before (so the layer the
 wave reaches lights up), that layer is outlined, the nudge arrows grow, and the caption sits where
-the legend was. The ``before`` and ``after`` beats
-are the plain diagram of the network before and after the step, pixel for pixel.
+the legend was. The ``before`` and ``after`` beats are the plain diagram of the network before and
+after the step, pixel for pixel; after the step it shows the example played in full (or the drawn
+digit) run through the new network, so its outputs are seen to have moved.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from engine.step_beats import Beat, BeatValues, beat_values, example_order, plan
 from engine.step_story import StepStory
 from gui.colors import palette
 from gui.diagram_layout import DiagramLayout
-from gui.diagram_paint import paint_scene
+from gui.diagram_paint import output_labels_right, paint_scene
 from gui.diagram_scene import Scene, build_scene, edge_lines
 from gui.step_captions import caption
 
@@ -96,6 +97,8 @@ class StepFrames:
             snap, trace = (
                 (story.after, self.hold_traces[1]) if after else (story.before, self.hold_traces[0])
             )
+            if after and trace is None:  # the example shown in full, through the new network
+                trace = story.trace_after(beat.example)
             return build_scene(snap, trace, mode, per_layer, power, layout, self._lines)
         values = self.values(index)
         snap = replace(story.before, weights=values.edges, biases=values.rings)
@@ -250,28 +253,50 @@ def _outline_layer(p: QPainter, layout: DiagramLayout, layer: int, t: float) -> 
         p.drawEllipse(QPointF(cx, cy), r + 4, r + 4)
 
 
-def _paint_arrows(
-    p: QPainter, layout: DiagramLayout, layer: int, nudge: np.ndarray, grow: float
-) -> None:
-    """Draw each neuron's desired change as a vertical arrow left of it: up blue, down red."""
+ARROW_GAP = 7.0  # between an arrow and what it stands beside
+ARROW_LONGEST = 44.0
+
+
+def arrow_segments(
+    layout: DiagramLayout, layer: int, nudge: np.ndarray, grow: float = 1.0
+) -> list[tuple[float, float, float, float]]:
+    """Return each neuron's nudge arrow as (x, tail y, tip y, value); too short ones left out.
+
+    As in the video each arrow stands beside its neuron, centred on it: the output layer's right
+    of the digits and activations, a hidden layer's left of the neuron. The longest is 85% of the
+    spacing, so arrows of neighbours never overlap; lengths are in proportion to |nudge|.
+    """
     centers = layout.centers[layer]
     spacing = float(np.diff(centers[:, 1]).min(initial=60.0))
-    longest = min(0.95 * spacing, 44.0) * grow
+    longest = min(0.85 * spacing, ARROW_LONGEST) * grow
     top = float(np.abs(nudge).max(initial=0.0))
     if top <= 0 or longest < 3:
-        return
+        return []
     r = layout.radii[layer]
-    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    for (cx, cy), v in zip(centers.tolist(), nudge.tolist()):
+    out = []
+    for (cx, cy), v in zip(centers.tolist(), np.asarray(nudge, np.float64).tolist()):
         length = longest * v / top
         if abs(length) < 3:
             continue
+        if layer == len(layout.sizes) - 1:
+            x = min(output_labels_right(layout) + ARROW_GAP, layout.width - 6.0)
+        else:
+            x = cx - r - ARROW_GAP
+        out.append((x, cy + length / 2, cy - length / 2, v))
+    return out
+
+
+def _paint_arrows(
+    p: QPainter, layout: DiagramLayout, layer: int, nudge: np.ndarray, grow: float
+) -> None:
+    """Draw each neuron's desired change as a vertical arrow beside it: up blue, down red."""
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    for x, tail, tip_y, v in arrow_segments(layout, layer, nudge, grow):
         colour = QColor(*(palette().positive if v > 0 else palette().negative))
-        x = cx - r - 7
-        tip = QPointF(x, cy - length)
+        tip = QPointF(x, tip_y)
+        head = min(5.0, abs(tip_y - tail) / 2) * (1.0 if tip_y < tail else -1.0)
         p.setPen(QPen(colour, 2.5))
-        p.drawLine(QLineF(QPointF(x, cy), tip))
-        head = 5.0 if length > 0 else -5.0
+        p.drawLine(QLineF(QPointF(x, tail), QPointF(x, tip_y + head)))
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)
         p.drawPolygon(

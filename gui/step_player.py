@@ -24,6 +24,7 @@ from gui.step_frames import Settings, StepFrames
 TICK_MS = 16  # the clock's resolution; each tick repaints the diagram
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 EPSILON = 1e-6
+SETTLED = 0.5  # a paused beat is shown at least this far in: faded in, its arrows grown
 
 
 class StepPlayer(QObject):
@@ -255,4 +256,7 @@ class StepPlayer(QObject):
 
     def _paint(self, p: QPainter, layout: DiagramLayout) -> None:
         """Paint the current moment on the view (its frame source)."""
-        self.frames.paint(p, self.beat_index(), self.beat_fraction(), layout, self.settings())
+        t = self.beat_fraction()
+        if not self._playing:  # a still (".", ",", the slider) shows the beat, not its fade-in
+            t = max(t, SETTLED)
+        self.frames.paint(p, self.beat_index(), t, layout, self.settings())

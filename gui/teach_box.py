@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 import pyqtgraph as pg
 
 from engine.teach import TeachResult
-from engine.words import a
+from engine.words import a, compared
 from gui.colors import ON_HIGHLIGHT, css, palette, qcolor
 from gui.theme import style_plot
 
@@ -253,10 +253,11 @@ class TeachBox(QGroupBox):
                 "this example's cost, how the output neurons want to move, and what one step did."
             )
             return
-        c = result.cost_before, result.cost_after
+        c0, c1, word = compared(result.cost_before, result.cost_after)
+        same = f" ({word})" if "same" in word else ""
         text = (
             f"Taught <b>{result.label}</b> with one step, learning rate &eta; = {result.eta:g}: "
-            f"cost C = {c[0]:.4f} &rarr; <b>{c[1]:.4f}</b>; "
+            f"cost C = {c0} &rarr; <b>{c1}</b>{same}; "
             f"guess {result.guess_before} &rarr; <b>{result.guess_after}</b>."
         )
         if accuracy is not None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
@@ -11,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from engine.network import Network, NetworkConfig
 from engine.preprocess import BOX, CENTRE, centre_of_mass
 from engine.teach import teach_step
+from engine.words import compared
 from gui.colors import HIGHLIGHT
 from gui.digit_panel import DigitPanel
 from gui.drawing_pad import SIDE, DrawingPad
@@ -213,7 +217,8 @@ def test_teach_it_takes_exactly_one_sgd_step_on_the_drawing(qtbot, panel, networ
     after = network.feedforward(x.reshape(1, -1))[0]
     np.testing.assert_array_equal(panel.teach.after_bars.opts["height"], after)
     np.testing.assert_array_equal(panel.outputs(), after)  # the bars follow the new weights
-    assert f"{record.cost:.4f}" in panel.teach.result_label.text()
+    first, second, _ = compared(record.cost, float(network.mean_cost(x.reshape(1, -1), [7])))
+    assert f"cost C = {first} &rarr; <b>{second}</b>;" in panel.teach.result_label.text()
     assert panel.teach.nudge_plot.isVisible()
     qtbot.keyClick(panel.pad, Qt.Key.Key_Escape)
     assert not panel.teach.nudge_plot.isVisible()  # the result went with its drawing
@@ -339,3 +344,20 @@ def test_cross_entropy_teach_shows_the_desired_change_of_z(qtbot, panel):
     assert (np.delete(heights, 7) < 0).all()  # down for every other digit
     assert "-dC/dz = y - a" in panel.teach.nudge_caption.text()
     assert panel.teach.nudge_plot.getPlotItem().getAxis("left").labelText == "-dC/dz"
+
+
+@pytest.mark.parametrize("change", [-2e-5, 2e-5, 0.0])
+def test_teach_it_shows_cost_digits_that_differ_or_says_the_same(qtbot, panel, network, change):
+    x = np.random.default_rng(2).random(784).astype(np.float32)
+    result = teach_step(network, x, 3, 0.01)
+    result = dataclasses.replace(result, cost_after=result.cost_before * (1 + change))
+    panel.teach.show_result(result)
+    text = panel.teach.result_label.text()
+    found = re.search(r"cost C = ([\d.]+) &rarr; <b>([\d.]+)</b>( \(the same\))?;", text)
+    assert found, text
+    first, second = found.group(1), found.group(2)
+    assert float(first) == pytest.approx(result.cost_before, rel=1e-4)
+    if change:
+        assert first != second and not found.group(3)
+    else:
+        assert first == second and found.group(3)

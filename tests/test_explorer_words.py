@@ -7,6 +7,7 @@ sign slip in the engine's helpers or in a sentence cannot hide behind a second c
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 
@@ -16,12 +17,14 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel
 
 import pyqtgraph as pg  # isort: skip
+from engine import explorer_gradient as eg
 from engine.datasets import load_sample
 from engine.network import Network, NetworkConfig
 from engine.snapshot import edge_values, take_snapshot, trace_example
+from engine.teach import teach_step
 from engine.training import TrainConfig, Trainer
 from gui.explorer.panel import ExplorerPanel
-from gui.explorer.text import IDEAS, N_STEPS, explanation, plain
+from gui.explorer.text import IDEAS, N_STEPS, plain
 from gui.network_view import NetworkView
 
 NUM = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
@@ -159,9 +162,18 @@ def test_step4_sentences_match_bars_and_an_independent_backprop(panel, trained, 
         eta, m = snap.train_config.learning_rate, len(snap.batch_labels)
         (j, d) = number(rf"∂Cx/∂b(\d+) = δ\d+ = {NUM}", text)
         assert int(j) == target and close(d, delta)
-        wanted, word = number(rf"alone asks −\(η/m\)δ{target} = [^=]*= {NUM} \((\w+ it)\)", text)
+        wanted, word = number(
+            rf"this example's share of the mini-batch step is −\(η/m\)δ{target} = [^=]*= {NUM} "
+            r"\((\w+ it)\)",
+            text,
+        )
         assert close(wanted, -eta / m * delta)
         assert word == sign_word(-delta, "raise it", "lower it")
+        (alone,) = number(rf"a step on it alone \(Teach it\) would be −ηδ{target} = {NUM}", text)
+        assert close(alone, -eta * delta)
+        x = panel.exploration.x[0]  # Teach it on this example alone moves the bias by that much
+        taught = teach_step(panel.exploration.network.copy(), x, label, eta)
+        assert close(alone, float(taught.step_b[-1][target]))
         j, taken, word = number(rf"Δb(\d+) = {NUM} \((\w+ it)", text)
         assert close(taken, float(snap.step_b[-1][target]))
         assert word == sign_word(taken, "raise it", "lower it")
@@ -302,9 +314,14 @@ def test_every_step_names_the_idea_of_the_video(panel):
 
 def test_the_factor_one_half_is_explained_where_the_cost_is_introduced(panel, trained):
     config = trained[0]
-    text = html.unescape(plain(explanation(2, panel.exploration)))
+    panel.set_step(2)
+    text = shown(panel, "explanation")
     if config.cost == "quadratic":
-        assert "½Σ(a − y)2" in text and "2(a − y)" in text
+        assert "½Σ(a − y)2" in text
+        # 2(a − y) is the video's gradient; its nudges, the change wanted, are 2(y − a)
+        assert "gradient ∂C/∂a is 2(a − y)" in text
+        assert re.search(r"nudges[^.]*are 2\(y − a\) where ours are y − a", text), text
+        assert not re.search(r"nudges[^.:]*2\(a − y\)", text), text
     else:
         assert "−ln a" in text
 
@@ -343,3 +360,37 @@ def test_hebbian_mode_draws_fire_together_wire_together_blue(qtbot, trained_on_s
         if checked == 5:
             break
     assert checked == 5
+
+
+@pytest.mark.parametrize("change", [-3e-5, 3e-5, 1e-9, 0.0])
+def test_step6_costs_before_and_after_show_digits_that_differ(panel, monkeypatch, change):
+    real = eg.sgd_step
+
+    def near_tie(e):  # the step's costs, moved by a few millionths
+        step = real(e)
+        return dataclasses.replace(
+            step,
+            example_after=step.example_before * (1 + change),
+            batch_after=step.batch_before * (1 + change),
+        )
+
+    monkeypatch.setattr(eg, "sgd_step", near_tie)
+    panel.set_step(6)
+    text = shown(panel, "batch_costs")
+    step = near_tie(panel.exploration)
+    for name, before, after in (
+        ("this example", step.example_before, step.example_after),
+        ("the mini-batch", step.batch_before, step.batch_after),
+    ):
+        found = re.search(rf"{name}: {NUM} → {NUM}( \(the same[^)]*\))?", text)
+        assert found, text
+        first, second = found.group(1), found.group(2)
+        for printed, value in ((first, before), (second, after)):  # each rounded as printed
+            digits = len(re.sub(r"\D", "", printed.split("e")[0]).lstrip("0"))
+            assert f"{value:.{digits}g}" == printed
+        if change == 0.0:
+            assert first == second and found.group(3) == " (the same)"
+        elif abs(change) < 1e-6:  # alike to every digit shown: it says so
+            assert first == second and found.group(3) == " (the same to 6 digits)"
+        else:
+            assert first != second and not found.group(3)

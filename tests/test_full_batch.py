@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import inspect
 import re
 
@@ -9,13 +10,14 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QLabel
 
+from engine import explorer_gradient as eg
 from engine import full_batch as fb
 from engine.explorer import Exploration, explored_network
 from engine.network import Network
 from engine.training import to_inputs
+from engine.words import compared
 from gui.explorer.descent import LineSearchPage
 from gui.explorer.panel import ExplorerPanel
-from gui.explorer.text import fmt
 from gui.explorer.widgets import LINE_POINTS
 
 
@@ -107,12 +109,38 @@ def test_step_9_uses_the_whole_set_and_says_so(qtbot, trained_on_sample) -> None
     assert search.landing == pytest.approx(search.batch_curve[at_eta], rel=1e-6)
     text = panel.findChild(QLabel, "line_summary").text()
     shown = numbers(text)
-    assert shown[:2] == ["10,000", fmt(search.full_curve[0])]
+    now, landed, word = compared(search.full_curve[0], search.landing)
+    assert shown[:2] == ["10,000", now]
     assert shown[2] == "10,000"  # the full-batch gradient's examples
-    assert fmt(search.landing) in shown and f"{search.cosine:.3f}" in shown
+    assert landed in shown and f"{search.cosine:.3f}" in shown
     assert str(len(e.batch_labels)) in shown
+    assert float(now) == pytest.approx(search.full_curve[0], rel=1e-3)
+    assert float(landed) == pytest.approx(search.landing, rel=1e-3)
     lower = search.landing < search.full_curve[0]
     assert ("lower" in text) == lower and ("uphill" in text) == (not lower)
+    assert now != landed  # two numbers compared show digits that differ
+
+
+@pytest.mark.parametrize(
+    ("now", "landing", "said"),
+    [
+        (0.0219743, 0.0219712, "now 0.021974; .* lands at 0.021971 \\(lower\\)"),
+        (0.0219712, 0.0219743, "now 0.021971; .* lands at 0.021974 \\(higher: this time uphill"),
+        (0.5, 0.5 + 1e-9, "now 0.5; .* lands at 0.5 \\(the same to 6 digits\\)"),
+    ],
+)
+def test_step_9_never_calls_two_equal_looking_numbers_lower(
+    qtbot, trained_on_sample, now, landing, said
+) -> None:
+    snap, _ = trained_on_sample
+    page = LineSearchPage()
+    qtbot.addWidget(page)
+    ts = np.linspace(0.0, 9.0, LINE_POINTS)
+    curve = np.full(LINE_POINTS, now)
+    search = eg.LineSearch(ts, curve, curve, 3.0, landing, 0.9, 10000, None)
+    page.draw((search, Exploration(snap, snap.example.image, snap.example.label)))
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.summary.text()))
+    assert re.search(said, text), text
 
 
 def test_step_9_follows_the_training_set_in_use(qtbot, trained_on_sample) -> None:

@@ -59,9 +59,11 @@ def test_gif_has_every_frame_at_the_diagrams_size_from_before_to_after(
     planned = len(frame_plan([b.seconds for b in player.frames.beats], 4.0, 30))
     # A frame equal to the one before it is written once, shown for both.
     assert len(player.frames.beats) < frames < planned
+    played = player.story.trace_after(player.focus())  # the example played, through the new net
     player.close()
     window.feed.refresh()
-    after = pixels(view.render_image())  # the diagram after the step: the live network
+    view.set_trace(played)
+    after = pixels(view.render_image())  # the diagram after the step, outputs moved
     with Image.open(path) as gif:
         assert gif.n_frames == frames
         assert gif.size == (view.width(), view.height())

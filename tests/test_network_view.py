@@ -303,3 +303,46 @@ def test_exported_png_shows_a_drawn_float_input_like_the_screen(qtbot, view, bas
     corner = exported.pixelColor(int(x + 0.1 * w), int(y + 0.1 * h))
     ink = exported.pixelColor(int(x + w * 14 / 28), int(y + h * 14 / 28))
     assert corner.lightness() < 40 and ink.lightness() > 200
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        TrainConfig(batch_size=10),
+        TrainConfig(batch_size=10, momentum=0.9),
+        TrainConfig(batch_size=10, l2=5.0),
+        TrainConfig(batch_size=10, momentum=0.5, l2=5.0),
+    ],
+)
+@pytest.mark.parametrize("size", [QSize(520, 347), QSize(900, 600)])
+def test_the_update_legend_says_what_the_trainer_applied(qtbot, config, size):
+    rng = np.random.default_rng(7)
+    labels = rng.integers(0, 10, 40).astype(np.uint8)
+    images = (rng.random((40, 28, 28)) * 255).astype(np.uint8)
+    net = Network(NetworkConfig(sizes=SIZES, dtype="float64"), np.random.default_rng(1))
+    trainer = Trainer(net, images, labels, config, seed=3)
+    for _ in range(3):  # so momentum has a past
+        w_before = [w.copy() for w in trainer.network.weights]
+        trainer.step_batch()
+    snap = take_snapshot(trainer, images)
+    factor = 1 - config.learning_rate * config.l2 / snap.n_train
+    for w0, w1, v in zip(w_before, snap.weights, snap.step_w):  # what the trainer really did
+        np.testing.assert_allclose(w1, factor * w0 + v, rtol=1e-12, atol=1e-12)
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(size)
+    view.set_snapshot(snap)
+    view.set_edge_mode("update")
+    view.refresh()
+    boxes = legend_boxes(view.diagram_layout(), view.scene())[0]
+    title, lines = boxes[0].text, [b.text for b in boxes[1:]]
+    if config.momentum:  # the edges are the velocity v, not -eta dC/dw
+        assert f"update v = {config.momentum:g}v \u2212 \u03b7 dC/dw" in title
+    else:
+        assert "update -\u03b7 dC/dw (the step just applied)" in title
+    decay = [t for t in lines if t.startswith("L2 ")]
+    if config.l2:  # L2 multiplied w by 1 - eta lambda / n, outside the edges
+        said = f"L2 also multiplied every w by 1 \u2212 \u03b7\u03bb/n = {factor:.6g}"
+        assert decay == [f"{said} (not in the edges)"]
+    else:
+        assert decay == []

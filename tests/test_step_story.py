@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -140,10 +141,20 @@ def test_momentum_and_l2_update_shown_is_the_trainers_real_update(tiny_digits, c
         np.testing.assert_allclose(update.edges[k], dw, rtol=1e-3, atol=1e-6)
         np.testing.assert_allclose(update.rings[k], db, rtol=1e-3, atol=1e-6)
     text = caption(story, beats[-2], update)
-    if config.momentum:
-        assert f"momentum {config.momentum:g}" in text
-    if config.l2:
-        assert "L2" in text
+    if config.momentum:  # the step applied is the velocity, momentum times the last one added
+        assert (
+            f"\u0394w = v = \u03b7 \u00d7 average + {config.momentum:g} \u00d7 the last step"
+            in text
+        )
+    else:
+        assert "\u0394w = \u03b7 \u00d7 average" in text
+    if config.l2:  # L2 multiplies w by 1 - eta lambda / n; it does not subtract eta lambda / n
+        factor = read(text, "L2 multiplied w by 1 \u2212 \u03b7\u03bb/n =")
+        n = story.before.n_train
+        assert factor == pytest.approx(1 - config.learning_rate * config.l2 / n, rel=1e-6)
+        assert "shrinks w by" not in text
+    else:
+        assert "L2" not in text
 
 
 def test_beats_follow_the_video_with_any_example_in_full(tiny_digits) -> None:
@@ -213,3 +224,21 @@ def test_captions_state_the_numbers_the_diagram_is_given(tiny_digits) -> None:
     assert read(end, "went from") == pytest.approx(story.cost_before, rel=5e-3)
     assert read(end, "to") == pytest.approx(story.cost_after, rel=5e-3)
     assert story.cost_after < story.cost_before  # one step on a learnable batch helps it
+
+
+@pytest.mark.parametrize("change", [-2e-5, 2e-5, 0.0])
+def test_the_last_caption_shows_cost_digits_that_differ_or_says_the_same(tiny_digits, change):
+    images, _ = tiny_digits
+    story = told_step(make_trainer(tiny_digits, TrainConfig()), images)
+    story = replace(story, cost_after=story.cost_before * (1.0 + change))  # a near tie
+    beats, values = all_values(story)
+    end = caption(story, beats[-1], values[-1])
+    before, after = read(end, "went from"), read(end, "to")
+    for shown, value in ((before, story.cost_before), (after, story.cost_after)):
+        printed = re.search(r"\d+\.(\d+)", f"{shown}")
+        assert abs(shown - value) <= 0.51 * 10.0 ** -len(printed.group(1))  # rounded, as shown
+    if change == 0.0:
+        assert before == after and "(the same)" in end
+    else:
+        assert before != after  # the digits shown differ
+        assert f"({'lower' if change < 0 else 'higher'})" in end

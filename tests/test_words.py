@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.insight import ConfusionResult
-from engine.words import a, article, quantity
+from engine.words import a, article, compared, quantity
 
 
 @pytest.mark.parametrize(
@@ -89,3 +89,12 @@ def test_history_labels_say_1_example():
     describe = KeptSnapshot.describe
     record = SimpleNamespace(progress=0.0001, examples_seen=1, cost=float("nan"))
     assert describe(record).endswith("1 example")
+
+
+def test_two_numbers_side_by_side_show_digits_that_differ_or_say_the_same():
+    before, after, word = compared(0.0219743, 0.0219712)
+    assert (before, after, word) == ("0.021974", "0.021971", "lower")
+    assert compared(0.5, 0.75) == ("0.5", "0.75", "higher")
+    assert compared(0.25, 0.25) == ("0.25", "0.25", "the same")
+    assert compared(1.0, 1.0 + 1e-9) == ("1", "1", "the same to 6 digits")
+    assert compared(-0.0, 0.0, most=4)[0] == "0"  # never "-0"

@@ -98,9 +98,11 @@ class OutputPage(QWidget):
         )
         self.summary.setText(
             f"<b>1. Bias</b>: &part;C<sub>x</sub>/&part;b<sub>{j}</sub> = &delta;<sub>{j}</sub> = "
-            f"<b>{fmt(c.delta)}</b>; this example alone asks &minus;(&eta;/m)&delta;<sub>{j}</sub>"
-            f" = &minus;({fmt(eta)}/{m}) &times; {fmt(c.delta)} = <b>{fmt(bias_wanted)}</b> "
-            f"({direction(bias_wanted)}). {step_text} "
+            f"<b>{fmt(c.delta)}</b>; this example's share of the mini-batch step is "
+            f"&minus;(&eta;/m)&delta;<sub>{j}</sub> = &minus;({fmt(eta)}/{m}) &times; "
+            f"{fmt(c.delta)} = <b>{fmt(bias_wanted)}</b> ({direction(bias_wanted)}); a step on "
+            f"it alone (Teach it) would be &minus;&eta;&delta;<sub>{j}</sub> = "
+            f"<b>{fmt(-eta * c.delta)}</b>. {step_text} "
             f"<b>2. Weights</b> &prop; a<sub>k</sub>: largest wish from neuron {k} "
             f"(a<sub>{k}</sub> = {fmt(e.activations(prev)[k])}), "
             f"&minus;a<sub>{k}</sub>&delta;<sub>{j}</sub> = "

@@ -10,7 +10,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt 
 from engine import descent_paths as dp
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration, explored_network
-from engine.words import quantity
+from engine.words import compared, quantity
 from gui.colors import palette, qcolor
 from gui.explorer.background import BackgroundPage
 from gui.explorer.state import ExplorerState
@@ -94,13 +94,13 @@ class LineSearchPage(BackgroundPage):
             ([eta], [search.landing]),
         )
         angle = float(np.degrees(np.arccos(np.clip(search.cosine, -1.0, 1.0))))
+        now, landed, word = compared(search.full_curve[0], search.landing)
         self.summary.setText(
             f"Cost C on all {search.n_examples:,} training images in use, now "
-            f"{fmt(search.full_curve[0])}; the full-batch gradient is the mean over all "
+            f"{now}; the full-batch gradient is the mean over all "
             f"{search.n_examples:,}. The SGD step (t = &eta; = {fmt(eta)} along the "
             f"mini-batch gradient of {quantity(len(e.batch_labels), 'example')}) lands at "
-            f"<b>{fmt(search.landing)}</b> "
-            f"({'lower' if search.landing < search.full_curve[0] else 'higher: this time uphill'})."
+            f"<b>{landed}</b> ({'higher: this time uphill' if word == 'higher' else word})."
             " Cosine between the two gradients: "
             f"<b>{search.cosine:.3f}</b> (an angle of {angle:.0f}&deg;)."
         )

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
+from engine.nudges import nudged_quantity
 from engine.words import quantity
 from gui.colors import css, palette
 from gui.explorer.state import ExplorerState
@@ -156,10 +157,8 @@ class NudgePage(QWidget):
         e = state.exploration
         nudges = e.desired_nudges()
         a = e.activations(e.n_layers)
-        on_z = e.sigma_prime(e.n_layers) is None
-        head = (
-            "&minus;&part;C/&part;z<sub>j</sub>" if on_z else "&minus;&part;C/&part;a<sub>j</sub>"
-        )
+        on = nudged_quantity(e.network.config.cost)  # engine.nudges: on a, or on z for softmax
+        head = f"&minus;&part;C/&part;{on}<sub>j</sub>"
         up, down = palette().positive, palette().negative
         rows = "".join(
             f"<tr><td>{'<b>' if j == e.label else ''}{j}</td><td align=right>{a[j]:.3f}</td>"

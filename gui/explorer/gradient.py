@@ -21,11 +21,17 @@ from PySide6.QtWidgets import (
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from engine import explorer_gradient as eg
-from engine.words import quantity
+from engine.words import compared, quantity
 from gui.colors import palette, qcolor, signed_image
 from gui.explorer.state import ExplorerState
 from gui.explorer.text import fmt, param_name, param_symbol, short_name
 from gui.explorer.widgets import NUDGE_RANGE, SLIDER_STEPS, bar_plot, info_label, thumbnail, wrapped
+
+
+def went(before: float, after: float) -> str:
+    """Return "before &rarr; after" with digits that differ, or saying they are the same."""
+    first, second, word = compared(before, after)
+    return f"{first} &rarr; <b>{second}</b>" + (f" ({word})" if "same" in word else "")
 
 
 class BatchPage(QWidget):
@@ -81,9 +87,8 @@ class BatchPage(QWidget):
             f"Average of the {quantity(m, 'row')} = "
             f"&minus;(mini-batch gradient); the step multiplies it by &eta; = "
             f"{fmt(step.learning_rate)}.<br>After the step, cost of this example: "
-            f"{fmt(step.example_before)} &rarr; <b>{fmt(step.example_after)}</b>; "
-            f"of the mini-batch: {fmt(step.batch_before)} &rarr; <b>{fmt(step.batch_after)}</b>."
-            + extra
+            f"{went(step.example_before, step.example_after)}; "
+            f"of the mini-batch: {went(step.batch_before, step.batch_after)}." + extra
         )
         self.values = {
             "params": params,

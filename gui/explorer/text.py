@@ -112,8 +112,10 @@ def explanation(step: int, e: Exploration) -> str:
         f"({e.label}) and 0 for the others; the cost adds up how far each output is from that, "
         "and each bar is one output neuron's share. This app's cost is &frac12;&Sigma;(a &minus; "
         "y)<sup>2</sup>, as in Nielsen's book; the video writes &Sigma;(a &minus; y)<sup>2</sup> "
-        "without the &frac12;, so its costs and nudges are twice ours, 2(a &minus; y): the "
-        "directions are the same."
+        "without the &frac12;, so its costs are twice ours, its gradient &part;C/&part;a is "
+        "2(a &minus; y) where ours is a &minus; y, and its desired nudges, the negative "
+        "gradient, are 2(y &minus; a) where ours are y &minus; a: the same directions, twice "
+        "as long."
         if not softmax
         else "How wrong is the network on this one example? The cross-entropy cost is "
         f"&minus;ln a<sub>{e.label}</sub>: large when the correct digit gets a low probability. "
