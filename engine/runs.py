@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,21 @@ from engine.training import TrainConfig
 
 DEFAULT_BUDGET = 64 * 1024 * 1024  # bytes for all kept runs together
 X_AXES = ("epochs", "examples", "updates")
-FINISHED, RUNNING, CANCELLED, DIVERGED = "finished", "running", "cancelled", "diverged"
+
+
+class RunStatus(str, Enum):
+    """How a kept run ended, or that it is still training (a str too, as saved in its file)."""
+
+    FINISHED = "finished"
+    RUNNING = "running"
+    CANCELLED = "cancelled"
+    DIVERGED = "diverged"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+FINISHED, RUNNING, CANCELLED, DIVERGED = RunStatus
 
 
 def describe_config(network: NetworkConfig, train: TrainConfig) -> str:
@@ -47,7 +62,7 @@ class Run:
     n_train: int  # training examples per epoch
     curves: dict[str, np.ndarray]  # TrainingHistory.to_arrays() of the run
     parameters: Snapshot | None = None  # the network at the end (or as last shown)
-    status: str = FINISHED
+    status: RunStatus = FINISHED
     note: str = ""  # why it stopped, when it did not finish
     final_test: tuple[float, float] | None = None  # (cost, accuracy) of the final network
     serial: int = field(default=0, compare=False)  # unique id given by the registry

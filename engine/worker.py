@@ -22,8 +22,30 @@ from engine.network import Network, NetworkConfig
 from engine.training import TrainConfig
 from engine.training_run import NetworkStarted, Pacer, RunReader, TrainingRun
 
-__all__ = ["FAILED", "FINISHED", "PAUSED", "RUNNING", "NetworkStarted", "TrainingWorker"]
-RUNNING, PAUSED, FAILED, FINISHED = "running", "paused", "failed", "finished"
+__all__ = [
+    "FAILED",
+    "FINISHED",
+    "PAUSED",
+    "RUNNING",
+    "NetworkStarted",
+    "TrainingWorker",
+    "WorkerState",
+]
+
+
+class WorkerState(str, enum.Enum):
+    """What the training worker is doing (a str too: it compares equal to its value)."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    FAILED = "failed"  # the last step diverged; the last finite network stays
+    FINISHED = "finished"  # the thread has ended
+
+    def __str__(self) -> str:
+        return self.value
+
+
+RUNNING, PAUSED, FAILED, FINISHED = WorkerState
 
 
 class Command(enum.Enum):
@@ -48,7 +70,7 @@ class TrainingWorker(QObject, RunReader):
     """Trains in its own thread on command; what it reports is read through ``RunReader``."""
 
     epoch_finished = Signal(object)  # EpochReport
-    state_changed = Signal(str)  # RUNNING, PAUSED, FAILED or FINISHED (the thread has ended)
+    state_changed = Signal(object)  # a WorkerState
     training_failed = Signal(str)  # a message for the user: what happened, what to do
     network_reset = Signal(object)  # NetworkConfig of the fresh network
     data_loaded = Signal(object)  # MnistData now in use

@@ -324,7 +324,7 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
             time.sleep(0.005)
 
     from engine.errors import printable
-    from engine.worker import FAILED
+    from engine.worker import FAILED, RUNNING
 
     failed = [False]
 
@@ -344,7 +344,7 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
                 print(f"backprop-lab: screenshot not taken: {message}", file=sys.stderr)
                 window.close()
                 return EXIT_DIVERGED
-            wait(lambda: window.worker.state != "running", "training did not pause")
+            wait(lambda: window.worker.state != RUNNING, "training did not pause")
         wait(
             lambda: window.feed.shown_serial == window.worker.snapshot_serial, "views did not draw"
         )

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.experiments import EXPERIMENTS
-from engine.runs import RUNNING, Run
+from engine.runs import FINISHED, RUNNING, Run
 from gui.atomic_export import write_png, write_text
 from gui.colors import palette, qcolor, series_colour
 from gui.theme import style_plot, theme_changed
@@ -318,7 +318,7 @@ class ComparePanel(QWidget):
         """Return the list line: name, final test accuracy, and status when not finished."""
         acc = run.final_accuracy()
         text = run.name + (f": {100 * acc:.1f}%" if acc is not None else "")
-        if run.status != "finished":
+        if run.status != FINISHED:
             text += f" ({run.status})"
         return text
 
@@ -380,7 +380,7 @@ class ComparePanel(QWidget):
         for run in self.shown_runs():
             colour = series_colour(run.serial - 1)
             width = 2 if run.status != RUNNING else 1
-            name = run.name if run.status == "finished" else f"{run.name} ({run.status})"
+            name = run.name if run.status == FINISHED else f"{run.name} ({run.status})"
             cost = self.cost_plot.plot(pen=pg.mkPen(colour, width=width), name=name)
             cost.setDownsampling(auto=True, method="peak")
             cost.setClipToView(True)

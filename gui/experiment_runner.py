@@ -19,7 +19,7 @@ from engine.datasets import MnistData
 from engine.experiments import RunSpec, plan, subset
 from engine.history import TrainingHistory
 from engine.network import NetworkConfig
-from engine.runs import CANCELLED, DIVERGED, FINISHED, RUNNING, Run
+from engine.runs import CANCELLED, DIVERGED, FINISHED, RUNNING, Run, RunStatus
 from engine.snapshot import network_of
 from engine.training import BatchReport, EpochReport, TrainConfig, evaluate
 from engine.worker import FAILED, PAUSED, NetworkStarted, TrainingWorker
@@ -183,7 +183,7 @@ class ExperimentRunner(QObject):
             self._finish(status)
             self._next()
 
-    def _finish(self, status: str) -> None:
+    def _finish(self, status: RunStatus) -> None:
         """Give the run its curves, its final network and that network's test result."""
         run = self._run
         run.curves = self._history.to_arrays()

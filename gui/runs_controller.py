@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
 from engine.experiments import BY_KEY, EXPERIMENTS
 from engine.history import TrainingHistory
-from engine.runs import DEFAULT_BUDGET, Run, RunRegistry, file_stem
+from engine.runs import DEFAULT_BUDGET, RUNNING, Run, RunRegistry, file_stem
 from engine.snapshot import Snapshot
 from gui.compare_panel import ComparePanel
 from gui.experiment_runner import ExperimentRunner
@@ -189,7 +189,7 @@ class RunsController(QObject):
 
     def remove_run(self, run: Run) -> None:
         """Forget a kept run (a running experiment's run stays until it ends)."""
-        if run.status == "running":
+        if run.status == RUNNING:
             self.window.statusBar().showMessage("Cancel the experiment to remove its run.", 5000)
             return
         self.registry.remove(run)

@@ -23,7 +23,7 @@ class Relay(QObject):
     """
 
     epoch_finished = Signal(object)
-    state_changed = Signal(str)
+    state_changed = Signal(object)
     training_failed = Signal(str)
     network_reset = Signal(object)
     data_loaded = Signal(object)
