@@ -253,7 +253,8 @@ class DescentPage(BackgroundPage):
         self.matched = self.plot.plot(pen=None, symbol="o", symbolSize=15, name="SGD matched")
         self.start = self.plot.plot(pen=None, symbol="star", symbolSize=16, name="start")
         self._n_train = 0
-        self.labels: list[pg.TextItem] = []
+        self.labels: list[pg.TextItem] = []  # each shown, clear of the others where it can be
+        self.spare: list[pg.TextItem] = []  # shown only where they find room
         self.note = QLabel()
         self.note.setObjectName("descent_note")
         self.note.setWordWrap(True)
@@ -348,7 +349,9 @@ class DescentPage(BackgroundPage):
         points = [] if picture is None else [*picture.sgd.coords, *picture.full.coords]
         legend = self.legend.sceneBoundingRect()
         lines = [] if picture is None else [picture.sgd.coords.T, picture.full.coords.T]
-        return place_labels(self.plot, self.labels, points, avoid=[legend], lines=lines)
+        return place_labels(
+            self.plot, self.labels, points, avoid=[legend], lines=lines, optional=self.spare
+        )
 
     def forget_notes(self) -> None:
         """The note under the summary states the old picture's distances: clear it."""
@@ -384,14 +387,15 @@ class DescentPage(BackgroundPage):
         ringed = p.sgd.coords[p.marks[1:]]
         self.matched.setData(ringed[:, 0], ringed[:, 1])
         self.start.setData([0.0], [0.0])
-        for label in self.labels:
+        for label in [*self.labels, *self.spare]:
             self.plot.removeItem(label)
         self.labels = []
-        for text, (x, y), colour in point_labels(p):
+        self.spare = []
+        for text, (x, y), colour, optional in point_labels(p):
             label = pg.TextItem(text, color=getattr(colours, colour))
             label.setPos(float(x), float(y))
             self.plot.addItem(label)
-            self.labels.append(label)
+            (self.spare if optional else self.labels).append(label)
         self.plot.setXRange(a[0], a[-1], padding=0.02)
         self.plot.setYRange(b[0], b[-1], padding=0.02)
         self.placer.set_lines(tuple(p.sgd.coords.T), tuple(p.full.coords.T))
@@ -400,30 +404,33 @@ class DescentPage(BackgroundPage):
         self.values = {
             "picture": p,
             "verdict": dp.verdict(p),
-            "labels": [lab.toPlainText() for lab in self.labels],
+            "labels": [lab.toPlainText() for lab in [*self.labels, *self.spare]],
         }
         self.place_labels()
 
 
-def point_labels(p: dp.DescentPicture) -> list[tuple[str, np.ndarray, str]]:
-    """Return (text, point, palette colour name) of every label: the start, then SGD, then full.
+def point_labels(p: dp.DescentPicture) -> list[tuple[str, np.ndarray, str, bool]]:
+    """Return (text, point, palette colour name, optional) of every label, in placing order.
 
     Each label is the real cost at its point. At equal work the careful steps and SGD's matched
-    states are labelled with the images looked at too (the dots between them are not labelled);
-    at equal steps every point is (the sentence says what each path looked at).
+    states are labelled (the dots between them are not), the rings and the careful path's end
+    with the images looked at too. The careful steps before the end sit close together near the
+    start: their labels are optional, shown where they find room. At equal steps every point is
+    labelled (the sentence says what each path looked at).
     """
-    out = [(fmt(p.sgd.costs[0]), p.sgd.coords[0], "highlight")]
     work = p.view == dp.EQUAL_WORK
-    marked = set(p.marks[1:].tolist())
-    for path, colour, shown in (
-        (p.sgd, "negative", marked if work else set(range(1, len(p.sgd.costs)))),
-        (p.full, "positive", set(range(1, len(p.full.costs)))),
-    ):
-        for k in sorted(shown):
-            text = fmt(path.costs[k])
-            if work:
-                text += f"\n{quantity(path.images[k], 'image')}"
-            out.append((text, path.coords[k], colour))
+    last = len(p.full.costs) - 1
+    out = [(fmt(p.sgd.costs[0]), p.sgd.coords[0], "highlight", False)]
+    for k in p.marks[1:] if work else range(1, len(p.sgd.costs)):
+        text = fmt(p.sgd.costs[k])
+        if work:
+            text += f"\n{quantity(p.sgd.images[k], 'image')}"
+        out.append((text, p.sgd.coords[k], "negative", False))
+    for k in range(1, last + 1):
+        text = fmt(p.full.costs[k])
+        if work and k == last:
+            text += f"\n{quantity(p.full.images[k], 'image')}"
+        out.append((text, p.full.coords[k], "positive", work and k < last))
     return out
 
 
