@@ -1,0 +1,168 @@
+"""Step 11's words match its picture: which path ended lower, by how much, after what work.
+
+The sentence is read from the real page, on networks where the drunk man wins, loses and ties,
+and compared with the numbers the picture draws (its labels, its paths' real costs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from engine import descent_paths as dp
+from engine.network import Network, NetworkConfig
+from engine.snapshot import take_snapshot
+from engine.training import TrainConfig, Trainer
+from gui.explorer.panel import ExplorerPanel
+from gui.explorer.text import fmt
+
+N = 2000  # images of the picture, except for the untrained network (the page's own 10,000)
+
+
+@pytest.fixture(scope="module")
+def annealed(trained_on_sample):
+    """A network trained on the first N images at eta 3, then settled lower at eta 0.3.
+
+    Explored at eta 3 again, its mini-batch steps are mostly noise: SGD's noise floor at eta 3
+    lies above where the network already is.
+    """
+    data = trained_on_sample[1]
+    images, labels = data.train.images[:N], data.train.labels[:N]
+    net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(0))
+    trainer = Trainer(net, images, labels, TrainConfig(), 0)
+    for _ in range(20 * N // 10):
+        trainer.step_batch()
+    trainer.config = TrainConfig(learning_rate=0.3)
+    for _ in range(20 * N // 10):
+        trainer.step_batch()
+    trainer.config = TrainConfig()
+    return take_snapshot(trainer, images)
+
+
+def untrained(data):
+    """The seed-0 network before any training, as the window shows it at start."""
+    net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(0))
+    return take_snapshot(Trainer(net, data.train.images, data.train.labels), data.train.images)
+
+
+NETWORKS = {  # name: (the snapshot, the images used, who must win at equal work)
+    "untrained": (lambda snap, data, annealed: untrained(data), None, "sgd"),
+    "trained": (lambda snap, data, annealed: snap, N, "sgd"),
+    "annealed": (lambda snap, data, annealed: annealed, N, "careful"),
+    "momentum": (
+        lambda snap, data, annealed: dataclasses.replace(
+            snap, train_config=TrainConfig(momentum=0.9)
+        ),
+        N,
+        "careful",
+    ),
+    "one batch": (
+        lambda snap, data, annealed: dataclasses.replace(
+            snap, train_config=TrainConfig(batch_size=N)
+        ),
+        N,
+        "tie",
+    ),
+}
+
+
+def plain(html: str) -> str:
+    """Return a rich-text sentence as the learner reads it."""
+    text = re.sub(r"<[^>]+>", "", html)
+    for entity, char in (("&eta;", "η"), ("&mu;", "μ"), ("&nabla;", "∇"), ("&minus;", "−")):
+        text = text.replace(entity, char)
+    return text
+
+
+def shown_label(page, point) -> str:
+    """Return the text of the visible label that sits at ``point`` (data coordinates)."""
+    at = [
+        label.toPlainText()
+        for label in [*page.labels, *page.spare]
+        if label.isVisible()
+        and np.allclose([label.pos().x(), label.pos().y()], point, rtol=0, atol=1e-12)
+    ]
+    assert len(at) == 1, f"{len(at)} labels at {point}"
+    return at[0]
+
+
+def check_words(panel: ExplorerPanel) -> str:
+    """Compare step 11's sentence with its picture's numbers; return who ended lower."""
+    page = panel.descent_page
+    p = panel.displayed_values()["picture"]
+    text = plain(panel.findChild(QLabel, "descent_summary").text())
+    start, last = p.sgd.costs[0], p.marks[-1]
+    sgd, careful = float(p.sgd.costs[last]), float(p.full.costs[-1])
+    assert f"{fmt(start)} at the start" in text
+    # The two compared points are the ones the picture labels, at their own real costs.
+    assert shown_label(page, p.sgd.coords[last]).startswith(fmt(sgd))
+    assert shown_label(page, p.full.coords[-1]).startswith(fmt(careful))
+    np.testing.assert_allclose(np.column_stack(page.sgd_path.getData()), p.sgd.coords)
+    np.testing.assert_allclose(np.column_stack(page.full_path.getData()), p.full.coords)
+    steps, seen = int(p.sgd.steps[last]), int(p.sgd.images[last])
+    if p.view == dp.EQUAL_WORK:
+        assert seen == p.full.images[-1] == len(p.full.steps[1:]) * p.n_examples  # equal work
+        assert text.startswith("Equal work.")
+        assert f"After {seen:,} images ({len(p.full.costs) - 1} careful steps, {steps:,}" in text
+        assert shown_label(page, p.sgd.coords[last]).endswith(f"\n{seen:,} images")
+        assert shown_label(page, p.full.coords[-1]).endswith(f"\n{seen:,} images")
+    else:
+        assert steps == len(p.full.costs) - 1 == dp.STEPS
+        assert text.startswith("Equal steps, not equal work.")
+        assert f"After {steps} mini-batch steps of {p.batch_size:,}" in text
+        if p.per_careful > 1:
+            ratio = p.full.images[-1] / seen
+            assert f"careful path looked at {p.full.images[-1]:,} images, SGD at {seen:,}" in text
+            assert f"{ratio:,.4g} times fewer" in text
+    if fmt(sgd) == fmt(careful):
+        winner = "tie"
+        assert f"the same to 4 digits (SGD {fmt(sgd)}, careful {fmt(careful)})" in text
+        assert "is lower" not in text
+    elif sgd < careful:
+        winner = "sgd"
+        assert f"SGD is lower: {fmt(sgd)} against the careful path's {fmt(careful)}, by " in text
+        assert f"by {fmt(careful - sgd)}" in text and "careful path is lower" not in text
+    else:
+        winner = "careful"
+        assert f"the careful path is lower: {fmt(careful)} against SGD's {fmt(sgd)}, by " in text
+        assert f"by {fmt(sgd - careful)}" in text and "SGD is lower" not in text
+    if p.view == dp.EQUAL_WORK and winner != "sgd":  # the page says SGD did not win, and why
+        if p.per_careful == 1:
+            assert f"holds all {p.n_examples:,} images" in text
+        else:
+            assert "SGD does not win here even at equal work." in text
+            uphill = sgd > start and fmt(sgd) != fmt(start)
+            assert (f"It went uphill, from {fmt(start)} to {fmt(sgd)}." in text) == uphill
+            assert f"|∇C| = {fmt(p.slope)}" in text
+            assert f"misses it by {fmt(p.noise)} on average" in text
+            if p.noise > p.slope:
+                assert f"{p.noise / p.slope:.2g} times as much" in text and "noise floor" in text
+            if p.momentum:
+                assert f"momentum μ = {fmt(p.momentum)}" in text
+    else:
+        assert "does not win" not in text and "Why" not in text
+    return winner
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_the_sentence_says_what_the_picture_shows(qtbot, trained_on_sample, annealed, name):
+    snap, data = trained_on_sample
+    make, n, expected = NETWORKS[name]
+    n = n or len(data.train.labels)
+    panel = ExplorerPanel()
+    qtbot.addWidget(panel)
+    panel.set_full_batch(data.train.images[:n], data.train.labels[:n])
+    panel.set_snapshot(make(snap, data, annealed))
+    panel.set_step(11)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    assert panel.displayed_values()["picture"].view == dp.EQUAL_WORK  # the default
+    assert check_words(panel) == expected  # equal work: each network's own outcome
+    qtbot.mouseClick(panel.descent_page.equal_steps, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    assert panel.displayed_values()["picture"].view == dp.EQUAL_STEPS
+    check_words(panel)  # equal steps: whoever is lower, the words say so
