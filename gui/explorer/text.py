@@ -162,9 +162,7 @@ def explanation(step: int, e: Exploration) -> str:
         "along many random directions, and compare the real change of the cost.",
         11: "Stochastic gradient descent is less like a careful man walking downhill and more "
         "like a drunk man stumbling quickly down it: each mini-batch step is a little off, but "
-        "many of them cost what one careful full-gradient step does. Both paths start here: "
-        "<i>Equal work</i> compares them after the same number of images looked at, <i>Equal "
-        "steps</i> after the same number of steps.",
+        "many of them cost what one careful full-gradient step does. Both paths start here.",
         12: "All of this needs lots of labelled training data: the network learns only from "
         "examples whose right answer it is told. The same network trained on more labelled "
         "examples gets more test digits right (MNIST has 60,000).",
