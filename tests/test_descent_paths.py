@@ -183,15 +183,18 @@ def test_page_labels_the_matched_points_with_their_real_cost_and_images(qtbot, t
     p = panel.displayed_values()["picture"]
     assert p.n_examples == N and p.view == dp.EQUAL_WORK  # equal work is the default
     assert page.equal_work.isChecked() and not page.equal_steps.isChecked()
-    ringed = p.marks[1:]
-    expected = [fmt(p.sgd.costs[0])]
-    expected += [f"{fmt(p.sgd.costs[k])}\n{p.sgd.images[k]:,} images" for k in ringed]
-    expected += [f"{fmt(p.full.costs[-1])}\n{p.full.images[-1]:,} images"]
+    ringed, end = p.marks[1:], p.marks[-1]
+
+    def ring(k: int) -> str:
+        return f"{fmt(p.sgd.costs[k])}\n{p.sgd.images[k]:,} images"
+
+    expected = [fmt(p.sgd.costs[0]), ring(end), f"{fmt(p.full.costs[-1])}\n{N * 3:,} images"]
     assert [label.toPlainText() for label in page.labels] == expected  # always shown
-    assert [label.toPlainText() for label in page.spare] == [fmt(c) for c in p.full.costs[1:-1]]
+    spare = [ring(k) for k in ringed[:-1]] + [fmt(c) for c in p.full.costs[1:-1]]
+    assert [label.toPlainText() for label in page.spare] == spare  # shown where there is room
     positions = [(label.pos().x(), label.pos().y()) for label in [*page.labels, *page.spare]]
     coords = np.concatenate(
-        [p.sgd.coords[:1], p.sgd.coords[ringed], p.full.coords[-1:], p.full.coords[1:-1]]
+        [p.sgd.coords[[0, end]], p.full.coords[-1:], p.sgd.coords[ringed[:-1]], p.full.coords[1:-1]]
     )
     np.testing.assert_allclose(positions, coords)
     np.testing.assert_allclose(np.column_stack(page.sgd_path.getData()), p.sgd.coords)
@@ -222,8 +225,10 @@ def test_page_labels_the_matched_points_with_their_real_cost_and_images(qtbot, t
     assert steps.view == dp.EQUAL_STEPS and steps.seed == again.seed
     assert page.equal_steps.isChecked() and not page.equal_work.isChecked()
     np.testing.assert_array_equal(steps.sgd.steps, range(dp.STEPS + 1))
-    expected = [fmt(c) for c in steps.sgd.costs] + [fmt(c) for c in steps.full.costs[1:]]
-    assert [label.toPlainText() for label in page.labels] == expected and not page.spare
+    ends = [fmt(steps.sgd.costs[0]), fmt(steps.sgd.costs[-1]), fmt(steps.full.costs[-1])]
+    assert [label.toPlainText() for label in page.labels] == ends
+    others = [fmt(c) for c in steps.sgd.costs[1:-1]] + [fmt(c) for c in steps.full.costs[1:-1]]
+    assert [label.toPlainText() for label in page.spare] == others
     note = panel.findChild(QLabel, "descent_note").text()
     assert "labelled with their real cost" in note
     qtbot.mouseClick(page.equal_work, Qt.MouseButton.LeftButton)

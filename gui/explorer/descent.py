@@ -238,7 +238,7 @@ class DescentPage(BackgroundPage):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", "along −∇C at the start (the full-gradient direction)")
+        item.setLabel("bottom", "along −∇C at the start (full gradient)")
         item.setLabel("left", "along SGD's drift (⊥)")
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
@@ -258,8 +258,9 @@ class DescentPage(BackgroundPage):
         self.note = QLabel()
         self.note.setObjectName("descent_note")
         self.note.setWordWrap(True)
-        self.reseed = QPushButton("Other mini-batches")
+        self.reseed = QPushButton("Other batches")
         self.reseed.setObjectName("descent_reseed")
+        self.reseed.setToolTip("Draw SGD's mini-batches from the next seed")
         self.reseed.clicked.connect(self.draw_other_batches)
         self.equal_work = QPushButton("Equal work")
         self.equal_work.setObjectName("descent_equal_work")
@@ -412,26 +413,26 @@ class DescentPage(BackgroundPage):
 def point_labels(p: dp.DescentPicture) -> list[tuple[str, np.ndarray, str, bool]]:
     """Return (text, point, palette colour name, optional) of every label, in placing order.
 
-    Each label is the real cost at its point. At equal work the careful steps and SGD's matched
-    states are labelled (the dots between them are not), the rings and the careful path's end
-    with the images looked at too. The careful steps before the end sit close together near the
-    start: their labels are optional, shown where they find room. At equal steps every point is
-    labelled (the sentence says what each path looked at).
+    Each label is the real cost at its point; at equal work the matched points' labels give the
+    images looked at too. The start and the two ends are always labelled. The other matched
+    points (SGD's rings, its steps at equal steps, the careful steps) sit close together or
+    among SGD's zigzags: their labels are optional, shown where they find a clear place, SGD's
+    first. The dots between the rings are not labelled.
     """
     work = p.view == dp.EQUAL_WORK
-    last = len(p.full.costs) - 1
+    last, end = len(p.full.costs) - 1, int(p.marks[-1])
     out = [(fmt(p.sgd.costs[0]), p.sgd.coords[0], "highlight", False)]
-    for k in p.marks[1:] if work else range(1, len(p.sgd.costs)):
+    for k in p.marks[1:]:
         text = fmt(p.sgd.costs[k])
         if work:
             text += f"\n{quantity(p.sgd.images[k], 'image')}"
-        out.append((text, p.sgd.coords[k], "negative", False))
+        out.append((text, p.sgd.coords[k], "negative", k != end))
     for k in range(1, last + 1):
         text = fmt(p.full.costs[k])
         if work and k == last:
             text += f"\n{quantity(p.full.images[k], 'image')}"
-        out.append((text, p.full.coords[k], "positive", work and k < last))
-    return out
+        out.append((text, p.full.coords[k], "positive", k != last))
+    return sorted(out, key=lambda label: label[3])  # the optional ones last
 
 
 def outcome(v: dp.Verdict) -> str:
