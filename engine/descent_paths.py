@@ -35,6 +35,7 @@ DRAWN_PER_EPOCH = 10  # equal work: SGD states drawn per careful step's worth of
 NOISE_BATCHES = 40  # mini-batches drawn at the start to measure their gradients' error
 GRID = 17  # grid points along each axis of the plane
 MARGIN = 0.25  # the grid extends this fraction of the paths' span beyond them
+TOP_MARGIN = 0.4  # and this much above them, where SGD's end (the most along v) has its label
 DIGITS = 4  # costs are printed to this many significant digits: a tie is a tie to these
 
 
@@ -284,8 +285,9 @@ def descent_picture(
     spans = []
     for axis in range(2):
         lo, hi = coords[:, axis].min(), coords[:, axis].max()
-        pad = MARGIN * max(hi - lo, 1e-3)
-        spans.append(np.linspace(lo - pad, hi + pad, grid))
+        span = max(hi - lo, 1e-3)
+        top = TOP_MARGIN if axis == 1 else MARGIN
+        spans.append(np.linspace(lo - MARGIN * span, hi + top * span, grid))
     alphas, betas = spans
     points = np.array([(a, b) for a in alphas for b in betas])
     costs = fb.costs_along_directions(network, base, slopes, [U, V], points, y)
