@@ -50,15 +50,17 @@ def untrained(data):
     return take_snapshot(Trainer(net, data.train.images, data.train.labels), data.train.images)
 
 
-NETWORKS = {  # name: (the snapshot, the images used, who must win at equal work)
-    "untrained": (lambda snap, data, annealed: untrained(data), None, "sgd"),
-    "trained": (lambda snap, data, annealed: snap, N, "sgd"),
-    "annealed": (lambda snap, data, annealed: annealed, N, "careful"),
+NETWORKS = {  # name: (the snapshot, the images used, who is lower at equal work, equal steps)
+    "untrained": (lambda snap, data, annealed: untrained(data), None, "sgd", "careful"),
+    "untrained, fewer images": (lambda snap, data, annealed: untrained(data), N, "sgd", "sgd"),
+    "trained": (lambda snap, data, annealed: snap, N, "sgd", "careful"),
+    "annealed": (lambda snap, data, annealed: annealed, N, "careful", "careful"),
     "momentum": (
         lambda snap, data, annealed: dataclasses.replace(
             snap, train_config=TrainConfig(momentum=0.9)
         ),
         N,
+        "careful",
         "careful",
     ),
     "one batch": (
@@ -66,6 +68,7 @@ NETWORKS = {  # name: (the snapshot, the images used, who must win at equal work
             snap, train_config=TrainConfig(batch_size=N)
         ),
         N,
+        "tie",
         "tie",
     ),
 }
@@ -111,14 +114,27 @@ def check_words(panel: ExplorerPanel) -> str:
         assert f"After {seen:,} images ({len(p.full.costs) - 1} careful steps, {steps:,}" in text
         assert shown_label(page, p.sgd.coords[last]).endswith(f"\n{seen:,} images")
         assert shown_label(page, p.full.coords[-1]).endswith(f"\n{seen:,} images")
+        matched = len(p.full.costs) - 1
+        ahead = sum(
+            p.sgd.costs[p.marks[k]] < p.full.costs[k]
+            and fmt(p.sgd.costs[p.marks[k]]) != fmt(p.full.costs[k])
+            for k in range(1, matched + 1)
+        )
+        said = {matched: "each", 0: "none"}.get(ahead, str(ahead))
+        assert f"SGD was lower at {said} of the {matched} matched points." in text
     else:
         assert steps == len(p.full.costs) - 1 == dp.STEPS
         assert text.startswith("Equal steps, not equal work.")
         assert f"After {steps} mini-batch steps of {p.batch_size:,}" in text
+        looked = p.full.images[-1]
         if p.per_careful > 1:
-            ratio = p.full.images[-1] / seen
-            assert f"careful path looked at {p.full.images[-1]:,} images, SGD at {seen:,}" in text
-            assert f"{ratio:,.4g} times fewer" in text
+            times = f"{looked / seen:,.4g} times"
+            if sgd < careful and fmt(sgd) != fmt(careful):
+                assert f"SGD looked at only {seen:,} images, the careful path at {looked:,}" in text
+                assert f"{times} as many" in text and "But" not in text
+            else:
+                assert f"careful path looked at {looked:,} images, SGD at {seen:,}" in text
+                assert f"{times} fewer" in text
     if fmt(sgd) == fmt(careful):
         winner = "tie"
         assert f"the same to 4 digits (SGD {fmt(sgd)}, careful {fmt(careful)})" in text
@@ -152,7 +168,7 @@ def check_words(panel: ExplorerPanel) -> str:
 @pytest.mark.parametrize("name", list(NETWORKS))
 def test_the_sentence_says_what_the_picture_shows(qtbot, trained_on_sample, annealed, name):
     snap, data = trained_on_sample
-    make, n, expected = NETWORKS[name]
+    make, n, at_equal_work, at_equal_steps = NETWORKS[name]
     n = n or len(data.train.labels)
     panel = ExplorerPanel()
     qtbot.addWidget(panel)
@@ -161,8 +177,8 @@ def test_the_sentence_says_what_the_picture_shows(qtbot, trained_on_sample, anne
     panel.set_step(11)
     qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     assert panel.displayed_values()["picture"].view == dp.EQUAL_WORK  # the default
-    assert check_words(panel) == expected  # equal work: each network's own outcome
+    assert check_words(panel) == at_equal_work  # each network's own outcome
     qtbot.mouseClick(panel.descent_page.equal_steps, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     assert panel.displayed_values()["picture"].view == dp.EQUAL_STEPS
-    check_words(panel)  # equal steps: whoever is lower, the words say so
+    assert check_words(panel) == at_equal_steps

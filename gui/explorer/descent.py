@@ -526,11 +526,18 @@ def descent_summary(p: dp.DescentPicture, n_train: int) -> str:
     )
     if v.careful_images == v.sgd_images:
         return said + " A mini-batch holds every image here, so equal steps are equal work."
-    return said + (
-        f" But the careful path looked at {v.careful_images:,} images, SGD at "
-        f"{v.sgd_images:,}: {v.careful_images / v.sgd_images:,.4g} times fewer. <i>Equal "
-        "work</i> compares them after the same images."
-    )
+    times = f"{v.careful_images / v.sgd_images:,.4g} times"
+    if v.winner == "sgd":
+        said += (
+            f" And SGD looked at only {v.sgd_images:,} images, the careful path at "
+            f"{v.careful_images:,}: {times} as many."
+        )
+    else:
+        said += (
+            f" {'But the' if v.winner == 'careful' else 'The'} careful path looked at "
+            f"{v.careful_images:,} images, SGD at {v.sgd_images:,}: {times} fewer."
+        )
+    return said + " <i>Equal work</i> compares them after the same images."
 
 
 def descent_note(p: dp.DescentPicture) -> str:
