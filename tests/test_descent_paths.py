@@ -155,7 +155,7 @@ def test_the_drunk_man_wins_at_equal_work_from_an_untrained_network(seed) -> Non
 
     data = load_sample()  # the page's default: all 10,000 sample images, mini-batches of 10
     net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(seed))
-    p = dp.descent_picture(net, data.train.images, data.train.labels, TrainConfig(), grid=5)
+    p = dp.descent_picture(net, data.train.images, data.train.labels, TrainConfig())
     assert p.n_examples == 10000 and p.per_careful == 1000
     v = dp.verdict(p)
     assert v.winner == "sgd" and v.sgd_images == v.careful_images == 30000
