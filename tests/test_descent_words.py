@@ -156,10 +156,18 @@ def check_words(panel: ExplorerPanel) -> str:
             assert (f"It went uphill, from {fmt(start)} to {fmt(sgd)}." in text) == uphill
             assert f"|∇C| = {fmt(p.slope)}" in text
             assert f"misses it by {fmt(p.noise)} on average" in text
+            lowest = int(np.argmin(p.sgd.costs[: last + 1]))
+            dipped = p.sgd.costs[lowest] < careful and fmt(p.sgd.costs[lowest]) != fmt(careful)
+            on_the_way = (
+                f"It was lower on the way ({fmt(p.sgd.costs[lowest])} after "
+                f"{p.sgd.images[lowest]:,} images) but did not stay there."
+            )
+            assert (on_the_way in text) == (dipped and not uphill)
             if p.noise > p.slope:
                 assert f"{p.noise / p.slope:.2g} times as much" in text and "noise floor" in text
-            if p.momentum:
-                assert f"momentum μ = {fmt(p.momentum)}" in text
+            else:
+                assert "less than the slope itself" in text and "noise floor" not in text
+            assert (f"momentum μ = {fmt(p.momentum)}" in text) == (p.momentum > 0)
     else:
         assert "does not win" not in text and "Why" not in text
     return winner
@@ -182,3 +190,39 @@ def test_the_sentence_says_what_the_picture_shows(qtbot, trained_on_sample, anne
     qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     assert panel.displayed_values()["picture"].view == dp.EQUAL_STEPS
     assert check_words(panel) == at_equal_steps
+
+
+@pytest.mark.parametrize(
+    ("ends", "slope", "noise"),
+    [
+        ((0.5, 0.8), 0.01, 0.2),  # SGD dipped below the careful end on the way, and came back up
+        ((0.95, 1.2), 0.01, 0.2),  # uphill
+        ((0.75, 0.8), 0.3, 0.2),  # its estimates are not mostly noise
+    ],
+)
+def test_each_reason_is_said_only_when_its_numbers_hold(
+    qtbot, trained_on_sample, ends, slope, noise
+) -> None:
+    """The page's reasons, fed a real picture whose SGD costs and noise are set to each case."""
+    snap, data = trained_on_sample
+    panel = ExplorerPanel()
+    qtbot.addWidget(panel)
+    panel.set_full_batch(data.train.images[:N], data.train.labels[:N])
+    panel.set_snapshot(snap)
+    panel.set_step(11)
+    qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
+    real = panel.displayed_values()["picture"]
+    middle, end = ends
+    costs = np.full(len(real.sgd.costs), 0.9)
+    costs[0], costs[len(costs) // 2], costs[real.marks[-1]] = 1.0, middle, end
+    careful = np.linspace(1.0, 0.7, len(real.full.costs))
+    p = dataclasses.replace(
+        real,
+        sgd=dataclasses.replace(real.sgd, costs=costs),
+        full=dataclasses.replace(real.full, costs=careful),
+        slope=slope,
+        noise=noise,
+    )
+    panel.descent_page.draw((p, N))
+    assert check_words(panel) == "careful"
+    assert panel.displayed_values()["picture"] is p
