@@ -7,9 +7,9 @@ Rows (median, lowest and highest of ``--rounds`` runs, each after one warm-up):
 - step 9 as the page computes it: that gradient plus the cost along both gradients at 16 points,
   over all 60,000 images (reported);
 - step 10, -g against 200 random directions over the first 2,000 images (reported);
-- step 11, the whole drunk-man picture over the first 10,000 images: six SGD steps on a Trainer
-  copy, six full-gradient steps, the 19 x 19 cost grid and every point's real cost:
-  required <= 1 s;
+- step 11, the whole drunk-man picture over the first 10,000 images at equal work: three
+  full-gradient steps, three epochs of SGD steps on a Trainer copy (3,000 mini-batches), the
+  17 x 17 cost grid and every drawn point's real cost: required <= 1 s;
 - step 12, training the networks on 100, 1,000, 10,000 and 60,000 examples (reported, one round).
 
 The network is the video's after one epoch of SGD (mini-batch 10, eta 3), so the numbers are

@@ -199,21 +199,21 @@ def text_rects(labels) -> list:
 
 
 def test_step_11s_cost_labels_sit_by_their_points_and_never_on_each_other(qtbot, panel) -> None:
-    from PySide6.QtCore import QPointF
-
     show_step_11(qtbot, panel)
     page = panel.descent_page
     assert page.place_labels() == 0  # every label found a clear place
-    rects = text_rects(page.labels)
+    shown = [*page.labels, *(label for label in page.spare if label.isVisible())]
+    rects = text_rects(shown)
     legend = page.legend.sceneBoundingRect()
     for i, rect in enumerate(rects):
         assert not rect.intersects(legend)
         assert all(not rect.intersects(other) for other in rects[i + 1 :])
     p = panel.displayed_values()["picture"]
     view = page.plot.getPlotItem().getViewBox()
-    points = [*p.sgd.coords, *p.full.coords[1:]]  # the order the labels are made in
-    for rect, (x, y), label in zip(rects, points, page.labels):
-        at = view.mapViewToScene(QPointF(float(x), float(y)))
+    points = {(float(x), float(y)) for x, y in [*p.sgd.coords, *p.full.coords]}
+    for rect, label in zip(rects, shown):
+        assert (label.pos().x(), label.pos().y()) in points  # each label sits at a drawn point
+        at = view.mapViewToScene(label.pos())
         gap = max(
             rect.left() - at.x(), at.x() - rect.right(), rect.top() - at.y(), at.y() - rect.bottom()
         )
@@ -243,6 +243,35 @@ def test_crowded_labels_are_spread_round_their_points(qtbot) -> None:
     rects = text_rects(labels)
     for i, rect in enumerate(rects):
         assert all(not rect.intersects(other) for other in rects[i + 1 :])
+
+
+def test_optional_labels_show_only_where_they_are_clear(qtbot) -> None:
+    import pyqtgraph as pg
+
+    from gui.explorer.widgets import place_labels
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.setXRange(0, 1, padding=0)
+    plot.setYRange(0, 1, padding=0)
+    labels = []
+    big = "\n".join(["a label wide and tall enough to cover a point"] * 5)
+    for x, y, text in ((0.5, 0.5, big), (0.5, 0.65, "0.5678"), (0.1, 0.1, "0.9")):
+        label = pg.TextItem(text)
+        label.setPos(x, y)
+        plot.addItem(label)
+        labels.append(label)
+    points = [(0.5, 0.5), (0.1, 0.1)]
+    assert place_labels(plot, labels[:1], points, optional=labels[1:]) == 0
+    assert labels[0].anchor[0] == 0.5 and labels[0].anchor[1] > 1  # above, over the second
+    assert labels[0].isVisible() and labels[2].isVisible()  # clear: shown
+    assert not labels[1].isVisible()  # every place by its point is under the first: left out
+    labels[0].setPos(0.5, 0.1)  # the big label moves away: the optional one finds room again
+    assert place_labels(plot, labels[:1], points, optional=labels[1:]) == 0
+    assert labels[1].isVisible()
 
 
 def test_closing_while_a_picture_is_made_waits_for_it_and_stays_quiet(

@@ -155,31 +155,33 @@ class LegendPlacer:
         self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
 
 
-# Where a label may sit by its point, as the anchor of the text: above, below, right, left, then
-# the four diagonals (the first that overlaps nothing wins; else the one that overlaps least).
+# Where a label may sit by its point: above, below, right, left, then the four diagonals (the
+# first that overlaps nothing wins; else the one that overlaps least). Each is the anchor of the
+# text (a fraction of its size) and a gap in pixels, the same for a short label and a long one.
 LABEL_SPOTS = (
-    (0.5, 1.15),
-    (0.5, -0.15),
-    (-0.12, 0.5),
-    (1.12, 0.5),
-    (-0.05, 1.05),
-    (-0.05, -0.05),
-    (1.05, 1.05),
-    (1.05, -0.05),
+    (0.5, 1.0, 0.0, -3.3),
+    (0.5, 0.0, 0.0, 3.3),
+    (0.0, 0.5, 5.9, 0.0),
+    (1.0, 0.5, -5.9, 0.0),
+    (0.0, 1.0, 2.4, -1.1),
+    (0.0, 0.0, 2.4, 1.1),
+    (1.0, 1.0, -2.4, -1.1),
+    (1.0, 0.0, -2.4, 1.1),
 )
 MARKER_CLEAR = 5.0  # pixels round a point's marker that no label may cover
 LINE_CLEAR = 1.5  # pixels either side of a path that a label should leave free
 
 
 def place_labels(
-    plot: pg.PlotWidget, labels: list[pg.TextItem], points=(), avoid=(), lines=()
+    plot: pg.PlotWidget, labels: list[pg.TextItem], points=(), avoid=(), lines=(), optional=()
 ) -> int:
     """Anchor each label beside its point where it covers no label placed before it, no marker.
 
     Works in screen pixels, so the plot's ranges must be set; ``points`` are the markers'
     (x, y) in data coordinates, ``lines`` the paths drawn between them (each (xs, ys)), ``avoid``
-    more scene rectangles (a legend). Returns how many labels could not be placed clear of the
-    rest (-1 if the plot has no size yet).
+    more scene rectangles (a legend). The ``optional`` labels are placed after the others and
+    shown only where they find a clear place. Returns how many of ``labels`` could not be placed
+    clear of the rest (-1 if the plot has no size yet).
     """
     view = plot.getPlotItem().getViewBox()
     if view.width() <= 1 or view.height() <= 1:
@@ -196,12 +198,13 @@ def place_labels(
     # A label on a line is hard to read: a thin band along each segment stays free too.
     taken += [square(x, y, LINE_CLEAR) for x, y in zip(*along_lines(*lines))]
     crowded = 0
-    for label in labels:
+    for i, label in enumerate([*labels, *optional]):
         at = view.mapViewToScene(label.pos())
         size = label.textItem.boundingRect().size()
         inset = label.textItem.document().documentMargin()  # blank round the text itself
-        best, best_cost, best_rect = LABEL_SPOTS[0], math.inf, QRectF()
-        for spot in LABEL_SPOTS:
+        best, best_cost, best_rect = (0.5, 1.0), math.inf, QRectF()
+        for ax, ay, dx, dy in LABEL_SPOTS:
+            spot = (ax - dx / max(size.width(), 1.0), ay - dy / max(size.height(), 1.0))
             rect = QRectF(
                 at.x() - spot[0] * size.width(),
                 at.y() - spot[1] * size.height(),
@@ -215,6 +218,10 @@ def place_labels(
             if cost == 0:
                 break
         label.setAnchor(best)
+        if i >= len(labels):  # optional: shown only where it is clear
+            label.setVisible(best_cost == 0)
+            if best_cost > 0:
+                continue
         crowded += best_cost > 0
         taken.append(best_rect)
     return crowded
