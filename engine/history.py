@@ -15,6 +15,22 @@ BATCH_FIELDS = ("progress", "cost")  # x = epochs of training (fractional), y = 
 EPOCH_FIELDS = ("epoch", "train_cost", "test_cost", "test_accuracy")
 
 
+def trailing_mean(values: np.ndarray, window: int, start: int = 0) -> np.ndarray:
+    """Return the mean of the last ``window`` values at each point from ``start`` on.
+
+    The moving average of the cost: near the beginning fewer values are averaged. Only the
+    ``window`` values before ``start`` are read, so adding a few points to a long curve is cheap;
+    the sums are float64, so no drift builds up over a long run. The cost plot and the Compare
+    tab both draw theirs with it.
+    """
+    values = np.asarray(values)
+    first = max(0, start - window)
+    sums = np.concatenate(([0.0], np.cumsum(values[first:], dtype=np.float64)))
+    ends = np.arange(start, len(values)) - first + 1
+    begins = np.maximum(ends - window, 0)
+    return (sums[ends] - sums[begins]) / (ends - begins)
+
+
 class Columns:
     """Named columns sharing one length, in a NumPy buffer that doubles its capacity when full."""
 

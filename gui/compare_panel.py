@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.experiments import EXPERIMENTS
+from engine.history import trailing_mean
 from engine.runs import FINISHED, RUNNING, Run
 from gui.atomic_export import write_png, write_text
 from gui.colors import palette, qcolor, series_colour
@@ -45,13 +46,7 @@ AXIS_LABELS = {"epochs": "epochs of training", "examples": "examples seen", "upd
 
 def smoothed(y: np.ndarray, window: int = SMOOTH_WINDOW) -> np.ndarray:
     """Return the mean of the last ``window`` values at every point (fewer at the start)."""
-    y = np.asarray(y, float)
-    if len(y) == 0:
-        return y
-    c = np.concatenate([[0.0], np.cumsum(y)])
-    i = np.arange(1, len(y) + 1)
-    lo = np.maximum(i - window, 0)
-    return (c[i] - c[lo]) / (i - lo)
+    return trailing_mean(np.asarray(y, float), window)
 
 
 class DrawnRun(NamedTuple):

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from engine.history import Columns, TrainingHistory
+from engine.history import Columns, TrainingHistory, trailing_mean
 from gui.colors import css, palette, qcolor
 from gui.theme import style_plot, theme_changed
 
@@ -269,13 +269,7 @@ class CostPlot(QWidget):
         b = self.batches
         start = b.n
         b.extend(epoch_progress, costs)
-        # Mean of the window ending at each new point: a cumulative sum over the new points and
-        # the AVERAGE_WINDOW before them (the view is small, so no drift accumulates).
-        first = max(0, start - AVERAGE_WINDOW)
-        tail = np.concatenate(([0.0], np.cumsum(b.ys[first:], dtype=np.float64)))
-        ends = np.arange(start, b.n) - first + 1
-        begins = np.maximum(ends - AVERAGE_WINDOW, 0)
-        self.average.extend(epoch_progress, (tail[ends] - tail[begins]) / (ends - begins))
+        self.average.extend(epoch_progress, trailing_mean(b.ys, AVERAGE_WINDOW, start))
         self._dirty = True
 
     def add_epoch(self, epoch: float, test_cost: float, test_accuracy: float) -> None:

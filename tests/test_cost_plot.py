@@ -127,3 +127,19 @@ def test_the_log_axis_gives_the_first_epoch_room_and_hover_still_reads_epochs(qt
     assert plot.marker.value() == pytest.approx(np.log10(2.0))
     plot.set_x_mode("all")
     assert plot.marker.value() == pytest.approx(2.0)
+
+
+def test_the_cost_plot_and_the_compare_tab_share_one_moving_mean() -> None:
+    """One moving mean: the live plot's, grown point by point, equals the Compare tab's."""
+    from engine.history import trailing_mean
+    from gui.compare_panel import smoothed
+
+    rng = np.random.default_rng(3)
+    costs = rng.random(537).astype(np.float32)
+    whole = smoothed(costs, 100)
+    grown = np.concatenate(
+        [trailing_mean(costs[:end], 100, start) for start, end in ((0, 7), (7, 250), (250, 537))]
+    )
+    naive = np.array([costs[max(0, i - 99) : i + 1].mean() for i in range(len(costs))])
+    np.testing.assert_allclose(whole, naive, rtol=1e-6)
+    np.testing.assert_allclose(grown, naive, rtol=1e-6)
