@@ -57,6 +57,7 @@ from gui.settings import (
 )
 from gui.shortcut_guard import ShortcutGuard
 from gui.status_bar import StatusBar
+from gui.status_tips import StatusTipGate
 from gui.step_playback import StepPlayback
 from gui.teach_undo import TeachUndo
 from gui.timeline import Timeline
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._update_title()
         self._guard = ShortcutGuard(self)
+        self._tips = StatusTipGate(self)  # a menu's result is not hidden by a tip under the mouse
 
         self.feed.timer.start()
         self.worker.start()
