@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from engine.history import Columns, TrainingHistory
 from gui.colors import css, palette, qcolor
+from gui.log_axis import count_axes
 from gui.theme import style_plot, theme_changed
 
 AVERAGE_WINDOW = 100  # mini-batches in the moving average
@@ -93,7 +94,7 @@ class CostPlot(QWidget):
         self.test_accuracy = _Series(64)
         self._dirty = False
 
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems=count_axes())  # log mode reads 0.01, 1, 10
         # The plot paints every pixel of its viewport, so Qt need not repaint the widgets below.
         self.plot.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.x_mode_box = QComboBox()
