@@ -32,5 +32,8 @@ class CountAxis(pg.AxisItem):
 
 
 def count_axes() -> dict[str, CountAxis]:
-    """Return the four axes of a plot that may be switched to log mode, for ``axisItems``."""
-    return {side: CountAxis(side) for side in ("left", "bottom", "right", "top")}
+    """Return a plot's left and bottom axes (the ones log mode applies to), for ``axisItems``.
+
+    Only these two: pyqtgraph shows every axis it is given, and a top axis would appear.
+    """
+    return {side: CountAxis(side) for side in ("left", "bottom")}
