@@ -55,3 +55,20 @@ def test_the_hint_reads_on_the_pad_in_both_themes(qtbot, theme) -> None:
         assert contrast(text, ground) >= WCAG_AA, (theme, text, ground)
     finally:
         apply_theme(QApplication.instance(), "dark")
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_every_text_on_a_surface_the_theme_does_not_paint_reads(theme) -> None:
+    """Fixed grounds keep their text readable whatever the theme: the pad, the failure banner,
+    a highlight-filled button (its fill follows the theme, its black label does not)."""
+    from gui import colors
+
+    p = colors.PALETTES[theme]
+    pairs = {
+        "pad hint": (colors.PAD_HINT, colors.NO_INK),
+        "failure banner": (colors.FAILURE_TEXT, colors.FAILURE_BACKGROUND),
+        "label on the highlight": (colors.ON_HIGHLIGHT, p.highlight),
+    }
+    for name, (text, ground) in pairs.items():
+        assert contrast(text, ground) >= WCAG_AA, name
+    assert contrast(colors.PAD_HINT, colors.NO_INK) < contrast(colors.INK, colors.NO_INK)
