@@ -100,6 +100,7 @@ FAILURE_BORDER = (192, 80, 77)
 FAILURE_TEXT = (255, 236, 236)
 INK = (255, 255, 255)  # the drawing pad's ink: white on black, as MNIST digits are stored
 NO_INK = (0, 0, 0)  # the pad's empty canvas, and what the eraser leaves
+PAD_HINT = (150, 150, 150)  # words on the empty pad: on NO_INK in every theme, 7:1, dimmer than ink
 
 LUT_SIZE = 256
 

@@ -38,6 +38,7 @@ from engine.history import trailing_mean
 from engine.runs import FINISHED, RUNNING, Run
 from gui.atomic_export import write_png, write_text
 from gui.colors import palette, qcolor, series_colour
+from gui.log_axis import count_axes
 from gui.theme import style_plot, theme_changed
 
 SMOOTH_WINDOW = 100  # mini-batches in the smoothed cost
@@ -193,8 +194,8 @@ class ComparePanel(QWidget):
             checks.addWidget(widget)
         checks.addStretch(1)
 
-        self.cost_plot = pg.PlotWidget()
-        self.accuracy_plot = pg.PlotWidget()
+        self.cost_plot = pg.PlotWidget(axisItems=count_axes())  # log ticks: 1,000 not 10³
+        self.accuracy_plot = pg.PlotWidget(axisItems=count_axes())
         for plot, label in ((self.cost_plot, "cost"), (self.accuracy_plot, "test accuracy (%)")):
             item = plot.getPlotItem()
             item.setLabel("left", label)

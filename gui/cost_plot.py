@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import PySide6  # noqa: F401  (pyqtgraph binds to the first Qt binding imported)
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.history import Columns, TrainingHistory, trailing_mean
 from gui.colors import css, palette, qcolor
+from gui.log_axis import count_axes
 from gui.theme import style_plot, theme_changed
 
 AVERAGE_WINDOW = 100  # mini-batches in the moving average
@@ -23,6 +24,7 @@ DISPLAY_POINTS = 2000  # runs per curve handed to pyqtgraph, about one per horiz
 LEGEND_COLUMNS = 4  # the legend's entries side by side in one row above the plot
 LEGEND_MARGIN = 130  # the two axes beside the curves
 SAMPLE_WIDTH = 30  # a legend entry's line or symbol and its gaps
+READOUT_GAP = 6  # pixels between the cursor line and the hover text
 PLOT_REDRAW_MS = 100  # the curves redraw 10 times a second; each redraw holds the GIL
 WINDOW_EPOCHS = 2.0  # the moving window's width
 X_MODES = {
@@ -92,7 +94,7 @@ class CostPlot(QWidget):
         self.test_accuracy = _Series(64)
         self._dirty = False
 
-        self.plot = pg.PlotWidget()
+        self.plot = pg.PlotWidget(axisItems=count_axes())  # log mode reads 0.01, 1, 10
         # The plot paints every pixel of its viewport, so Qt need not repaint the widgets below.
         self.plot.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.x_mode_box = QComboBox()
@@ -155,7 +157,9 @@ class CostPlot(QWidget):
         self.readout = pg.TextItem(anchor=(0, 0))
         self.readout.setVisible(False)
         item.addItem(self.readout, ignoreBounds=True)
+        self._hover_pos: QPointF | None = None  # where the mouse is over the plot, in the scene
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.plot.viewport().installEventFilter(self)  # its Leave and Hide end the hover
         self.restyle()
 
         self._timer = QTimer(self)
@@ -326,6 +330,7 @@ class CostPlot(QWidget):
         if self.test_accuracy.n:
             low = max(0.0, float(self.test_accuracy.ys.min()) - 5.0)
             self.accuracy_view.setYRange(low, 100.0, padding=0)
+        self._show_readout()  # the data changed: the hover text reads it again, or goes
 
     def _follow(self) -> None:
         """In the moving window, show the latest WINDOW_EPOCHS unless the learner has zoomed."""
@@ -346,10 +351,29 @@ class CostPlot(QWidget):
         self.accuracy_view.setGeometry(vb.sceneBoundingRect())
         self.accuracy_view.linkedViewChanged(vb, self.accuracy_view.XAxis)
 
-    def _on_mouse_moved(self, pos: QPointF) -> None:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """The mouse left the plot, or the plot was hidden: the hover text goes with it."""
+        if watched is self.plot.viewport() and event.type() in (
+            QEvent.Type.Leave,
+            QEvent.Type.Hide,
+        ):
+            self._on_mouse_moved(None)
+        return False
+
+    def _on_mouse_moved(self, pos: QPointF | None) -> None:
         """Show the values under the cursor: the nearest mini-batch and any epoch result."""
+        self._hover_pos = pos
+        self._show_readout()
+
+    def _show_readout(self) -> None:
+        """Read the data under the hover position now; hide the text when there is none.
+
+        Called on every mouse move and every redraw, so the text never outlives its data: a
+        reset, another run opened or new points arriving re-read it.
+        """
         vb = self.plot.getPlotItem().vb
-        if self.batches.n == 0 or not vb.sceneBoundingRect().contains(pos):
+        pos = self._hover_pos
+        if pos is None or self.batches.n == 0 or not vb.sceneBoundingRect().contains(pos):
             self.cursor.setVisible(False)
             self.readout.setVisible(False)
             return
@@ -361,19 +385,38 @@ class CostPlot(QWidget):
         )
         if self.test_cost.n:
             j = int(np.argmin(np.abs(self.test_cost.xs - x)))
-            text += (
-                f"\nafter epoch {self.test_cost.xs[j]:g}: test cost {self.test_cost.ys[j]:.4f}, "
-                f"accuracy {self.test_accuracy.ys[j]:.2f}%"
+            text += (  # two short lines: the text fits beside the cursor in a narrow plot
+                f"\nafter epoch {self.test_cost.xs[j]:g}: test cost {self.test_cost.ys[j]:.4f}"
+                f"\ntest accuracy {self.test_accuracy.ys[j]:.2f}%"
             )
-        self.cursor.setPos(self._to_view(self.batches.xs[i]))
+        at = self._to_view(self.batches.xs[i])  # on a log axis, the view holds log10(epochs)
+        self.cursor.setPos(at)
         self.cursor.setVisible(True)
-        (x0, x1), (y0, y1) = vb.viewRange()
         self.readout.setText(text)
-        # Beside the cursor, on the side with more room, so it never covers what is hovered.
-        left = self.batches.xs[i] < (x0 + x1) / 2
-        self.readout.setAnchor((-0.02, 0) if left else (1.02, 0))
-        self.readout.setPos(self.batches.xs[i], y1 - 0.01 * (y1 - y0))
+        self._place_readout(at)
         self.readout.setVisible(True)
+
+    def _place_readout(self, at: float) -> None:
+        """Put the readout beside the cursor at view x ``at``, inside the view whatever its width.
+
+        Beside on whichever side it fits (so it never covers what is hovered); when it fits on
+        neither, as wide as it is in a narrow plot, as close as the view's edges allow.
+        """
+        vb = self.plot.getPlotItem().vb
+        view = vb.sceneBoundingRect()
+        y0, y1 = vb.viewRange()[1]
+        cursor = vb.mapViewToScene(QPointF(at, y1)).x()
+        width = self.readout.boundingRect().width()  # pixels: the text is not scaled by the view
+        gap = READOUT_GAP
+        if view.right() - cursor >= width + gap:
+            left = cursor + gap
+        elif cursor - view.left() >= width + gap:
+            left = cursor - gap - width
+        else:
+            left = cursor - width / 2
+        left = min(max(left, view.left()), view.right() - width)
+        self.readout.setAnchor((0, 0))
+        self.readout.setPos(vb.mapSceneToView(QPointF(left, view.top())).x(), y1 - 0.01 * (y1 - y0))
 
     def readout_text(self) -> str:
         """Return the hover text currently shown ('' when hidden)."""

@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui.colors import INK, NO_INK, palette, qcolor
+from gui.colors import INK, NO_INK, PAD_HINT, palette, qcolor
 
 SIDE = 280  # logical pixels per side: MNIST's 28 pixels, ten times over
 BRUSH = 22.0  # brush diameter at full pressure; a 20-pixel digit box then has 1.6-pixel strokes
@@ -280,7 +280,7 @@ class DrawingPad(QWidget):
         painter = QPainter(self)
         painter.drawImage(QRectF(0, 0, SIDE, SIDE), self._canvas)
         if self.is_empty():
-            painter.setPen(qcolor(palette().text, 110))
+            painter.setPen(qcolor(PAD_HINT))  # the pad is black in both themes: not the text colour
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "draw a digit here")
         painter.setPen(QPen(qcolor(palette().background).lighter(260), 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)

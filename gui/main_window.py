@@ -57,6 +57,7 @@ from gui.settings import (
 )
 from gui.shortcut_guard import ShortcutGuard
 from gui.status_bar import StatusBar
+from gui.status_tips import StatusTipGate
 from gui.step_playback import StepPlayback
 from gui.teach_undo import TeachUndo
 from gui.timeline import Timeline
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._update_title()
         self._guard = ShortcutGuard(self)
+        self._tips = StatusTipGate(self)  # a menu's result is not hidden by a tip under the mouse
 
         self.feed.timer.start()
         self.worker.start()
@@ -282,6 +284,7 @@ class MainWindow(QMainWindow):
         c.goal_edited.connect(lambda epochs: self.remember(goal_epochs=epochs))
         c.invalid_input.connect(lambda message: self.statusBar().showMessage(message, 6000))
         c.data_chosen.connect(self.data_sources.on_data_chosen)
+        self.recovery.update_actions(w.state)  # off, and saying so, until the data is in
 
     def _connect_record(self) -> None:
         """The views follow the run's record: the title, the cost plot, the status bar."""
@@ -407,9 +410,7 @@ class MainWindow(QMainWindow):
         self.feed.set_running(running)
         if state == FAILED:
             self.run_goal.goal = None
-        enabled = state != FAILED
-        for action in (self.run_action, self.step_action, self.epoch_action, self.epoch_end_action):
-            action.setEnabled(enabled)
+        self.recovery.update_actions(state)  # enabled when training can run, else says why
         self.feed.refresh()
         if state == PAUSED and self.run_goal.goal is not None:
             self.run_goal.continue_to_goal()
@@ -423,6 +424,7 @@ class MainWindow(QMainWindow):
 
     def _on_network_reset(self, config: NetworkConfig) -> None:
         """A new network is in place: measure its test accuracy and redraw."""
+        self.recovery.update_actions(self.worker.state)
         self.feed.refresh()
         self.record.measure_new(self.worker.latest_snapshot(), self.data)
 

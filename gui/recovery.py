@@ -10,11 +10,16 @@ from engine import diagnosis
 from engine.snapshot import network_of
 from engine.stall import stall_summary
 from engine.training import TrainConfig
+from engine.worker import FAILED
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 DIAGNOSIS_IMAGES = 1000  # training images a stalled run's neurons are examined on
+DIVERGED = (
+    "Run and Step are off: training diverged. Reset starts a fresh network with the settings below."
+)
+NO_DATA = "Run and Step wait for the training data, which is loading."
 
 
 class Recovery(QObject):
@@ -66,6 +71,22 @@ class Recovery(QObject):
         self.window.controls.set_session(self.window.session)
         self.remedy = None
         self.window.reset(ask=False, config=remedy.config)
+
+    def blocked_reason(self, state: str) -> str:
+        """Return why training cannot run in worker ``state``, or '' if it can."""
+        if state == FAILED:
+            return DIVERGED
+        if self.window.data is None:
+            return NO_DATA
+        return ""
+
+    def update_actions(self, state: str) -> None:
+        """Enable Run and the steps exactly when training can run; else say why, under them."""
+        reason = self.blocked_reason(state)
+        w = self.window
+        for action in (w.run_action, w.step_action, w.epoch_action, w.epoch_end_action):
+            action.setEnabled(not reason)
+        w.controls.show_blocked(reason)
 
     def on_stalled(self) -> None:
         """The run stopped learning: pause it, then say why once the epoch's report is shown."""

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from gui.checked_style import CheckedToolStyle
 from gui.colors import DARK, LIGHT, PALETTES, Palette, css, palette, qcolor, use_palette
 
 THEMES = ("system", "dark", "light")
@@ -75,7 +76,8 @@ def apply_theme(app: QApplication, theme: str = "system") -> Palette:
     """
     chosen = resolve(theme)
     use_palette(chosen)
-    app.setStyle("Fusion")
+    if not isinstance(app.style(), CheckedToolStyle):
+        app.setStyle(CheckedToolStyle("Fusion"))  # checked buttons read apart from hovered ones
     app.setPalette(qt_palette(chosen))
     _follow_desktop(app, theme)
     return chosen

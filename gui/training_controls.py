@@ -78,6 +78,10 @@ class TrainingControls(QWidget):
         self._run_box = QGroupBox("Train")
         self._run_grid = QGridLayout(self._run_box)
         layout.addWidget(self._run_box)
+        self.blocked = QLabel()  # why Run and Step are off, while they are
+        self.blocked.setObjectName("training_blocked")
+        self.blocked.setWordWrap(True)
+        self.blocked.hide()
 
         self.speed = QComboBox()
         for value in SPEEDS:
@@ -204,6 +208,8 @@ class TrainingControls(QWidget):
             )
             self._run_grid.addWidget(button, i // 2, i % 2)
         row = (len(actions) + 1) // 2
+        self._run_grid.addWidget(self.blocked, row, 0, 1, 2)
+        row += 1
         self._run_grid.addWidget(QLabel("Run for"), row, 0)
         self._run_grid.addWidget(self.goal, row, 1)
         self._run_grid.addWidget(QLabel("Speed"), row + 1, 0)
@@ -211,6 +217,11 @@ class TrainingControls(QWidget):
         self._run_grid.addWidget(self.full_speed, row + 2, 1)
         self._run_grid.addWidget(QLabel("Data"), row + 3, 0)
         self._run_grid.addWidget(self.data, row + 3, 1)
+
+    def show_blocked(self, reason: str) -> None:
+        """Say under the run buttons why training cannot run ('' when it can)."""
+        self.blocked.setText(reason)
+        self.blocked.setVisible(bool(reason))
 
     def show_speed(self, value: float) -> None:
         """Show ``value`` mini-batches per second as chosen, without emitting."""

@@ -106,8 +106,8 @@ def test_arrow_keys_step_the_explorer_and_right_still_steps_training_elsewhere(q
     assert window.explorer.step() == 2
 
 
-def test_a_focused_slider_in_the_explorer_keeps_its_arrow_keys(qtbot, tmp_path):
-    """Right on step 5's layer slider moves the slider, not the step."""
+def test_a_focused_slider_in_the_explorer_leaves_left_and_right_to_the_steps(qtbot, tmp_path):
+    """Right on step 7's slider goes to step 8 (issue 22, 3.1); Up still moves the slider."""
     from PySide6.QtTest import QTest
 
     window = open_window(qtbot, tmp_path / "s.ini")
@@ -118,9 +118,10 @@ def test_a_focused_slider_in_the_explorer_keeps_its_arrow_keys(qtbot, tmp_path):
     slider.setFocus()
     qtbot.waitUntil(slider.hasFocus, timeout=5000)
     before = slider.value()
-    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Right)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Up)
     assert slider.value() == before + slider.singleStep()
-    assert window.explorer.step() == 7
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Right)
+    assert window.explorer.step() == 8
 
 
 @pytest.mark.parametrize("size", [(480, 320), (620, 420), (900, 560), (1500, 800)])

@@ -12,6 +12,8 @@ from gui.colors import palette
 from gui.data_amount_runner import AmountJob, DataAmountRunner
 from gui.explorer.state import ExplorerState
 from gui.explorer.widgets import bar_plot, info_label, same_key
+from gui.log_axis import CountAxis
+from gui.theme import style_plot
 
 
 def percent(accuracy: float) -> str:
@@ -56,10 +58,16 @@ class DataAmountPage(QWidget):
         row.addWidget(self.cancel_button)
         row.addWidget(self.progress, 1)
         self.plot = bar_plot("test accuracy (%)", "labelled training examples (log scale)")
-        self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
+        item = self.plot.getPlotItem()
+        item.setAxisItems({"bottom": CountAxis("bottom")})  # ticks read 100, 1,000, 10,000
+        item.setLabel("bottom", "labelled training examples (log scale)")
+        item.getAxis("bottom").enableAutoSIPrefix(False)
+        item.setLogMode(x=True, y=False)
+        style_plot(self.plot)
+        item.showGrid(x=True, y=True, alpha=0.15)
         self.curve = self.plot.plot(symbol="o", symbolSize=10)
         self.point_labels: list[pg.TextItem] = []
-        self.plot.setXRange(1.7, 4.9, padding=0)  # x is log10 of 50 .. 80,000 examples
+        self.plot.setXRange(1.7, 4.9, padding=0)  # the view holds log10 of 50 .. 80,000 examples
         self.plot.setYRange(0, 105, padding=0)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -176,9 +184,10 @@ class DataAmountPage(QWidget):
 
     def show_results(self, results: tuple[da.AmountResult, ...]) -> None:
         """Plot test accuracy against the number of examples and say it in a sentence."""
-        xs = np.log10([r.n_examples for r in results])  # a log scale with plain tick labels
+        counts = np.array([r.n_examples for r in results], np.float64)
+        xs = np.log10(counts)  # where the log axis puts them
         ys = np.array([100 * r.accuracy for r in results])
-        self.curve.setData(xs, ys)
+        self.curve.setData(counts, ys)
         ticks = [(float(x), f"{r.n_examples:,}") for x, r in zip(xs, results)]
         self.plot.getAxis("bottom").setTicks([ticks, []])
         for label in self.point_labels:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QBoxLayout,
@@ -27,6 +27,7 @@ from engine import explorer_gradient as eg
 from engine.explorer import Exploration
 from engine.snapshot import Snapshot
 from gui.colors import css, palette
+from gui.explorer.arrow_keys import ArrowKeys
 from gui.explorer.background import wait_for_pictures
 from gui.explorer.backward import BackPage, OutputPage
 from gui.explorer.data_amount import DataAmountPage
@@ -56,11 +57,12 @@ WIDE_CONTENT = 760  # narrower than this, the diagram goes above the page instea
 STACKED_DIAGRAM = 0.4  # the most of the content's height a diagram above the page may take
 MIN_DIAGRAM = 120
 QWIDGETSIZE_MAX = (1 << 24) - 1
-ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right)
 
 
 class ExplorerPanel(QWidget):
     """Walks through backpropagation of one example step by step, driven by Next/Back and arrows.
+
+    While it is shown, Left and Right move the step whatever has the focus (``arrow_keys``).
 
     Steps are numbered 1 .. N_STEPS as in the issue; ``set_snapshot`` must come first.
     """
@@ -79,6 +81,7 @@ class ExplorerPanel(QWidget):
         self._reveal_timer = QTimer(self)
         self._reveal_timer.setInterval(REVEAL_MS)
         self._reveal_timer.timeout.connect(self._on_reveal_timer_fired)
+        self._arrows = ArrowKeys(self, self._on_arrow_pressed)
         self._build()
 
     def _build(self) -> None:
@@ -240,35 +243,15 @@ class ExplorerPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """Take the keyboard on opening, so the arrow keys step through the explorer at once."""
         super().showEvent(event)
+        self._arrows.watch(True)
         focus = QApplication.focusWidget()
         if focus is None or not self.isAncestorOf(focus):
             self.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def event(self, event: QEvent) -> bool:
-        """Claim bare Left and Right from the window's shortcuts while the focus is in here.
-
-        The window's Step mini-batch is also Right; claiming the key here makes it a plain key
-        press for the focused control (a slider keeps its arrows) and then for ``keyPressEvent``,
-        so the key is never ambiguous and Step mini-batch still works outside the explorer.
-        """
-        if (
-            event.type() == QEvent.Type.ShortcutOverride
-            and event.key() in ARROWS
-            and event.modifiers()
-            in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
-        ):
-            event.accept()
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        """Left and Right go one step back or forwards (unless the focused control used them)."""
-        if event.key() == Qt.Key.Key_Right:
-            self.next_step()
-        elif event.key() == Qt.Key.Key_Left:
-            self.previous_step()
-        else:
-            super().keyPressEvent(event)
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        """Give the arrow keys back to the window (Right steps training again)."""
+        super().hideEvent(event)
+        self._arrows.watch(False)
 
     def _show_empty(self) -> None:
         """Show the panel before any snapshot arrives."""
@@ -395,6 +378,10 @@ class ExplorerPanel(QWidget):
             return
         self.state.param = (layer, out, col)
         self._refresh()
+
+    def _on_arrow_pressed(self, delta: int) -> None:
+        if self.state is not None:  # as Next and Back, idle until a network arrives
+            self.set_step(self._step + delta)
 
     def _on_revealed_changed(self, layers: int) -> None:
         self._reveal_timer.stop()

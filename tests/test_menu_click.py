@@ -1,0 +1,158 @@
+"""A menu item does what it says and seems to do nothing else (issue 22, 3.2).
+
+The walk saw Runs > Keep current run "toggle" the edge-mode button under the menu item. Nothing
+toggled: the menu closed over the toolbar, the button under the mouse lit up in Fusion's hover
+grey, the same grey as the checked button's, and its status tip ("Edges show ...") replaced
+"Kept run 1 for comparison.". Checked now reads apart from hovered, and a message the window
+shows is not replaced by a hover tip before it can be read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QColor, QStatusTipEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QToolButton
+from windows import open_window
+
+from gui import theme
+from gui.colors import PALETTES
+from gui.status_tips import READ_MS
+
+MIN_DELTA_E = 15  # CIE76: two colours this far apart read as different at a glance
+MIN_CONTRAST = 4.5  # WCAG AA for a button's label
+
+
+def lab(rgb) -> np.ndarray:
+    """Return the CIE L*a*b* coordinates of an sRGB colour (D65)."""
+    c = np.asarray(rgb, float) / 255
+    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = m @ c / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def delta_e(a, b) -> float:
+    """Return the CIE76 colour difference of two sRGB colours."""
+    return float(np.linalg.norm(lab(a) - lab(b)))
+
+
+def luminance(rgb) -> float:
+    """Return the WCAG relative luminance of an sRGB colour."""
+    c = np.asarray(rgb, float) / 255
+    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(c @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def contrast(a, b) -> float:
+    """Return the WCAG contrast ratio of two colours."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def look(button: QAbstractButton, checked: bool, hovered: bool) -> tuple[np.ndarray, float]:
+    """Return the button's face colour (its pixels' median) and its label's contrast on it.
+
+    The state is painted only: the button and its group keep their signals quiet and their
+    checked button, so the window never hears of it.
+    """
+    group, was = button.group(), button.isChecked()
+    exclusive = group is not None and group.exclusive()
+    blocked = [o.blockSignals(True) for o in (button, group) if o is not None]
+    if exclusive:
+        group.setExclusive(False)  # else the checked button of a group cannot be unchecked
+    button.setChecked(checked)
+    button.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, hovered)
+    image = button.grab().toImage()
+    button.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+    button.setChecked(was)
+    if exclusive:
+        group.setExclusive(True)
+    for o, b in zip((button, group), blocked, strict=False):
+        o.blockSignals(b)
+    w, h = image.width(), image.height()
+    pixels = [image.pixelColor(x, y).getRgb()[:3] for y in range(3, h - 3) for x in range(3, w - 3)]
+    face = np.median(np.array(pixels), axis=0)
+    return face, max(contrast(face, p) for p in pixels)  # the label's inkiest pixel
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path / "s.ini")
+    window.activateWindow()
+    qtbot.waitActive(window)
+    yield window
+    theme.apply_theme(QApplication.instance(), "dark")
+
+
+def checkable_states(window) -> dict[str, bool]:
+    """Return every checkable action's state, by its text."""
+    return {a.text(): a.isChecked() for a in window.findChildren(QAction) if a.isCheckable()}
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")  # offscreen
+def test_keep_current_run_from_the_menu_changes_nothing_else_and_says_so(qtbot, window):
+    """The walk's click: Runs > Keep current run, the menu closing over the Hebbian button."""
+    window.worker.run_batches(5)
+    qtbot.waitUntil(lambda: len(window.record.history) >= 5, timeout=10000)
+    before = checkable_states(window)
+    edge = window.network_view.edge_mode()
+    bar = window.menuBar()
+    runs = next(a for a in bar.actions() if a.text() == "&Runs")
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(runs).center())
+    menu = runs.menu()
+    qtbot.waitUntil(menu.isVisible)
+    keep = next(a for a in menu.actions() if a.text() == "Keep current run")
+    item = menu.actionGeometry(keep).center()
+    QTest.mouseMove(menu, item)
+    QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=item)
+    qtbot.waitUntil(lambda: not menu.isVisible())
+    hebbian = window.network_view.toolbar().widgetForAction(
+        window.network_view._mode_actions["hebbian"]
+    )
+    QTest.mouseMove(hebbian, QPoint(hebbian.width() // 2, hebbian.height() // 2))
+    qtbot.waitUntil(hebbian.underMouse)  # the mouse rests where the menu item was
+    assert window.statusBar().currentMessage().startswith("Kept ")
+    assert window.runs.panel is not None and checkable_states(window) == before
+    assert window.network_view.edge_mode() == edge
+
+
+@pytest.mark.parametrize("name", ["dark", "light"])
+def test_a_hovered_button_never_looks_checked(qtbot, window, name):
+    """Every checkable button of the window: hovered and off reads apart from on."""
+    theme.apply_theme(QApplication.instance(), name)
+    window_colour = QColor(PALETTES[name].window)
+    qtbot.waitUntil(lambda: window.controls.full_speed.palette().window().color() == window_colour)
+    buttons = [
+        b
+        for b in window.findChildren(QAbstractButton)
+        if b.isCheckable() and b.isVisible() and b.isEnabled() and b.width() > 10
+    ]
+    assert sum(isinstance(b, QToolButton) for b in buttons) >= 6  # the toolbar's and more
+    for button in buttons:
+        on, ink = look(button, checked=True, hovered=False)
+        hovered_off, _ = look(button, checked=False, hovered=True)
+        hovered_on, _ = look(button, checked=True, hovered=True)
+        label = f"{type(button).__name__} {button.text()!r}: {on} {hovered_off} {hovered_on}"
+        assert delta_e(on, hovered_off) >= MIN_DELTA_E, label
+        assert delta_e(hovered_on, hovered_off) >= MIN_DELTA_E, label
+        assert ink >= MIN_CONTRAST, label
+
+
+def test_a_tip_waits_until_the_windows_own_message_is_read(qtbot, window):
+    """A hover tip right after a message is dropped; later ones show and clear as usual."""
+    bar = window.statusBar()
+    tip_owner = window.controls.full_speed
+    window.statusBar().showMessage("Kept run 1 for comparison.", 10000)
+    QApplication.sendEvent(tip_owner, QStatusTipEvent("a tip"))
+    assert bar.currentMessage() == "Kept run 1 for comparison."
+    QApplication.sendEvent(tip_owner, QStatusTipEvent(""))  # the mouse leaves
+    assert bar.currentMessage() == "Kept run 1 for comparison."
+    qtbot.wait(READ_MS + 200)  # the time a learner reads the message in
+    QApplication.sendEvent(tip_owner, QStatusTipEvent("a tip"))
+    assert bar.currentMessage() == "a tip"
+    QApplication.sendEvent(tip_owner, QStatusTipEvent(""))
+    assert bar.currentMessage() == ""
