@@ -254,7 +254,9 @@ class CostPlot(QWidget):
         """Forget any zoom or pan and fit the axes to the data (a fresh network's empty range)."""
         vb = self.plot.getPlotItem().vb
         if self.batches.n == 0:  # auto-range keeps the old range when there is nothing to fit
-            vb.setXRange(self._to_view(0.01 if self._x_mode == "log" else 0.0), self._to_view(1.0))
+            vb.setXRange(
+                self._to_view(0.01 if self._x_mode == "log" else 0.0), self._to_view(1.0), padding=0
+            )
             vb.setYRange(0.0, 1.0)
             self.accuracy_view.setYRange(0, 100)
         vb.enableAutoRange(x=True, y=True)
