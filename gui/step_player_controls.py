@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.painted_icons import painted_icon
 from gui.step_export import MP4_MISSING, ExportCancelledError, export_gif, export_mp4, find_ffmpeg
 from gui.step_player import SPEEDS, StepPlayer
 
@@ -42,11 +43,13 @@ class StepPlayerControls(QWidget):
         super().__init__(parent)
         self.player = player
         self.setObjectName("stepPlayerControls")
-        self.back_button = self._button("\u25c0 Back", "Go to the previous beat (,).")
-        self.play_button = self._button("\u25b6 Play", "Play or pause the animation (P).")
-        self.next_button = self._button("Next \u25b6", "Go to the next beat (.).")
+        self.back_button = self._button("Back", "previous", "Go to the previous beat (,).")
+        self.play_button = self._button("Play", "play", "Play or pause the animation (P).")
+        self.next_button = self._button("Next", "next", "Go to the next beat (.).")
         self.close_button = self._button(
-            "\u2715 Close", "Stop the animation and show the live network (the step is taken)."
+            "Close",
+            "close",
+            "Stop the animation and show the live network, the step taken (Esc).",
         )
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Scrub through the step: every tick is one beat of the animation.")
@@ -68,7 +71,7 @@ class StepPlayerControls(QWidget):
         self.pause_box.setChecked(player.pause_for_reading())
         self.pause_box.setToolTip("Stop at the end of each phase so its caption can be read.")
         self.export_button = QToolButton()
-        self.export_button.setText("Export \u25be")
+        self.export_button.setText("Export")  # the menu button draws its own arrow
         self.export_button.setToolTip("Save the animation at the diagram's size for a slide.")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
@@ -100,6 +103,7 @@ class StepPlayerControls(QWidget):
 
         self.step_back_action = self._shortcut(",", player.step_back)
         self.step_forward_action = self._shortcut(".", player.step_forward)
+        self.close_action = self._shortcut("Esc", player.close)
         self.back_button.clicked.connect(player.step_back)
         self.play_button.clicked.connect(player.toggle)
         self.next_button.clicked.connect(player.step_forward)
@@ -120,12 +124,13 @@ class StepPlayerControls(QWidget):
         player.beats_changed.connect(self._on_beats_changed)
         self.setVisible(False)
 
-    def _button(self, text: str, tip: str) -> QToolButton:
-        """Return a text tool button with a tooltip."""
+    def _button(self, text: str, icon: str, tip: str) -> QToolButton:
+        """Return a tool button with a painted icon (no font can lack it), a word and a tip."""
         button = QToolButton()
         button.setText(text)
+        button.setIcon(painted_icon(icon))
         button.setToolTip(tip)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         return button
 
     def _shortcut(self, key: str, slot) -> QAction:
@@ -145,8 +150,8 @@ class StepPlayerControls(QWidget):
         self.example_box.clear()
         for i, label in enumerate(story.labels.tolist()):
             guess = story.guess(i)
-            mark = "\u2713" if guess == label else f"\u2717 ({guess})"
-            self.example_box.addItem(f"{i + 1}: a {label} {mark}", i)
+            mark = "guessed right" if guess == label else f"guessed {guess}"
+            self.example_box.addItem(f"{i + 1}: a {label}, {mark}", i)
             tip = f"Example {i + 1} of {story.batch_size}: a {label}, the network guessed {guess}"
             self.example_box.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
         self.example_box.setCurrentIndex(self.player.focus())
@@ -181,7 +186,8 @@ class StepPlayerControls(QWidget):
 
     def _on_playing_changed(self, playing: bool) -> None:
         """Show Pause while playing, Play otherwise."""
-        self.play_button.setText("\u23f8 Pause" if playing else "\u25b6 Play")
+        self.play_button.setText("Pause" if playing else "Play")
+        self.play_button.setIcon(painted_icon("pause" if playing else "play"))
 
     def export_dialog(self, kind: str) -> None:
         """Ask for a file name and export the animation as a GIF or an MP4, with progress."""
