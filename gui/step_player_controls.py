@@ -1,8 +1,9 @@
 """The bar over the diagram while one step plays: play, pause, step, scrub, and export.
 
 It drives a ``StepPlayer`` and follows it: the slider is the story's clock, each tick mark a beat.
-Export asks for a file and writes the animation at the diagram's size (``gui.step_export``), with
-a progress dialog that can cancel it; a failure is said in a message box and loses nothing.
+Export asks for a size (a slide's 1280x720 or 1920x1080, or the diagram's own) and a file, and
+writes the animation painted at that size (``gui.step_export``), with a progress dialog that can
+cancel it; a failure is said in a message box and loses nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMenu,
     QMessageBox,
@@ -28,7 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from gui.painted_icons import painted_icon
-from gui.step_export import MP4_MISSING, ExportCancelledError, export_gif, export_mp4, find_ffmpeg
+from gui.step_export import (
+    MP4_MISSING,
+    SLIDE_SIZES,
+    ExportCancelledError,
+    export_gif,
+    export_mp4,
+    find_ffmpeg,
+)
 from gui.step_player import SPEEDS, StepPlayer
 
 MS = 1000  # slider units per second of story
@@ -72,7 +81,7 @@ class StepPlayerControls(QWidget):
         self.pause_box.setToolTip("Stop at the end of each phase so its caption can be read.")
         self.export_button = QToolButton()
         self.export_button.setText("Export")  # the menu button draws its own arrow
-        self.export_button.setToolTip("Save the animation at the diagram's size for a slide.")
+        self.export_button.setToolTip("Save the animation as a GIF or a video, sized for a slide.")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
         self.export_gif_action = menu.addAction("Animated GIF\u2026")
@@ -200,20 +209,47 @@ class StepPlayerControls(QWidget):
         if kind == "mp4" and find_ffmpeg() is None:
             QMessageBox.information(self, "MP4 export", MP4_MISSING)
             return
+        player.pause()
+        sizes = self.export_sizes()
+        names = list(sizes)
+        name, chosen = QInputDialog.getItem(
+            self, "Export the step", "Size of the animation, in pixels:", names, 0, False
+        )
+        if not chosen:
+            return
         label = "Animated GIF (*.gif)" if kind == "gif" else "MP4 video (*.mp4)"
         path, _ = QFileDialog.getSaveFileName(self, "Export the step", f"step.{kind}", label)
         if not path:
             return
-        player.pause()
         try:
-            self.export(path, kind, show_progress=True)
+            self.export(path, kind, show_progress=True, size=sizes[name])
         except ExportCancelledError:
             return
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not export {path}: {exc}")
 
-    def export(self, path: str | os.PathLike[str], kind: str, show_progress: bool = False) -> int:
-        """Write the animation to ``path`` ("gif" or "mp4") at the diagram's size; return frames."""
+    def export_sizes(self) -> dict[str, tuple[int, int] | None]:
+        """Return the sizes Export offers, by their name in the dialog (None: the diagram's)."""
+        sizes: dict[str, tuple[int, int] | None] = {
+            f"{w} x {h}, for a slide" if h < 1000 else f"{w} x {h}, full HD": (w, h)
+            for w, h in SLIDE_SIZES
+        }
+        layout = self.player.view.diagram_layout()
+        if layout is not None:
+            sizes[f"{int(layout.width)} x {int(layout.height)}, the diagram as on screen"] = None
+        return sizes
+
+    def export(
+        self,
+        path: str | os.PathLike[str],
+        kind: str,
+        show_progress: bool = False,
+        size: tuple[int, int] | None = None,
+    ) -> int:
+        """Write the animation to ``path`` ("gif" or "mp4"); return its frames.
+
+        ``size`` is in pixels; None is the diagram's size on screen.
+        """
         player = self.player
         layout = player.view.diagram_layout()
         progress = None
@@ -234,7 +270,7 @@ class StepPlayerControls(QWidget):
         try:
             frames = write(
                 player.frames, layout, player.settings(), path, speed=player.speed(),
-                progress=progress,
+                progress=progress, size=size,
             )  # fmt: skip
         finally:
             if dialog is not None:
