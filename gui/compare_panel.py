@@ -134,6 +134,7 @@ class ComparePanel(QWidget):
         self._cost_items: dict[int, pg.PlotDataItem] = {}
         self._accuracy_items: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self._colours: dict[int, int] = {}  # serial -> index of the run's colour, while it is kept
+        self._progress: dict[str, str] = {}  # experiment key -> its latest progress or result
         self._build()
 
     def _build(self) -> None:
@@ -146,6 +147,7 @@ class ComparePanel(QWidget):
         )
         self.experiment.setMinimumContentsLength(8)
         self.experiment.currentIndexChanged.connect(self._show_look_for)
+        self.experiment.currentIndexChanged.connect(self._show_progress)
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 100)
         self.epochs.setValue(3)
@@ -303,7 +305,12 @@ class ComparePanel(QWidget):
         self.run_button.setText("Cancel" if running else "Run experiment")
         self.experiment.setEnabled(not running)
         self.epochs.setEnabled(not running)
+        self._progress[self.experiment.currentData()] = text  # the one running is the one shown
         self.progress.setText(text)
+
+    def _show_progress(self) -> None:
+        """Show the chosen experiment's own latest progress or result, never another's."""
+        self.progress.setText(self._progress.get(self.experiment.currentData(), ""))
 
     def choose_experiment(self, key: str) -> None:
         """Select experiment ``key`` in the list, with its sentence."""
