@@ -117,3 +117,18 @@ def test_a_digit_drawn_while_a_step_plays_reaches_the_diagram(qtbot, window) -> 
     window.digit_panel.select_label(1)
     qtbot.waitUntil(lambda: not player.is_active())
     assert window.network_view.shown_trace().label == 1
+
+
+def test_esc_on_the_focused_pad_clears_it_and_the_cleared_pad_reaches_the_diagram(
+    qtbot, window
+) -> None:
+    window.pad_dock.show()
+    window.digit_panel.load_test_digit(3)
+    player = play(qtbot, window)
+    pad = window.digit_panel.pad
+    pad.setFocus()
+    qtbot.waitUntil(pad.hasFocus)
+    qtbot.keyClick(pad, Qt.Key.Key_Escape)  # the pad keeps its own key: it clears
+    qtbot.waitUntil(lambda: window.digit_panel.network_input() is None, timeout=5000)
+    qtbot.waitUntil(lambda: not player.is_active())  # and the diagram shows the live network
+    assert window.network_view.frame_source() is None
