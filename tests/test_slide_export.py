@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 from windows import open_window
 
-from gui.step_export import SLIDE_SIZES, export_layout, render_frame
+from gui.step_export import SLIDE_SIZES, export_layout, find_ffmpeg, render_frame
 
 
 @pytest.fixture
@@ -93,3 +93,20 @@ def test_the_diagrams_own_size_is_still_offered_and_a_cancelled_size_writes_noth
 def test_a_size_too_small_to_paint_is_refused(qtbot, window) -> None:
     with pytest.raises(ValueError, match="2x2"):
         export_layout(window.network_view.diagram_layout(), (1, 720))
+
+
+@pytest.mark.skipif(find_ffmpeg() is None, reason="the optional mp4 extra is not installed")
+def test_a_slide_sized_mp4_is_that_size(qtbot, window, tmp_path) -> None:
+    import imageio_ffmpeg
+
+    window.play_step_action.trigger()
+    qtbot.waitUntil(window.step_player.is_active, timeout=10000)
+    window.step_player.pause()
+    window.step_player.set_speed(4.0)
+    path = tmp_path / "slide.mp4"
+    frames = window.step_player_controls.export(path, "mp4", size=(1920, 1080))
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    reader.close()
+    assert tuple(meta["size"]) == (1920, 1080)
+    assert imageio_ffmpeg.count_frames_and_secs(str(path))[0] == frames
