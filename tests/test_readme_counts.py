@@ -52,3 +52,13 @@ def test_the_players_speeds_sizes_and_frame_rate_are_the_codes() -> None:
     assert re.search(rf"\b{fps} frames a second\b", text)
     for w, h in SLIDE_SIZES:
         assert f"{w}x{h}" in text
+
+
+def test_the_compare_tabs_colours_and_picture_size_are_the_codes() -> None:
+    from gui.colors import LIGHT_SERIES, SERIES
+    from gui.compare_panel import EXPORT_SIZE
+
+    text = section("Compare runs and experiments")
+    count = number(re.search(r"up to (\w+) kept runs", text).group(1))
+    assert count == len(SERIES) == len(LIGHT_SERIES)
+    assert f"{EXPORT_SIZE[0]}x{EXPORT_SIZE[1]} PNG" in text
