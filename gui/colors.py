@@ -167,8 +167,9 @@ def activation_gray(a: np.ndarray) -> np.ndarray:
 _current = [DARK]
 _SIGNED_LUT = signed_lut()
 
-# Runs compared side by side: distinct hues that read on the dark canvas, in the order runs are
-# added (the first three are an experiment's usual runs: blue, orange, green).
+# Runs compared side by side: twelve hues told apart in each theme (every pair at least 30 apart
+# in CIELAB, each at least 40 from the canvas), in the order runs are added (the first three are an
+# experiment's usual runs: blue, orange, green). The light theme's are deeper, to read on white.
 SERIES = (
     (88, 196, 221),
     (255, 170, 60),
@@ -177,16 +178,32 @@ SERIES = (
     (180, 150, 255),
     (240, 230, 110),
     (252, 98, 85),
-    (160, 170, 185),
+    (200, 200, 200),
+    (50, 110, 255),
+    (170, 110, 60),
+    (0, 170, 130),
+    (130, 140, 20),
+)
+LIGHT_SERIES = (
+    (31, 119, 180),
+    (230, 110, 0),
+    (44, 150, 44),
+    (200, 60, 150),
+    (150, 100, 230),
+    (170, 150, 0),
+    (214, 39, 40),
+    (120, 120, 120),
+    (20, 40, 140),
+    (120, 60, 40),
+    (0, 160, 170),
+    (0, 0, 0),
 )
 
 
 def series_colour(index: int) -> tuple[int, int, int]:
-    """Return the colour of the index-th run in a comparison (the palette repeats).
+    """Return the colour of the index-th run in a comparison, in the theme in use.
 
-    On the light theme's white the same hues are drawn darker, so a yellow run stays readable.
+    Twelve runs get twelve colours; the thirteenth takes the first again.
     """
-    rgb = SERIES[index % len(SERIES)]
-    if palette().name == "light":
-        return tuple(round(0.68 * c) for c in rgb)
-    return rgb
+    series = LIGHT_SERIES if palette().name == "light" else SERIES
+    return series[index % len(series)]

@@ -2,7 +2,9 @@
 
 The cost plot draws each run's mini-batch costs straight from its curves (or their mean over the
 last 100 mini-batches, when smoothing is on); the accuracy plot draws each epoch's test accuracy
-and, as a star, the final network's when the run ended between epochs.
+and, as a star, the final network's when the run ended between epochs. The legend is a row above
+the curves, never over them; each kept run keeps a colour no other kept run has (twelve of them).
+The PNG export paints the same curves afresh at a slide's size, 1600x900.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from typing import NamedTuple, TextIO
 import numpy as np
 import pyqtgraph as pg
 import PySide6  # noqa: F401  (pyqtgraph binds to the first Qt binding imported)
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSizeF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,11 +39,17 @@ from engine.experiments import EXPERIMENTS
 from engine.history import trailing_mean
 from engine.runs import FINISHED, RUNNING, Run
 from gui.atomic_export import write_png, write_text
-from gui.colors import palette, qcolor, series_colour
+from gui.colors import SERIES, palette, qcolor, series_colour
 from gui.log_axis import count_axes
 from gui.theme import style_plot, theme_changed
 
 SMOOTH_WINDOW = 100  # mini-batches in the smoothed cost
+EXPORT_SIZE = (1600, 900)  # pixels of the exported picture: a slide's
+EXPORT_HEIGHT = 600.0  # the picture is laid out this tall, then painted at its pixel size
+LEGEND_SAMPLE = 34  # a legend entry's line sample and its gaps, in pixels
+EXPORT_TEXT = 13  # the exported legend's text, in the picture's layout units
+EXPORT_MARGIN = 12.0
+EXPORT_AXIS = 64  # the width of both plots' left axes in the picture, so their x axes line up
 AXIS_LABELS = {"epochs": "epochs of training", "examples": "examples seen", "updates": "updates"}
 
 
@@ -59,8 +67,49 @@ class DrawnRun(NamedTuple):
 
 
 def _points(item: pg.PlotDataItem) -> tuple[np.ndarray, np.ndarray]:
-    """Return the (x, y) a curve was given, before any log scale."""
+    """Return the (x, y) a curve was given, before any log scale (empty arrays if none)."""
+    if item.xData is None:
+        return np.empty(0), np.empty(0)
     return np.asarray(item.xData), np.asarray(item.yData)
+
+
+class _Styled(NamedTuple):
+    """A plot of the export's own layout, in the shape ``style_plot`` styles."""
+
+    item: pg.PlotItem
+
+    def setBackground(self, _colour: QColor) -> None:  # noqa: N802 - the PlotWidget's name
+        """The export's layout has one background, set once."""
+
+    def getPlotItem(self) -> pg.PlotItem:  # noqa: N802 - the PlotWidget's name
+        """Return the plot."""
+        return self.item
+
+
+def above_plot(item: pg.PlotItem) -> pg.LegendItem:
+    """Return a legend placed in a row of its own above ``item``'s curves, never over them."""
+    legend = pg.LegendItem(
+        labelTextSize="8pt", frame=False, labelTextColor=qcolor(palette().dim), verSpacing=-6
+    )
+    item.layout.removeItem(item.titleLabel)
+    item.titleLabel.setVisible(False)
+    item.layout.addItem(legend, 0, 1)
+    item.legend = legend  # curves given a name join it
+    return legend
+
+
+def fit_columns(legend: pg.LegendItem, width: float) -> None:
+    """Give ``legend`` as many columns as fit ``width`` pixels (its widest entries decide)."""
+    entries = [label.item.boundingRect().width() + LEGEND_SAMPLE for _s, label in legend.items]
+    columns = max(len(entries), 1)
+    while columns > 1:
+        rows = [entries[i : i + columns] for i in range(0, len(entries), columns)]
+        widths = [max(row[c] for row in rows if c < len(row)) for c in range(columns)]
+        if sum(widths) <= width:
+            break
+        columns -= 1
+    if legend.columnCount != columns:
+        legend.setColumnCount(columns)
 
 
 class ComparePanel(QWidget):
@@ -80,6 +129,8 @@ class ComparePanel(QWidget):
         self._hidden: set[int] = set()  # serials of runs toggled off
         self._cost_items: dict[int, pg.PlotDataItem] = {}
         self._accuracy_items: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self._colours: dict[int, int] = {}  # serial -> index of the run's colour, while it is kept
+        self._progress: dict[str, str] = {}  # experiment key -> its latest progress or result
         self._build()
 
     def _build(self) -> None:
@@ -92,6 +143,7 @@ class ComparePanel(QWidget):
         )
         self.experiment.setMinimumContentsLength(8)
         self.experiment.currentIndexChanged.connect(self._show_look_for)
+        self.experiment.currentIndexChanged.connect(self._show_progress)
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 100)
         self.epochs.setValue(3)
@@ -203,9 +255,8 @@ class ComparePanel(QWidget):
             item.showGrid(x=True, y=True, alpha=0.12)
             plot.setMinimumHeight(110)
         self.accuracy_plot.setXLink(self.cost_plot)
-        self.legend = self.cost_plot.getPlotItem().addLegend(
-            offset=(-10, 10), labelTextSize="8pt", labelTextColor=qcolor(palette().text)
-        )
+        self.legend = above_plot(self.cost_plot.getPlotItem())
+        self.cost_plot.getPlotItem().vb.sigResized.connect(self._fit_legend)
         for plot in (self.cost_plot, self.accuracy_plot):
             style_plot(plot)
         self.plots = QSplitter(Qt.Orientation.Vertical)
@@ -250,7 +301,12 @@ class ComparePanel(QWidget):
         self.run_button.setText("Cancel" if running else "Run experiment")
         self.experiment.setEnabled(not running)
         self.epochs.setEnabled(not running)
+        self._progress[self.experiment.currentData()] = text  # the one running is the one shown
         self.progress.setText(text)
+
+    def _show_progress(self) -> None:
+        """Show the chosen experiment's own latest progress or result, never another's."""
+        self.progress.setText(self._progress.get(self.experiment.currentData(), ""))
 
     def choose_experiment(self, key: str) -> None:
         """Select experiment ``key`` in the list, with its sentence."""
@@ -272,17 +328,23 @@ class ComparePanel(QWidget):
         self.budget.blockSignals(False)
 
     def set_runs(self, runs: list[Run]) -> None:
-        """Show these runs (oldest first), keeping each run's on/off choice."""
+        """Show these runs (oldest first), keeping each run's on/off choice and colour."""
         self.runs = list(runs)
         serials = {r.serial for r in self.runs}
         self._hidden &= serials
+        self._colours = {s: c for s, c in self._colours.items() if s in serials}
+        for run in self.runs:  # a new run takes the first colour no kept run has
+            if run.serial not in self._colours:
+                used = list(self._colours.values())
+                free = [c for c in range(len(SERIES)) if c not in used]
+                self._colours[run.serial] = free[0] if free else len(used) % len(SERIES)
         current = self.selected_run()
         self.run_list.blockSignals(True)
         self.run_list.clear()
         for index, run in enumerate(self.runs):
             item = QListWidgetItem(self._item_text(run))
             pixmap = QPixmap(12, 12)
-            pixmap.fill(QColor(*series_colour(run.serial - 1)))
+            pixmap.fill(QColor(*self.colour_of(run)))
             item.setIcon(QIcon(pixmap))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             shown = run.serial not in self._hidden
@@ -326,6 +388,10 @@ class ComparePanel(QWidget):
             self._hidden.add(serial)
         self.redraw()
 
+    def colour_of(self, run: Run) -> tuple[int, int, int]:
+        """Return the colour ``run`` is drawn in (in the theme in use)."""
+        return series_colour(self._colours.get(run.serial, run.serial - 1))
+
     def selected_run(self) -> Run | None:
         """Return the run selected in the list, if any."""
         item = self.run_list.currentItem()
@@ -362,8 +428,7 @@ class ComparePanel(QWidget):
         if theme_changed(self, event):
             for plot in (self.cost_plot, self.accuracy_plot):
                 style_plot(plot)
-            self.legend.setLabelTextColor(qcolor(palette().text))
-            self.redraw()
+            self.set_runs(self.runs)  # the list's swatches and the curves in the new colours
 
     def redraw(self) -> None:
         """Draw every shown run afresh (after a change of runs, axis or scale)."""
@@ -374,7 +439,7 @@ class ComparePanel(QWidget):
         self._cost_items = {}
         self._accuracy_items = {}
         for run in self.shown_runs():
-            colour = series_colour(run.serial - 1)
+            colour = self.colour_of(run)
             width = 2 if run.status != RUNNING else 1
             name = run.name if run.status == FINISHED else f"{run.name} ({run.status})"
             cost = self.cost_plot.plot(pen=pg.mkPen(colour, width=width), name=name)
@@ -389,6 +454,11 @@ class ComparePanel(QWidget):
             self._cost_items[run.serial] = cost
             self._accuracy_items[run.serial] = (line, final)
             self._draw_run(run)
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """Lay the legend over as many columns as fit the plot's width."""
+        fit_columns(self.legend, self.cost_plot.getPlotItem().vb.width())
 
     def drawn(self) -> dict[int, DrawnRun]:
         """Return what the plots hold for each shown run, by serial: the curves on screen."""
@@ -426,13 +496,98 @@ class ComparePanel(QWidget):
                 fy = [100 * run.final_test[1]]
         final.setData(fx, fy)
 
-    def export_png(self, path: str | Path) -> bool:
+    def export_png(self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE) -> bool:
         """Save the two plots with their legend as a PNG; return False if it cannot be written."""
         try:
-            write_png(self.plots.grab(), path)
+            write_png(self.render_picture(size), path)
         except OSError:
             return False
         return True
+
+    def render_picture(self, size: tuple[int, int] = EXPORT_SIZE) -> QImage:
+        """Return the comparison painted afresh at ``size`` pixels: legend, cost and accuracy.
+
+        The curves, scales and ranges are the ones on screen; the picture is laid out
+        EXPORT_HEIGHT units tall and painted at size / that pixels per unit, so its text and
+        lines are sharp at a slide's size whatever the size of the tab. The legend is a band of
+        rows above the plots, never over the curves.
+        """
+        width, height = size
+        ratio = height / EXPORT_HEIGHT
+        logical = QSizeF(width / ratio, EXPORT_HEIGHT)
+        entries = [
+            (self._cost_items[r.serial].name(), self.colour_of(r)) for r in self.shown_runs()
+        ]
+        font = QFont(self.font())
+        font.setPixelSize(EXPORT_TEXT)
+        line = QFontMetrics(font).height() + 4
+        widest = max((QFontMetrics(font).horizontalAdvance(n) for n, _c in entries), default=0)
+        column = widest + LEGEND_SAMPLE + 16
+        columns = max(1, min(len(entries), int((logical.width() - 2 * EXPORT_MARGIN) // column)))
+        rows = -(-len(entries) // columns)
+        band = 2 * EXPORT_MARGIN + rows * line
+        view = self._export_plots(QSizeF(logical.width(), logical.height() - band))
+        image = QImage(width, height, QImage.Format.Format_RGB32)
+        image.fill(qcolor(palette().background))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.scale(ratio, ratio)  # the layout's units to the picture's pixels: painted sharp
+        painter.setFont(font)
+        for k, (name, colour) in enumerate(entries):
+            x = EXPORT_MARGIN + (k % columns) * column
+            y = EXPORT_MARGIN + (k // columns) * line + line / 2
+            painter.setPen(pg.mkPen(colour, width=3))
+            painter.drawLine(QPointF(x, y), QPointF(x + LEGEND_SAMPLE - 8, y))
+            painter.setPen(qcolor(palette().text))
+            box = QRectF(x + LEGEND_SAMPLE, y - line / 2, column - LEGEND_SAMPLE, line)
+            painter.drawText(box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
+        target = QRectF(0.0, band, logical.width(), logical.height() - band)
+        view.scene().render(painter, target, view.ci.sceneBoundingRect())
+        painter.end()
+        view.close()
+        view.deleteLater()
+        return image
+
+    def _export_plots(self, size: QSizeF) -> pg.GraphicsLayoutWidget:
+        """Return an unseen view of ``size`` holding the two plots as shown, ready to render."""
+        view = pg.GraphicsLayoutWidget()
+        view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        view.setBackground(qcolor(palette().background))
+        view.resize(round(size.width()), round(size.height()))
+        shown = (self.cost_plot, self.accuracy_plot)
+        cost, accuracy = plots = [view.addPlot(row=row, col=0) for row in range(2)]
+        for plot, source in zip(plots, shown):
+            for side in ("left", "bottom"):
+                plot.setLabel(side, source.getPlotItem().getAxis(side).labelText)
+                plot.getAxis(side).enableAutoSIPrefix(False)
+            log_y = source is self.cost_plot and self.log_y.isChecked()
+            plot.setLogMode(x=self.log_x.isChecked(), y=log_y)
+            plot.showGrid(x=True, y=True, alpha=0.12)
+        view.ci.layout.setRowStretchFactor(0, 3)
+        view.ci.layout.setRowStretchFactor(1, 2)
+        for run in self.shown_runs():
+            colour = self.colour_of(run)
+            cost.plot(*_points(self._cost_items[run.serial]), pen=pg.mkPen(colour, width=2))
+            line, final = self._accuracy_items[run.serial]
+            accuracy.plot(
+                *_points(line),
+                pen=pg.mkPen(colour, width=1.5),
+                symbol="o",
+                symbolSize=6,
+                symbolBrush=colour,
+            )
+            accuracy.plot(
+                *_points(final), pen=None, symbol="star", symbolSize=12, symbolBrush=colour
+            )
+        x_range = self.cost_plot.getPlotItem().vb.viewRange()[0]
+        for plot, source in zip(plots, shown):
+            style_plot(_Styled(plot))
+            plot.getAxis("left").setWidth(EXPORT_AXIS)  # the two x axes line up
+            y_range = source.getPlotItem().vb.viewRange()[1]
+            plot.vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+        view.show()
+        view.ci.layout.activate()
+        return view
 
     def export_csv(self, path: str | Path) -> None:
         """Write every kept run's curves: one row per mini-batch, per epoch and final test."""

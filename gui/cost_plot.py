@@ -88,6 +88,7 @@ class CostPlot(QWidget):
         self._x_mode = "all"
         self._window_range: tuple[float, ...] | None = None  # the range the window last set
         self._marker_epochs: float | None = None
+        self._lone_range = False  # the axes were set around a lone first point, not auto-ranged
         self.batches = _Series()
         self.average = _Series()
         self.test_cost = _Series(64)
@@ -120,6 +121,7 @@ class CostPlot(QWidget):
         item.getAxis("bottom").enableAutoSIPrefix(False)  # 0.05 epochs, not "50 (x0.001)"
         item.setLabel("left", "cost")
         item.showGrid(x=False, y=False)
+        item.vb.setLimits(xMin=0.0)  # training starts at epoch 0: no negative epochs
         # The plot gets at most DISPLAY_POINTS points per curve, decimated here from the visible
         # range (min and max of each run, so no spike is hidden): pyqtgraph's own clipping and
         # downsampling rescan every point at every redraw, which at 300,000 mini-batches holds
@@ -173,6 +175,13 @@ class CostPlot(QWidget):
         style_plot(self.plot)
         self.batch_curve.setPen(pg.mkPen(p.muted, width=1))
         self.average_curve.setPen(pg.mkPen(p.accent, width=3))
+        for curve, colour, size in (
+            (self.batch_curve, p.muted, 7),
+            (self.average_curve, p.accent, 9),
+        ):
+            curve.setSymbolBrush(colour)  # shown on a lone point, where no line can be drawn
+            curve.setSymbolPen(pg.mkPen(colour))
+            curve.setSymbolSize(size)
         self.test_cost_curve.setSymbolBrush(p.text)
         self.test_cost_curve.setSymbolPen(pg.mkPen(p.background))
         dash = Qt.PenStyle.DashLine
@@ -220,6 +229,7 @@ class CostPlot(QWidget):
         self.x_mode_box.setCurrentIndex(self.x_mode_box.findData(mode))
         log = mode == "log"
         self.plot.getPlotItem().setLogMode(x=log, y=False)
+        self.plot.getPlotItem().vb.setLimits(xMin=-1e307 if log else 0.0)  # no negative epochs
         self.accuracy_curve.setLogMode(log, False)  # it lives in the second view box
         self.reset_view()
         self.set_marker(self._marker_epochs)
@@ -248,12 +258,15 @@ class CostPlot(QWidget):
         """Forget any zoom or pan and fit the axes to the data (a fresh network's empty range)."""
         vb = self.plot.getPlotItem().vb
         if self.batches.n == 0:  # auto-range keeps the old range when there is nothing to fit
-            vb.setXRange(self._to_view(0.01 if self._x_mode == "log" else 0.0), self._to_view(1.0))
+            vb.setXRange(
+                self._to_view(0.01 if self._x_mode == "log" else 0.0), self._to_view(1.0), padding=0
+            )
             vb.setYRange(0.0, 1.0)
             self.accuracy_view.setYRange(0, 100)
         vb.enableAutoRange(x=True, y=True)
         vb.setAutoVisible(y=self._x_mode == "window")
         self._window_range = None
+        self._lone_range = False
         self._dirty = True
         self.flush()
 
@@ -327,10 +340,34 @@ class CostPlot(QWidget):
         self.average_curve.setData(*thin(self.average.xs[visible], self.average.ys[visible]))
         self.test_cost_curve.setData(self.test_cost.xs, self.test_cost.ys)
         self.accuracy_curve.setData(self.test_accuracy.xs, self.test_accuracy.ys)
+        self._show_lone_points()
         if self.test_accuracy.n:
             low = max(0.0, float(self.test_accuracy.ys.min()) - 5.0)
             self.accuracy_view.setYRange(low, 100.0, padding=0)
         self._show_readout()  # the data changed: the hover text reads it again, or goes
+
+    def _show_lone_points(self) -> None:
+        """Give a curve of one point a marker (a line needs two) and the axes a range around it.
+
+        pyqtgraph would centre a lone point in a range one unit wide: -0.4 to 0.4 epochs for the
+        first mini-batch. The plot shows 0 to that point instead, until a second point comes.
+        """
+        for curve in (self.batch_curve, self.average_curve):
+            x, _y = curve.getData()
+            curve.setSymbol("o" if x is not None and len(x) == 1 else None)
+        vb = self.plot.getPlotItem().vb
+        if self.batches.n == 1 and not self._lone_range and vb.autoRangeEnabled()[1]:
+            x, y = float(self.batches.xs[0]), float(self.batches.ys[0])
+            if self._x_mode != "window":  # the moving window already shows 0 to the point
+                left = x / 10 if self._x_mode == "log" else 0.0
+                vb.setXRange(self._to_view(left), self._to_view(x), padding=0.1)
+            vb.setYRange(0.0, max(1.25 * y, 1e-6), padding=0)
+            self._lone_range = True
+        elif self._lone_range and self.batches.n != 1:
+            self._lone_range = False
+            vb.enableAutoRange(axis=pg.ViewBox.YAxis)
+            if self._x_mode != "window":
+                vb.enableAutoRange(axis=pg.ViewBox.XAxis)
 
     def _follow(self) -> None:
         """In the moving window, show the latest WINDOW_EPOCHS unless the learner has zoomed."""

@@ -32,6 +32,7 @@ BRUSH = 22.0  # brush diameter at full pressure; a 20-pixel digit box then has 1
 ERASER = 36.0
 MIN_PRESSURE = 0.35  # the thinnest tablet stroke, as a fraction of the brush
 THROTTLE_MS = 16  # at most one digit_drawn per this many milliseconds while drawing
+CLEAR_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Escape)  # with the pad focused
 
 
 @dataclass
@@ -257,11 +258,18 @@ class DrawingPad(QWidget):
             self._end()
         event.accept()  # no synthesised mouse events follow an accepted tablet event
 
+    def event(self, event: QEvent) -> bool:
+        """Keep the keys that clear the pad while it has focus (Esc also closes Play one step)."""
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in CLEAR_KEYS:
+            event.accept()  # Qt then gives the key to the pad, not to a window shortcut
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
         """Ctrl+Z undoes the last stroke; Delete, Backspace and Esc clear."""
         if event.matches(QKeySequence.StandardKey.Undo):
             self.undo()
-        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Escape):
+        elif event.key() in CLEAR_KEYS:
             self.clear()
         else:
             super().keyPressEvent(event)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.guide_stops import STOPS, Stop
+from gui.painted_icons import back_button, next_button
 
 
 class GuidePanel(QWidget):
@@ -71,9 +72,9 @@ class GuidePanel(QWidget):
         row.addWidget(self.reveal_button)
         predict_layout.addLayout(row)
         predict_layout.addWidget(self.answer)
-        self.back_button = QPushButton("◀ Back")
+        self.back_button = back_button()
         self.back_button.clicked.connect(lambda: self.set_stop(self.index - 1))
-        self.next_button = QPushButton("Next ▶")
+        self.next_button = next_button()
         self.next_button.clicked.connect(lambda: self.set_stop(self.index + 1))
         nav = QHBoxLayout()
         nav.addWidget(self.back_button)

@@ -95,12 +95,15 @@ class LiveFeed(QObject):
             w.record.scrubbed = None
             self.shown_serial = -1  # redraw the live network at the next refresh
             w.cost_plot.set_marker(None)
+            self.show_status_now()
             return
         w.pause()
         w.record.scrubbed = index
         kept = w.worker.kept_snapshot(index)
         w.cost_plot.set_marker(kept.progress)
         self.show_snapshot(kept.as_snapshot())
+        w.record.measure_moment(self.snapshot, w.data)
+        self.show_status_now()  # the status bar describes the moment shown
 
     def go_live(self) -> None:
         """Show the live network again (training or Teach act on it, not on a past moment)."""
@@ -214,18 +217,27 @@ class LiveFeed(QObject):
         if self.window.record.running and now - self.status_shown < STATUS_REFRESH_S:
             return
         self.status_shown = now
-        data, r, live = self.window.data, self.window.record.last_batch, self.live
-        if r is not None and (live is None or r.examples_seen >= live.examples_seen):
+        record = self.window.record
+        data, r, live = self.window.data, record.last_batch, self.live
+        scrubbed = record.scrubbed is not None
+        shown = self.snapshot if scrubbed else live  # the moment on screen
+        if (
+            not scrubbed
+            and r is not None
+            and (live is None or r.examples_seen >= live.examples_seen)
+        ):
             epoch = f"Epoch {r.epoch + 1}, mini-batch {r.batch + 1}"
             seen = r.examples_seen
-        else:  # no mini-batch since the network began: an opened or resumed one has its own
-            epoch = f"Epoch {live.epoch + 1}" if live is not None else "Epoch 1"
-            seen = live.examples_seen if live is not None else 0
+        elif shown is not None:  # a past moment, or no mini-batch since this network began
+            seen = shown.examples_seen
+            epoch = record.position(seen, shown.n_train, at_end=not scrubbed)
+        else:
+            epoch, seen = "Epoch 1", 0
         texts = {
             "data": f"Data: {data.source} ({len(data.train):,} train)" if data else "Data: …",
             "epoch": epoch,
             "examples": f"{quantity(seen, 'example')} seen",
-            "speed": f"{r.examples_per_second:,.0f} examples/s" if r else "",
-            "accuracy": self.window.record.accuracy_text,
+            "speed": f"{r.examples_per_second:,.0f} examples/s" if r and record.running else "",
+            "accuracy": record.accuracy_status(seen, scrubbed),
         }
         self.window.status_bar.show_texts(texts)

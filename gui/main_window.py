@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.settings_problems: list[str] = []  # stored values that were not used, and why
         self.session = load_session(self.settings, self.settings_problems)
         load_preferences(self.settings, self.settings_problems)
+        self.typed = self.session  # what the learner chose, saved for the next launch
         if data is not None:
             self.session = replace(self.session, data=data)
         self.record = RunRecord(self)
@@ -251,7 +252,7 @@ class MainWindow(QMainWindow):
         p = run.parameters
         self.worker.set_train_config(run.train)
         self.worker.adopt(network_of(p), p.epoch, p.examples_seen)
-        self.remember(network=run.network, train=run.train)
+        self.show_opened(network=run.network, train=run.train)
         self.controls.set_session(self.session)
         self.record.pending_history = run.history()
         self.record.model_path = None
@@ -368,16 +369,38 @@ class MainWindow(QMainWindow):
         if not self.reset(config=DEFAULTS.network, seed=DEFAULTS.seed):
             return
         self.worker.set_train_config(DEFAULTS.train)
-        self.session = Session(data=self.session.data)
+        self.session = self.typed = Session(data=self.session.data)
         save_session(self.settings, self.session)
         self.controls.set_session(self.session)
         self.set_speed(DEFAULTS.speed)
 
     def remember(self, **changes: object) -> None:
-        """Update and persist the session."""
-        values = {**self.session.__dict__, **changes}
-        self.session = Session(**values)
-        save_session(self.settings, self.session)
+        """Update the session with what the learner chose, and save it for the next launch.
+
+        Only the fields the learner changed are saved: after opening a run with eta = 0.3, a
+        new mini-batch size is saved with the learning rate the learner last chose, not 0.3.
+        """
+        typed = {}
+        for name, value in changes.items():
+            shown, saved = getattr(self.session, name), getattr(self.typed, name)
+            if is_dataclass(value) and type(saved) is type(value):
+                edited = {
+                    f.name: getattr(value, f.name)
+                    for f in fields(value)
+                    if getattr(value, f.name) != getattr(shown, f.name)
+                }
+                value = replace(saved, **edited)
+            typed[name] = value
+        self.typed = replace(self.typed, **typed)
+        save_session(self.settings, self.typed)
+        self.show_opened(**changes)
+
+    def show_opened(self, **changes: object) -> None:
+        """Show and use an opened run's or model's settings without saving them as the learner's.
+
+        The next launch starts a fresh network with the settings the learner chose.
+        """
+        self.session = replace(self.session, **changes)
         self.controls.remember(self.session)  # else an invalid edit would restore stale values
 
     def _on_network_edited(self, config: NetworkConfig, seed: int) -> None:

@@ -59,7 +59,7 @@ class ModelFiles:
         train = limits.snap_train_config(saved.train_config)  # the value shown is the one used
         self.window.worker.set_train_config(train)
         self.window.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
-        self.window.remember(network=saved.network.config, train=train)
+        self.window.show_opened(network=saved.network.config, train=train)
         self.window.controls.set_session(self.window.session)
         self.window.record.pending_history = history
         self.window.record.model_path = Path(path)

@@ -40,8 +40,11 @@ class RunRecord(QObject):
         self.state = PAUSED  # the worker's state, as it last said
         self.last_epoch: EpochReport | None = None
         self.last_batch: BatchReport | None = None
-        self.accuracy_text = NO_ACCURACY
+        self.accuracy_text = NO_ACCURACY  # said of the network measured, while it is the one shown
         self.accuracy_seen: int | None = None  # examples seen by the network last measured
+        self.accuracy_value: float | None = None  # its test accuracy, a fraction
+        self._accuracy_later: str | None = None  # what to say of it once training has moved on
+        self.moment_accuracy: tuple[int, float] | None = None  # a scrubbed moment's, by examples
         # What a network about to start is, by the examples it will have seen (opened, resumed
         # ...): its first accuracy is labelled with it. Keyed so a late signal takes no other's.
         self.start_notes: dict[int, str] = {}
@@ -94,6 +97,8 @@ class RunRecord(QObject):
         self.history.add_epoch(report)
         self.accuracy_text = f"Test accuracy {100 * report.test_accuracy:.2f}%"
         self.accuracy_seen = self.last_batch.examples_seen if self.last_batch else None
+        self.accuracy_value = report.test_accuracy
+        self._accuracy_later = f"after epoch {report.epoch}"
         self.epoch_added.emit(report)
         progress = self.history.batches.column("progress")
         epoch_costs = self.history.batches.column("cost")[progress > report.epoch - 1]
@@ -109,6 +114,7 @@ class RunRecord(QObject):
         """
         self.last_epoch = self.last_batch = None
         self.scrubbed = None
+        self.moment_accuracy = None
         self._stall_said = False
         if undone is not None:
             self.unsaved = undone
@@ -147,4 +153,50 @@ class RunRecord(QObject):
     def show_accuracy(self, accuracy: float, note: str) -> None:
         """Say the network's test accuracy, with what the network is."""
         self.accuracy_text = f"Test accuracy {100 * accuracy:.2f}% ({note})"
+        self.accuracy_value = accuracy
+        self._accuracy_later = None
         self.accuracy_changed.emit()
+
+    def measure_moment(self, snapshot: Snapshot, data) -> None:
+        """Measure a past moment shown from the History (its own, apart from the live network's)."""
+        seen = snapshot.examples_seen
+        if data is None or (self.moment_accuracy and self.moment_accuracy[0] == seen):
+            return
+        accuracy = evaluate(network_of(snapshot), data.test.images, data.test.labels).accuracy
+        self.moment_accuracy = (seen, accuracy)
+
+    def accuracy_status(self, seen: int | None, scrubbed: bool = False) -> str:
+        """Return the test accuracy to show beside a network that has seen ``seen`` examples.
+
+        The live network's, labelled with what it is while it is the one measured, and with
+        where it was measured once training has moved on ("untrained" is true only at 0); a
+        scrubbed moment's own.
+        """
+        if scrubbed:
+            if self.moment_accuracy is None or self.moment_accuracy[0] != seen:
+                return NO_ACCURACY
+            return f"Test accuracy {100 * self.moment_accuracy[1]:.2f}% (at {seen:,} examples)"
+        if self.accuracy_value is None or seen is None or seen == self.accuracy_seen:
+            return self.accuracy_text
+        measured = self.accuracy_seen or 0
+        later = self._accuracy_later or (
+            "before training" if measured == 0 else f"at {measured:,} examples"
+        )
+        return f"Test accuracy {100 * self.accuracy_value:.2f}% ({later})"
+
+    def position(self, seen: int, n_train: int, at_end: bool) -> str:
+        """Return "Epoch e, mini-batch b" for a network that has seen ``seen`` examples.
+
+        Read from the history's mini-batches (so it agrees with what training said then): the
+        last one at or before the network, or the history's last when ``at_end`` (an opened,
+        undone or resumed network is where its history ends).
+        """
+        progress = self.history.batches.column("progress")
+        if seen <= 0:
+            return "Epoch 1"
+        i = len(progress) - 1 if at_end else np.searchsorted(progress, seen / n_train + 1e-9) - 1
+        if i < 0:
+            return f"Epoch {-(-seen // n_train)}"
+        epoch = int(np.ceil(progress[i] - 1e-9))
+        first = int(np.searchsorted(progress, epoch - 1 + 1e-9))  # this epoch's first batch
+        return f"Epoch {epoch}, mini-batch {i - first + 1}"

@@ -1,10 +1,12 @@
 """Export the "Play one step" animation as an animated GIF (Pillow) or an MP4 (FFmpeg).
 
-Frames are painted by the same ``StepFrames.paint`` as the window, at the diagram's size, at a
-fixed frame rate through the whole story played continuously (no pauses for reading). The first
-frame is the diagram before the step and the last the diagram after it, without captions. GIF
-delays are whole centiseconds, so 30 fps is written as delays of 30, 30 and 40 ms in turn. MP4
-needs an FFmpeg executable: the ``mp4`` extra's imageio-ffmpeg, or one on the PATH.
+Frames are painted by the same ``StepFrames.paint`` as the window, at the diagram's size or at a
+size for a slide (1280x720, 1920x1080: the diagram laid out afresh and painted at that many
+pixels, never a small picture scaled up), at a fixed frame rate through the whole story played
+continuously (no pauses for reading). The first frame is the diagram before the step and the
+last the diagram after it, without captions. GIF delays are whole centiseconds, so 30 fps is
+written as delays of 30, 30 and 40 ms in turn. MP4 needs an FFmpeg executable: the ``mp4``
+extra's imageio-ffmpeg, or one on the PATH.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage, QPainter
 
-from gui.diagram_layout import DiagramLayout
+from gui.diagram_layout import DiagramLayout, compute_layout
 from gui.step_frames import Settings, StepFrames
 
 Progress = Callable[[int, int], bool]  # (frames done, total) -> False to cancel
@@ -27,6 +29,10 @@ MP4_MISSING = (
     "MP4 export needs FFmpeg, which is not installed. Install the optional extra "
     "(pip install 'backprop-lab[mp4]') or put ffmpeg on the PATH; GIF export works without it."
 )
+
+
+SLIDE_SIZES = ((1280, 720), (1920, 1080))  # pixels: HD and full HD, for a slide or a video
+SLIDE_HEIGHT = 480.0  # a slide's diagram is laid out this tall, then painted at its pixel size
 
 
 class ExportCancelledError(Exception):
@@ -52,11 +58,36 @@ def frame_plan(durations: list[float], speed: float, fps: int) -> list[tuple[int
     return plan
 
 
+def export_layout(
+    layout: DiagramLayout, size: tuple[int, int] | None
+) -> tuple[DiagramLayout, float, tuple[int, int]]:
+    """Return the layout, pixel ratio and pixel size that paint the diagram at ``size`` pixels.
+
+    None keeps the diagram's own layout at one pixel per unit. A slide's size gets a layout
+    SLIDE_HEIGHT units tall, drawn at size / layout pixels per unit: the diagram, its text and
+    its arrows keep their proportions and are painted at the full resolution.
+    """
+    if size is None:
+        return layout, 1.0, (int(layout.width), int(layout.height))
+    width, height = int(size[0]), int(size[1])
+    if width < 2 or height < 2:
+        raise ValueError(f"the animation needs at least 2x2 pixels, not {width}x{height}")
+    ratio = height / SLIDE_HEIGHT
+    return compute_layout(layout.sizes, width / ratio, SLIDE_HEIGHT), ratio, (width, height)
+
+
 def render_frame(
-    frames: StepFrames, layout: DiagramLayout, settings: Settings, index: int, t: float
+    frames: StepFrames,
+    layout: DiagramLayout,
+    settings: Settings,
+    index: int,
+    t: float,
+    ratio: float = 1.0,
 ) -> QImage:
-    """Return beat ``index`` at fraction t painted into a new image the size of ``layout``."""
-    image = QImage(QSize(int(layout.width), int(layout.height)), QImage.Format.Format_RGB32)
+    """Return beat ``index`` at fraction t painted into a new image: ``layout``'s size x ratio."""
+    size = QSize(round(layout.width * ratio), round(layout.height * ratio))
+    image = QImage(size, QImage.Format.Format_RGB32)
+    image.setDevicePixelRatio(ratio)
     p = QPainter(image)
     frames.paint(p, index, t, layout, settings, hold_captions=False)
     p.end()
@@ -81,16 +112,20 @@ def export_gif(
     fps: int = 30,
     speed: float = 1.0,
     progress: Progress | None = None,
+    size: tuple[int, int] | None = None,
 ) -> int:
-    """Write the animation as a looping GIF; return its frames (a held frame counts once)."""
+    """Write the animation as a looping GIF; return its frames (a held frame counts once).
+
+    ``size`` is the GIF's in pixels (None: the diagram's).
+    """
     from PIL import Image
 
     plan = frame_plan([b.seconds for b in frames.beats], speed, fps)
-    size = (int(layout.width), int(layout.height))
+    layout, ratio, size = export_layout(layout, size)
 
     def rgb(index: int, t: float) -> Image.Image:
         """Return one frame as a Pillow RGB image."""
-        image = render_frame(frames, layout, settings, index, t)
+        image = render_frame(frames, layout, settings, index, t, ratio)
         return Image.frombytes("RGB", size, _rgb_bytes(image))
 
     # One palette for every frame, from a frame of each beat: no flicker between frames, and
@@ -153,13 +188,17 @@ def export_mp4(
     speed: float = 1.0,
     progress: Progress | None = None,
     ffmpeg: str | None = None,
+    size: tuple[int, int] | None = None,
 ) -> int:
-    """Write the animation as an H.264 MP4 and return its frames; OSError says why it could not."""
+    """Write the animation as an H.264 MP4 and return its frames; OSError says why it could not.
+
+    ``size`` is the video's in pixels (None: the diagram's).
+    """
     exe = ffmpeg or find_ffmpeg()
     if exe is None:
         raise OSError(MP4_MISSING)
     plan = frame_plan([b.seconds for b in frames.beats], speed, fps)
-    w, h = int(layout.width), int(layout.height)
+    layout, ratio, (w, h) = export_layout(layout, size)
     command = [
         exe, "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
         "-s", f"{w}x{h}", "-r", str(fps), "-i", "-",
@@ -171,7 +210,8 @@ def export_mp4(
         for n, (index, t) in enumerate(plan):
             if progress is not None and not progress(n, len(plan)):
                 raise ExportCancelledError("export cancelled")
-            process.stdin.write(_rgb_bytes(render_frame(frames, layout, settings, index, t)))
+            image = render_frame(frames, layout, settings, index, t, ratio)
+            process.stdin.write(_rgb_bytes(image))
         _, error = process.communicate()  # closes its input: the end of the video
         if process.returncode != 0:
             message = error.decode(errors="replace").strip() or "unknown error"

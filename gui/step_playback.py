@@ -67,10 +67,22 @@ class StepPlayback(QObject):
         self.window.worker.network_reset.connect(self.on_network_changed)
         self.window.worker.taught.connect(self.on_network_changed)
         self.window.timeline.snapshot_chosen.connect(lambda _index: self.window.step_player.close())
+        # After the window's own slots, which have traced the new drawing on the live network.
+        self.window.digit_panel.input_changed.connect(self.on_pad_changed)
+        self.window.digit_panel.label_group.idToggled.connect(self.on_pad_changed)
 
     def on_network_changed(self, _what: object) -> None:
         """A new network or a Teach step: the step being told is no longer this network's."""
         self.window.step_player.close()
+
+    def on_pad_changed(self, *_what: object) -> None:
+        """The learner drew or labelled a digit: close the step, so the diagram shows it."""
+        if self.window.step_player.is_active():
+            self.window.step_player.close()
+            self.window.statusBar().showMessage(
+                "Play one step closed: the diagram shows your digit on the network after the step.",
+                6000,
+            )
 
     def play(self) -> None:
         """Take the next mini-batch step and animate it; while one plays, pause or resume it."""

@@ -1,8 +1,9 @@
 """The bar over the diagram while one step plays: play, pause, step, scrub, and export.
 
 It drives a ``StepPlayer`` and follows it: the slider is the story's clock, each tick mark a beat.
-Export asks for a file and writes the animation at the diagram's size (``gui.step_export``), with
-a progress dialog that can cancel it; a failure is said in a message box and loses nothing.
+Export asks for a size (a slide's 1280x720 or 1920x1080, or the diagram's own) and a file, and
+writes the animation painted at that size (``gui.step_export``), with a progress dialog that can
+cancel it; a failure is said in a message box and loses nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMenu,
     QMessageBox,
@@ -27,7 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.step_export import MP4_MISSING, ExportCancelledError, export_gif, export_mp4, find_ffmpeg
+from gui.painted_icons import painted_icon
+from gui.step_export import (
+    MP4_MISSING,
+    SLIDE_SIZES,
+    ExportCancelledError,
+    export_gif,
+    export_mp4,
+    find_ffmpeg,
+)
 from gui.step_player import SPEEDS, StepPlayer
 
 MS = 1000  # slider units per second of story
@@ -42,11 +52,13 @@ class StepPlayerControls(QWidget):
         super().__init__(parent)
         self.player = player
         self.setObjectName("stepPlayerControls")
-        self.back_button = self._button("\u25c0 Back", "Go to the previous beat (,).")
-        self.play_button = self._button("\u25b6 Play", "Play or pause the animation (P).")
-        self.next_button = self._button("Next \u25b6", "Go to the next beat (.).")
+        self.back_button = self._button("Back", "previous", "Go to the previous beat (,).")
+        self.play_button = self._button("Play", "play", "Play or pause the animation (P).")
+        self.next_button = self._button("Next", "next", "Go to the next beat (.).")
         self.close_button = self._button(
-            "\u2715 Close", "Stop the animation and show the live network (the step is taken)."
+            "Close",
+            "close",
+            "Stop the animation and show the live network, the step taken (Esc).",
         )
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Scrub through the step: every tick is one beat of the animation.")
@@ -68,8 +80,8 @@ class StepPlayerControls(QWidget):
         self.pause_box.setChecked(player.pause_for_reading())
         self.pause_box.setToolTip("Stop at the end of each phase so its caption can be read.")
         self.export_button = QToolButton()
-        self.export_button.setText("Export \u25be")
-        self.export_button.setToolTip("Save the animation at the diagram's size for a slide.")
+        self.export_button.setText("Export")  # the menu button draws its own arrow
+        self.export_button.setToolTip("Save the animation as a GIF or a video, sized for a slide.")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
         self.export_gif_action = menu.addAction("Animated GIF\u2026")
@@ -100,6 +112,7 @@ class StepPlayerControls(QWidget):
 
         self.step_back_action = self._shortcut(",", player.step_back)
         self.step_forward_action = self._shortcut(".", player.step_forward)
+        self.close_action = self._shortcut("Esc", player.close)
         self.back_button.clicked.connect(player.step_back)
         self.play_button.clicked.connect(player.toggle)
         self.next_button.clicked.connect(player.step_forward)
@@ -120,12 +133,13 @@ class StepPlayerControls(QWidget):
         player.beats_changed.connect(self._on_beats_changed)
         self.setVisible(False)
 
-    def _button(self, text: str, tip: str) -> QToolButton:
-        """Return a text tool button with a tooltip."""
+    def _button(self, text: str, icon: str, tip: str) -> QToolButton:
+        """Return a tool button with a painted icon (no font can lack it), a word and a tip."""
         button = QToolButton()
         button.setText(text)
+        button.setIcon(painted_icon(icon))
         button.setToolTip(tip)
-        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         return button
 
     def _shortcut(self, key: str, slot) -> QAction:
@@ -145,8 +159,8 @@ class StepPlayerControls(QWidget):
         self.example_box.clear()
         for i, label in enumerate(story.labels.tolist()):
             guess = story.guess(i)
-            mark = "\u2713" if guess == label else f"\u2717 ({guess})"
-            self.example_box.addItem(f"{i + 1}: a {label} {mark}", i)
+            mark = "guessed right" if guess == label else f"guessed {guess}"
+            self.example_box.addItem(f"{i + 1}: a {label}, {mark}", i)
             tip = f"Example {i + 1} of {story.batch_size}: a {label}, the network guessed {guess}"
             self.example_box.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
         self.example_box.setCurrentIndex(self.player.focus())
@@ -181,7 +195,8 @@ class StepPlayerControls(QWidget):
 
     def _on_playing_changed(self, playing: bool) -> None:
         """Show Pause while playing, Play otherwise."""
-        self.play_button.setText("\u23f8 Pause" if playing else "\u25b6 Play")
+        self.play_button.setText("Pause" if playing else "Play")
+        self.play_button.setIcon(painted_icon("pause" if playing else "play"))
 
     def export_dialog(self, kind: str) -> None:
         """Ask for a file name and export the animation as a GIF or an MP4, with progress."""
@@ -194,20 +209,47 @@ class StepPlayerControls(QWidget):
         if kind == "mp4" and find_ffmpeg() is None:
             QMessageBox.information(self, "MP4 export", MP4_MISSING)
             return
+        player.pause()
+        sizes = self.export_sizes()
+        names = list(sizes)
+        name, chosen = QInputDialog.getItem(
+            self, "Export the step", "Size of the animation, in pixels:", names, 0, False
+        )
+        if not chosen:
+            return
         label = "Animated GIF (*.gif)" if kind == "gif" else "MP4 video (*.mp4)"
         path, _ = QFileDialog.getSaveFileName(self, "Export the step", f"step.{kind}", label)
         if not path:
             return
-        player.pause()
         try:
-            self.export(path, kind, show_progress=True)
+            self.export(path, kind, show_progress=True, size=sizes[name])
         except ExportCancelledError:
             return
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not export {path}: {exc}")
 
-    def export(self, path: str | os.PathLike[str], kind: str, show_progress: bool = False) -> int:
-        """Write the animation to ``path`` ("gif" or "mp4") at the diagram's size; return frames."""
+    def export_sizes(self) -> dict[str, tuple[int, int] | None]:
+        """Return the sizes Export offers, by their name in the dialog (None: the diagram's)."""
+        sizes: dict[str, tuple[int, int] | None] = {
+            f"{w} x {h}, for a slide" if h < 1000 else f"{w} x {h}, full HD": (w, h)
+            for w, h in SLIDE_SIZES
+        }
+        layout = self.player.view.diagram_layout()
+        if layout is not None:
+            sizes[f"{int(layout.width)} x {int(layout.height)}, the diagram as on screen"] = None
+        return sizes
+
+    def export(
+        self,
+        path: str | os.PathLike[str],
+        kind: str,
+        show_progress: bool = False,
+        size: tuple[int, int] | None = None,
+    ) -> int:
+        """Write the animation to ``path`` ("gif" or "mp4"); return its frames.
+
+        ``size`` is in pixels; None is the diagram's size on screen.
+        """
         player = self.player
         layout = player.view.diagram_layout()
         progress = None
@@ -228,7 +270,7 @@ class StepPlayerControls(QWidget):
         try:
             frames = write(
                 player.frames, layout, player.settings(), path, speed=player.speed(),
-                progress=progress,
+                progress=progress, size=size,
             )  # fmt: skip
         finally:
             if dialog is not None:

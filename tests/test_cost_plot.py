@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QImage
 
+from gui.colors import palette
 from gui.cost_plot import AVERAGE_WINDOW, DISPLAY_POINTS, CostPlot
 
 
@@ -143,3 +145,53 @@ def test_the_cost_plot_and_the_compare_tab_share_one_moving_mean() -> None:
     naive = np.array([costs[max(0, i - 99) : i + 1].mean() for i in range(len(costs))])
     np.testing.assert_allclose(whole, naive, rtol=1e-6)
     np.testing.assert_allclose(grown, naive, rtol=1e-6)
+
+
+def drawn_pixels(plot: CostPlot, rgb: tuple[int, int, int]) -> int:
+    """Return how many pixels of the plot's picture are within 40 of colour ``rgb``."""
+    image = plot.plot.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    w, h = image.width(), image.height()
+    rows = np.frombuffer(bytes(image.constBits()), np.uint8).reshape(h, image.bytesPerLine())
+    pixels = rows[:, : 3 * w].reshape(h, w, 3).astype(int)
+    return int((np.abs(pixels - np.array(rgb)).max(axis=2) < 40).sum())
+
+
+@pytest.mark.parametrize("mode", ["all", "log", "window"])
+def test_one_mini_batch_is_a_visible_point_on_a_sensible_axis(qtbot, mode) -> None:
+    """After one step there is one point: it gets a marker, and x runs from 0 to about it."""
+    plot = CostPlot()
+    qtbot.addWidget(plot)
+    plot.resize(600, 300)
+    plot.show()
+    plot.set_x_mode(mode)
+    accent = palette().accent
+    before = drawn_pixels(plot, accent)
+    plot.append_batches(np.array([0.001]), np.array([0.45]))  # one mini-batch of 10 of 10,000
+    plot.flush()
+    qtbot.waitUntil(lambda: plot.x_range()[1] < 0.01)
+    x0, x1 = plot.x_range()
+    assert 0 <= x0 < 0.001 < x1 < 0.0015  # 0 to one mini-batch, not -0.4 to 0.4
+    (_, _), (y0, y1) = plot.plot.getPlotItem().vb.viewRange()
+    assert 0 <= y0 < 0.45 < y1 <= 0.6  # the cost axis holds the point and no negative costs
+    assert drawn_pixels(plot, accent) > before + 20  # the point is drawn: a marker, not nothing
+    # A second point makes a line: the markers go and the axes follow the data again.
+    plot.append_batches(np.array([0.002, 0.5]), np.array([0.44, 0.2]))
+    plot.flush()
+    qtbot.waitUntil(lambda: plot.x_range()[1] >= 0.5)
+    assert plot.batch_curve.opts["symbol"] is None and plot.average_curve.opts["symbol"] is None
+
+
+def test_the_epoch_axis_never_shows_negative_epochs(qtbot) -> None:
+    plot = CostPlot()
+    qtbot.addWidget(plot)
+    plot.resize(600, 300)
+    plot.show()
+    plot.append_batches(np.array([0.001, 0.002, 0.003]), np.array([0.5, 0.4, 0.45]))
+    plot.flush()
+    qtbot.waitUntil(lambda: plot.x_range()[1] >= 0.003)
+    assert plot.x_range()[0] >= 0
+    plot.clear()  # a fresh network, and its first point again
+    plot.append_batches(np.array([0.001]), np.array([0.5]))
+    plot.flush()
+    qtbot.waitUntil(lambda: plot.x_range()[1] < 0.01)
+    assert plot.x_range()[0] >= 0 and plot.batch_curve.opts["symbol"] == "o"

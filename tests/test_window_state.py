@@ -129,7 +129,7 @@ def test_after_resume_and_reset_the_history_strip_is_live_and_the_status_true(
     assert window.timeline.label.text() == LIVE_TEXT
     assert not window.timeline.resume_button.isEnabled()
     qtbot.waitUntil(lambda: status(window, "examples") == "1,000 examples seen")
-    assert status(window, "epoch") == "Epoch 1"
+    assert status(window, "epoch") == "Epoch 1, mini-batch 100"  # where the branch starts
     resumed = window.worker.latest_snapshot()
     expected = f"Test accuracy {100 * accuracy_of(window, resumed):.2f}% (resumed)"
     qtbot.waitUntil(lambda: status(window, "accuracy") == expected)
@@ -188,7 +188,8 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     assert len(window.record.history) == 200 and window.cost_plot.point_count() == 200
     assert not window.isWindowModified()  # exactly the network that was saved
     assert window.record.model_path == tmp_path / "before.npz"
-    assert status(window, "accuracy") == f"Test accuracy {100 * a0:.2f}% (Teach it undone)"
+    undone = f"Test accuracy {100 * a0:.2f}% (Teach it undone)"
+    qtbot.waitUntil(lambda: status(window, "accuracy") == undone)  # measured once it is back
     assert "Undone" in window.digit_panel.teach.result_label.text()
     assert not window.undo_teach_action.isEnabled()
     # The same run goes on: the timeline keeps every moment before the step, and its last one

@@ -47,6 +47,7 @@ from gui.explorer.text import (
     highlighted_equations,
     plain,
 )
+from gui.painted_icons import painted_icon
 from gui.theme import style_plot, theme_changed
 
 DIAGRAM_STEPS = (1, 2, 3, 4, 5)
@@ -92,9 +93,10 @@ class ExplorerPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title.setFont(font)
-        self.back_button = QPushButton("◀ Back")
+        self.back_button = QPushButton(painted_icon("left"), "Back")
         self.back_button.setObjectName("back_button")
-        self.next_button = QPushButton("Next ▶")
+        self.next_button = QPushButton(painted_icon("right"), "Next")
+        self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # the arrow after
         self.next_button.setObjectName("next_button")
         self.back_button.clicked.connect(self.previous_step)
         self.next_button.clicked.connect(self.next_step)

@@ -1,0 +1,161 @@
+"""The status bar says what is on screen, in every state the walk found it lying in.
+
+Scrubbed back in the History it kept describing the live network; during the first epoch it said
+"(untrained)"; after Teach it and Undo, "Epoch 5, mini-batch 1000" became "Epoch 6"; and the guide's
+stop on labelled data showed the last experiment's "cancelled" beside another experiment.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from windows import open_window
+
+from engine.snapshot import network_of
+from engine.training import evaluate
+from engine.worker import PAUSED, RUNNING
+from gui import guide_stops as gs
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = open_window(qtbot, tmp_path / "settings.ini")
+    qtbot.waitUntil(lambda: w.data is not None and w.record.accuracy_seen is not None)
+    yield w
+    w.close()
+
+
+def status(window, key: str) -> str:
+    """Return the status bar's text for ``key`` once it is refreshed."""
+    window.feed.status_shown = 0.0
+    window.feed.update_status()
+    return window.status_labels[key].text()
+
+
+def accuracy_of(window, snapshot) -> float:
+    """Return a snapshot's test accuracy, measured here."""
+    test = window.data.test
+    return evaluate(network_of(snapshot), test.images, test.labels).accuracy
+
+
+def where(seen: int, n_train: int, batch_size: int = 10) -> str:
+    """Return "Epoch e, mini-batch b" for ``seen`` examples, counted by hand."""
+    epoch = math.ceil(seen / n_train)
+    return f"Epoch {epoch}, mini-batch {(seen - (epoch - 1) * n_train) // batch_size}"
+
+
+def train(qtbot, window, batches: int) -> None:
+    """Train ``batches`` mini-batches at full speed and wait until the window has them all."""
+    window.set_speed(0)
+    start = len(window.record.history)
+    window.worker.run_batches(batches)
+    qtbot.waitUntil(
+        lambda: len(window.record.history) == start + batches and window.worker.state == PAUSED,
+        timeout=30000,
+    )
+    window.feed.refresh()
+
+
+def test_scrubbed_back_the_status_bar_describes_the_moment_shown(qtbot, window) -> None:
+    train(qtbot, window, 250)
+    qtbot.waitUntil(lambda: window.feed.kept_count >= 3, timeout=5000)
+    n_train = len(window.data.train)
+    assert status(window, "epoch") == where(2500, n_train)
+    window.timeline.snapshot_chosen.emit(1)
+    kept = window.worker.kept_snapshot(1).as_snapshot()
+    assert 0 < kept.examples_seen < 2500
+    assert status(window, "epoch") == where(kept.examples_seen, n_train)
+    assert status(window, "examples") == f"{kept.examples_seen:,} examples seen"
+    assert status(window, "speed") == ""  # nothing trains at a past moment
+    accuracy = accuracy_of(window, kept)
+    expected = f"Test accuracy {100 * accuracy:.2f}% (at {kept.examples_seen:,} examples)"
+    assert status(window, "accuracy") == expected
+    # Back to live: the live network again, with its own accuracy.
+    window.timeline.snapshot_chosen.emit(-1)
+    live = window.worker.latest_snapshot()
+    assert status(window, "epoch") == where(2500, n_train)
+    assert status(window, "examples") == "2,500 examples seen"
+    assert f"{100 * accuracy_of(window, live):.2f}%" in status(window, "accuracy")
+
+
+def test_while_training_the_accuracy_says_when_it_was_measured(qtbot, window) -> None:
+    untrained = accuracy_of(window, window.worker.latest_snapshot())
+    assert status(window, "accuracy") == f"Test accuracy {100 * untrained:.2f}% (untrained)"
+    window.set_speed(20)  # slow: the first epoch is still running when the status is read
+    window.run_action.trigger()
+    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: window.record.last_batch is not None, timeout=5000)
+    text = status(window, "accuracy")
+    window.pause()
+    assert "untrained" not in text
+    assert text == f"Test accuracy {100 * untrained:.2f}% (before training)"
+    qtbot.waitUntil(lambda: window.record.state == PAUSED)
+    assert status(window, "speed") == ""  # paused: no speed is claimed
+
+
+def test_after_an_epoch_the_running_status_says_which_epoch_measured_it(qtbot, window) -> None:
+    window.set_speed(0)
+    window.run_action.trigger()  # a Run of 5 epochs
+    n_train = len(window.data.train)
+    qtbot.waitUntil(
+        lambda: (
+            window.record.last_epoch is not None
+            and window.worker.latest_snapshot().examples_seen > n_train
+        ),
+        timeout=30000,
+    )
+    text, seen = status(window, "accuracy"), status(window, "examples")
+    speed = status(window, "speed")
+    epoch, measured = window.record.last_epoch, window.record.accuracy_seen
+    window.pause()
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    accuracy = f"Test accuracy {100 * epoch.test_accuracy:.2f}%"
+    if seen == f"{measured:,} examples seen":  # read at the very end of the epoch
+        assert text == accuracy
+    else:
+        assert text == f"{accuracy} (after epoch {epoch.epoch})"
+    assert "examples/s" in speed  # while it runs, it says how fast
+
+
+def test_teach_it_then_undo_gives_back_the_same_epoch_and_mini_batch(qtbot, window) -> None:
+    n_train = len(window.data.train)
+    train(qtbot, window, n_train // 10)  # to the very end of epoch 1
+    before = {key: status(window, key) for key in ("epoch", "examples")}
+    assert before == {"epoch": where(n_train, n_train), "examples": f"{n_train:,} examples seen"}
+    window.digit_panel.load_test_digit(7)
+    window.digit_panel.teach.step_button.click()
+    qtbot.waitUntil(lambda: window.teach.taught is not None)
+    assert {key: status(window, key) for key in ("epoch", "examples")} == before
+    window.digit_panel.teach.undo_step_button.click()
+    qtbot.waitUntil(lambda: window.teach.undoing is None and window.worker.state == PAUSED)
+    window.feed.refresh()
+    assert {key: status(window, key) for key in ("epoch", "examples")} == before
+
+
+def test_a_network_opened_from_a_run_says_where_its_history_ends(qtbot, window) -> None:
+    train(qtbot, window, 130)
+    window.reset(ask=False)
+    qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 1, timeout=10000)
+    window.runs.open_run(window.runs.registry.runs[0])
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1300, timeout=10000)
+    qtbot.waitUntil(lambda: len(window.record.history) == 130, timeout=10000)
+    window.feed.refresh()
+    assert status(window, "epoch") == where(1300, len(window.data.train))
+    assert status(window, "examples") == "1,300 examples seen"
+
+
+def test_an_experiments_result_is_shown_beside_that_experiment_only(qtbot, window) -> None:
+    runs, panel = window.runs, window.runs.panel
+    with qtbot.waitSignal(runs.runner.experiment_finished, timeout=30000):
+        runs.start_experiment("batch-size", 40)
+        qtbot.waitUntil(lambda: runs.runner.progress()[0] > 5, timeout=10000)
+        runs.runner.cancel()
+    assert panel.progress.text().endswith(": cancelled.")
+    data_stop = next(i for i, s in enumerate(gs.STOPS) if s.view.experiment == "data-size")
+    window.guide.show(data_stop)
+    window.guide.open_view(data_stop)  # Show me: the labelled-data experiment, not yet run
+    assert panel.experiment.currentData() == "data-size"
+    assert panel.progress.text() == ""
+    panel.choose_experiment("batch-size")  # its own result comes back with it
+    assert "cancelled" in panel.progress.text()
