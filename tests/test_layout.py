@@ -165,19 +165,28 @@ def test_dataset_counts_never_run_together(qtbot, width):
     assert boxes[0][1] in ("1,000", "1k")
 
 
-def test_history_slider_keeps_its_width_in_a_narrow_window(qtbot):
-    """Squeezed, the label gives way (elided, full text in its tooltip), not the slider."""
+def test_history_slider_keeps_its_width_and_the_label_stays_whole_in_a_narrow_window(qtbot):
+    """Squeezed, the label moves to a row of its own, whole; the slider keeps its width."""
+    from layout_checks import label_cut
+    from PySide6.QtWidgets import QWidget
+
     from gui.timeline import LIVE_TEXT, MIN_SLIDER, Timeline
 
-    timeline = Timeline()
-    qtbot.addWidget(timeline)
-    timeline.resize(timeline.minimumSizeHint().width(), 30)
-    timeline.show()
-    qtbot.waitExposed(timeline)
-    assert timeline.slider.width() >= MIN_SLIDER
-    assert timeline.label.text() == LIVE_TEXT and timeline.label.toolTip() == LIVE_TEXT
-    for button in (timeline.live_button, timeline.resume_button):
-        assert timeline.rect().contains(button.geometry())
+    pane = QWidget()  # in a window, as under the cost plot: its layout gives the timeline a width
+    qtbot.addWidget(pane)
+    pane.resize(1000, 100)
+    timeline = Timeline(pane)
+    pane.show()
+    qtbot.waitExposed(pane)
+    for width in (timeline.minimumSizeHint().width(), 900):
+        timeline.setGeometry(0, 0, width, 80)
+        qtbot.waitUntil(lambda: label_cut(timeline.label) is None, timeout=2000)
+        assert timeline.slider.width() >= MIN_SLIDER
+        assert timeline.label.text() == LIVE_TEXT
+        for widget in (timeline.live_button, timeline.resume_button, timeline.label):
+            assert timeline.rect().contains(widget.geometry())
+    timeline.setGeometry(0, 0, timeline.minimumSizeHint().width(), 80)  # the label goes under
+    qtbot.waitUntil(lambda: timeline.label.y() > timeline.slider.y() + timeline.slider.height() / 2)
 
 
 def test_cost_plot_legend_and_hover_readout_keep_off_the_curves_and_each_other(qtbot):

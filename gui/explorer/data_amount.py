@@ -51,10 +51,10 @@ class DataAmountPage(QWidget):
         self.status.setText(
             "Training runs in the background, a few seconds per network; Cancel stops it."
         )
-        row = QHBoxLayout()
+        row = QHBoxLayout()  # the buttons whole; the progress bar under them on a narrow page
         row.addWidget(self.train_button)
         row.addWidget(self.cancel_button)
-        row.addWidget(self.progress, 1)
+        row.addStretch(1)
         self.plot = bar_plot("test accuracy (%)", "labelled training examples (log scale)")
         self.plot.getPlotItem().showGrid(x=True, y=True, alpha=0.15)
         self.curve = self.plot.plot(symbol="o", symbolSize=10)
@@ -64,6 +64,7 @@ class DataAmountPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(row)
+        layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.plot, 1)
         self.restyle()

@@ -7,7 +7,6 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QIcon, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -25,7 +24,15 @@ from engine.words import quantity
 from gui.colors import palette, qcolor, signed_image
 from gui.explorer.state import ExplorerState
 from gui.explorer.text import fmt, param_name, param_symbol, short_name
-from gui.explorer.widgets import NUDGE_RANGE, SLIDER_STEPS, bar_plot, info_label, thumbnail, wrapped
+from gui.explorer.widgets import (
+    NUDGE_RANGE,
+    SLIDER_STEPS,
+    bar_plot,
+    fit_columns,
+    info_label,
+    thumbnail,
+    wrapped,
+)
 
 
 class BatchPage(QWidget):
@@ -38,7 +45,7 @@ class BatchPage(QWidget):
         self.table.setObjectName("batch_table")
         self.table.setIconSize(QSize(28, 28))
         self.table.verticalHeader().setDefaultSectionSize(31)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table)
         self.costs = info_label("batch_costs")
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
@@ -71,6 +78,7 @@ class BatchPage(QWidget):
         for c in range(len(params)):
             t.setItem(m, c, self._cell(-average[c], bold=True))
             t.setItem(m + 1, c, self._cell(-step.learning_rate * gradient[c], bold=True))
+        fit_columns(t)
         tc = e.snapshot.train_config
         extra = ""
         if tc.momentum > 0 or tc.l2 > 0:
@@ -313,8 +321,8 @@ class CheckPage(QWidget):
         self.table.setHorizontalHeaderLabels(
             ["parameter", "backprop", "numerical estimate", "relative error"]
         )
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        fit_columns(self.table)
         row = QHBoxLayout()
         row.addWidget(self.button)
         row.addWidget(
@@ -359,4 +367,5 @@ class CheckPage(QWidget):
             texts = [name, f"{r.backprop:.8g}", f"{r.numeric:.8g}", f"{r.relative_error:.2g}"]
             for c, text in enumerate(texts):
                 self.table.setItem(i, c, QTableWidgetItem(text))
+        fit_columns(self.table)
         self.values["all"] = results

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QFontMetricsF, QImage, QPixmap
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from gui.colors import palette
@@ -39,7 +39,51 @@ def bar_plot(left: str, bottom: str) -> pg.PlotWidget:
     for axis in ("left", "bottom"):
         plot.getAxis(axis).enableAutoSIPrefix(False)
     style_plot(plot)
+    fit_text(plot)
     return plot
+
+
+TICK_GAP = 6  # pixels between two tick labels
+TICK_EVERY = (1, 2, 5, 10, 20, 50, 100, 200, 500)  # label every n-th bar, the first that fits
+
+
+def fit_text(plot: pg.PlotWidget) -> None:
+    """Keep a chart's axis captions and bar labels whole at any size, from now on.
+
+    A caption longer than its axis wraps onto a second line (the axis makes room for it); bar
+    labels that would run together ("101112") label every 2nd, 5th, ... bar instead.
+    """
+    view = plot.getPlotItem().getViewBox()
+    view.sigResized.connect(lambda *_: _fit_text(plot))
+    _fit_text(plot)
+
+
+def _fit_text(plot: pg.PlotWidget) -> None:
+    """Wrap the captions to their axes' lengths and thin the bar labels to the bars' width."""
+    item = plot.getPlotItem()
+    for side in ("bottom", "left"):
+        axis = item.getAxis(side)
+        label = axis.label
+        length = axis.width() if side == "bottom" else axis.height()
+        if not axis.isVisible() or not label.isVisible() or length <= 0:
+            continue
+        margin = 2 * label.document().documentMargin()
+        natural = QFontMetricsF(label.font()).horizontalAdvance(label.toPlainText()) + margin
+        width = -1.0 if natural <= length else float(length)
+        if label.textWidth() != width:
+            label.setTextWidth(width)
+            axis._updateHeight() if side == "bottom" else axis._updateWidth()
+            axis.resizeEvent()
+    ticks = getattr(plot, "bar_ticks", None)
+    if ticks:
+        view = item.getViewBox()
+        (x0, x1), _ = view.viewRange()
+        per_unit = view.width() / max(x1 - x0, 1e-9)
+        metrics = QFontMetricsF(item.getAxis("bottom").font())
+        widest = max(metrics.horizontalAdvance(text) for _x, text in ticks) + TICK_GAP
+        step = (ticks[1][0] - ticks[0][0]) if len(ticks) > 1 else 1.0
+        every = next((n for n in TICK_EVERY if n * step * per_unit >= widest), TICK_EVERY[-1])
+        item.getAxis("bottom").setTicks([ticks[::every]])
 
 
 def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None) -> None:
@@ -53,12 +97,33 @@ def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None)
     if ticks is None:
         every = max(1, len(heights) // 16)
         ticks = [(i, str(i)) for i in range(0, len(heights), every)]
+    plot.bar_ticks = list(ticks)  # all of them; fit_text labels as many as fit
     plot.getAxis("bottom").setTicks([ticks])
     plot.setXRange(-0.7, len(heights) - 0.3, padding=0)
+    _fit_text(plot)
     top = max(float(heights.max(initial=0.0)), 0.0)
     bottom = min(float(heights.min(initial=0.0)), 0.0)
     pad = 0.08 * max(top - bottom, 1e-12)
     plot.setYRange(bottom - (pad if bottom < 0 else 0), top + pad, padding=0)
+
+
+def fit_columns(table: QTableWidget) -> None:
+    """Give every column the width of its header and widest cell, and the table room for all.
+
+    Call again after filling the table; the last column takes any width to spare.
+    """
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    need = sum(
+        max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+        for c in range(table.columnCount())
+    )
+    rows = table.verticalHeader()
+    if not rows.isHidden():
+        need += rows.sizeHint().width()
+    need += 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width()
+    table.setMinimumWidth(need)
 
 
 def same_key(old: tuple | None, new: tuple) -> bool:
