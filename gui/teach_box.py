@@ -7,8 +7,9 @@ the box's signals.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QGridLayout,
     QGroupBox,
@@ -299,5 +300,9 @@ class TeachBox(QGroupBox):
             parent = parent.parentWidget()
         if parent is None or not self.change_plot.isVisible():
             return
-        parent.ensureWidgetVisible(self.change_plot, 0, 0)
-        parent.ensureWidgetVisible(self.result_label, 0, 0)
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the charts' places now
+        bar = parent.verticalScrollBar()
+        top = self.result_label.mapTo(parent.widget(), self.result_label.rect().topLeft()).y()
+        bottom = self.change_plot.mapTo(parent.widget(), self.change_plot.rect().bottomLeft()).y()
+        bar.setValue(max(bar.value(), bottom - parent.viewport().height() + 1))
+        bar.setValue(min(bar.value(), top))  # the sentence first, if all cannot be seen at once

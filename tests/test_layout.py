@@ -8,6 +8,7 @@ screen's size and the scale factor must be set before the QApplication exists.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from functools import cache
@@ -39,6 +40,8 @@ def launch(
     """Run the window on a width x height screen at a scale factor and return its report."""
     environment = screen_environment(width, height, scale, str(folder), manager)
     environment.update(env)
+    path = environment.get("PYTHONPATH")  # this checkout's gui/, not an installed one
+    environment["PYTHONPATH"] = os.pathsep.join([str(ROOT), *([path] if path else [])])
     done = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "layout_checks.py")],
         env=environment,

@@ -53,6 +53,9 @@ def fit_text(plot: pg.PlotWidget) -> None:
     A caption longer than its axis wraps onto a second line (the axis makes room for it); bar
     labels that would run together ("101112") label every 2nd, 5th, ... bar instead.
     """
+    if getattr(plot, "fits_text", False):
+        return
+    plot.fits_text = True
     view = plot.getPlotItem().getViewBox()
     view.sigResized.connect(lambda *_: _fit_text(plot))
     _fit_text(plot)
