@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 4)  # frame, no more
         self.banner = FailureBanner()
         self.network_view = NetworkView()
-        self.network_view.setMinimumSize(400, 240)  # slow motion's rows fit a 720-pixel screen
+        self.network_view.setMinimumSize(400, 200)  # slow motion's rows fit a 720-pixel screen
         self.cost_plot = CostPlot()
         self.cost_plot.setMinimumHeight(190)  # tick labels apart over its legend and x axis
         self.timeline = Timeline()
