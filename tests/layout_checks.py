@@ -301,7 +301,10 @@ def plot_cut(view: QGraphicsView) -> Iterator[str]:
                 yield f"{where} axis tick labels {ta!r} and {tb!r} run together"
         for rect, text in ticks:
             if not _inside(rect, seen):
-                yield f"{where} axis tick label {text!r} is cut by the view"
+                yield (
+                    f"{where} axis tick label {text!r} at {rect.getRect()} is cut by the view "
+                    f"{seen.getRect()}"
+                )
     texts = [
         i
         for i in scene.items()

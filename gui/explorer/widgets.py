@@ -56,7 +56,11 @@ def fit_text(plot: pg.PlotWidget) -> None:
     if getattr(plot, "fits_text", False):
         return
     plot.fits_text = True
-    view = plot.getPlotItem().getViewBox()
+    item = plot.getPlotItem()
+    left, top, right, bottom = item.layout.getContentsMargins()
+    half_line = QFontMetricsF(item.getAxis("left").font()).height() / 2 + 1
+    item.layout.setContentsMargins(left, max(top, half_line), right, bottom)  # the top tick's text
+    view = item.getViewBox()
     view.sigResized.connect(lambda *_: _fit_text(plot))
     _fit_text(plot)
 
@@ -216,11 +220,33 @@ class LegendPlacer:
         return int(np.count_nonzero(across & down))
 
     def place(self) -> None:
-        """Move the legend to the corner that covers the fewest points."""
+        """Move the legend to the corner that covers the fewest points.
+
+        If every corner covers some, the view gains a band of headroom above the lines, as tall
+        as the legend, and the legend sits there: off the paths, never on them.
+        """
         corner = self.corner = min(LEGEND_CORNERS, key=self.hidden)
         ax, ay = corner
         offset = (-LEGEND_MARGIN if ax else LEGEND_MARGIN, -LEGEND_MARGIN if ay else LEGEND_MARGIN)
         self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
+        if self.hidden(corner) and len(self.ys):
+            self._make_headroom()
+
+    def _make_headroom(self) -> None:
+        """Raise the top of the y range so that a band the legend's height is free of lines."""
+        view = self.plot.getPlotItem().getViewBox()
+        (_x0, _x1), (y0, y1) = view.viewRange()
+        box, size = view.boundingRect(), self.legend.boundingRect()
+        if box.height() <= 0 or size.height() <= 0:
+            return
+        band = (size.height() + 2 * LEGEND_MARGIN) / box.height()
+        if band >= 0.6:  # a view too short for a band: leave the range alone
+            return
+        top = float(np.nanmax(self.ys))
+        low = min(y0, float(np.nanmin(self.ys)))
+        wanted = top + (top - low) * band / (1.0 - band)
+        if wanted > y1 + 1e-12 * max(abs(y1), 1.0):
+            view.setYRange(low, wanted, padding=0)  # the range's change places the legend again
 
 
 # Where a label may sit by its point, as the anchor of the text: above, below, right, left, then
@@ -246,8 +272,8 @@ def place_labels(
 
     Works in screen pixels, so the plot's ranges must be set; ``points`` are the markers'
     (x, y) in data coordinates, ``lines`` the paths drawn between them (each (xs, ys)), ``avoid``
-    more scene rectangles (a legend). Returns how many labels could not be placed clear of the
-    rest (-1 if the plot has no size yet).
+    more scene rectangles (a legend). A label that finds no clear place is hidden (the earlier
+    labels have the first pick). Returns how many were hidden (-1 if the plot has no size yet).
     """
     view = plot.getPlotItem().getViewBox()
     if view.width() <= 1 or view.height() <= 1:
@@ -265,6 +291,7 @@ def place_labels(
     taken += [square(x, y, LINE_CLEAR) for x, y in zip(*along_lines(*lines))]
     crowded = 0
     for label in labels:
+        label.setVisible(True)
         at = view.mapViewToScene(label.pos())
         size = label.textItem.boundingRect().size()
         inset = label.textItem.document().documentMargin()  # blank round the text itself
@@ -284,6 +311,9 @@ def place_labels(
                 break
         label.setAnchor(best)
         crowded += best_cost > 0
+        if best_cost > 0:  # no clear place: a number on another, or cut, cannot be read
+            label.setVisible(False)
+            continue
         taken.append(best_rect)
     return crowded
 
