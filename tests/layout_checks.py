@@ -397,6 +397,8 @@ def text_problems(window: QWidget) -> Iterator[str]:
             if why:
                 yield f"{_name(label)[:90]} is too small: {why}"
     for table in window.findChildren(QTableView):
+        if _shown(table) and cut_off(table):
+            yield f"{_name(table)} at {full_rect(table).getRect()} is cut off"
         if _shown(table):
             for why in table_cut(table):
                 yield f"table {_name(table)}: {why}"
@@ -451,12 +453,14 @@ def all_problems(window) -> Iterator[str]:
     yield from text_problems(window)
 
 
-def walk(window, process) -> Iterator[str]:
+def walk(window, process, shoot=None) -> Iterator[str]:
     """Yield the problems on every tab and every explorer step, prefixed with where they are.
 
     ``process(seconds)`` runs the event loop; after each change the walk waits for the views to
     settle (the explorer's background pictures made, every widget still), never a fixed time.
+    ``shoot(name)``, if given, is called on every view once settled (to save a picture of it).
     """
+    shoot = shoot or (lambda name: None)
     tabs = window.tabs
     for index in range(tabs.count()):
         tabs.setCurrentIndex(index)
@@ -470,9 +474,11 @@ def walk(window, process) -> Iterator[str]:
                     return window.explorer.step() == step and not window.explorer.busy()
 
                 settle(process, drawn)
+                shoot(f"step{step:02d}")
                 for problem in all_problems(window):
                     yield f"explorer step {step}: {problem}"
             continue
+        shoot(f"tab{index}")
         for problem in all_problems(window):
             yield f"tab {tabs.tabText(index)!r}: {problem}"
 
@@ -504,9 +510,9 @@ def _main() -> int:
     """Open the window as a launch would, train one epoch, walk it, and print its problems as JSON.
 
     LAYOUT_THEME picks the theme ("dark" or "light"); LAYOUT_MANAGER=0 opens the window
-    unmaximised, as under a bare X server. With LAYOUT_SETTINGS the settings persist in that INI
-    file (a second launch restores them); with LAYOUT_GEOMETRY="x,y,w,h" the window is put there
-    and closed without a walk.
+    unmaximised, as under a bare X server; LAYOUT_SHOTS names a folder for a PNG of each view.
+    With LAYOUT_SETTINGS the settings persist in that INI file (a second launch restores them);
+    with LAYOUT_GEOMETRY="x,y,w,h" the window is put there and closed without a walk.
     """
     import tempfile
     import time
@@ -566,7 +572,13 @@ def _main() -> int:
             trained_s = time.perf_counter() - started
             window.digit_panel.load_test_digit(0)
             settle(process)
-            found += list(walk(window, process))
+            shots = os.environ.get("LAYOUT_SHOTS")  # a folder for a picture of every view
+
+            def shoot(name: str) -> None:
+                if shots:
+                    window.grab().save(os.path.join(shots, f"{name}.png"))
+
+            found += list(walk(window, process, shoot))
             found += [f"pad: {p}" for p in pad_problems(window, process)]
             found += [f"diagram: {p}" for p in diagram_problems(window.network_view)]
             found += [f"slow motion: {p}" for p in slow_motion_problems(window, process)]
@@ -604,6 +616,9 @@ def slow_motion_problems(window, process) -> Iterator[str]:
         return window.step_player.is_active()
 
     settle(process, playing)
+    shots = os.environ.get("LAYOUT_SHOTS")
+    if shots:
+        window.grab().save(os.path.join(shots, "slow-motion.png"))
     yield from all_problems(window)
     window.step_player.close()
     window.pause()
@@ -633,6 +648,9 @@ def pad_problems(window, process=None) -> Iterator[str]:
     panel.select_label(0)
     box.step_button.click()
     settle(process, lambda: box.change_plot.isVisible() and box.undo_step_button.isEnabled())
+    shots = os.environ.get("LAYOUT_SHOTS")
+    if shots:
+        window.grab().save(os.path.join(shots, "teach.png"))
     for problem in all_problems(window):
         yield f"after Teach it: {problem}"
     if window.screen().geometry().width() < TEACH_IN_VIEW:

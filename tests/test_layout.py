@@ -252,8 +252,8 @@ def test_cost_plot_legend_and_hover_readout_keep_off_the_curves_and_each_other(q
 
 def test_the_checks_catch_sideways_scrolling_and_cut_off_controls_and_labels(qtbot):
     """The generic checks are not vacuous: each fault planted in a small window is reported."""
-    from layout_checks import problems
-    from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
+    from layout_checks import all_problems
+    from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTableWidget, QWidget
 
     window = QWidget()
     qtbot.addWidget(window)
@@ -266,12 +266,14 @@ def test_the_checks_catch_sideways_scrolling_and_cut_off_controls_and_labels(qtb
     QPushButton("half out", window).setGeometry(250, 150, 100, 30)
     QLabel("a caption under the edge", window).setGeometry(10, 185, 200, 30)
     QPushButton("whole", window).setGeometry(10, 110, 80, 30)
+    QTableWidget(2, 2, window).setGeometry(200, 110, 200, 60)  # wider than the room it has
     window.show()
     qtbot.waitExposed(window)
-    found = list(problems(window))
+    found = list(all_problems(window))
     assert any("horizontal scroll bar" in p for p in found)
     assert any("'half out'" in p for p in found)
     assert any("'a caption under the edge'" in p for p in found)
+    assert any(p.startswith("QTableWidget") and "cut off" in p for p in found)
     assert not any("'whole'" in p for p in found)
 
 

@@ -48,6 +48,7 @@ class BatchPage(QWidget):
         fit_columns(self.table)
         self.costs = info_label("batch_costs")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the page's width for the table
         layout.addWidget(self.table, 1)
         layout.addWidget(self.costs)
 
@@ -319,7 +320,7 @@ class CheckPage(QWidget):
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("check_table")
         self.table.setHorizontalHeaderLabels(
-            ["parameter", "backprop", "numerical estimate", "relative error"]
+            ["parameter", "backprop", "numerical\nestimate", "relative\nerror"]  # narrow page
         )
         self.table.verticalHeader().setVisible(False)
         fit_columns(self.table)
@@ -335,6 +336,7 @@ class CheckPage(QWidget):
             1,
         )
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the page's width for the table
         layout.addWidget(self.selected)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)

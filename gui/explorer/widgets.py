@@ -117,11 +117,16 @@ def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None)
 def fit_columns(table: QTableWidget) -> None:
     """Give every column the width of its header and widest cell, and the table room for all.
 
-    Call again after filling the table; the last column takes any width to spare.
+    Call again after filling the table. Its font is a tenth smaller than the page's: a
+    table of numbers must fit a narrow page (1366x768 without a window manager) whole.
     """
+    if not getattr(table, "compact", False):
+        table.compact = True
+        font = table.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        table.setFont(font)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
     need = sum(
         max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
         for c in range(table.columnCount())
@@ -129,7 +134,9 @@ def fit_columns(table: QTableWidget) -> None:
     rows = table.verticalHeader()
     if not rows.isHidden():
         need += rows.sizeHint().width()
-    need += 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width()
+    need += 2 * table.frameWidth()
+    if rows.length() + header.height() > table.height():  # the rows will scroll up and down
+        need += table.verticalScrollBar().sizeHint().width()
     table.setMinimumWidth(need)
 
 
