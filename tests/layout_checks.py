@@ -378,8 +378,8 @@ def status_cut(bar: QStatusBar) -> str | None:
 def window_cut(window: QWidget) -> str | None:
     """Return why the window reaches past its screen, or None if it lies within it."""
     screen = window.screen().availableGeometry()
-    frame = window.frameGeometry()
-    if not screen.contains(frame):
+    frame = window.frameGeometry()  # at 2x a window manager's frame may round a pixel over
+    if not screen.adjusted(-SLACK, -SLACK, SLACK, SLACK).contains(frame):
         return f"window {frame.getRect()} reaches past the screen {screen.getRect()}"
     return None
 
