@@ -189,6 +189,10 @@ class CostPlot(QWidget):
         self.accuracy_curve.setSymbolBrush(p.success)
         self.marker.setPen(pg.mkPen(p.highlight, width=2))
         self.cursor.setPen(pg.mkPen(p.dim + (120,)))
+        right = self.plot.getPlotItem().getAxis("right")  # the diamonds' axis, in their green
+        right.setPen(qcolor(p.success))
+        right.setTextPen(qcolor(p.success))
+        right.label.setDefaultTextColor(qcolor(p.success))
         self.readout.setColor(qcolor(p.text))
         self.readout.fill = pg.mkBrush(*p.panel, 220)
         for _sample, label in self.legend.items:
@@ -216,6 +220,13 @@ class CostPlot(QWidget):
                 break
         if self.legend.columnCount != columns:
             self.legend.setColumnCount(columns)
+            # The plot was laid out for the old legend, perhaps wider than the view: lay it
+            # out again once the legend has its new size.
+            QTimer.singleShot(0, self._fit_plot)
+
+    def _fit_plot(self) -> None:
+        """Give the plot its view's rectangle again (pyqtgraph's own response to a resize)."""
+        self.plot.resizeEvent(None)
 
     def x_mode(self) -> str:
         """Return how the x axis is shown: "all", "window" or "log"."""

@@ -162,7 +162,7 @@ class DigitPanel(QWidget):
         row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(caption, 1)
         self.output_plot = digit_bar_plot(WIDE_BARS, "output a")
-        self.output_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.03)
+        self.output_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.1)  # room for "1"
         self.output_plot.getPlotItem().getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7)
         self.output_plot.addItem(self.bars)

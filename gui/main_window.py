@@ -144,9 +144,9 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 4)  # frame, no more
         self.banner = FailureBanner()
         self.network_view = NetworkView()
-        self.network_view.setMinimumSize(400, 300)
+        self.network_view.setMinimumSize(400, 200)  # slow motion's rows fit a 720-pixel screen
         self.cost_plot = CostPlot()
-        self.cost_plot.setMinimumHeight(160)
+        self.cost_plot.setMinimumHeight(190)  # tick labels apart over its legend and x axis
         self.timeline = Timeline()
         self.timeline.setToolTip(
             "Scrub back through training: the diagram, tiles and outputs show the network as it "

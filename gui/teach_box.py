@@ -7,14 +7,16 @@ the box's signals.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -122,7 +124,7 @@ class TeachBox(QGroupBox):
         self.zero_line = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(qcolor(palette().text, 90)))
         self.nudge_plot.addItem(self.zero_line)
         self.change_plot = digit_bar_plot(120, "output a")
-        self.change_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.03)
+        self.change_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.1)  # room for "1.0"
         self.before_bars = pg.BarGraphItem(
             x=np.arange(10) - 0.18, height=np.zeros(10), width=0.34, brush=qcolor(palette().muted)
         )
@@ -290,3 +292,18 @@ class TeachBox(QGroupBox):
         self.nudge_plot.getPlotItem().setYRange(-top, top, padding=0)
         self.before_bars.setOpts(height=np.asarray(result.outputs_before, np.float64))
         self.after_bars.setOpts(height=np.asarray(result.outputs_after, np.float64))
+        QTimer.singleShot(0, self._bring_result_into_view)  # once the charts are laid out
+
+    def _bring_result_into_view(self) -> None:
+        """Scroll the panel holding the box so the result's sentence and charts are in view."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is None or not self.change_plot.isVisible():
+            return
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the charts' places now
+        bar = parent.verticalScrollBar()
+        top = self.result_label.mapTo(parent.widget(), self.result_label.rect().topLeft()).y()
+        bottom = self.change_plot.mapTo(parent.widget(), self.change_plot.rect().bottomLeft()).y()
+        bar.setValue(max(bar.value(), bottom - parent.viewport().height() + 1))
+        bar.setValue(min(bar.value(), top))  # the sentence first, if all cannot be seen at once

@@ -10,36 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
 
 from gui.colors import css, palette
 from gui.theme import theme_changed
 
 LIVE = -1
 LIVE_TEXT = "live \u2014 the network as it trains now"
-MIN_SLIDER = 120  # the slider never shrinks below this; the label gives way first
-MIN_LABEL = 60
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that shortens its text with an ellipsis instead of growing its parent."""
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        """Ask for little width: the text is elided, and the full text is in the tooltip."""
-        return QSize(MIN_LABEL, super().minimumSizeHint().height())
-
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
-        """Show ``text`` (elided if need be), with all of it in the tooltip."""
-        super().setText(text)
-        self.setToolTip(text)
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
-        """Paint the text elided to the width."""
-        p = QPainter(self)
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
-        p.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
-        p.end()
+MIN_SLIDER = 120  # the slider never shrinks below this; the label moves to a row of its own
 
 
 class Timeline(QWidget):
@@ -54,7 +33,8 @@ class Timeline(QWidget):
         self.slider.setToolTip("Drag back through training; the right end is the live network")
         self.slider.valueChanged.connect(self._on_value_changed)
         self.slider.setMinimumWidth(MIN_SLIDER)
-        self.label = ElidedLabel(LIVE_TEXT)
+        self.label = QLabel(LIVE_TEXT)
+        self.label.setMinimumWidth(1)  # never squeezed: too short a row sends it to the next
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Show the network as it trains now")
         self.live_button.clicked.connect(self._on_live_clicked)
@@ -63,17 +43,56 @@ class Timeline(QWidget):
             "Continue training from this snapshot; the later history is dropped (a new branch)"
         )
         self.resume_button.clicked.connect(self._on_resume_clicked)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 0, 4, 0)
-        layout.addWidget(QLabel("History"))
-        layout.addWidget(self.slider, 1)
-        layout.addWidget(self.label)
-        layout.addWidget(self.live_button)
-        layout.addWidget(self.resume_button)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(4, 0, 4, 0)
+        self._grid.setVerticalSpacing(0)
+        self._grid.addWidget(QLabel("History"), 0, 0)
+        self._grid.addWidget(self.slider, 0, 1)
+        self._grid.setColumnStretch(1, 1)
+        self._grid.addWidget(self.live_button, 0, 3)
+        self._grid.addWidget(self.resume_button, 0, 4)
+        self._grid.addWidget(self.label, 0, 2)
+        self._two_rows = False
         self._n = 0
         self._labels: Callable[[int], str] | Sequence[str] = ()
         self._quiet = False  # set while the slider moves for a programmatic change
         self.set_kept_count(0, ())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Ask for the width of one row without the label: the label moves under when short."""
+        one_row = self._row_width(with_label=False)
+        label = self.label.minimumSizeHint().width() + 8
+        return QSize(max(one_row, label), super().minimumSizeHint().height())
+
+    def _row_width(self, with_label: bool) -> int:
+        """Return the width the first row needs, with or without the label in it."""
+        spacing = max(self._grid.horizontalSpacing(), 0)
+        widths = [
+            self._grid.itemAtPosition(0, 0).widget().sizeHint().width(),
+            MIN_SLIDER,
+            self.live_button.sizeHint().width(),
+            self.resume_button.sizeHint().width(),
+        ]
+        if with_label:
+            widths.append(self.label.sizeHint().width())
+        return sum(widths) + spacing * 4 + 8  # four gaps between five columns, and the margins
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        """Keep the label on the slider's row if it fits whole there, else on a row under it."""
+        super().resizeEvent(event)
+        self._place_label()
+
+    def _place_label(self) -> None:
+        """Put the label beside the slider or, if the row is too short for it, under it."""
+        two_rows = self.width() < self._row_width(with_label=True)
+        if two_rows == self._two_rows:
+            return
+        self._two_rows = two_rows
+        self._grid.removeWidget(self.label)
+        if two_rows:
+            self._grid.addWidget(self.label, 1, 1, 1, 4)
+        else:
+            self._grid.addWidget(self.label, 0, 2)
 
     @property
     def position(self) -> int:
@@ -117,6 +136,7 @@ class Timeline(QWidget):
         else:
             self.label.setText(f"{self._describe(i)}  ({i + 1} of {self._n})")
             self.label.setStyleSheet(f"color: {css(palette().highlight)};")
+        self._place_label()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         """Recolour the scrubbed-moment label when the theme changes."""

@@ -53,10 +53,10 @@ class DataAmountPage(QWidget):
         self.status.setText(
             "Training runs in the background, a few seconds per network; Cancel stops it."
         )
-        row = QHBoxLayout()
+        row = QHBoxLayout()  # the buttons whole; the progress bar under them on a narrow page
         row.addWidget(self.train_button)
         row.addWidget(self.cancel_button)
-        row.addWidget(self.progress, 1)
+        row.addStretch(1)
         self.plot = bar_plot("test accuracy (%)", "labelled training examples (log scale)")
         item = self.plot.getPlotItem()
         item.setAxisItems({"bottom": CountAxis("bottom")})  # ticks read 100, 1,000, 10,000
@@ -72,6 +72,7 @@ class DataAmountPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(row)
+        layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.plot, 1)
         self.restyle()

@@ -7,7 +7,6 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QIcon, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -25,7 +24,15 @@ from engine.words import compared, quantity
 from gui.colors import palette, qcolor, signed_image
 from gui.explorer.state import ExplorerState
 from gui.explorer.text import fmt, param_name, param_symbol, short_name
-from gui.explorer.widgets import NUDGE_RANGE, SLIDER_STEPS, bar_plot, info_label, thumbnail, wrapped
+from gui.explorer.widgets import (
+    NUDGE_RANGE,
+    SLIDER_STEPS,
+    bar_plot,
+    fit_columns,
+    info_label,
+    thumbnail,
+    wrapped,
+)
 
 
 def went(before: float, after: float) -> str:
@@ -44,9 +51,10 @@ class BatchPage(QWidget):
         self.table.setObjectName("batch_table")
         self.table.setIconSize(QSize(28, 28))
         self.table.verticalHeader().setDefaultSectionSize(31)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.table)
         self.costs = info_label("batch_costs")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the page's width for the table
         layout.addWidget(self.table, 1)
         layout.addWidget(self.costs)
 
@@ -77,6 +85,7 @@ class BatchPage(QWidget):
         for c in range(len(params)):
             t.setItem(m, c, self._cell(-average[c], bold=True))
             t.setItem(m + 1, c, self._cell(-step.learning_rate * gradient[c], bold=True))
+        fit_columns(t)
         tc = e.snapshot.train_config
         extra = ""
         if tc.momentum > 0 or tc.l2 > 0:
@@ -316,10 +325,10 @@ class CheckPage(QWidget):
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("check_table")
         self.table.setHorizontalHeaderLabels(
-            ["parameter", "backprop", "numerical estimate", "relative error"]
+            ["parameter", "backprop", "numerical\nestimate", "relative\nerror"]  # narrow page
         )
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
+        fit_columns(self.table)
         row = QHBoxLayout()
         row.addWidget(self.button)
         row.addWidget(
@@ -332,6 +341,7 @@ class CheckPage(QWidget):
             1,
         )
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the page's width for the table
         layout.addWidget(self.selected)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
@@ -364,4 +374,5 @@ class CheckPage(QWidget):
             texts = [name, f"{r.backprop:.8g}", f"{r.numeric:.8g}", f"{r.relative_error:.2g}"]
             for c, text in enumerate(texts):
                 self.table.setItem(i, c, QTableWidgetItem(text))
+        fit_columns(self.table)
         self.values["all"] = results

@@ -47,6 +47,7 @@ from gui.explorer.text import (
     highlighted_equations,
     plain,
 )
+from gui.explorer.widgets import fit_text
 from gui.painted_icons import painted_icon
 from gui.theme import style_plot, theme_changed
 
@@ -183,6 +184,8 @@ class ExplorerPanel(QWidget):
         layout.addWidget(self.body, 1)
         self.setMinimumWidth(MIN_WIDTH)  # the narrow arrangement's, not the side-by-side one's
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        for plot in self.findChildren(pg.PlotWidget):
+            fit_text(plot)  # every chart's captions wrap rather than run off its view
         self._show_empty()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802

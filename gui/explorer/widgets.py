@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QLabel
+from PySide6.QtGui import QFontMetricsF, QImage, QPixmap
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
 from gui.colors import palette
@@ -39,7 +39,58 @@ def bar_plot(left: str, bottom: str) -> pg.PlotWidget:
     for axis in ("left", "bottom"):
         plot.getAxis(axis).enableAutoSIPrefix(False)
     style_plot(plot)
+    fit_text(plot)
     return plot
+
+
+TICK_GAP = 6  # pixels between two tick labels
+TICK_EVERY = (1, 2, 5, 10, 20, 50, 100, 200, 500)  # label every n-th bar, the first that fits
+
+
+def fit_text(plot: pg.PlotWidget) -> None:
+    """Keep a chart's axis captions and bar labels whole at any size, from now on.
+
+    A caption longer than its axis wraps onto a second line (the axis makes room for it); bar
+    labels that would run together ("101112") label every 2nd, 5th, ... bar instead.
+    """
+    if getattr(plot, "fits_text", False):
+        return
+    plot.fits_text = True
+    item = plot.getPlotItem()
+    left, top, right, bottom = item.layout.getContentsMargins()
+    half_line = QFontMetricsF(item.getAxis("left").font()).height() / 2 + 1
+    item.layout.setContentsMargins(left, max(top, half_line), right, bottom)  # the top tick's text
+    view = item.getViewBox()
+    view.sigResized.connect(lambda *_: _fit_text(plot))
+    _fit_text(plot)
+
+
+def _fit_text(plot: pg.PlotWidget) -> None:
+    """Wrap the captions to their axes' lengths and thin the bar labels to the bars' width."""
+    item = plot.getPlotItem()
+    for side in ("bottom", "left"):
+        axis = item.getAxis(side)
+        label = axis.label
+        length = axis.width() if side == "bottom" else axis.height()
+        if not axis.isVisible() or not label.isVisible() or length <= 0:
+            continue
+        margin = 2 * label.document().documentMargin()
+        natural = QFontMetricsF(label.font()).horizontalAdvance(label.toPlainText()) + margin
+        width = -1.0 if natural <= length else float(length)
+        if label.textWidth() != width:
+            label.setTextWidth(width)
+            axis._updateHeight() if side == "bottom" else axis._updateWidth()
+            axis.resizeEvent()
+    ticks = getattr(plot, "bar_ticks", None)
+    if ticks:
+        view = item.getViewBox()
+        (x0, x1), _ = view.viewRange()
+        per_unit = view.width() / max(x1 - x0, 1e-9)
+        metrics = QFontMetricsF(item.getAxis("bottom").font())
+        widest = max(metrics.horizontalAdvance(text) for _x, text in ticks) + TICK_GAP
+        step = (ticks[1][0] - ticks[0][0]) if len(ticks) > 1 else 1.0
+        every = next((n for n in TICK_EVERY if n * step * per_unit >= widest), TICK_EVERY[-1])
+        item.getAxis("bottom").setTicks([ticks[::every]])
 
 
 def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None) -> None:
@@ -53,12 +104,40 @@ def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None)
     if ticks is None:
         every = max(1, len(heights) // 16)
         ticks = [(i, str(i)) for i in range(0, len(heights), every)]
+    plot.bar_ticks = list(ticks)  # all of them; fit_text labels as many as fit
     plot.getAxis("bottom").setTicks([ticks])
     plot.setXRange(-0.7, len(heights) - 0.3, padding=0)
+    _fit_text(plot)
     top = max(float(heights.max(initial=0.0)), 0.0)
     bottom = min(float(heights.min(initial=0.0)), 0.0)
     pad = 0.08 * max(top - bottom, 1e-12)
     plot.setYRange(bottom - (pad if bottom < 0 else 0), top + pad, padding=0)
+
+
+def fit_columns(table: QTableWidget) -> None:
+    """Give every column the width of its header and widest cell, and the table room for all.
+
+    Call again after filling the table. Its font is a tenth smaller than the page's: a
+    table of numbers must fit a narrow page (1366x768 without a window manager) whole.
+    """
+    if not getattr(table, "compact", False):
+        table.compact = True
+        font = table.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        table.setFont(font)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    need = sum(
+        max(table.sizeHintForColumn(c), header.sectionSizeHint(c))
+        for c in range(table.columnCount())
+    )
+    rows = table.verticalHeader()
+    if not rows.isHidden():
+        need += rows.sizeHint().width()
+    need += 2 * table.frameWidth()
+    if rows.length() + header.height() > table.height():  # the rows will scroll up and down
+        need += table.verticalScrollBar().sizeHint().width()
+    table.setMinimumWidth(need)
 
 
 def same_key(old: tuple | None, new: tuple) -> bool:
@@ -148,11 +227,33 @@ class LegendPlacer:
         return int(np.count_nonzero(across & down))
 
     def place(self) -> None:
-        """Move the legend to the corner that covers the fewest points."""
+        """Move the legend to the corner that covers the fewest points.
+
+        If every corner covers some, the view gains a band of headroom above the lines, as tall
+        as the legend, and the legend sits there: off the paths, never on them.
+        """
         corner = self.corner = min(LEGEND_CORNERS, key=self.hidden)
         ax, ay = corner
         offset = (-LEGEND_MARGIN if ax else LEGEND_MARGIN, -LEGEND_MARGIN if ay else LEGEND_MARGIN)
         self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
+        if self.hidden(corner) and len(self.ys):
+            self._make_headroom()
+
+    def _make_headroom(self) -> None:
+        """Raise the top of the y range so that a band the legend's height is free of lines."""
+        view = self.plot.getPlotItem().getViewBox()
+        (_x0, _x1), (y0, y1) = view.viewRange()
+        box, size = view.boundingRect(), self.legend.boundingRect()
+        if box.height() <= 0 or size.height() <= 0:
+            return
+        band = (size.height() + 2 * LEGEND_MARGIN) / box.height()
+        if band >= 0.6:  # a view too short for a band: leave the range alone
+            return
+        top = float(np.nanmax(self.ys))
+        low = min(y0, float(np.nanmin(self.ys)))
+        wanted = top + (top - low) * band / (1.0 - band)
+        if wanted > y1 + 1e-12 * max(abs(y1), 1.0):
+            view.setYRange(low, wanted, padding=0)  # the range's change places the legend again
 
 
 # Where a label may sit by its point: above, below, right, left, then the four diagonals (the
@@ -179,9 +280,9 @@ def place_labels(
 
     Works in screen pixels, so the plot's ranges must be set; ``points`` are the markers'
     (x, y) in data coordinates, ``lines`` the paths drawn between them (each (xs, ys)), ``avoid``
-    more scene rectangles (a legend). The ``optional`` labels are placed after the others and
-    shown only where they find a clear place. Returns how many of ``labels`` could not be placed
-    clear of the rest (-1 if the plot has no size yet).
+    more scene rectangles (a legend). A label that finds no clear place is hidden (the earlier
+    labels have the first pick); the ``optional`` labels are placed after all the others. Returns
+    how many of ``labels`` were hidden (-1 if the plot has no size yet).
     """
     view = plot.getPlotItem().getViewBox()
     if view.width() <= 1 or view.height() <= 1:
@@ -199,6 +300,7 @@ def place_labels(
     taken += [square(x, y, LINE_CLEAR) for x, y in zip(*along_lines(*lines))]
     crowded = 0
     for i, label in enumerate([*labels, *optional]):
+        label.setVisible(True)
         at = view.mapViewToScene(label.pos())
         size = label.textItem.boundingRect().size()
         inset = label.textItem.document().documentMargin()  # blank round the text itself
@@ -218,11 +320,10 @@ def place_labels(
             if cost == 0:
                 break
         label.setAnchor(best)
-        if i >= len(labels):  # optional: shown only where it is clear
-            label.setVisible(best_cost == 0)
-            if best_cost > 0:
-                continue
-        crowded += best_cost > 0
+        if best_cost > 0:  # no clear place: a number on another, or cut, cannot be read
+            label.setVisible(False)
+            crowded += i < len(labels)
+            continue
         taken.append(best_rect)
     return crowded
 
