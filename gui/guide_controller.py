@@ -186,6 +186,8 @@ class GuideController(QObject):
         self.panel.set_choices(gs.choices(self.panel.stop, sizes, n_train))
 
     def _update_ready(self) -> None:
+        w = self.window
+        self.panel.set_can_step(w.data is not None and w.worker.latest_snapshot() is not None)
         self.panel.set_reveal_ready(self.ready(self.panel.index))
 
     def start_lesson(self) -> None:

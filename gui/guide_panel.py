@@ -173,6 +173,10 @@ class GuidePanel(QWidget):
             self._ready = ready
             self._update()
 
+    def set_can_step(self, can: bool) -> None:
+        """Enable Start here once the app has a network and data to take a step with."""
+        self.start_button.setEnabled(can)
+
     def predicted(self) -> bool:
         """Return True once the learner has picked a prediction for the stop shown."""
         return self.choice.currentIndex() >= 0
