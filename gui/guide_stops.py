@@ -78,7 +78,7 @@ STOPS = (
         "and on by one beat.",
         View("network"),
         "Play one step (P, or the toolbar's Play one step) and watch it to the end.",
-        "\u25b6 Start here: play one step",
+        "Start here: play one step",
         STEP_PLAYED,
         "The step moves every weight by the mini-batch's average wish. Did the cost of every "
         "example in that mini-batch go down?",
@@ -180,8 +180,9 @@ STOPS = (
         "lowers the cost fastest: it is the direction of steepest descent. Step 10 measures the "
         "cost after steps at every angle from it.",
         View("explorer", explorer_step=10),
-        "Read step 10, then take one step straight down the slope: Step mini-batch (\u2192).",
-        "Try it: step one mini-batch (\u2192)",
+        "Read step 10, then take one step straight down the slope: Step mini-batch (the Right "
+        "arrow key).",
+        "Try it: step one mini-batch",
         STEP_BATCH,
         f"Step along \u2212g, or along {N_DIRECTIONS} random directions of the same length: how "
         "many of the random directions lower this mini-batch's cost more than \u2212g does?",
