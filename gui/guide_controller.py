@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QAbstractSlider, QDockWidget, QMainWindow, QScrollArea
+from PySide6.QtWidgets import QAbstractSlider, QDockWidget, QMainWindow
 
 from engine.teach import TeachResult
 from engine.worker import PAUSED
@@ -39,14 +39,10 @@ class GuideController(QObject):
         self._armed: int | None = None  # examples seen when Step mini-batch was pressed
         self._amounts: tuple = ()  # step 12's finished results (engine.data_amount.AmountResult)
         self._share_on_show = False  # a first launch sizes the guide once the window is shown
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.panel)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setMinimumWidth(260)
+        self.panel.setMinimumWidth(260)
         self.dock = QDockWidget("Follow the video", window)
         self.dock.setObjectName("guideDock")
-        self.dock.setWidget(self.scroll)
+        self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         window.splitDockWidget(window.pad_dock, self.dock, Qt.Orientation.Vertical)
         self.dock.hide()  # opened from Help, Shift+F1 or the toolbar; the saved state reopens it
@@ -66,7 +62,6 @@ class GuideController(QObject):
         p.show_requested.connect(self.open_view)
         p.try_requested.connect(self.try_it)
         p.reveal_requested.connect(self.reveal)
-        p.highlight_moved.connect(self._on_highlight_moved)
         p.set_done(self.done)
         p.set_stop(self._read_stop())
         self._offer_choices()
@@ -172,11 +167,6 @@ class GuideController(QObject):
             self._ready_timer.start()
         else:
             self._ready_timer.stop()
-
-    def _on_highlight_moved(self, widget) -> None:
-        """Keep the control to press next in view in the dock's scroll area."""
-        if widget is not None and self.dock.isVisible():
-            self.scroll.ensureWidgetVisible(widget)
 
     def _offer_choices(self) -> None:
         snapshot = self.window.worker.latest_snapshot()

@@ -9,13 +9,15 @@ answer the stop's question (the reveal computes that from the step's numbers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -109,14 +111,23 @@ class GuidePanel(QWidget):
         nav.addWidget(self.back_button)
         nav.addWidget(self.progress, 1)
         nav.addWidget(self.next_button)
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.text)
+        body_layout.addWidget(self.start_button)
+        body_layout.addWidget(predict_box)
+        body_layout.addWidget(self.see_box)
+        body_layout.addWidget(reveal_box)
+        body_layout.addStretch(1)
+        self.scroll = QScrollArea()  # the stop's words scroll; its title and Back/Next stay put
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addWidget(self.text)
-        layout.addWidget(self.start_button)
-        layout.addWidget(predict_box)
-        layout.addWidget(self.see_box)
-        layout.addWidget(reveal_box)
-        layout.addStretch(1)
+        layout.addWidget(self.scroll, 1)
         layout.addLayout(nav)
         self._restyle()
         self.set_stop(0)
@@ -187,6 +198,7 @@ class GuidePanel(QWidget):
         if final:
             self._revealed = True
         self._update()
+        QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.answer))  # laid out
 
     def highlighted(self) -> QWidget | None:
         """Return the control the guide asks the learner to press next."""
@@ -235,6 +247,8 @@ class GuidePanel(QWidget):
                 widget.style().unpolish(widget)
                 widget.style().polish(widget)
         self._highlighted = target
+        if target is not None and self.scroll.widget().isAncestorOf(target):
+            self.scroll.ensureWidgetVisible(target)
         self.highlight_moved.emit(target)
 
     def _restyle(self) -> None:

@@ -70,12 +70,11 @@ STOPS = (
     Stop(
         "play",
         "Start here: one real step of learning",
-        "The whole video happens in one step of training. Press the button: the app takes the "
-        "next real mini-batch step of this network and plays it on the diagram. Each example "
-        "runs forward, its cost is measured, its outputs ask for nudges, those wishes travel "
-        "backwards, the mini-batch averages them, and every weight moves. The numbers are the "
-        "live network's. In the bar under the diagram, P pauses and plays, and , and . go back "
-        "and on by one beat.",
+        "One step of training holds the whole video. Start here takes the next real "
+        "mini-batch step of this network and plays it on the diagram with the live numbers: "
+        "each example forward, its cost, the nudges its outputs want, the wishes carried "
+        "backwards, their average, and the update. P pauses and plays; , and . go back and on "
+        "by one beat.",
         View("network"),
         "Play one step (P, or the toolbar's Play one step) and watch it to the end.",
         "Start here: play one step",
