@@ -23,6 +23,7 @@ DONE_KEY = "guide/done"
 TABS = {"network": 0, "explorer": 1}
 READY_MS = 250  # how often the open guide checks whether its answer can be computed yet
 NEED_EXPLORER = "Open the explorer on an example first (Show me)."
+EXPLORER_ANSWERS = ("cost", "three-ways", "backwards", "sensitivity", "steepest", "drunk")
 
 
 class GuideController(QObject):
@@ -120,7 +121,14 @@ class GuideController(QObject):
         self.fire(gs.DATA_AMOUNT)
 
     def _on_explored(self, trace) -> None:
-        """The explorer took an example: done if it is the pad's own digit."""
+        """The explorer took an example: done if it is the pad's own digit.
+
+        An answer revealed from the explorer's numbers is revealed again from the new ones, so
+        the sentence always agrees with what the explorer shows.
+        """
+        p = self.panel
+        if p.revealed() and p.stop.key in EXPLORER_ANSWERS and self.ready(p.index):
+            self.reveal(p.index, p.choice.currentIndex())
         drawing = self.window.digit_panel.network_input()
         e = self.window.explorer.exploration
         if drawing is None or e is None:
@@ -216,6 +224,10 @@ class GuideController(QObject):
             w.pad_dock.show()
             w.pad_dock.raise_()
         w.tabs.setCurrentIndex(TABS[view.tab])
+        live = w.worker.latest_snapshot()
+        stale = w.explore.waiting or w.explorer.snapshot is not live  # a step or Teach since
+        if view.tab == "explorer" and stale and live is not None and not w.record.running:
+            w.explore.load()  # the live network now, not after the hand-off's zero timer
         if view.explorer_step is not None:
             w.explorer.set_step(view.explorer_step)
         if view.edge_mode is not None:

@@ -200,6 +200,10 @@ class GuidePanel(QWidget):
         self._update()
         QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.answer))  # laid out
 
+    def revealed(self) -> bool:
+        """Return True once this stop's answer has been revealed."""
+        return self._revealed
+
     def highlighted(self) -> QWidget | None:
         """Return the control the guide asks the learner to press next."""
         return self._highlighted

@@ -68,9 +68,15 @@ def test_a_newcomer_pressing_only_the_highlighted_control_reaches_step_12(qtbot,
             lambda: (h := highlighted(window)) is not None and h.isEnabled(), timeout=60000
         )
         target, index = highlighted(window), panel.index
+        if target is panel.next_button:  # the sentence still agrees with the numbers shown
+            shown = window.guide.answer(index).verdict(panel.choice.currentIndex())
+            assert panel.answer.text() == shown, (index, panel.answer.text(), shown)
         press(qtbot, target)
         if target is panel.reveal_button:
             revealed[index] = panel.answer.text()
+        if target is panel.show_button and gs.STOPS[index].view.tab == "explorer":
+            live = window.worker.latest_snapshot()  # the explorer shows the live network
+            qtbot.waitUntil(lambda s=live: window.explorer.snapshot is s, timeout=5000)
         if target is panel.next_button:
             assert index in revealed and panel.index == index + 1
     assert sorted(revealed) == list(range(len(gs.STOPS)))
