@@ -9,7 +9,7 @@ answer the stop's question (the reveal computes that from the step's numbers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -125,6 +125,8 @@ class GuidePanel(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._pin_answer = False
+        self.scroll.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.scroll, 1)
@@ -144,6 +146,7 @@ class GuidePanel(QWidget):
         self.index = index
         s = self.stop
         self._shown = self._tried = self._revealed = self._ready = False
+        self._pin_answer = False
         self.title.setText(f"<b>Stop {index + 1} of {len(STOPS)} \u00b7 {s.title}</b>")
         self.text.setText(s.text)
         self.start_button.setText(s.try_label)
@@ -198,7 +201,13 @@ class GuidePanel(QWidget):
         if final:
             self._revealed = True
         self._update()
-        QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.answer))  # laid out
+        self._pin_answer = bool(text)  # the answer is last: keep the bottom in view as it grows
+        self._on_range_changed(0, self.scroll.verticalScrollBar().maximum())
+
+    def _on_range_changed(self, _low: int, high: int) -> None:
+        """Keep a just-revealed answer's last line in view once its longer text is laid out."""
+        if self._pin_answer:
+            self.scroll.verticalScrollBar().setValue(high)
 
     def revealed(self) -> bool:
         """Return True once this stop's answer has been revealed."""
