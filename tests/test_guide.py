@@ -78,9 +78,16 @@ def test_reveals_compare_with_the_engines_numbers(exploration, trained_on_sample
     # Three ways: the weight into the correct output whose -a_k * delta is largest.
     record = net.backprop(x, np.array([e.label]))
     wanted = -record.activations[-2][0] * record.deltas[-1][0, e.label]
-    assert gs.reveal_strongest_weight(e).answer == int(np.argmax(np.abs(wanted)))
+    k = int(np.argmax(np.abs(wanted)))
+    reveal = gs.reveal_strongest_weight(e)
+    assert reveal.answer == k and f"from neuron {k} (activation " in reveal.text
+    assert f"{record.activations[-2][0][k]:.3f}) into output {e.label}" in reveal.text
+    assert f"change of {wanted[k]:+.5f}" in reveal.text
     # Backwards: the last hidden neuron with the largest |dC/da|.
-    assert gs.reveal_hidden_desire(e).answer == int(np.argmax(np.abs(record.dc_da[-2][0])))
+    k = int(np.argmax(np.abs(record.dc_da[-2][0])))
+    reveal = gs.reveal_hidden_desire(e)
+    assert reveal.answer == k and reveal.text.startswith(f"Neuron {k} wants")
+    assert f"-dC/da = {-record.dc_da[-2][0][k]:+.5f}" in reveal.text
 
 
 def test_steepest_reveal_counts_the_random_directions_that_beat_minus_g(exploration) -> None:
