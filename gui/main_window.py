@@ -52,7 +52,9 @@ from gui.settings import (
     DEFAULTS,
     SLOW_MOTION,
     Session,
+    first_launch,
     load_session,
+    mark_launched,
     save_session,
 )
 from gui.shortcut_guard import ShortcutGuard
@@ -245,6 +247,9 @@ class MainWindow(QMainWindow):
         self.runs.build_menu(bar.insertMenu(help_menu, QMenu("&Runs", self)).menu())
         self.guide = GuideController(self, self.settings)
         help_menu.menu().insertAction(help_menu.menu().actions()[0], self.guide.toggle_action)
+        if first_launch(self.settings):  # the lesson starts itself, once (issue 22)
+            self.guide.start_lesson()
+        mark_launched(self.settings)
 
     def open_run(self, run) -> bool:
         """Continue from a kept run's network, with its curves, as from an opened model."""

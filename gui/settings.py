@@ -158,3 +158,16 @@ def save_session(settings: QSettings, session: Session) -> None:
     settings.setValue("data/source", session.data)
     settings.setValue("run/goal_epochs", session.goal_epochs)
     settings.setValue("plot/x_mode", session.plot_x)
+
+
+LAUNCHED_KEY = "app/launched"  # written on the first launch: later launches open as left
+
+
+def first_launch(settings: QSettings) -> bool:
+    """Return True if no earlier launch has written these settings (the guide then opens)."""
+    return not settings.contains(LAUNCHED_KEY) and not settings.contains("window/state")
+
+
+def mark_launched(settings: QSettings) -> None:
+    """Remember that the app has been launched, so the guide is never forced again."""
+    settings.setValue(LAUNCHED_KEY, True)

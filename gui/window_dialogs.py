@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
-from gui.help_dialog import HelpDialog
+from gui.help_dialog import HelpDialog, shortcut_actions
 from gui.preferences_dialog import (
     Preferences,
     PreferencesDialog,
@@ -55,23 +55,8 @@ class WindowDialogs:
         QMessageBox.about(self.window, "About Backprop Lab", ABOUT)
 
     def help_actions(self) -> list[QAction]:
-        """Return the actions the keyboard table lists, in menu order."""
-        return [
-            self.window.run_action,
-            self.window.step_action,
-            self.window.epoch_action,
-            self.window.epoch_end_action,
-            self.window.reset_action,
-            self.window.new_seed_action,
-            self.window.explore_drawing_action,
-            self.window.open_action,
-            self.window.save_action,
-            self.window.save_as_action,
-            self.window.prefs_action,
-            self.window.guide_action,
-            self.window.quit_action,
-            *self.window.network_view.mode_actions(),
-        ]
+        """Return the actions the keyboard table lists: every one with a shortcut."""
+        return shortcut_actions(self.window)
 
     def show_help(self, page: int = 0) -> HelpDialog:
         """Open the help on ``page``: 0 getting started, 1 keyboard shortcuts, 2 links."""

@@ -1,7 +1,9 @@
 """Follow the video: the stops as data, try-its that fire on the real action only, and reveals
-that agree with the engine's own numbers."""
+whose sentences agree with the engine's own numbers."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
@@ -9,32 +11,40 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractSlider
 from windows import open_window
 
+from engine import full_batch as fb
+from engine.data_amount import AmountResult
 from engine.explorer import Exploration, explored_network
-from engine.network import NetworkConfig
-from engine.runs import Run
-from engine.snapshot import network_of
+from engine.network import Network, NetworkConfig
+from engine.snapshot import network_of, take_snapshot
+from engine.steepest_descent import steepest_descent
+from engine.step_story import finish_story, prepare_story
 from engine.teach import teach_step
+from engine.training import TrainConfig, Trainer, to_inputs
 from gui import guide_stops as gs
 from gui.main_window import MainWindow
 
 
 def test_the_stops_follow_the_videos_order_and_each_has_its_parts() -> None:
     assert [s.key for s in gs.STOPS] == [
-        "cost", "sensitivity", "nudges", "three-ways", "backwards", "averaging", "sgd", "data",
+        "play", "cost", "nudges", "three-ways", "backwards", "averaging", "sensitivity",
+        "steepest", "drunk", "data",
     ]  # fmt: skip
-    events = [s.event for s in gs.STOPS]
-    assert len(set(events)) == len(events)  # one action completes one stop
+    assert [s.start_here for s in gs.STOPS] == [True] + [False] * (len(gs.STOPS) - 1)
+    assert [s.view.explorer_step for s in gs.STOPS[-3:]] == [10, 11, 12]
     for stop in gs.STOPS:
-        assert stop.text and stop.try_it and stop.question.endswith("?")
-        assert stop.view.tab in ("network", "explorer", "compare")
+        assert stop.text and stop.try_it and stop.try_label and stop.question.endswith("?")
+        assert stop.view.tab in ("network", "explorer")
+        assert len(gs.choices(stop)) >= 2
     assert gs.choices(gs.BY_KEY["cost"])[3] == "output 3"
-    assert gs.choices(gs.BY_KEY["averaging"], (784, 30, 10)) == [
-        "layer 1: input to hidden 1",
-        "layer 2: hidden 1 to output",
-    ]
+    assert gs.choices(gs.BY_KEY["data"], n_train=60000)[-1] == "60,000 labelled examples"
     assert gs.Reveal(2, "x").verdict(2) == "Right. x" and gs.Reveal(2, "x").verdict(1).startswith(
         "Not this time."
     )
+
+
+def test_the_cost_stop_says_the_apps_cost_has_the_half() -> None:
+    text = gs.BY_KEY["cost"].text
+    assert "C_x = \u00bd \u03a3 (a \u2212 y)\u00b2" in text and "half the sum" in text
 
 
 @pytest.fixture
@@ -50,11 +60,13 @@ def test_reveals_compare_with_the_engines_numbers(exploration, trained_on_sample
     x = data.test.images[7].reshape(1, -1) / 255.0
     a = net.feedforward(x)[0]
     y = np.eye(10)[e.label]
-    # 1: the output with the largest (a - y)^2 / 2, the quadratic cost's term.
+    # The cost: the output with the largest (a - y)^2 / 2, the quadratic cost's term.
     reveal = gs.reveal_cost_term(e)
-    assert reveal.answer == int(np.argmax((a - y) ** 2))
-    assert f"{e.cost:.4f}" in reveal.text and f"{0.5 * np.sum((a - y) ** 2):.4f}" in reveal.text
-    # 2: nudging the weight really moves the mini-batch cost the way revealed.
+    j = int(np.argmax((a - y) ** 2))
+    assert reveal.answer == j
+    assert f"\u00bd(a \u2212 y)\u00b2 = {0.5 * (a[j] - y[j]) ** 2:.4f}" in reveal.text
+    assert f"C_x = \u00bd\u03a3(a \u2212 y)\u00b2 = {0.5 * np.sum((a - y) ** 2):.4f}" in reveal.text
+    # Sensitivity: nudging the weight really moves the mini-batch cost the way revealed.
     param = (1, 3, 5)
     moved = explored_network(snapshot)
     moved.params[1][3, 5] += gs.NUDGE_DW
@@ -63,16 +75,110 @@ def test_reveals_compare_with_the_engines_numbers(exploration, trained_on_sample
     change = moved.mean_cost(batch, labels) - net.mean_cost(batch, labels)
     assert gs.reveal_nudge(e, param).answer == (0 if change > 0 else 1)
     assert f"{abs(change):.5f}" in gs.reveal_nudge(e, param).text
-    # 4: the weight into the correct output whose -a_k * delta is largest.
+    # Three ways: the weight into the correct output whose -a_k * delta is largest.
     record = net.backprop(x, np.array([e.label]))
     wanted = -record.activations[-2][0] * record.deltas[-1][0, e.label]
-    assert gs.reveal_strongest_weight(e).answer == int(np.argmax(np.abs(wanted)))
-    # 5: the last hidden neuron with the largest |dC/da|.
-    assert gs.reveal_hidden_desire(e).answer == int(np.argmax(np.abs(record.dc_da[-2][0])))
-    # 6: the layer whose largest |update| is largest, from the snapshot's own step.
-    peaks = [np.abs(s).max() for s in snapshot.step_w]
-    reveal = gs.reveal_moved_layer(snapshot)
-    assert reveal.answer == int(np.argmax(peaks)) and f"{max(peaks):.5f}" in reveal.text
+    k = int(np.argmax(np.abs(wanted)))
+    reveal = gs.reveal_strongest_weight(e)
+    assert reveal.answer == k and f"from neuron {k} (activation " in reveal.text
+    assert f"{record.activations[-2][0][k]:.3f}) into output {e.label}" in reveal.text
+    assert f"change of {wanted[k]:+.5f}" in reveal.text
+    # Backwards: the last hidden neuron with the largest |dC/da|.
+    k = int(np.argmax(np.abs(record.dc_da[-2][0])))
+    reveal = gs.reveal_hidden_desire(e)
+    assert reveal.answer == k and reveal.text.startswith(f"Neuron {k} wants")
+    assert f"-dC/da = {-record.dc_da[-2][0][k]:+.5f}" in reveal.text
+
+
+def test_steepest_reveal_counts_the_random_directions_that_beat_minus_g(exploration) -> None:
+    e = exploration
+    reveal = gs.reveal_steepest(e, 3.0, n_random=20)
+    s = steepest_descent(e.network, e.batch_images, e.batch_labels, 3.0, 20)
+    more = int(np.sum(s.random_changes < s.gradient_change))
+    assert reveal.answer == (0 if more == 0 else 1 if more <= gs.FEW_BEATEN else 2)
+    assert f"by {s.gradient_change:+.5f}" in reveal.text
+    assert f"by {s.random_changes.min():+.5f}" in reveal.text
+    assert f"{more} of them lowered it more" in reveal.text
+    # Independently: a step of eta along -g really changes the batch's cost by what is said.
+    x = to_inputs(e.batch_images, np.float64)
+    stepped = explored_network(e.snapshot)
+    grads = stepped.backprop(x, e.batch_labels)
+    before = float(stepped.mean_cost(x, e.batch_labels))
+    for w, b, gw, gb in zip(stepped.weights, stepped.biases, grads.nabla_w, grads.nabla_b):
+        w -= 3.0 * gw
+        b -= 3.0 * gb
+    assert f"{float(stepped.mean_cost(x, e.batch_labels)) - before:+.5f}" in reveal.text
+
+
+def test_drunk_reveal_measures_the_angle_between_the_two_gradients(
+    exploration, trained_on_sample
+) -> None:
+    e = exploration
+    _, data = trained_on_sample
+    reveal = gs.reveal_drunk(e, data.train.images, data.train.labels)
+    rows = np.sort(np.random.default_rng(0).choice(len(data.train.labels), 2000, replace=False))
+    net = e.network
+    whole = net.backprop(to_inputs(data.train.images[rows], np.float64), data.train.labels[rows])
+    batch = net.backprop(to_inputs(e.batch_images, np.float64), e.batch_labels)
+
+    def flat(r) -> np.ndarray:
+        return np.concatenate([np.r_[w.ravel(), b.ravel()] for w, b in zip(r.nabla_w, r.nabla_b)])
+
+    u, v = flat(whole), flat(batch)
+    angle = np.degrees(np.arccos(u @ v / np.linalg.norm(u) / np.linalg.norm(v)))
+    shown = float(re.search(r"points ([0-9.]+)\u00b0 away", reveal.text).group(1))
+    assert shown == pytest.approx(angle, abs=0.051)
+    assert reveal.answer == (0 if angle < 30 else 1 if angle < 90 else 2)
+    assert ("still downhill" in reveal.text) == (30 <= angle < 90)
+    assert "2,000 training images" in reveal.text
+    assert fb.full_gradient(net, e.batch_images, e.batch_labels).n_examples == len(e.batch_labels)
+
+
+@pytest.fixture
+def story(tiny_digits):
+    images, labels = tiny_digits
+    net = Network(NetworkConfig(sizes=(784, 12, 8, 10)), np.random.default_rng(3))
+    trainer = Trainer(net, images, labels, TrainConfig(), seed=11)
+    for _ in range(5):
+        trainer.step_batch()
+    told = prepare_story(trainer, images, trainer.config, take_snapshot(trainer, images))
+    trainer.step_batch()
+    return finish_story(told, take_snapshot(trainer, images))
+
+
+def test_step_reveals_read_the_costs_and_the_weights_before_and_after(story) -> None:
+    after_net = network_of(story.after)
+    x = to_inputs(story.images, after_net.dtype)
+    after = np.array(
+        [float(after_net.mean_cost(x[i : i + 1], story.labels[i : i + 1])) for i in range(10)]
+    )
+    assert np.mean(after) == pytest.approx(story.cost_after, rel=1e-5)
+    reveal = gs.reveal_step_costs(story)
+    fell = int(np.sum(after < story.costs))
+    assert reveal.answer == (0 if fell == 10 else 1)
+    if fell < 10:
+        i = int(np.argmax(after - story.costs))
+        assert f"{fell} of 10 examples' costs went down and {10 - fell} went up" in reveal.text
+        assert f"rose from {story.costs[i]:.4f} to {after[i]:.4f}" in reveal.text
+    else:
+        assert reveal.text.startswith("All 10 examples' costs went down")
+    assert f"from {story.cost_before:.4f} to {story.cost_after:.4f}." in reveal.text
+    # Averaging: the step moved the weight by eta times the average of the examples' wishes.
+    layer, out, col = gs.most_wanted_weight(story)
+    record = network_of(story.before).backprop(to_inputs(story.images), story.labels)
+    wish = -record.deltas[layer][0, out] * record.activations[layer][0, col]
+    all_wishes = [story.wanted_change(0, k) for k in range(3)]
+    assert abs(wish) == pytest.approx(max(np.abs(w).max() for w in all_wishes), rel=1e-4)
+    average = -record.nabla_w[layer][out, col]
+    moved = float(story.after.weights[layer][out, col]) - float(
+        story.before.weights[layer][out, col]
+    )
+    assert moved == pytest.approx(3.0 * average, rel=1e-3, abs=1e-6)
+    reveal = gs.reveal_agreement(story)
+    assert reveal.answer == (0 if moved * wish > 0 else 1)
+    assert f"changed by {wish:+.5f}" in reveal.text and f"is {average:+.5f}" in reveal.text
+    assert f"the step moved it by {moved:+.5f}" in reveal.text
+    assert ("the others outvoted it" in reveal.text) == (moved * wish < 0)
 
 
 def test_teach_reveal_compares_with_the_cost_before_and_after(trained_on_sample) -> None:
@@ -88,14 +194,14 @@ def test_teach_reveal_compares_with_the_cost_before_and_after(trained_on_sample)
     assert f"{before:.4f} to {after:.4f}" in reveal.text
 
 
-def test_best_run_reveal_reads_each_runs_final_accuracy() -> None:
-    def run(acc: float) -> Run:
-        cfg = NetworkConfig()
-        return Run("r", cfg, None, 0, "d", 1, {}, final_test=(0.1, acc))
+def test_amounts_reveal_reads_each_networks_test_accuracy() -> None:
+    def result(n: int, acc: float) -> AmountResult:
+        return AmountResult(n, acc, int(acc * 2000), 2000, 100, 1.0)
 
-    runs = [run(0.5), run(0.8), run(0.7)]
-    reveal = gs.reveal_best_run(runs, ["a", "b", "c"])
-    assert reveal.answer == 1 and "a 50.0%, b 80.0%, c 70.0%" in reveal.text
+    reveal = gs.reveal_amounts([result(100, 0.6), result(1000, 0.85), result(10000, 0.8)])
+    assert reveal.answer == 1
+    assert "trained on 1,000 labelled examples scored highest" in reveal.text
+    assert "100: 60.0%, 1,000: 85.0%, 10,000: 80.0%" in reveal.text
 
 
 @pytest.fixture
@@ -144,55 +250,62 @@ def test_each_try_it_fires_on_its_real_action_and_not_on_others(qtbot, window) -
         lambda: window.record.state == "paused" and len(window.record.history) > 50, timeout=20000
     )
     qtbot.wait(100)
-    assert "averaging" not in guide.done
+    assert "steepest" not in guide.done
     window.step_action.trigger()
-    qtbot.waitUntil(lambda: "averaging" in guide.done, timeout=5000)
-    # Stop 6's reveal reads the step just taken, not an earlier one.
-    stepped = gs.reveal_moved_layer(window.worker.latest_snapshot()).verdict(0)
-    assert guide.reveal(5, 0) == stepped
+    qtbot.waitUntil(lambda: "steepest" in guide.done, timeout=5000)
+    assert "play" not in guide.done  # a step is not a played step
+    window.play_step_action.trigger()
+    qtbot.waitUntil(lambda: "play" in guide.done, timeout=10000)
+    assert "averaging" in guide.done  # the two stops that play a step
     # Teach it: one SGD step on the pad's digit.
     assert "nudges" not in guide.done
+    window.step_player.close()
     window.digit_panel.select_label(int(window.data.test.labels[0]))
     window.digit_panel.apply_step()
     qtbot.waitUntil(lambda: "nudges" in guide.done, timeout=5000)
-    assert guide.done == {"sensitivity", "three-ways", "backwards", "cost", "averaging", "nudges"}
-    assert window.guide.panel.progress.text() == "6 of 8 tried"
+    assert guide.done == set(gs.BY_KEY) - {"drunk", "data"}
+    assert window.guide.panel.progress.text() == "8 of 10 tried"
 
 
-def test_experiment_try_its_fire_only_when_the_experiment_finishes(qtbot, window) -> None:
+def test_experiment_and_step_12_try_its_fire_only_when_they_finish(qtbot, window) -> None:
     guide = window.guide
     runner = window.runs.runner
     with qtbot.waitSignal(runner.experiment_finished, timeout=20000):
         window.runs.start_experiment("batch-size", 1)
         qtbot.waitUntil(lambda: bool(runner.runs), timeout=5000)
         runner.cancel()
-    assert "sgd" not in guide.done  # cancelled: not tried
-    with qtbot.waitSignal(runner.experiment_finished, timeout=60000):
-        window.runs.start_experiment("cost", 1)
-    assert guide.done == set()  # another experiment
-    with qtbot.waitSignal(runner.experiment_finished, timeout=120000):
-        window.runs.start_experiment("data-size", 1)
-    assert guide.done == {"data"}
-    text = guide.reveal(7, 2)
-    accuracies = [r.final_test[1] for r in runner.runs]
-    assert text.startswith("Right." if int(np.argmax(accuracies)) == 2 else "Not this time.")
-    for acc in accuracies:
-        assert f"{100 * acc:.1f}%" in text
+    assert guide.done == set()  # cancelled: not tried
+    page = window.explorer.data_amount_page
+    page.examples_seen = 2000
+    explore(qtbot, window, 12)
+    guide.panel.set_stop(9)
+    guide.panel.choice.setCurrentIndex(0)
+    assert not guide.panel.reveal_button.isEnabled()
+    guide.panel.try_button.click()  # the runner's signals come from its thread: wait, not block
+    qtbot.waitUntil(lambda: guide.done == {"data"}, timeout=60000)
+    results = guide._amounts
+    assert [r.n_examples for r in results] == [100, 1000, 10000]
+    qtbot.waitUntil(guide.panel.reveal_button.isEnabled, timeout=5000)
+    text = guide.reveal(9, 0)
+    accuracies = [r.accuracy for r in results]
+    assert text.startswith("Right." if int(np.argmax(accuracies)) == 0 else "Not this time.")
+    for r in results:
+        assert f"{r.n_examples:,}: {100 * r.accuracy:.1f}%" in text
 
 
 def test_predict_then_reveal_in_the_window_uses_the_live_numbers(qtbot, window) -> None:
     guide = window.guide
-    guide.show(0)
-    assert guide.reveal(0, 0) == "Open the explorer on an example first (Show me)."
-    guide.open_view(0)
+    guide.show(1)
+    assert guide.reveal(1, 0) == "Open the explorer on an example first (Show me)."
+    guide.open_view(1)
     assert window.tabs.currentIndex() == 1 and window.explorer.step() == 2
     assert window.pad_dock.isVisible()
     qtbot.waitUntil(lambda: window.explorer.exploration is not None, timeout=10000)
     e = window.explorer.exploration
     answer = int(np.argmax(e.cost_breakdown()))
-    assert guide.reveal(0, answer).startswith("Right.")
+    assert guide.reveal(1, answer).startswith("Right.")
     assert guide.panel.answer.text() == gs.reveal_cost_term(e).verdict(answer)
-    # Stop 3's question is answered by the step taken after it was asked.
+    # The nudges question is answered by the Teach step taken after it was asked.
     guide.panel.set_stop(2)
     assert guide.reveal(2, 1) == "Apply one SGD step on the pad's digit to find out."
     window.digit_panel.load_test_digit(5)
@@ -207,23 +320,46 @@ def test_predict_then_reveal_in_the_window_uses_the_live_numbers(qtbot, window) 
     text = guide.reveal(2, 1)
     assert f"{before:.4f} to {after:.4f}" in text
     assert text.startswith("Right." if after < before else "Not this time.")
-    # Stop 6 opens the diagram in update mode and reveals from the step just taken.
+    # The averaging stop reveals from the step played after it was asked, the one on screen.
     guide.panel.set_stop(5)
-    guide.open_view(5)
-    assert window.tabs.currentIndex() == 0 and window.network_view.edge_mode() == "update"
-    window.step_action.trigger()
-    qtbot.waitUntil(lambda: not isinstance(guide.answer(5), str), timeout=5000)  # a Reveal
-    assert guide.reveal(5, 0) == gs.reveal_moved_layer(window.worker.latest_snapshot()).verdict(0)
+    assert guide.reveal(5, 0) == "Play one step (P) to find out."
+    guide.panel.choice.setCurrentIndex(1)
+    guide.panel.try_button.click()
+    qtbot.waitUntil(lambda: window.step_player.story is not None, timeout=10000)
+    story = window.step_player.story
+    assert guide.reveal(5, 1) == gs.reveal_agreement(story).verdict(1)
+    # The drunk-man stop measures the explored mini-batch against the training data in use.
+    explore(qtbot, window, 11)
+    e = window.explorer.exploration
+    train = window.data.train
+    assert guide.reveal(8, 2) == gs.reveal_drunk(e, train.images, train.labels).verdict(2)
 
 
-def test_progress_is_remembered_and_the_panel_reopens_from_help(qtbot, tmp_path) -> None:
+def test_predict_first_then_show_try_and_reveal_unlock(qtbot, window) -> None:
+    p = window.guide.panel
+    window.guide.show(3)
+    for index in range(1, len(gs.STOPS)):
+        p.set_stop(index)
+        assert p.choice.currentIndex() == -1 and p.choice.count() >= 2  # none picked for you
+        assert not p.show_button.isEnabled() and not p.try_button.isEnabled()
+        assert not p.reveal_button.isEnabled()
+        assert p.highlighted() is p.choice
+        p.choice.setCurrentIndex(p.choice.count() - 1)
+        assert p.show_button.isEnabled() and p.try_button.isEnabled()
+        assert p.highlighted() is p.show_button
+    p.set_stop(0)  # Start here comes first: its animation does not answer the question
+    assert p.highlighted() is p.start_button and p.start_button.isEnabled()
+    assert p.choice.currentIndex() == -1
+
+
+def test_progress_is_remembered_and_the_guide_is_one_click_away(qtbot, tmp_path) -> None:
     path = tmp_path / "s.ini"
     first = open_window(qtbot, path)
     help_menu = next(a.menu() for a in first.menuBar().actions() if a.text() == "&Help")
     assert first.guide.toggle_action in help_menu.actions()
-    assert not first.guide.dock.isVisible()
-    first.guide.toggle_action.trigger()
-    assert first.guide.dock.isVisible()
+    assert first.guide.toggle_action in first.network_view.toolbar().actions()  # a button
+    assert first.guide.toggle_action.shortcut().toString() == "Shift+F1"
+    assert first.guide.dock.isVisible()  # the first launch opens the lesson
     first.guide.panel.next_button.click()
     first.guide.panel.next_button.click()
     first.guide.fire(gs.TEACH)
@@ -232,10 +368,11 @@ def test_progress_is_remembered_and_the_panel_reopens_from_help(qtbot, tmp_path)
     first.close()
     second = MainWindow(QSettings(str(path), QSettings.Format.IniFormat))
     qtbot.addWidget(second)
-    assert second.guide.panel.index == 2 and second.guide.done == {"nudges"}
-    assert second.guide.panel.try_status.text().startswith("✓ Done")
-    second.guide.toggle_action.trigger()
     second.show()
+    assert not second.guide.dock.isVisible()  # closed by the learner: not forced again
+    assert second.guide.panel.index == 2 and second.guide.done == {"nudges"}
+    assert second.guide.panel.try_status.text().startswith("\u2713 Done")
+    second.guide.toggle_action.trigger()
     assert second.guide.dock.isVisible()
     second.close()
 
