@@ -860,11 +860,14 @@ def test_is_stalled_tells_a_flat_run_at_chance_from_a_learning_one() -> None:
 
 
 def test_a_collapsed_relu_run_exits_3_and_marks_the_json() -> None:
-    done = main_py("train", "--activation", "relu", "--lr", "5", "--epochs", "3", "--json")
+    # When within its first epochs the network collapses depends on the floating-point details
+    # of the machine; what must hold is that the run stops after the epoch that stalled.
+    done = main_py("train", "--activation", "relu", "--lr", "5", "--epochs", "4", "--json")
     rows = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [row["stalled"] for row in rows] == [True], "stops after the epoch that stalled"
-    line = one_line(done, 3, "Training has stalled: after epoch 1 the test accuracy is")
-    assert f"{100 * rows[0]['test_accuracy']:.1f}%" in line and "lower the learning rate" in line
+    assert rows and [row["stalled"] for row in rows] == [False] * (len(rows) - 1) + [True]
+    assert len(rows) < 4, "stops after the epoch that stalled"
+    line = one_line(done, 3, f"Training has stalled: after epoch {len(rows)} the test accuracy is")
+    assert f"{100 * rows[-1]['test_accuracy']:.1f}%" in line and "lower the learning rate" in line
     healthy = main_py("train", "--layers", "784,10", "--json")
     assert healthy.returncode == 0 and json.loads(healthy.stdout)["stalled"] is False
 
@@ -874,12 +877,23 @@ def test_the_window_says_a_collapsed_run_has_stalled(qtbot, tmp_path: Path) -> N
     config = NetworkConfig((784, 16, 16, 10), "relu")
     window.controls.network_edited.emit(config, 0)
     window.controls.train_config_edited.emit(TrainConfig(learning_rate=5.0))
-    window.worker.step_epoch()
-    qtbot.waitUntil(lambda: window.record.last_epoch is not None, timeout=30000)
+    stalls: list[bool] = []
+    window.record.stalled.connect(lambda: stalls.append(True))
+    for epoch in range(1, 4):  # it collapses within its first epochs (when: the machine's floats)
+        window.worker.step_epoch()
+        qtbot.waitUntil(
+            lambda epoch=epoch: (
+                window.record.last_epoch is not None and window.record.last_epoch.epoch == epoch
+            ),
+            timeout=30000,
+        )
+        if stalls:  # the record judged the epoch as its report arrived
+            break
     qtbot.waitUntil(window.banner.isVisible, timeout=5000)
     text = window.banner.message()
     accuracy = window.record.last_epoch.test_accuracy
-    assert text.startswith("Training has stalled: after epoch 1 the test accuracy is ")
+    stalled_at = window.record.last_epoch.epoch
+    assert text.startswith(f"Training has stalled: after epoch {stalled_at} the test accuracy is ")
     assert f"{100 * accuracy:.1f}%" in text and "learning rate 5" in text
     assert accuracy <= 0.2
     window.close()
