@@ -64,6 +64,7 @@ from gui.step_playback import StepPlayback
 from gui.teach_undo import TeachUndo
 from gui.timeline import Timeline
 from gui.training_controls import TrainingControls
+from gui.vertical_scroll import VerticalScrollArea
 from gui.window_dialogs import WindowDialogs
 from gui.window_menus import build_actions, build_menus
 from gui.window_placement import WindowPlacement
@@ -195,9 +196,7 @@ class MainWindow(QMainWindow):
         self.digit_panel = DigitPanel()
         self.digit_panel.set_predictor(self.feed.predict)
         self.digit_panel.layout().addStretch(1)
-        self.pad_area = QScrollArea()
-        self.pad_area.setWidget(self.digit_panel)
-        self.pad_area.setWidgetResizable(True)
+        self.pad_area = VerticalScrollArea(self.digit_panel, PAD_MIN_WIDTH)
         self.pad_dock = QDockWidget("Draw a digit", self)
         self.pad_dock.setObjectName("padDock")
         self.pad_dock.setWidget(self.pad_area)
@@ -207,8 +206,7 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.pad_dock)
-        self.pad_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.pad_area.setMinimumWidth(PAD_MIN_WIDTH)  # the panel's narrow arrangement fits this
+        self.pad_area.setMinimumWidth(self.pad_area.content_width())  # and follows the panel
         self.pad_area.setMaximumWidth(PAD_WIDTH + 40)  # wider would only add empty space
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")

@@ -578,7 +578,12 @@ def _main() -> int:
                 if shots:
                     window.grab().save(os.path.join(shots, f"{name}.png"))
 
-            found += list(walk(window, process, shoot))
+            found += list(walk(window, process, shoot))  # as a first launch: the guide open
+            # A first launch shares the pad's column with the guide, where the pad scrolls up and
+            # down (the walk above allows that, never sideways). The pad's own promise (outputs,
+            # Teach row and Teach result in full view) is for its column alone: the guide closed.
+            window.guide.dock.hide()
+            settle(process)
             found += [f"pad: {p}" for p in pad_problems(window, process)]
             found += [f"diagram: {p}" for p in diagram_problems(window.network_view)]
             found += [f"slow motion: {p}" for p in slow_motion_problems(window, process)]

@@ -232,12 +232,33 @@ class LegendPlacer:
         If every corner covers some, the view gains a band of headroom above the lines, as tall
         as the legend, and the legend sits there: off the paths, never on them.
         """
-        corner = self.corner = min(LEGEND_CORNERS, key=self.hidden)
+        corner = self.corner = self._arrange()
         ax, ay = corner
         offset = (-LEGEND_MARGIN if ax else LEGEND_MARGIN, -LEGEND_MARGIN if ay else LEGEND_MARGIN)
         self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
         if self.hidden(corner) and len(self.ys):
             self._make_headroom()
+
+    def _arrange(self) -> tuple[int, int]:
+        """Choose the legend's columns and corner: one column where a corner is clear; else
+        the fewest rows that fit the plot's width (the shortest band of headroom), or more
+        columns if they clear a corner."""
+        view = self.plot.getPlotItem().getViewBox()
+        self.legend.setColumnCount(1)
+        corner = min(LEGEND_CORNERS, key=self.hidden)
+        if not self.hidden(corner) or not len(self.ys) or len(self.legend.items) < 2:
+            return corner
+        fitting = [1]
+        for count in range(2, min(3, len(self.legend.items)) + 1):
+            self.legend.setColumnCount(count)
+            if self.legend.boundingRect().width() + 2 * LEGEND_MARGIN > view.boundingRect().width():
+                break
+            fitting.append(count)
+            clear = [c for c in LEGEND_CORNERS if not self.hidden(c)]
+            if clear:
+                return clear[0]
+        self.legend.setColumnCount(fitting[-1])  # the shortest legend that fits: least headroom
+        return min(LEGEND_CORNERS, key=self.hidden)
 
     def _make_headroom(self) -> None:
         """Raise the top of the y range so that a band the legend's height is free of lines."""
