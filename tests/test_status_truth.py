@@ -15,7 +15,6 @@ from windows import open_window
 from engine.snapshot import network_of
 from engine.training import evaluate
 from engine.worker import PAUSED, RUNNING
-from gui import guide_stops as gs
 
 
 @pytest.fixture
@@ -152,9 +151,7 @@ def test_an_experiments_result_is_shown_beside_that_experiment_only(qtbot, windo
         qtbot.waitUntil(lambda: runs.runner.progress()[0] > 5, timeout=10000)
         runs.runner.cancel()
     assert panel.progress.text().endswith(": cancelled.")
-    data_stop = next(i for i, s in enumerate(gs.STOPS) if s.view.experiment == "data-size")
-    window.guide.show(data_stop)
-    window.guide.open_view(data_stop)  # Show me: the labelled-data experiment, not yet run
+    panel.choose_experiment("data-size")  # another experiment, not yet run: no word of another's
     assert panel.experiment.currentData() == "data-size"
     assert panel.progress.text() == ""
     panel.choose_experiment("batch-size")  # its own result comes back with it
