@@ -28,7 +28,8 @@ SATURATED = 1e-3  # activation slope below this for every image: a saturated neu
 TRIAL_BATCHES = 200  # mini-batches in one trial of a learning rate
 TRIAL_EXAMPLES = 1000  # training images a trial's accuracy is measured on
 TRIAL_SUBSET = 10_000  # at most this many training images (more if the trial needs them)
-TRIED_RATES = 6  # smaller learning rates tried, about 3x apart: down to 1/1000 of the first
+TRIED_RATES = 10  # smaller rates tried, about 3x apart: down to 1/100,000 of the first (the
+# rate a diverged ReLU network with cross-entropy needs can be that far below the one that blew up)
 
 
 def stuck_fractions(network: Network, images: np.ndarray) -> list[float]:
