@@ -54,6 +54,23 @@ def stuck_fractions(network: Network, images: np.ndarray) -> list[float]:
     return shares
 
 
+def saturated_shares(network: Network, images: np.ndarray) -> list[float]:
+    """Return, per layer 1 .. L, the share of (image, neuron) pairs whose slope is below
+    SATURATED: how often a neuron sits at its limit, image by image (``stuck_fractions`` asks
+    for every image at once). NaN for a softmax output layer, which has no slope of its own."""
+    a = to_inputs(images, network.dtype)  # (n, n_0)
+    last = len(network.weights) - 1
+    shares = []
+    for layer, (w, b) in enumerate(zip(network.weights, network.biases)):
+        kind = network.activation if layer < last else network.output_activation
+        a = kind.fn(a @ w.T + b)  # (n, n_out)
+        if hasattr(kind, "prime_from_output"):
+            shares.append(float(np.mean(kind.prime_from_output(a) < SATURATED)))
+        else:
+            shares.append(math.nan)
+    return shares
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     """Why a run stalled and what to try, in sentences for the learner."""
