@@ -90,15 +90,15 @@ def _when(outcomes: Sequence[Outcome]) -> str:
     return f"after {group}" if group else "at the end of each run"
 
 
-def compare(outcomes: Sequence[Outcome], chance: bool = True) -> list[str]:
+def compare(outcomes: Sequence[Outcome], failures: bool = True) -> list[str]:
     """Return the sentences that rank the variants by final test accuracy, from their runs;
-    ``chance``: also name the variants that stayed near chance."""
+    ``failures``: also name the variants that diverged or stayed near chance."""
     groups = _variants(outcomes)
     text: list[str] = []
     finals: dict[str, list[float]] = {}
     for variant, runs in groups.items():
         diverged = [o for o in runs if o.accuracy is None]
-        if diverged:
+        if diverged and failures:
             seeds = ", ".join(str(o.seed) for o in diverged)
             text.append(f"{variant} diverged (seed {seeds}): {diverged[0].note}")
         accs = [o.accuracy for o in runs if o.accuracy is not None]
@@ -108,7 +108,7 @@ def compare(outcomes: Sequence[Outcome], chance: bool = True) -> list[str]:
         return text
     ranked = sorted(finals, key=lambda v: -float(np.mean(finals[v])))
     n = min(len(a) for a in finals.values())
-    when = _when(outcomes)
+    when = _when([o for o in outcomes if o.accuracy is not None])
     if n == 1:
         seed = outcomes[0].seed
         parts = ", ".join(f"{v} {pct(finals[v][0])}" for v in ranked)
@@ -137,7 +137,7 @@ def compare(outcomes: Sequence[Outcome], chance: bool = True) -> list[str]:
             "between seeds."
         )
     text += _lead(groups, ranked)
-    for v in ranked if chance else []:
+    for v in ranked if failures else []:
         if np.mean(finals[v]) <= CHANCE_ACCURACY:
             text.append(f"{v} stayed near chance ({pct(np.mean(finals[v]))}): it did not learn.")
     return text
@@ -239,7 +239,7 @@ def _architecture(
         fan_a, fan_b = specs[a].network.sizes[-2], specs[b].network.sizes[-2]
         text.append(
             f"At the start ({init_name(specs[a].network)}), the share of neuron-image pairs "
-            f"saturated (sigma'(z) < 0.001): the first hidden layer {sa[0]:.0%} in {a} and "
+            f"saturated (\u03c3\u2032(z) < 0.001): the first hidden layer {sa[0]:.0%} in {a} and "
             f"{sb[0]:.0%} in {b} (fan-in 784 in both); the 10 outputs {sa[-1]:.0%} (fed by "
             f"{fan_a} neurons) and {sb[-1]:.0%} (fed by {fan_b})."
         )
@@ -288,7 +288,7 @@ def findings(
     for o in outcomes:
         groups_in_order.setdefault(o.group, []).append(o)
     for group, members in groups_in_order.items():
-        lines = compare(members, chance=key != "learning-rate")  # that one tells each run
+        lines = compare(members, failures=key != "learning-rate")  # that one tells each run
         if group and len(groups_in_order) > 1:
             lines = [f"{group.capitalize()}: {lines[0]}", *lines[1:]] if lines else lines
         text += lines

@@ -91,7 +91,7 @@ EXPERIMENTS = (
         "cost",
         "Quadratic vs cross-entropy cost",
         "Compare test accuracy, not cost (the two costs are different functions). Cross-entropy "
-        "(on a softmax output) has no sigma'(z) in its output error, so a badly wrong output "
+        "(on a softmax output) has no \u03c3\u2032(z) in its output error, so a badly wrong output "
         "does not learn slowly: watch the first epoch as well as the end.",
         "epochs",
     ),
@@ -119,10 +119,11 @@ WHY_FAIR = (
     "He N(0, 2/n_in) for ReLU, Xavier N(0, 1/n_in) for sigmoid and tanh."
 )
 WHY_SAME = (
-    "Same settings: every run uses the video's eta = 3 and N(0, 1) weights. One learning rate and "
-    "one initialisation do not suit every variant (each has its own best rate, and N(0, 1) "
-    "weights saturate neurons fed by many inputs), so a variant can lose here only because these "
-    "settings do not suit it. Fair mode gives each its own rate and standard initialisation."
+    "Same settings: every run uses the video's \u03b7 = 3 and N(0, 1) weights. One learning "
+    "rate and one initialisation do not suit every variant (each has its own best rate, and "
+    "N(0, 1) weights saturate neurons fed by many inputs), so a variant can lose here only "
+    "because these settings do not suit it. Fair mode gives each its own rate and standard "
+    "initialisation."
 )
 
 
@@ -300,6 +301,15 @@ def pick_rate(
     return rates[max(range(len(rates)), key=score)]
 
 
+def _neighbour(rate: float, up: bool) -> float:
+    """Return the next rate of the 1, 3, 10, 30 ... sequence above (or below) ``rate``."""
+    k = math.floor(math.log10(rate))
+    ladder = sorted(float(f"{m * 10.0**e:.3g}") for e in range(k - 2, k + 3) for m in (1, 3))
+    if up:
+        return next(r for r in ladder if r > rate * 1.01)
+    return next(r for r in reversed(ladder) if r < rate / 1.01)
+
+
 def next_rate(rates: tuple[float, ...], accuracies: tuple[float, ...], costs) -> float | None:
     """Return one more rate to try when the best so far is the smallest or largest tried (the
     best may lie beyond), up to SWEEP_EXTRA beyond SWEEP_RATES on each side; else None."""
@@ -307,11 +317,13 @@ def next_rate(rates: tuple[float, ...], accuracies: tuple[float, ...], costs) ->
     low, high = min(rates), max(rates)
     if len(rates) < 2 or best not in (low, high):
         return None
-    step = 10 ** (1 / 2)  # the sweep's rates are about 3x apart: 1, 3, 10 ...
-    if best == high and high < SWEEP_RATES[-1] * step ** (SWEEP_EXTRA + 0.5):
-        return float(f"{high * step:.1g}")
-    if best == low and low > SWEEP_RATES[0] / step ** (SWEEP_EXTRA + 0.5):
-        return float(f"{low / step:.1g}")
+    top, bottom = SWEEP_RATES[-1], SWEEP_RATES[0]
+    for _ in range(SWEEP_EXTRA):
+        top, bottom = _neighbour(top, True), _neighbour(bottom, False)
+    if best == high and high < top:
+        return _neighbour(high, True)
+    if best == low and low > bottom:
+        return _neighbour(low, False)
     return None
 
 

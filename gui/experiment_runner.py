@@ -335,7 +335,7 @@ class ExperimentRunner(QObject):
         sweep.rates.append(self._spec.train.learning_rate)
         sweep.accuracies.append(accuracy)
         sweep.costs.append(cost)
-        sweep.examples = self._batches * self._spec.train.batch_size
+        sweep.examples = self._spec.batches * self._spec.train.batch_size  # a trial's budget
         sweep.validation = len(self._validation)
 
     def _finish(self, status: str) -> None:
