@@ -8,6 +8,7 @@ and, as a star, the final network's when the run ended between epochs.
 from __future__ import annotations
 
 import csv
+import html
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
@@ -328,7 +329,7 @@ class ComparePanel(QWidget):
             f"{first.examples:,} examples, judged on {first.validation:,} held-out training "
             "images (not the test set)."
         )
-        lines = "".join(f"<br>\u2022 {s.describe()}" for s in sweeps)
+        lines = "".join(f"<br>\u2022 {html.escape(s.describe())}" for s in sweeps)
         self.sweep_text.setText(head + lines)
 
     def set_findings(self, findings: list[str], finished_mode: str | None = None) -> None:
@@ -337,7 +338,7 @@ class ComparePanel(QWidget):
             self.findings.setText("")
             self.other_mode_button.hide()
             return
-        items = "".join(f"<br>\u2022 {line}" for line in findings)
+        items = "".join(f"<br>\u2022 {html.escape(line)}" for line in findings)
         self.findings.setText(f"<b>What these runs showed:</b>{items}")
         if finished_mode is None or self.experiment.currentData() == "learning-rate":
             self.other_mode_button.hide()

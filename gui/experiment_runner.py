@@ -46,6 +46,7 @@ from engine.worker import RUNNING as WORKER_RUNNING
 POLL_MS = 50  # reports are pulled 20 times a second
 PUBLISH_S = 0.25  # a growing run is handed to the views 4 times a second
 SATURATION_IMAGES = 1000  # training images the architectures' start saturation is measured on
+TRIAL_TEST = 100  # images a sweep trial's (unread) epoch tests use
 
 
 class _Sweep:
@@ -148,7 +149,13 @@ class ExperimentRunner(QObject):
             if spec.rates and sweep_key(spec) not in self._sweeps:
                 self._sweeps[sweep_key(spec)] = _Sweep(spec)
         if self._sweeps:
-            self._sweep_data, self._validation = split_validation(data, seed)
+            part, self._validation = split_validation(data, seed)
+            # The worker tests every epoch's network; a trial's are never read (the trial is
+            # judged on the held-out images at its end), so a few images keep them cheap: a
+            # trial on 100 examples has an epoch every 10 mini-batches.
+            few = self._validation
+            few = Dataset(few.images[:TRIAL_TEST], few.labels[:TRIAL_TEST], few.name)
+            self._sweep_data = MnistData(part.train, few, part.source)
         self._start = {}
         if key == "architecture":
             images = data.train.images[:SATURATION_IMAGES]

@@ -164,7 +164,7 @@ def test_experiment_try_its_fire_only_when_the_experiment_finishes(qtbot, window
     runner = window.runs.runner
     with qtbot.waitSignal(runner.experiment_finished, timeout=20000):
         window.runs.start_experiment("batch-size", 1)
-        qtbot.waitUntil(lambda: bool(runner.runs), timeout=5000)
+        qtbot.waitUntil(lambda: runner.progress()[0] > 0, timeout=5000)  # a sweep or a run
         runner.cancel()
     assert "sgd" not in guide.done  # cancelled: not tried
     with qtbot.waitSignal(runner.experiment_finished, timeout=60000):
