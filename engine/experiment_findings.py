@@ -176,11 +176,13 @@ def _lead(groups: dict[str, list[Outcome]], ranked: list[str]) -> list[str]:
     return [text]
 
 
-def _rate_story(o: Outcome) -> str:
-    """Say what one learning-rate run did: diverged, stopped learning, or how far it got."""
+def _rate_story(o: Outcome, seed: bool = False) -> str:
+    """Say what one learning-rate run did: diverged, stopped learning, or how far it got
+    (``seed``: name the run's seed)."""
+    name = f"{o.variant} (seed {o.seed})" if seed else o.variant
     if o.accuracy is None:
-        return f"{o.variant} diverged: {o.note}"
-    story = f"{o.variant} trained all {len(o.costs):,} mini-batches to {pct(o.accuracy)}"
+        return f"{name} diverged: {o.note}"
+    story = f"{name} trained all {len(o.costs):,} mini-batches to {pct(o.accuracy)}"
     if o.accuracy > CHANCE_ACCURACY or len(o.costs) < 2:
         return story + "."
     final = float(np.median(o.costs[-TAIL:]))
@@ -287,13 +289,11 @@ def findings(
     groups_in_order: dict[str, list[Outcome]] = {}
     for o in outcomes:
         groups_in_order.setdefault(o.group, []).append(o)
-    for group, members in groups_in_order.items():
-        lines = compare(members, failures=key != "learning-rate")  # that one tells each run
-        if group and len(groups_in_order) > 1:
-            lines = [f"{group.capitalize()}: {lines[0]}", *lines[1:]] if lines else lines
-        text += lines
+    for members in groups_in_order.values():  # their first sentence says "after <group>"
+        text += compare(members, failures=key != "learning-rate")  # that one tells each run
     if key == "learning-rate":
-        text += [_rate_story(o) for o in outcomes]
+        seeds = len({o.seed for o in outcomes}) > 1
+        text += [_rate_story(o, seeds) for o in outcomes]
     if key == "batch-size":
         last = list(groups_in_order)[-1]
         seen = {o.variant: len(o.costs) * o.batch_size for o in groups_in_order[last]}
