@@ -81,11 +81,15 @@ def _variants(outcomes: Sequence[Outcome]) -> dict[str, list[Outcome]]:
 
 
 def _when(outcomes: Sequence[Outcome]) -> str:
-    """Return "after 3 epochs" when every run ended at the same epoch, else the group's name."""
+    """Return "after 3 epochs" when every run ended at the same epoch, else "after 30,000
+    examples seen" when they saw as many examples, else the group's name."""
     ends = {float(o.epochs[-1]) for o in outcomes if len(o.epochs)}
     if len(ends) == 1 and all(len(o.epochs) for o in outcomes):
         end = ends.pop()
         return f"after {end:g} epoch{'' if end == 1 else 's'}"
+    seen = {len(o.costs) * o.batch_size for o in outcomes}
+    if len(seen) == 1 and outcomes:
+        return f"after {seen.pop():,} examples seen"
     group = outcomes[0].group if outcomes else ""
     return f"after {group}" if group else "at the end of each run"
 
@@ -213,8 +217,8 @@ def _data_size(groups: dict[str, list[Outcome]]) -> list[str]:
         return float(np.mean([o.accuracy for o in usable[v]]))
 
     text = [
-        f"{small}: training cost {cost(small):.4f}, test accuracy {pct(acc(small))}; "
-        f"{large}: training cost {cost(large):.4f}, test accuracy {pct(acc(large))}."
+        f"{small}: training cost {cost(small):.3g}, test accuracy {pct(acc(small))}; "
+        f"{large}: training cost {cost(large):.3g}, test accuracy {pct(acc(large))}."
     ]
     if cost(small) < cost(large) and acc(small) < acc(large):
         text.append(

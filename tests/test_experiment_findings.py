@@ -133,11 +133,14 @@ def test_data_size_compares_training_cost_with_test_accuracy() -> None:
     runs = []
     for s in specs:
         cost, acc = sizes[s.train_size]
-        runs.append(replace(planted(s, [acc], costs=np.full(200, cost)), n_train=s.train_size))
+        epochs = 2000 // s.train_size or 1  # 2,000 examples seen: 20 epochs of 100 ...
+        run = planted(s, [acc] * epochs, costs=np.full(200, cost))
+        runs.append(replace(run, n_train=s.train_size))
     text = findings("data-size", list(zip(specs, runs)))
+    assert text[0].startswith("Test accuracy after 2,000 examples seen (seed 0): 10,000 examples")
     assert (
-        "100 examples: training cost 0.0100, test accuracy 60.0%; 10,000 examples: training "
-        "cost 0.1000, test accuracy 93.0%."
+        "100 examples: training cost 0.01, test accuracy 60.0%; 10,000 examples: training "
+        "cost 0.1, test accuracy 93.0%."
     ) in text
     assert any(line.endswith("it memorised them rather than learning digits.") for line in text)
     runs[0] = replace(runs[0], curves=dict(runs[0].curves, batch_cost=np.full(200, 0.5)))
