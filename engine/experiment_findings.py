@@ -272,8 +272,16 @@ def _architecture(
                 f"{wide} is behind but gained {100 * gw:.1f} points in its last epoch against "
                 f"{100 * gn:.1f} for {narrow}: it has not caught up yet; give it more epochs."
             )
+        elif gw is None or gn is None:
+            text.append(
+                f"{wide} is behind {narrow}; with one epoch these runs cannot show whether it is "
+                "catching up: give it more epochs."
+            )
         else:
-            text.append(f"{wide} is behind {narrow} at this budget and not catching up.")
+            text.append(
+                f"{wide} is behind {narrow} and gained {100 * gw:.1f} points in its last epoch "
+                f"against {100 * gn:.1f}: it is not catching up at this budget."
+            )
     return text
 
 

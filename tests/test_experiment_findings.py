@@ -149,6 +149,22 @@ def test_data_size_compares_training_cost_with_test_accuracy() -> None:
     assert "More labelled data gave the better test accuracy, by 33.0 points." in text
 
 
+def test_one_epoch_cannot_say_whether_the_wider_network_catches_up() -> None:
+    narrow, wide = plan("architecture", 1, 10000, mode=SAME)
+    runs = [planted(narrow, [0.9]), planted(wide, [0.6])]
+    text = findings("architecture", list(zip((narrow, wide), runs)))
+    assert text[-1] == (
+        "784-100-10 is behind 784-16-16-10; with one epoch these runs cannot show whether it is "
+        "catching up: give it more epochs."
+    )
+    runs = [planted(narrow, [0.85, 0.9]), planted(wide, [0.58, 0.6])]
+    text = findings("architecture", list(zip((narrow, wide), runs)))
+    assert text[-1] == (
+        "784-100-10 is behind 784-16-16-10 and gained 2.0 points in its last epoch against 5.0: "
+        "it is not catching up at this budget."
+    )
+
+
 def test_the_architectures_start_saturation_is_measured_not_assumed() -> None:
     images = load_sample().train.images[:500]
     narrow, wide = plan("architecture", 1, 10000, mode=SAME)
