@@ -96,6 +96,7 @@ class ExperimentRunner(QObject):
         self._history = TrainingHistory()
         self._markers_left = 0  # NetworkStarted markers before the current run's reports
         self._batches = 0
+        self._epochs_due = 0
         self._failure: str | None = None
         self._cancelled = False
         self._published = 0.0
@@ -264,6 +265,7 @@ class ExperimentRunner(QObject):
         w.run_batches(spec.batches)
         self._history = TrainingHistory()
         self._batches = 0
+        self._epochs_due = 0  # epochs whose last batch came and whose test report has not
         self._failure = None
 
     def _end(self) -> None:
@@ -297,6 +299,7 @@ class ExperimentRunner(QObject):
             return
         grew = False
         batches: list[BatchReport] = []
+        state = self.worker.state  # before the reports: a paused worker has queued them all
         for item in self.worker.take_reports():
             if isinstance(item, NetworkStarted):
                 self._markers_left -= 1
@@ -304,13 +307,17 @@ class ExperimentRunner(QObject):
                 continue  # a report of the previous run's network
             elif isinstance(item, BatchReport):
                 batches.append(item)
+                self._epochs_due += item.epoch_done  # its test-set report follows
             elif isinstance(item, EpochReport):
                 self._add_batches(batches)  # in order: the epoch's batches come first
                 self._history.add_epoch(item)
+                self._epochs_due -= 1
                 grew = True
         grew = self._add_batches(batches) or grew
-        state = self.worker.state
-        done = self._markers_left <= 0 and self._batches >= self._spec.batches and state == PAUSED
+        # Done when every batch and every epoch's test is in: a run that ended an epoch was
+        # once finished before its last test arrived, and its curve lost that point.
+        trained = self._batches >= self._spec.batches and self._epochs_due == 0
+        done = self._markers_left <= 0 and trained and state == PAUSED
         failed = self._failure is not None and state == FAILED
         stopped = self._cancelled and state != WORKER_RUNNING and self._markers_left <= 0
         now = time.perf_counter()

@@ -283,6 +283,7 @@ def test_fair_mode_sweeps_each_variant_then_trains_it_at_the_rate_picked(
         assert run.train.learning_rate == sweep.best and run.network.init == "scaled"
         assert run.name == f"{spec.variant}, \u03b7 = {sweep.best:g}, Xavier init"
         assert run.status == FINISHED and run.seed == 2
+        assert run.curves["epoch_epoch"].tolist() == [1.0]  # its epoch's test is in the curve
     # The findings rank the runs by the accuracy they reached.
     accs = {s.variant: r.final_accuracy() for s, r in zip(runner.specs, runner.runs)}
     best = max(accs, key=accs.get)
