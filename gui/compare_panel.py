@@ -149,6 +149,8 @@ class ComparePanel(QWidget):
         self.findings.setObjectName("findings")
         self.findings.setWordWrap(True)
         self.findings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sweep_text.hide()  # until there is a sweep to list
+        self.findings.hide()  # until an experiment has finished
         group = QGroupBox("Experiments in one click")
         grid = QGridLayout(group)
         for row, widget in enumerate(
@@ -320,6 +322,7 @@ class ComparePanel(QWidget):
 
     def set_sweeps(self, sweeps: list[SweepResult]) -> None:
         """List each sweep: the rates tried, each one's held-out accuracy, and the one picked."""
+        self.sweep_text.setVisible(bool(sweeps))  # no empty gap in the column
         if not sweeps:
             self.sweep_text.setText("")
             return
@@ -334,6 +337,7 @@ class ComparePanel(QWidget):
 
     def set_findings(self, findings: list[str], finished_mode: str | None = None) -> None:
         """Show what the finished experiment showed, and offer it in the other mode."""
+        self.findings.setVisible(bool(findings))
         if not findings:
             self.findings.setText("")
             self.other_mode_button.hide()
