@@ -28,7 +28,8 @@ SATURATED = 1e-3  # activation slope below this for every image: a saturated neu
 TRIAL_BATCHES = 200  # mini-batches in one trial of a learning rate
 TRIAL_EXAMPLES = 1000  # training images a trial's accuracy is measured on
 TRIAL_SUBSET = 10_000  # at most this many training images (more if the trial needs them)
-TRIED_RATES = 6  # smaller learning rates tried, about 3x apart: down to 1/1000 of the first
+TRIED_RATES = 10  # smaller rates tried, about 3x apart: down to 1/100,000 of the first (the
+# rate a diverged ReLU network with cross-entropy needs can be that far below the one that blew up)
 
 
 def stuck_fractions(network: Network, images: np.ndarray) -> list[float]:
@@ -50,6 +51,23 @@ def stuck_fractions(network: Network, images: np.ndarray) -> list[float]:
             continue
         slope = kind.prime_from_output(a)
         shares.append(float(np.mean(np.all(slope < SATURATED, axis=0))))
+    return shares
+
+
+def saturated_shares(network: Network, images: np.ndarray) -> list[float]:
+    """Return, per layer 1 .. L, the share of (image, neuron) pairs whose slope is below
+    SATURATED: how often a neuron sits at its limit, image by image (``stuck_fractions`` asks
+    for every image at once). NaN for a softmax output layer, which has no slope of its own."""
+    a = to_inputs(images, network.dtype)  # (n, n_0)
+    last = len(network.weights) - 1
+    shares = []
+    for layer, (w, b) in enumerate(zip(network.weights, network.biases)):
+        kind = network.activation if layer < last else network.output_activation
+        a = kind.fn(a @ w.T + b)  # (n, n_out)
+        if hasattr(kind, "prime_from_output"):
+            shares.append(float(np.mean(kind.prime_from_output(a) < SATURATED)))
+        else:
+            shares.append(math.nan)
     return shares
 
 

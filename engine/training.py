@@ -16,12 +16,19 @@ drive: a report after every mini-batch and the test-set result after every epoch
 Hyper-parameters live in a frozen ``TrainConfig``; assigning a new one to ``Trainer.config``
 takes effect at the next mini-batch. The same seed gives a bit-identical run.
 
-Divergence is caught two ways. A non-finite cost stops training before the step is applied.
-A learning rate far too large usually does not produce NaN with sigmoid neurons: the first steps
-are as large as the weights themselves, every neuron saturates and the cost freezes. So the
-ratio |step| / |weights| of each layer is checked on every batch for a while after a reset or a
-hyper-parameter change, and on every 25th batch after that; above ``STEP_RATIO_LIMIT`` (healthy
-runs stay below about 0.3) training stops with advice.
+A run is stopped only when it really diverges, in one of two ways. A non-finite cost stops
+training before the step is applied, and a weight that is no longer a finite number stops it after
+(checked on every batch for a while after a reset or a hyper-parameter change, then on every 25th).
+Or the cost explodes and stays up: its running mean stays above ``EXPLODE`` times the starting level
+for ``EXPLODED_BATCHES`` mini-batches in a row. The starting level is the first mini-batch's cost,
+or the cost of answering 1/n_L on every output if that is higher (an opened, trained network starts
+near 0, and the noise of a low cost must not count as an explosion).
+
+Large early steps alone are no divergence: small initial weights (the 1/sqrt(n_in) initialisation)
+are changed by half their own size in the first step of textbook runs that train well. A learning
+rate so large that every sigmoid saturates is no divergence either: the cost freezes (at 0.5 when
+every quadratic output sits at 0) without exploding, and the stall check after the epoch
+(``engine.stall``) names it.
 """
 
 from __future__ import annotations
@@ -38,9 +45,11 @@ from engine import backprop
 from engine.errors import DivergenceError
 from engine.network import BackpropRecord, Network
 
-STEP_RATIO_LIMIT = 0.5
-WATCHED_BATCHES = 20
-CHECK_EVERY = 25
+WATCHED_BATCHES = 20  # weights checked on every batch this long after a reset or a change
+CHECK_EVERY = 25  # and then on every 25th batch of an epoch
+EXPLODE = 3.0  # the cost's running mean this many times its starting level is an explosion
+EXPLODED_BATCHES = 20  # for this many mini-batches in a row: it stays up
+COST_SMOOTHING = 0.1  # weight of the newest mini-batch in the cost's running mean
 
 
 @dataclass(frozen=True)
@@ -254,6 +263,9 @@ class Trainer:
         self._velocity = None
         self._plans = {}  # their momentum calls hold the old velocity
         self._checks_left = WATCHED_BATCHES
+        self._cost_start = math.nan  # the starting level of the cost, set by the first batch
+        self._cost_mean = math.nan  # the running mean of the mini-batch costs
+        self._cost_high = 0  # mini-batches in a row with the running mean above EXPLODE x start
         self._rate = 0.0
         self._per_example = 0.0  # seconds, smoothed; the rate is its inverse
         self._last_clock = 0.0
@@ -312,23 +324,59 @@ class Trainer:
             f(*args)
         if self._checks_left > 0 or self._batch_in_epoch % CHECK_EVERY == 0:
             self._checks_left -= 1
-            self._check_step_size()
+            self._check_weights()
+        self._check_cost(cost)
         return self._advance(m, cost)
 
-    def _check_step_size(self) -> None:
-        """Raise DivergenceError if a layer's step is as large as its weights, or not finite."""
-        vdot = np.vdot  # the squared Frobenius norm, without np.linalg.norm's 3 us of Python
-        for k, (p, s) in enumerate(zip(self.network.params, self.last_step())):
-            ratio = math.sqrt(float(vdot(s, s)) / max(float(vdot(p, p)), 1e-60))
-            if not (math.isfinite(ratio) and ratio <= STEP_RATIO_LIMIT):
-                raise DivergenceError(
-                    f"In epoch {self.epoch + 1}, mini-batch {self._batch_in_epoch + 1}, one step "
-                    f"changed layer {k + 1}'s weights by {ratio:.2g} times their own size: the "
-                    f"learning rate {self.config.learning_rate:g} is far too large and the "
-                    "neurons saturate. Lower the learning rate and reset the network.",
-                    epoch=self.epoch,
-                    batch=self._batch_in_epoch,
+    def _where(self) -> str:
+        """Return "In epoch e, mini-batch b" for the batch just trained, counting from 1."""
+        return f"In epoch {self.epoch + 1}, mini-batch {self._batch_in_epoch + 1}"
+
+    def _diverged(self, what: str) -> DivergenceError:
+        """Return the error that stops a diverged run: what happened, then what to do."""
+        return DivergenceError(
+            f"{self._where()}, {what}: training diverged. Lower the learning rate (now "
+            f"{self.config.learning_rate:g}, too large for this network) and reset the network.",
+            epoch=self.epoch,
+            batch=self._batch_in_epoch,
+        )
+
+    def _check_weights(self) -> None:
+        """Raise DivergenceError if a layer's weights are no longer finite numbers."""
+        vdot = np.vdot  # the squared size, without np.linalg.norm's 3 us of Python
+        for k, p in enumerate(self.network.params):
+            if not math.isfinite(float(vdot(p, p))):
+                biggest = float(np.max(np.abs(p)))
+                what = (
+                    f"grew to {biggest:.2g}, too large to compute with"
+                    if math.isfinite(biggest)
+                    else "are no longer finite numbers"
                 )
+                raise self._diverged(f"layer {k + 1}'s weights {what}")
+
+    def _check_cost(self, cost: float) -> None:
+        """Raise DivergenceError if the cost's running mean has exploded and stayed up."""
+        if math.isnan(self._cost_start):
+            self._cost_start = max(cost, self._guess_cost())
+            self._cost_mean = cost
+            return
+        self._cost_mean += COST_SMOOTHING * (cost - self._cost_mean)
+        if self._cost_mean <= EXPLODE * self._cost_start:
+            self._cost_high = 0
+            return
+        self._cost_high += 1
+        if self._cost_high >= EXPLODED_BATCHES:
+            raise self._diverged(
+                f"the cost exploded: its running mean has stayed above {EXPLODE:g} times its "
+                f"starting level ({self._cost_start:.3g}) for {EXPLODED_BATCHES} mini-batches and "
+                f"is {self._cost_mean:.3g} now"
+            )
+
+    def _guess_cost(self) -> float:
+        """Return the cost of answering 1/n_L on every output, whatever the digit."""
+        n = self.network.sizes[-1]
+        guess = np.full((1, n), 1.0 / n, self.network.dtype)
+        return float(self.network.cost.fn(guess, self.network.one_hot(np.array([0]))))
 
     def _make_plan(self, m: int) -> _Plan:
         """Make the call lists of one training step at batch size m for the current config.

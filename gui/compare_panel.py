@@ -10,6 +10,7 @@ The PNG export paints the same curves afresh at a slide's size, 1600x900.
 from __future__ import annotations
 
 import csv
+import html
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.experiments import EXPERIMENTS
+from engine.experiments import EXPERIMENTS, FAIR, SAME, WHY_FAIR, WHY_SAME, SweepResult
 from engine.history import trailing_mean
 from engine.runs import FINISHED, RUNNING, Run
 from gui.atomic_export import write_png, write_text
@@ -50,6 +51,11 @@ LEGEND_SAMPLE = 34  # a legend entry's line sample and its gaps, in pixels
 EXPORT_TEXT = 13  # the exported legend's text, in the picture's layout units
 EXPORT_MARGIN = 12.0
 EXPORT_AXIS = 64  # the width of both plots' left axes in the picture, so their x axes line up
+MODE_LABELS = {FAIR: "Fair: own \u03b7, standard init", SAME: "Same settings: \u03b7 = 3, N(0, 1)"}
+RATE_ONLY = (
+    "This experiment varies the learning rate itself: all its runs use the video's N(0, 1) "
+    "weights, whichever mode is chosen."
+)
 AXIS_LABELS = {"epochs": "epochs of training", "examples": "examples seen", "updates": "updates"}
 
 
@@ -149,21 +155,68 @@ class ComparePanel(QWidget):
         self.epochs.setValue(3)
         self.epochs.setSuffix(" epochs")
         self.epochs.setToolTip("The budget of every run, in epochs of the training set in use.")
+        self.mode = QComboBox()
+        for key, label in MODE_LABELS.items():
+            self.mode.addItem(label, key)
+        self.mode.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.mode.setMinimumContentsLength(8)
+        self.mode.setToolTip(
+            "Fair: each variant at the learning rate a short sweep picks, with its standard "
+            "initialisation. Same settings: the video's \u03b7 = 3 and N(0, 1) weights for all."
+        )
+        self.mode.currentIndexChanged.connect(self._show_look_for)
+        self.seeds = QSpinBox()
+        self.seeds.setRange(1, 5)
+        self.seeds.setValue(1)
+        self.seeds.setPrefix("Seeds: ")
+        self.seeds.setToolTip(
+            "Runs of each variant from consecutive seeds, so that a difference can be compared "
+            "with the spread between seeds."
+        )
         self.run_button = QPushButton("Run experiment")
         self.run_button.clicked.connect(self._on_run_clicked)
+        self.other_mode_button = QPushButton()
+        self.other_mode_button.setObjectName("other_mode")
+        self.other_mode_button.clicked.connect(self._on_other_mode_clicked)
+        self.other_mode_button.hide()
         self.look_for = QLabel()
         self.look_for.setObjectName("look_for")
         self.look_for.setWordWrap(True)
+        self.mode_why = QLabel()
+        self.mode_why.setObjectName("mode_why")
+        self.mode_why.setWordWrap(True)
         self.progress = QLabel()
         self.progress.setObjectName("experiment_progress")
         self.progress.setWordWrap(True)
+        self.sweep_text = QLabel()
+        self.sweep_text.setObjectName("sweep_text")
+        self.sweep_text.setWordWrap(True)
+        self.findings = QLabel()
+        self.findings.setObjectName("findings")
+        self.findings.setWordWrap(True)
+        self.findings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sweep_text.hide()  # until there is a sweep to list
+        self.findings.hide()  # until an experiment has finished
         group = QGroupBox("Experiments in one click")
         grid = QGridLayout(group)
-        grid.addWidget(self.experiment, 0, 0)
-        grid.addWidget(self.epochs, 1, 0)
-        grid.addWidget(self.run_button, 2, 0)
-        grid.addWidget(self.look_for, 3, 0)
-        grid.addWidget(self.progress, 4, 0)
+        for row, widget in enumerate(
+            (
+                self.experiment,
+                self.mode,
+                self.epochs,
+                self.seeds,
+                self.run_button,
+                self.look_for,
+                self.mode_why,
+                self.progress,
+                self.sweep_text,
+                self.findings,
+                self.other_mode_button,
+            )
+        ):
+            grid.addWidget(widget, row, 0)
 
         self.run_list = QListWidget()
         self.run_list.setObjectName("run_list")
@@ -283,10 +336,24 @@ class ComparePanel(QWidget):
         self._update_axis_labels()
 
     def _show_look_for(self) -> None:
-        """Show the chosen experiment's sentence on what to look for."""
+        """Show the chosen experiment's sentence on what to look for, and what its mode means."""
+        key = self.experiment.currentData()
+        self.other_mode_button.hide()  # it offered the experiment that finished
         self.look_for.setText(
             f"<i>What to look for:</i> {EXPERIMENTS[self.experiment.currentIndex()].look_for}"
         )
+        if key == "learning-rate":
+            self.mode_why.setText(RATE_ONLY)
+        else:
+            self.mode_why.setText(WHY_FAIR if self.mode_key() == FAIR else WHY_SAME)
+
+    def mode_key(self) -> str:
+        """Return the chosen mode: FAIR or SAME."""
+        return self.mode.currentData()
+
+    def set_mode(self, key: str) -> None:
+        """Choose mode ``key`` (FAIR or SAME)."""
+        self.mode.setCurrentIndex(self.mode.findData(key))
 
     def _on_run_clicked(self) -> None:
         """Start the chosen experiment, or cancel the one running."""
@@ -295,12 +362,53 @@ class ComparePanel(QWidget):
         else:
             self.experiment_requested.emit(self.experiment.currentData(), self.epochs.value())
 
+    def _on_other_mode_clicked(self) -> None:
+        """Run the same experiment again in the other mode: the comparison one click away."""
+        self.set_mode(SAME if self.mode_key() == FAIR else FAIR)
+        self.experiment_requested.emit(self.experiment.currentData(), self.epochs.value())
+
+    def set_sweeps(self, sweeps: list[SweepResult]) -> None:
+        """List each sweep: the rates tried, each one's held-out accuracy, and the one picked."""
+        self.sweep_text.setVisible(bool(sweeps))  # no empty gap in the column
+        if not sweeps:
+            self.sweep_text.setText("")
+            return
+        first = sweeps[0]
+        head = (
+            f"<i>Learning-rate sweep:</i> each rate trained a fresh network on "
+            f"{first.examples:,} examples, judged on {first.validation:,} held-out training "
+            "images (not the test set)."
+        )
+        lines = "".join(f"<br>\u2022 {html.escape(s.describe())}" for s in sweeps)
+        self.sweep_text.setText(head + lines)
+
+    def set_findings(self, findings: list[str], finished_mode: str | None = None) -> None:
+        """Show what the finished experiment showed, and offer it in the other mode."""
+        self.findings.setVisible(bool(findings))
+        if not findings:
+            self.findings.setText("")
+            self.other_mode_button.hide()
+            return
+        items = "".join(f"<br>\u2022 {html.escape(line)}" for line in findings)
+        self.findings.setText(f"<b>What these runs showed:</b>{items}")
+        if finished_mode is None or self.experiment.currentData() == "learning-rate":
+            self.other_mode_button.hide()
+            return
+        other = SAME if finished_mode == FAIR else FAIR
+        self.other_mode_button.setText(
+            "Run again at the same settings" if other == SAME else "Run again, fair"
+        )
+        self.other_mode_button.setToolTip(MODE_LABELS[other])
+        self.other_mode_button.show()
+
     def set_experiment_running(self, running: bool, text: str = "") -> None:
         """Show whether an experiment trains (the button becomes Cancel) and its progress."""
         self.run_button.setProperty("running", running)
         self.run_button.setText("Cancel" if running else "Run experiment")
-        self.experiment.setEnabled(not running)
-        self.epochs.setEnabled(not running)
+        for widget in (self.experiment, self.epochs, self.mode, self.seeds):
+            widget.setEnabled(not running)
+        if running:
+            self.other_mode_button.hide()
         self._progress[self.experiment.currentData()] = text  # the one running is the one shown
         self.progress.setText(text)
 

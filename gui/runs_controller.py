@@ -72,6 +72,8 @@ class RunsController(QObject):
         r.run_started.connect(self._on_run_started)
         r.run_progressed.connect(self._on_run_progressed)
         r.run_finished.connect(self._on_run_finished)
+        r.trial_started.connect(self._on_trial_started)
+        r.sweep_finished.connect(self._on_sweep_finished)
         r.experiment_finished.connect(self._on_experiment_finished)
         window.worker.state_changed.connect(self._on_window_state_changed)
         self._refresh_list()
@@ -100,8 +102,17 @@ class RunsController(QObject):
         tabs = self.window.tabs
         tabs.setCurrentIndex(tabs.indexOf(self.panel))
 
-    def start_experiment(self, key: str, epochs: int | None = None) -> bool:
-        """Pause the window's network and train experiment ``key`` on the data in use."""
+    def start_experiment(
+        self,
+        key: str,
+        epochs: int | None = None,
+        mode: str | None = None,
+        seeds: int | None = None,
+    ) -> bool:
+        """Pause the window's network and train experiment ``key`` on the data in use.
+
+        ``epochs``, ``mode`` (fair or same settings) and ``seeds`` default to the panel's.
+        """
         data = self.window.data
         if data is None:
             self.window.statusBar().showMessage("Wait for the data to load first.", 5000)
@@ -112,14 +123,28 @@ class RunsController(QObject):
         self.panel.choose_experiment(key)
         epochs = self.panel.epochs.value() if epochs is None else int(epochs)
         self.panel.epochs.setValue(epochs)
+        if mode is not None:
+            self.panel.set_mode(mode)
+        if seeds is not None:
+            self.panel.seeds.setValue(int(seeds))
         self.window.worker.pause()  # two trainings at once would halve both
         seed = self.window.session.seed
-        specs = self.runner.start(key, data, epochs, seed)
+        self.panel.set_sweeps([])
+        self.panel.set_findings([])
+        specs = self.runner.start(
+            key, data, epochs, seed, self.panel.mode_key(), self.panel.seeds.value()
+        )
         self.panel.set_x_axis(BY_KEY[key].x_axis)
         self._total = len(specs)
         self.cancel_action.setEnabled(True)
         self.show_panel()
         return True
+
+    def _on_trial_started(self, text: str) -> None:
+        self.panel.set_experiment_running(True, f"Sweeping learning rates: {text}\u2026")
+
+    def _on_sweep_finished(self, _result) -> None:
+        self.panel.set_sweeps(self.runner.sweeps)
 
     def _on_run_started(self, run: Run) -> None:
         run.name = self.registry.unique_name(run.name)
@@ -147,6 +172,7 @@ class RunsController(QObject):
         title = BY_KEY[key].title
         text = f"{title}: cancelled." if cancelled else f"{title}: done."
         self.panel.set_experiment_running(False, text)
+        self.panel.set_findings(self.runner.findings, None if cancelled else self.runner.mode)
         self.cancel_action.setEnabled(False)
         self._refresh_list()
         self.window.statusBar().showMessage(text, 8000)

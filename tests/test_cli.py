@@ -79,11 +79,17 @@ def test_progress_bar_on_a_terminal_only() -> None:
     assert piped.stdout.startswith("epoch 1: test accuracy ")
 
 
-def test_divergence_exits_3_with_one_line() -> None:
-    done = main_py("train", "--lr", "10000", "--epochs", "1")  # the largest rate allowed
+@pytest.mark.parametrize(
+    ("cost", "words"),
+    [("cross-entropy", "the cost exploded"), ("quadratic", "Training has stalled")],
+)
+def test_divergence_exits_3_with_one_line(cost: str, words: str) -> None:
+    # The largest rate allowed: cross-entropy's cost explodes; the quadratic cost's sigmoid
+    # outputs saturate and the cost freezes, which the stall check names after the epoch.
+    done = main_py("train", "--lr", "10000", "--epochs", "1", "--cost", cost)
     assert done.returncode == 3
     lines = [line for line in done.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and "learning rate" in lines[0]
+    assert len(lines) == 1 and "learning rate" in lines[0] and words in lines[0]
     assert done.stderr.startswith("backprop-lab: ")  # no empty line first: no bar was drawn
     assert "Traceback" not in done.stderr and "Warning" not in done.stderr
 

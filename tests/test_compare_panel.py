@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 
 import numpy as np
 import pytest
@@ -208,6 +209,7 @@ def test_the_panels_run_button_starts_and_cancels(qtbot, tmp_path) -> None:
     qtbot.waitUntil(lambda: window.data is not None, timeout=10000)
     panel = window.runs.panel
     panel.choose_experiment("architecture")
+    panel.mode.setCurrentIndex(panel.mode.findData("same"))  # no sweep: the runs start at once
     panel.epochs.setValue(40)
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     runner = window.runs.runner
@@ -218,4 +220,41 @@ def test_the_panels_run_button_starts_and_cancels(qtbot, tmp_path) -> None:
     assert blocker.args == ["architecture", True]
     assert [r.status for r in window.runs.registry.runs] == ["cancelled"]
     assert "cancelled" in panel.progress.text() and panel.epochs.isEnabled()
+    window.close()
+
+
+def test_a_fair_experiment_shows_its_sweep_and_findings_and_reruns_at_same_settings(
+    qtbot, tmp_path
+) -> None:
+    window = open_window(qtbot, tmp_path / "s.ini")
+    qtbot.waitUntil(lambda: window.data is not None, timeout=10000)
+    panel, runner = window.runs.panel, window.runs.runner
+    panel.choose_experiment("cost")
+    assert panel.mode.currentData() == "fair"  # the default
+    assert "He N(0, 2/n_in) for ReLU, Xavier N(0, 1/n_in)" in panel.mode_why.text()
+    panel.epochs.setValue(1)
+    with qtbot.waitSignal(runner.experiment_finished, timeout=120000):
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    # The sweep's lines: every rate tried with its measured accuracy, and the one picked.
+    text = panel.sweep_text.text()
+    for sweep, run in zip(runner.sweeps, runner.runs):
+        assert html.escape(sweep.describe()) in text
+        best = 100 * sweep.accuracies[sweep.rates.index(sweep.best)]
+        assert f"{sweep.best:g}: {best:.1f}% \u2190 picked" in text
+        assert run.train.learning_rate == sweep.best and f"\u03b7 = {sweep.best:g}" in run.name
+    # The findings the learner reads are the runner's, computed from these runs.
+    shown = panel.findings.text()
+    assert runner.findings and all(html.escape(line) in shown for line in runner.findings)
+    accs = sorted(((r.final_accuracy(), s.variant) for s, r in zip(runner.specs, runner.runs)))
+    (low, loser), (high, winner) = accs
+    assert f"{winner} {100 * high:.1f}%, {loser} {100 * low:.1f}%" in shown
+    # One click away: the same experiment at the video's settings, with why it differs.
+    assert panel.other_mode_button.isVisible()
+    with qtbot.waitSignal(runner.experiment_finished, timeout=120000):
+        qtbot.mouseClick(panel.other_mode_button, Qt.MouseButton.LeftButton)
+    assert panel.mode.currentData() == "same" and "video's \u03b7 = 3" in panel.mode_why.text()
+    assert [r.name for r in runner.runs] == ["quadratic cost", "cross-entropy cost"]
+    assert {(r.train.learning_rate, r.network.init) for r in runner.runs} == {(3.0, "normal")}
+    assert runner.sweeps == [] and panel.sweep_text.text() == ""
+    assert all(html.escape(line) in panel.findings.text() for line in runner.findings)
     window.close()

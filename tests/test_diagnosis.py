@@ -25,8 +25,8 @@ def sample():
 
 
 def test_nice_rates_are_below_the_start_about_three_times_apart() -> None:
-    assert nice_rates(1000) == [300, 100, 30, 10, 3, 1]
-    assert nice_rates(3) == [1, 0.3, 0.1, 0.03, 0.01, 0.003]
+    assert nice_rates(1000) == [300, 100, 30, 10, 3, 1, 0.3, 0.1, 0.03, 0.01]
+    assert nice_rates(3)[:6] == [1, 0.3, 0.1, 0.03, 0.01, 0.003]
     assert nice_rates(2.5)[:2] == [1, 0.3]
 
 

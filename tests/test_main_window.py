@@ -66,6 +66,10 @@ def test_learning_rate_change_applies_at_the_next_batch(qtbot, window) -> None:
 
 
 def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
+    cost = window.controls.cost  # cross-entropy's cost can explode; quadratic's only saturates
+    cost.setCurrentIndex(cost.findData("cross-entropy"))
+    cost.activated.emit(cost.currentIndex())
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.cost == "cross-entropy")
     window.controls.learning_rate.setValue(10000.0)
     window.run_action.trigger()
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)

@@ -650,7 +650,7 @@ def test_settings_on_a_pipe_or_a_folder_is_refused_at_once(tmp_path: Path) -> No
 
 def test_a_diverging_screenshot_run_stops_at_once_with_status_3(tmp_path: Path) -> None:
     settings = tmp_path / "s.ini"
-    settings.write_text("[train]\nlearning_rate=10000\n")
+    settings.write_text("[network]\ncost=cross-entropy\n[train]\nlearning_rate=10000\n")
     done = main_py(
         "--settings",
         str(settings),

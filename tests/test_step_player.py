@@ -246,7 +246,8 @@ def test_a_step_that_diverges_says_so_and_gives_the_diagram_back(qtbot, window):
     from engine.training import TrainConfig
 
     before = window.worker.latest_snapshot()
-    window.worker.set_train_config(TrainConfig(learning_rate=1e6))
+    # So large that the one step's weights are too large to compute with: a real divergence.
+    window.worker.set_train_config(TrainConfig(learning_rate=1e30))
     window.play_step_action.trigger()
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
     assert not window.step_player.is_active()

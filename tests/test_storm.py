@@ -209,9 +209,11 @@ def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path
     c = window.controls
     choose(c.activation, c.activation.findData("relu"))
     choose(c.init, c.init.findData("normal"))  # N(0, 1): large weights, unbounded ReLUs
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.activation == "relu")
+    choose(c.cost, c.cost.findData("cross-entropy"))  # a cost that can explode
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.cost == "cross-entropy")
+    assert window.worker.latest_snapshot().config.activation == "relu"
     draw(window, np.random.default_rng(1), moves=12)
-    c.learning_rate.setValue(1000.0)
+    c.learning_rate.setValue(10000.0)
     window.run_action.trigger()
     qtbot.waitUntil(window.banner.isVisible, timeout=10000)
     message = window.banner.message()

@@ -7,9 +7,16 @@ import dataclasses
 import numpy as np
 import pytest
 
+from engine.datasets import load_sample
 from engine.errors import DivergenceError
 from engine.network import Network, NetworkConfig
-from engine.training import TrainConfig, Trainer, evaluate
+from engine.stall import is_stalled
+from engine.training import EXPLODED_BATCHES, TrainConfig, Trainer, evaluate
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return load_sample()
 
 
 def trainer_for(images, labels, seed=0, **hyper):
@@ -216,23 +223,57 @@ def test_train_config_validates():
             TrainConfig(**bad)
 
 
-def test_huge_learning_rate_on_the_seed_network_is_caught(tiny_digits):
-    """eta = 1000 saturates every sigmoid without any NaN; the step-size check still sees it."""
+@pytest.mark.parametrize(
+    ("sizes", "cost", "eta"),
+    [((784, 30, 10), "quadratic", 3.0), ((784, 100, 10), "quadratic", 3.0)]
+    + [((784, 100, 10), "cross-entropy", 0.5)],
+)
+def test_textbook_settings_train_on(sample, sizes, cost, eta):
+    """Nielsen's chapter 1 and 3 set-ups: small 1/sqrt(n) weights make the first steps large
+    relative to the weights (half their size) without anything diverging; the old step-size
+    guard stopped them at mini-batch 1 to 5."""
+    train = sample.train
+    net = Network(NetworkConfig(sizes, "sigmoid", cost, "scaled"), np.random.default_rng(0))
+    trainer = Trainer(net, train.images, train.labels, TrainConfig(eta), seed=0)
+    reports = list(trainer.epoch_batches())  # raises DivergenceError if the guard steps in
+    assert len(reports) == 1000
+    assert evaluate(net, sample.test.images, sample.test.labels).accuracy > 0.6
+
+
+def test_a_saturating_rate_is_a_stall_not_a_divergence(sample):
+    """eta = 1000 on the seed network saturates every output at 0 in one step: the cost freezes
+    at 0.5 instead of exploding, so training goes on and the stall check names it."""
+    trainer = trainer_for(sample.train.images, sample.train.labels, learning_rate=1000.0)
+    costs = [r.cost for r in trainer.epoch_batches()]
+    assert len(costs) == 1000 and costs[0] > 2 and np.allclose(costs[5:], 0.5, atol=1e-3)
+    accuracy = evaluate(trainer.network, sample.test.images, sample.test.labels).accuracy
+    assert accuracy < 0.2 and is_stalled(accuracy, np.array(costs))
+
+
+def test_an_exploding_cost_stops_with_its_numbers(tiny_digits):
     images, labels = tiny_digits
-    trainer = trainer_for(images, labels, learning_rate=1000.0)
-    with pytest.raises(DivergenceError, match="far too large") as info:
-        trainer.step_batch()
-    assert info.value.batch == 0
+    net = Network(NetworkConfig(cost="cross-entropy"), np.random.default_rng(0))
+    trainer = Trainer(net, images, labels, TrainConfig(learning_rate=1e6), seed=0)
+    start = None
+    with pytest.raises(DivergenceError, match="Lower the learning rate") as info:
+        for report in trainer.epoch_batches():
+            start = report.cost if start is None else start
+    text = str(info.value)
+    assert f"starting level ({max(start, np.log(10)):.3g})" in text
+    assert "the cost exploded" in text and "1e+06" in text
+    assert info.value.batch == EXPLODED_BATCHES  # stayed up for EXPLODED_BATCHES batches
+    assert all(np.isfinite(p).all() for p in trainer.network.params)
 
 
 def test_raising_the_rate_mid_run_is_caught_at_the_next_batches(tiny_digits):
     images, labels = tiny_digits
-    trainer = trainer_for(images, labels)
+    net = Network(NetworkConfig(cost="cross-entropy", init="scaled"), np.random.default_rng(0))
+    trainer = Trainer(net, images, labels, TrainConfig(learning_rate=0.5), seed=0)
     for _ in range(100):
         trainer.step_batch()
-    trainer.config = dataclasses.replace(trainer.config, learning_rate=5000.0)
-    with pytest.raises(DivergenceError):
-        for _ in range(5):
+    trainer.config = dataclasses.replace(trainer.config, learning_rate=1e4)
+    with pytest.raises(DivergenceError, match="exploded"):
+        for _ in range(2 * EXPLODED_BATCHES):
             trainer.step_batch()
 
 

@@ -215,6 +215,8 @@ def test_pause_voids_queued_steps(qtbot, worker) -> None:
 
 
 def test_divergence_fails_and_reset_recovers(qtbot, worker) -> None:
+    with qtbot.waitSignal(worker.network_reset, timeout=5000):  # its cost can explode
+        worker.reset(NetworkConfig(sizes=(784, 16, 10), cost="cross-entropy"), seed=7)
     worker.set_train_config(TrainConfig(learning_rate=1e6, batch_size=10))
     with qtbot.waitSignal(worker.training_failed, timeout=5000) as blocker:
         worker.run()
