@@ -92,6 +92,7 @@ class GuideController(QObject):
         w.step_action.triggered.connect(self._on_step_pressed)
         w.worker.state_changed.connect(self._on_worker_state)
         w.runs.runner.experiment_finished.connect(self._on_experiment_finished)
+        w.explorer.descent_page.equal_steps.clicked.connect(self._on_equal_steps)
 
     def fire(self, event: str) -> None:
         """The learner did ``event``: the stops waiting for it are done."""
@@ -106,6 +107,9 @@ class GuideController(QObject):
         if story is not None and story.after is not None:
             self._story = story
             self.fire(gs.STEP_PLAYED)
+
+    def _on_equal_steps(self) -> None:
+        self.fire(gs.DRUNK_VIEWS)
 
     def _on_nudge_slider(self, _value: int) -> None:
         self.fire(gs.NUDGE_SLIDER)
@@ -258,7 +262,8 @@ class GuideController(QObject):
         elif key == "steepest":
             w.step_action.trigger()
         elif key == "drunk":
-            w.runs.start_experiment("batch-size")
+            self.open_view(index)
+            w.explorer.descent_page.equal_steps.click()
 
     def _try_in_explorer(self, key: str) -> None:
         """Move the explorer control a try-it is about, once the explorer has its example."""

@@ -36,7 +36,7 @@ CHOOSE_OUTPUT = "choose_output"  # step 4: another output neuron chosen
 BACK_SLIDER = "back_slider"  # step 5: the deltas propagated to another layer
 NUDGE_SLIDER = "nudge_slider"  # step 7's "nudge this weight" slider moved
 STEP_BATCH = "step_batch"  # one mini-batch stepped (Step mini-batch)
-BATCH_EXPERIMENT = "experiment:batch-size"  # the mini-batch experiment ran to its end
+DRUNK_VIEWS = "drunk_views"  # step 11 drawn at equal steps, after its equal-work default
 DATA_AMOUNT = "data_amount"  # step 12 trained its networks on growing amounts of data
 
 
@@ -195,10 +195,10 @@ STOPS = (
         "downhill instead of a few careful ones. Step 9 shows how rough one mini-batch's "
         "estimate is; step 11 follows both walkers.",
         View("explorer", explorer_step=11),
-        "Run the Compare experiment 'Mini-batch 1 / 10 / 100' (Runs > Experiments) and compare "
-        "the runs.",
-        "Try it: run the mini-batch experiment",
-        BATCH_EXPERIMENT,
+        "Step 11 opens at equal work: the careful walker's steps against the drunk one's for as "
+        "many images looked at. Press 'Equal steps' to see the same walkers step for step.",
+        "Try it: show step 11 at equal steps",
+        DRUNK_VIEWS,
         "This mini-batch's gradient estimates the gradient over the whole training data. How far "
         "off is its direction?",
         "angle",

@@ -265,6 +265,12 @@ def test_each_try_it_fires_on_its_real_action_and_not_on_others(qtbot, window) -
     qtbot.waitUntil(lambda: "nudges" in guide.done, timeout=5000)
     assert guide.done == set(gs.BY_KEY) - {"drunk", "data"}
     assert window.guide.panel.progress.text() == "8 of 10 tried"
+    # Step 11 drawn at equal steps, the learner's own click on its button.
+    explore(qtbot, window, 11)
+    window.explorer.descent_page.equal_work.click()
+    assert "drunk" not in guide.done  # the default view is not the comparison asked for
+    window.explorer.descent_page.equal_steps.click()
+    qtbot.waitUntil(lambda: "drunk" in guide.done, timeout=5000)
 
 
 def test_experiment_and_step_12_try_its_fire_only_when_they_finish(qtbot, window) -> None:
