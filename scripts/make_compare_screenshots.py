@@ -1,7 +1,7 @@
-"""Render the README's pictures of the Compare tab and the guide from the real window.
+"""Render the README's picture of the Compare tab from the real window.
 
-The learning-rate experiment is trained for real on the bundled sample (or ``--data``), then two
-guided stops are opened, tried and revealed. Run from the repository root::
+The learning-rate experiment is trained for real on the bundled sample (or ``--data``). The
+guide's pictures are made by scripts/make_guide_walk.py. Run from the repository root::
 
     .venv/bin/python scripts/make_compare_screenshots.py [--out docs] [--epochs 3] [--data sample]
 """
@@ -60,29 +60,6 @@ def main() -> int:
         for run in window.runs.registry.runs:
             print(f"{run.name}: {run.describe()}; final test accuracy {run.final_accuracy()}")
 
-        window.worker.run_batches(300)  # the main network trains a little before the guide
-        wait(app, lambda: window.worker.latest_snapshot().examples_seen >= 3000)
-        wait(app, lambda: window.worker.state != "running")
-        guide = window.guide
-        guide.show(1)  # the gradient as sensitivity
-        guide.open_view(1)
-        wait(app, lambda: window.explorer.exploration is not None)
-        window.explorer.gradient_page.slider.setValue(
-            window.explorer.gradient_page.slider.value() + 20
-        )
-        guide.panel.choice.setCurrentIndex(0)  # predict "up"
-        guide.panel.reveal_button.click()
-        settle(app, 0.5)
-        window.grab().save(str(out / "guide-sensitivity.png"))
-        guide.panel.set_stop(5)  # averaging over examples
-        guide.open_view(5)
-        guide.panel.choice.setCurrentIndex(0)
-        window.step_action.trigger()
-        wait(app, lambda: guide._stepped is not None)
-        guide.panel.reveal_button.click()
-        window.feed.refresh()
-        settle(app, 0.5)
-        window.grab().save(str(out / "guide-averaging.png"))
         window.close()
     return 0
 

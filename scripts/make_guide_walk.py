@@ -66,6 +66,7 @@ def walk(app: QApplication, window: MainWindow, out: Path, launched: float) -> f
         target, index = highlighted(window), panel.index
         press(target)
         if target is panel.reveal_button:
+            wait(app, lambda: not window.explorer.busy())  # a page's picture is drawn
             settle(app, 1.0)  # the views catch up: plots redraw from their timers
             window.grab().save(str(out / f"guide-walk-{index + 1:02d}.png"))
             print(f"stop {index + 1}: {panel.answer.text()}")
