@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 
 from engine import diagnosis
 from engine.snapshot import network_of
 from engine.stall import stall_summary
 from engine.training import TrainConfig
 from engine.worker import FAILED
+from gui.background import Job, submit
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -20,6 +22,7 @@ DIVERGED = (
     "Run and Step are off: training diverged. Reset starts a fresh network with the settings below."
 )
 NO_DATA = "Run and Step wait for the training data, which is loading."
+SEARCHING = "Looking for settings that learn (trials of {n} mini-batches from the same seed)…"
 
 
 class Recovery(QObject):
@@ -29,33 +32,55 @@ class Recovery(QObject):
         super().__init__(window)
         self.window = window
         self.remedy: diagnosis.Remedy | None = None  # what the banner's fix button applies
+        self._search: Job | None = None  # the trials looking for a remedy, while they run
 
     def offer(self, message: str) -> None:
-        """Show ``message`` with a fix that a trial run from the same seed showed to learn."""
-        remedy = None
-        if self.window.data is not None:
-            self.window.setCursor(Qt.CursorShape.WaitCursor)
-            try:
-                remedy = diagnosis.suggest_fix(
-                    self.window.session.network,
-                    self.window.data.train.images,
-                    self.window.data.train.labels,
-                    self.window.session.train,
-                    self.window.session.seed,
-                )
-            finally:
-                self.window.unsetCursor()
+        """Show ``message`` at once; offer a fix once a trial from the same seed shows it learns.
+
+        The trials (0.3 to 0.9 s of training) run off the GUI thread: meanwhile the banner says
+        what is being tried and offers Reset; a newer failure, Dismiss or Reset drops the answer.
+        """
+        if self._search is not None:
+            self._search.cancel()
+            self._search = None
+        self.remedy = None
+        w = self.window
+        if w.data is None:
+            w.banner.show_failure(message, offer_lower_rate=False)
+            return
+        searching = f"{message} {SEARCHING.format(n=diagnosis.TRIAL_BATCHES)}"
+        w.banner.show_failure(searching, offer_lower_rate=False)
+        w.banner.reset_button.setVisible(True)
+        network, train, seed = w.session.network, w.session.train, w.session.seed
+        images, labels = w.data.train.images, w.data.train.labels
+        job = self._search = submit(
+            lambda _job: diagnosis.suggest_fix(network, images, labels, train, seed), parent=self
+        )
+        job.succeeded.connect(partial(self._found, job, message, searching, network))
+        job.failed.connect(partial(self._found, job, message, searching, network, None))
+
+    def searching(self) -> bool:
+        """True while the trials for a fix run."""
+        return self._search is not None and self._search.running()
+
+    def _found(self, job, message: str, searching: str, network, remedy, *_failure) -> None:
+        """The trials ended: offer what learned, unless the banner has moved on since."""
+        if job is self._search:
+            self._search = None
+        banner = self.window.banner
+        if banner.message() != searching:  # dismissed, reset, or a newer failure shown
+            return
         self.remedy = remedy
         if remedy is None:
-            self.window.banner.show_failure(message, offer_lower_rate=False)
+            banner.show_failure(message, offer_lower_rate=False)
             return
-        change = remedy.describe(self.window.session.network)
-        self.window.banner.show_failure(
+        change = remedy.describe(network)
+        banner.show_failure(
             f"{message} Try {change}: a trial of {diagnosis.TRIAL_BATCHES} mini-batches from the "
             "same seed learned with it."
         )
-        self.window.banner.lower_button.setText(f"Reset with {change}")
-        self.window.banner.lower_button.setToolTip(
+        banner.lower_button.setText(f"Reset with {change}")
+        banner.lower_button.setToolTip(
             "Start a fresh network from the same seed with these settings."
         )
 

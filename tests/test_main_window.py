@@ -77,6 +77,7 @@ def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
     assert window.worker.state == FAILED and not window.step_action.isEnabled()
     snap = window.worker.latest_snapshot()
     assert all(np.isfinite(w).all() for w in snap.weights)
+    qtbot.waitUntil(lambda: window.recovery.remedy is not None, timeout=30000)  # trials, off-thread
     offered = window.recovery.remedy.learning_rate  # tried from the same seed before it is offered
     assert offered < 1000.0 / 10  # x0.1 would be 1,000, which diverges again
     assert f"Reset with learning rate {offered:g}" == window.banner.lower_button.text()

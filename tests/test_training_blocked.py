@@ -29,7 +29,14 @@ def says_why_or_runs(window) -> str:
 
 
 def diverge(qtbot, window) -> None:
-    """Train with a learning rate that blows the weights up, as the walk did with eta = 10,000."""
+    """Train with a learning rate that blows the weights up, as the walk did with eta = 10,000.
+
+    Cross-entropy, whose cost explodes: the quadratic cost's outputs only saturate and stall.
+    """
+    cost = window.controls.cost
+    cost.setCurrentIndex(cost.findData("cross-entropy"))
+    cost.activated.emit(cost.currentIndex())
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.cost == "cross-entropy")
     window.controls.learning_rate.setValue(10000.0)
     window.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == FAILED, timeout=10000)
@@ -71,6 +78,7 @@ def test_every_way_out_of_a_divergence_turns_training_back_on(qtbot, window, rec
     if recover == "banner_reset":
         qtbot.mouseClick(window.banner.reset_button, Qt.MouseButton.LeftButton)
     elif recover == "banner_remedy":
+        qtbot.waitUntil(window.banner.lower_button.isVisible, timeout=30000)  # the trials' offer
         qtbot.mouseClick(window.banner.lower_button, Qt.MouseButton.LeftButton)
     elif recover == "teach":  # one SGD step on a drawing makes a network to train on again
         window.worker.teach(window.data.test.images[0].astype("float32") / 255, 7)
@@ -82,6 +90,13 @@ def test_every_way_out_of_a_divergence_turns_training_back_on(qtbot, window, rec
     seen = window.worker.latest_snapshot().examples_seen
     window.controls.learning_rate.setValue(3.0)
     window.step_action.trigger()  # enabled means it trains
+    if recover == "teach":  # Teach keeps the blown-up weights: the step runs, and may diverge
+        qtbot.waitUntil(
+            lambda: window.worker.latest_snapshot().examples_seen > seen
+            or window.worker.state == FAILED,
+            timeout=10000,
+        )
+        return
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen > seen, timeout=10000)
 
 

@@ -340,6 +340,8 @@ def test_a_stalled_run_says_why_and_offers_a_remedy_that_learns(qtbot, window) -
     message = window.banner.message()
     assert message.startswith("Training has stalled: after epoch ")
     assert "10 of the 10 output neurons are saturated" in message
+    qtbot.waitUntil(lambda: not window.recovery.searching(), timeout=30000)  # trials, off-thread
+    message = window.banner.message()
     remedy = window.recovery.remedy
     assert remedy is not None and remedy.config.init == "scaled"
     assert window.banner.lower_button.text() == (
