@@ -92,8 +92,10 @@ def test_every_way_out_of_a_divergence_turns_training_back_on(qtbot, window, rec
     window.step_action.trigger()  # enabled means it trains
     if recover == "teach":  # Teach keeps the blown-up weights: the step runs, and may diverge
         qtbot.waitUntil(
-            lambda: window.worker.latest_snapshot().examples_seen > seen
-            or window.worker.state == FAILED,
+            lambda: (
+                window.worker.latest_snapshot().examples_seen > seen
+                or window.worker.state == FAILED
+            ),
             timeout=10000,
         )
         return
