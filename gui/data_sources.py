@@ -37,6 +37,7 @@ class DataSources(QObject):
         self.window.controls.set_data_source(data.source)
         if data.source in ("sample", "full") or Path(data.source).is_dir():
             self.window.remember(data=data.source)
+        self.window.recovery.update_actions(self.worker.state)  # Run and Step were waiting for it
         self.window.feed.update_status()
 
     def on_data_failed(self, message: str) -> None:

@@ -7,6 +7,7 @@ announces; the views follow its signals.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,14 @@ from engine.stall import is_stalled
 from engine.training import BatchReport, EpochReport, evaluate
 from engine.training_run import NetworkStarted
 from engine.worker import PAUSED, RUNNING
+from gui.background import Job, submit
 
 NO_ACCURACY = "Test accuracy \u2014"
+
+
+def _accuracy(snapshot: Snapshot, data) -> float:
+    """The snapshot's test accuracy (in a background thread: frozen snapshot, read-only data)."""
+    return evaluate(network_of(snapshot), data.test.images, data.test.labels).accuracy
 
 
 class RunRecord(QObject):
@@ -45,6 +52,9 @@ class RunRecord(QObject):
         self.accuracy_value: float | None = None  # its test accuracy, a fraction
         self._accuracy_later: str | None = None  # what to say of it once training has moved on
         self.moment_accuracy: tuple[int, float] | None = None  # a scrubbed moment's, by examples
+        self._measuring: Job | None = None  # the live network's measurement on its way
+        self._asked: int | None = None  # the examples seen by the network it measures
+        self._moment_job: Job | None = None  # a scrubbed moment's measurement on its way
         # What a network about to start is, by the examples it will have seen (opened, resumed
         # ...): its first accuracy is labelled with it. Keyed so a late signal takes no other's.
         self.start_notes: dict[int, str] = {}
@@ -96,6 +106,8 @@ class RunRecord(QObject):
         self.last_epoch = report
         self.history.add_epoch(report)
         self.accuracy_text = f"Test accuracy {100 * report.test_accuracy:.2f}%"
+        self._drop(self._measuring)  # the epoch's own measurement is the newer one
+        self._measuring = self._asked = None
         self.accuracy_seen = self.last_batch.examples_seen if self.last_batch else None
         self.accuracy_value = report.test_accuracy
         self._accuracy_later = f"after epoch {report.epoch}"
@@ -132,19 +144,50 @@ class RunRecord(QObject):
         self.replaced.emit()
 
     def measure(self, snapshot: Snapshot | None, data, note: str | None = None) -> None:
-        """Measure the snapshot's test accuracy, unless it was measured at this point.
+        """Measure the snapshot's test accuracy off the GUI thread, unless it is measured already.
 
-        ``note`` says what the network is (untrained, opened ...); by default, where it is.
+        ``note`` says what the network is (untrained, opened ...); by default, where it is. The
+        accuracy is said when the measurement arrives; a newer request drops an older one.
         """
-        if snapshot is None or data is None or snapshot.examples_seen == self.accuracy_seen:
+        if snapshot is None or data is None:
             return
-        accuracy = evaluate(network_of(snapshot), data.test.images, data.test.labels).accuracy
-        self.show_accuracy(accuracy, note or f"at {snapshot.examples_seen:,} examples")
-        self.accuracy_seen = snapshot.examples_seen
+        seen = snapshot.examples_seen
+        if seen == self.accuracy_seen or (self._measuring is not None and self._asked == seen):
+            return
+        self._drop(self._measuring)
+        self._asked = seen
+        note = note or f"at {seen:,} examples"
+        job = self._measuring = submit(lambda _job: _accuracy(snapshot, data), parent=self)
+        job.succeeded.connect(partial(self._measured, job, seen, note))
+        job.failed.connect(partial(self._not_measured, job))
+
+    def _measured(self, job, seen: int, note: str, accuracy: float) -> None:
+        if job is not self._measuring:
+            return
+        self._measuring = self._asked = None
+        self.accuracy_seen = seen
+        self.show_accuracy(accuracy, note)
+
+    def _not_measured(self, job, error: BaseException) -> None:
+        """A measurement failed (out of memory, say): nothing is said, and none is waited for."""
+        if job is self._measuring:
+            self._measuring = self._asked = None
+        if job is self._moment_job:
+            self._moment_job = None
+
+    def measuring(self) -> bool:
+        """True while a test-set measurement is on its way."""
+        return self._measuring is not None or self._moment_job is not None
+
+    def _drop(self, job) -> None:
+        if job is not None:
+            job.cancel()
 
     def measure_new(self, snapshot: Snapshot | None, data) -> None:
         """A new network is in place: measure it whatever it has seen, labelled as it began."""
         self.accuracy_seen = None
+        self._drop(self._measuring)  # a measurement on its way is of the network replaced
+        self._measuring = self._asked = None
         if snapshot is not None:
             seen = snapshot.examples_seen
             note = self.start_notes.pop(seen, "untrained" if seen == 0 else None)
@@ -158,12 +201,24 @@ class RunRecord(QObject):
         self.accuracy_changed.emit()
 
     def measure_moment(self, snapshot: Snapshot, data) -> None:
-        """Measure a past moment shown from the History (its own, apart from the live network's)."""
+        """Measure a past moment shown from the History (its own, apart from the live network's).
+
+        Off the GUI thread; the status says it when it arrives (``accuracy_changed``).
+        """
         seen = snapshot.examples_seen
         if data is None or (self.moment_accuracy and self.moment_accuracy[0] == seen):
             return
-        accuracy = evaluate(network_of(snapshot), data.test.images, data.test.labels).accuracy
+        self._drop(self._moment_job)
+        job = self._moment_job = submit(lambda _job: _accuracy(snapshot, data), parent=self)
+        job.succeeded.connect(partial(self._moment_measured, job, seen))
+        job.failed.connect(partial(self._not_measured, job))
+
+    def _moment_measured(self, job, seen: int, accuracy: float) -> None:
+        if job is not self._moment_job:
+            return
+        self._moment_job = None
         self.moment_accuracy = (seen, accuracy)
+        self.accuracy_changed.emit()
 
     def accuracy_status(self, seen: int | None, scrubbed: bool = False) -> str:
         """Return the test accuracy to show beside a network that has seen ``seen`` examples.

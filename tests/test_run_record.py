@@ -127,7 +127,7 @@ def test_undoing_a_teach_step_keeps_the_run_and_its_saved_state(record, tmp_path
     assert record.model_path == tmp_path / "m.npz"
 
 
-def test_accuracy_is_measured_once_per_point_and_labelled_as_the_network_began(record):
+def test_accuracy_is_measured_once_per_point_and_labelled_as_the_network_began(qtbot, record):
     net = Network(CONFIG, np.random.default_rng(1))
     rng = np.random.default_rng(0)
     test = SimpleNamespace(images=rng.random((50, 4)), labels=rng.integers(0, 2, 50))
@@ -138,13 +138,33 @@ def test_accuracy_is_measured_once_per_point_and_labelled_as_the_network_began(r
     expected = evaluate(net, test.images, test.labels).accuracy
     assert record.accuracy_text == NO_ACCURACY
     record.start_notes[40] = "opened model"
-    record.measure_new(snap, data)
+    record.measure_new(snap, data)  # measured off the GUI thread: said when it arrives
+    qtbot.waitUntil(lambda: not record.measuring(), timeout=10000)
     assert record.accuracy_text == f"Test accuracy {100 * expected:.2f}% (opened model)"
     assert record.seen["accuracy"] == 1 and 40 not in record.start_notes
     record.measure(snap, data)  # the same point: not measured again
-    assert record.seen["accuracy"] == 1
+    assert not record.measuring() and record.seen["accuracy"] == 1
     record.measure_new(snap, data)  # a new network at the same point is measured anew
+    qtbot.waitUntil(lambda: not record.measuring(), timeout=10000)
     assert record.accuracy_text == f"Test accuracy {100 * expected:.2f}% (at 40 examples)"
     record.measure(None, data)
     record.measure(snap, None)
-    assert record.seen["accuracy"] == 2
+    assert not record.measuring() and record.seen["accuracy"] == 2
+
+
+def test_a_newer_network_drops_the_measurement_of_the_one_it_replaced(qtbot, record):
+    """Only the newest request is said: an answer for a replaced network never shows."""
+    rng = np.random.default_rng(0)
+    test = SimpleNamespace(images=rng.random((50, 4)), labels=rng.integers(0, 2, 50))
+    data = SimpleNamespace(test=test)
+    nets = [Network(CONFIG, np.random.default_rng(seed)) for seed in (1, 2)]
+    snaps = [
+        parameters_snapshot(CONFIG, TrainConfig(), 0, 0, 100, tuple(n.weights), tuple(n.biases))
+        for n in nets
+    ]
+    record.measure_new(snaps[0], data)
+    record.measure_new(snaps[1], data)  # a reset before the first answer arrived
+    qtbot.waitUntil(lambda: not record.measuring(), timeout=10000)
+    expected = evaluate(nets[1], test.images, test.labels).accuracy
+    assert record.seen["accuracy"] == 1
+    assert record.accuracy_text == f"Test accuracy {100 * expected:.2f}% (untrained)"

@@ -69,13 +69,14 @@ def test_scrubbed_back_the_status_bar_describes_the_moment_shown(qtbot, window) 
     assert status(window, "speed") == ""  # nothing trains at a past moment
     accuracy = accuracy_of(window, kept)
     expected = f"Test accuracy {100 * accuracy:.2f}% (at {kept.examples_seen:,} examples)"
-    assert status(window, "accuracy") == expected
+    qtbot.waitUntil(lambda: status(window, "accuracy") == expected)  # measured off the GUI thread
     # Back to live: the live network again, with its own accuracy.
     window.timeline.snapshot_chosen.emit(-1)
     live = window.worker.latest_snapshot()
     assert status(window, "epoch") == where(2500, n_train)
     assert status(window, "examples") == "2,500 examples seen"
-    assert f"{100 * accuracy_of(window, live):.2f}%" in status(window, "accuracy")
+    live_accuracy = f"{100 * accuracy_of(window, live):.2f}%"
+    qtbot.waitUntil(lambda: live_accuracy in status(window, "accuracy"))
 
 
 def test_while_training_the_accuracy_says_when_it_was_measured(qtbot, window) -> None:
