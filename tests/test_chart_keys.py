@@ -252,3 +252,28 @@ def test_step_9s_legend_is_in_the_plot_where_there_is_room_and_above_it_where_no
     low = min(search.full_curve.min(), search.batch_curve.min())
     high = max(search.full_curve.max(), search.batch_curve.max())
     assert y0 <= low and high <= y1  # both curves whole in the view
+
+
+def test_every_legend_on_an_explorer_chart_has_a_placer_and_a_key_beside_it(qtbot) -> None:
+    """A new chart that puts a legend on its lines without a LegendPlacer is caught here."""
+    from gui.explorer.widgets import LegendPlacer
+
+    panel = ExplorerPanel()
+    qtbot.addWidget(panel)
+    placers = [
+        value
+        for page in panel.findChildren(QWidget)
+        for value in vars(page).values()
+        if isinstance(value, LegendPlacer)
+    ]
+    legends = [
+        item
+        for plot in panel.findChildren(pg.PlotWidget)
+        for item in plot.scene().items()
+        if isinstance(item, pg.LegendItem) and isinstance(item.parentItem(), pg.ViewBox)
+    ]
+    assert legends  # step 9's at least
+    for legend in legends:
+        placer = next((p for p in placers if p.legend is legend), None)
+        assert placer is not None, "a legend on a chart's lines with no LegendPlacer"
+        assert placer.key.parentWidget() is not None  # laid out beside its chart
