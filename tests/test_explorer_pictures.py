@@ -15,7 +15,6 @@ from engine.explorer import explored_network
 from gui.explorer.background import BUSY_OPACITY
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import fmt
-from gui.explorer.widgets import LEGEND_CORNERS
 
 N = 600  # training images: enough for real pictures, few enough to be quick
 
@@ -147,24 +146,31 @@ def covered(plot, legend, xs, ys) -> int:
 )
 def test_the_legend_moves_off_the_lines(qtbot, crowd, expected) -> None:
     import pyqtgraph as pg
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-    from gui.explorer.widgets import LegendPlacer
+    from gui.explorer.widgets import LegendPlacer, chart_key
 
+    page = QWidget()
+    qtbot.addWidget(page)
     plot = pg.PlotWidget()
-    qtbot.addWidget(plot)
-    plot.resize(480, 320)
+    key = chart_key("key")
+    layout = QVBoxLayout(page)
+    layout.addWidget(key)
+    layout.addWidget(plot, 1)
+    page.resize(480, 320)
     legend = plot.getPlotItem().addLegend(offset=(-10, 10))
     plot.plot([0, 1], [0, 1], name="mini-batch SGD steps")
     plot.plot([0, 1], [1, 0], name="full-gradient steps")
-    plot.show()
-    qtbot.waitExposed(plot)
+    page.show()
+    qtbot.waitExposed(page)
     plot.setXRange(0, 1, padding=0)
     plot.setYRange(0, 1, padding=0)
-    placer = LegendPlacer(plot, legend)
+    placer = LegendPlacer(plot, legend, key)
     lines = [(np.linspace(x - 0.08, x + 0.08, 5), np.full(5, y)) for x, y in crowd]
     placer.set_lines(*lines)
     qtbot.wait(20)
     assert placer.corner == expected
+    assert legend.isVisible() and not key.isVisible()  # a corner is clear: the legend is in it
     xs, ys = placer.xs, placer.ys
     assert covered(plot, legend, xs, ys) == 0
 
@@ -179,14 +185,17 @@ def show_step_11(qtbot, panel) -> None:
     qtbot.wait(50)
 
 
-def test_step_11s_legend_hides_no_path(qtbot, panel) -> None:
+def test_step_11s_paths_have_no_legend_on_them_and_their_key_above(qtbot, panel) -> None:
+    import pyqtgraph as pg
+
     show_step_11(qtbot, panel)
     page = panel.descent_page
-    placer = page.placer
-    assert placer.hidden(placer.corner) == min(placer.hidden(c) for c in LEGEND_CORNERS)
-    p = panel.displayed_values()["picture"]
-    assert len(placer.xs) > len(p.sgd.coords) + len(p.full.coords)  # the segments, too
-    assert covered(page.plot, page.legend, placer.xs, placer.ys) == placer.hidden(placer.corner)
+    scene = page.plot.scene().items()
+    assert not [i for i in scene if isinstance(i, pg.LegendItem) and i.isVisible()]
+    key = panel.findChild(QLabel, "descent_key")
+    assert key.isVisible() and key.geometry().bottom() < page.plot.geometry().top()
+    for name in ("mini-batch SGD", "full gradient", "SGD matched", "start"):
+        assert name.replace(" ", "&nbsp;") in key.text()
 
 
 def text_rects(labels) -> list:
@@ -204,9 +213,7 @@ def test_step_11s_cost_labels_sit_by_their_points_and_never_on_each_other(qtbot,
     assert page.place_labels() == 0  # every label found a clear place
     shown = [*page.labels, *(label for label in page.spare if label.isVisible())]
     rects = text_rects(shown)
-    legend = page.legend.sceneBoundingRect()
     for i, rect in enumerate(rects):
-        assert not rect.intersects(legend)
         assert all(not rect.intersects(other) for other in rects[i + 1 :])
     p = panel.displayed_values()["picture"]
     view = page.plot.getPlotItem().getViewBox()

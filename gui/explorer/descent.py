@@ -15,7 +15,15 @@ from gui.colors import palette, qcolor
 from gui.explorer.background import BackgroundPage
 from gui.explorer.state import ExplorerState
 from gui.explorer.text import fmt
-from gui.explorer.widgets import LINE_POINTS, LegendPlacer, bar_plot, info_label, place_labels
+from gui.explorer.widgets import (
+    LINE_POINTS,
+    LegendPlacer,
+    bar_plot,
+    chart_key,
+    info_label,
+    key_text,
+    place_labels,
+)
 from gui.theme import style_plot
 
 
@@ -30,7 +38,8 @@ class LineSearchPage(BackgroundPage):
         legend = self.plot.getPlotItem().addLegend(offset=(-10, 10), labelTextSize="9pt")
         legend.setBrush(pg.mkBrush(*palette().panel, 200))
         self.legend = legend
-        self.placer = LegendPlacer(self.plot, legend)
+        self.key = chart_key("line_key")  # the legend's entries above the chart when it is small
+        self.placer = LegendPlacer(self.plot, legend, self.key)
         self.batch_curve = self.plot.plot(
             pen=pg.mkPen(palette().negative, width=2), name="mini-batch g"
         )
@@ -51,6 +60,7 @@ class LineSearchPage(BackgroundPage):
         self.restyle()
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.key)
         layout.addWidget(self.plot, 1)
 
     def restyle(self) -> None:
@@ -62,6 +72,7 @@ class LineSearchPage(BackgroundPage):
         self.full_curve.setPen(pg.mkPen(p.positive, width=2))
         self.landing.setSymbolBrush(p.highlight)
         self.eta_line.setPen(pg.mkPen(p.highlight + (120,), width=1))
+        self.placer.restyle()
 
     def refresh(self, state: ExplorerState) -> None:
         """Run the line search over the whole training set in use and plot it."""
@@ -152,13 +163,14 @@ class DescentPage(BackgroundPage):
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.contours: list[pg.PlotCurveItem] = []
-        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="9pt")
-        self.placer = LegendPlacer(self.plot, self.legend)
         self.plot.getPlotItem().getViewBox().sigResized.connect(self.place_labels)
         self.sgd_path = self.plot.plot(symbol="o", symbolSize=8, name="mini-batch SGD")
         self.full_path = self.plot.plot(symbol="s", symbolSize=8, name="full gradient")
         self.matched = self.plot.plot(pen=None, symbol="o", symbolSize=15, name="SGD matched")
         self.start = self.plot.plot(pen=None, symbol="star", symbolSize=16, name="start")
+        # The key is a line of words above the picture, never a legend on it: the paths wander
+        # anywhere over the plane, and a small plot has no corner they leave free.
+        self.key = chart_key("descent_key")
         self._n_train = 0
         self.labels: list[pg.TextItem] = []  # each shown, clear of the others where it can be
         self.spare: list[pg.TextItem] = []  # shown only where they find room
@@ -192,6 +204,7 @@ class DescentPage(BackgroundPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addLayout(row)
+        layout.addWidget(self.key)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.note)
         self.restyle()
@@ -201,8 +214,6 @@ class DescentPage(BackgroundPage):
         p = palette()
         style_plot(self.plot)
         self.image.setLookupTable(cost_lut())
-        self.legend.setBrush(pg.mkBrush(*p.panel, 200))
-        self.legend.setLabelTextColor(p.text)
         self.sgd_path.setPen(pg.mkPen(p.negative, width=2))
         self.sgd_path.setSymbolBrush(p.negative)
         self.sgd_path.setSymbolPen(pg.mkPen(p.negative))
@@ -211,6 +222,7 @@ class DescentPage(BackgroundPage):
         self.matched.setSymbolBrush(None)
         self.matched.setSymbolPen(pg.mkPen(p.negative, width=2))
         self.start.setSymbolBrush(p.highlight)
+        self.key.setText(key_text([self.sgd_path, self.full_path, self.matched, self.start]))
         if self.values.get("picture") is not None:
             self.draw((self.values["picture"], self._n_train))
 
@@ -252,14 +264,11 @@ class DescentPage(BackgroundPage):
         )
 
     def place_labels(self) -> int:
-        """Put each cost label beside its point, clear of the others, the markers and the legend."""
+        """Put each cost label beside its point, clear of the others, the markers and the paths."""
         picture = self.values.get("picture") if self.values else None
         points = [] if picture is None else [*picture.sgd.coords, *picture.full.coords]
-        legend = self.legend.sceneBoundingRect()
         lines = [] if picture is None else [picture.sgd.coords.T, picture.full.coords.T]
-        return place_labels(
-            self.plot, self.labels, points, avoid=[legend], lines=lines, optional=self.spare
-        )
+        return place_labels(self.plot, self.labels, points, lines=lines, optional=self.spare)
 
     def forget_notes(self) -> None:
         """The note under the summary states the old picture's distances: clear it."""
@@ -306,7 +315,6 @@ class DescentPage(BackgroundPage):
             (self.spare if optional else self.labels).append(label)
         self.plot.setXRange(a[0], a[-1], padding=0.02)
         self.plot.setYRange(b[0], b[-1], padding=0.02)
-        self.placer.set_lines(tuple(p.sgd.coords.T), tuple(p.full.coords.T))
         self.summary.setText(descent_summary(p, n_train))
         self.note.setText(descent_note(p))
         self.values = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -176,6 +177,55 @@ def thumbnail(image: np.ndarray, size: int = 28) -> QPixmap:
 LEGEND_CORNERS = ((1, 0), (0, 0), (1, 1), (0, 1))  # top right, top left, bottom right, bottom left
 LEGEND_MARGIN = 10  # pixels between the legend and the plot's edge
 SUBDIVIDE = 16  # points checked along each drawn segment
+HEADROOM = 1 / 3  # the most of a view's height a band of headroom for the legend may take
+# A curve's mark in a key: its symbol filled, or hollow where the symbol has no brush.
+KEY_SYMBOLS = {
+    "o": ("&#9679;", "&#9675;"),
+    "s": ("&#9632;", "&#9633;"),
+    "star": ("&#9733;", "&#9734;"),
+    "d": ("&#9670;", "&#9671;"),
+    "t": ("&#9660;", "&#9661;"),
+}
+
+
+def key_mark(item: pg.PlotDataItem) -> str:
+    """Return a curve's mark as rich text in its own colours: its line, its symbol, or both."""
+    opts = item.opts
+    pen = pg.mkPen(opts["pen"]) if opts.get("pen") is not None else None
+    line = pen is not None and pen.style() != Qt.PenStyle.NoPen
+    colour = pen.color() if line else None
+    mark = ""
+    if opts.get("symbol") is not None:
+        brush = pg.mkBrush(opts["symbolBrush"]) if opts.get("symbolBrush") is not None else None
+        filled = brush is not None and brush.style() != Qt.BrushStyle.NoBrush
+        solid, hollow = KEY_SYMBOLS.get(opts["symbol"], KEY_SYMBOLS["o"])
+        mark = solid if filled else hollow
+        colour = brush.color() if filled else pg.mkPen(opts.get("symbolPen")).color()
+    if line:
+        stroke = "&mdash;" if pen.style() == Qt.PenStyle.SolidLine else "-&nbsp;"
+        mark = f"{stroke}{mark}{stroke}" if mark else 2 * stroke
+    shade = colour.name() if colour is not None else ""
+    return f'<span style="color: {shade}"><b>{mark}</b></span>' if shade else f"<b>{mark}</b>"
+
+
+def key_text(items: list[pg.PlotDataItem]) -> str:
+    """Return a chart's key as one line of rich text: each curve's mark, then its name.
+
+    A mark and its words never part at the end of a line; the entries wrap between them.
+    """
+    return "&nbsp;&nbsp; ".join(
+        f"{key_mark(item)}&nbsp;{html.escape(item.name() or '').replace(' ', '&nbsp;')}"
+        for item in items
+    )
+
+
+def chart_key(name: str) -> QLabel:
+    """Return an empty word-wrapped label for a chart's key, shown outside the plot."""
+    key = QLabel()
+    key.setObjectName(name)
+    key.setWordWrap(True)
+    key.setTextFormat(Qt.TextFormat.RichText)
+    return key
 
 
 def along_lines(*lines: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -193,24 +243,39 @@ def along_lines(*lines: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.n
 
 
 class LegendPlacer:
-    """Keep a plot's legend in the corner where it hides the least of the lines drawn.
+    """Keep a plot's legend where it hides none of the lines drawn, or its key outside the plot.
 
     A legend in a fixed corner can sit on the very path a page is about; this one moves to the
     emptiest corner (the first of LEGEND_CORNERS on a tie) whenever the lines, the ranges or the
-    size change.
+    size change, and takes a band of headroom above the lines if every corner covers some. A
+    plot too small for either (the band would take more than HEADROOM of it, or the legend is
+    wider than the view) hides the legend and shows ``key`` instead: the same entries as one
+    line of words the page lays out beside the chart. It goes back inside when there is room.
     """
 
-    def __init__(self, plot: pg.PlotWidget, legend: pg.LegendItem) -> None:
-        self.plot, self.legend = plot, legend
+    def __init__(self, plot: pg.PlotWidget, legend: pg.LegendItem, key: QLabel) -> None:
+        self.plot, self.legend, self.key = plot, legend, key
         self.xs = self.ys = np.zeros(0)  # the lines' points, their segments filled in
         self.corner = LEGEND_CORNERS[0]
+        self.inside = True  # the legend in the plot, or the key outside it
+        self._raised: tuple[float, float] | None = None  # the y range headroom set
+        self._natural: tuple[float, float] | None = None  # the y range before it
+        self._auto = False  # whether the y range followed the data before the headroom
+        self._placing = False
+        key.setVisible(False)
         view = plot.getPlotItem().getViewBox()
         view.sigResized.connect(self.place)
         view.sigRangeChanged.connect(self.place)
 
+    def restyle(self) -> None:
+        """Write the key again in the curves' present colours (after a change of theme)."""
+        self.key.setText(key_text([sample.item for sample, _label in self.legend.items]))
+
     def set_lines(self, *lines: tuple[np.ndarray, np.ndarray]) -> None:
         """Give the lines drawn, each as (xs, ys) in data coordinates."""
         self.xs, self.ys = along_lines(*lines)
+        self._drop_headroom()  # new lines: the headroom is made again for them if needed
+        self.restyle()
         self.place()
 
     def hidden(self, corner: tuple[int, int]) -> int:
@@ -227,17 +292,45 @@ class LegendPlacer:
         return int(np.count_nonzero(across & down))
 
     def place(self) -> None:
-        """Move the legend to the corner that covers the fewest points.
+        """Put the legend in the corner that covers no point, with headroom if it must; else
+        hide it and show the key outside the plot."""
+        if self._placing:  # the headroom's own change of range
+            return
+        self._placing = True
+        try:
+            inside = self._place_inside()
+        finally:
+            self._placing = False
+        self.inside = inside
+        self.legend.setVisible(inside)
+        if self.key.isHidden() != inside:  # shown only where the legend cannot be
+            self.key.setVisible(not inside)
 
-        If every corner covers some, the view gains a band of headroom above the lines, as tall
-        as the legend, and the legend sits there: off the paths, never on them.
-        """
-        corner = self.corner = self._arrange()
+    def _place_inside(self) -> bool:
+        """Place the legend in the plot and return True, or return False if it cannot be clear."""
+        corner = self._anchor(self._arrange())
+        if not len(self.ys) or not self.hidden(corner):
+            return self._fits_across()
+        if self._make_headroom():
+            corner = self._anchor(self._arrange())
+            if not self.hidden(corner) and self._fits_across():
+                return True
+        self._drop_headroom()
+        return False
+
+    def _anchor(self, corner: tuple[int, int]) -> tuple[int, int]:
+        """Anchor the legend in ``corner``, LEGEND_MARGIN from both its edges, and return it."""
+        self.corner = corner
         ax, ay = corner
         offset = (-LEGEND_MARGIN if ax else LEGEND_MARGIN, -LEGEND_MARGIN if ay else LEGEND_MARGIN)
         self.legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
-        if self.hidden(corner) and len(self.ys):
-            self._make_headroom()
+        return corner
+
+    def _fits_across(self) -> bool:
+        """Return True if the legend is no wider than the view, its margins included."""
+        view = self.plot.getPlotItem().getViewBox()
+        width = view.boundingRect().width()
+        return width <= 0 or self.legend.boundingRect().width() + 2 * LEGEND_MARGIN <= width
 
     def _arrange(self) -> tuple[int, int]:
         """Choose the legend's columns and corner: one column where a corner is clear; else
@@ -260,21 +353,43 @@ class LegendPlacer:
         self.legend.setColumnCount(fitting[-1])  # the shortest legend that fits: least headroom
         return min(LEGEND_CORNERS, key=self.hidden)
 
-    def _make_headroom(self) -> None:
-        """Raise the top of the y range so that a band the legend's height is free of lines."""
+    def _make_headroom(self) -> bool:
+        """Raise the top of the y range so that a band the legend's height is free of lines.
+
+        Return True if the range rose; False if the view is too short for such a band (it
+        would take more than HEADROOM of the height) or already has it.
+        """
         view = self.plot.getPlotItem().getViewBox()
         (_x0, _x1), (y0, y1) = view.viewRange()
         box, size = view.boundingRect(), self.legend.boundingRect()
         if box.height() <= 0 or size.height() <= 0:
-            return
+            return False
         band = (size.height() + 2 * LEGEND_MARGIN) / box.height()
-        if band >= 0.6:  # a view too short for a band: leave the range alone
-            return
+        if band > HEADROOM:
+            return False
         top = float(np.nanmax(self.ys))
         low = min(y0, float(np.nanmin(self.ys)))
         wanted = top + (top - low) * band / (1.0 - band)
-        if wanted > y1 + 1e-12 * max(abs(y1), 1.0):
-            view.setYRange(low, wanted, padding=0)  # the range's change places the legend again
+        if wanted <= y1 + 1e-12 * max(abs(y1), 1.0):
+            return False
+        if self._raised is None or self._raised != (y0, y1):  # the page's own range
+            self._natural, self._auto = (y0, y1), bool(view.autoRangeEnabled()[1])
+        view.setYRange(low, wanted, padding=0)
+        self._raised = tuple(view.viewRange()[1])
+        return True
+
+    def _drop_headroom(self) -> None:
+        """Give the y range back as it was before the headroom, if nothing changed it since."""
+        raised, self._raised = self._raised, None
+        if raised is None or self._natural is None:
+            return
+        view = self.plot.getPlotItem().getViewBox()
+        if tuple(view.viewRange()[1]) != raised:  # the page set a range of its own since
+            return
+        if self._auto:
+            view.enableAutoRange(axis=pg.ViewBox.YAxis)
+        else:
+            view.setYRange(*self._natural, padding=0)
 
 
 # Where a label may sit by its point: above, below, right, left, then the four diagonals (the
