@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine import limits
 from engine.experiments import EXPERIMENTS
 from engine.history import trailing_mean
 from engine.runs import FINISHED, RUNNING, Run
@@ -184,7 +185,7 @@ class ComparePanel(QWidget):
         self.memory.setObjectName("memory")
         self.memory.setWordWrap(True)
         self.budget = QSpinBox()
-        self.budget.setRange(1, 4096)
+        self.budget.setRange(int(limits.RUNS_BUDGET_MB.low), int(limits.RUNS_BUDGET_MB.high))
         self.budget.setSuffix(" MB")
         self.budget.setPrefix("Budget ")
         self.budget.setToolTip("When the kept runs outgrow this, the oldest are dropped.")
