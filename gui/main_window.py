@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.datasets import MnistData
+from engine.errors import printable
 from engine.network import NetworkConfig
 from engine.snapshot import network_of
 from engine.training import EpochReport, TrainConfig
@@ -132,7 +133,8 @@ class MainWindow(QMainWindow):
         self.data_sources.load(self.session.data, ask=False)
         if self.settings_problems:
             self.banner.show_failure(
-                "Some saved settings were out of range or unreadable and were not used: "
+                f"Some saved settings in {printable(self.settings.fileName())} were out of range "
+                "or unreadable and were not used (they stay there until you change them): "
                 + "; ".join(self.settings_problems),
                 offer_lower_rate=False,
             )

@@ -52,6 +52,8 @@ def as_text(value: object) -> str:
     """Return a stored value as text, refusing lists, binary data and anything over MAX_TEXT."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = repr(value)
+    if isinstance(value, list):
+        raise UnusableError("is a list (a comma outside quotes?), not one value")
     if not isinstance(value, str):
         raise UnusableError("is not text")
     if len(value) > MAX_TEXT:

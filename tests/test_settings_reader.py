@@ -142,10 +142,12 @@ def test_an_unquoted_list_of_hidden_sizes_is_understood(tmp_path: Path) -> None:
     assert stored.read_all() == []
     assert stored.value("network/hidden") == (32, 32)
     assert stored.value("guide/done") == []
-    path.write_text("[network]\nhidden=32,abc\n")
+    path.write_text("[network]\nhidden=32,abc\n[train]\nbatch_size=1,2\n")
     assert reader(ini(path)).read_all() == [
         "network/hidden = ['32', 'abc'] cannot be used: use 1 to 4 hidden layers of 1 to 128 "
-        "neurons, like 16,16; using 16,16"
+        "neurons, like 16,16; using 16,16",
+        "train/batch_size = ['1', '2'] is a list (a comma outside quotes?), not one value; "
+        "using 10",
     ]
 
 
@@ -207,6 +209,7 @@ def test_the_window_opens_on_a_bad_value_for_every_key_and_names_each(
     bad_file(path)
     window = open_window(qtbot, path)
     shown = window.banner.last_message()
+    assert f"Some saved settings in {path} were out of range" in shown, shown
     for key in KEYS:
         assert f"{key} " in shown, (key, shown)
     assert window.session == DEFAULTS
