@@ -130,14 +130,14 @@ class MainWindow(QMainWindow):
 
         self.feed.timer.start()
         self.worker.start()
-        self.data_sources.load(self.session.data, ask=False)
-        if self.settings_problems:
+        if self.settings_problems:  # before the data: a failure to load it adds its own line
             self.banner.show_failure(
                 f"Some saved settings in {printable(self.settings.fileName())} were out of range "
                 "or unreadable and were not used (they stay there until you change them): "
                 + "; ".join(self.settings_problems),
                 offer_lower_rate=False,
             )
+        self.data_sources.load(self.session.data, ask=False)
 
     def _build_views(self) -> None:
         """Lay out the controls on the left, diagram over cost plot in the middle, pad right."""

@@ -163,8 +163,8 @@ def binary(value: object) -> QByteArray:
 
 
 def rect(value: object) -> QRect:
-    """Parse the window's saved rectangle."""
-    if not isinstance(value, QRect) or not value.isValid():
+    """Parse the window's saved rectangle (an empty one, saved by a window never shown, is kept)."""
+    if not isinstance(value, QRect):
         raise UnusableError("is not a window rectangle")
     return value
 
@@ -228,10 +228,17 @@ class SettingsReader:
 
     def setValue(self, key: str, value: object) -> None:  # noqa: N802 - QSettings' name
         """Store ``value``, unless it only repeats the default that stood in for a refused value."""
-        if key in self._refused and self._refused[key] == value:
+        if key in self._refused and self._means(key, value) == self._refused[key]:
             return  # the learner has not changed it: the stored value stays for them to see
         self._refused.pop(key, None)
         self.settings.setValue(key, value)
+
+    def _means(self, key: str, value: object) -> object:
+        """Return what ``value`` means once read back ("16,16" is the sizes (16, 16))."""
+        try:
+            return self.keys[key].parse(value)
+        except (ValueError, TypeError, OverflowError):
+            return value
 
     def contains(self, key: str) -> bool:
         """Return whether the file holds ``key``, usable or not."""

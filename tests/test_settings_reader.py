@@ -234,6 +234,44 @@ def test_the_window_opens_on_a_bad_value_for_every_key_and_names_each(
     assert len(again.read_all()) == len(KEYS) - 1 - 5, again.problems  # rate and layout: fine
 
 
+def test_what_the_window_itself_saves_reads_back_without_a_problem(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "s.ini"
+    window = open_window(qtbot, path)
+    window.runs.panel.budget.setValue(200)
+    window.guide.panel.set_stop(3)
+    window.close()
+    stored = reader(ini(path))
+    assert stored.read_all() == [], stored.problems
+    assert stored.value("compare/budget_mb") == 200 and stored.value("guide/stop") == 3
+
+
+@pytest.mark.parametrize("text", ["2147483648", "-inf", "1,2", "@ByteArray(\\x01)"])
+def test_the_window_uses_what_the_reader_gives_and_shows_all_it_refused(
+    qtbot, tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "s.ini"
+    values = dict.fromkeys(KEYS, text)
+    if text == "2147483648":  # and a 60 MB value
+        values |= {"data/source": HUGE, "compare/save_dir": HUGE}
+    write_raw(path, values)
+    stored = reader(ini(path))
+    refused = stored.read_all()
+    expected = {key: stored.value(key) for key in KEYS}
+    window = open_window(qtbot, path)
+    shown = window.banner.last_message() if refused else ""
+    assert refused and all(problem in shown for problem in refused), (refused, shown)
+    assert window.settings_problems == refused
+    s = window.session
+    assert s.network.sizes == (784, *expected["network/hidden"], 10)
+    assert (s.seed, s.speed, s.goal_epochs, s.plot_x) == tuple(
+        expected[k] for k in ("network/seed", "run/speed", "run/goal_epochs", "plot/x_mode")
+    )
+    assert window.controls.batch_size.value() == expected["train/batch_size"]
+    assert window.runs.panel.budget.value() == expected["compare/budget_mb"]
+    assert window.guide.panel.index == expected["guide/stop"]
+    window.close()
+
+
 def main_py(*args: str, config: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run main.py as a user does, with its default settings under ``config``."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen"}
