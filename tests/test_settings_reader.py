@@ -323,11 +323,18 @@ def test_a_real_process_starts_on_bad_new_keys_and_names_them(tmp_path: Path, wh
     assert "budget_mb=2147483648" in path.read_text(), "a refused value is kept"
 
 
-@pytest.mark.parametrize("kind", ["fifo", "folder"])
-def test_a_fifo_or_folder_at_the_default_path_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
+def test_a_fifo_folder_or_device_at_the_default_path_is_refused_at_once(
+    tmp_path: Path, kind: str
+) -> None:
     config = tmp_path / "config"
     path = default_file(config)
-    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:  # a link to an endless device: Qt would read it for ever
+        path.symlink_to("/dev/zero")
     done = main_py("--screenshot", str(tmp_path / "w.png"), config=config, timeout=60)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 2 and len(lines) == 1, done.stderr
