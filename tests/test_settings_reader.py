@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -323,6 +324,17 @@ def test_a_real_process_starts_on_bad_new_keys_and_names_them(tmp_path: Path, wh
     assert "budget_mb=2147483648" in path.read_text(), "a refused value is kept"
 
 
+def make_device(path: Path) -> None:
+    """Make a character device (like /dev/zero) at path; as a user, a link to /dev/null.
+
+    Only a refused path keeps a link safe: Qt saves settings by renaming a file over its target.
+    """
+    try:
+        os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 5))
+    except PermissionError:
+        path.symlink_to("/dev/null")
+
+
 @pytest.mark.parametrize("kind", ["fifo", "folder", "device"])
 def test_a_fifo_folder_or_device_at_the_default_path_is_refused_at_once(
     tmp_path: Path, kind: str
@@ -333,8 +345,8 @@ def test_a_fifo_folder_or_device_at_the_default_path_is_refused_at_once(
         os.mkfifo(path)
     elif kind == "folder":
         path.mkdir()
-    else:  # a link to an endless device: Qt would read it for ever
-        path.symlink_to("/dev/zero")
+    else:  # a device node of our own: Qt's save would replace a link's target (/dev/zero!)
+        make_device(path)
     done = main_py("--screenshot", str(tmp_path / "w.png"), config=config, timeout=60)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 2 and len(lines) == 1, done.stderr
