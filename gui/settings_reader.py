@@ -205,7 +205,7 @@ class SettingsReader:
             self.value(key)
         return self.problems
 
-    def value(self, key: str, default: object = None) -> object:
+    def value(self, key: str) -> object:
         """Return the typed value of ``key``: the stored one if usable, else its default."""
         entry = self.keys[key]
         if not self.settings.contains(key):

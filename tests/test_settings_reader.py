@@ -180,14 +180,20 @@ SETTING_VALUES = (
 @settings(
     deadline=None, max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(values=st.dictionaries(st.sampled_from(list(KEYS)), SETTING_VALUES, min_size=1))
-def test_fuzzed_files_over_every_key_never_raise(tmp_path: Path, values: dict) -> None:
+@given(
+    values=st.dictionaries(st.sampled_from(list(KEYS)), SETTING_VALUES, min_size=1),
+    raw=st.booleans(),
+)
+def test_fuzzed_files_over_every_key_never_raise(tmp_path: Path, values: dict, raw: bool) -> None:
     path = tmp_path / "fuzz.ini"
     path.unlink(missing_ok=True)
-    settings = ini(path)
-    for key, value in values.items():
-        settings.setValue(key, value)
-    settings.sync()
+    if raw:  # as a hand edit leaves them: text, whatever it says
+        write_raw(path, {k: " ".join(str(v).splitlines()) for k, v in values.items()})
+    else:  # as QSettings stores typed values
+        settings = ini(path)
+        for key, value in values.items():
+            settings.setValue(key, value)
+        settings.sync()
     stored = reader(ini(path))
     stored.read_all()
     for key in KEYS:
