@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import limits
 from engine.experiments import EXPERIMENTS
 from engine.history import trailing_mean
+from engine.limits import RUNS_BUDGET_MB
 from engine.runs import FINISHED, RUNNING, Run
 from gui.atomic_export import write_png, write_text
 from gui.colors import SERIES, palette, qcolor, series_colour
@@ -185,7 +185,7 @@ class ComparePanel(QWidget):
         self.memory.setObjectName("memory")
         self.memory.setWordWrap(True)
         self.budget = QSpinBox()
-        self.budget.setRange(int(limits.RUNS_BUDGET_MB.low), int(limits.RUNS_BUDGET_MB.high))
+        self.budget.setRange(int(RUNS_BUDGET_MB.low), int(RUNS_BUDGET_MB.high))
         self.budget.setSuffix(" MB")
         self.budget.setPrefix("Budget ")
         self.budget.setToolTip("When the kept runs outgrow this, the oldest are dropped.")
