@@ -43,6 +43,8 @@ HIDDEN_LAYERS = Range(1, 4)  # how many hidden layers the window edits
 HIDDEN_SIZE = Range(1, 128)  # neurons in one hidden layer the window edits
 EPOCHS = Range(0, 1_000_000)  # epochs a model file may say it has trained
 EXAMPLES_SEEN = Range(0, 2**53)  # examples a model file may say it has seen (exact as a float)
+RUNS_BUDGET_MB = Range(1, 4096)  # megabytes the Compare tab's kept runs may use
+GOAL_EPOCHS = Range(0, 1000)  # epochs one Run trains before it pauses, 0 for until paused
 MY_DIGITS = 10_000  # drawings a "my digits" file may hold (the cap on what it unpacks)
 
 TRAIN_FIELDS = {

@@ -188,6 +188,10 @@ def run_gui(argv: Sequence[str]) -> int:
             "train, evaluate)"
         )
     problem = _settings_problem(args.settings)
+    if args.settings is None:  # QSettings() on a FIFO at the default path would never return
+        from gui.settings_reader import default_settings_problem
+
+        problem = default_settings_problem()
     if problem:
         parser.error(problem)
     if args.screenshot is not None:

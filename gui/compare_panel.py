@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from engine.experiments import EXPERIMENTS, FAIR, SAME, WHY_FAIR, WHY_SAME, SweepResult
 from engine.history import trailing_mean
+from engine.limits import RUNS_BUDGET_MB
 from engine.runs import FINISHED, RUNNING, Run
 from gui.atomic_export import write_png, write_text
 from gui.colors import SERIES, palette, qcolor, series_colour
@@ -237,7 +238,7 @@ class ComparePanel(QWidget):
         self.memory.setObjectName("memory")
         self.memory.setWordWrap(True)
         self.budget = QSpinBox()
-        self.budget.setRange(1, 4096)
+        self.budget.setRange(int(RUNS_BUDGET_MB.low), int(RUNS_BUDGET_MB.high))
         self.budget.setSuffix(" MB")
         self.budget.setPrefix("Budget ")
         self.budget.setToolTip("When the kept runs outgrow this, the oldest are dropped.")

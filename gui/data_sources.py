@@ -47,6 +47,8 @@ class DataSources(QObject):
         if self.window.data is None:  # the remembered data is gone: start on the bundled sample
             message += " Using the bundled sample instead."
             self.worker.load_data(lambda: load_data("sample"))
+            if self.window.settings_problems:  # the launch's settings banner stays readable
+                message = f"{self.window.banner.last_message()}\n{message}"
         self.window.banner.show_failure(message, offer_lower_rate=False)
 
     def on_data_chosen(self, source: str) -> None:

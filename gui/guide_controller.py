@@ -10,13 +10,14 @@ window opens the guide at its first stop, Start here.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractSlider, QDockWidget, QMainWindow
 
 from engine.teach import TeachResult
 from engine.worker import PAUSED
 from gui import guide_stops as gs
 from gui.guide_panel import GuidePanel
+from gui.settings_reader import SettingsReader
 
 STOP_KEY = "guide/stop"
 DONE_KEY = "guide/done"
@@ -29,7 +30,7 @@ EXPLORER_ANSWERS = ("cost", "three-ways", "backwards", "sensitivity", "steepest"
 class GuideController(QObject):
     """Owns the guide's dock, does its try-its, and notices the learner's real actions."""
 
-    def __init__(self, window: QMainWindow, settings: QSettings) -> None:
+    def __init__(self, window: QMainWindow, settings: SettingsReader) -> None:
         super().__init__(window)
         self.window = window
         self.settings = settings
@@ -69,15 +70,10 @@ class GuideController(QObject):
         self._connect_actions()
 
     def _read_stop(self) -> int:
-        try:
-            return int(self.settings.value(STOP_KEY, 0))
-        except (TypeError, ValueError):
-            return 0
+        return self.settings.value(STOP_KEY)
 
     def _read_done(self) -> set[str]:
-        value = self.settings.value(DONE_KEY, [])
-        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        return {v for v in values if v in gs.BY_KEY}
+        return set(self.settings.value(DONE_KEY))
 
     def _connect_actions(self) -> None:
         """Listen to the real actions the try-its wait for."""

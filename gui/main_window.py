@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.datasets import MnistData
+from engine.errors import printable
 from engine.network import NetworkConfig
 from engine.snapshot import network_of
 from engine.training import EpochReport, TrainConfig
@@ -55,6 +56,7 @@ from gui.settings import (
     first_launch,
     load_session,
     mark_launched,
+    reader,
     save_session,
 )
 from gui.shortcut_guard import ShortcutGuard
@@ -85,9 +87,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Backprop Lab")
         self.setWindowIcon(app_icon())
         self.settings = settings if settings is not None else QSettings()
-        self.settings_problems: list[str] = []  # stored values that were not used, and why
-        self.session = load_session(self.settings, self.settings_problems)
-        load_preferences(self.settings, self.settings_problems)
+        self.stored = reader(self.settings)  # every key typed and checked; writes keep refusals
+        self.settings_problems = self.stored.read_all()  # stored values not used, and why
+        self.session = load_session(self.stored)
         self.typed = self.session  # what the learner chose, saved for the next launch
         if data is not None:
             self.session = replace(self.session, data=data)
@@ -95,11 +97,11 @@ class MainWindow(QMainWindow):
         self._mode_before_slow: str | None = None  # the edge mode slow motion replaced
         self.data: MnistData | None = None
         self._docks_sized = False
-        self.placement = WindowPlacement(self, self.settings)
+        self.placement = WindowPlacement(self, self.stored)
 
         self.worker = TrainingWorker(self.session.network, self.session.train, self.session.seed)
         self.worker.set_speed(self.session.speed)
-        self.worker.set_keep_interval(load_preferences(self.settings).snapshot_interval)
+        self.worker.set_keep_interval(load_preferences(self.stored).snapshot_interval)
         self.feed = LiveFeed(self)
         self.files = ModelFiles(self)
         self.data_sources = DataSources(self)
@@ -129,13 +131,14 @@ class MainWindow(QMainWindow):
 
         self.feed.timer.start()
         self.worker.start()
-        self.data_sources.load(self.session.data, ask=False)
-        if self.settings_problems:
+        if self.settings_problems:  # before the data: a failure to load it adds its own line
             self.banner.show_failure(
-                "Some saved settings were out of range or unreadable and were not used: "
+                f"Some saved settings in {printable(self.settings.fileName())} were out of range "
+                "or unreadable and were not used (they stay there until you change them): "
                 + "; ".join(self.settings_problems),
                 offer_lower_rate=False,
             )
+        self.data_sources.load(self.session.data, ask=False)
 
     def _build_views(self) -> None:
         """Lay out the controls on the left, diagram over cost plot in the middle, pad right."""
@@ -234,7 +237,7 @@ class MainWindow(QMainWindow):
         from gui.guide_controller import GuideController
         from gui.runs_controller import RunsController
 
-        self.runs = RunsController(self, self.settings)
+        self.runs = RunsController(self, self.stored)
         self.tabs.addTab(self.runs.panel, "Compare runs")
         self.tabs.setTabToolTip(
             self.tabs.indexOf(self.runs.panel),
@@ -243,11 +246,11 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         help_menu = next(a for a in bar.actions() if a.text() == "&Help")
         self.runs.build_menu(bar.insertMenu(help_menu, QMenu("&Runs", self)).menu())
-        self.guide = GuideController(self, self.settings)
+        self.guide = GuideController(self, self.stored)
         help_menu.menu().insertAction(help_menu.menu().actions()[0], self.guide.toggle_action)
-        if first_launch(self.settings):  # the lesson starts itself, once (issue 22)
+        if first_launch(self.stored):  # the lesson starts itself, once (issue 22)
             self.guide.start_lesson()
-        mark_launched(self.settings)
+        mark_launched(self.stored)
 
     def open_run(self, run) -> bool:
         """Continue from a kept run's network, with its curves, as from an opened model."""
@@ -373,7 +376,7 @@ class MainWindow(QMainWindow):
             return
         self.worker.set_train_config(DEFAULTS.train)
         self.session = self.typed = Session(data=self.session.data)
-        save_session(self.settings, self.session)
+        save_session(self.settings, self.session)  # asked for: refused values go too
         self.controls.set_session(self.session)
         self.set_speed(DEFAULTS.speed)
 
@@ -395,7 +398,7 @@ class MainWindow(QMainWindow):
                 value = replace(saved, **edited)
             typed[name] = value
         self.typed = replace(self.typed, **typed)
-        save_session(self.settings, self.typed)
+        save_session(self.stored, self.typed)
         self.show_opened(**changes)
 
     def show_opened(self, **changes: object) -> None:
@@ -476,13 +479,13 @@ class MainWindow(QMainWindow):
     def _restore_geometry(self) -> None:
         """Reopen where the last session left off (clamped to the screen), or as a first launch."""
         self.placement.restore()
-        splitter = self.settings.value("window/splitter")
+        splitter = self.stored.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
         else:
             controls = self.splitter.widget(0).minimumWidth()
             self.splitter.setSizes([controls, max(self.width() - controls, 1)])
-        state = self.settings.value("window/state")
+        state = self.stored.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
 
@@ -490,9 +493,7 @@ class MainWindow(QMainWindow):
         """On a first launch, give the pad dock the width its pad, preview and bars need."""
         super().showEvent(event)
         self.placement.shown()
-        if not self._docks_sized and not isinstance(
-            self.settings.value("window/state"), QByteArray
-        ):
+        if not self._docks_sized and not isinstance(self.stored.value("window/state"), QByteArray):
             QTimer.singleShot(0, self.size_docks)
         self._docks_sized = True
 

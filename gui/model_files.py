@@ -28,7 +28,7 @@ class ModelFiles:
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.settings = window.settings
+        self.settings = window.stored
 
     def open_model_dialog(self) -> None:
         """Ask for a model file and open it."""
@@ -180,10 +180,8 @@ class ModelFiles:
 
     def recent_files(self) -> list[str]:
         """Return the recently opened or saved models that still exist, newest first."""
-        value = self.settings.value("files/recent", [])
-        paths = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        paths = paths[: 4 * RECENT_FILES]  # a forged list of a million entries is not all checked
-        return [p for p in paths if isinstance(p, str) and Path(p).is_file()][:RECENT_FILES]
+        paths = self.settings.value("files/recent")[: 4 * RECENT_FILES]  # typed, cut short
+        return [p for p in paths if Path(p).is_file()][:RECENT_FILES]
 
     def add_recent(self, path: Path) -> None:
         """Put ``path`` first in the recent files."""

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 
 from engine import limits
 from engine.replay import DEFAULT_BUDGET
-from gui.settings import SPEEDS, WATCHABLE, read_number
-from gui.theme import THEMES
+from gui.settings import SPEEDS, WATCHABLE, reader
+from gui.settings_reader import SettingsReader
 from gui.training_controls import SPEED_LABELS
 
 
@@ -30,30 +30,26 @@ class Preferences:
     snapshot_interval: int = 100  # mini-batches between the timeline's kept snapshots
 
 
-def load_preferences(settings: QSettings, problems: list[str] | None = None) -> Preferences:
-    """Read the preferences; anything missing, foreign or out of range falls back to its default.
+def load_preferences(
+    settings: QSettings | SettingsReader, problems: list[str] | None = None
+) -> Preferences:
+    """Read the preferences; anything missing, foreign or out of range gives its default.
 
-    ``problems`` collects a message for every stored number that was out of range or unreadable.
+    ``problems`` collects a message for every stored value that was not used, and why.
     """
-    d = Preferences()
-    theme = str(settings.value("prefs/theme", d.theme))
-    speed = read_number(settings, "run/speed", d.speed, float, limits.SPEED)
-    interval = read_number(
-        settings,
-        "prefs/snapshot_interval",
-        d.snapshot_interval,
-        int,
-        limits.SNAPSHOT_INTERVAL,
-        problems,
+    stored = reader(settings)
+    before = len(stored.problems)
+    prefs = Preferences(
+        theme=stored.value("prefs/theme"),
+        speed=stored.value("run/speed"),
+        snapshot_interval=stored.value("prefs/snapshot_interval"),
     )
-    return Preferences(
-        theme=theme if theme in THEMES else d.theme,
-        speed=speed if speed in SPEEDS else d.speed,
-        snapshot_interval=int(interval),
-    )
+    if problems is not None:
+        problems.extend(stored.problems[before:])
+    return prefs
 
 
-def save_preferences(settings: QSettings, prefs: Preferences) -> None:
+def save_preferences(settings: QSettings | SettingsReader, prefs: Preferences) -> None:
     """Write the preferences."""
     settings.setValue("prefs/theme", prefs.theme)
     settings.setValue("run/speed", prefs.speed)

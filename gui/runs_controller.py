@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
 from engine.experiments import BY_KEY, EXPERIMENTS
 from engine.history import TrainingHistory
-from engine.runs import DEFAULT_BUDGET, RUNNING, Run, RunRegistry, file_stem
+from engine.runs import RUNNING, Run, RunRegistry, file_stem
 from engine.snapshot import Snapshot
 from gui.compare_panel import ComparePanel
 from gui.experiment_runner import ExperimentRunner
+from gui.settings_reader import SettingsReader
 
 BUDGET_KEY = "compare/budget_mb"
 SAVE_DIR_KEY = "compare/save_dir"
@@ -27,18 +28,13 @@ SAVE_DIR_KEY = "compare/save_dir"
 class RunsController(QObject):
     """Owns the kept runs, the experiment runner and the Compare tab of one main window."""
 
-    def __init__(self, window: QMainWindow, settings: QSettings) -> None:
+    def __init__(self, window: QMainWindow, settings: SettingsReader) -> None:
         super().__init__(window)
         self.window = window
         self.settings = settings
-        mb = settings.value(BUDGET_KEY, DEFAULT_BUDGET // 2**20)
-        try:
-            budget = max(1, int(mb)) * 2**20
-        except (TypeError, ValueError):
-            budget = DEFAULT_BUDGET
-        self.registry = RunRegistry(budget)
-        save_dir = settings.value(SAVE_DIR_KEY, "")
-        if isinstance(save_dir, str) and save_dir and Path(save_dir).is_dir():
+        self.registry = RunRegistry(settings.value(BUDGET_KEY) * 2**20)  # typed, in range
+        save_dir = settings.value(SAVE_DIR_KEY)  # an existing folder, or "" for none
+        if save_dir:
             self.registry.save_dir = Path(save_dir)
         self.panel = ComparePanel()
         self.panel.save_dropped.blockSignals(True)

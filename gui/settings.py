@@ -1,7 +1,10 @@
-"""What Backprop Lab remembers between launches: QSettings read with a default for every key.
+"""What Backprop Lab remembers between launches: every key, its default and its type, in ``KEYS``.
 
-Every number read passes the limits of the control that edits it (``engine.limits``): a value
-out of range, of the wrong type or unreadable gives its group's default and a message saying so.
+Every value read passes the limits of the control that edits it (``engine.limits``): a value out
+of range, of the wrong type or unreadable gives that key's default (never a neighbour's) and a
+message for the settings banner; the value stays on disk until the learner changes that setting
+(``gui.settings_reader``). Window layouts are the exception by nature: closing the window saves
+where the learner left it.
 """
 
 from __future__ import annotations
@@ -11,9 +14,13 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QSettings
 
 from engine import limits
-from engine.errors import printable
-from engine.network import NetworkConfig
+from engine.activations import ACTIVATIONS
+from engine.costs import COSTS
+from engine.network import INITS, NetworkConfig
+from engine.runs import DEFAULT_BUDGET
 from engine.training import TrainConfig
+from gui import settings_reader as sr
+from gui.theme import THEMES
 
 SPEEDS = (0.0, 100.0, 20.0, 5.0, 1.0)  # mini-batches per second; 0 is full speed
 WATCHABLE = 100.0  # the first run's speed: an epoch of the sample in 10 s, each step visible
@@ -36,53 +43,85 @@ class Session:
 
 
 DEFAULTS = Session()
+SPEED_NAMES = dict(zip(SPEEDS, ("full speed", "100", "20", "5", "1 per second"), strict=True))
 
 
-def _read(settings: QSettings, key: str, default, kind: type):
-    """Read one value converted to ``kind``; anything missing or unreadable gives the default."""
-    value = settings.value(key, default)
-    if kind is not str and isinstance(value, (bool, list, dict)):
-        return default
+def _hidden(value: object) -> tuple[int, ...]:
+    """Parse hidden layer sizes: "16,16", or the list QSettings reads from an unquoted 16,16."""
+    if isinstance(value, (list, tuple)):
+        value = ",".join(str(v) for v in value[:16])
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
     try:
-        if kind is int and isinstance(value, str):
-            value = float(value) if value.strip().lower() not in ("", "nan") else value
-        if kind is int and isinstance(value, float) and not value.is_integer():
-            return default  # 2.5 is not a mini-batch size, nor is infinity
-        return kind(value)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: int() of an infinite float
-        return default
+        return parse_hidden(sr.as_text(value))
+    except sr.UnusableError:
+        raise
+    except ValueError as exc:
+        raise sr.UnusableError(f"cannot be used: {exc}") from None
 
 
-def read_number(
-    settings: QSettings,
-    key: str,
-    default: float,
-    kind: type,
-    allowed: limits.Range,
-    problems: list[str] | None = None,
-) -> float:
-    """Read one number within the range of its control; out of range gives the default and a note.
+def _guide_stop(value: object) -> int:
+    """Parse the guide's stop index (the guide's stops are known only once it is imported)."""
+    from gui.guide_stops import STOPS
 
-    ``problems`` collects a message for every stored value that was present but not usable.
-    """
-    value = _read(settings, key, None, kind)
-    if value is None:
-        if settings.contains(key) and problems is not None:
-            shown = printable(settings.value(key))[:40]
-            problems.append(f"{key} = {shown!r} is not a number; using {default:g}")
-        return default
-    problem = limits.out_of_range(key, value, allowed)
-    if problem:
-        if problems is not None:
-            problems.append(f"{problem}; using {default:g}")
-        return default
-    return value
+    return sr.whole_number(limits.Range(0, len(STOPS) - 1))(value)
+
+
+def _guide_done(value: object) -> list[str]:
+    """Parse the guide's finished stops; names of stops this version lacks are left out."""
+    from gui.guide_stops import BY_KEY
+
+    return [name for name in sr.text_list(value) if name in BY_KEY]
+
+
+def _one_of(names: tuple[str, ...]) -> object:
+    return sr.choice(tuple(names))
+
+
+KEYS: dict[str, sr.Key] = {  # every key Backprop Lab stores; a new key belongs here
+    "network/hidden": sr.Key(DEFAULTS.network.sizes[1:-1], _hidden, "16,16"),
+    "network/activation": sr.Key(DEFAULTS.network.activation, _one_of(tuple(ACTIVATIONS))),
+    "network/cost": sr.Key(DEFAULTS.network.cost, _one_of(tuple(COSTS))),
+    "network/init": sr.Key(DEFAULTS.network.init, _one_of(INITS)),
+    "network/seed": sr.Key(DEFAULTS.seed, sr.whole_number(limits.SEED)),
+    "train/learning_rate": sr.Key(DEFAULTS.train.learning_rate, sr.number(limits.LEARNING_RATE)),
+    "train/batch_size": sr.Key(DEFAULTS.train.batch_size, sr.whole_number(limits.BATCH_SIZE)),
+    "train/momentum": sr.Key(DEFAULTS.train.momentum, sr.number(limits.MOMENTUM)),
+    "train/l2": sr.Key(DEFAULTS.train.l2, sr.number(limits.L2)),
+    "run/speed": sr.Key(DEFAULTS.speed, sr.choice(SPEED_NAMES), "100 per second"),
+    "run/goal_epochs": sr.Key(DEFAULTS.goal_epochs, sr.whole_number(limits.GOAL_EPOCHS)),
+    "data/source": sr.Key(DEFAULTS.data, sr.text),
+    "plot/x_mode": sr.Key(DEFAULTS.plot_x, _one_of(X_MODES)),
+    "prefs/theme": sr.Key("system", _one_of(THEMES)),
+    "prefs/snapshot_interval": sr.Key(100, sr.whole_number(limits.SNAPSHOT_INTERVAL)),
+    "compare/budget_mb": sr.Key(DEFAULT_BUDGET // 2**20, sr.whole_number(limits.RUNS_BUDGET_MB)),
+    "compare/save_dir": sr.Key("", sr.folder, "no folder (dropped runs are not saved)"),
+    "guide/stop": sr.Key(0, _guide_stop, "the first stop"),
+    "guide/done": sr.Key([], _guide_done, "none done"),
+    "files/recent": sr.Key([], sr.text_list, "no recent files"),
+    "window/rect": sr.Key(None, sr.rect, "a first launch's placement"),
+    "window/geometry": sr.Key(None, sr.binary, "a first launch's placement"),
+    "window/maximized": sr.Key(False, sr.flag),
+    "window/splitter": sr.Key(None, sr.binary, "the first launch's layout"),
+    "window/state": sr.Key(None, sr.binary, "the first launch's layout"),
+    "app/launched": sr.Key(False, sr.flag),
+}
+
+
+def reader(settings: QSettings | sr.SettingsReader) -> sr.SettingsReader:
+    """Return a reader of every key over ``settings`` (a reader is returned as it is)."""
+    if isinstance(settings, sr.SettingsReader):
+        return settings
+    return sr.SettingsReader(settings, KEYS)
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
     """Parse hidden layer sizes like "16,16" (1 to 4 layers of 1 to 128 neurons)."""
     parts = [p.strip() for p in str(text).split(",") if p.strip()]
-    sizes = tuple(int(p) for p in parts)
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:  # "abc", "1e400": not a neuron count; said below, not as int()'s words
+        sizes = ()
     if limits.check_hidden((784, *sizes, 10)):
         layers, size = limits.HIDDEN_LAYERS, limits.HIDDEN_SIZE
         raise ValueError(
@@ -97,54 +136,42 @@ def format_hidden(sizes: tuple[int, ...]) -> str:
     return ",".join(str(n) for n in sizes[1:-1])
 
 
-def load_session(settings: QSettings, problems: list[str] | None = None) -> Session:
-    """Read the saved session; a missing, corrupt or foreign value falls back to its default.
+def load_session(
+    settings: QSettings | sr.SettingsReader, problems: list[str] | None = None
+) -> Session:
+    """Read the saved session; a missing or unusable value gives that key's default.
 
-    ``problems`` collects a message for every stored value that was out of range or unreadable.
+    ``problems`` collects a message for every stored value that was not used, and why.
     """
-    d = DEFAULTS
-    problems = [] if problems is None else problems
-    try:
-        network = NetworkConfig(
-            (784, *parse_hidden(_read(settings, "network/hidden", "16,16", str)), 10),
-            _read(settings, "network/activation", d.network.activation, str),
-            _read(settings, "network/cost", d.network.cost, str),
-            _read(settings, "network/init", d.network.init, str),
-        )
-    except ValueError as exc:
-        network = d.network
-        if any(settings.contains(f"network/{k}") for k in ("hidden", "activation", "cost", "init")):
-            problems.append(f"network: {printable(exc)[:120]}; using the video's network")
-    found: list[str] = []
-    values = [
-        read_number(settings, f"train/{name}", getattr(d.train, name), kind, allowed, found)
-        for name, kind, allowed in (
-            ("learning_rate", float, limits.LEARNING_RATE),
-            ("batch_size", int, limits.BATCH_SIZE),
-            ("momentum", float, limits.MOMENTUM),
-            ("l2", float, limits.L2),
-        )
-    ]
-    train = d.train if found else limits.snap_train_config(TrainConfig(*values))  # as shown
-    problems.extend(found)
-    seed = int(read_number(settings, "network/seed", d.seed, int, limits.SEED, problems))
-    speed = _read(settings, "run/speed", d.speed, float)
-    data = _read(settings, "data/source", d.data, str)
-    goal = _read(settings, "run/goal_epochs", d.goal_epochs, int)
-    plot_x = _read(settings, "plot/x_mode", d.plot_x, str)
-    return Session(
+    stored = reader(settings)
+    before = len(stored.problems)
+    v = stored.value
+    network = NetworkConfig(
+        (784, *v("network/hidden"), 10),
+        v("network/activation"),
+        v("network/cost"),
+        v("network/init"),
+    )
+    train = TrainConfig(*(v(f"train/{name}") for name in limits.TRAIN_FIELDS))
+    session = Session(
         network=network,
         train=train,
-        seed=seed,
-        speed=speed if speed in SPEEDS else d.speed,
-        data=data if data and "\x00" not in data else d.data,
-        goal_epochs=goal if 0 <= goal <= 1000 else d.goal_epochs,
-        plot_x=plot_x if plot_x in X_MODES else d.plot_x,
+        seed=v("network/seed"),
+        speed=v("run/speed"),
+        data=v("data/source"),
+        goal_epochs=v("run/goal_epochs"),
+        plot_x=v("plot/x_mode"),
     )
+    if problems is not None:
+        problems.extend(stored.problems[before:])
+    return session
 
 
-def save_session(settings: QSettings, session: Session) -> None:
-    """Write the session so the next launch starts where this one ended."""
+def save_session(settings: QSettings | sr.SettingsReader, session: Session) -> None:
+    """Write the session so the next launch starts where this one ended.
+
+    Through a reader, a refused stored value stays until the learner changes that setting.
+    """
     settings.setValue("network/hidden", format_hidden(session.network.sizes))
     settings.setValue("network/activation", session.network.activation)
     settings.setValue("network/cost", session.network.cost)
@@ -163,11 +190,12 @@ def save_session(settings: QSettings, session: Session) -> None:
 LAUNCHED_KEY = "app/launched"  # written on the first launch: later launches open as left
 
 
-def first_launch(settings: QSettings) -> bool:
+def first_launch(settings: QSettings | sr.SettingsReader) -> bool:
     """Return True if no earlier launch has written these settings (the guide then opens)."""
     return not settings.contains(LAUNCHED_KEY) and not settings.contains("window/state")
 
 
-def mark_launched(settings: QSettings) -> None:
+def mark_launched(settings: QSettings | sr.SettingsReader) -> None:
     """Remember that the app has been launched, so the guide is never forced again."""
-    settings.setValue(LAUNCHED_KEY, True)
+    if not settings.contains(LAUNCHED_KEY):
+        settings.setValue(LAUNCHED_KEY, True)

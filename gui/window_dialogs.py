@@ -35,7 +35,7 @@ class WindowDialogs:
 
     def show_preferences(self) -> None:
         """Edit the theme, the training speed and the snapshot interval."""
-        dialog = PreferencesDialog(load_preferences(self.window.settings), self.window)
+        dialog = PreferencesDialog(load_preferences(self.window.stored), self.window)
         if dialog.exec():
             self.apply_preferences(dialog.preferences())
 
@@ -45,7 +45,7 @@ class WindowDialogs:
 
         from gui.theme import apply_theme
 
-        save_preferences(self.window.settings, prefs)
+        save_preferences(self.window.stored, prefs)
         apply_theme(QApplication.instance(), prefs.theme)
         self.window.set_speed(prefs.speed)
         self.window.worker.set_keep_interval(prefs.snapshot_interval)

@@ -7,8 +7,10 @@ refuses one saved on a larger screen), shrunk and moved onto the screen it opens
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
 from PySide6.QtWidgets import QMainWindow
+
+from gui.settings_reader import SettingsReader
 
 SCREEN_USE = 0.92  # a first launch takes this much of a large screen, centred
 SMALL_SCREEN = QSize(1600, 1000)  # on a screen smaller than this it is maximised
@@ -17,7 +19,7 @@ SMALL_SCREEN = QSize(1600, 1000)  # on a screen smaller than this it is maximise
 class WindowPlacement:
     """Places one main window on its screen and remembers where the user left it."""
 
-    def __init__(self, window: QMainWindow, settings: QSettings) -> None:
+    def __init__(self, window: QMainWindow, settings: SettingsReader) -> None:
         self.window = window
         self.settings = settings
         self._on_show = ""  # "centre" or "clamp": place again once shown, the frame known
@@ -29,7 +31,7 @@ class WindowPlacement:
         if isinstance(rect, QRect) and rect.isValid():
             self.window.setGeometry(rect)
             self.clamp_to_screen()
-            if self.settings.value("window/maximized", False, type=bool):
+            if self.settings.value("window/maximized"):
                 self._maximise()
         elif isinstance(geometry, QByteArray) and self.window.restoreGeometry(geometry):
             self.clamp_to_screen()

@@ -102,7 +102,7 @@ BAD_SETTINGS = {
         "[prefs]\nsnapshot_interval=1000000000000\n",
         "prefs/snapshot_interval is 1,000,000,000,000",
     ),
-    "hidden 4000,4000": ('[network]\nhidden="4000,4000"\n', "network: use 1 to 4 hidden"),
+    "hidden 4000,4000": ('[network]\nhidden="4000,4000"\n', "network/hidden = '4000,4000' cannot"),
 }
 
 
