@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -38,6 +38,8 @@ def _mistyped_command(argv: Sequence[str]) -> str | None:
     """Return the message for a first word that looks like a misspelt command, else None."""
     if not argv or argv[0].startswith("-") or argv[0] in HEADLESS_COMMANDS:
         return None
+    import difflib
+
     word = argv[0]
     if os.path.exists(word) or word.endswith(".npz"):
         return None
@@ -48,7 +50,25 @@ def _mistyped_command(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run Backprop Lab with the given arguments (default: the process's) and return its status."""
+    """Run Backprop Lab with the given arguments (default: the process's) and return its status.
+
+    Ctrl+C, SIGTERM and SIGHUP are held from the first moment (an interrupted import of PySide6
+    aborts the process): each part acts on them where stopping is safe, with 128 + the signal.
+    """
+    from engine import interrupts
+
+    previous = interrupts.hold()
+    try:
+        return _main(argv)
+    finally:
+        if argv is not None:  # called as a function, not as the program: give back the handlers
+            interrupts.release(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """Run the command or the window ``argv`` asks for and return the exit status."""
+    from engine import interrupts
+
     _open_closed_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] in (["--version"], ["-V"]):  # before Qt or NumPy load: instant
@@ -61,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(problem.encode("ascii", "backslashreplace").decode(), file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
+        interrupts.check()  # a signal during start-up: stop before the slow imports
         if argv and argv[0] in HEADLESS_COMMANDS:
             from engine.cli import run
 
@@ -72,9 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gui.app import run_gui
 
         return run_gui(argv)
-    except KeyboardInterrupt:  # Ctrl+C before the window or the command set their own handlers
-        print("backprop-lab: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:  # held until start-up could stop (no thread to end yet)
+        signum = getattr(stop, "signum", signal.SIGINT)
+        print(f"backprop-lab: {interrupts.message(signum)}", file=sys.stderr)
+        return 128 + signum
     except MemoryError:  # the last resort: too little memory even to report it properly
         print("backprop-lab: out of memory", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -21,27 +21,17 @@ from typing import NoReturn, TextIO
 
 import numpy as np
 
-from engine import limits
+from engine import interrupts, limits
 from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
 from engine.errors import BackpropLabError, DivergenceError, SaveError, printable
+from engine.interrupts import STOP_SIGNALS, Stopped
 from engine.network import INITS, Network, NetworkConfig
 from engine.stall import is_stalled, stall_message
 from engine.training import BatchReport, TrainConfig, Trainer, evaluate
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-
-
-class Stopped(KeyboardInterrupt):
-    """Ctrl+C, SIGTERM or SIGHUP arrived; ``signum`` says which."""
-
-    def __init__(self, signum: int = signal.SIGINT) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 class CliParser(argparse.ArgumentParser):
@@ -188,7 +178,10 @@ def _check_save_target(path: str, data_spec: str) -> None:
 
 @contextlib.contextmanager
 def _stop_signals() -> Iterator[None]:
-    """Turn Ctrl+C, SIGTERM and SIGHUP into Stopped for the duration of the block."""
+    """Turn Ctrl+C, SIGTERM and SIGHUP into Stopped for the duration of the block.
+
+    A signal held since start-up (``engine.interrupts.hold``) is raised at once, inside it.
+    """
     previous = {}
 
     def stop(signum: int, frame: object) -> None:
@@ -197,6 +190,7 @@ def _stop_signals() -> Iterator[None]:
     for sig in STOP_SIGNALS:
         previous[sig] = signal.signal(sig, stop)
     try:
+        interrupts.check()
         yield
     finally:
         for sig, handler in previous.items():
