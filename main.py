@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -10,13 +11,6 @@ from collections.abc import Sequence
 HEADLESS_COMMANDS = ("train", "evaluate")
 EXIT_BAD_INPUT = 2
 MIN_ADDRESS_SPACE = 256 * 2**20  # below this NumPy's and SciPy's libraries fail or hang loading
-
-
-def _open_closed_streams() -> None:
-    """Give a closed stdout or stderr (``>&-``) a sink, so writing to it is not a crash."""
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the process
 
 
 def _memory_limit_problem() -> str | None:
@@ -55,26 +49,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     Ctrl+C, SIGTERM and SIGHUP are held from the first moment (an interrupted import of PySide6
     aborts the process): each part acts on them where stopping is safe, with 128 + the signal.
     """
-    from engine import interrupts
+    from engine import interrupts, streams
 
     previous = interrupts.hold()
     try:
-        return _main(argv)
+        try:
+            status = _main(argv)
+        except SystemExit as done:  # argparse's --help and errors: their words are printed
+            status = done.code if isinstance(done.code, int) else int(done.code is not None)
+        except streams.OutputError as exc:  # results printed to a closed or full stdout
+            return _lost_output(exc)
+        try:
+            sys.stdout.flush()  # a full disk or a closed pipe may show only now
+        except (OSError, ValueError) as exc:
+            return _lost_output(streams.output_error(exc))
+        return status
     finally:
         if argv is not None:  # called as a function, not as the program: give back the handlers
             interrupts.release(previous)
 
 
+def _lost_output(exc: OSError) -> int:
+    """Say in one line on stderr that stdout could not take what was printed; return 2."""
+    from engine import streams
+
+    streams.drop_output()
+    with contextlib.suppress(OSError, ValueError):
+        print(f"backprop-lab: {exc.strerror}", file=sys.stderr, flush=True)
+    return EXIT_BAD_INPUT
+
+
 def _main(argv: Sequence[str] | None) -> int:
     """Run the command or the window ``argv`` asks for and return the exit status."""
-    from engine import interrupts
+    from engine import interrupts, streams
 
-    _open_closed_streams()
+    streams.open_closed_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
+    prints_results = bool(argv) and argv[0] in ("--version", "-V", *HEADLESS_COMMANDS)
+    if prints_results:
+        streams.refuse_closed_stdout()  # before any work, not after it
     if argv[:1] in (["--version"], ["-V"]):  # before Qt or NumPy load: instant
         from engine import __version__
 
-        print(f"backprop-lab {__version__}")
+        streams.print_out(f"backprop-lab {__version__}")
         return 0
     problem = _memory_limit_problem() or _mistyped_command(argv)
     if problem:

@@ -28,6 +28,7 @@ from engine.errors import BackpropLabError, DivergenceError, SaveError, printabl
 from engine.interrupts import STOP_SIGNALS, Stopped
 from engine.network import INITS, Network, NetworkConfig
 from engine.stall import is_stalled, stall_message
+from engine.streams import Output
 from engine.training import BatchReport, TrainConfig, Trainer, evaluate
 
 EXIT_BAD_INPUT = 2
@@ -40,6 +41,12 @@ class CliParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print one line naming the problem and exit with status 2."""
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (try --help)\n")
+
+    def print_help(self, file: TextIO | None = None) -> None:
+        """Print the help; a stdout that cannot take it raises (argparse would say nothing)."""
+        out = Output(file or sys.stdout)
+        out.write(self.format_help())
+        out.flush()
 
 
 def parse_layers(text: str) -> tuple[int, ...]:
@@ -325,6 +332,7 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
     from engine import limit_blas_threads
 
     args = build_parser().parse_args(list(argv))
+    out = Output(out)  # a full disk or a closed pipe says so as "could not write the output: ..."
     limit_blas_threads()
     try:
         with (

@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine import interrupts
+from engine import interrupts, streams
 
 EXIT_BAD_INPUT = 2
 EXIT_NO_PLATFORM = 1
@@ -126,13 +126,13 @@ def _desktop_entry(install: bool) -> int:
         return EXIT_BAD_INPUT
     verb = "installed" if install else "removed"
     for path in files:
-        print(f"{verb} {path}")
+        streams.print_out(f"{verb} {path}")
     if install:
-        print(
+        streams.print_out(
             "Backprop Lab is in the app menu (Education); some desktops show it after a re-login."
         )
     elif not files:
-        print("nothing to remove: no desktop entry was installed")
+        streams.print_out("nothing to remove: no desktop entry was installed")
     return 0
 
 
@@ -178,6 +178,8 @@ def run_gui(argv: Sequence[str]) -> int:
         size = _size(args.size) if args.size else None
     except ValueError as exc:
         parser.error(str(exc))
+    if args.screenshot or args.install_desktop or args.uninstall_desktop:
+        streams.refuse_closed_stdout()  # they say on stdout what they did
     if args.install_desktop or args.uninstall_desktop:
         return _desktop_entry(install=args.install_desktop)
     from engine.errors import printable
@@ -438,7 +440,7 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
     if interrupts.held() is not None:  # came while the file was written (whole, or not at all)
         print(f"backprop-lab: {interrupts.message(interrupts.held())}", file=sys.stderr)
         return 128 + interrupts.held()
-    print(f"saved {printable(path)}")
+    streams.print_out(f"saved {printable(path)}")
     return 0
 
 

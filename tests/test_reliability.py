@@ -779,7 +779,9 @@ def test_a_closed_stdout_or_stderr_is_no_crash(tmp_path: Path) -> None:
     done = main_py(
         "train", "--layers", "784,10", "--save", str(model), preexec_fn=lambda: os.close(1)
     )
-    assert done.returncode == 0 and done.stderr == ""
+    one_line(done, 2, "the output (stdout) is closed")  # issue 25: refused, not lost
+    assert not model.exists()
+    assert main_py("train", "--layers", "784,10", "--save", str(model)).returncode == 0
     assert load_model(model).epoch == 1
     bad = main_py("train", "--lr", "-1", preexec_fn=lambda: os.close(2))
     assert bad.returncode == 2 and bad.stdout == ""
