@@ -51,19 +51,10 @@ MAX_SETTINGS_BYTES = 4 * 2**20  # ours are a few kilobytes; Qt would parse a hug
 
 def _count(low: int, high: int, what: str):
     """Return an argparse type for a whole number from low to high."""
+    from engine.cli import number_in
+    from engine.limits import Range
 
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{what} must be a whole number, got {text!r}"
-            ) from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what} must be from {low} to {high}, got {value}")
-        return value
-
-    return convert
+    return number_in(int, what, Range(low, high))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
     parser.add_argument(
         "--train-batches",
-        type=_count(0, MAX_TRAIN_BATCHES, "--train-batches"),
+        type=_count(0, MAX_TRAIN_BATCHES, "the number of mini-batches"),
         default=0,
         metavar="N",
         help="with --screenshot: train N first",
@@ -92,14 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--settings", metavar="INI", help="read and write settings in this file")
     parser.add_argument(
         "--pad-digit",
-        type=_count(0, 2**31 - 1, "--pad-digit"),
+        type=_count(0, 2**31 - 1, "the test digit's number"),
         metavar="I",
         help="put MNIST test digit I on the drawing pad",
     )
     parser.add_argument("--tab", choices=("network", "explorer"), default="network")
     parser.add_argument(
         "--explorer-step",
-        type=_count(1, 12, "--explorer-step"),
+        type=_count(1, 12, "the explorer's step"),
         default=1,
         metavar="S",
         help="1 to 12",
@@ -138,12 +129,18 @@ def _desktop_entry(install: bool) -> int:
 
 def _size(text: str) -> tuple[int, int]:
     """Parse "1440x900"."""
+    from engine.limits import Range, out_of_range
+
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise ValueError(f"--size must look like 1440x900, got {text!r}") from None
-    if not (320 <= w <= 8000 and 240 <= h <= 8000):
-        raise ValueError(f"--size out of range: {text!r}")
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise ValueError(f"--size must look like 1440x900, got {shown!r}") from None
+    problem = out_of_range("the width", w, Range(320, 8000)) or out_of_range(
+        "the height", h, Range(240, 8000)
+    )
+    if problem:
+        raise ValueError(f"--size {text}: {problem}")
     return w, h
 
 
