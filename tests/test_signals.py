@@ -92,6 +92,23 @@ def test_ctrl_c_at_any_moment_of_a_screenshot_run_exits_130_with_one_line(
     assert not (tmp_path / "shot.png").exists()
 
 
+def test_ctrl_c_while_a_short_run_draws_or_saves_is_honoured_or_too_late(tmp_path: Path) -> None:
+    """Near the end, the run either stops (130, one line) or had finished (0, saved whole)."""
+    shot = tmp_path / "shot.png"
+    args = ["--screenshot", str(shot), "--settings", str(tmp_path / "s.ini"), "--size", "900x700"]
+    outcomes = set()
+    for delay in (0.5, 0.7, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 1.8, 2.2):
+        shot.unlink(missing_ok=True)
+        process = signalled([*args, "--train-batches", "20"], "SIGINT", delay, tmp_path)
+        out, err = finished(process)
+        if process.returncode == 0:
+            assert (out, err) == (f"saved {shot}\n", "") and shot.stat().st_size > 0
+        else:
+            assert (process.returncode, out, err) == (130, "", "backprop-lab: interrupted\n")
+        outcomes.add(process.returncode)
+    assert 130 in outcomes, "no signal came before the end: the delays are too long"
+
+
 @pytest.mark.parametrize(("name", "status"), [("SIGTERM", 143), ("SIGHUP", 129)])
 def test_sigterm_and_sighup_stop_a_screenshot_run_with_their_status(
     tmp_path: Path, name: str, status: int
@@ -116,7 +133,7 @@ def test_ctrl_c_while_the_window_starts_or_runs_closes_it_with_one_line(tmp_path
 
 def test_ctrl_c_at_any_moment_of_a_training_command_exits_130(tmp_path: Path) -> None:
     for delay in (0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2):
-        process = signalled(["train", "--epochs", "10000"], "SIGINT", delay, tmp_path)
+        process = signalled(["train", "--epochs", "1000"], "SIGINT", delay, tmp_path)
         out, err = finished(process)
         assert process.returncode == 130, (delay, err)
         lines = err.splitlines()
