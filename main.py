@@ -67,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if argv is not None:  # called as a function, not as the program: give back the handlers
             interrupts.release(previous)
+        else:  # the program's status is decided: a signal now must not turn it into a kill
+            interrupts.too_late()
 
 
 def _lost_output(exc: OSError) -> int:

@@ -47,6 +47,16 @@ def release(previous: dict[int, object]) -> None:
     _held.clear()
 
 
+def too_late() -> None:
+    """Ignore stop signals from now on: the program has its exit status and is only exiting.
+
+    Python puts back the default handlers while it shuts down, so a Ctrl+C in the last moments
+    would kill a run that had finished and said so; an ignored signal stays ignored.
+    """
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def held() -> int | None:
     """Return the stop signal noted since ``hold``, or None."""
     return _held[0] if _held else None
