@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--epochs",
-        type=number_in(int, "the number of epochs", limits.Range(1, limits.RUN_EPOCHS.high)),
+        type=number_in(int, "the number of epochs", limits.Range(1, limits.GOAL_EPOCHS.high)),
         default=1,
     )
     train.add_argument("--seed", type=number_in(int, "seed", limits.SEED), default=0)

@@ -47,8 +47,9 @@ LAYERS = Range(2, 12)  # layers, input and output included, train --layers build
 LAYER_SIZE = Range(1, 100_000)  # neurons in one layer train --layers builds
 WEIGHTS = 100_000_000  # weights in a network train --layers builds: 400 MB as float32
 EPOCHS = Range(0, 1_000_000)  # epochs a model file may say it has trained
-RUN_EPOCHS = Range(0, 1000)  # the window's "Run for N epochs" (0: until paused); train --epochs
 EXAMPLES_SEEN = Range(0, 2**53)  # examples a model file may say it has seen (exact as a float)
+RUNS_BUDGET_MB = Range(1, 4096)  # megabytes the Compare tab's kept runs may use
+GOAL_EPOCHS = Range(0, 1000)  # epochs one Run trains before it pauses, 0 for until paused
 MY_DIGITS = 10_000  # drawings a "my digits" file may hold (the cap on what it unpacks)
 
 TRAIN_FIELDS = {
@@ -60,7 +61,10 @@ TRAIN_FIELDS = {
 
 
 def written(value: object) -> str:
-    """Return value as a person writes it: 2,147,483,648, 10,000, 0.0001, 1e+30, nan."""
+    """Return value as a person writes it: 2,147,483,648, 10,000, 4096, 0.0001, 1e+30, nan.
+
+    Thousands are grouped from five digits on (SI style: 4096, 10,000).
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return repr(value)[:40]
     if (
@@ -72,7 +76,7 @@ def written(value: object) -> str:
         value = int(value)  # exact as a whole number
     if isinstance(value, int) and value.bit_length() > 100:  # 31 digits or more
         return f"a number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
-    return f"{value:,}"
+    return f"{value:,}" if abs(value) >= 10_000 else f"{value}"
 
 
 def out_of_range(what: str, value: object, limits: Range) -> str | None:

@@ -101,7 +101,7 @@ class TrainingControls(QWidget):
         )
         self.full_speed.clicked.connect(self._on_full_speed_clicked)
         self.goal = QSpinBox()
-        self.goal.setRange(int(limits.RUN_EPOCHS.low), int(limits.RUN_EPOCHS.high))
+        self.goal.setRange(0, 1000)
         self.goal.setSuffix(" epochs")
         self.goal.setSpecialValueText("until paused")
         self.goal.setToolTip(

@@ -28,7 +28,7 @@ OPTIONS = [
     ("train", "--lr", False, "0.0001 and 10,000"),
     ("train", "--momentum", False, "0 and 0.99"),
     ("train", "--l2", False, "0 and 100"),
-    ("train", "--epochs", True, "1 and 1,000"),
+    ("train", "--epochs", True, "1 and 1000"),
     ("train", "--seed", True, "0 and 2,147,483,647"),
     (None, "--train-batches", True, "0 and 1,000,000"),
     (None, "--pad-digit", True, "0 and 2,147,483,647"),
@@ -112,8 +112,8 @@ def test_layers_have_sane_sizes(capsys, layers: str, words: str) -> None:
 @pytest.mark.parametrize(
     ("size", "words"),
     [
-        ("99999x300", "--size 99999x300: the width is 99,999; it must be between 320 and 8,000"),
-        ("800x100", "--size 800x100: the height is 100; it must be between 240 and 8,000"),
+        ("99999x300", "--size 99999x300: the width is 99,999; it must be between 320 and 8000"),
+        ("800x100", "--size 800x100: the height is 100; it must be between 240 and 8000"),
         ("nanxinf", "--size must look like 1440x900, got 'nanxinf'"),
         ("800.5x600", "--size must look like 1440x900, got '800.5x600'"),
     ],
@@ -138,7 +138,7 @@ def test_epochs_share_the_limit_of_the_windows_run_goal(qtbot, tmp_path: Path) -
     window = open_window(qtbot, tmp_path / "s.ini")
     goal = window.controls.goal
     assert isinstance(goal, QSpinBox)
-    assert goal.maximum() == limits.RUN_EPOCHS.high
+    assert goal.maximum() == limits.GOAL_EPOCHS.high
     assert cli.build_parser().parse_args(["train", "--epochs", str(goal.maximum())]).epochs
 
 
@@ -154,6 +154,6 @@ def test_epochs_without_end_are_refused_at_once_by_a_real_process() -> None:
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == (
         "backprop-lab train: argument --epochs: the number of epochs is 99,999,999,999; "
-        "it must be between 1 and 1,000 (try --help)\n"
+        "it must be between 1 and 1000 (try --help)\n"
     )
     assert time.monotonic() - started < 30  # it trained nothing
