@@ -21,27 +21,18 @@ from typing import NoReturn, TextIO
 
 import numpy as np
 
-from engine import limits
+from engine import interrupts, limits
 from engine.activations import ACTIVATIONS
 from engine.costs import COSTS
 from engine.errors import BackpropLabError, DivergenceError, SaveError, printable
+from engine.interrupts import STOP_SIGNALS, Stopped
 from engine.network import INITS, Network, NetworkConfig
 from engine.stall import is_stalled, stall_message
+from engine.streams import Output
 from engine.training import BatchReport, TrainConfig, Trainer, evaluate
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-
-
-class Stopped(KeyboardInterrupt):
-    """Ctrl+C, SIGTERM or SIGHUP arrived; ``signum`` says which."""
-
-    def __init__(self, signum: int = signal.SIGINT) -> None:
-        super().__init__(signum)
-        self.signum = signum
 
 
 class CliParser(argparse.ArgumentParser):
@@ -51,17 +42,34 @@ class CliParser(argparse.ArgumentParser):
         """Print one line naming the problem and exit with status 2."""
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (try --help)\n")
 
+    def print_help(self, file: TextIO | None = None) -> None:
+        """Print the help; a stdout that cannot take it raises (argparse would say nothing)."""
+        out = Output(file or sys.stdout)
+        out.write(self.format_help())
+        out.flush()
+
 
 def parse_layers(text: str) -> tuple[int, ...]:
     """Parse "784,16,16,10" into layer sizes, for MNIST: 784 inputs, 10 outputs."""
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
+        shown = text if len(text) <= 40 else text[:40] + "..."
         raise argparse.ArgumentTypeError(
-            f"layers must be numbers separated by commas: {text!r}"
+            f"layers must be whole numbers separated by commas: {shown!r}"
         ) from None
-    if len(sizes) < 2 or any(n < 1 for n in sizes):
-        raise argparse.ArgumentTypeError(f"layers need two or more positive sizes: {text!r}")
+    problem = limits.out_of_range("the number of layers", len(sizes), limits.LAYERS)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    for layer, size in enumerate(sizes, 1):
+        problem = limits.out_of_range(f"layer {layer}'s size", size, limits.LAYER_SIZE)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
+    weights = sum(n_in * n_out for n_in, n_out in zip(sizes, sizes[1:], strict=False))
+    if weights > limits.WEIGHTS:
+        raise argparse.ArgumentTypeError(
+            f"layers {text} make {weights:,} weights; a network may have at most {limits.WEIGHTS:,}"
+        )
     if sizes[0] != 784 or sizes[-1] != 10:
         raise argparse.ArgumentTypeError(f"MNIST needs 784 inputs and 10 outputs: {text!r}")
     return sizes
@@ -72,22 +80,16 @@ def _number(kind: type, text: str) -> int | float:
     try:
         return kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}") from None
+        digits = text.strip().lstrip("+-")
+        if kind is int and digits.isdigit():  # too long for int(): beyond every range
+            return 10 ** len(digits) * (-1 if text.strip().startswith("-") else 1)
+        if len(text) > 40:
+            text = text[:40] + "..."
+        wanted = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}") from None
 
 
-def _positive(kind: type) -> callable:
-    """Return an argparse type that accepts positive numbers of ``kind`` only."""
-
-    def convert(text: str):
-        value = _number(kind, text)
-        if not value > 0 or value != value or value == float("inf"):
-            raise argparse.ArgumentTypeError(f"must be positive and finite, got {text!r}")
-        return value
-
-    return convert
-
-
-def _within(kind: type, what: str, allowed: limits.Range) -> callable:
+def number_in(kind: type, what: str, allowed: limits.Range) -> callable:
     """Return an argparse type for a number of ``kind`` inside the range its window control has."""
 
     def convert(text: str):
@@ -118,23 +120,29 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cost", choices=sorted(COSTS), default="quadratic")
     train.add_argument("--init", choices=INITS, default="normal")
     train.add_argument(
-        "--batch-size", type=_within(int, "mini-batch size", limits.BATCH_SIZE), default=10
+        "--batch-size", type=number_in(int, "mini-batch size", limits.BATCH_SIZE), default=10
     )
     train.add_argument(
         "--lr",
-        type=_within(float, "learning rate", limits.LEARNING_RATE),
+        type=number_in(float, "learning rate", limits.LEARNING_RATE),
         default=3.0,
         help="learning rate eta",
     )
-    train.add_argument("--momentum", type=_within(float, "momentum", limits.MOMENTUM), default=0.0)
+    train.add_argument(
+        "--momentum", type=number_in(float, "momentum", limits.MOMENTUM), default=0.0
+    )
     train.add_argument(
         "--l2",
-        type=_within(float, "L2 regularisation", limits.L2),
+        type=number_in(float, "L2 regularisation", limits.L2),
         default=0.0,
         help="L2 regularisation lambda",
     )
-    train.add_argument("--epochs", type=_positive(int), default=1)
-    train.add_argument("--seed", type=_within(int, "seed", limits.SEED), default=0)
+    train.add_argument(
+        "--epochs",
+        type=number_in(int, "the number of epochs", limits.Range(1, limits.GOAL_EPOCHS.high)),
+        default=1,
+    )
+    train.add_argument("--seed", type=number_in(int, "seed", limits.SEED), default=0)
     train.add_argument(
         "--save", metavar="PATH", type=_save_path, help="save the trained network (.npz)"
     )
@@ -188,7 +196,10 @@ def _check_save_target(path: str, data_spec: str) -> None:
 
 @contextlib.contextmanager
 def _stop_signals() -> Iterator[None]:
-    """Turn Ctrl+C, SIGTERM and SIGHUP into Stopped for the duration of the block."""
+    """Turn Ctrl+C, SIGTERM and SIGHUP into Stopped for the duration of the block.
+
+    A signal held since start-up (``engine.interrupts.hold``) is raised at once, inside it.
+    """
     previous = {}
 
     def stop(signum: int, frame: object) -> None:
@@ -197,6 +208,7 @@ def _stop_signals() -> Iterator[None]:
     for sig in STOP_SIGNALS:
         previous[sig] = signal.signal(sig, stop)
     try:
+        interrupts.check()
         yield
     finally:
         for sig, handler in previous.items():
@@ -331,6 +343,7 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
     from engine import limit_blas_threads
 
     args = build_parser().parse_args(list(argv))
+    out = Output(out)  # a full disk or a closed pipe says so as "could not write the output: ..."
     limit_blas_threads()
     try:
         with (

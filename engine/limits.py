@@ -29,7 +29,9 @@ class Range:
         """Return whether value is a real number inside the range (bools and NaN are not)."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return False
-        return math.isfinite(value) and self.low <= value <= self.high
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        return self.low <= value <= self.high  # an int too big for a float compares exactly
 
 
 LEARNING_RATE = Range(0.0001, 10000.0, 4)
@@ -41,6 +43,9 @@ SNAPSHOT_INTERVAL = Range(1, 100_000)
 SPEED = Range(0.0, 20.0)  # mini-batches per second, 0 for full speed (the speed menu's values)
 HIDDEN_LAYERS = Range(1, 4)  # how many hidden layers the window edits
 HIDDEN_SIZE = Range(1, 128)  # neurons in one hidden layer the window edits
+LAYERS = Range(2, 12)  # layers, input and output included, train --layers builds
+LAYER_SIZE = Range(1, 100_000)  # neurons in one layer train --layers builds
+WEIGHTS = 100_000_000  # weights in a network train --layers builds: 400 MB as float32
 EPOCHS = Range(0, 1_000_000)  # epochs a model file may say it has trained
 EXAMPLES_SEEN = Range(0, 2**53)  # examples a model file may say it has seen (exact as a float)
 RUNS_BUDGET_MB = Range(1, 4096)  # megabytes the Compare tab's kept runs may use
@@ -55,15 +60,33 @@ TRAIN_FIELDS = {
 }
 
 
+def written(value: object) -> str:
+    """Return value as a person writes it: 2,147,483,648, 10,000, 4096, 0.0001, 1e+30, nan.
+
+    Thousands are grouped from five digits on (SI style: 4096, 10,000).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return repr(value)[:40]
+    if (
+        isinstance(value, float)
+        and math.isfinite(value)
+        and value.is_integer()
+        and abs(value) < 1e15
+    ):
+        value = int(value)  # exact as a whole number
+    if isinstance(value, int) and value.bit_length() > 100:  # 31 digits or more
+        return f"a number of about {int(value.bit_length() * math.log10(2)) + 1:,} digits"
+    return f"{value:,}" if abs(value) >= 10_000 else f"{value}"
+
+
 def out_of_range(what: str, value: object, limits: Range) -> str | None:
     """Return "<what> is <value>; it must be between <low> and <high>", or None if it is inside."""
     if limits.contains(value):
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        shown = f"{value:,}"
-    else:
-        shown = f"{value:g}" if isinstance(value, float) else repr(value)
-    return f"{what} is {shown[:40]}; it must be between {limits.low:g} and {limits.high:g}"
+    return (
+        f"{what} is {written(value)}; it must be between {written(limits.low)} and "
+        f"{written(limits.high)}"
+    )
 
 
 def snap_train_config(config: TrainConfig) -> TrainConfig:

@@ -1,19 +1,22 @@
 """Start the window: parse the GUI's arguments, open a model, or render a screenshot and exit.
 
-Ctrl+C in the terminal, SIGTERM and SIGHUP close the window as its Quit does (without asking to
-save): the worker stops and its thread ends, and the exit status is 128 + the signal.
+Ctrl+C in the terminal, SIGTERM and SIGHUP, at any moment, close the window as its Quit does
+(without asking to save): the worker stops and its thread ends, one line says so, and the exit
+status is 128 + the signal. Until the window exists the signals are held (``engine.interrupts``)
+and acted on as soon as stopping is safe; a screenshot run checks for them while it waits.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import stat
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from engine import interrupts, streams
 
 EXIT_BAD_INPUT = 2
 EXIT_NO_PLATFORM = 1
@@ -39,29 +42,19 @@ XCB_HELP = (
     "libraries under similar names)."
 )
 EXIT_DIVERGED = 3
-QUIT_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 SIGNAL_POLL_MS = 100  # how often Python gets the chance to run a signal handler in Qt's loop
+PROGRESS_AFTER = 2.0  # seconds a screenshot run waits before it shows what it is waiting for
+PROGRESS_EVERY = 1.0  # seconds between two updates of that line
 MAX_TRAIN_BATCHES = 1_000_000
 MAX_SETTINGS_BYTES = 4 * 2**20  # ours are a few kilobytes; Qt would parse a huge file for long
 
 
 def _count(low: int, high: int, what: str):
     """Return an argparse type for a whole number from low to high."""
+    from engine.cli import number_in
+    from engine.limits import Range
 
-    def convert(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{what} must be a whole number, got {text!r}"
-            ) from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what} must be from {low} to {high}, got {value}")
-        return value
-
-    return convert
+    return number_in(int, what, Range(low, high))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
     parser.add_argument(
         "--train-batches",
-        type=_count(0, MAX_TRAIN_BATCHES, "--train-batches"),
+        type=_count(0, MAX_TRAIN_BATCHES, "the number of mini-batches"),
         default=0,
         metavar="N",
         help="with --screenshot: train N first",
@@ -90,14 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--settings", metavar="INI", help="read and write settings in this file")
     parser.add_argument(
         "--pad-digit",
-        type=_count(0, 2**31 - 1, "--pad-digit"),
+        type=_count(0, 2**31 - 1, "the test digit's number"),
         metavar="I",
         help="put MNIST test digit I on the drawing pad",
     )
     parser.add_argument("--tab", choices=("network", "explorer"), default="network")
     parser.add_argument(
         "--explorer-step",
-        type=_count(1, 12, "--explorer-step"),
+        type=_count(1, 12, "the explorer's step"),
         default=1,
         metavar="S",
         help="1 to 12",
@@ -124,24 +117,30 @@ def _desktop_entry(install: bool) -> int:
         return EXIT_BAD_INPUT
     verb = "installed" if install else "removed"
     for path in files:
-        print(f"{verb} {path}")
+        streams.print_out(f"{verb} {path}")
     if install:
-        print(
+        streams.print_out(
             "Backprop Lab is in the app menu (Education); some desktops show it after a re-login."
         )
     elif not files:
-        print("nothing to remove: no desktop entry was installed")
+        streams.print_out("nothing to remove: no desktop entry was installed")
     return 0
 
 
 def _size(text: str) -> tuple[int, int]:
     """Parse "1440x900"."""
+    from engine.limits import Range, out_of_range
+
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise ValueError(f"--size must look like 1440x900, got {text!r}") from None
-    if not (320 <= w <= 8000 and 240 <= h <= 8000):
-        raise ValueError(f"--size out of range: {text!r}")
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise ValueError(f"--size must look like 1440x900, got {shown!r}") from None
+    problem = out_of_range("the width", w, Range(320, 8000)) or out_of_range(
+        "the height", h, Range(240, 8000)
+    )
+    if problem:
+        raise ValueError(f"--size {text}: {problem}")
     return w, h
 
 
@@ -176,6 +175,8 @@ def run_gui(argv: Sequence[str]) -> int:
         size = _size(args.size) if args.size else None
     except ValueError as exc:
         parser.error(str(exc))
+    if args.screenshot or args.install_desktop or args.uninstall_desktop:
+        streams.refuse_closed_stdout()  # they say on stdout what they did
     if args.install_desktop or args.uninstall_desktop:
         return _desktop_entry(install=args.install_desktop)
     from engine.errors import printable
@@ -230,6 +231,8 @@ def run_gui(argv: Sequence[str]) -> int:
     app.setDesktopFileName(NAME)  # Wayland and task bars match the window to its menu entry
     settings = QSettings(args.settings, QSettings.Format.IniFormat) if args.settings else None
     apply_theme(app, load_preferences(settings or QSettings()).theme)
+    interrupts.hold()  # from here on a signal must not end Python under the training thread
+    interrupts.check()  # the last moment to stop with no thread to end: main.py says so
     window = MainWindow(settings=settings, data=args.data)
     install_memory_guard(window.banner)
     for problem in window.settings_problems:
@@ -247,33 +250,38 @@ def run_gui(argv: Sequence[str]) -> int:
     window.confirm_quit = window.dialogs.ask_save_on_quit
     window.show()
     stopped = quit_on_signals(app, window)
-    status = app.exec()
-    return 128 + stopped[0] if stopped else status
+    status = 0 if stopped else app.exec()  # a signal held while the window was built: no loop
+    if stopped:
+        print(f"backprop-lab: {interrupts.message(stopped[0])}", file=sys.stderr)
+        return 128 + stopped[0]
+    return status
 
 
 def quit_on_signals(app, window) -> list[int]:
     """Close the window cleanly on SIGINT, SIGTERM or SIGHUP; the list receives the signal.
 
-    Qt's event loop runs in C++, so a timer hands control back to Python a few times a second
-    to let it run the handler.
+    The signal is only noted where it lands (``engine.interrupts``); a timer looks for it a few
+    times a second, from the event loop, and closes the window there. A signal that came while
+    the window was being built closes it at once.
     """
     from PySide6.QtCore import QTimer
 
     stopped: list[int] = []
 
-    def stop(signum: int, frame: object) -> None:
-        if stopped:
+    def stop() -> None:
+        signum = interrupts.held()
+        if signum is None or stopped:
             return
         stopped.append(signum)
         window.confirm_quit = None  # a signal means quit now, not a question on screen
         window.close()
         app.quit()
 
-    for sig in QUIT_SIGNALS:
-        signal.signal(sig, stop)
+    interrupts.hold()
     poll = QTimer(window)
-    poll.timeout.connect(lambda: None)
+    poll.timeout.connect(stop)
     poll.start(SIGNAL_POLL_MS)
+    stop()
     return stopped
 
 
@@ -312,20 +320,58 @@ def filter_qt_messages(mode, _context, message: str) -> None:
         print(f"backprop-lab: {xcb_help()}", file=sys.stderr, flush=True)
 
 
+class _Progress:
+    """On a terminal, one line on stderr saying what a long screenshot run is waiting for."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+        self.shown = 0.0  # when the line was last drawn; 0: never
+        try:
+            self.terminal = stream.isatty()
+        except (AttributeError, ValueError, OSError):
+            self.terminal = False
+
+    def show(self, doing: str) -> None:
+        """Redraw the line with ``doing`` if the run is long and the line is due."""
+        now = time.monotonic()
+        if not self.terminal or now - self.start < PROGRESS_AFTER:
+            return
+        if now - self.shown < PROGRESS_EVERY:
+            return
+        self.shown = now
+        self.stream.write(
+            f"\rbackprop-lab: screenshot: {doing}, {now - self.start:.0f} s (Ctrl+C stops)\x1b[K"
+        )
+        self.stream.flush()
+
+    def end(self) -> None:
+        """End the line, if one was drawn, so what is printed next starts on its own."""
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
-    """Train, set up the views as asked, let them draw, save the window as PNG and exit."""
+    """Train, set up the views as asked, let them draw, save the window as PNG and exit.
+
+    There is no time limit (a slow machine only takes longer): a long wait shows its progress on
+    a terminal, and Ctrl+C, SIGTERM or SIGHUP stop it at any moment, the worker first.
+    """
     batches = args.train_batches
     from PySide6.QtCore import QEventLoop
 
     window.show()
-    deadline = time.perf_counter() + 120
+    progress = _Progress(sys.stderr)
 
-    def wait(condition, message: str) -> None:
+    def wait(condition, doing) -> None:
+        """Run the event loop until ``condition()``; ``doing()`` says what for, if it is long."""
         while not condition():
-            if time.perf_counter() > deadline:
-                raise TimeoutError(message)
+            interrupts.check()
+            progress.show(doing())
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
             time.sleep(0.005)
+        interrupts.check()
 
     from engine.errors import printable
     from engine.worker import FAILED, RUNNING
@@ -337,25 +383,31 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
         return failed[0] or len(window.record.history) >= batches
 
     try:
-        wait(lambda: window.worker.latest_snapshot() is not None, "the data did not load")
+        wait(lambda: window.worker.latest_snapshot() is not None, lambda: "loading the data")
         if batches > 0:
             window.worker.set_speed(0)  # a picture need not be watched: train at full speed
             window.worker.run_batches(batches)
-            wait(trained, "training did not finish")
+            wait(
+                trained,
+                lambda: f"trained {len(window.record.history):,} of {batches:,} mini-batches",
+            )
             if failed[0]:
-                wait(lambda: bool(window.banner.last_message()), "the failure was not reported")
+                wait(lambda: bool(window.banner.last_message()), lambda: "reporting the failure")
+                progress.end()
                 message = printable(window.banner.last_message())
                 print(f"backprop-lab: screenshot not taken: {message}", file=sys.stderr)
                 window.close()
                 return EXIT_DIVERGED
-            wait(lambda: window.worker.state != RUNNING, "training did not pause")
+            wait(lambda: window.worker.state != RUNNING, lambda: "pausing the training")
         wait(
-            lambda: window.feed.shown_serial == window.worker.snapshot_serial, "views did not draw"
+            lambda: window.feed.shown_serial == window.worker.snapshot_serial,
+            lambda: "drawing the views",
         )
         if args.pad_digit is not None:
-            wait(lambda: window.data is not None, "the data did not load")
+            wait(lambda: window.data is not None, lambda: "loading the data")
             count = len(window.data.test)
             if args.pad_digit >= count:
+                progress.end()
                 print(
                     f"backprop-lab: --pad-digit {args.pad_digit} is out of range: the test set "
                     f"has digits 0 to {count - 1}",
@@ -366,24 +418,37 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
             window.digit_panel.load_test_digit(args.pad_digit)
         if args.tab == "explorer":
             window.tabs.setCurrentIndex(1)
-            wait(lambda: window.explorer.snapshot is not None, "the explorer did not open")
+            wait(lambda: window.explorer.snapshot is not None, lambda: "opening the explorer")
             window.explorer.set_step(args.explorer_step)
-            wait(lambda: not window.explorer.busy(), "the explorer's picture was not made")
-        settle = time.perf_counter() + 0.3  # two refreshes of every view's timer
-        wait(lambda: time.perf_counter() > settle, "")
-    except TimeoutError as exc:
-        print(f"backprop-lab: screenshot failed: {exc}", file=sys.stderr)
-        window.close()
-        return 1
+            wait(lambda: not window.explorer.busy(), lambda: "making the explorer's picture")
+        settle = time.monotonic() + 0.3  # two refreshes of every view's timer
+        wait(lambda: time.monotonic() > settle, lambda: "letting the views draw")
+    except interrupts.Stopped as stop:
+        return _stopped(app, window, progress, stop.signum)
     from gui.atomic_export import write_png
 
     picture = window.grab()
     window.close()
     app.processEvents()
+    if interrupts.held() is not None:  # came while the window closed: no file, as asked
+        return _stopped(app, window, progress, interrupts.held())
+    progress.end()
     try:
         write_png(picture, path)
     except OSError as exc:
         print(f"backprop-lab: could not write {printable(path)}: {printable(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"saved {printable(path)}")
+    if interrupts.held() is not None:  # came while the file was written (whole, or not at all)
+        print(f"backprop-lab: {interrupts.message(interrupts.held())}", file=sys.stderr)
+        return 128 + interrupts.held()
+    streams.print_out(f"saved {printable(path)}")
     return 0
+
+
+def _stopped(app, window, progress: _Progress, signum: int) -> int:
+    """Close the window (its worker stops and its thread ends), say so and return 128 + signum."""
+    window.close()
+    app.processEvents()
+    progress.end()
+    print(f"backprop-lab: {interrupts.message(signum)}", file=sys.stderr)
+    return 128 + signum

@@ -353,12 +353,12 @@ BAD_MODELS: dict[str, tuple[Callable[[Path], None], str]] = {
     "zip bomb": (huge_member, "it unpacks to more than 1 MB"),
     "batch size 2^31": (
         edit(meta=with_train(batch_size=2**31)),
-        "mini-batch size is 2,147,483,648; it must be between 1 and 10000",
+        "mini-batch size is 2,147,483,648; it must be between 1 and 10,000",
     ),
     "batch size 2^63": (edit(meta=with_train(batch_size=2**63)), "mini-batch size is"),
     "learning rate 1e308": (
         edit(meta=with_train(learning_rate=1e308)),
-        "learning rate is 1e+308; it must be between 0.0001 and 10000",
+        "learning rate is 1e+308; it must be between 0.0001 and 10,000",
     ),
     "learning rate below the control": (
         edit(meta=with_train(learning_rate=1e-9)),

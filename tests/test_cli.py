@@ -97,9 +97,9 @@ def test_divergence_exits_3_with_one_line(cost: str, words: str) -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["train", "--layers", "784,banana,10"], "layers must be numbers"),
+        (["train", "--layers", "784,banana,10"], "layers must be whole numbers"),
         (["train", "--layers", "100,10"], "784 inputs"),
-        (["train", "--lr", "-1"], "learning rate is -1; it must be between 0.0001 and 10000"),
+        (["train", "--lr", "-1"], "learning rate is -1; it must be between 0.0001 and 10,000"),
         (["train", "--activation", "swish"], "invalid choice"),
         (["train", "--data", "/no/such/folder"], "does not exist"),
         (["train", "--momentum", "1.5"], "momentum"),
