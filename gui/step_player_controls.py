@@ -37,6 +37,7 @@ from gui.step_export import (
     export_gif,
     export_mp4,
     find_ffmpeg,
+    fit_size,
 )
 from gui.step_player import SPEEDS, StepPlayer
 
@@ -221,6 +222,10 @@ class StepPlayerControls(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export the step", f"step.{kind}", label)
         if not path:
             return
+        if not os.path.splitext(os.path.basename(path))[1]:  # "step" means step.gif, if new
+            path += f".{kind}"
+            if os.path.lexists(path) and not self.confirm_replace(path):
+                return
         try:
             self.export(path, kind, show_progress=True, size=sizes[name])
         except ExportCancelledError:
@@ -236,8 +241,18 @@ class StepPlayerControls(QWidget):
         }
         layout = self.player.view.diagram_layout()
         if layout is not None:
-            sizes[f"{int(layout.width)} x {int(layout.height)}, the diagram as on screen"] = None
+            own = (int(layout.width), int(layout.height))
+            w, h = fit_size(*own)
+            shrunk = ", scaled down to 4K" if (w, h) != own else ""
+            sizes[f"{w} x {h}, the diagram as on screen{shrunk}"] = None
         return sizes
+
+    def confirm_replace(self, path: str) -> bool:
+        """Ask before replacing a file the save dialog did not name (its suffix was added)."""
+        answer = QMessageBox.question(
+            self, "Export the step", f"{path} already exists. Replace it?"
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def export(
         self,
