@@ -21,6 +21,7 @@ PALETTE_BYTES = 768  # 256 colours x RGB: the global colour table
 GLOBAL_TABLE = 0xF7  # a global table of 2^(7+1) colours with 8 bits per primary
 LOOP_FOREVER = b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"  # the application extension, count 0
 PALETTE_SAMPLE = 250_000  # pixels of each sample frame the palette is chosen from
+TRANSPARENT = 255  # the palette index left clear: "as in the frame before", in later frames
 DRAW_OVER = 1  # GIF disposal "do not dispose": the next frame is drawn over this one
 
 
@@ -39,9 +40,10 @@ class GifWriter:
 
     def add(self, frame: Image.Image, delay: int) -> None:
         """Add a palette frame (mode "P", of the writer's palette) shown for ``delay`` ms."""
-        pixels = np.asarray(frame)
+        pixels = np.array(frame)  # (height, width) palette indices
+        pixels[pixels == TRANSPARENT] = 0  # the palette's last entry repeats its first
         if self._previous is None:
-            box = (0, 0, *self.size)
+            crop, offset = Image.fromarray(pixels), (0, 0)
         else:
             changed = pixels != self._previous
             rows = np.flatnonzero(changed.any(axis=1))
@@ -50,9 +52,12 @@ class GifWriter:
                 self._pending = (crop, offset, shown + delay)
                 return
             columns = np.flatnonzero(changed.any(axis=0))
-            box = (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
+            box = np.s_[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+            region = pixels[box].copy()
+            region[~changed[box]] = TRANSPARENT  # unchanged: runs of one index pack small
+            crop, offset = Image.fromarray(region), (int(columns[0]), int(rows[0]))
         self._write_pending()
-        self._pending = (frame.crop(box), box[:2], delay)
+        self._pending = (crop, offset, delay)
         self._previous = pixels
         self.frames += 1
 
@@ -66,13 +71,14 @@ class GifWriter:
         if self._pending is None:
             return
         crop, offset, delay = self._pending
-        for chunk in GifImagePlugin.getdata(crop, offset, duration=delay, disposal=DRAW_OVER):
+        options = {"duration": delay, "disposal": DRAW_OVER, "transparency": TRANSPARENT}
+        for chunk in GifImagePlugin.getdata(crop, offset, **options):  # the first has none clear
             self.file.write(chunk)
         self._pending = None
 
 
 def choose_palette(samples: Iterable[Image.Image]) -> Image.Image:
-    """Return a 256-colour palette image chosen from sample frames, each shrunk to a sample.
+    """Return a 255-colour palette image chosen from sample frames, each shrunk to a sample.
 
     Every n-th pixel of each frame (no blending, so no new colours) keeps the palette's memory
     small whatever the frames' size.
@@ -86,4 +92,8 @@ def choose_palette(samples: Iterable[Image.Image]) -> Image.Image:
     for tile in tiles:
         montage.paste(tile, (0, top))
         top += tile.height
-    return montage.quantize(256, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    palette = montage.quantize(TRANSPARENT, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    colours = palette.getpalette()[: 3 * TRANSPARENT]
+    colours += [0] * (3 * TRANSPARENT - len(colours))
+    palette.putpalette(colours + colours[:3])  # the clear index repeats the first colour
+    return palette

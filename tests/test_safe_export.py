@@ -32,7 +32,7 @@ EXPORTS = {"gif": export_gif, "mp4": export_mp4}
 
 @pytest.fixture
 def step(qtbot, tmp_path):
-    """Return export(kind, path, **options) for the window's played step, at 8x speed."""
+    """Return export(kind, path, **options) for the played step (at 8x speed unless told)."""
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.play_step_action.trigger()
     qtbot.waitUntil(window.step_player.is_active, timeout=10000)
@@ -41,7 +41,8 @@ def step(qtbot, tmp_path):
     layout = window.network_view.diagram_layout()
 
     def export(kind: str, path, **options) -> int:
-        return EXPORTS[kind](player.frames, layout, player.settings(), path, speed=8.0, **options)
+        options.setdefault("speed", 8.0)
+        return EXPORTS[kind](player.frames, layout, player.settings(), path, **options)
 
     yield export
     window.close()
@@ -204,3 +205,27 @@ def test_exports_larger_than_4k_are_refused_and_the_diagram_is_scaled_to_fit():
     assert step_export.fit_size(1000, 9000) == (427, 3840)
     assert step_export.fit_size(1920, 1080) == (1920, 1080)
     assert step_export.fit_size(2160, 3840) == (2160, 3840)  # 4K portrait fits
+
+
+def memory_kb() -> dict[str, int]:
+    """Return this process's resident memory now (VmRSS) and at its peak (VmHWM), in kB."""
+    with open("/proc/self/status") as status:
+        return {
+            line.split(":")[0]: int(line.split()[1])
+            for line in status
+            if line.startswith(("VmHWM", "VmRSS"))
+        }
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux's /proc")
+def test_a_gif_export_holds_a_few_frames_however_many_it_writes(step, tmp_path):
+    """The peak memory of a long full-HD export is that of a short one: frames are streamed."""
+    size = (1920, 1080)  # 2 MB a frame as palette indices: holding them all grew 944 MB
+    short = step("gif", tmp_path / "short.gif", size=size)  # paints and caches every beat
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")  # resets VmHWM to the memory in use now
+    start = memory_kb()
+    long = step("gif", tmp_path / "long.gif", size=size, speed=2.0)
+    grown_mb = (memory_kb()["VmHWM"] - start["VmRSS"]) / 1024
+    assert long > 2 * short + 40  # more than 80 distinct frames more to hold...
+    assert grown_mb < 200, f"the longer export's peak grew by {grown_mb:.0f} MB"  # ...not held
