@@ -94,9 +94,7 @@ def install(home: Path | None = None) -> list[Path]:
     try:
         atomic_write_all([(target, _writer(data)) for target, data in files])
     except BaseException:
-        for folder in reversed(made):
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        _remove_folders(made)
         raise
     return [target for target, _data in files]
 
@@ -116,11 +114,16 @@ def _make_folders(folders: list[Path]) -> list[Path]:
                 f.mkdir()
                 made.append(f)
     except OSError as exc:
-        for f in reversed(made):
-            with contextlib.suppress(OSError):
-                f.rmdir()
+        _remove_folders(made)
         raise SaveError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
     return made
+
+
+def _remove_folders(made: list[Path]) -> None:
+    """Remove the folders this install made, children first, if they are still empty."""
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # not the user's file: an empty folder this call made
 
 
 def uninstall(home: Path | None = None) -> list[Path]:
@@ -129,6 +132,7 @@ def uninstall(home: Path | None = None) -> list[Path]:
     removed = []
     for path in (desktop, *(target for _source, target in pairs)):
         if path.is_file():
+            # not the user's file: the entry and icons --install-desktop wrote, removed on request
             path.unlink()
             removed.append(path)
     return removed
