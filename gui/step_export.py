@@ -100,7 +100,8 @@ def check_suffix(path: str | os.PathLike[str], kind: str) -> None:
     name = os.path.basename(os.fspath(path))
     if not name.lower().endswith(f".{kind}") or name.lower() == f".{kind}":
         raise ValueError(
-            f"an {kind.upper()} export's file name must end in .{kind}; {name!r} does not"
+            f"{'an' if kind == 'mp4' else 'a'} {kind.upper()} export's file name must end in "
+            f".{kind}; {name!r} does not"
         )
 
 

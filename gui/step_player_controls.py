@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.errors import SaveError
 from gui.painted_icons import painted_icon
 from gui.step_export import (
     MP4_MISSING,
@@ -231,7 +232,8 @@ class StepPlayerControls(QWidget):
         except ExportCancelledError:
             return
         except (OSError, ValueError) as exc:
-            QMessageBox.warning(self, "Export failed", f"Could not export {path}: {exc}")
+            told = str(exc) if isinstance(exc, SaveError) else f"could not export {path}: {exc}"
+            QMessageBox.warning(self, "Export failed", told[:1].upper() + told[1:])
 
     def export_sizes(self) -> dict[str, tuple[int, int] | None]:
         """Return the sizes Export offers, by their name in the dialog (None: the diagram's)."""

@@ -229,3 +229,65 @@ def test_a_gif_export_holds_a_few_frames_however_many_it_writes(step, tmp_path):
     grown_mb = (memory_kb()["VmHWM"] - start["VmRSS"]) / 1024
     assert long > 2 * short + 40  # more than 80 distinct frames more to hold...
     assert grown_mb < 200, f"the longer export's peak grew by {grown_mb:.0f} MB"  # ...not held
+
+
+@pytest.fixture
+def dialog(qtbot, tmp_path, monkeypatch):
+    """Return (controls, answers, told): the window's export dialog with scripted answers."""
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+    window = open_window(qtbot, tmp_path / "settings.ini")
+    window.play_step_action.trigger()
+    qtbot.waitUntil(window.step_player.is_active, timeout=10000)
+    window.step_player.set_speed(8.0)
+    answers = {"path": "", "replace": False}
+    told: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: (a[3][-1], True))  # diagram's size
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (answers["path"], ""))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _title, text: told.append(text))
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+
+    def question(_parent, _title, text) -> QMessageBox.StandardButton:
+        told.append(text)
+        return yes if answers["replace"] else no
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    yield window.step_player_controls, answers, told
+    window.close()
+
+
+@pytest.mark.timeout(120)
+def test_the_export_dialog_tells_why_and_asks_before_an_added_suffix_replaces(dialog, tmp_path):
+    controls, answers, told = dialog
+    for kind in ("gif", "mp4") if find_ffmpeg() else ("gif",):
+        fifo = tmp_path / f"pipe.{kind}"
+        os.mkfifo(fifo)  # nobody reads it: writing it would hang the window for good
+        answers["path"] = str(fifo)
+        controls.export_dialog(kind)
+        assert told[-1].startswith("Cannot save to") and "not a regular file" in told[-1]
+        assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    old = with_old(tmp_path, "step.gif")
+    answers["path"] = str(tmp_path / "step")  # typed without the suffix: step.gif is meant
+    controls.export_dialog("gif")
+    assert told[-1] == f"{old} already exists. Replace it?" and old.read_bytes() == OLD
+    answers["replace"] = True
+    controls.export_dialog("gif")
+    assert old.read_bytes()[:6] == b"GIF89a" and not (tmp_path / "step").exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_a_huge_window_exports_its_diagram_scaled_down_to_4k(dialog):
+    from gui.diagram_layout import compute_layout
+    from gui.step_export import export_layout, render_frame
+
+    controls = dialog[0]
+    player = controls.player
+    huge = compute_layout(player.view.diagram_layout().sizes, 7252, 4542)  # an 8000 px window
+    player.view.diagram_layout = lambda: huge
+    names = list(controls.export_sizes())
+    assert names[-1] == "3449 x 2160, the diagram as on screen, scaled down to 4K"
+    layout, ratio, size = export_layout(huge, None)
+    image = render_frame(player.frames, layout, player.settings(), 0, 0.0, ratio)
+    assert size == (3449, 2160) and (image.width(), image.height()) == size
+    with pytest.raises(ValueError, match="larger than an export may be"):
+        export_layout(huge, (7252, 4542))
