@@ -6,9 +6,9 @@ copies and moves, os.replace and rename, temporary files, Qt's and Pillow's save
 QSvgGenerator.setFileName, processes started (they may write what they are given), and deletes
 (os.remove, Path.unlink, rmdir, rmtree: a failed export once deleted the old file). What is
 allowed: engine/atomic.py itself; writing into the open handle the safe path hands out (named
-``file``); an image encoded into a memory ``buffer``; the methods listed in SAFE_METHODS, whose
-own source is checked to go through the safe path; and a line that says why the file is not
-the user's (``# not the user's file: ...``, for the app's own cache).
+``file``); os.devnull; an image encoded into a memory ``buffer``; the methods listed in
+SAFE_METHODS, whose own source is checked to go through the safe path; and a line that says
+why the file is not the user's (``# not the user's file: ...``, for the app's own cache).
 """
 
 from __future__ import annotations
@@ -96,9 +96,17 @@ def first_name(call: ast.Call) -> str | None:
     return call.args[0].id if call.args and isinstance(call.args[0], ast.Name) else None
 
 
+def devnull(call: ast.Call) -> bool:
+    """Return whether a call's first argument is os.devnull (no one's file)."""
+    first = call.args[0] if call.args else None
+    return isinstance(first, ast.Attribute) and first.attr == "devnull"
+
+
 def writes(call: ast.Call) -> bool:
     """Return whether a call may write a file outside the safe path."""
     receiver, name = call_name(call)
+    if devnull(call):
+        return False
     if name == "open" and receiver in (None, "io"):
         return writing_mode(call, 1)
     if name in MODULE_CALLS.get(receiver or "", ()):
@@ -158,7 +166,7 @@ def test_the_scan_finds_each_kind_of_write() -> None:
         'open(p, "rb")', "open(p)", 'path.open("rb")', "np.savez(file, a=a)", "a.copy()",
         'picture.save(buffer, "PNG")', "self.my_digits.save(p)", "painter.save()", "run.save(p)",
         'text.replace("a", "b")', "buffer.open(QIODevice.WriteOnly)", "write_text(p, w)",
-        "widget.move(x, y)", "worker.run()",
+        "widget.move(x, y)", "worker.run()", 'open(os.devnull, "w")', "os.open(os.devnull, f)",
     ]  # fmt: skip
     for sample in safe:
         assert not writes(ast.parse(sample).body[0].value), sample
