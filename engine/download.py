@@ -172,7 +172,8 @@ def download_mnist(
         missing = {}
         for name, md5 in files.items():
             if not _is_valid(directory / name, md5):
-                (directory / name).unlink(missing_ok=True)  # a corrupt copy must not linger
+                # not the user's file: the app's MNIST copy, corrupt; it must not linger
+                (directory / name).unlink(missing_ok=True)
                 missing[name] = md5
         bar = _Progress(progress, cancel, {name: sizes.get(name, 0) for name in missing})
         for name, md5 in missing.items():
@@ -208,6 +209,8 @@ def _fetch(
         bar.start(name)
         watching = _shut_on_cancel(bar.cancel, responses)
         try:
+            # not the user's file: the app's MNIST copy, which pooch downloads to a temporary file
+            # and renames into place only once its MD5 matches
             pooch.retrieve(url, f"md5:{md5}", fname=name, path=directory, downloader=downloader)
             return
         except requests.RequestException as error:  # pooch's HTTP client; a network failure

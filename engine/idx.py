@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.errors import DataError
+from engine.atomic import atomic_write
+from engine.errors import DataError, SaveError
 from engine.words import quantity
 
 MAX_BYTES = 200 * 1024 * 1024  # decompressed size cap, so a gzip bomb cannot exhaust memory
@@ -90,9 +91,9 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray) -> None:
     if path.name.endswith(".gz"):
         content = gzip.compress(content, compresslevel=9, mtime=0)  # mtime=0: reproducible bytes
     try:
-        path.write_bytes(content)
-    except OSError as error:
-        raise DataError(f"Could not write {path}: {error.strerror or error}.") from error
+        atomic_write(path, lambda file: file.write(content))
+    except SaveError as error:  # it names the path and the reason
+        raise DataError(f"{str(error)[:1].upper()}{str(error)[1:]}.") from error
 
 
 def _read_content(path: Path) -> bytes:

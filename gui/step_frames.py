@@ -29,6 +29,7 @@ from gui.step_captions import caption
 Settings = tuple[str, bool, float]  # the view's edge mode, per-layer scale, emphasis power
 HOLD_PHASES = ("before", "after")
 FADE = 0.35  # the first part of each beat cross-fades from the beat before
+BASES_BUDGET = 96 * 2**20  # bytes of painted beats kept: all at screen size, a few at 4K
 
 
 def ease(t: float) -> float:
@@ -154,7 +155,13 @@ class StepFrames:
                 _paint_caption(p, layout, self.caption(index))
             p.end()
             self._bases[key] = image
+            while len(self._bases) > 1 and self._bases_bytes() > BASES_BUDGET:
+                del self._bases[next(iter(self._bases))]  # the oldest: a large export's past beat
         return self._bases[key]
+
+    def _bases_bytes(self) -> int:
+        """Return the memory the painted beats hold."""
+        return sum(image.sizeInBytes() for image in self._bases.values())
 
     def prepare(
         self, index: int, layout: DiagramLayout, settings: Settings, dpr: float = 1.0

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.errors import SaveError
 from gui.painted_icons import painted_icon
 from gui.step_export import (
     MP4_MISSING,
@@ -37,6 +38,7 @@ from gui.step_export import (
     export_gif,
     export_mp4,
     find_ffmpeg,
+    fit_size,
 )
 from gui.step_player import SPEEDS, StepPlayer
 
@@ -221,12 +223,17 @@ class StepPlayerControls(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export the step", f"step.{kind}", label)
         if not path:
             return
+        if not os.path.splitext(os.path.basename(path))[1]:  # "step" means step.gif, if new
+            path += f".{kind}"
+            if os.path.lexists(path) and not self.confirm_replace(path):
+                return
         try:
             self.export(path, kind, show_progress=True, size=sizes[name])
         except ExportCancelledError:
             return
         except (OSError, ValueError) as exc:
-            QMessageBox.warning(self, "Export failed", f"Could not export {path}: {exc}")
+            told = str(exc) if isinstance(exc, SaveError) else f"could not export {path}: {exc}"
+            QMessageBox.warning(self, "Export failed", told[:1].upper() + told[1:])
 
     def export_sizes(self) -> dict[str, tuple[int, int] | None]:
         """Return the sizes Export offers, by their name in the dialog (None: the diagram's)."""
@@ -236,8 +243,18 @@ class StepPlayerControls(QWidget):
         }
         layout = self.player.view.diagram_layout()
         if layout is not None:
-            sizes[f"{int(layout.width)} x {int(layout.height)}, the diagram as on screen"] = None
+            own = (int(layout.width), int(layout.height))
+            w, h = fit_size(*own)
+            shrunk = ", scaled down to 4K" if (w, h) != own else ""
+            sizes[f"{w} x {h}, the diagram as on screen{shrunk}"] = None
         return sizes
+
+    def confirm_replace(self, path: str) -> bool:
+        """Ask before replacing a file the save dialog did not name (its suffix was added)."""
+        answer = QMessageBox.question(
+            self, "Export the step", f"{path} already exists. Replace it?"
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def export(
         self,
