@@ -9,8 +9,9 @@ answer the stop's question (the reveal computes that from the step's numbers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QGroupBox,
@@ -133,6 +134,7 @@ class GuidePanel(QWidget):
         layout.addWidget(self.scroll, 1)
         layout.addLayout(nav)
         self._restyle()
+        QApplication.instance().installEventFilter(self)  # told of every theme, pinned or not
         self.set_stop(0)
 
     @property
@@ -268,6 +270,9 @@ class GuidePanel(QWidget):
     def _restyle(self) -> None:
         """Fill the highlighted control with the theme's highlight colour: unmistakable."""
         fill, on = css(palette().highlight), css(ON_HIGHLIGHT)
+        # A style sheet pins the palette its widgets had when it was set: cleared first, every
+        # child takes the new theme's palette (the guide stayed dark in the light theme).
+        self.setStyleSheet("")
         self.setStyleSheet(
             f'QPushButton[{HIGHLIGHT}="true"], QComboBox[{HIGHLIGHT}="true"] {{ background: '
             f"{fill}; color: {on}; font-weight: bold; border: 2px solid {on}; border-radius: 4px;"
@@ -279,3 +284,9 @@ class GuidePanel(QWidget):
         if theme_changed(self, event):
             self._restyle()
         super().changeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """The app's palette changed: the style sheet pins the old one, so restyle from here."""
+        if watched is QApplication.instance() and theme_changed(self, event):
+            self._restyle()
+        return super().eventFilter(watched, event)
