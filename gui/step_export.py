@@ -16,7 +16,7 @@ import math
 import os
 import shutil
 import subprocess
-import threading
+import tempfile
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -248,17 +248,14 @@ class FFmpeg:
         self.command = command
         self.shown = os.fspath(path)
         self.temp = os.fspath(temp)
-        self.errors: list[bytes] = []
 
     def __enter__(self) -> FFmpeg:
+        # Its complaints go to an unnamed file (closed in _finish), never to a pipe that, full,
+        # would stop FFmpeg and then us: no thread has to drain it.
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 # not the user's file: unnamed
         self.process = subprocess.Popen(
-            self.command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            self.command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.errors
         )
-        # Read its complaints as they come: a full error pipe would stop FFmpeg and then us.
-        self.reader = threading.Thread(
-            target=lambda: self.errors.append(self.process.stderr.read()), daemon=True
-        )
-        self.reader.start()
         return self
 
     def write(self, data: bytes) -> None:
@@ -283,12 +280,14 @@ class FFmpeg:
         with contextlib.suppress(OSError, ValueError):
             self.process.stdin.close()
         self.process.wait()
-        self.reader.join()
-        self.process.stderr.close()
+        if not self.errors.closed:  # once: a failed write finishes before __exit__ does
+            self.errors.seek(0)
+            self.said = self.errors.read()
+            self.errors.close()
 
     def _failure(self) -> SaveError:
         """Return the error that tells FFmpeg's reason, naming the user's file, not ours."""
-        text = b"".join(self.errors).decode(errors="replace").replace(self.temp, self.shown)
+        text = self.said.decode(errors="replace").replace(self.temp, self.shown)
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         reason = (
             printable(lines[-1]) if lines else f"FFmpeg stopped (exit {self.process.returncode})"
