@@ -195,3 +195,15 @@ def test_the_epoch_axis_never_shows_negative_epochs(qtbot) -> None:
     plot.flush()
     qtbot.waitUntil(lambda: plot.x_range()[1] < 0.01)
     assert plot.x_range()[0] >= 0 and plot.batch_curve.opts["symbol"] == "o"
+
+
+@pytest.mark.parametrize(
+    "n, window, start",
+    [(50, 100, 0), (50, 100, 20), (5, 3, 2), (1, 100, 0), (0, 100, 0), (9, 1, 3)],
+)
+def test_the_moving_mean_near_the_start_and_for_short_curves(n, window, start) -> None:
+    from engine.history import trailing_mean
+
+    costs = np.random.default_rng(n).random(n).astype(np.float32)
+    naive = [costs[max(0, i - window + 1) : i + 1].mean() for i in range(start, n)]
+    np.testing.assert_allclose(trailing_mean(costs, window, start), naive, rtol=1e-6)
