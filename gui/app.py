@@ -226,6 +226,9 @@ def run_gui(argv: Sequence[str]) -> int:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     from gui.app_icon import NAME, app_icon
+    from gui.gc_guard import collect_on_gui_thread
+
+    collect_on_gui_thread()  # before the training thread exists: it must never collect widgets
 
     app.setWindowIcon(app_icon())
     app.setDesktopFileName(NAME)  # Wayland and task bars match the window to its menu entry

@@ -43,3 +43,18 @@ def trained_on_sample():
     for _ in range(300):
         trainer.step_batch()
     return take_snapshot(trainer, images), data
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_on_the_gui_thread(qapp):
+    """As the app does: no garbage collection in the training threads (gui/gc_guard.py)."""
+    from gui.gc_guard import collect_on_gui_thread
+
+    return collect_on_gui_thread()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test(_collect_on_the_gui_thread):
+    """A test's closed windows are collected here, on the GUI thread, by the usual thresholds."""
+    yield
+    _collect_on_the_gui_thread.collect()
