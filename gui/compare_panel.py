@@ -246,6 +246,13 @@ class ComparePanel(QWidget):
         self.save_dropped = QCheckBox("Save dropped runs")
         self.save_dropped.setToolTip("Ask for a folder; runs dropped to fit the budget go there.")
         self.save_dropped.toggled.connect(self.save_dropped_toggled.emit)
+        self.save_warning = (
+            QLabel()
+        )  # stays until a dropped run is saved again, or the folder changes
+        self.save_warning.setObjectName("save_warning")
+        self.save_warning.setWordWrap(True)
+        self.save_warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.save_warning.hide()
         self.png_button = QPushButton("PNG…")
         self.png_button.setObjectName("export_png")
         self.png_button.setToolTip("Export the comparison as a picture.")
@@ -263,6 +270,7 @@ class ComparePanel(QWidget):
         runs_layout.addWidget(self.memory, 5, 0, 1, 2)
         runs_layout.addWidget(self.budget, 6, 0, 1, 2)
         runs_layout.addWidget(self.save_dropped, 7, 0, 1, 2)
+        runs_layout.addWidget(self.save_warning, 8, 0, 1, 2)
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -428,6 +436,11 @@ class ComparePanel(QWidget):
     def set_x_axis(self, key: str) -> None:
         """Put ``key`` on the x axis."""
         self.x_axis.setCurrentIndex(self.x_axis.findData(key))
+
+    def set_save_warning(self, text: str) -> None:
+        """Show why dropped runs could not be saved (in the tab, where no message replaces it)."""
+        self.save_warning.setText(text)
+        self.save_warning.setVisible(bool(text))
 
     def set_memory(self, used: int, budget: int) -> None:
         """Show the memory the kept runs use and the budget."""
@@ -608,10 +621,14 @@ class ComparePanel(QWidget):
     def export_png(self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE) -> bool:
         """Save the two plots with their legend as a PNG; return False if it cannot be written."""
         try:
-            write_png(self.render_picture(size), path)
+            self.write_png(path, size)
         except OSError:
             return False
         return True
+
+    def write_png(self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE) -> None:
+        """Save the two plots with their legend as a PNG; raises OSError saying why not."""
+        write_png(self.render_picture(size), path)
 
     def render_picture(self, size: tuple[int, int] = EXPORT_SIZE) -> QImage:
         """Return the comparison painted afresh at ``size`` pixels: legend, cost and accuracy.
