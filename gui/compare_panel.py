@@ -715,6 +715,8 @@ class ComparePanel(QWidget):
     def _schedule(self) -> None:
         """Draw the queued runs soon, if the tab is visible (else when it is shown)."""
         if self._queue and self.isVisible() and not self._draw_timer.isActive():
+            if len(self._queue) > 1:
+                self._paint_plots(False)  # painted once, when all are drawn
             self._draw_timer.start()
 
     def _draw_slice(self) -> None:
@@ -736,6 +738,8 @@ class ComparePanel(QWidget):
         """Let the plots paint (True), or hold their paint while many runs are drawn (False)."""
         for plot in (self.cost_plot, self.accuracy_plot):
             if plot.updatesEnabled() != on:
+                if on:  # fit the range to the new curves first: one paint, not one per change
+                    plot.getPlotItem().vb.prepareForPaint()
                 plot.setUpdatesEnabled(on)
 
     def _draw_queued(self, serial: int) -> None:
