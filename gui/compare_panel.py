@@ -60,6 +60,7 @@ from gui.theme import style_plot, theme_changed
 SMOOTH_WINDOW = 100  # mini-batches in the smoothed cost
 DRAW_SLICE_S = 0.03  # drawing queued runs, per turn of the event loop (issue 24: < 100 ms)
 POINTS_ON_SCREEN = 30_000  # cost-curve points of all runs together, after downsampling
+THIN_LINES_FROM = 24  # more shown runs than this draw their cost curves 1 px wide
 EXPORT_SIZE = (1600, 900)  # pixels of the exported picture: a slide's
 EXPORT_HEIGHT = 600.0  # the picture is laid out this tall, then painted at its pixel size
 LEGEND_SAMPLE = 34  # a legend entry's line sample and its gaps, in pixels
@@ -157,6 +158,7 @@ class ComparePanel(QWidget):
         self._smooth_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # costs, their mean
         self._queue: list[int] = []  # serials of shown runs whose points are not drawn yet
         self._legend_holes = False  # an entry left the legend's grid
+        self._many = False  # so many runs shown that their cost curves are drawn 1 px wide
         self._ds_factor = 5.0  # pyqtgraph's points per pixel, fewer when many curves are shown
         self._draw_timer = QTimer(self)
         self._draw_timer.setSingleShot(True)
@@ -590,9 +592,11 @@ class ComparePanel(QWidget):
         changed are queued for new points. The queue is drawn in slices of DRAW_SLICE_S
         between turns of the event loop, and only while the tab is visible.
         """
+        self._paint_plots(False)  # one paint for the whole change, once drawn
         self._update_axis_labels()
         shown = self.shown_runs()
         want = {r.serial: r for r in shown}
+        self._many = len(shown) > THIN_LINES_FROM  # thin lines: legible, and half the paint
         with self._legend_batch():
             for serial in [s for s in self._cost_items if s not in want]:
                 self._remove_items(serial)
@@ -602,12 +606,16 @@ class ComparePanel(QWidget):
             self._set_downsampling(len(shown))
         self._queue = [r.serial for r in shown if self._drawn_as.get(r.serial) != self._key(r)]
         self._fit_legend()
-        self._schedule()
+        if self._queue:
+            self._schedule()  # the last slice lets the plots paint
+        else:
+            self._paint_plots(True)
 
     def _style(self, run: Run) -> tuple:
         """Return what a run's plot items look like: colour, line width and legend name."""
         name = run.name if run.status == FINISHED else f"{run.name} ({run.status})"
-        return self.colour_of(run), 2 if run.status != RUNNING else 1, name
+        width = 2 if run.status != RUNNING and not self._many else 1
+        return self.colour_of(run), width, name
 
     def _key(self, run: Run) -> tuple:
         """Return what a run's drawn points depend on: the view and how far the run got."""
@@ -715,8 +723,7 @@ class ComparePanel(QWidget):
     def _schedule(self) -> None:
         """Draw the queued runs soon, if the tab is visible (else when it is shown)."""
         if self._queue and self.isVisible() and not self._draw_timer.isActive():
-            if len(self._queue) > 1:
-                self._paint_plots(False)  # painted once, when all are drawn
+            self._paint_plots(False)  # painted once, when all are drawn
             self._draw_timer.start()
 
     def _draw_slice(self) -> None:
