@@ -88,6 +88,8 @@ def wait_drawn(qtbot, panel) -> None:
     qtbot.waitUntil(
         lambda: (
             not getattr(panel, "_queue", ())
+            and panel.cost_plot.updatesEnabled()  # painting again once drawn
+            and panel.accuracy_plot.updatesEnabled()
             and all(
                 r.serial in panel._cost_items
                 and panel._cost_items[r.serial].yData is not None
