@@ -4,18 +4,24 @@ A run's curves are its own ``TrainingHistory`` as compact arrays (``TrainingHist
 mini-batch costs against epochs of training, and each epoch's test cost and accuracy. The other
 x axes are derived from them: examples seen = epochs x training-set size, and updates made = how
 many mini-batches were recorded up to that point. The registry drops the oldest runs (saving them
-first, if the learner chose a folder) when they outgrow the budget.
+first, if the learner chose a folder) when they outgrow the budget; a dropped run's file gets a
+name no file in that folder has (the run's name, the date and time, and a counter if need be), so
+no launch's runs ever replace an earlier launch's, nor a file the learner put there.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 import numpy as np
 
+from engine.errors import SaveError
 from engine.history import TrainingHistory
 from engine.model_io import save_model
 from engine.network import NetworkConfig
@@ -188,7 +194,7 @@ class RunRegistry:
                 break
             run = victims[0]
             if self.save_dir is not None and run.parameters is not None:
-                run.save(self.save_dir / f"{file_stem(run.name)}.npz")
+                save_new_file(run, self.save_dir)
             self.remove(run)
             dropped.append(run)
         return dropped
@@ -197,3 +203,31 @@ class RunRegistry:
 def file_stem(name: str) -> str:
     """Return a run name made safe as a file name."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "run"
+
+
+def save_new_file(run: Run, folder: Path, when: float | None = None) -> Path:
+    """Save ``run`` in ``folder`` under a name no file there has yet; return the path written.
+
+    The name is the run's, then the date and time (``Run_1-2026-12-06_081842.npz``), then
+    ``-2``, ``-3`` ... if that is taken. The name is claimed by creating it exclusively, so no
+    file is ever replaced, not even one that appears meanwhile; the model is then written
+    through the atomic save, and the claim is removed if the save fails (SaveError, an OSError).
+    """
+    stamp = time.strftime("%Y-%m-%d_%H%M%S", time.localtime(when))
+    base = f"{file_stem(run.name)}-{stamp}"
+    for k in range(1, 10_000):
+        path = Path(folder) / (f"{base}.npz" if k == 1 else f"{base}-{k}.npz")
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        except OSError as exc:  # a read-only, full or missing folder: say which and why
+            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or exc
+            raise SaveError(f"could not save {run.name} in {folder}: {reason}") from None
+        try:
+            run.save(path)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return path
+    raise FileExistsError(f"no free file name for {run.name} in {folder}")

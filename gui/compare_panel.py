@@ -9,16 +9,28 @@ The PNG export paints the same curves afresh at a slide's size, 1600x900.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
 import numpy as np
 import pyqtgraph as pg
 import PySide6  # noqa: F401  (pyqtgraph binds to the first Qt binding imported)
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSizeF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QImage,
+    QPainter,
+    QPixmap,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,6 +58,9 @@ from gui.log_axis import count_axes
 from gui.theme import style_plot, theme_changed
 
 SMOOTH_WINDOW = 100  # mini-batches in the smoothed cost
+DRAW_SLICE_S = 0.02  # drawing queued runs, per turn of the event loop (issue 24: < 100 ms)
+POINTS_ON_SCREEN = 30_000  # cost-curve points of all runs together, after downsampling
+THIN_LINES_FROM = 24  # more shown runs than this draw their cost curves 1 px wide
 EXPORT_SIZE = (1600, 900)  # pixels of the exported picture: a slide's
 EXPORT_HEIGHT = 600.0  # the picture is laid out this tall, then painted at its pixel size
 LEGEND_SAMPLE = 34  # a legend entry's line sample and its gaps, in pixels
@@ -138,6 +153,17 @@ class ComparePanel(QWidget):
         self._accuracy_items: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self._colours: dict[int, int] = {}  # serial -> index of the run's colour, while it is kept
         self._progress: dict[str, str] = {}  # experiment key -> its latest progress or result
+        self._styles: dict[int, tuple] = {}  # serial -> the style its items were made with
+        self._drawn_as: dict[int, tuple] = {}  # serial -> what its items' points came from
+        self._smooth_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # costs, their mean
+        self._queue: list[int] = []  # serials of shown runs whose points are not drawn yet
+        self._legend_holes = False  # an entry left the legend's grid
+        self._many = False  # so many runs shown that their cost curves are drawn 1 px wide
+        self._ds_factor = 5.0  # pyqtgraph's points per pixel, fewer when many curves are shown
+        self._draw_timer = QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(0)
+        self._draw_timer.timeout.connect(self._draw_slice)
         self._build()
 
     def _build(self) -> None:
@@ -246,6 +272,13 @@ class ComparePanel(QWidget):
         self.save_dropped = QCheckBox("Save dropped runs")
         self.save_dropped.setToolTip("Ask for a folder; runs dropped to fit the budget go there.")
         self.save_dropped.toggled.connect(self.save_dropped_toggled.emit)
+        self.save_warning = (
+            QLabel()
+        )  # stays until a dropped run is saved again, or the folder changes
+        self.save_warning.setObjectName("save_warning")
+        self.save_warning.setWordWrap(True)
+        self.save_warning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.save_warning.hide()
         self.png_button = QPushButton("PNG…")
         self.png_button.setObjectName("export_png")
         self.png_button.setToolTip("Export the comparison as a picture.")
@@ -263,6 +296,7 @@ class ComparePanel(QWidget):
         runs_layout.addWidget(self.memory, 5, 0, 1, 2)
         runs_layout.addWidget(self.budget, 6, 0, 1, 2)
         runs_layout.addWidget(self.save_dropped, 7, 0, 1, 2)
+        runs_layout.addWidget(self.save_warning, 8, 0, 1, 2)
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -429,6 +463,11 @@ class ComparePanel(QWidget):
         """Put ``key`` on the x axis."""
         self.x_axis.setCurrentIndex(self.x_axis.findData(key))
 
+    def set_save_warning(self, text: str) -> None:
+        """Show why dropped runs could not be saved (in the tab, where no message replaces it)."""
+        self.save_warning.setText(text)
+        self.save_warning.setVisible(bool(text))
+
     def set_memory(self, used: int, budget: int) -> None:
         """Show the memory the kept runs use and the budget."""
         self.memory.setText(f"Kept runs use {used / 2**20:.1f} MB of {budget / 2**20:.0f} MB.")
@@ -441,6 +480,7 @@ class ComparePanel(QWidget):
         self.runs = list(runs)
         serials = {r.serial for r in self.runs}
         self._hidden &= serials
+        self._smooth_cache = {s: c for s, c in self._smooth_cache.items() if s in serials}
         self._colours = {s: c for s, c in self._colours.items() if s in serials}
         for run in self.runs:  # a new run takes the first colour no kept run has
             if run.serial not in self._colours:
@@ -475,10 +515,10 @@ class ComparePanel(QWidget):
                 item.setText(self._item_text(run))
                 item.setToolTip(run.describe())
                 self.run_list.blockSignals(False)
-        if run.serial in self._cost_items:
+        if run.serial in self._cost_items and self.isVisible():
             self._draw_run(run)
         else:
-            self.redraw()
+            self.redraw()  # queued: drawn when the tab is shown
 
     @staticmethod
     def _item_text(run: Run) -> str:
@@ -539,38 +579,202 @@ class ComparePanel(QWidget):
                 style_plot(plot)
             self.set_runs(self.runs)  # the list's swatches and the curves in the new colours
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        """Draw what changed while the tab was hidden."""
+        super().showEvent(event)
+        self._schedule()
+
     def redraw(self) -> None:
-        """Draw every shown run afresh (after a change of runs, axis or scale)."""
+        """Bring the plots up to date with the shown runs, axis and scale: only what changed.
+
+        A run newly shown gets its plot items, one no longer shown loses them, a run whose
+        colour or status changed is restyled in place, and only the runs whose data or view
+        changed are queued for new points. The queue is drawn in slices of DRAW_SLICE_S
+        between turns of the event loop, and only while the tab is visible.
+        """
+        self._paint_plots(False)  # one paint for the whole change, once drawn
         self._update_axis_labels()
-        for plot in (self.cost_plot, self.accuracy_plot):
-            plot.getPlotItem().clear()
-        self.legend.clear()
-        self._cost_items = {}
-        self._accuracy_items = {}
-        for run in self.shown_runs():
-            colour = self.colour_of(run)
-            width = 2 if run.status != RUNNING else 1
-            name = run.name if run.status == FINISHED else f"{run.name} ({run.status})"
-            cost = self.cost_plot.plot(pen=pg.mkPen(colour, width=width), name=name)
-            cost.setDownsampling(auto=True, method="peak")
-            cost.setClipToView(True)
-            line = self.accuracy_plot.plot(
-                pen=pg.mkPen(colour, width=1), symbol="o", symbolSize=6, symbolBrush=colour
-            )
-            final = self.accuracy_plot.plot(
-                pen=None, symbol="star", symbolSize=12, symbolBrush=colour
-            )
-            self._cost_items[run.serial] = cost
-            self._accuracy_items[run.serial] = (line, final)
-            self._draw_run(run)
+        shown = self.shown_runs()
+        want = {r.serial: r for r in shown}
+        self._many = len(shown) > THIN_LINES_FROM  # thin lines: legible, and half the paint
+        with self._legend_batch():
+            for serial in [s for s in self._cost_items if s not in want]:
+                self._remove_items(serial)
+            for serial in self._cost_items:
+                if self._styles[serial] != self._style(want[serial]):
+                    self._restyle(want[serial])
+            self._set_downsampling(len(shown))
+        self._queue = [r.serial for r in shown if self._drawn_as.get(r.serial) != self._key(r)]
         self._fit_legend()
+        if self._queue:
+            self._schedule()  # the last slice lets the plots paint
+        else:
+            self._paint_plots(True)
+
+    def _style(self, run: Run) -> tuple:
+        """Return what a run's plot items look like: colour, line width and legend name."""
+        name = run.name if run.status == FINISHED else f"{run.name} ({run.status})"
+        width = 2 if run.status != RUNNING and not self._many else 1
+        return self.colour_of(run), width, name
+
+    def _key(self, run: Run) -> tuple:
+        """Return what a run's drawn points depend on: the view and how far the run got."""
+        c = run.curves
+        view = (self.x_axis_key(), self.log_y.isChecked(), self.smooth.isChecked())
+        return view, len(c["batch_cost"]), len(c["epoch_epoch"]), run.final_test
+
+    def _make_items(self, run: Run) -> None:
+        """Give ``run`` its cost curve (with a legend entry), accuracy line and final star."""
+        colour, width, name = style = self._style(run)
+        cost = self.cost_plot.plot(pen=pg.mkPen(colour, width=width), name=name)
+        cost.setDownsampling(auto=True, method="peak")
+        cost.opts["autoDownsampleFactor"] = self._ds_factor
+        cost.setClipToView(True)
+        line = self.accuracy_plot.plot(
+            pen=pg.mkPen(colour, width=1), symbol="o", symbolSize=6, symbolBrush=colour
+        )
+        final = self.accuracy_plot.plot(pen=None, symbol="star", symbolSize=12, symbolBrush=colour)
+        self._cost_items[run.serial] = cost
+        self._accuracy_items[run.serial] = (line, final)
+        self._styles[run.serial] = style
+
+    def _restyle(self, run: Run) -> None:
+        """Give a run's existing items its colour, width and name now (theme, status)."""
+        colour, width, name = style = self._style(run)
+        cost = self._cost_items[run.serial]
+        cost.setPen(pg.mkPen(colour, width=width))
+        cost.opts["name"] = name
+        label = self.legend.getLabel(cost)
+        if label is not None:
+            label.setText(name)
+        line, final = self._accuracy_items[run.serial]
+        line.setPen(pg.mkPen(colour, width=1))
+        line.setSymbolBrush(colour)
+        final.setSymbolBrush(colour)
+        self._styles[run.serial] = style
+
+    def _remove_items(self, serial: int) -> None:
+        """Take a run's items off the plots (and its legend entry)."""
+        self.cost_plot.removeItem(self._cost_items.pop(serial))
+        for item in self._accuracy_items.pop(serial):
+            self.accuracy_plot.removeItem(item)
+        self._styles.pop(serial, None)
+        self._drawn_as.pop(serial, None)
+        self._legend_holes = True  # its entry's place in the legend's grid stays empty
+
+    def _set_downsampling(self, curves: int) -> None:
+        """Thin each cost curve so that all of them together paint about POINTS_ON_SCREEN.
+
+        pyqtgraph keeps autoDownsampleFactor points per pixel (2 per bin with "peak"); 150
+        curves of 3,000 points took 0.35 s to paint. A few curves keep pyqtgraph's 5.
+        """
+        factor = float(min(5.0, max(0.1, POINTS_ON_SCREEN / (2000 * max(curves, 1)))))
+        factor = float(f"{factor:.1g}")  # steps, so that one run more or less changes nothing
+        if factor == self._ds_factor:
+            return
+        self._ds_factor = factor
+        for cost in self._cost_items.values():
+            cost.opts["autoDownsampleFactor"] = factor
+            cost.updateItems(styleUpdate=False)
+
+    @contextlib.contextmanager
+    def _legend_batch(self) -> Iterator[None]:
+        """Lay the legend out once after many entries come and go (pyqtgraph does it per entry)."""
+        legend = self.legend
+        legend.updateSize = lambda: None  # an instance attribute hides the method meanwhile
+        try:
+            yield
+        finally:
+            del legend.updateSize
+            legend.updateSize()
+
+    def _order_legend(self, force: bool = False) -> None:
+        """Lay the legend out in the order of the shown runs, with no hole where one left."""
+        legend = self.legend
+        order = [
+            self._cost_items[r.serial] for r in self.shown_runs() if r.serial in self._cost_items
+        ]
+        in_order = [s.item for s, _label in legend.items] == order
+        if not force and not self._legend_holes and in_order:
+            return  # in order already: a run added at the end
+        self._legend_holes = False
+        entries = {id(sample.item): (sample, label) for sample, label in legend.items}
+        legend.items = [entries[id(item)] for item in order if id(item) in entries]
+        layout = legend.layout
+        for i in range(layout.count() - 1, -1, -1):
+            layout.removeAt(i)
+        columns = max(1, legend.columnCount)
+        legend.rowCount = -(-len(legend.items) // columns)
+        middle = Qt.AlignmentFlag.AlignVCenter
+        for k, (sample, label) in enumerate(legend.items):  # as its _addItemToLayout would
+            row, column = divmod(k, columns)
+            layout.addItem(sample, row, 2 * column, alignment=middle)
+            layout.addItem(label, row, 2 * column + 1)
+        self._size_legend()
+
+    def _size_legend(self) -> None:
+        """Size the legend to its entries' own sizes (pyqtgraph sums their current geometry,
+        which is stale, too wide, right after a re-layout)."""
+        layout = self.legend.layout
+        layout.invalidate()
+        hint = layout.effectiveSizeHint(Qt.SizeHint.PreferredSize)
+        self.legend.setGeometry(QRectF(0.0, 0.0, hint.width(), hint.height()))
+
+    def _schedule(self) -> None:
+        """Draw the queued runs soon, if the tab is visible (else when it is shown)."""
+        if self._queue and self.isVisible() and not self._draw_timer.isActive():
+            self._paint_plots(False)  # painted once, when all are drawn
+            self._draw_timer.start()
+
+    def _draw_slice(self) -> None:
+        """Draw queued runs for DRAW_SLICE_S, then let the event loop run; again until done."""
+        if not self.isVisible():
+            return  # drawn when shown
+        start = time.perf_counter()
+        with self._legend_batch():
+            while self._queue and time.perf_counter() - start < DRAW_SLICE_S:
+                self._draw_queued(self._queue.pop(0))
+        if self._queue:
+            self._paint_plots(False)  # half-drawn states are not painted: one paint at the end
+            self._draw_timer.start()
+        else:  # the legend, the range and the paint each in a turn of their own
+            QTimer.singleShot(0, self, self._fit_legend)
+            QTimer.singleShot(0, self, lambda: self._paint_plots(not self._queue))
+
+    def _paint_plots(self, on: bool) -> None:
+        """Let the plots paint (True), or hold their paint while many runs are drawn (False)."""
+        for plot in (self.cost_plot, self.accuracy_plot):
+            if plot.updatesEnabled() != on:
+                if on:  # fit the range to the new curves first: one paint, not one per change
+                    plot.getPlotItem().vb.prepareForPaint()
+                plot.setUpdatesEnabled(on)
+
+    def _draw_queued(self, serial: int) -> None:
+        """Make (if new) and fill one queued run's items."""
+        run = next((r for r in self.runs if r.serial == serial), None)
+        if run is None or serial in self._hidden:
+            return
+        if serial not in self._cost_items:
+            self._make_items(run)
+        self._draw_run(run)
+
+    def draw_now(self) -> None:
+        """Draw everything queued at once (before the plots are read or exported)."""
+        with self._legend_batch():
+            while self._queue:
+                self._draw_queued(self._queue.pop(0))
+        self._fit_legend()
+        self._paint_plots(True)
 
     def _fit_legend(self) -> None:
-        """Lay the legend over as many columns as fit the plot's width."""
+        """Lay the legend over as many columns as fit the plot's width, in the runs' order."""
+        columns = self.legend.columnCount
         fit_columns(self.legend, self.cost_plot.getPlotItem().vb.width())
+        self._order_legend(force=self.legend.columnCount != columns)
 
     def drawn(self) -> dict[int, DrawnRun]:
         """Return what the plots hold for each shown run, by serial: the curves on screen."""
+        self.draw_now()
         return {
             serial: DrawnRun(_points(cost), *(_points(i) for i in self._accuracy_items[serial]))
             for serial, cost in self._cost_items.items()
@@ -579,7 +783,15 @@ class ComparePanel(QWidget):
     def cost_data(self, run: Run) -> tuple[np.ndarray, np.ndarray]:
         """Return the (x, cost) the plot draws for ``run`` on the current axis and smoothing."""
         x, y = run.cost_curve(self.x_axis_key())
-        return x, smoothed(y) if self.smooth.isChecked() else np.asarray(y, float)
+        return x, self._smoothed(run, y) if self.smooth.isChecked() else np.asarray(y, float)
+
+    def _smoothed(self, run: Run, y: np.ndarray) -> np.ndarray:
+        """Return the run's smoothed costs, computed once per length of its curve."""
+        cached = self._smooth_cache.get(run.serial)
+        if cached is None or cached[0] is not y or len(cached[1]) != len(y):
+            cached = (y, smoothed(y))
+            self._smooth_cache[run.serial] = cached
+        return cached[1]
 
     def accuracy_data(self, run: Run) -> tuple[np.ndarray, np.ndarray]:
         """Return the (x, accuracy in %) the accuracy plot draws for ``run``."""
@@ -594,6 +806,7 @@ class ComparePanel(QWidget):
             keep = y > 0
             x, y = x[keep], y[keep]
         cost.setData(x, y)
+        self._drawn_as[run.serial] = self._key(run)
         line, final = self._accuracy_items[run.serial]
         line.setData(*self.accuracy_data(run))
         fx, fy = [], []
@@ -604,14 +817,19 @@ class ComparePanel(QWidget):
                 fx = run.x_values(self.x_axis_key(), np.array([end]))
                 fy = [100 * run.final_test[1]]
         final.setData(fx, fy)
+        final.setVisible(len(fx) > 0)  # an empty scatter still costs its paint
 
     def export_png(self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE) -> bool:
         """Save the two plots with their legend as a PNG; return False if it cannot be written."""
         try:
-            write_png(self.render_picture(size), path)
+            self.write_png(path, size)
         except OSError:
             return False
         return True
+
+    def write_png(self, path: str | Path, size: tuple[int, int] = EXPORT_SIZE) -> None:
+        """Save the two plots with their legend as a PNG; raises OSError saying why not."""
+        write_png(self.render_picture(size), path)
 
     def render_picture(self, size: tuple[int, int] = EXPORT_SIZE) -> QImage:
         """Return the comparison painted afresh at ``size`` pixels: legend, cost and accuracy.
@@ -621,6 +839,9 @@ class ComparePanel(QWidget):
         lines are sharp at a slide's size whatever the size of the tab. The legend is a band of
         rows above the plots, never over the curves.
         """
+        self.draw_now()
+        for plot in (self.cost_plot, self.accuracy_plot):
+            plot.getPlotItem().vb.prepareForPaint()  # the view's range, fitted to every curve
         width, height = size
         ratio = height / EXPORT_HEIGHT
         logical = QSizeF(width / ratio, EXPORT_HEIGHT)

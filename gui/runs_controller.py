@@ -19,6 +19,7 @@ from engine.runs import RUNNING, Run, RunRegistry, file_stem
 from engine.snapshot import Snapshot
 from gui.compare_panel import ComparePanel
 from gui.experiment_runner import ExperimentRunner
+from gui.file_names import model_file_path
 from gui.settings_reader import SettingsReader
 
 BUDGET_KEY = "compare/budget_mb"
@@ -47,6 +48,11 @@ class RunsController(QObject):
         self.choose_file = lambda name: QFileDialog.getSaveFileName(
             window, "Save run", name, "Backprop Lab model (*.npz)"
         )[0]
+        self.choose_export = lambda title, name, kind: QFileDialog.getSaveFileName(
+            window, title, name, kind
+        )[0]
+        self.confirm_replace = lambda title, text: window.confirm_replace(title, text)
+        self._add_report = ""  # what the last _add said about dropped runs, for keep's message
         self._window_runs = 0
         self._branch_at: float | None = None  # epochs where the window's current run branched
         self._last_live: Snapshot | None = None
@@ -175,20 +181,31 @@ class RunsController(QObject):
 
     def _add(self, run: Run) -> None:
         """Keep ``run``; say which old runs the budget dropped (and where they were saved)."""
+        self._add_report = ""
         try:
             dropped = self.registry.add(run)
         except OSError as exc:
-            dropped = []
-            self.window.statusBar().showMessage(f"Could not save a dropped run: {exc}", 8000)
-        self._report_dropped(dropped)
+            self._save_failed(exc)
+        else:
+            self._report_dropped(dropped)
         self._refresh_list()
+
+    def _save_failed(self, exc: OSError) -> None:
+        """Say, in the tab and the status bar, that a run over the budget could not be saved."""
+        text = f"Could not save a dropped run: {exc}. It stays kept, over the budget."
+        self.panel.set_save_warning(text)
+        self._add_report = text
+        self.window.statusBar().showMessage(text, 15000)
 
     def _report_dropped(self, dropped: list[Run]) -> None:
         if not dropped:
             return
         names = ", ".join(r.name for r in dropped)
         where = f" (saved in {self.registry.save_dir})" if self.registry.save_dir else ""
-        self.window.statusBar().showMessage(f"Memory budget full: dropped {names}{where}.", 10000)
+        if self.registry.save_dir:
+            self.panel.set_save_warning("")  # saving works again
+        self._add_report = f"Memory budget full: dropped {names}{where}."
+        self.window.statusBar().showMessage(self._add_report, 10000)
 
     def _refresh_list(self) -> None:
         self.panel.set_runs(self.registry.runs)
@@ -197,12 +214,16 @@ class RunsController(QObject):
     def set_budget(self, budget: int) -> None:
         """Use a new memory budget for the kept runs and remember it."""
         self.settings.setValue(BUDGET_KEY, budget // 2**20)
-        self._report_dropped(self.registry.set_budget(budget))
+        try:
+            self._report_dropped(self.registry.set_budget(budget))
+        except OSError as exc:
+            self._save_failed(exc)
         self._refresh_list()
 
     def _on_save_dropped_toggled(self, on: bool) -> None:
         folder = self.choose_folder() if on else ""
         self.registry.save_dir = Path(folder) if folder else None
+        self.panel.set_save_warning("")  # about the folder no longer in use
         self.settings.setValue(SAVE_DIR_KEY, folder or "")
         if on and not folder:
             self.panel.save_dropped.blockSignals(True)
@@ -222,14 +243,27 @@ class RunsController(QObject):
         if run.parameters is None:
             self.window.statusBar().showMessage(f"{run.name} kept no network to save.", 6000)
             return
-        path = self.choose_file(f"{file_stem(run.name)}.npz")
-        if path:
-            try:
-                run.save(Path(path).with_suffix(".npz"))
-            except OSError as exc:
-                self.window.statusBar().showMessage(f"Could not save {path}: {exc}", 8000)
+        typed = self.choose_file(f"{file_stem(run.name)}.npz")
+        if not typed:
+            return
+        # The name as typed, plus ".npz" when it does not end so (run.v2 -> run.v2.npz, never
+        # run.npz); the dialog asked about the typed name only, so a different existing file
+        # is replaced only if the learner says so.
+        path = model_file_path(typed)
+        if path != Path(typed) and (path.exists() or path.is_symlink()):
+            question = (
+                f"Models are saved with the ending .npz, so {Path(typed).name} is saved as "
+                f"{path.name}, which already exists. Replace it?"
+            )
+            if not self.confirm_replace(f"Replace {path.name}?", question):
+                self.window.statusBar().showMessage(f"{run.name} was not saved.", 5000)
                 return
-            self.window.statusBar().showMessage(f"Saved {run.name} to {path}", 5000)
+        try:
+            run.save(path)
+        except OSError as exc:
+            self.window.statusBar().showMessage(_failure(path, exc), 10000)
+            return
+        self.window.statusBar().showMessage(f"Saved {run.name} to {path}", 5000)
 
     def open_run(self, run: Run) -> bool:
         """Open a kept run's network and curves in the main window's views."""
@@ -244,21 +278,24 @@ class RunsController(QObject):
         return True
 
     def _export_png_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export comparison", "comparison.png", "PNG (*.png)"
-        )
-        if path and not self.panel.export_png(path):
-            self.window.statusBar().showMessage(f"Could not write {path}.", 8000)
+        path = self.choose_export("Export comparison", "comparison.png", "PNG (*.png)")
+        if path:
+            self._export(path, self.panel.write_png)
 
     def _export_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export curves", "runs.csv", "CSV (*.csv)"
-        )
+        path = self.choose_export("Export curves", "runs.csv", "CSV (*.csv)")
         if path:
-            try:
-                self.panel.export_csv(path)
-            except OSError as exc:
-                self.window.statusBar().showMessage(f"Could not write {path}: {exc}", 8000)
+            self._export(path, self.panel.export_csv)
+
+    def _export(self, path: str, write) -> bool:
+        """Write an export with ``write(path)``; say where it went, or why it could not."""
+        try:
+            write(path)
+        except OSError as exc:
+            self.window.statusBar().showMessage(_failure(path, exc), 10000)
+            return False
+        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
 
     def _on_window_state_changed(self, state: str) -> None:
         """Remember the window's network whenever its training pauses: a run's final network."""
@@ -283,11 +320,13 @@ class RunsController(QObject):
     def keep_current(self) -> Run | None:
         """Keep the window's network as it is now, with its curves so far."""
         shown = self.window.worker.latest_snapshot()
+        self._add_report = ""
         run = self.keep(self.window.record.history, shown)
         if run is None:
             self.window.statusBar().showMessage("Train for a moment first.", 5000)
-        else:
-            self.window.statusBar().showMessage(f"Kept {run.name} for comparison.", 5000)
+        else:  # what the budget did stays in the message, not replaced by "Kept ..."
+            text = f"Kept {run.name} for comparison. {self._add_report}".strip()
+            self.window.statusBar().showMessage(text, 15000 if self._add_report else 5000)
         return run
 
     def keep(self, history: TrainingHistory, shown: Snapshot | None) -> Run | None:
@@ -334,3 +373,11 @@ class RunsController(QObject):
     def shutdown(self) -> None:
         """Stop an experiment's worker (the window is closing)."""
         self.runner.shutdown()
+
+
+def _failure(path: str | Path, exc: OSError) -> str:
+    """Return one sentence saying that ``path`` could not be written, and why."""
+    reason = str(exc) or type(exc).__name__
+    if str(path) not in reason:
+        reason = f"could not write {path}: {reason}"
+    return reason[0].upper() + reason[1:] + ("" if reason.endswith(".") else ".")

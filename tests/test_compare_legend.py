@@ -73,6 +73,7 @@ def panel(qtbot, tiny_digits, theme):
 
 def drawn_colours(panel) -> list[tuple[int, int, int]]:
     """Return the colour of every cost curve drawn, in the order of the runs."""
+    panel.draw_now()  # the tab draws in slices between turns of the event loop
     return [panel._cost_items[r.serial].opts["pen"].color().getRgb()[:3] for r in panel.runs]
 
 
@@ -90,9 +91,13 @@ def test_every_kept_run_has_its_own_colour_even_after_one_is_removed(panel, tiny
 
 def test_the_legend_lies_off_the_curves_and_names_every_run(qtbot, panel) -> None:
     item = panel.cost_plot.getPlotItem()
+    qtbot.waitUntil(lambda: len(panel.legend.items) == len(panel.runs))  # drawn in slices
     names = [label.text for _sample, label in panel.legend.items]
     assert names == [r.name for r in panel.runs]
     qtbot.waitUntil(lambda: panel.legend.sceneBoundingRect().height() > 0)
+    qtbot.waitUntil(  # the plot's layout settles a turn of the event loop after the legend's
+        lambda: not panel.legend.sceneBoundingRect().intersects(item.vb.sceneBoundingRect())
+    )
     legend, curves = panel.legend.sceneBoundingRect(), item.vb.sceneBoundingRect()
     assert not legend.intersects(curves)
     assert legend.right() <= panel.cost_plot.width() + 1  # whole, not cut at the right
