@@ -37,6 +37,7 @@ def trailing_mean(values: np.ndarray, window: int, start: int = 0) -> np.ndarray
     means[:short] /= np.arange(e0, e0 + short)
     return means
 
+
 class Columns:
     """Named columns sharing one length, in a NumPy buffer that doubles its capacity when full."""
 
