@@ -217,6 +217,7 @@ def save_new_file(run: Run, folder: Path, when: float | None = None) -> Path:
     base = f"{file_stem(run.name)}-{stamp}"
     for k in range(1, 10_000):
         path = Path(folder) / (f"{base}.npz" if k == 1 else f"{base}-{k}.npz")
+        # not the user's file: O_EXCL claims a name no file has, and never opens one
         try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         except FileExistsError:
@@ -227,6 +228,7 @@ def save_new_file(run: Run, folder: Path, when: float | None = None) -> Path:
         try:
             run.save(path)
         except BaseException:
+            # not the user's file: the empty name claimed above, given back
             path.unlink(missing_ok=True)
             raise
         return path
