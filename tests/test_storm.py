@@ -189,8 +189,11 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
     assert set(fired) == set(actions), "every kind of action must have been fired"
     assert all(finite(s) for s in shown), "a non-finite network reached the diagram"
     assert not window.worker.thread_finished()
-    internal = [m for m in failures if "learning rate" not in m]
-    assert internal == [], "only divergence may show the banner in the storm"
+    # Random settings may diverge or stall (the guard stops only a real divergence, and a huge
+    # rate on the quadratic cost saturates and stalls): the banner says those, nothing else.
+    said = ("learning rate", "Training has stalled")
+    internal = [m for m in failures if not any(s in m for s in said)]
+    assert internal == [], "only a divergence or a stall may show the banner in the storm"
     print(f"storm: {ACTIONS_TO_FIRE} actions, {dict(fired)}")
 
     window.defaults_action.trigger()  # and the window still trains normally afterwards
