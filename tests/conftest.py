@@ -58,3 +58,13 @@ def _collect_after_each_test(_collect_on_the_gui_thread):
     """A test's closed windows are collected here, on the GUI thread, by the usual thresholds."""
     yield
     _collect_on_the_gui_thread.collect()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The real window on the bundled sample, its data in (tests/windows.py), closed afterwards."""
+    from windows import open_window
+
+    w = open_window(qtbot, tmp_path / "settings.ini")
+    yield w
+    w.close()

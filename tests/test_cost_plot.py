@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage
+from windows import rgb_pixels
 
 from gui.colors import palette
 from gui.cost_plot import AVERAGE_WINDOW, DISPLAY_POINTS, CostPlot
@@ -149,10 +149,7 @@ def test_the_cost_plot_and_the_compare_tab_share_one_moving_mean() -> None:
 
 def drawn_pixels(plot: CostPlot, rgb: tuple[int, int, int]) -> int:
     """Return how many pixels of the plot's picture are within 40 of colour ``rgb``."""
-    image = plot.plot.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    w, h = image.width(), image.height()
-    rows = np.frombuffer(bytes(image.constBits()), np.uint8).reshape(h, image.bytesPerLine())
-    pixels = rows[:, : 3 * w].reshape(h, w, 3).astype(int)
+    pixels = rgb_pixels(plot.plot.grab().toImage())
     return int((np.abs(pixels - np.array(rgb)).max(axis=2) < 40).sum())
 
 

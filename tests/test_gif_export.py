@@ -7,25 +7,10 @@ import pytest
 from PIL import Image
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
-from windows import open_window
+from windows import rgb_pixels
 
 from gui import step_export
 from gui.step_export import ExportCancelledError, export_gif, find_ffmpeg, frame_plan
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = open_window(qtbot, tmp_path / "settings.ini")
-    yield w
-    w.close()
-
-
-def pixels(image: QImage) -> np.ndarray:
-    """Return a QImage's pixels as an (h, w, 3) float array."""
-    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
-    w, h = rgb.width(), rgb.height()
-    rows = np.frombuffer(bytes(rgb.constBits()), np.uint8).reshape(h, rgb.bytesPerLine())
-    return rows[:, : 3 * w].reshape(h, w, 3).astype(np.float64)
 
 
 def gif_frame(gif: Image.Image, n: int) -> np.ndarray:
@@ -46,7 +31,7 @@ def test_gif_has_every_frame_at_the_diagrams_size_from_before_to_after(
     qtbot, window, tmp_path
 ) -> None:
     view = window.network_view
-    before = pixels(view.render_image())  # the diagram before the step
+    before = rgb_pixels(view.render_image())  # the diagram before the step
     window.play_step_action.trigger()
     qtbot.waitUntil(window.step_player.is_active, timeout=10000)
     player = window.step_player
@@ -63,7 +48,7 @@ def test_gif_has_every_frame_at_the_diagrams_size_from_before_to_after(
     player.close()
     window.feed.refresh()
     view.set_trace(played)
-    after = pixels(view.render_image())  # the diagram after the step, outputs moved
+    after = rgb_pixels(view.render_image())  # the diagram after the step, outputs moved
     with Image.open(path) as gif:
         assert gif.n_frames == frames
         assert gif.size == (view.width(), view.height())

@@ -12,13 +12,6 @@ from engine.network import NetworkConfig
 from engine.worker import FAILED, FINISHED, PAUSED, RUNNING
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = open_window(qtbot, tmp_path / "settings.ini")
-    yield w
-    w.close()
-
-
 def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
     assert window.cost_plot.point_count() == 0
     qtbot.keyClick(window, Qt.Key.Key_Right)

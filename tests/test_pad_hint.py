@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
+from windows import rgb_pixels
 
 from gui.drawing_pad import DrawingPad
 from gui.theme import apply_theme
@@ -32,10 +32,7 @@ def contrast(a, b) -> float:
 
 def pixels(pad: DrawingPad) -> np.ndarray:
     """Return the pad as drawn on screen, (height, width, 3) RGB."""
-    image = pad.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    raw = np.frombuffer(image.constBits(), np.uint8, image.sizeInBytes())
-    rows = raw.reshape(image.height(), -1)[:, : 3 * image.width()]
-    return rows.reshape(image.height(), image.width(), 3).astype(int)
+    return rgb_pixels(pad.grab().toImage()).astype(int)
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])

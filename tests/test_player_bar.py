@@ -11,14 +11,6 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QFontMetrics, QIcon, QImage, QMouseEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication
-from windows import open_window
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = open_window(qtbot, tmp_path / "settings.ini")
-    yield w
-    w.close()
 
 
 def play(qtbot, window):

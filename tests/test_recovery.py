@@ -9,17 +9,8 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from windows import open_window
 
 from engine import diagnosis
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = open_window(qtbot, tmp_path / "settings.ini")
-    qtbot.waitUntil(lambda: w.data is not None, timeout=30000)
-    yield w
-    w.close()
 
 
 @pytest.fixture

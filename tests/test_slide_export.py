@@ -6,26 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QInputDialog
-from windows import open_window
+from windows import rgb_pixels
 
 from gui.step_export import SLIDE_SIZES, export_layout, find_ffmpeg, render_frame
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = open_window(qtbot, tmp_path / "settings.ini")
-    yield w
-    w.close()
-
-
-def pixels_of(image: QImage) -> np.ndarray:
-    """Return a QImage's pixels as an (h, w, 3) float array."""
-    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
-    w, h = rgb.width(), rgb.height()
-    rows = np.frombuffer(bytes(rgb.constBits()), np.uint8).reshape(h, rgb.bytesPerLine())
-    return rows[:, : 3 * w].reshape(h, w, 3).astype(np.float64)
 
 
 def export_through_the_dialog(qtbot, window, monkeypatch, path, pick) -> list[str]:
@@ -65,12 +49,12 @@ def test_a_slide_sized_gif_is_painted_at_that_size(qtbot, window, monkeypatch, t
     shown = view.diagram_layout()
     layout, ratio, pixels = export_layout(shown, size)
     assert pixels == (w, h) and ratio == pytest.approx(h / layout.height) and ratio > 1
-    native = pixels_of(render_frame(player.frames, layout, player.settings(), 0, 0.0, ratio))
+    native = rgb_pixels(render_frame(player.frames, layout, player.settings(), 0, 0.0, ratio))
     small = render_frame(player.frames, shown, player.settings(), 0, 0.0)
     scaled = small.scaled(w, h, mode=Qt.TransformationMode.SmoothTransformation)
     assert native.shape == first.shape
     assert np.abs(first - native).mean() < 1.5  # the palette rounds a little, nothing more
-    assert np.abs(first - pixels_of(scaled)).mean() > 5 * np.abs(first - native).mean() + 5
+    assert np.abs(first - rgb_pixels(scaled)).mean() > 5 * np.abs(first - native).mean() + 5
     assert ratio * layout.height == h and layout.width * ratio == pytest.approx(w, abs=1)
     assert "to " + str(path) in window.statusBar().currentMessage()
 

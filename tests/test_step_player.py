@@ -7,20 +7,12 @@ import pytest
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QComboBox
-from windows import open_window
 
 from engine.snapshot import network_of
 from engine.step_beats import beat_values, example_order
 from engine.training import Trainer
 from engine.worker import PAUSED, RUNNING
 from gui.colors import activation_gray, palette
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = open_window(qtbot, tmp_path / "settings.ini")
-    yield w
-    w.close()
 
 
 def play(qtbot, window):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel
-from windows import open_window
 
 from engine.worker import FAILED, PAUSED
 from gui.main_window import MainWindow
@@ -41,13 +40,6 @@ def diverge(qtbot, window) -> None:
     window.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == FAILED, timeout=10000)
     qtbot.waitUntil(window.banner.isVisible, timeout=10000)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = open_window(qtbot, tmp_path / "settings.ini")
-    yield w
-    w.close()
 
 
 def test_after_a_divergence_dismiss_and_eta_back_the_buttons_say_why(qtbot, window) -> None:

@@ -26,13 +26,6 @@ from gui.settings import GOAL_EPOCHS, WATCHABLE
 from gui.timeline import LIVE, LIVE_TEXT
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = open_window(qtbot, tmp_path / "settings.ini")
-    yield w
-    w.close()
-
-
 def accuracy_of(window, snapshot) -> float:
     """Return the test accuracy of a snapshot's network on the window's test set."""
     test = window.data.test

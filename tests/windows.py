@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
 
 from gui.main_window import MainWindow
 
@@ -24,3 +26,11 @@ def open_window(qtbot, settings_path: Path) -> MainWindow:
         timeout=10000,
     )
     return window
+
+
+def rgb_pixels(image: QImage) -> np.ndarray:
+    """Return a QImage's pixels as an (h, w, 3) float array (each row's padding dropped)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h = rgb.width(), rgb.height()
+    rows = np.frombuffer(bytes(rgb.constBits()), np.uint8).reshape(h, rgb.bytesPerLine())
+    return rows[:, : 3 * w].reshape(h, w, 3).astype(np.float64)
