@@ -10,26 +10,12 @@ import itertools
 
 import numpy as np
 import pytest
+from colour_math import delta_e
 from PIL import Image
 from test_runs import trained_run
 
 from gui.colors import DARK, LIGHT, SERIES, palette, series_colour, use_palette
 from gui.compare_panel import EXPORT_SIZE, ComparePanel
-
-
-def lab(rgb: tuple[int, int, int]) -> np.ndarray:
-    """Return a colour in CIELAB (D65), where distance is about how different colours look."""
-    c = np.asarray(rgb, float) / 255
-    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
-    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
-    xyz = m @ c / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
-    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
-
-
-def distance(a, b) -> float:
-    """Return the CIE76 colour difference of two RGB colours."""
-    return float(np.linalg.norm(lab(a) - lab(b)))
 
 
 @pytest.fixture(params=[DARK, LIGHT], ids=["dark", "light"])
@@ -44,9 +30,9 @@ def test_twelve_run_colours_are_told_apart_and_stand_out_on_the_canvas(theme) ->
     colours = [series_colour(i) for i in range(12)]
     assert len(SERIES) >= 12
     for (i, a), (j, b) in itertools.combinations(enumerate(colours), 2):
-        assert distance(a, b) >= 30, f"runs {i + 1} and {j + 1} look alike in {theme.name}"
+        assert delta_e(a, b) >= 30, f"runs {i + 1} and {j + 1} look alike in {theme.name}"
     for i, colour in enumerate(colours):
-        assert distance(colour, theme.background) >= 40, f"run {i + 1} fades into {theme.name}"
+        assert delta_e(colour, theme.background) >= 40, f"run {i + 1} fades into {theme.name}"
 
 
 def many_runs(tiny_digits, count: int, first_serial: int = 1) -> list:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from colour_math import contrast, delta_e
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QStatusTipEvent
 from PySide6.QtTest import QTest
@@ -23,34 +24,6 @@ from gui.status_tips import READ_MS
 
 MIN_DELTA_E = 15  # CIE76: two colours this far apart read as different at a glance
 MIN_CONTRAST = 4.5  # WCAG AA for a button's label
-
-
-def lab(rgb) -> np.ndarray:
-    """Return the CIE L*a*b* coordinates of an sRGB colour (D65)."""
-    c = np.asarray(rgb, float) / 255
-    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
-    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
-    xyz = m @ c / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
-    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
-
-
-def delta_e(a, b) -> float:
-    """Return the CIE76 colour difference of two sRGB colours."""
-    return float(np.linalg.norm(lab(a) - lab(b)))
-
-
-def luminance(rgb) -> float:
-    """Return the WCAG relative luminance of an sRGB colour."""
-    c = np.asarray(rgb, float) / 255
-    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return float(c @ np.array([0.2126, 0.7152, 0.0722]))
-
-
-def contrast(a, b) -> float:
-    """Return the WCAG contrast ratio of two colours."""
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def look(button: QAbstractButton, checked: bool, hovered: bool) -> tuple[np.ndarray, float]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from colour_math import contrast
 from PySide6.QtWidgets import QApplication
 from windows import rgb_pixels
 
@@ -15,19 +16,6 @@ from gui.drawing_pad import DrawingPad
 from gui.theme import apply_theme
 
 WCAG_AA = 4.5  # the least contrast for body text
-
-
-def luminance(rgb) -> float:
-    """Return the WCAG relative luminance of an sRGB colour."""
-    c = np.asarray(rgb, float) / 255
-    c = np.where(c <= 0.03928, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return float(c @ np.array([0.2126, 0.7152, 0.0722]))
-
-
-def contrast(a, b) -> float:
-    """Return the WCAG contrast ratio of two colours."""
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def pixels(pad: DrawingPad) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 import pytest
+from colour_math import contrast
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
@@ -11,19 +12,6 @@ from windows import open_window
 
 from gui import colors, theme
 from gui.colors import DARK, LIGHT, PALETTES
-
-
-def _luminance(rgb) -> float:
-    """Return WCAG relative luminance of an (r, g, b) colour."""
-    c = [v / 255 for v in rgb]
-    c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
-    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
-
-
-def contrast(a, b) -> float:
-    """Return the WCAG contrast ratio of two colours."""
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 @pytest.mark.parametrize("name", sorted(PALETTES))
