@@ -227,10 +227,9 @@ def test_step_11s_cost_labels_sit_by_their_points_and_never_on_each_other(qtbot,
         assert gap < 12, f"{label.toPlainText()} is {gap:.0f} px from its point"
 
 
-def test_crowded_labels_are_spread_round_their_points(qtbot) -> None:
+def unit_plot(qtbot):
+    """A 400x300 plot on screen whose view is the unit square."""
     import pyqtgraph as pg
-
-    from gui.explorer.widgets import place_labels
 
     plot = pg.PlotWidget()
     qtbot.addWidget(plot)
@@ -239,6 +238,15 @@ def test_crowded_labels_are_spread_round_their_points(qtbot) -> None:
     qtbot.waitExposed(plot)
     plot.setXRange(0, 1, padding=0)
     plot.setYRange(0, 1, padding=0)
+    return plot
+
+
+def test_crowded_labels_are_spread_round_their_points(qtbot) -> None:
+    import pyqtgraph as pg
+
+    from gui.explorer.widgets import place_labels
+
+    plot = unit_plot(qtbot)
     xs = np.linspace(0.2, 0.55, 6)  # six points 25 pixels apart: too close for labels side by side
     labels = []
     for x in xs:
@@ -257,13 +265,7 @@ def test_optional_labels_show_only_where_they_are_clear(qtbot) -> None:
 
     from gui.explorer.widgets import place_labels
 
-    plot = pg.PlotWidget()
-    qtbot.addWidget(plot)
-    plot.resize(400, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
-    plot.setXRange(0, 1, padding=0)
-    plot.setYRange(0, 1, padding=0)
+    plot = unit_plot(qtbot)
     labels = []
     big = "\n".join(["a label wide and tall enough to cover a point"] * 5)
     for x, y, text in ((0.5, 0.5, big), (0.5, 0.65, "0.5678"), (0.1, 0.1, "0.9")):
