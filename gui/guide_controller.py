@@ -87,7 +87,6 @@ class GuideController(QObject):
         w.worker.taught.connect(self._on_taught)
         w.step_action.triggered.connect(self._on_step_pressed)
         w.worker.state_changed.connect(self._on_worker_state)
-        w.runs.runner.experiment_finished.connect(self._on_experiment_finished)
         w.explorer.descent_page.equal_steps.clicked.connect(self._on_equal_steps)
 
     def fire(self, event: str) -> None:
@@ -152,10 +151,6 @@ class GuideController(QObject):
         if snapshot is not None and snapshot.examples_seen > self._armed:
             self._armed = None
             self.fire(gs.STEP_BATCH)
-
-    def _on_experiment_finished(self, key: str, cancelled: bool) -> None:
-        if not cancelled:
-            self.fire(f"experiment:{key}")
 
     def _on_stop_changed(self, index: int) -> None:
         """A new stop: remember it, and forget answers that belonged to the previous question."""

@@ -14,16 +14,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from engine.errors import DivergenceError
-from gui.background import Job, submit, wait_for_jobs
+from gui.background import Job, submit
 from gui.explorer.state import ExplorerState
 from gui.explorer.widgets import same_key
 
 BUSY_OPACITY = 0.35  # the old picture, while the new one is made
-
-
-def wait_for_pictures(ms: int = -1) -> bool:
-    """Wait until every picture asked for is made (the window calls this when it closes)."""
-    return wait_for_jobs(ms)
 
 
 class BackgroundPage(QWidget):

@@ -26,9 +26,9 @@ import pyqtgraph as pg
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
 from engine.snapshot import Snapshot
+from gui.background import wait_for_jobs
 from gui.colors import css, palette
 from gui.explorer.arrow_keys import ArrowKeys
-from gui.explorer.background import wait_for_pictures
 from gui.explorer.backward import BackPage, OutputPage
 from gui.explorer.data_amount import DataAmountPage
 from gui.explorer.descent import DescentPage, LineSearchPage
@@ -294,7 +294,7 @@ class ExplorerPanel(QWidget):
     def shutdown(self) -> None:
         """Stop step 12's training and end its thread, and wait for the pictures being made."""
         self.data_amount_page.shutdown()
-        wait_for_pictures()
+        wait_for_jobs()  # a picture still being made finishes before the window goes
 
     def busy(self) -> bool:
         """True while a page (steps 9-11) is making its picture in the background."""
