@@ -106,8 +106,7 @@ class RunRecord(QObject):
         self.last_epoch = report
         self.history.add_epoch(report)
         self.accuracy_text = f"Test accuracy {100 * report.test_accuracy:.2f}%"
-        self._drop(self._measuring)  # the epoch's own measurement is the newer one
-        self._measuring = self._asked = None
+        self._forget_measurement()  # the epoch's own measurement is the newer one
         self.accuracy_seen = self.last_batch.examples_seen if self.last_batch else None
         self.accuracy_value = report.test_accuracy
         self._accuracy_later = f"after epoch {report.epoch}"
@@ -154,7 +153,7 @@ class RunRecord(QObject):
         seen = snapshot.examples_seen
         if seen == self.accuracy_seen or (self._measuring is not None and self._asked == seen):
             return
-        self._drop(self._measuring)
+        self._forget_measurement()
         self._asked = seen
         note = note or f"at {seen:,} examples"
         job = self._measuring = submit(lambda _job: _accuracy(snapshot, data), parent=self)
@@ -179,15 +178,16 @@ class RunRecord(QObject):
         """True while a test-set measurement is on its way."""
         return self._measuring is not None or self._moment_job is not None
 
-    def _drop(self, job) -> None:
-        if job is not None:
-            job.cancel()
+    def _forget_measurement(self) -> None:
+        """Drop the live network's measurement on its way: a cancelled job says nothing."""
+        if self._measuring is not None:
+            self._measuring.cancel()
+        self._measuring = self._asked = None
 
     def measure_new(self, snapshot: Snapshot | None, data) -> None:
         """A new network is in place: measure it whatever it has seen, labelled as it began."""
         self.accuracy_seen = None
-        self._drop(self._measuring)  # a measurement on its way is of the network replaced
-        self._measuring = self._asked = None
+        self._forget_measurement()  # a measurement on its way is of the network replaced
         if snapshot is not None:
             seen = snapshot.examples_seen
             note = self.start_notes.pop(seen, "untrained" if seen == 0 else None)
@@ -208,7 +208,8 @@ class RunRecord(QObject):
         seen = snapshot.examples_seen
         if data is None or (self.moment_accuracy and self.moment_accuracy[0] == seen):
             return
-        self._drop(self._moment_job)
+        if self._moment_job is not None:
+            self._moment_job.cancel()
         job = self._moment_job = submit(lambda _job: _accuracy(snapshot, data), parent=self)
         job.succeeded.connect(partial(self._moment_measured, job, seen))
         job.failed.connect(partial(self._not_measured, job))
