@@ -45,11 +45,13 @@ class FailureBanner(QFrame):
             buttons.addWidget(button)
         self.hide()
 
-    def show_failure(self, message: str, offer_lower_rate: bool = True) -> None:
-        """Show ``message`` with the remedies."""
+    def show_failure(
+        self, message: str, offer_lower_rate: bool = True, offer_reset: bool | None = None
+    ) -> None:
+        """Show ``message`` with the remedies: the fix, and Reset (by default, with the fix)."""
         self.label.setText(message)
         self.lower_button.setVisible(offer_lower_rate)
-        self.reset_button.setVisible(offer_lower_rate)
+        self.reset_button.setVisible(offer_lower_rate if offer_reset is None else offer_reset)
         self.show()
 
     def message(self) -> str:

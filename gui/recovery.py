@@ -49,8 +49,7 @@ class Recovery(QObject):
             w.banner.show_failure(message, offer_lower_rate=False)
             return
         searching = f"{message} {SEARCHING.format(n=diagnosis.TRIAL_BATCHES)}"
-        w.banner.show_failure(searching, offer_lower_rate=False)
-        w.banner.reset_button.setVisible(True)
+        w.banner.show_failure(searching, offer_lower_rate=False, offer_reset=True)
         network, train, seed = w.session.network, w.session.train, w.session.seed
         images, labels = w.data.train.images, w.data.train.labels
         job = self._search = submit(
