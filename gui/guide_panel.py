@@ -9,9 +9,8 @@ answer the stop's question (the reveal computes that from the step's numbers).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFrame,
     QGroupBox,
@@ -134,7 +133,6 @@ class GuidePanel(QWidget):
         layout.addWidget(self.scroll, 1)
         layout.addLayout(nav)
         self._restyle()
-        QApplication.instance().installEventFilter(self)  # told of every theme, pinned or not
         self.set_stop(0)
 
     @property
@@ -260,23 +258,26 @@ class GuidePanel(QWidget):
         for widget in (self._highlighted, target):
             if widget is not None:
                 widget.setProperty(HIGHLIGHT, widget is target)
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
+        if self._highlighted is not None:
+            self._highlighted.setStyleSheet("")
         self._highlighted = target
+        self._restyle()
         if target is not None and self.scroll.widget().isAncestorOf(target):
             self.scroll.ensureWidgetVisible(target)
         self.highlight_moved.emit(target)
 
     def _restyle(self) -> None:
-        """Fill the highlighted control with the theme's highlight colour: unmistakable."""
+        """Fill the highlighted control with the theme's highlight colour: unmistakable.
+
+        The style sheet is the control's own: one set on the panel would pin the palette of
+        everything in it, and the guide stayed dark when the theme turned light.
+        """
+        if self._highlighted is None:
+            return
         fill, on = css(palette().highlight), css(ON_HIGHLIGHT)
-        # A style sheet pins the palette its widgets had when it was set: cleared first, every
-        # child takes the new theme's palette (the guide stayed dark in the light theme).
-        self.setStyleSheet("")
-        self.setStyleSheet(
-            f'QPushButton[{HIGHLIGHT}="true"], QComboBox[{HIGHLIGHT}="true"] {{ background: '
-            f"{fill}; color: {on}; font-weight: bold; border: 2px solid {on}; border-radius: 4px;"
-            " padding: 5px 10px; }"
+        self._highlighted.setStyleSheet(
+            f"background: {fill}; color: {on}; font-weight: bold; border: 2px solid {on}; "
+            "border-radius: 4px; padding: 5px 10px;"
         )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
@@ -284,9 +285,3 @@ class GuidePanel(QWidget):
         if theme_changed(self, event):
             self._restyle()
         super().changeEvent(event)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        """The app's palette changed: the style sheet pins the old one, so restyle from here."""
-        if watched is QApplication.instance() and theme_changed(self, event):
-            self._restyle()
-        return super().eventFilter(watched, event)
