@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication, QLabel, QTabWidget
 
-    from gui.compare_panel import ComparePanel
+    from gui.runs.compare_panel import ComparePanel
 
     app = QApplication.instance() or QApplication([])
     tabs = QTabWidget()

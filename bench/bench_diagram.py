@@ -32,9 +32,9 @@ from engine.network import Network, NetworkConfig  # noqa: E402
 from engine.snapshot import EDGE_MODES, edge_values, take_snapshot  # noqa: E402
 from engine.training import TrainConfig, Trainer  # noqa: E402
 from gui.colors import NEGATIVE, POSITIVE, emphasise  # noqa: E402
-from gui.diagram_paint import paint_scene  # noqa: E402
-from gui.diagram_scene import Scene, finite  # noqa: E402
-from gui.network_view import NetworkView  # noqa: E402
+from gui.diagram.paint import paint_scene  # noqa: E402
+from gui.diagram.scene import Scene, finite  # noqa: E402
+from gui.diagram.view import NetworkView  # noqa: E402
 
 SIZE = QSize(1280, 800)
 TRAIN_BATCHES = 300

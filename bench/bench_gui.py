@@ -78,7 +78,7 @@ class Window:
     """The real main window, training through its worker thread while every view redraws."""
 
     def __init__(self, app: QApplication, source: str, settings_path: str, tab: int = 0) -> None:
-        from gui.main_window import MainWindow
+        from gui.window.main_window import MainWindow
 
         self.app = app
         settings = QSettings(settings_path, QSettings.Format.IniFormat)

@@ -96,16 +96,16 @@ def wait_for(app: QApplication, condition: Callable[[], bool], limit: float = 30
 
 def close_seconds(app: QApplication, how: str) -> float:
     """Open the window, bring it to the state ``how``, and time ``close()``."""
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     with tempfile.TemporaryDirectory() as folder, stalling_mirror() as base:
         window = MainWindow(QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat))
         window.show()
         wait_for(app, lambda: window.worker.latest_snapshot() is not None)
         if how == "stalled download":
-            import gui.data_sources
+            import gui.window.data_sources
 
-            gui.data_sources.cached_mnist_dir = lambda: None  # never find a real cache
+            gui.window.data_sources.cached_mnist_dir = lambda: None  # never find a real cache
             engine.download.MIRRORS = (base,)
             engine.download.default_cache_dir = lambda: Path(folder) / "cache"
             window.data_sources.load("full")

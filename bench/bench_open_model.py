@@ -28,7 +28,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     folder = Path(tempfile.mkdtemp())
     wide = folder / "wide.npz"

@@ -151,7 +151,7 @@ def latency(trainer: Trainer, data: MnistData, digits: int) -> dict[str, float]:
 
     qInstallMessageHandler(quiet)
     app = QApplication.instance() or QApplication([])
-    from gui.digit_panel import DigitPanel
+    from gui.pad.digit_panel import DigitPanel
 
     snapshot = take_snapshot(trainer, data.train.images)
     panel = DigitPanel()

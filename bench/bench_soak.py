@@ -78,7 +78,7 @@ class EpochRow:
 
 def soak(app: QApplication, source: str, epochs: int, size: tuple[int, int]) -> list[EpochRow]:
     """Train ``epochs`` epochs in the real window and return one row per epoch."""
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     with tempfile.TemporaryDirectory() as tmp:
         window = MainWindow(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat), source)

@@ -37,7 +37,7 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QSize, QTimer  
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine.network import NetworkConfig  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
+from gui.window.main_window import MainWindow  # noqa: E402
 
 WINDOW = QSize(1920, 1080)
 TRAIN_BATCHES = 300

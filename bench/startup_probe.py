@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QTimer  # noqa: E402  (PySide6 before pyqtgraph)
 
 import main  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
+from gui.window.main_window import MainWindow  # noqa: E402
 
 
 def report_first_paint(window: MainWindow) -> None:

@@ -6,7 +6,7 @@ hyper-parameters for the same number of mini-batches, so the only difference is 
 labelled examples it learns from. Its examples are the first n of one seeded shuffle of the
 training set in use, so the smaller sets are part of the larger ones. Each network is then
 scored on the whole test set. Training is a generator that reports as it goes and knows nothing
-of threads; ``gui.data_amount_runner`` drives it in a QThread.
+of threads; ``gui.explorer.data_amount_runner`` drives it in a QThread.
 """
 
 from __future__ import annotations

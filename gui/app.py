@@ -216,13 +216,12 @@ def run_gui(argv: Sequence[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from engine import limit_blas_threads
-    from gui.main_window import MainWindow
     from gui.theme import apply_theme
+    from gui.window import MainWindow
 
     limit_blas_threads()
     qInstallMessageHandler(filter_qt_messages)
-    from gui.memory_guard import install_memory_guard
-    from gui.preferences_dialog import load_preferences
+    from gui.window import install_memory_guard, load_preferences
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     from gui.app_icon import NAME, app_icon

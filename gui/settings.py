@@ -62,14 +62,14 @@ def _hidden(value: object) -> tuple[int, ...]:
 
 def _guide_stop(value: object) -> int:
     """Parse the guide's stop index (the guide's stops are known only once it is imported)."""
-    from gui.guide_stops import STOPS
+    from gui.guide import STOPS
 
     return sr.whole_number(limits.Range(0, len(STOPS) - 1))(value)
 
 
 def _guide_done(value: object) -> list[str]:
     """Parse the guide's finished stops; names of stops this version lacks are left out."""
-    from gui.guide_stops import BY_KEY
+    from gui.guide import BY_KEY
 
     return [name for name in sr.text_list(value) if name in BY_KEY]
 

@@ -30,10 +30,10 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget  # noqa: E402
 
 import engine  # noqa: E402
-from gui import guide_stops as gs  # noqa: E402
-from gui.guide_panel import HIGHLIGHT  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
+from gui.guide import stops as gs  # noqa: E402
+from gui.guide.panel import HIGHLIGHT  # noqa: E402
 from gui.theme import apply_theme  # noqa: E402
+from gui.window.main_window import MainWindow  # noqa: E402
 from scripts.make_screenshots import settle, wait  # noqa: E402
 
 

@@ -24,8 +24,8 @@ from PySide6.QtCore import QEventLoop, QSettings, QSize  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
 
 import engine  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
 from gui.theme import apply_theme  # noqa: E402
+from gui.window.main_window import MainWindow  # noqa: E402
 
 
 def settle(app: QApplication, seconds: float = 0.3) -> None:

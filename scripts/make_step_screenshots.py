@@ -25,8 +25,8 @@ from PySide6.QtCore import QSettings, QSize  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import engine  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
 from gui.theme import apply_theme  # noqa: E402
+from gui.window.main_window import MainWindow  # noqa: E402
 from scripts.make_screenshots import settle, wait  # noqa: E402
 
 PHASES = [  # (file name, phase, which beat of that phase: 0 first, -1 last)

@@ -24,9 +24,9 @@ from PySide6.QtCore import QSettings, QSize  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import engine  # noqa: E402
-from gui.explore_handoff import EXPLORER_TAB  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
 from gui.theme import apply_theme  # noqa: E402
+from gui.window.explore_handoff import EXPLORER_TAB  # noqa: E402
+from gui.window.main_window import MainWindow  # noqa: E402
 from scripts.make_screenshots import settle, wait  # noqa: E402
 
 NAMES = {10: "steepest", 11: "descent", 12: "data"}

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 import engine  # noqa: E402
 from engine.datasets import load_data  # noqa: E402
 from engine.experiments import BY_KEY, EXPERIMENTS, MODES  # noqa: E402
-from gui.experiment_runner import ExperimentRunner  # noqa: E402
+from gui.runs.experiment_runner import ExperimentRunner  # noqa: E402
 
 
 def run(app: QApplication, runner: ExperimentRunner, key: str, data, args) -> float:

@@ -521,8 +521,8 @@ def _main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from engine.worker import PAUSED
-    from gui.main_window import MainWindow
     from gui.theme import apply_theme
+    from gui.window.main_window import MainWindow
 
     app = QApplication([])
     apply_theme(app, os.environ.get("LAYOUT_THEME", "dark"))

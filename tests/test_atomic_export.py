@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from gui.atomic_export import write_png, write_svg, write_text
-from gui.network_view import NetworkView
+from gui.diagram.view import NetworkView
 from tests.test_network_view import base  # noqa: F401  (the module's trained snapshot fixture)
 
 

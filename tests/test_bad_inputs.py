@@ -34,7 +34,7 @@ from engine.model_io import load_model, save_model
 from engine.my_digits import MyDigits
 from engine.network import Network, NetworkConfig
 from engine.training import TrainConfig
-from gui.main_window import MainWindow
+from gui.window.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 FUZZ = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import QApplication
 from windows import open_window
 
 from engine.worker import FINISHED, RUNNING
-from gui.explore_handoff import EXPLORER_TAB
-from gui.main_window import MainWindow
+from gui.window.explore_handoff import EXPLORER_TAB
+from gui.window.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -143,11 +143,11 @@ def test_close_during_a_stalled_download(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import engine.download
-    import gui.data_sources
+    import gui.window.data_sources
 
     cache = tmp_path / "cache"
     monkeypatch.setattr(engine.download, "default_cache_dir", lambda: cache)
-    monkeypatch.setattr(gui.data_sources, "cached_mnist_dir", lambda: None)
+    monkeypatch.setattr(gui.window.data_sources, "cached_mnist_dir", lambda: None)
     window = open_window(qtbot, tmp_path / "settings.ini")
     with stalling_server() as base:
         monkeypatch.setattr(engine.download, "MIRRORS", (base,))
@@ -180,7 +180,7 @@ APP_SCRIPT = textwrap.dedent(
     sys.path.insert(0, {root!r})
     from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     app = QApplication([])
     window = MainWindow(QSettings({ini!r}, QSettings.Format.IniFormat))

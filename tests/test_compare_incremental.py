@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtWidgets import QLabel, QTabWidget
 from test_runs import trained_run
 
-import gui.compare_panel as compare_panel
+import gui.runs.compare_panel as compare_panel
 from engine.history import trailing_mean
-from gui.compare_panel import SMOOTH_WINDOW, ComparePanel
+from gui.runs.compare_panel import SMOOTH_WINDOW, ComparePanel
 
 
 def make_runs(tiny_digits, first: int, count: int) -> list:

@@ -15,7 +15,7 @@ from PIL import Image
 from test_runs import trained_run
 
 from gui.colors import DARK, LIGHT, SERIES, palette, series_colour, use_palette
-from gui.compare_panel import EXPORT_SIZE, ComparePanel
+from gui.runs.compare_panel import EXPORT_SIZE, ComparePanel
 
 
 @pytest.fixture(params=[DARK, LIGHT], ids=["dark", "light"])

@@ -12,7 +12,7 @@ from test_runs import trained_run
 from windows import open_window
 
 from engine.runs import Run
-from gui.compare_panel import ComparePanel, smoothed
+from gui.runs.compare_panel import ComparePanel, smoothed
 
 
 @pytest.fixture

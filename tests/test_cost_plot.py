@@ -7,7 +7,7 @@ import pytest
 from windows import rgb_pixels
 
 from gui.colors import palette
-from gui.cost_plot import AVERAGE_WINDOW, DISPLAY_POINTS, CostPlot
+from gui.training.cost_plot import AVERAGE_WINDOW, DISPLAY_POINTS, CostPlot
 
 
 def test_bulk_and_single_appends_give_the_exact_moving_average(qtbot, rng) -> None:
@@ -99,7 +99,7 @@ def test_clear_resets_the_axes_even_after_a_zoom(qtbot) -> None:
 
 
 def test_the_moving_window_follows_the_latest_epochs(qtbot) -> None:
-    from gui.cost_plot import WINDOW_EPOCHS
+    from gui.training.cost_plot import WINDOW_EPOCHS
 
     plot = _shown_plot(qtbot)
     plot.x_mode_box.setCurrentIndex(plot.x_mode_box.findData("window"))
@@ -134,7 +134,7 @@ def test_the_log_axis_gives_the_first_epoch_room_and_hover_still_reads_epochs(qt
 def test_the_cost_plot_and_the_compare_tab_share_one_moving_mean() -> None:
     """One moving mean: the live plot's, grown point by point, equals the Compare tab's."""
     from engine.history import trailing_mean
-    from gui.compare_panel import smoothed
+    from gui.runs.compare_panel import smoothed
 
     rng = np.random.default_rng(3)
     costs = rng.random(537).astype(np.float32)

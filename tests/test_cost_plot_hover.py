@@ -9,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.history import TrainingHistory
-from gui.cost_plot import CostPlot
+from gui.training.cost_plot import CostPlot
 
 
 @pytest.fixture

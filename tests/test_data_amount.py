@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QLabel
 from engine import data_amount as da
 from engine.network import Network, NetworkConfig
 from engine.training import TrainConfig, Trainer, evaluate
-from gui.data_amount_runner import AmountJob, DataAmountRunner
 from gui.explorer.data_amount import percent
+from gui.explorer.data_amount_runner import AmountJob, DataAmountRunner
 from gui.explorer.panel import ExplorerPanel
 
 SEEN = 20000  # examples per network in these tests (the app uses EXAMPLES_SEEN)

@@ -10,9 +10,9 @@ import pytest
 from engine.network import Network, NetworkConfig
 from engine.snapshot import take_snapshot
 from engine.training import TrainConfig, Trainer
-from gui import diagram_hits as hits
-from gui.diagram_labels import fmt
-from gui.diagram_layout import compute_layout
+from gui.diagram import hits
+from gui.diagram.labels import fmt
+from gui.diagram.layout import compute_layout
 
 SIZES = (784, 5, 4, 10)
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QProgressDialog, QPushButton
 from test_download import CHECKSUMS, FILES, leftovers, serving, url
 
 import engine.download
-from gui.main_window import MainWindow
+from gui.window.main_window import MainWindow
 
 
 @pytest.fixture

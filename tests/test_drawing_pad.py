@@ -16,8 +16,8 @@ from engine.preprocess import BOX, CENTRE, centre_of_mass
 from engine.teach import teach_step
 from engine.words import compared
 from gui.colors import HIGHLIGHT
-from gui.digit_panel import DigitPanel
-from gui.drawing_pad import SIDE, DrawingPad
+from gui.pad.digit_panel import DigitPanel
+from gui.pad.drawing_pad import SIDE, DrawingPad
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 

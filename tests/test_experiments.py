@@ -23,7 +23,7 @@ from engine.experiments import (
 )
 from engine.experiments import plan as plan_in
 from engine.runs import CANCELLED, FINISHED
-from gui.experiment_runner import ExperimentRunner
+from gui.runs.experiment_runner import ExperimentRunner
 
 
 def configs(specs) -> list[tuple]:

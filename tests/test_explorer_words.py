@@ -23,9 +23,9 @@ from engine.network import Network, NetworkConfig
 from engine.snapshot import edge_values, take_snapshot, trace_example
 from engine.teach import teach_step
 from engine.training import TrainConfig, Trainer
+from gui.diagram.view import NetworkView
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import IDEAS, N_STEPS, plain
-from gui.network_view import NetworkView
 
 NUM = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 CONFIGS = {

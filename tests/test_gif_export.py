@@ -9,8 +9,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 from windows import rgb_pixels
 
-from gui import step_export
-from gui.step_export import ExportCancelledError, export_gif, find_ffmpeg, frame_plan
+from gui.player import export as step_export
+from gui.player.export import ExportCancelledError, export_gif, find_ffmpeg, frame_plan
 
 
 def gif_frame(gif: Image.Image, n: int) -> np.ndarray:
@@ -86,7 +86,7 @@ def test_mp4_without_ffmpeg_says_so_and_writes_nothing(qtbot, window, tmp_path, 
     window.play_step_action.trigger()
     qtbot.waitUntil(window.step_player.is_active, timeout=10000)
     monkeypatch.setattr(step_export, "find_ffmpeg", lambda: None)
-    monkeypatch.setattr("gui.step_player_controls.find_ffmpeg", lambda: None)
+    monkeypatch.setattr("gui.player.controls.find_ffmpeg", lambda: None)
     told = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, title, text: told.append(text))
     window.step_player_controls.export_mp4_action.trigger()
@@ -113,7 +113,7 @@ def test_mp4_with_ffmpeg_has_every_frame(qtbot, window, tmp_path) -> None:
 
 
 def test_first_and_last_frames_show_the_drawn_digit_as_the_diagram_does(qtbot, window) -> None:
-    from gui.step_export import render_frame
+    from gui.player.export import render_frame
 
     window.digit_panel.load_test_digit(3)
     qtbot.waitUntil(lambda: window.digit_panel.network_input() is not None)

@@ -20,8 +20,8 @@ from engine.steepest_descent import steepest_descent
 from engine.step_story import finish_story, prepare_story
 from engine.teach import teach_step
 from engine.training import TrainConfig, Trainer, to_inputs
-from gui import guide_stops as gs
-from gui.main_window import MainWindow
+from gui.guide import stops as gs
+from gui.window.main_window import MainWindow
 
 
 def test_the_stops_follow_the_videos_order_and_each_has_its_parts() -> None:
@@ -388,7 +388,7 @@ def test_the_guide_data_loads_without_qt() -> None:
     import sys
 
     code = (
-        "import sys, gui.guide_stops\n"
+        "import sys, gui.guide.stops\n"
         "sys.exit(1 if any(m.startswith('PySide6') for m in sys.modules) else 0)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

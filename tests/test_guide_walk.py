@@ -8,10 +8,10 @@ import time
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from gui import guide_stops as gs
-from gui.guide_panel import HIGHLIGHT
-from gui.main_window import MainWindow
+from gui.guide import stops as gs
+from gui.guide.panel import HIGHLIGHT
 from gui.settings import LAUNCHED_KEY
+from gui.window.main_window import MainWindow
 
 ANIMATION_SECONDS = 10  # from launch to the step playing, pressing the one highlighted button
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from windows import open_window
 
-from gui.help_dialog import UNDESCRIBED, HelpDialog
+from gui.window.help_dialog import UNDESCRIBED, HelpDialog
 
 NATIVE = QKeySequence.SequenceFormat.NativeText
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 
 from engine.insight import confusion_matrix, examples_in_cell, misclassified
 from gui.colors import NEGATIVE, POSITIVE, signed_image
-from gui.insight_panel import DATASET, NEURONS, InsightPanel
-from gui.timeline import Timeline
+from gui.insight.panel import DATASET, NEURONS, InsightPanel
+from gui.training.timeline import Timeline
 
 
 @pytest.fixture

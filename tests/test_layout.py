@@ -157,7 +157,7 @@ def test_a_focused_slider_in_the_explorer_leaves_left_and_right_to_the_steps(qtb
 @pytest.mark.parametrize("size", [(480, 320), (620, 420), (900, 560), (1500, 800)])
 def test_diagram_titles_never_overlap_and_the_legend_stays_inside(qtbot, trained_on_sample, size):
     """At any diagram size the column titles keep apart and every legend line fits."""
-    from gui.network_view import NetworkView
+    from gui.diagram.view import NetworkView
 
     snapshot, _data = trained_on_sample
     view = NetworkView()
@@ -181,7 +181,7 @@ def test_diagram_titles_never_overlap_and_the_legend_stays_inside(qtbot, trained
 @pytest.mark.parametrize("width", [260, 400, 800])
 def test_dataset_counts_never_run_together(qtbot, width):
     """Each count over its bar keeps clear of its neighbours, at any width."""
-    from gui.insight_panel import _ClassCounts
+    from gui.insight.panel import _ClassCounts
 
     counts = _ClassCounts()
     qtbot.addWidget(counts)
@@ -201,7 +201,7 @@ def test_history_slider_keeps_its_width_and_the_label_stays_whole_in_a_narrow_wi
     from layout_checks import label_cut
     from PySide6.QtWidgets import QWidget
 
-    from gui.timeline import LIVE_TEXT, MIN_SLIDER, Timeline
+    from gui.training.timeline import LIVE_TEXT, MIN_SLIDER, Timeline
 
     pane = QWidget()  # in a window, as under the cost plot: its layout gives the timeline a width
     qtbot.addWidget(pane)
@@ -222,7 +222,7 @@ def test_history_slider_keeps_its_width_and_the_label_stays_whole_in_a_narrow_wi
 
 def test_cost_plot_legend_and_hover_readout_keep_off_the_curves_and_each_other(qtbot):
     """The legend sits above the plotting area; the readout inside it, beside the cursor."""
-    from gui.cost_plot import CostPlot
+    from gui.training.cost_plot import CostPlot
 
     plot = CostPlot()
     qtbot.addWidget(plot)
@@ -401,7 +401,7 @@ def test_the_text_checks_catch_a_cut_status_message_and_a_window_past_the_screen
     from layout_checks import status_cut, window_cut
     from PySide6.QtWidgets import QLabel, QMainWindow
 
-    from gui.status_bar import StatusBar
+    from gui.window.status_bar import StatusBar
 
     window = QMainWindow()
     qtbot.addWidget(window)

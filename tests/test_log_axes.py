@@ -15,9 +15,9 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QLabel
 from windows import open_window
 
-from gui.cost_plot import CostPlot
 from gui.explorer.panel import ExplorerPanel
 from gui.log_axis import count_text
+from gui.training.cost_plot import CostPlot
 
 PLAIN = re.compile(r"^\d{1,3}(,\d{3})*(\.\d+)?$")  # 100, 1,000, 0.001: no exponent, no power
 

@@ -287,7 +287,7 @@ def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> No
 def test_training_or_teaching_from_a_scrubbed_view_returns_to_the_live_network(
     qtbot, window
 ) -> None:
-    from gui.timeline import LIVE
+    from gui.training.timeline import LIVE
 
     window.worker.run_batches(250)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
@@ -336,7 +336,7 @@ def test_a_mistake_chosen_in_the_insight_panel_goes_to_the_pad_and_explorer(qtbo
 
 
 def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> None:
-    from gui.preferences_dialog import Preferences, load_preferences
+    from gui.window.preferences_dialog import Preferences, load_preferences
 
     path = tmp_path / "net.npz"
     assert window.save_model_to(path)

@@ -20,7 +20,7 @@ from windows import open_window
 
 from gui import theme
 from gui.colors import PALETTES
-from gui.status_tips import READ_MS
+from gui.window.status_tips import READ_MS
 
 MIN_DELTA_E = 15  # CIE76: two colours this far apart read as different at a glance
 MIN_CONTRAST = 4.5  # WCAG AA for a button's label

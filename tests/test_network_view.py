@@ -12,9 +12,9 @@ from PySide6.QtGui import QImage
 from engine.network import Network, NetworkConfig
 from engine.snapshot import take_snapshot, trace_example
 from engine.training import TrainConfig, Trainer
-from gui.diagram_labels import MODE_TITLES, fmt, legend_boxes
-from gui.diagram_layout import compute_layout
-from gui.network_view import NetworkView
+from gui.diagram.labels import MODE_TITLES, fmt, legend_boxes
+from gui.diagram.layout import compute_layout
+from gui.diagram.view import NetworkView
 
 SIZES = (784, 4, 3, 10)
 

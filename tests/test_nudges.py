@@ -15,7 +15,7 @@ from engine.step_beats import beat_values, example_order, plan_beats
 from engine.step_story import prepare_story
 from engine.teach import teach_step
 from engine.training import TrainConfig, Trainer, to_inputs
-from gui.step_captions import caption
+from gui.player.captions import caption
 
 NUMBER = r"([+\u2212-]?\d+(?:\.\d+)?(?:e[+\u2212-]?\d+)?)"
 

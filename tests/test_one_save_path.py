@@ -57,7 +57,7 @@ SAFE_METHODS = {  # receiver.save(path) whose method goes through the safe path
     "run": (Run.save, "save_model"),
 }
 PROCESSES = {  # a process that writes only the temporary file atomic_path gave it
-    ("gui/step_export.py", "Popen"): "FFmpeg writes the temporary path from atomic_path",
+    ("gui/player/export.py", "Popen"): "FFmpeg writes the temporary path from atomic_path",
 }
 REASON = "# not the user's file:"
 

@@ -12,7 +12,7 @@ from colour_math import contrast
 from PySide6.QtWidgets import QApplication
 from windows import rgb_pixels
 
-from gui.drawing_pad import DrawingPad
+from gui.pad.drawing_pad import DrawingPad
 from gui.theme import apply_theme
 
 WCAG_AA = 4.5  # the least contrast for body text

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 from gui.explorer.text import N_STEPS, TITLES
-from gui.step_export import SLIDE_SIZES, export_gif
-from gui.step_player import SPEEDS
+from gui.player.export import SLIDE_SIZES, export_gif
+from gui.player.player import SPEEDS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
@@ -56,7 +56,7 @@ def test_the_players_speeds_sizes_and_frame_rate_are_the_codes() -> None:
 
 def test_the_compare_tabs_colours_and_picture_size_are_the_codes() -> None:
     from gui.colors import LIGHT_SERIES, SERIES
-    from gui.compare_panel import EXPORT_SIZE
+    from gui.runs.compare_panel import EXPORT_SIZE
 
     text = section("Compare runs and experiments")
     count = number(re.search(r"up to (\w+) kept runs", text).group(1))

@@ -25,7 +25,7 @@ from windows import open_window
 
 import engine.download
 import engine.model_io
-import gui.model_reader
+import gui.window.model_reader
 from engine import limits
 from engine.atomic import atomic_write, check_target
 from engine.datasets import load_data
@@ -37,9 +37,9 @@ from engine.my_digits import MyDigits
 from engine.network import Network, NetworkConfig
 from engine.stall import is_stalled
 from engine.training import TrainConfig
-from gui.memory_guard import MESSAGE, install_memory_guard
-from gui.preferences_dialog import load_preferences
 from gui.settings import DEFAULTS, load_session
+from gui.window.memory_guard import MESSAGE, install_memory_guard
+from gui.window.preferences_dialog import load_preferences
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen"}
@@ -577,7 +577,7 @@ def test_a_large_model_loads_behind_a_dialog_that_keeps_the_window_live_and_can_
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = tiny_model(tmp_path / "large.npz", sizes=(784, 16, 16, 10), learning_rate=0.5)
-    monkeypatch.setattr(gui.model_reader, "LARGE_MODEL", 0)  # every file takes the slow path
+    monkeypatch.setattr(gui.window.model_reader, "LARGE_MODEL", 0)  # every file takes the slow path
     window = open_window(qtbot, tmp_path / "s.ini")
     release = threading.Event()
     real_load = engine.model_io.load_model

@@ -22,8 +22,8 @@ from test_safe_save import read_only_disk as read_only_disk  # noqa: F401
 from windows import open_window
 
 from engine.errors import SaveError
-from gui import step_export
-from gui.step_export import ExportCancelledError, export_gif, export_mp4, find_ffmpeg
+from gui.player import export as step_export
+from gui.player.export import ExportCancelledError, export_gif, export_mp4, find_ffmpeg
 
 KINDS = ["gif", pytest.param("mp4", marks=pytest.mark.skipif(
     find_ffmpeg() is None, reason="the optional mp4 extra is not installed"))]  # fmt: skip
@@ -277,8 +277,8 @@ def test_the_export_dialog_tells_why_and_asks_before_an_added_suffix_replaces(di
 
 
 def test_a_huge_window_exports_its_diagram_scaled_down_to_4k(dialog):
-    from gui.diagram_layout import compute_layout
-    from gui.step_export import export_layout, render_frame
+    from gui.diagram.layout import compute_layout
+    from gui.player.export import export_layout, render_frame
 
     controls = dialog[0]
     player = controls.player

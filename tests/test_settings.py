@@ -182,7 +182,7 @@ def test_fuzzed_settings_files_load_within_the_controls_limits(
     tmp_path: Path, values: dict[str, object], raw: bool
 ) -> None:
     from engine import limits
-    from gui.preferences_dialog import load_preferences
+    from gui.window.preferences_dialog import load_preferences
 
     path = tmp_path / "fuzz.ini"
     path.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 from windows import rgb_pixels
 
-from gui.step_export import SLIDE_SIZES, export_layout, find_ffmpeg, render_frame
+from gui.player.export import SLIDE_SIZES, export_layout, find_ffmpeg, render_frame
 
 
 def export_through_the_dialog(qtbot, window, monkeypatch, path, pick) -> list[str]:

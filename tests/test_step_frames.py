@@ -14,9 +14,9 @@ from windows import open_window
 from engine.network import Network
 from engine.training import TrainConfig, to_inputs
 from gui.colors import palette
-from gui.diagram_layout import compute_layout
-from gui.diagram_paint import output_labels_right
-from gui.step_frames import StepFrames, arrow_segments
+from gui.diagram.layout import compute_layout
+from gui.diagram.paint import output_labels_right
+from gui.player.frames import StepFrames, arrow_segments
 
 SIZES = (784, 12, 8, 10)
 CANVASES = [(520, 347), (640, 420), (900, 600), (1280, 800)]  # 520x347: the diagram at 1366x768

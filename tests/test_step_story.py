@@ -13,7 +13,7 @@ from engine.snapshot import network_of, take_snapshot
 from engine.step_beats import beat_values, example_order, plan_beats
 from engine.step_story import finish_story, prepare_story
 from engine.training import TrainConfig, Trainer, to_inputs
-from gui.step_captions import caption
+from gui.player.captions import caption
 
 SIZES = (784, 12, 8, 10)
 

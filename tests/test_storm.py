@@ -22,8 +22,8 @@ from windows import open_window
 
 from engine.snapshot import EDGE_MODES, Snapshot
 from engine.worker import FAILED, PAUSED, RUNNING
-from gui.main_window import MainWindow
 from gui.settings import SPEEDS, parse_hidden
+from gui.window.main_window import MainWindow
 
 ACTIONS_TO_FIRE = 1500
 DEADLOCK_S = 150  # far beyond the storm's time: only a hung event loop or thread gets here

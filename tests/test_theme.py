@@ -40,7 +40,7 @@ class _Hints:
 )
 def test_system_theme_follows_the_desktop(monkeypatch, scheme, expected):
     """By default the app is light on a light desktop and dark on a dark one."""
-    from gui.preferences_dialog import Preferences
+    from gui.window.preferences_dialog import Preferences
 
     monkeypatch.setattr(theme.QGuiApplication, "styleHints", lambda: _Hints(scheme))
     assert Preferences().theme == "system"
@@ -57,11 +57,11 @@ def _pixel(widget, x: int = 3, y: int = 3) -> tuple[int, int, int]:
 
 def _views(window) -> list:
     """Return the custom-painted canvases of every tab: each fills its background."""
-    from gui.confusion_view import _MatrixCanvas
+    from gui.diagram.view import NetworkView
     from gui.explorer.diagram import LayerDiagram
     from gui.explorer.gradient import GradientStrip
-    from gui.insight_panel import _ClassCounts
-    from gui.network_view import NetworkView
+    from gui.insight.confusion_view import _MatrixCanvas
+    from gui.insight.panel import _ClassCounts
 
     kinds = (NetworkView, LayerDiagram, GradientStrip, _MatrixCanvas, _ClassCounts)
     return [w for kind in kinds for w in window.findChildren(kind)]
@@ -107,6 +107,6 @@ def test_switching_theme_recolours_every_view(qtbot, tmp_path):
 
 def window_preferences(name: str):
     """Return default preferences with the given theme."""
-    from gui.preferences_dialog import Preferences
+    from gui.window.preferences_dialog import Preferences
 
     return Preferences(theme=name)

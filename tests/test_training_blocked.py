@@ -7,7 +7,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel
 
 from engine.worker import FAILED, PAUSED
-from gui.main_window import MainWindow
+from gui.window.main_window import MainWindow
 
 
 def training_actions(window) -> list:

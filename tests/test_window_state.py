@@ -21,9 +21,9 @@ from engine.network import NetworkConfig
 from engine.snapshot import network_of
 from engine.training import evaluate
 from engine.worker import PAUSED, RUNNING
-from gui.diagram_labels import titles
+from gui.diagram.labels import titles
 from gui.settings import GOAL_EPOCHS, WATCHABLE
-from gui.timeline import LIVE, LIVE_TEXT
+from gui.training.timeline import LIVE, LIVE_TEXT
 
 
 def accuracy_of(window, snapshot) -> float:
@@ -363,7 +363,7 @@ def test_slow_motion_shows_each_steps_update_and_its_mini_batch(qtbot, window) -
 
 
 def test_help_has_the_guide_the_keys_and_the_links(qtbot, window) -> None:
-    from gui.help_dialog import BOOK_URL, VIDEO_URL, shortcut_rows
+    from gui.window.help_dialog import BOOK_URL, VIDEO_URL, shortcut_rows
 
     qtbot.keyClick(window, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: getattr(window, "help_dialog", None) is not None)

@@ -38,7 +38,7 @@ def test_quantity_agrees_with_its_number():
 
 def test_confusion_cell_title_reads_an_8_and_1_test_image(qtbot):
     """The title over a cell's examples: "1 test image of an 8 mistaken for an 11"-style words."""
-    from gui.confusion_view import ConfusionView
+    from gui.insight.confusion_view import ConfusionView
 
     view = ConfusionView()
     qtbot.addWidget(view)
@@ -74,7 +74,7 @@ def test_explorer_text_for_a_mini_batch_of_one_says_1_example():
 
 def test_teach_buttons_say_an_8(qtbot):
     """Each label button's tooltip reads "This drawing is an 8" or "a 7"."""
-    from gui.digit_panel import DigitPanel
+    from gui.pad.digit_panel import DigitPanel
 
     panel = DigitPanel()
     qtbot.addWidget(panel)

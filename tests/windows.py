@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
-from gui.main_window import MainWindow
+from gui.window.main_window import MainWindow
 
 
 def open_window(qtbot, settings_path: Path) -> MainWindow:

@@ -5,3 +5,7 @@
 by phase: ``forward`` (steps 1-3), ``backward`` (4-5), ``gradient`` (6-8), ``descent``
 (9-11) and ``data_amount`` (12).
 """
+
+from gui.explorer.panel import ExplorerPanel
+
+__all__ = ["ExplorerPanel"]

@@ -9,7 +9,7 @@ import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt 
 from engine import data_amount as da
 from engine.data_amount import AmountProgress
 from gui.colors import palette
-from gui.data_amount_runner import AmountJob, DataAmountRunner
+from gui.explorer.data_amount_runner import AmountJob, DataAmountRunner
 from gui.explorer.state import ExplorerState
 from gui.explorer.widgets import bar_plot, info_label, same_key
 from gui.log_axis import CountAxis

@@ -1,0 +1,119 @@
+"""Data sources: the bundled sample, full MNIST (downloaded once), a folder, and my digits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from engine.datasets import Dataset, MnistData, load_data, load_full
+from gui.window.download_dialog import DownloadDialog, DownloadProgress
+
+if TYPE_CHECKING:
+    from gui.window.main_window import MainWindow
+
+
+def cached_mnist_dir() -> Path | None:
+    """The verified full MNIST in the cache, if any (the download code loads only when asked:
+    its HTTP libraries cost a fifth of a second of start-up)."""
+    from engine.download import cached_mnist_dir as cached
+
+    return cached()
+
+
+class DataSources(QObject):
+    """Switch the worker to a dataset, behind a confirmation and, for full MNIST, a download.
+
+    A QObject living in the GUI thread, so the worker's data signals reach it queued.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.worker = window.worker
+        self.download: DownloadProgress | None = None  # the full MNIST download under way
+
+    def on_data_loaded(self, data: MnistData) -> None:
+        """Remember the dataset now in use."""
+        self.window.data = data
+        self.window.digit_panel.set_test_images(data.test.images, data.test.labels)
+        self.window.insight.set_data(data)
+        self.window.controls.set_data_source(data.source)
+        if data.source in ("sample", "full") or Path(data.source).is_dir():
+            self.window.remember(data=data.source)
+        self.window.recovery.update_actions(self.worker.state)  # Run and Step were waiting for it
+        self.window.feed.update_status()
+
+    def on_data_failed(self, message: str) -> None:
+        """Loading failed; the previous data and network stay."""
+        if self.download is not None and self.download.cancel.is_set():
+            message = "Download cancelled; nothing was changed."
+        if self.window.data is None:  # the remembered data is gone: start on the bundled sample
+            message += " Using the bundled sample instead."
+            self.worker.load_data(lambda: load_data("sample"))
+            if self.window.settings_problems:  # the launch's settings banner stays readable
+                message = f"{self.window.banner.last_message()}\n{message}"
+        self.window.banner.show_failure(message, offer_lower_rate=False)
+
+    def on_data_chosen(self, source: str) -> None:
+        """The learner picked a dataset in the controls."""
+        if self.window.data is not None and source == self.window.data.source:
+            return
+        self.load(source)
+        if self.window.data is not None:  # until the new data arrives, show what is in use
+            self.window.controls.set_data_source(self.window.data.source)
+
+    def load(self, source: str, ask: bool = True) -> None:
+        """Switch to a dataset ("sample", "full" or a folder), resetting the network."""
+        if (
+            ask
+            and self.window.record.unsaved
+            and not self.window.confirm(
+                "Switch the data?", "Training starts afresh on the new data."
+            )
+        ):
+            return
+        self.window.run_goal.end()
+        if source == "full" and cached_mnist_dir() is None:
+            self.download_full()
+            return
+        self.worker.load_data(lambda: load_data(source))
+
+    def download_full(self) -> None:
+        """Download the full MNIST in the worker thread behind a cancellable progress dialog."""
+        progress = DownloadProgress()
+        dialog = DownloadDialog(progress, self.window)
+        self.download = progress
+        self.worker.data_loaded.connect(dialog.close)
+        self.worker.data_failed.connect(dialog.close)
+        dialog.show()
+        self.worker.load_data(lambda: load_full(progress=progress.report, cancel=progress.cancel))
+
+    def open_idx_dialog(self) -> None:
+        """Ask for a folder of MNIST IDX files and use it."""
+        folder = QFileDialog.getExistingDirectory(self.window, "Folder with MNIST IDX files")
+        if folder:
+            self.load(folder)
+
+    def mix_my_digits(self) -> None:
+        """Retrain on the current data plus the learner's own labelled digits."""
+        digits = self.window.digit_panel.my_digits
+        if self.window.data is None or not len(digits):
+            self.window.statusBar().showMessage("Add some digits under Teach it first.", 5000)
+            return
+        if self.window.record.unsaved and not self.window.confirm(
+            "Train on your digits too?", "Training starts afresh on the combined data."
+        ):
+            return
+        data = self.window.data
+        images, labels = digits.as_uint8()
+        train = Dataset(
+            np.concatenate([data.train.images, images]),
+            np.concatenate([data.train.labels, labels]),
+            data.train.name,
+        )
+        mixed = MnistData(train, data.test, f"{data.source} + {len(labels)} of my digits")
+        self.worker.load_data(lambda: mixed)
