@@ -21,6 +21,8 @@ STANDARD_NAMES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 
+DIGIT_NAMES = tuple(str(d) for d in range(10))
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -42,6 +44,16 @@ class MnistData:
     train: Dataset
     test: Dataset
     source: str  # "sample", "full", or the directory path
+    class_names: tuple[str, ...] = DIGIT_NAMES  # what each output neuron stands for, by label
+
+    def class_name(self, label: int) -> str:
+        """Return the name of one class ("7" for digits, "Sneaker" for Fashion-MNIST)."""
+        return self.class_names[int(label)]
+
+    @property
+    def n_classes(self) -> int:
+        """Return how many classes the labels (and the output layer) have."""
+        return len(self.class_names)
 
 
 def load_pair(
