@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from engine.datasets import Dataset, MnistData, load_data, load_full
+from engine.data.datasets import Dataset, MnistData, load_data, load_full
 from gui.window.download_dialog import DownloadDialog, DownloadProgress
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def cached_mnist_dir() -> Path | None:
     """The verified full MNIST in the cache, if any (the download code loads only when asked:
     its HTTP libraries cost a fifth of a second of start-up)."""
-    from engine.download import cached_mnist_dir as cached
+    from engine.data.download import cached_mnist_dir as cached
 
     return cached()
 
