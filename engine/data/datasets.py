@@ -109,7 +109,7 @@ def load_mnist_dir(directory: str | os.PathLike[str]) -> MnistData:
 
 def sample_dir() -> Path:
     """Return the directory of the small MNIST sample bundled with the application."""
-    return Path(__file__).resolve().parent.parent / "resources" / "mnist-sample"
+    return Path(__file__).resolve().parents[2] / "resources" / "mnist-sample"
 
 
 def load_sample() -> MnistData:
