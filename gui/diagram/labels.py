@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 
 from engine.costs import COSTS
 from engine.snapshot import Snapshot
+from gui.colors import palette
 from gui.diagram.layout import DiagramLayout
 from gui.diagram.scene import Scene
 
@@ -178,6 +179,14 @@ def _flow(
     return boxes
 
 
+def sign_note() -> list[str]:
+    """Return the legend's line on the second cue for sign, when negatives are dashed."""
+    p = palette()
+    if not p.sign_marks:
+        return []
+    return [f"dashed edge: negative ({p.negative_word}); solid: positive ({p.positive_word})"]
+
+
 def legend_boxes(layout: DiagramLayout, scene: Scene) -> tuple[list[TextBox], QRectF]:
     """Return the legend's text lines and its colour bar, all inside the legend rectangle.
 
@@ -198,11 +207,15 @@ def legend_boxes(layout: DiagramLayout, scene: Scene) -> tuple[list[TextBox], QR
         scale += [f"into {name} \u00b1{fmt(s)}" for name, s in zip(names, scene.scales)]
     else:
         scale = ["one scale for every layer"]
-    key = decay_note(scene) + [
-        f"ring round a neuron: its {BIAS_TITLES[scene.mode]} (same colours)",
-        f"fill: {scene.fill_note}",
-        "edges under 1/16 of full colour are not drawn: hover for every value",
-    ]
+    key = (
+        sign_note()
+        + decay_note(scene)
+        + [
+            f"ring round a neuron: its {BIAS_TITLES[scene.mode]} (same colours)",
+            f"fill: {scene.fill_note}",
+            "edges under 1/16 of full colour are not drawn: hover for every value",
+        ]
+    )
     area = QRectF(x, bar.top() - 2, w, y + h - bar.top() + 2)
     for pixels in LEGEND_SIZES:
         first = bar.right() + 4 + _width(f"+{top}", pixels) + 2 * GAP

@@ -167,7 +167,7 @@ class BackPage(QWidget):
         brushes = sign_brushes(heights[:-1]) + [pg.mkBrush(*palette().highlight)]
         every = max(1, n // 12)
         ticks = [(k, str(k)) for k in range(0, n, every)] + [(n, "sum")]
-        set_bars(self.plot, heights, brushes, ticks)
+        set_bars(self.plot, heights, brushes, ticks, signs=heights)
         self.plot.getPlotItem().setLabel(
             "bottom",
             f"desired change of a, asked by neuron k of layer {layer + 1}; highlighted: the sum "

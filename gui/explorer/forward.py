@@ -117,7 +117,7 @@ class CostPage(QWidget):
             )
             for j, n in enumerate(nudges)
         ]
-        set_bars(self.plot, shares, brushes)
+        set_bars(self.plot, shares, brushes, signs=nudges)
         a = e.activations(e.n_layers)
         if e.network.config.cost == "quadratic":
             formula = (
