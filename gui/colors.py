@@ -152,7 +152,7 @@ LIGHT_SAFE_SERIES = (
     (190, 90, 150),  # reddish purple, deepened
     (0, 140, 100),  # bluish green, deepened
     (136, 34, 85),  # Paul Tol's wine
-    (50, 155, 215),  # sky blue, deepened
+    (40, 145, 205),  # sky blue, deepened
     (120, 120, 120),  # grey
 )
 SCHEMES = ("standard", "colour-blind")

@@ -61,7 +61,7 @@ def qt_palette(p: Palette) -> QPalette:
         QPalette.ColorRole.Button: QColor(p.button),
         QPalette.ColorRole.ButtonText: qcolor(p.text),
         QPalette.ColorRole.BrightText: qcolor(p.negative),
-        QPalette.ColorRole.Highlight: qcolor(p.positive).darker(130 if p.name == "dark" else 100),
+        QPalette.ColorRole.Highlight: qcolor(p.positive).darker(170 if p.name == "dark" else 100),
         QPalette.ColorRole.HighlightedText: QColor(p.selected_text),
         QPalette.ColorRole.Link: qcolor(p.positive),
         QPalette.ColorRole.PlaceholderText: qcolor(p.dim),
