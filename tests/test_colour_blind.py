@@ -16,7 +16,7 @@ import itertools
 
 import pytest
 from colour_math import DEFICIENCIES, ciede2000, ciede2000_lab, simulate
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from gui import colors
@@ -174,3 +174,58 @@ def test_a_foreign_stored_scheme_gives_the_standard_one(tmp_path) -> None:
     prefs = load_preferences(settings, problems)
     assert (prefs.colours, prefs.sign_marks) == ("standard", "auto")
     assert len(problems) == 2
+
+
+@pytest.mark.parametrize("theme", sorted(PALETTES))
+def test_switching_recolours_the_compare_tabs_runs_at_once(qtbot, tiny_digits, theme) -> None:
+    """Three kept runs take the scheme's first three colours the moment it is chosen."""
+    from test_compare_legend import drawn_colours, many_runs
+
+    from gui.runs.compare_panel import ComparePanel
+
+    app = QApplication.instance()
+    apply_theme(app, theme, "standard")
+    try:
+        panel = ComparePanel()
+        qtbot.addWidget(panel)
+        panel.resize(900, 560)
+        panel.show()
+        panel.set_runs(many_runs(tiny_digits, 3))
+        assert drawn_colours(panel) == list(PALETTES[theme].series[:3])
+        apply_theme(app, theme, "colour-blind")
+        qtbot.waitUntil(lambda: drawn_colours(panel) == list(SAFE[theme].series[:3]))
+    finally:
+        apply_theme(app, "dark", "standard", "auto")
+
+
+@pytest.mark.parametrize("theme", sorted(PALETTES))
+def test_choosing_it_in_preferences_repaints_the_diagram_at_once(qtbot, tmp_path, theme) -> None:
+    """The open window's diagram paints its colour bar and edges in the scheme just chosen."""
+    from windows import open_window, rgb_pixels
+
+    from gui.diagram.labels import legend_boxes
+    from gui.window.preferences_dialog import Preferences, load_preferences
+
+    app = QApplication.instance()
+    window = open_window(qtbot, tmp_path / "s.ini")
+    view = window.network_view
+    try:
+        for colours in ("standard", "colour-blind", "standard"):
+            window.dialogs.apply_preferences(Preferences(theme=theme, colours=colours))
+            expected = for_scheme(PALETTES[theme], colours)
+            assert colors.palette() == expected
+
+            def painted(expected=expected, colours=colours) -> bool:
+                image = view.grab().toImage()
+                bar = legend_boxes(view.diagram_layout(), view.scene())[1]
+                dpr = image.devicePixelRatio()
+                left = rgb_pixels(image)[int((bar.top() + 2) * dpr), int((bar.left() + 1) * dpr)]
+                styles = {pen.style() for ps in view.scene().buckets[1:] for pen, _l, _a in ps}
+                dashed = Qt.PenStyle.CustomDashLine in styles
+                return ciede2000(left, expected.negative) < 3 and dashed == (colours != "standard")
+
+            qtbot.waitUntil(painted)  # a turn of the event loop: the palette-change events
+        assert load_preferences(window.stored).colours == "standard"
+    finally:
+        window.close()
+        apply_theme(app, "dark", "standard", "auto")
