@@ -158,3 +158,29 @@ def test_bars_coloured_by_another_value_are_marked_by_its_sign(qtbot, marked) ->
     marks = [item for item in plot.getPlotItem().items if hasattr(item, "textItem")]
     texts = [m.textItem.toPlainText() for m in marks]
     assert texts == (["\u2212", "+", "\u2212"] if marked else [])
+
+
+HUES = {"red": (345, 15), "orange": (15, 45), "blue": (190, 250)}  # HSV hue ranges, in degrees
+
+
+def test_the_words_name_the_colours_drawn(marked) -> None:
+    """What the text calls each sign is the hue painted: red is red, orange is orange."""
+    from PySide6.QtGui import QColor
+
+    p = palette()
+    for word, rgb in ((p.positive_word, p.positive), (p.negative_word, p.negative)):
+        hue = QColor(*rgb).hsvHue()
+        low, high = HUES[word]
+        assert (low <= hue <= high) if low < high else (hue >= low or hue <= high), (word, hue)
+
+
+def test_the_step_players_caption_names_the_arrows_colours(tiny_digits, marked) -> None:
+    from gui.player.frames import StepFrames
+
+    images, _ = tiny_digits
+    story = told_step(make_trainer(tiny_digits, TrainConfig(), (784, 12, 8, 10)), images)
+    frames = StepFrames(story)
+    cost = next(i for i, b in enumerate(frames.beats) if b.phase == "cost")
+    frames.scene(cost, compute_layout((784, 12, 8, 10), 900, 600), ("weight", True, 1.0))
+    p = palette()
+    assert f"(arrows: up {p.positive_word}, down {p.negative_word})" in frames.caption(cost)

@@ -83,6 +83,7 @@ class StepFrames:
             self._key = key
             self._scenes = {}
             self._bases = {}
+            self._captions = {}  # they name the sign colours
             self._lines = edge_lines(layout)
         if index not in self._scenes:
             self._scenes[index] = self._build(index, layout, settings)
