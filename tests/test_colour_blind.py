@@ -229,3 +229,27 @@ def test_choosing_it_in_preferences_repaints_the_diagram_at_once(qtbot, tmp_path
     finally:
         window.close()
         apply_theme(app, "dark", "standard", "auto")
+
+
+def test_runs_past_the_schemes_eight_colours_are_dashed(qtbot, tiny_digits) -> None:
+    """The ninth and tenth runs share the first two's colours: their lines are dashed instead."""
+    from test_compare_legend import many_runs
+
+    from gui.runs.compare_panel import ComparePanel
+
+    app = QApplication.instance()
+    apply_theme(app, "dark", "colour-blind")
+    try:
+        panel = ComparePanel()
+        qtbot.addWidget(panel)
+        panel.resize(900, 560)
+        panel.show()
+        panel.set_runs(many_runs(tiny_digits, 10))
+        panel.draw_now()
+        pens = [panel._cost_items[r.serial].opts["pen"] for r in panel.runs]
+        drawn = [(pen.color().getRgb()[:3], pen.style()) for pen in pens]
+        assert len(set(drawn)) == 10  # no two runs look alike
+        assert len({colour for colour, _style in drawn}) == 8
+        assert [style != Qt.PenStyle.SolidLine for _c, style in drawn] == [False] * 8 + [True] * 2
+    finally:
+        apply_theme(app, "dark", "standard", "auto")

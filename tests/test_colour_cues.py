@@ -12,11 +12,9 @@ from colour_math import ciede2000
 from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
-from test_step_story import make_trainer, told_step
+from test_step_story import TrainConfig, make_trainer, take_snapshot, told_step
 from windows import rgb_pixels
 
-from engine.snapshot import take_snapshot
-from engine.training import TrainConfig
 from gui.colors import palette
 from gui.diagram import NetworkView
 from gui.diagram.labels import legend_boxes
@@ -184,3 +182,23 @@ def test_the_step_players_caption_names_the_arrows_colours(tiny_digits, marked) 
     frames.scene(cost, compute_layout((784, 12, 8, 10), 900, 600), ("weight", True, 1.0))
     p = palette()
     assert f"(arrows: up {p.positive_word}, down {p.negative_word})" in frames.caption(cost)
+
+
+@pytest.mark.parametrize("size", [(480, 320), (620, 420), (900, 560)])
+def test_the_legends_extra_line_still_fits(qtbot, trained_on_sample, size) -> None:
+    """The dashes' line in the legend keeps every legend line inside a small diagram."""
+    apply_theme(QApplication.instance(), "dark", "colour-blind", "auto")
+    try:
+        view = NetworkView()
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.set_snapshot(trained_on_sample[0])
+        view.refresh()
+        legend = view.legend_boxes()
+        texts = " ".join(b.text for b in legend_boxes(view.diagram_layout(), view.scene())[0])
+        assert "dashed edge" in texts
+        for i, box in enumerate(legend):
+            assert view.rect().contains(box.toAlignedRect()), box
+            assert not any(box.intersects(other) for other in legend[i + 1 :]), box
+    finally:
+        apply_theme(QApplication.instance(), "dark", "standard", "auto")
