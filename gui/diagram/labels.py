@@ -10,9 +10,8 @@ from PySide6.QtGui import QFont, QFontMetricsF
 
 from engine.costs import COSTS
 from engine.snapshot import Snapshot
-from gui.colors import palette
 from gui.diagram.layout import DiagramLayout
-from gui.diagram.scene import Scene
+from gui.diagram.scene import Scene, sign_note
 
 MODE_TITLES = {
     "weight": "weight w",
@@ -177,14 +176,6 @@ def _flow(
             boxes.append(TextBox(QRectF(x, top, w, line), chunk, pixels, dim=True))
             x += w + 3 * GAP
     return boxes
-
-
-def sign_note() -> list[str]:
-    """Return the legend's line on the second cue for sign, when negatives are dashed."""
-    p = palette()
-    if not p.sign_marks:
-        return []
-    return [f"dashed edge: negative ({p.negative_word}); solid: positive ({p.positive_word})"]
 
 
 def legend_boxes(layout: DiagramLayout, scene: Scene) -> tuple[list[TextBox], QRectF]:

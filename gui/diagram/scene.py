@@ -145,6 +145,14 @@ def _scales(values: list, per_layer: bool) -> list[float]:
 NEGATIVE_DASHES = [3.0, 2.0]  # in pen widths: a negative edge's dash and gap
 
 
+def sign_note() -> list[str]:
+    """Return the legend's line on the second cue for sign, when negatives are dashed."""
+    p = palette()
+    if not p.sign_marks:
+        return []
+    return [f"dashed edge: negative ({p.negative_word}); solid: positive ({p.positive_word})"]
+
+
 def _buckets(
     values: np.ndarray, lines: list[QLineF], scale: float, power: float, max_width: float
 ) -> list[tuple[QPen, list[QLineF], bool]]:
