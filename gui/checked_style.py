@@ -18,7 +18,7 @@ to style-sheet drawing, which changes its size and look everywhere.
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QProxyStyle,
     QStyle,
@@ -82,7 +82,8 @@ class CheckedToolStyle(QProxyStyle):
             return
         if not option.state & QStyle.StateFlag.State_On:
             return
-        highlight = option.palette.color(QPalette.ColorRole.Highlight)
+        # the sign colour as it was the selection colour (now darker, for white text on it)
+        highlight = QColor(*palette().positive).darker(130 if palette().name == "dark" else 100)
         tint = QColor(highlight)
         tint.setAlpha(TINT_ALPHA)
         painter.save()
