@@ -233,7 +233,8 @@ def run_gui(argv: Sequence[str]) -> int:
     app.setWindowIcon(app_icon())
     app.setDesktopFileName(NAME)  # Wayland and task bars match the window to its menu entry
     settings = QSettings(args.settings, QSettings.Format.IniFormat) if args.settings else None
-    apply_theme(app, load_preferences(settings or QSettings()).theme)
+    prefs = load_preferences(settings or QSettings())
+    apply_theme(app, prefs.theme, prefs.colours, prefs.sign_marks)
     interrupts.hold()  # from here on a signal must not end Python under the training thread
     interrupts.check()  # the last moment to stop with no thread to end: main.py says so
     window = MainWindow(settings=settings, data=args.data)

@@ -1,14 +1,20 @@
 """The one colour convention of the app, 3Blue1Brown's: blue positive, red negative, grey fill.
 
 Every view that colours a weight, a gradient or an activation takes its colours from here, so a
-learner reads blue as "more" and red as "less" everywhere. There is one ``Palette`` per theme;
-views ask ``palette()`` when they paint and restyle on Qt's palette-change event. Values are
-mapped to colours with NumPy lookup tables, never one QColor per value in a Python loop.
+learner reads blue as "more" and red as "less" everywhere. There is one ``Palette`` per theme and
+colour scheme; views ask ``palette()`` when they paint and restyle on Qt's palette-change event.
+Values are mapped to colours with NumPy lookup tables, never one QColor per value in a Python loop.
+
+The colour-blind scheme (Preferences) swaps red for orange: blue against orange is the diverging
+pair of Okabe & Ito's palette and of ColorBrewer's PuOr, which differ along the blue-yellow axis
+that protanopes and deuteranopes keep and in lightness, which tritanopes keep. Its other colours
+are Okabe-Ito's too, deepened or lightened to read on each theme's canvas; it also draws negative
+values with a second cue (dashed edges, a minus sign on bars), so sign never rests on colour alone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtGui import QColor
@@ -39,6 +45,45 @@ class Palette:
     button: str
     selected_text: str  # Qt palette: the text of a selected item, on the selection colour
     shadow: str  # Qt palette: the darkest edge of a raised frame
+    on_highlight: RGB = (0, 0, 0)  # text and frame on a highlight-filled button
+    series: tuple[RGB, ...] = ()  # runs compared side by side, in the order they are added
+    scheme: str = "standard"  # "standard" (3Blue1Brown's) or "colour-blind"
+    positive_word: str = "blue"  # what the text calls the positive colour
+    negative_word: str = "red"
+    sign_marks: bool = False  # negatives also dashed or marked "−", not only coloured
+
+
+# Runs compared side by side: twelve hues told apart in each theme (every pair at least 30 apart
+# in CIELAB, each at least 40 from the canvas), in the order runs are added (the first three are an
+# experiment's usual runs: blue, orange, green). The light theme's are deeper, to read on white.
+SERIES = (
+    (88, 196, 221),
+    (255, 170, 60),
+    (120, 210, 110),
+    (236, 110, 180),
+    (180, 150, 255),
+    (240, 230, 110),
+    (252, 98, 85),
+    (200, 200, 200),
+    (50, 110, 255),
+    (170, 110, 60),
+    (0, 170, 130),
+    (130, 140, 20),
+)
+LIGHT_SERIES = (
+    (31, 119, 180),
+    (230, 110, 0),
+    (44, 150, 44),
+    (200, 60, 150),
+    (150, 100, 230),
+    (170, 150, 0),
+    (214, 39, 40),
+    (120, 120, 120),
+    (20, 40, 140),
+    (120, 60, 40),
+    (0, 160, 170),
+    (0, 0, 0),
+)
 
 
 DARK = Palette(
@@ -55,12 +100,13 @@ DARK = Palette(
     muted=(105, 115, 135),
     no_data=(48, 52, 60),
     success=(90, 210, 120),
-    faint=(80, 86, 100),
+    faint=(130, 136, 150),  # dimmer than ``dim``, still 4.5:1 on the panel
     window="#1c1f26",
     base="#14161c",
     button="#2a2e38",
     selected_text="#ffffff",
     shadow="#000000",
+    series=SERIES,
 )
 LIGHT = Palette(
     name="light",
@@ -69,21 +115,85 @@ LIGHT = Palette(
     text=(28, 30, 36),
     dim=(92, 98, 110),
     outline=(150, 156, 168),
-    positive=(24, 128, 176),  # the same hues, deep enough to read on white
-    negative=(212, 58, 46),
-    highlight=(176, 112, 0),  # amber, not yellow: yellow on white cannot be read
+    positive=(14, 108, 156),  # the same hues, deep enough for 4.5:1 as text on every light canvas
+    negative=(192, 46, 36),
+    highlight=(146, 90, 0),  # amber, not yellow: yellow on white cannot be read
     accent=(214, 120, 0),
     muted=(150, 158, 172),
     no_data=(222, 225, 232),
-    success=(30, 140, 70),
+    success=(20, 118, 56),
     faint=(80, 86, 100),
     window="#eff0f3",
     base="#ffffff",
     button="#e4e6eb",
     selected_text="#ffffff",
     shadow="#000000",
+    on_highlight=(255, 255, 255),  # the amber is deep: white reads on it, black would not
+    series=LIGHT_SERIES,
 )
 PALETTES = {"dark": DARK, "light": LIGHT}
+
+# Okabe & Ito's colour-blind-safe colours, in the order runs are added: next to each other every
+# two stay apart under protanopia, deuteranopia and tritanopia (tests/test_colour_blind.py).
+SAFE_SERIES = (
+    (86, 180, 233),  # sky blue
+    (230, 159, 0),  # orange
+    (240, 240, 240),  # white
+    (204, 121, 167),  # reddish purple
+    (0, 165, 120),  # bluish green
+    (240, 228, 66),  # yellow
+    (40, 130, 210),  # blue
+    (213, 94, 0),  # vermillion
+)
+LIGHT_SAFE_SERIES = (
+    (0, 114, 178),  # blue
+    (213, 94, 0),  # vermillion
+    (0, 0, 0),  # black
+    (190, 90, 150),  # reddish purple, deepened
+    (0, 140, 100),  # bluish green, deepened
+    (136, 34, 85),  # Paul Tol's wine
+    (40, 145, 205),  # sky blue, deepened
+    (120, 120, 120),  # grey
+)
+SCHEMES = ("standard", "colour-blind")
+SAFE = {
+    "dark": replace(
+        DARK,
+        scheme="colour-blind",
+        positive=(86, 180, 233),  # Okabe-Ito sky blue
+        negative=(230, 120, 20),  # Okabe-Ito vermillion, lightened for 4.5:1 on the panel
+        highlight=(240, 228, 66),  # Okabe-Ito yellow: apart from both signs
+        accent=(230, 159, 0),  # Okabe-Ito orange
+        success=(0, 175, 130),  # Okabe-Ito bluish green, lightened
+        series=SAFE_SERIES,
+        negative_word="orange",
+        sign_marks=True,
+    ),
+    "light": replace(
+        LIGHT,
+        scheme="colour-blind",
+        positive=(0, 98, 160),  # Okabe-Ito blue, deepened for 4.5:1 on the panel
+        negative=(176, 72, 0),  # Okabe-Ito vermillion, deepened
+        highlight=(110, 28, 70),  # Paul Tol's wine: amber would meet the vermillion
+        accent=(204, 102, 0),
+        success=(0, 120, 90),  # Okabe-Ito bluish green, deepened
+        series=LIGHT_SAFE_SERIES,
+        negative_word="orange",
+        sign_marks=True,
+    ),
+}
+
+
+def for_scheme(theme: Palette, scheme: str, sign_marks: bool | None = None) -> Palette:
+    """Return ``theme``'s palette in a colour scheme, with negatives marked or not.
+
+    ``sign_marks`` None keeps the scheme's own choice: on in the colour-blind scheme, off otherwise.
+    """
+    chosen = SAFE[theme.name] if scheme == "colour-blind" else PALETTES[theme.name]
+    if sign_marks is None or sign_marks == chosen.sign_marks:
+        return chosen
+    return replace(chosen, sign_marks=sign_marks)
+
 
 # The dark theme's colours under their old names, for code that needs a fixed colour (bench,
 # tests); views call ``palette()`` so that they follow the theme.
@@ -94,7 +204,6 @@ HIGHLIGHT = DARK.highlight
 TEXT = DARK.text
 
 # Colours that stay the same in every theme.
-ON_HIGHLIGHT = (0, 0, 0)  # text and frame on a highlight-filled button: black reads on both
 FAILURE_BACKGROUND = (90, 30, 30)  # the failure banner: a dark red strip, read in both themes
 FAILURE_BORDER = (192, 80, 77)
 FAILURE_TEXT = (255, 236, 236)
@@ -167,43 +276,11 @@ def activation_gray(a: np.ndarray) -> np.ndarray:
 _current = [DARK]
 _SIGNED_LUT = signed_lut()
 
-# Runs compared side by side: twelve hues told apart in each theme (every pair at least 30 apart
-# in CIELAB, each at least 40 from the canvas), in the order runs are added (the first three are an
-# experiment's usual runs: blue, orange, green). The light theme's are deeper, to read on white.
-SERIES = (
-    (88, 196, 221),
-    (255, 170, 60),
-    (120, 210, 110),
-    (236, 110, 180),
-    (180, 150, 255),
-    (240, 230, 110),
-    (252, 98, 85),
-    (200, 200, 200),
-    (50, 110, 255),
-    (170, 110, 60),
-    (0, 170, 130),
-    (130, 140, 20),
-)
-LIGHT_SERIES = (
-    (31, 119, 180),
-    (230, 110, 0),
-    (44, 150, 44),
-    (200, 60, 150),
-    (150, 100, 230),
-    (170, 150, 0),
-    (214, 39, 40),
-    (120, 120, 120),
-    (20, 40, 140),
-    (120, 60, 40),
-    (0, 160, 170),
-    (0, 0, 0),
-)
-
 
 def series_colour(index: int) -> tuple[int, int, int]:
     """Return the colour of the index-th run in a comparison, in the theme in use.
 
-    Twelve runs get twelve colours; the thirteenth takes the first again.
+    Twelve runs get twelve colours (eight in the colour-blind scheme); then the first comes again.
     """
-    series = LIGHT_SERIES if palette().name == "light" else SERIES
+    series = palette().series
     return series[index % len(series)]

@@ -20,7 +20,7 @@ from engine.core.network import INITS, NetworkConfig
 from engine.core.training import TrainConfig
 from engine.session.runs import DEFAULT_BUDGET
 from gui import settings_reader as sr
-from gui.theme import THEMES
+from gui.theme import SCHEMES, SIGN_MARKS, THEMES
 
 SPEEDS = (0.0, 100.0, 20.0, 5.0, 1.0)  # mini-batches per second; 0 is full speed
 WATCHABLE = 100.0  # the first run's speed: an epoch of the sample in 10 s, each step visible
@@ -93,6 +93,8 @@ KEYS: dict[str, sr.Key] = {  # every key Backprop Lab stores; a new key belongs 
     "data/source": sr.Key(DEFAULTS.data, sr.text),
     "plot/x_mode": sr.Key(DEFAULTS.plot_x, _one_of(X_MODES)),
     "prefs/theme": sr.Key("system", _one_of(THEMES)),
+    "prefs/colours": sr.Key("standard", _one_of(SCHEMES)),
+    "prefs/sign_marks": sr.Key("auto", _one_of(SIGN_MARKS)),
     "prefs/snapshot_interval": sr.Key(100, sr.whole_number(limits.SNAPSHOT_INTERVAL)),
     "compare/budget_mb": sr.Key(DEFAULT_BUDGET // 2**20, sr.whole_number(limits.RUNS_BUDGET_MB)),
     "compare/save_dir": sr.Key("", sr.folder, "no folder (dropped runs are not saved)"),

@@ -12,9 +12,22 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from gui.checked_style import CheckedToolStyle
-from gui.colors import DARK, LIGHT, PALETTES, Palette, css, palette, qcolor, use_palette
+from gui.colors import (
+    DARK,
+    LIGHT,
+    PALETTES,
+    SCHEMES,
+    Palette,
+    css,
+    for_scheme,
+    palette,
+    qcolor,
+    use_palette,
+)
 
 THEMES = ("system", "dark", "light")
+SIGN_MARKS = ("auto", "on", "off")  # a second cue for negatives: as the scheme chooses, or not
+_chosen: dict[str, object] = {"scheme": "standard", "sign_marks": "auto"}
 _following: list[str] = []  # the theme asked for, while the app listens to the desktop
 
 
@@ -48,7 +61,7 @@ def qt_palette(p: Palette) -> QPalette:
         QPalette.ColorRole.Button: QColor(p.button),
         QPalette.ColorRole.ButtonText: qcolor(p.text),
         QPalette.ColorRole.BrightText: qcolor(p.negative),
-        QPalette.ColorRole.Highlight: qcolor(p.positive).darker(130 if p is DARK else 100),
+        QPalette.ColorRole.Highlight: qcolor(p.positive).darker(170 if p.name == "dark" else 100),
         QPalette.ColorRole.HighlightedText: QColor(p.selected_text),
         QPalette.ColorRole.Link: qcolor(p.positive),
         QPalette.ColorRole.PlaceholderText: qcolor(p.dim),
@@ -69,16 +82,33 @@ def qt_palette(p: Palette) -> QPalette:
     return qp
 
 
-def apply_theme(app: QApplication, theme: str = "system") -> Palette:
+def apply_theme(
+    app: QApplication,
+    theme: str = "system",
+    scheme: str | None = None,
+    sign_marks: str | None = None,
+) -> Palette:
     """Style the whole app: "system" (follow the desktop), "dark" or "light"; return the palette.
 
-    Every widget then gets a palette-change event, on which the views repaint in the new colours.
+    ``scheme`` is "standard" or "colour-blind", ``sign_marks`` "auto" (the scheme's choice), "on"
+    or "off"; None keeps the last ones given. Every widget then gets a palette-change event, on
+    which the views repaint in the new colours.
     """
-    chosen = resolve(theme)
+    if scheme in SCHEMES:
+        _chosen["scheme"] = scheme
+    if sign_marks in SIGN_MARKS:
+        _chosen["sign_marks"] = sign_marks
+    marks = {"on": True, "off": False}.get(str(_chosen["sign_marks"]))
+    chosen = for_scheme(resolve(theme), str(_chosen["scheme"]), marks)
+    before = palette()
     use_palette(chosen)
     if not isinstance(app.style(), CheckedToolStyle):
         app.setStyle(CheckedToolStyle("Fusion"))  # checked buttons read apart from hovered ones
-    app.setPalette(qt_palette(chosen))
+    qp = qt_palette(chosen)
+    if chosen is not before and qp == app.palette():
+        for widget in app.allWidgets():  # Qt sends nothing for an equal palette: the marks changed
+            app.sendEvent(widget, QEvent(QEvent.Type.ApplicationPaletteChange))
+    app.setPalette(qp)
     _follow_desktop(app, theme)
     return chosen
 

@@ -52,7 +52,7 @@ def test_every_text_on_a_surface_the_theme_does_not_paint_reads(theme) -> None:
     pairs = {
         "pad hint": (colors.PAD_HINT, colors.NO_INK),
         "failure banner": (colors.FAILURE_TEXT, colors.FAILURE_BACKGROUND),
-        "label on the highlight": (colors.ON_HIGHLIGHT, p.highlight),
+        "label on the highlight": (p.on_highlight, p.highlight),
     }
     for name, (text, ground) in pairs.items():
         assert contrast(text, ground) >= WCAG_AA, name

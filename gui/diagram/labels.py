@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from engine.core.costs import COSTS
 from engine.session.snapshot import Snapshot
 from gui.diagram.layout import DiagramLayout
-from gui.diagram.scene import Scene
+from gui.diagram.scene import Scene, sign_note
 
 MODE_TITLES = {
     "weight": "weight w",
@@ -198,11 +198,15 @@ def legend_boxes(layout: DiagramLayout, scene: Scene) -> tuple[list[TextBox], QR
         scale += [f"into {name} \u00b1{fmt(s)}" for name, s in zip(names, scene.scales)]
     else:
         scale = ["one scale for every layer"]
-    key = decay_note(scene) + [
-        f"ring round a neuron: its {BIAS_TITLES[scene.mode]} (same colours)",
-        f"fill: {scene.fill_note}",
-        "edges under 1/16 of full colour are not drawn: hover for every value",
-    ]
+    key = (
+        sign_note()
+        + decay_note(scene)
+        + [
+            f"ring round a neuron: its {BIAS_TITLES[scene.mode]} (same colours)",
+            f"fill: {scene.fill_note}",
+            "edges under 1/16 of full colour are not drawn: hover for every value",
+        ]
+    )
     area = QRectF(x, bar.top() - 2, w, y + h - bar.top() + 2)
     for pixels in LEGEND_SIZES:
         first = bar.right() + 4 + _width(f"+{top}", pixels) + 2 * GAP

@@ -164,7 +164,8 @@ class NeuronPanel(QFrame):
             else f"the {quantity(sizes[layer - 1], 'neuron')}"
         )
         self.caption.setText(
-            f"its {quantity(len(weights), 'incoming weight')} from {source} (blue +, red \u2212), "
+            f"its {quantity(len(weights), 'incoming weight')} from {source} "
+            f"({palette().positive_word} +, {palette().negative_word} \u2212), "
             f"max |w| = {fmt(max_abs(weights))}"
         )
         self.weights.set_weights(weights)

@@ -17,7 +17,7 @@ from gui.diagram.labels import (
     ui_font,
 )
 from gui.diagram.layout import DiagramLayout
-from gui.diagram.scene import Scene, blend
+from gui.diagram.scene import NEGATIVE_DASHES, Scene, blend
 
 
 def _paint_inputs(p: QPainter, layout: DiagramLayout, scene: Scene, vector: bool) -> None:
@@ -136,6 +136,14 @@ def _paint_legend(p: QPainter, layout: DiagramLayout, scene: Scene) -> None:
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(bar)
     p.drawLine(QPointF(bar.center().x(), bar.top()), QPointF(bar.center().x(), bar.bottom()))
+    if palette().sign_marks:  # the negative half carries the dashes its edges carry
+        dashed = QPen(QColor(*palette().text), 2.0)
+        dashed.setDashPattern(NEGATIVE_DASHES)
+        dashed.setCapStyle(Qt.PenCapStyle.FlatCap)
+        p.setPen(dashed)
+        middle = bar.center().y()
+        p.drawLine(QPointF(bar.left() + 2, middle), QPointF(bar.center().x() - 2, middle))
+        p.setPen(QPen(QColor(*palette().outline), 1.0))
     pixels = boxes[-1].pixels if len(boxes) > 1 else LEGEND_SIZES[0]
     p.setFont(ui_font(pixels))
     p.setPen(QColor(*palette().dim))

@@ -142,6 +142,17 @@ def _scales(values: list, per_layer: bool) -> list[float]:
     return [s if s > 0 else 1.0 for s in both]
 
 
+NEGATIVE_DASHES = [3.0, 2.0]  # in pen widths: a negative edge's dash and gap
+
+
+def sign_note() -> list[str]:
+    """Return the legend's line on the second cue for sign, when negatives are dashed."""
+    p = palette()
+    if not p.sign_marks:
+        return []
+    return [f"dashed edge: negative ({p.negative_word}); solid: positive ({p.positive_word})"]
+
+
 def _buckets(
     values: np.ndarray, lines: list[QLineF], scale: float, power: float, max_width: float
 ) -> list[tuple[QPen, list[QLineF], bool]]:
@@ -161,6 +172,8 @@ def _buckets(
             pen = QPen(blend(palette().negative if negative else palette().positive, strength))
             pen.setWidthF(MIN_WIDTH + (max_width - MIN_WIDTH) * strength)
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            if negative and palette().sign_marks:  # a second cue beside colour: dashed is negative
+                pen.setDashPattern(NEGATIVE_DASHES)
             picked = order[start : start + count].tolist()
             chosen = list(itemgetter(*picked)(lines)) if count > 1 else [lines[picked[0]]]
             out.append((pen, chosen, antialias and lvl >= AA_FROM_LEVEL))

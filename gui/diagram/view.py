@@ -41,7 +41,11 @@ from gui.diagram.scene import (
 from gui.theme import theme_changed
 
 MODE_LABELS = {
-    "weight": ("Weights", "Edges show each weight w: blue positive, red negative."),
+    "weight": (
+        "Weights",
+        "Edges show each weight w: blue positive, red negative (orange and dashed in the "
+        "colour-blind colours of Preferences).",
+    ),
     "gradient": ("Gradient", "Edges show dC/dw, the mean gradient of the last mini-batch."),
     "update": (
         "Update",

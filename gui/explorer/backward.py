@@ -167,7 +167,7 @@ class BackPage(QWidget):
         brushes = sign_brushes(heights[:-1]) + [pg.mkBrush(*palette().highlight)]
         every = max(1, n // 12)
         ticks = [(k, str(k)) for k in range(0, n, every)] + [(n, "sum")]
-        set_bars(self.plot, heights, brushes, ticks)
+        set_bars(self.plot, heights, brushes, ticks, signs=heights)
         self.plot.getPlotItem().setLabel(
             "bottom",
             f"desired change of a, asked by neuron k of layer {layer + 1}; highlighted: the sum "
@@ -178,7 +178,8 @@ class BackPage(QWidget):
         self.summary.setText(
             f"<b>Neuron {j} of layer {layer}</b> (click another on the diagram). Each bar is what "
             f"neuron k of layer {layer + 1} wants of a<sub>{j}</sub>, &minus;w<sub>kj</sub>"
-            f"&delta;<sub>k</sub> (blue: fire more, red: fire less); the largest is neuron {k}'s, "
+            f"&delta;<sub>k</sub> ({palette().positive_word}: fire more, "
+            f"{palette().negative_word}: fire less); the largest is neuron {k}'s, "
             f"<b>{fmt(heights[k])}</b>. Their sum (the highlighted bar) is the desired change "
             f"&minus;&part;C<sub>x</sub>/&part;a<sub>{j}</sub> = <b>{fmt(wanted)}</b>: all "
             f"together a<sub>{j}</sub> should {'fire more' if wanted > 0 else 'fire less'}. "

@@ -276,7 +276,8 @@ def show_step(diagram: LayerDiagram, state: ExplorerState, step: int) -> None:
         d.set_caption("beside each output: its digit and activation a")
     elif step == 3:
         d.set_arrows(e.desired_nudges())
-        d.set_caption("arrows: the nudge each output wants (blue up, red down)")
+        up, down = palette().positive_word, palette().negative_word
+        d.set_caption(f"arrows: the nudge each output wants ({up} up, {down} down)")
     elif step == 4:
         c = e.output_change(s.target)
         d.set_arrows(e.desired_nudges())

@@ -117,7 +117,7 @@ class CostPage(QWidget):
             )
             for j, n in enumerate(nudges)
         ]
-        set_bars(self.plot, shares, brushes)
+        set_bars(self.plot, shares, brushes, signs=nudges)
         a = e.activations(e.n_layers)
         if e.network.config.cost == "quadratic":
             formula = (
@@ -136,8 +136,9 @@ class CostPage(QWidget):
             )
         self.total.setText(
             f"Label <b>{e.label}</b>, network's guess <b>{int(np.argmax(a))}</b>. "
-            f"{formula} = <b>{fmt(e.cost)}</b>; {detail}. Highlighted: the correct digit; blue: "
-            "outputs that should rise, red: outputs that should fall."
+            f"{formula} = <b>{fmt(e.cost)}</b>; {detail}. Highlighted: the correct digit; "
+            f"{palette().positive_word}: outputs that should rise, {palette().negative_word}: "
+            "outputs that should fall."
         )
         self.values = {"shares": shares, "cost": e.cost}
 

@@ -26,6 +26,28 @@ def sign_brushes(values: np.ndarray) -> list:
     return [pg.mkBrush(*(palette().positive if v >= 0 else palette().negative)) for v in values]
 
 
+MARKED_BARS = 40  # up to this many bars carry a + or − each; more get their negatives hatched
+
+
+def mark_signs(plot: pg.PlotWidget, heights: np.ndarray, signs: np.ndarray) -> None:
+    """Mark each bar's sign beside its colour: "+" or "−" at its end, or hatch the negatives."""
+    if len(heights) > MARKED_BARS:
+        negative = np.flatnonzero(signs < 0)
+        hatch = pg.mkBrush(palette().background)
+        hatch.setStyle(Qt.BrushStyle.BDiagPattern)
+        plot.addItem(
+            pg.BarGraphItem(x=negative, height=heights[negative], width=0.75, brush=hatch, pen=None)
+        )
+        return
+    for x, (h, s) in enumerate(zip(heights.tolist(), signs.tolist())):
+        if s == 0 or not math.isfinite(h):
+            continue
+        mark = pg.TextItem("+" if s > 0 else "\u2212", color=palette().text)
+        mark.setAnchor((0.5, 1.0) if h >= 0 else (0.5, 0.0))
+        mark.setPos(x, h)
+        plot.addItem(mark)
+
+
 def bar_plot(left: str, bottom: str) -> pg.PlotWidget:
     """Return a dark plot set up for bar charts with the given axis labels."""
     plot = pg.PlotWidget()
@@ -94,13 +116,23 @@ def _fit_text(plot: pg.PlotWidget) -> None:
         item.getAxis("bottom").setTicks([ticks[::every]])
 
 
-def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None) -> None:
-    """Replace a plot's bars by one bar per value, at x = 0, 1, ..."""
+def set_bars(
+    plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None, signs=None
+) -> None:
+    """Replace a plot's bars by one bar per value, at x = 0, 1, ...
+
+    ``signs`` are the values whose sign each bar's colour shows (the heights themselves when
+    no brushes are given); with the palette's sign marks on, each such bar also carries a + or −.
+    """
     plot.clear()
     heights = np.asarray(heights, np.float64)
     x = np.arange(len(heights))
-    brushes = brushes if brushes is not None else sign_brushes(heights)
+    if brushes is None:
+        brushes, signs = sign_brushes(heights), heights
     plot.addItem(pg.BarGraphItem(x=x, height=heights, width=0.75, brushes=brushes, pen=None))
+    marked = signs is not None and palette().sign_marks
+    if marked:
+        mark_signs(plot, heights, np.asarray(signs, np.float64))
     plot.addLine(y=0, pen=pg.mkPen(palette().text + (90,)))
     if ticks is None:
         every = max(1, len(heights) // 16)
@@ -111,7 +143,7 @@ def set_bars(plot: pg.PlotWidget, heights: np.ndarray, brushes=None, ticks=None)
     _fit_text(plot)
     top = max(float(heights.max(initial=0.0)), 0.0)
     bottom = min(float(heights.min(initial=0.0)), 0.0)
-    pad = 0.08 * max(top - bottom, 1e-12)
+    pad = (0.16 if marked else 0.08) * max(top - bottom, 1e-12)  # room for the marks
     plot.setYRange(bottom - (pad if bottom < 0 else 0), top + pad, padding=0)
 
 

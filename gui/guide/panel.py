@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.colors import ON_HIGHLIGHT, css, palette
+from gui.colors import css, palette
 from gui.guide.stops import STOPS, Stop
 from gui.painted_icons import back_button, next_button
 from gui.theme import theme_changed
@@ -274,7 +274,7 @@ class GuidePanel(QWidget):
         """
         if self._highlighted is None:
             return
-        fill, on = css(palette().highlight), css(ON_HIGHLIGHT)
+        fill, on = css(palette().highlight), css(palette().on_highlight)
         self._highlighted.setStyleSheet(
             f"background: {fill}; color: {on}; font-weight: bold; border: 2px solid {on}; "
             "border-radius: 4px; padding: 5px 10px;"

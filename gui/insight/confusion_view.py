@@ -179,8 +179,10 @@ class ConfusionView(QWidget):
         self.caption.setText(
             f"<b>Test accuracy {100 * result.accuracy:.2f}%</b> ({result.correct:,} of "
             f"{result.total:,} right). Rows: the digit shown; columns: the network's answer. "
-            f"<span style='color: {css(palette().positive)}'>Blue</span>: right answers; "
-            f"<span style='color: {css(palette().negative)}'>red</span>: mistakes, the more the "
+            f"<span style='color: {css(palette().positive)}'>"
+            f"{palette().positive_word.capitalize()}</span>: right answers; "
+            f"<span style='color: {css(palette().negative)}'>{palette().negative_word}</span>: "
+            "mistakes, the more the "
             "brighter."
         )
         if self.canvas.selected is not None:

@@ -203,8 +203,9 @@ class InsightPanel(QWidget):
         blue, red = css(palette().positive), css(palette().negative)
         return (
             "Each tile is one first-layer neuron's 784 incoming weights laid out like the "
-            f"28x28 image. <span style='color: {blue}'>Blue</span> pixels: ink "
-            f"there pushes the neuron on; <span style='color: {red}'>red</span>: "
+            f"28x28 image. <span style='color: {blue}'>{palette().positive_word.capitalize()}"
+            f"</span> pixels: ink there pushes the neuron on; <span style='color: {red}'>"
+            f"{palette().negative_word}</span>: "
             "ink there holds it back. Each tile is scaled to its own largest weight; b is "
             "the neuron's bias. Expect noise more than strokes: as 3Blue1Brown shows, this "
             "network classifies well without its neurons finding clean edges or loops."

@@ -26,7 +26,7 @@ import pyqtgraph as pg
 
 from engine.lessons.teach import TeachResult
 from engine.words import a, compared
-from gui.colors import ON_HIGHLIGHT, css, palette, qcolor
+from gui.colors import css, palette, qcolor
 from gui.theme import style_plot
 
 
@@ -182,7 +182,7 @@ class TeachBox(QGroupBox):
 
     def _style_label_buttons(self) -> None:
         """Fill the chosen "It is N" button with the highlight colour: unmistakable in any theme."""
-        chosen, on = css(palette().highlight), css(ON_HIGHLIGHT)
+        chosen, on = css(palette().highlight), css(palette().on_highlight)
         for button in self.label_group.buttons():
             button.setStyleSheet(
                 f"QPushButton:checked {{ background: {chosen}; color: {on}; font-weight: bold;"

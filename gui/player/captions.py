@@ -12,6 +12,7 @@ from engine.lessons.nudges import nudge_symbol
 from engine.lessons.step_beats import EDGE_KINDS, PHASE_TITLES, Beat, BeatValues
 from engine.lessons.step_story import StepStory
 from engine.words import compared
+from gui.colors import palette
 
 
 def num(x: float) -> str:
@@ -115,7 +116,8 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
         return (
             f"This example's cost C_x = {formula} = {plain(story.costs[i])}. Desired nudges "
             f"{nudge_symbol(cost)} = y \u2212 a: output {label} {num(nudges[label])}, output "
-            f"{worst} {num(nudges[worst])} (arrows: up blue, down red)."
+            f"{worst} {num(nudges[worst])} (arrows: up {palette().positive_word}, down "
+            f"{palette().negative_word})."
         )
     if beat.phase == "backward":
         name, v = strongest_edge(sizes, values, beat.layer)

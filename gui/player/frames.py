@@ -83,6 +83,7 @@ class StepFrames:
             self._key = key
             self._scenes = {}
             self._bases = {}
+            self._captions = {}  # they name the sign colours
             self._lines = edge_lines(layout)
         if index not in self._scenes:
             self._scenes[index] = self._build(index, layout, settings)
@@ -90,8 +91,8 @@ class StepFrames:
 
     @staticmethod
     def _scene_key(layout: DiagramLayout, settings: Settings) -> tuple:
-        """Return what the cached scenes depend on: the canvas and the view settings."""
-        return (layout.sizes, layout.width, layout.height, settings)
+        """Return what the cached scenes depend on: the canvas, the view settings, the colours."""
+        return (layout.sizes, layout.width, layout.height, settings, palette())
 
     def _build(self, index: int, layout: DiagramLayout, settings: Settings) -> Scene:
         """Build beat ``index``'s scene with the diagram's own scene builder."""

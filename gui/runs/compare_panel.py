@@ -612,10 +612,16 @@ class ComparePanel(QWidget):
             self._paint_plots(True)
 
     def _style(self, run: Run) -> tuple:
-        """Return what a run's plot items look like: colour, line width and legend name."""
+        """Return what a run's plot items look like: colour, line style and width, legend name.
+
+        A run past the palette's last colour shares an earlier run's colour, so it is dashed.
+        """
         name = run.name if run.status == FINISHED else f"{run.name} ({run.status})"
         width = 2 if run.status != RUNNING and not self._many else 1
-        return self.colour_of(run), width, name
+        slot = self._colours.get(run.serial, run.serial - 1)
+        repeats = slot % len(SERIES) >= len(palette().series)
+        line = Qt.PenStyle.DashLine if repeats else Qt.PenStyle.SolidLine
+        return self.colour_of(run), (line, width), name
 
     def _key(self, run: Run) -> tuple:
         """Return what a run's drawn points depend on: the view and how far the run got."""
@@ -625,8 +631,8 @@ class ComparePanel(QWidget):
 
     def _make_items(self, run: Run) -> None:
         """Give ``run`` its cost curve (with a legend entry), accuracy line and final star."""
-        colour, width, name = style = self._style(run)
-        cost = self.cost_plot.plot(pen=pg.mkPen(colour, width=width), name=name)
+        colour, (line, width), name = style = self._style(run)
+        cost = self.cost_plot.plot(pen=pg.mkPen(colour, width=width, style=line), name=name)
         cost.setDownsampling(auto=True, method="peak")
         cost.opts["autoDownsampleFactor"] = self._ds_factor
         cost.setClipToView(True)
@@ -640,9 +646,9 @@ class ComparePanel(QWidget):
 
     def _restyle(self, run: Run) -> None:
         """Give a run's existing items its colour, width and name now (theme, status)."""
-        colour, width, name = style = self._style(run)
+        colour, (line, width), name = style = self._style(run)
         cost = self._cost_items[run.serial]
-        cost.setPen(pg.mkPen(colour, width=width))
+        cost.setPen(pg.mkPen(colour, width=width, style=line))
         cost.opts["name"] = name
         label = self.legend.getLabel(cost)
         if label is not None:

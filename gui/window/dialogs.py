@@ -46,7 +46,7 @@ class WindowDialogs:
         from gui.theme import apply_theme
 
         save_preferences(self.window.stored, prefs)
-        apply_theme(QApplication.instance(), prefs.theme)
+        apply_theme(QApplication.instance(), prefs.theme, prefs.colours, prefs.sign_marks)
         self.window.set_speed(prefs.speed)
         self.window.worker.set_keep_interval(prefs.snapshot_interval)
 

@@ -46,7 +46,8 @@ trains for the epochs set in <i>Run for</i> (5 to start) at a speed you can foll
 and tests itself. The cost plot falls; the test accuracy (green, right axis) climbs.
 <b>Full speed</b> is one click away.</li>
 <li><b>Look at the weights.</b> In the diagram blue is positive and red negative, brighter is
-stronger. Each tile next to the first hidden layer shows the 784 weights into one neuron: what it
+stronger (Preferences has colour-blind colours: orange for negative, and dashed). Each tile
+next to the first hidden layer shows the 784 weights into one neuron: what it
 looks for.</li>
 <li><b>Draw a digit</b> on the pad on the right: its 28x28 input flows through the network and the
 ten outputs show its guess.</li>

@@ -1,4 +1,4 @@
-"""Preferences: the theme, the training speed, and how often the timeline keeps a snapshot."""
+"""Preferences: theme, colours, training speed, and how often the timeline keeps a snapshot."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -28,6 +29,8 @@ class Preferences:
     theme: str = "system"  # the desktop's light or dark setting
     speed: float = WATCHABLE
     snapshot_interval: int = 100  # mini-batches between the timeline's kept snapshots
+    colours: str = "standard"  # or "colour-blind"
+    sign_marks: str = "auto"  # negatives dashed and marked: "auto" (as the colours choose), on, off
 
 
 def load_preferences(
@@ -43,6 +46,8 @@ def load_preferences(
         theme=stored.value("prefs/theme"),
         speed=stored.value("run/speed"),
         snapshot_interval=stored.value("prefs/snapshot_interval"),
+        colours=stored.value("prefs/colours"),
+        sign_marks=stored.value("prefs/sign_marks"),
     )
     if problems is not None:
         problems.extend(stored.problems[before:])
@@ -54,6 +59,8 @@ def save_preferences(settings: QSettings | SettingsReader, prefs: Preferences) -
     settings.setValue("prefs/theme", prefs.theme)
     settings.setValue("run/speed", prefs.speed)
     settings.setValue("prefs/snapshot_interval", prefs.snapshot_interval)
+    settings.setValue("prefs/colours", prefs.colours)
+    settings.setValue("prefs/sign_marks", prefs.sign_marks)
 
 
 class PreferencesDialog(QDialog):
@@ -86,7 +93,25 @@ class PreferencesDialog(QDialog):
             "How often the timeline keeps a copy of every weight. Memory stays under "
             f"{DEFAULT_BUDGET // 2**20} MB whatever the run's length: older copies are thinned out."
         )
+        self.colours = QComboBox()
+        self.colours.addItem("Blue and red (3Blue1Brown's)", "standard")
+        self.colours.addItem("Colour-blind safe (blue and orange)", "colour-blind")
+        self.colours.setCurrentIndex(max(self.colours.findData(prefs.colours), 0))
+        self.colours.setToolTip(
+            "Blue and orange, with Okabe and Ito's colours for the runs compared: told apart "
+            "with any common colour blindness (red-green or blue-yellow)."
+        )
+        self.sign_marks = QCheckBox("Dash negative edges, mark bars + and \u2212")
+        self.sign_marks.setToolTip("A second cue beside colour wherever a sign matters.")
+        self._marks_chosen = prefs.sign_marks != "auto"
+        self.sign_marks.setChecked(
+            prefs.sign_marks == "on" or (prefs.sign_marks == "auto" and self._safe())
+        )
+        self.sign_marks.clicked.connect(lambda: setattr(self, "_marks_chosen", True))
+        self.colours.currentIndexChanged.connect(self._on_colours_changed)
         form.addRow("Theme", self.theme)
+        form.addRow("Colours", self.colours)
+        form.addRow("", self.sign_marks)
         form.addRow("Training speed", self.speed)
         form.addRow("Keep a snapshot every", self.interval)
         buttons = QDialogButtonBox(
@@ -96,10 +121,22 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def _safe(self) -> bool:
+        """Return True if the colour-blind scheme is chosen."""
+        return self.colours.currentData() == "colour-blind"
+
+    def _on_colours_changed(self) -> None:
+        """Until the learner ticks the marks themselves, they follow the scheme: on when safe."""
+        if not self._marks_chosen:
+            self.sign_marks.setChecked(self._safe())
+
     def preferences(self) -> Preferences:
         """Return the values chosen."""
+        marks = self.sign_marks.isChecked()
         return Preferences(
             theme=self.theme.currentData(),
             speed=self.speed.currentData(),
             snapshot_interval=self.interval.value(),
+            colours=self.colours.currentData(),
+            sign_marks="auto" if marks == self._safe() else ("on" if marks else "off"),
         )
