@@ -48,6 +48,20 @@ class PlayerView:
 
 
 @dataclass(frozen=True)
+class LastBatch:
+    """The latest mini-batch step: what the gradient, update and Hebbian edges and the explorer
+    show, which a network's parameters alone do not hold."""
+
+    n_train: int  # training examples per epoch
+    images: np.ndarray  # (m, 28, 28) uint8
+    labels: np.ndarray  # (m,)
+    grad_w: tuple[np.ndarray, ...]  # mean dC/dw per layer, (n_out, n_in)
+    grad_b: tuple[np.ndarray, ...]  # (n_out,)
+    step_w: tuple[np.ndarray, ...]  # the update applied, (n_out, n_in)
+    step_b: tuple[np.ndarray, ...]  # (n_out,)
+
+
+@dataclass(frozen=True)
 class KeptRun:
     """A kept run and whether Compare shows it."""
 
@@ -74,6 +88,44 @@ class Lesson:
     player: PlayerView | None = None
     runs: tuple[KeptRun, ...] = ()
     selected_run: int | None = None  # index into runs of the run selected in Compare
+    last_batch: LastBatch | None = None  # the network's latest step, None before its first
+
+
+def last_batch_of(snapshot: Snapshot) -> LastBatch | None:
+    """Return the snapshot's latest step, or None if it has none (a fresh or opened network)."""
+    s = snapshot
+    if s.grad_w is None or s.step_w is None or not len(s.batch_labels):
+        return None
+    return LastBatch(
+        s.n_train, s.batch_images, s.batch_labels, s.grad_w, s.grad_b, s.step_w, s.step_b
+    )
+
+
+def full_snapshot(model: SavedModel, last: LastBatch) -> Snapshot:
+    """Return the snapshot the window showed: the network with its latest step and example.
+
+    The example is the mini-batch's last, run through the network before the step, as
+    ``engine.snapshot.take_snapshot`` takes it from the trainer's own record.
+    """
+    from dataclasses import replace
+
+    from engine.explorer import explored_network
+    from engine.snapshot import ExampleTrace
+
+    plain = _snapshot(model, last.n_train)
+    snap = replace(
+        plain,
+        grad_w=tuple(frozen_copy(g) for g in last.grad_w),
+        grad_b=tuple(frozen_copy(g) for g in last.grad_b),
+        step_w=tuple(frozen_copy(s) for s in last.step_w),
+        step_b=tuple(frozen_copy(s) for s in last.step_b),
+        batch_images=frozen_copy(last.images),
+        batch_labels=frozen_copy(last.labels),
+    )
+    before = explored_network(snap, snap.config.dtype)
+    labels = np.asarray(last.labels[-1:], np.intp)
+    record = before.backprop(to_inputs(last.images[-1:], before.dtype), labels)
+    return replace(snap, example=ExampleTrace.from_record(record, 0, last.images[-1], before.cost))
 
 
 def story_parts(story: StepStory) -> dict[str, np.ndarray]:

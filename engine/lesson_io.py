@@ -37,6 +37,7 @@ from engine.lesson import (
     TABS,
     ExplorerView,
     KeptRun,
+    LastBatch,
     Lesson,
     PlayerView,
     rebuild_story,
@@ -54,9 +55,17 @@ MAX_MEMBER = 256 * 2**20  # bytes of one unpacked member
 MAX_TOTAL = 768 * 2**20  # bytes of all members unpacked: a zip bomb stops here
 MAX_RUNS = 64
 MAX_BATCH = 10_000  # examples in a played step's mini-batch (the controls allow fewer)
-MAX_SIDE = 28 * 8  # pixels of the pad's drawing per side (28 x its device-pixel ratio)
+MAX_SIDE = 280 * 4  # pixels of the pad's drawing per side (280 x its device-pixel ratio)
 MAX_TEXT = 400  # characters of a name or a note
-FIXED = ("lesson.json", "model.npz", "view.npz", "story.npz", "story_before.npz", "story_after.npz")
+FIXED = (
+    "lesson.json",
+    "model.npz",
+    "view.npz",
+    "last_batch.npz",
+    "story.npz",
+    "story_before.npz",
+    "story_after.npz",
+)
 COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 
@@ -130,6 +139,14 @@ def lesson_members(lesson: Lesson) -> dict[str, bytes]:
             members[name] = _npz(
                 model_arrays(network_of(snap), s.train_config, snap.epoch, snap.examples_seen)
             )
+    last = lesson.last_batch
+    description["last_batch"] = None if last is None else {"n_train": last.n_train}
+    if last is not None:
+        parts = {"images": np.asarray(last.images), "labels": np.asarray(last.labels)}
+        for name in ("grad_w", "grad_b", "step_w", "step_b"):
+            for k, values in enumerate(getattr(last, name)):
+                parts[f"{name}_{k}"] = np.asarray(values)
+        members["last_batch.npz"] = _npz(parts)
     for k, kept in enumerate(lesson.runs):
         r, snap = kept.run, kept.run.parameters
         description["runs"].append(
@@ -411,7 +428,8 @@ def _image(name: str, value: np.ndarray, what: str, shape: tuple | None = None) 
 def _parse(name: str, archive: zipfile.ZipFile, names: set[str], meta: dict) -> Lesson:
     """Check the description's fields and read the members it names."""
     keys = ("format", "version", "app", "seed", "data", "tab", "diagram", "pad", "guide")
-    top = _Fields("the description", meta, (*keys, "explorer", "player", "runs", "selected_run"))
+    more = ("explorer", "player", "runs", "selected_run", "last_batch")
+    top = _Fields("the description", meta, (*keys, *more))
     top.text("app")
     model = _network(name, archive, "model.npz", "its network")
     sizes = model.network.config.sizes
@@ -433,6 +451,10 @@ def _parse(name: str, archive: zipfile.ZipFile, names: set[str], meta: dict) -> 
     explorer = None
     if meta["explorer"] is not None:
         explorer = _explorer(meta["explorer"], arrays["explorer_image"], sizes, name)
+    last = None
+    if meta["last_batch"] is not None:
+        expected.add("last_batch.npz")
+        last = _last_batch(name, archive, names, meta["last_batch"], model)
     player = None
     if meta["player"] is not None:
         expected |= {"story.npz", "story_before.npz", "story_after.npz"}
@@ -467,6 +489,7 @@ def _parse(name: str, archive: zipfile.ZipFile, names: set[str], meta: dict) -> 
         player=player,
         runs=tuple(kept),
         selected_run=selected,
+        last_batch=last,
     )
 
 
@@ -497,6 +520,46 @@ def _explorer(value: object, image: np.ndarray, sizes: tuple[int, ...], name: st
     )
 
 
+def _batch(labels: np.ndarray, images: np.ndarray, n_out: int, what: str) -> None:
+    """Check a mini-batch: whole-number labels of the outputs, one 28x28 image per label."""
+    m = len(labels)
+    if labels.ndim != 1 or not 1 <= m <= MAX_BATCH or labels.dtype.kind not in "iu":
+        raise ValueError(f"{what}'s labels are not a mini-batch of whole numbers")
+    if labels.min() < 0 or labels.max() >= n_out:
+        raise ValueError(f"{what}'s labels are outside the network's outputs")
+    if images.shape != (m, 28, 28) or images.dtype != np.uint8:
+        raise ValueError(f"{what}'s images are not 28x28 pixels, one per example")
+
+
+def _last_batch(
+    name: str, archive: zipfile.ZipFile, names: set[str], value: object, model: SavedModel
+) -> LastBatch:
+    """Read the network's latest step: its mini-batch, mean gradient and update."""
+    f = _Fields("the latest step", value, ("n_train",))
+    if "last_batch.npz" not in names:
+        raise ValueError("the latest step (last_batch.npz) is missing")
+    sizes = model.network.config.sizes
+    kinds = ("grad_w", "grad_b", "step_w", "step_b")
+    keys = {"images", "labels"} | {f"{n}_{k}" for n in kinds for k in range(len(sizes) - 1)}
+    parts = _npz_arrays(name, archive, "last_batch.npz", keys)
+    _batch(parts["labels"], parts["images"], sizes[-1], "the latest step")
+    found = {}
+    for kind in kinds:
+        found[kind] = []
+        for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+            v = parts[f"{kind}_{k}"]
+            shape = (n_out, n_in) if kind.endswith("w") else (n_out,)
+            if v.shape != shape or v.dtype.kind != "f" or not np.isfinite(v).all():
+                raise ValueError(f"the latest step's {kind} of layer {k + 1} is unusable")
+            found[kind].append(v)
+    return LastBatch(
+        f.whole("n_train", 1, 2**31 - 1),
+        parts["images"],
+        parts["labels"],
+        *(tuple(found[kind]) for kind in kinds),
+    )
+
+
 def _player(
     name: str, archive: zipfile.ZipFile, names: set[str], value: object, model: SavedModel
 ) -> PlayerView:
@@ -514,18 +577,13 @@ def _player(
     keys = {"indices", "images", "labels", *(f"velocity_{k}" for k in range(n_layers))}
     parts = _npz_arrays(name, archive, "story.npz", keys)
     n_train = f.whole("n_train", 1, 2**31 - 1)
-    labels, indices, images = parts["labels"], parts["indices"], parts["images"]
+    labels, indices = parts["labels"], parts["indices"]
+    _batch(labels, parts["images"], config.sizes[-1], "the played step")
     m = len(labels)
-    if labels.ndim != 1 or not 1 <= m <= MAX_BATCH or labels.dtype.kind not in "iu":
-        raise ValueError("the played step's labels are not a mini-batch of whole numbers")
-    if labels.min() < 0 or labels.max() >= config.sizes[-1]:
-        raise ValueError("the played step's labels are outside the network's outputs")
     if indices.shape != (m,) or indices.dtype.kind not in "iu":
         raise ValueError("the played step's example numbers do not match its mini-batch")
     if indices.min() < 0 or indices.max() >= n_train:
         raise ValueError("the played step's example numbers are outside its training set")
-    if images.shape != (m, 28, 28) or images.dtype != np.uint8:
-        raise ValueError("the played step's images are not 28x28 pixels, one per example")
     for k, (n_in, n_out) in enumerate(zip(config.sizes, config.sizes[1:])):
         v = parts[f"velocity_{k}"]
         if v.shape != (n_out, n_in + 1) or v.dtype.kind != "f" or not np.isfinite(v).all():

@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch a neural network learn MNIST by backpropagation. Headless commands: "
         "'train' and 'evaluate' (see 'backprop-lab train --help').",
     )
-    parser.add_argument("model", nargs="?", help="a saved model (.npz) to open")
+    parser.add_argument(
+        "model", nargs="?", help="a saved model (.npz) or a lesson (.bplab) to open"
+    )
     parser.add_argument(
         "-V", "--version", action="store_true", help="print the version and exit"
     )  # answered by main.py before anything loads; listed here so --help shows it
@@ -185,8 +187,8 @@ def run_gui(argv: Sequence[str]) -> int:
         parser.error(f"{printable(args.model)}: not a regular file (a folder, a pipe or a device)")
     if args.model and not Path(args.model).is_file():
         parser.error(
-            f"{printable(args.model)}: no such model file (expected a .npz model, or a command: "
-            "train, evaluate)"
+            f"{printable(args.model)}: no such model file (expected a .npz model, a .bplab lesson, "
+            "or a command: train, evaluate)"
         )
     problem = _settings_problem(args.settings)
     if args.settings is None:  # QSettings() on a FIFO at the default path would never return
@@ -242,7 +244,10 @@ def run_gui(argv: Sequence[str]) -> int:
     if size is not None or args.screenshot:  # an asked-for size, not a maximised first launch
         window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMaximized)
         window.resize(*(size or window.DEFAULT_SIZE.toTuple()))
-    if args.model and not window.open_model(args.model):
+    from gui.lesson import is_lesson
+
+    opener = window.lessons.open_path if is_lesson(args.model or "") else window.open_model
+    if args.model and not opener(args.model):
         print(f"backprop-lab: {printable(window.banner.last_message())}", file=sys.stderr)
         if args.screenshot:
             window.close()
@@ -386,6 +391,7 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
 
     try:
         wait(lambda: window.worker.latest_snapshot() is not None, lambda: "loading the data")
+        wait(lambda: not window.lessons.busy(), lambda: "opening the lesson")
         if batches > 0:
             window.worker.set_speed(0)  # a picture need not be watched: train at full speed
             window.worker.run_batches(batches)

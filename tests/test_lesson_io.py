@@ -17,7 +17,7 @@ import pytest
 
 from engine.errors import LessonFileError, SaveError
 from engine.history import TrainingHistory
-from engine.lesson import ExplorerView, KeptRun, Lesson, PlayerView
+from engine.lesson import ExplorerView, KeptRun, Lesson, PlayerView, full_snapshot, last_batch_of
 from engine.lesson_io import lesson_members, load_lesson, save_lesson
 from engine.model_io import SavedModel
 from engine.network import Network, NetworkConfig
@@ -31,8 +31,12 @@ SIZES = (784, 12, 8, 10)
 
 @pytest.fixture
 def lesson(tiny_digits) -> Lesson:
-    """Return a lesson with every part filled: a played step, a kept run, explorer, drawing."""
-    images, labels = tiny_digits
+    """A lesson with every part filled (``make_lesson``)."""
+    return make_lesson(*tiny_digits)
+
+
+def make_lesson(images: np.ndarray, labels: np.ndarray) -> Lesson:
+    """Return a lesson with every part filled: a played step, kept runs, explorer, drawing."""
     net = Network(NetworkConfig(sizes=SIZES), np.random.default_rng(3))
     config = TrainConfig(learning_rate=0.5, batch_size=7, momentum=0.5)
     trainer = Trainer(net, images, labels, config, seed=2)
@@ -88,6 +92,7 @@ def lesson(tiny_digits) -> Lesson:
         player=PlayerView(story, focus=3, position=4.25),
         runs=(KeptRun(run, True), KeptRun(replace(run, name="Run 2", note=""), False)),
         selected_run=1,
+        last_batch=last_batch_of(after),
     )
 
 
@@ -121,6 +126,16 @@ def test_every_part_comes_back(tmp_path, lesson) -> None:
         for a, b in zip(snap_s.weights, snap_t.weights, strict=True):
             np.testing.assert_array_equal(a, b)
     assert s.cost_after == pytest.approx(t.cost_after)
+    full, seen = full_snapshot(back.model, back.last_batch), lesson.runs[0].run.parameters
+    for name in ("grad_w", "grad_b", "step_w", "step_b"):
+        for a, b in zip(getattr(full, name), getattr(lesson.last_batch, name), strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=name)
+    np.testing.assert_array_equal(full.batch_images, seen.batch_images)
+    np.testing.assert_array_equal(full.batch_labels, seen.batch_labels)
+    for a, b in zip(full.example.activations, seen.example.activations, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6, err_msg="the example's")
+    for a, b in zip(full.example.deltas, seen.example.deltas, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6, err_msg="the example's deltas")
     assert [k.shown for k in back.runs] == [True, False]
     for k, kept in zip(back.runs, lesson.runs, strict=True):
         r, o = k.run, kept.run
@@ -340,6 +355,12 @@ HOSTILE = {
             m, "story.npz", lambda a: a.update(velocity_0=np.full((12, 785), np.inf))
         ),
         "the played step's previous update of layer 1 is unusable",
+    ),
+    "NaN gradient": (
+        lambda m: with_model(
+            m, "last_batch.npz", lambda a: a.update(grad_w_1=np.full((8, 12), np.nan))
+        ),
+        "the latest step's grad_w of layer 2 is unusable",
     ),
     "kept run missing": (
         lambda m: zipped({k: v for k, v in m.items() if k != "run_1.npz"}),

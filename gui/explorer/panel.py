@@ -25,6 +25,7 @@ import pyqtgraph as pg
 
 from engine import explorer_gradient as eg
 from engine.explorer import Exploration
+from engine.lesson import ExplorerView
 from engine.snapshot import Snapshot
 from gui.background import wait_for_jobs
 from gui.colors import css, palette
@@ -270,7 +271,12 @@ class ExplorerPanel(QWidget):
         return len(self.snapshot.config.sizes) - 1 if self.snapshot else 0
 
     def set_snapshot(self, snapshot: Snapshot) -> None:
-        """Explore this network (a paused snapshot); keeps the chosen example and step."""
+        """Explore this network (a paused snapshot); keeps the chosen example and step.
+
+        The snapshot already explored changes nothing: its selections stay.
+        """
+        if snapshot is self.snapshot and self.state is not None:
+            return
         self.snapshot = snapshot
         self._explore()
 
@@ -354,6 +360,36 @@ class ExplorerPanel(QWidget):
             self._reveal_timer.start()
         elif step != 1:
             self._reveal_timer.stop()
+        self._refresh()
+
+    def view(self) -> ExplorerView | None:
+        """Return the example, step and selections explored, None before a network arrives."""
+        s = self.state
+        if s is None:
+            return None
+        return ExplorerView(
+            step=self._step,
+            image=np.array(s.exploration.image),
+            label=s.exploration.label,
+            target=s.target,
+            hidden=s.hidden,
+            formula=s.formula,
+            param=s.param,
+            back_to=s.back_to,
+            revealed=s.revealed,
+        )
+
+    def show_view(self, view: ExplorerView) -> None:
+        """Explore ``view``'s example at its step with its selections (after ``set_snapshot``)."""
+        self._example = (np.array(view.image), int(view.label))
+        self._step = int(min(max(view.step, 1), N_STEPS))
+        self._reveal_timer.stop()
+        self._explore()
+        s = self.state
+        if s is None:
+            return
+        s.target, s.hidden, s.formula = view.target, view.hidden, view.formula
+        s.param, s.back_to, s.revealed = view.param, view.back_to, view.revealed
         self._refresh()
 
     def next_step(self) -> None:
