@@ -71,9 +71,9 @@ COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 def _npz(arrays: dict[str, np.ndarray]) -> bytes:
     """Return the bytes of a compressed .npz holding ``arrays``."""
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    return buffer.getvalue()
+    file = io.BytesIO()  # in memory: the lesson's member, written through the safe path
+    np.savez_compressed(file, **arrays)
+    return file.getvalue()
 
 
 def _model(saved: SavedModel, history: dict | None = None, extra: dict | None = None) -> bytes:
@@ -273,7 +273,7 @@ def _check_names(name: str, archive: zipfile.ZipFile) -> set[str]:
 def _bytes(name: str, archive: zipfile.ZipFile, member: str) -> bytes:
     """Return a member's bytes, refusing one that unpacks past its cap (whatever it declared)."""
     most = MAX_JSON if member.endswith(".json") else MAX_MEMBER
-    with archive.open(member) as file:
+    with archive.open(member, mode="r") as file:
         data = file.read(most + 1)
     if len(data) > most:
         raise _fail(name, f"its member {member} unpacks to more than {most // 2**20} MB")

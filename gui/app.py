@@ -120,9 +120,12 @@ def _desktop_entry(install: bool) -> int:
     verb = "installed" if install else "removed"
     for path in files:
         streams.print_out(f"{verb} {path}")
+    for tool in desktop_entry.refresh_caches():
+        streams.print_out(f"ran {tool}")
     if install:
         streams.print_out(
-            "Backprop Lab is in the app menu (Education); some desktops show it after a re-login."
+            "Backprop Lab is in the app menu (Education), and opens .bplab lessons on a double "
+            "click; some desktops show it after a re-login."
         )
     elif not files:
         streams.print_out("nothing to remove: no desktop entry was installed")
@@ -244,9 +247,10 @@ def run_gui(argv: Sequence[str]) -> int:
     if size is not None or args.screenshot:  # an asked-for size, not a maximised first launch
         window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMaximized)
         window.resize(*(size or window.DEFAULT_SIZE.toTuple()))
-    from gui.lesson import is_lesson
+    from engine.lesson_io import SUFFIX
 
-    opener = window.lessons.open_path if is_lesson(args.model or "") else window.open_model
+    lesson = Path(args.model or "").suffix.lower() == SUFFIX
+    opener = window.lessons.open_path if lesson else window.open_model
     if args.model and not opener(args.model):
         print(f"backprop-lab: {printable(window.banner.last_message())}", file=sys.stderr)
         if args.screenshot:

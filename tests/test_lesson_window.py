@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
-from test_lesson_io import HOSTILE, make_lesson
+from test_lesson_io import HOSTILE, make_lesson, with_json
 from windows import open_window
 
 from engine.lesson_io import lesson_members, save_lesson
 from engine.training import TrainConfig
+from gui.guide import STOPS
 from gui.lesson import capture
 
 
@@ -208,18 +210,12 @@ def test_a_hostile_lesson_changes_nothing_in_the_window(
 
 
 def test_a_guide_stop_this_version_lacks_is_refused(shared_window, good_members, tmp_path):
-    import json
-
-    from gui.guide import STOPS
-    from test_lesson_io import with_json
-
     path = tmp_path / "future.bplab"
     path.write_bytes(with_json(good_members, lambda d: d["guide"].update(stop=len(STOPS))))
     before = state_of(shared_window)
     assert not shared_window.lessons.open_path(path)
     assert f"this version's guide has {len(STOPS)} stops" in shared_window.banner.message()
     assert state_of(shared_window) == before
-    del json
 
 
 def drop(window, path) -> QDropEvent:
@@ -227,13 +223,19 @@ def drop(window, path) -> QDropEvent:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     enter = QDragEnterEvent(
-        QPoint(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        QPoint(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted(), "the window takes a .bplab"
     event = QDropEvent(
-        QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
     QApplication.sendEvent(window, event)
@@ -243,8 +245,6 @@ def drop(window, path) -> QDropEvent:
 def test_a_dropped_lesson_opens(qtbot, window, tmp_path) -> None:
     lesson, _ = capture(window)
     path = tmp_path / "dropped.bplab"
-    from dataclasses import replace
-
     save_lesson(path, replace(lesson, tab="compare", edge_mode="update", guide_stop=2))
     event = drop(window, path)
     assert event.isAccepted()
@@ -260,7 +260,10 @@ def test_a_dropped_other_file_is_not_taken(window, tmp_path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     enter = QDragEnterEvent(
-        QPoint(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        QPoint(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
     )
     enter.ignore()
@@ -269,8 +272,6 @@ def test_a_dropped_other_file_is_not_taken(window, tmp_path) -> None:
 
 
 def test_missing_data_is_asked_about_and_the_sample_is_used(qtbot, window, tmp_path) -> None:
-    from dataclasses import replace
-
     lesson, _ = capture(window)
     path = tmp_path / "full.bplab"
     save_lesson(path, replace(lesson, data=str(tmp_path / "gone"), edge_mode="update"))
