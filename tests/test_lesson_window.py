@@ -298,3 +298,30 @@ def test_the_menu_offers_the_lesson_actions(window) -> None:
     window.lessons.ask_save_path = lambda start: saved.append(start) or ""
     window.lessons.save_action.trigger()
     assert saved and saved[0].endswith(".bplab")
+
+
+def test_a_lesson_on_other_data_switches_the_data_first(qtbot, window, tmp_path) -> None:
+    from engine.idx import write_idx
+
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    train, test = window.data.train, window.data.test
+    write_idx(folder / "train-images-idx3-ubyte", train.images[:600])
+    write_idx(folder / "train-labels-idx1-ubyte", train.labels[:600])
+    write_idx(folder / "t10k-images-idx3-ubyte", test.images[:100])
+    write_idx(folder / "t10k-labels-idx1-ubyte", test.labels[:100])
+    window.worker.run_batches(15)
+    qtbot.waitUntil(lambda: len(window.record.history) >= 15 and not window.record.running)
+    lesson, _ = capture(window)
+    path = tmp_path / "folder.bplab"
+    save_lesson(path, replace(lesson, data=str(folder), tab="insight"))
+    weights = window.worker.latest_snapshot().weights
+    window.reset(ask=False)
+    assert window.lessons.open_path(path)
+    wait_lesson(qtbot, window)
+    assert window.data.source == str(folder) and len(window.data.train) == 600, "data choice"
+    for k, (w_a, w_b) in enumerate(zip(weights, window.worker.latest_snapshot().weights)):
+        np.testing.assert_array_equal(w_b, w_a, err_msg=f"network: layer {k + 1}")
+    assert len(window.record.history) == len(lesson.model.history["batch_cost"]), "history"
+    assert window.tabs.currentIndex() == 2, "tab"
+    assert not window.banner.isVisible()
