@@ -325,3 +325,34 @@ def test_a_lesson_on_other_data_switches_the_data_first(qtbot, window, tmp_path)
     assert len(window.record.history) == len(lesson.model.history["batch_cost"]), "history"
     assert window.tabs.currentIndex() == 2, "tab"
     assert not window.banner.isVisible()
+
+
+def test_a_large_lesson_is_written_and_read_off_the_gui_thread(
+    qtbot, window, tmp_path, monkeypatch
+) -> None:
+    import threading
+
+    from engine import lesson_io
+    from gui.lesson import waiting
+
+    monkeypatch.setattr(waiting, "LARGE", -1)  # every lesson counts as large
+    threads = []
+    real_save, real_load = lesson_io.save_lesson, lesson_io.load_lesson
+    files = __import__("gui.lesson.files", fromlist=["files"])
+    monkeypatch.setattr(
+        files, "save_lesson", lambda *a: threads.append(threading.current_thread()) or real_save(*a)
+    )
+    monkeypatch.setattr(
+        files, "load_lesson", lambda *a: threads.append(threading.current_thread()) or real_load(*a)
+    )
+    window.network_view.set_edge_mode("update")
+    path = tmp_path / "big.bplab"
+    assert window.lessons.save_to(path)
+    window.network_view.set_edge_mode("weight")
+    assert window.lessons.open_path(path)
+    wait_lesson(qtbot, window)
+    assert window.network_view.edge_mode() == "update"
+    assert len(threads) == 2 and threading.main_thread() not in threads
+    path.write_bytes(path.read_bytes()[:-100])  # truncated: the thread's error is shown
+    assert not window.lessons.open_path(path)
+    assert "damaged or truncated" in window.banner.message()

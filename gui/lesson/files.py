@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMessageBox
@@ -22,6 +23,7 @@ from gui.actions import add_action
 from gui.guide import STOPS
 from gui.lesson.capture import capture
 from gui.lesson.opening import LessonOpening, data_name
+from gui.lesson.waiting import CancelledError, is_large, run_waiting
 
 if TYPE_CHECKING:
     from gui.window import MainWindow
@@ -108,7 +110,15 @@ class LessonFiles(QObject):
         w = self.window
         try:
             lesson, left_out = capture(w)
-            save_lesson(path, lesson)
+            large = is_large(_nbytes(lesson))
+            run_waiting(
+                w,
+                "Saving lesson",
+                f"Saving {Path(path).name}…",
+                lambda: save_lesson(path, lesson),
+                large,
+                cancellable=False,
+            )
         except (OSError, ValueError) as exc:
             message = str(exc) if isinstance(exc, BackpropLabError | ValueError) else None
             w.banner.show_failure(
@@ -131,10 +141,19 @@ class LessonFiles(QObject):
         w = self.window
         path = Path(path)
         try:
-            lesson = load_lesson(path)
+            large = path.is_file() and is_large(path.stat().st_size)
+        except OSError:
+            large = False
+        try:
+            lesson = run_waiting(
+                w, "Opening lesson", f"Opening {path.name}…", lambda: load_lesson(path), large
+            )
             self._check(path, lesson)
         except LessonFileError as exc:
             w.banner.show_failure(printable(exc), offer_lower_rate=False)
+            return False
+        except CancelledError:
+            w.statusBar().showMessage(f"Opening {path.name} cancelled.", 5000)
             return False
         data = lesson.data
         if not data_available(data):
@@ -207,6 +226,16 @@ class LessonFiles(QObject):
                 self.open_path(paths[0])
             return True
         return False
+
+
+def _nbytes(lesson: Lesson) -> int:
+    """Return about how many bytes the lesson's arrays take (what a save has to write)."""
+    total = sum(np.asarray(v).nbytes for v in lesson.model.history.values())
+    for kept in lesson.runs:
+        total += kept.run.nbytes()
+    if lesson.player is not None:
+        total += lesson.player.story.images.nbytes
+    return total
 
 
 def _dropped_lessons(event: QDragEnterEvent | QDropEvent) -> list[str]:
