@@ -271,12 +271,7 @@ class ExplorerPanel(QWidget):
         return len(self.snapshot.config.sizes) - 1 if self.snapshot else 0
 
     def set_snapshot(self, snapshot: Snapshot) -> None:
-        """Explore this network (a paused snapshot); keeps the chosen example and step.
-
-        The snapshot already explored changes nothing: its selections stay.
-        """
-        if snapshot is self.snapshot and self.state is not None:
-            return
+        """Explore this network (a paused snapshot); keeps the chosen example and step."""
         self.snapshot = snapshot
         self._explore()
 
