@@ -32,6 +32,9 @@ def wait_lesson(qtbot, window) -> None:
 def trained_window(qtbot, path):
     """Open a window and give every part of a lesson something to show."""
     w = open_window(qtbot, path)
+    w.controls.seed.setValue(5)
+    w.controls.seed.editingFinished.emit()
+    qtbot.waitUntil(lambda: w.session.seed == 5)
     w.worker.run_batches(40)
     qtbot.waitUntil(lambda: len(w.record.history) >= 40 and not w.record.running, timeout=20000)
     w.feed.refresh()
@@ -42,8 +45,10 @@ def trained_window(qtbot, path):
     second = w.runs.keep_current()
     w.runs.panel.set_shown(first, False)
     w.runs.panel.select_run(second)
-    w.controls.set_session(w.session)
-    w._on_train_config_edited(TrainConfig(learning_rate=1.5, batch_size=12, momentum=0.25))
+    w.controls.learning_rate.setValue(1.5)  # as the learner types them
+    w.controls.batch_size.setValue(12)
+    w.controls.momentum.setValue(0.25)
+    qtbot.waitUntil(lambda: w.session.train == TrainConfig(1.5, 12, 0.25))
     w.digit_panel.load_test_digit(17)
     w.digit_panel.select_label(3)  # not the digit's own label: a teacher's chosen one
     w.play_step_action.trigger()
@@ -98,6 +103,10 @@ def test_a_saved_lesson_comes_back_item_by_item(qtbot, tmp_path) -> None:
         np.testing.assert_array_equal(history[name], column, err_msg=f"history: {name}")
     assert b.cost_plot.point_count() > 0, "history: the cost curve is drawn"
     assert b.session.train == TrainConfig(1.5, 12, 0.25), "hyper-parameters: the session's"
+    typed = (b.controls.learning_rate.value(), b.controls.batch_size.value())
+    assert typed + (b.controls.momentum.value(),) == (1.5, 12, 0.25), "hyper-parameters: shown"
+    assert b.worker.train_config == TrainConfig(1.5, 12, 0.25), "hyper-parameters: in use"
+    assert b.controls.seed.value() == b.session.seed == 5, "hyper-parameters: the seed"
     assert b.data.source == "sample", "data choice"
     assert b.tabs.currentIndex() == shown["tab"] == 1, "tab"
     assert not b.explore.waiting, "explorer: not waiting for another network"
