@@ -35,7 +35,7 @@ def _mistyped_command(argv: Sequence[str]) -> str | None:
     import difflib
 
     word = argv[0]
-    if os.path.exists(word) or word.endswith(".npz"):
+    if os.path.exists(word) or word.endswith((".npz", ".bplab")):
         return None
     close = difflib.get_close_matches(word, HEADLESS_COMMANDS, n=1, cutoff=0.6)
     if not close:

@@ -19,6 +19,10 @@ class ModelFileError(BackpropLabError):
     """A saved-model file is missing, damaged, or describes a network we cannot load."""
 
 
+class LessonFileError(BackpropLabError):
+    """A lesson file is missing, damaged, hostile, or from a newer Backprop Lab."""
+
+
 class DivergenceError(BackpropLabError):
     """Training produced a non-finite or exploding cost; the message suggests a remedy."""
 

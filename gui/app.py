@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch a neural network learn MNIST by backpropagation. Headless commands: "
         "'train' and 'evaluate' (see 'backprop-lab train --help').",
     )
-    parser.add_argument("model", nargs="?", help="a saved model (.npz) to open")
+    parser.add_argument(
+        "model", nargs="?", help="a saved model (.npz) or a lesson (.bplab) to open"
+    )
     parser.add_argument(
         "-V", "--version", action="store_true", help="print the version and exit"
     )  # answered by main.py before anything loads; listed here so --help shows it
@@ -119,9 +121,12 @@ def _desktop_entry(install: bool) -> int:
     verb = "installed" if install else "removed"
     for path in files:
         streams.print_out(f"{verb} {path}")
+    for tool in desktop_entry.refresh_caches():
+        streams.print_out(f"ran {tool}")
     if install:
         streams.print_out(
-            "Backprop Lab is in the app menu (Education); some desktops show it after a re-login."
+            "Backprop Lab is in the app menu (Education), and opens .bplab lessons on a double "
+            "click; some desktops show it after a re-login."
         )
     elif not files:
         streams.print_out("nothing to remove: no desktop entry was installed")
@@ -186,8 +191,8 @@ def run_gui(argv: Sequence[str]) -> int:
         parser.error(f"{printable(args.model)}: not a regular file (a folder, a pipe or a device)")
     if args.model and not Path(args.model).is_file():
         parser.error(
-            f"{printable(args.model)}: no such model file (expected a .npz model, or a command: "
-            "train, evaluate)"
+            f"{printable(args.model)}: no such model file (expected a .npz model, a .bplab lesson, "
+            "or a command: train, evaluate)"
         )
     problem = _settings_problem(args.settings)
     if args.settings is None:  # QSettings() on a FIFO at the default path would never return
@@ -244,7 +249,11 @@ def run_gui(argv: Sequence[str]) -> int:
     if size is not None or args.screenshot:  # an asked-for size, not a maximised first launch
         window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMaximized)
         window.resize(*(size or window.DEFAULT_SIZE.toTuple()))
-    if args.model and not window.open_model(args.model):
+    from engine.data.lesson_io import SUFFIX
+
+    lesson = Path(args.model or "").suffix.lower() == SUFFIX
+    opener = window.lessons.open_path if lesson else window.open_model
+    if args.model and not opener(args.model):
         print(f"backprop-lab: {printable(window.banner.last_message())}", file=sys.stderr)
         if args.screenshot:
             window.close()
@@ -388,6 +397,7 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
 
     try:
         wait(lambda: window.worker.latest_snapshot() is not None, lambda: "loading the data")
+        wait(lambda: not window.lessons.busy(), lambda: "opening the lesson")
         if batches > 0:
             window.worker.set_speed(0)  # a picture need not be watched: train at full speed
             window.worker.run_batches(batches)

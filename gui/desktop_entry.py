@@ -2,7 +2,10 @@
 
 ``backprop-lab --install-desktop`` writes them under ``$XDG_DATA_HOME`` (``~/.local/share``), as
 the freedesktop.org menu and icon-theme specifications describe, all files or none (a full disk
-leaves nothing behind); ``--uninstall-desktop`` removes them. Nothing here needs a display.
+leaves nothing behind); ``--uninstall-desktop`` removes them. With them goes the lesson file's
+type, ``application/x-backprop-lab`` for ``*.bplab`` (shared-mime-info XML), which the entry
+opens (``MimeType=`` and ``%f``), so a double click on a lesson opens it in Backprop Lab once the
+desktop's caches are refreshed (``refresh_caches``). Nothing here needs a display.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +34,23 @@ Icon={icon}
 Terminal=false
 Categories=Education;Science;ArtificialIntelligence;
 Keywords=neural;network;backpropagation;MNIST;machine learning;
+MimeType={mime_type};
 """
+MIME_TYPE = "application/x-backprop-lab"
+MIME_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<mime-info xmlns="http://www.freedesktop.org/standards/shared-mime-info">
+  <mime-type type="{mime_type}">
+    <comment>Backprop Lab lesson</comment>
+    <sub-class-of type="application/zip"/>
+    <glob pattern="*.bplab"/>
+    <icon name="{icon}"/>
+  </mime-type>
+</mime-info>
+"""
+CACHE_TOOLS = (  # (program, folder under the data home it indexes)
+    ("update-mime-database", "mime"),
+    ("update-desktop-database", "applications"),
+)
 
 
 def data_home() -> Path:
@@ -70,7 +90,37 @@ def launcher() -> str:
 
 def entry_text() -> str:
     """Return the .desktop file's text for this installation."""
-    return ENTRY.format(exec=launcher(), icon=NAME)
+    return ENTRY.format(exec=launcher(), icon=NAME, mime_type=MIME_TYPE)
+
+
+def mime_text() -> str:
+    """Return the shared-mime-info XML that names lesson files' type."""
+    return MIME_XML.format(mime_type=MIME_TYPE, icon=NAME)
+
+
+def mime_path(home: Path | None = None) -> Path:
+    """Return where the lesson type's XML goes: $XDG_DATA_HOME/mime/packages/."""
+    return (home or data_home()) / "mime" / "packages" / f"{NAME}.xml"
+
+
+def refresh_caches(home: Path | None = None) -> list[str]:
+    """Rebuild the desktop's MIME and entry caches under the data home; return the tools run.
+
+    A tool the system lacks is skipped (the desktop then rebuilds its caches at its next login).
+    """
+    home = home or data_home()
+    ran = []
+    for program, folder in CACHE_TOOLS:
+        found = shutil.which(program)
+        if found is None or not (home / folder).is_dir():
+            continue
+        # not the user's file: the desktop's own caches, which these tools keep
+        done = subprocess.run(
+            [found, str(home / folder)], capture_output=True, timeout=120, check=False
+        )
+        if done.returncode == 0:
+            ran.append(program)
+    return ran
 
 
 def paths(home: Path | None = None) -> tuple[Path, list[tuple[Path, Path]]]:
@@ -88,7 +138,7 @@ def install(home: Path | None = None) -> list[Path]:
     made, folders included, and leaves earlier files as they were.
     """
     desktop, pairs = paths(home)
-    files = [(desktop, entry_text().encode("utf-8"))]
+    files = [(desktop, entry_text().encode("utf-8")), (mime_path(home), mime_text().encode())]
     files += [(target, source.read_bytes()) for source, target in pairs if source.is_file()]
     made = _make_folders([target.parent for target, _data in files])
     try:
@@ -130,7 +180,7 @@ def uninstall(home: Path | None = None) -> list[Path]:
     """Remove the entry and the icons; return the files removed."""
     desktop, pairs = paths(home)
     removed = []
-    for path in (desktop, *(target for _source, target in pairs)):
+    for path in (desktop, mime_path(home), *(target for _source, target in pairs)):
         if path.is_file():
             # not the user's file: the entry and icons --install-desktop wrote, removed on request
             path.unlink()

@@ -120,6 +120,7 @@ def test_a_full_disk_simulated_leaves_nothing_and_keeps_an_earlier_install(
     tmp_path, monkeypatch, capsys, failing
 ):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.setattr(desktop_entry, "refresh_caches", lambda home=None: [])  # files only
     real_fsync = os.fsync
     calls = []
 
@@ -136,7 +137,7 @@ def test_a_full_disk_simulated_leaves_nothing_and_keeps_an_earlier_install(
     monkeypatch.setattr(os, "fsync", real_fsync)
     assert main.main(["--install-desktop"]) == 0
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    assert len(before) == 1 + len(ICON_SIZES)
+    assert len(before) == 2 + len(ICON_SIZES)  # the entry, the lesson type, the icons
     entry = tmp_path / "applications" / f"{NAME}.desktop"
     entry.write_text(entry.read_text() + "X-Edited=kept\n")
     before[entry] = entry.read_bytes()

@@ -16,6 +16,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -58,6 +59,19 @@ def save_model(
 
     Raises SaveError naming ``path`` when it cannot be written; the previous file is then kept.
     """
+    arrays = model_arrays(network, train_config, epoch, examples_seen, history, extra)
+    atomic_write(path, lambda file: np.savez_compressed(file, **arrays))
+
+
+def model_arrays(
+    network: Network,
+    train_config: TrainConfig,
+    epoch: int = 0,
+    examples_seen: int = 0,
+    history: dict[str, np.ndarray] | None = None,
+    extra: dict | None = None,
+) -> dict[str, np.ndarray]:
+    """Return the arrays of a model file, as ``np.savez_compressed`` writes them (a lesson too)."""
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -72,7 +86,7 @@ def save_model(
         arrays[f"params_{k}"] = p
     for name, values in _thinned(history or {}).items():
         arrays[f"history_{name}"] = np.asarray(values)
-    atomic_write(path, lambda file: np.savez_compressed(file, **arrays))
+    return arrays
 
 
 def _thinned(history: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -119,17 +133,7 @@ def load_model(
             raise _fail(path, "it is not a regular file (a pipe or a device)")
         # Opened here, not by np.load, which leaks its handle when the archive is truncated.
         with open(path, "rb") as f:
-            if f.read(4) != b"PK\x03\x04":
-                raise _fail(path, "it is not a NumPy .npz archive")
-            f.seek(0)
-            with np.load(f, allow_pickle=False) as data:
-                if sum(info.file_size for info in data.zip.infolist()) > MAX_BYTES:
-                    raise _fail(path, f"it unpacks to more than {MAX_BYTES // 2**20} MB")
-                if "meta" not in data.files:
-                    raise _fail(path, "the description ('meta') is missing")
-                arrays = {"meta": data["meta"]}
-                described = _describe(path, arrays, io_sizes, window)
-                arrays.update({name: data[name] for name in data.files if name != "meta"})
+            arrays, described = _read(f, path, io_sizes, window)
     except ModelFileError:
         raise
     except FileNotFoundError:
@@ -145,6 +149,45 @@ def load_model(
     except Exception as exc:  # zipfile, zlib and NumPy's header parser each fail their own way
         raise _fail(path, f"it is damaged or truncated ({type(exc).__name__})") from None
     return _parse(path, arrays, *described)
+
+
+def read_model_file(
+    file: BinaryIO, name: str, io_sizes: tuple[int, int] | None = (784, 10), window: bool = False
+) -> SavedModel:
+    """Read a model from an open binary file (a lesson's member), named ``name`` in messages.
+
+    Checks everything ``load_model`` checks; raises ModelFileError naming the problem.
+    """
+    path = Path(name)
+    try:
+        arrays, described = _read(file, path, io_sizes, window)
+    except ModelFileError:
+        raise
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise _fail(path, "it contains Python objects, which are never loaded") from None
+        raise _fail(path, "it is not a NumPy .npz archive") from None
+    except Exception as exc:  # zipfile, zlib and NumPy's header parser each fail their own way
+        raise _fail(path, f"it is damaged or truncated ({type(exc).__name__})") from None
+    return _parse(path, arrays, *described)
+
+
+def _read(
+    f: BinaryIO, path: Path, io_sizes: tuple[int, int] | None, window: bool
+) -> tuple[dict[str, np.ndarray], tuple]:
+    """Return a model file's arrays and its checked description, read from the open file ``f``."""
+    if f.read(4) != b"PK\x03\x04":
+        raise _fail(path, "it is not a NumPy .npz archive")
+    f.seek(0)
+    with np.load(f, allow_pickle=False) as data:
+        if sum(info.file_size for info in data.zip.infolist()) > MAX_BYTES:
+            raise _fail(path, f"it unpacks to more than {MAX_BYTES // 2**20} MB")
+        if "meta" not in data.files:
+            raise _fail(path, "the description ('meta') is missing")
+        arrays = {"meta": data["meta"]}
+        described = _describe(path, arrays, io_sizes, window)
+        arrays.update({name: data[name] for name in data.files if name != "meta"})
+    return arrays, described
 
 
 def _describe(

@@ -188,6 +188,14 @@ class NetworkView(QWidget):
         self.scale_action.blockSignals(False)
         self._changed = True
 
+    def per_layer_scale(self) -> bool:
+        """Return True when each layer's colours are scaled to its own maximum."""
+        return self._per_layer
+
+    def emphasis(self) -> float:
+        """Return the power strength is drawn with: 1 linear, 3 emphasised."""
+        return self._power
+
     def set_emphasis(self, power: float) -> None:
         """Draw strength as (|v|/max)^power: 1 is linear, 3 is 3Blue1Brown's emphasis."""
         self._power = float(power) if np.isfinite(power) and power > 0 else 1.0

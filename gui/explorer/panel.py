@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 # isort: split
 import pyqtgraph as pg
 
+from engine.data.lesson import ExplorerView
 from engine.lessons import explorer_gradient as eg
 from engine.lessons.explorer import Exploration
 from engine.session.snapshot import Snapshot
@@ -354,6 +355,36 @@ class ExplorerPanel(QWidget):
             self._reveal_timer.start()
         elif step != 1:
             self._reveal_timer.stop()
+        self._refresh()
+
+    def view(self) -> ExplorerView | None:
+        """Return the example, step and selections explored, None before a network arrives."""
+        s = self.state
+        if s is None:
+            return None
+        return ExplorerView(
+            step=self._step,
+            image=np.array(s.exploration.image),
+            label=s.exploration.label,
+            target=s.target,
+            hidden=s.hidden,
+            formula=s.formula,
+            param=s.param,
+            back_to=s.back_to,
+            revealed=s.revealed,
+        )
+
+    def show_view(self, view: ExplorerView) -> None:
+        """Explore ``view``'s example at its step with its selections (after ``set_snapshot``)."""
+        self._example = (np.array(view.image), int(view.label))
+        self._step = int(min(max(view.step, 1), N_STEPS))
+        self._reveal_timer.stop()
+        self._explore()
+        s = self.state
+        if s is None:
+            return
+        s.target, s.hidden, s.formula = view.target, view.hidden, view.formula
+        s.param, s.back_to, s.revealed = view.param, view.back_to, view.revealed
         self._refresh()
 
     def next_step(self) -> None:

@@ -211,6 +211,23 @@ class GuideController(QObject):
         pad = min(w.digit_panel.minimumSizeHint().height() + 40, total // 2)
         w.resizeDocks([w.pad_dock, self.dock], [pad, total - pad], Qt.Orientation.Vertical)
 
+    def current_stop(self) -> int:
+        """Return the index of the stop the guide shows."""
+        return self.panel.index
+
+    def is_open(self) -> bool:
+        """Return True while the guide's dock is open."""
+        return not self.dock.isHidden()
+
+    def set_stop(self, index: int, open_: bool) -> None:
+        """Show stop ``index`` (clamped to the stops), with the guide open or closed."""
+        index = min(max(int(index), 0), len(gs.STOPS) - 1)
+        if open_:
+            self.show(index)
+        else:
+            self.dock.hide()
+            self.panel.set_stop(index)
+
     def open_view(self, index: int) -> None:
         """Open the view stop ``index`` is about: a tab, an explorer step, a mode, the pad."""
         w = self.window

@@ -265,6 +265,17 @@ class DigitPanel(QWidget):
         """Return the ten outputs the bar chart shows, or None when it shows none."""
         return None if self._outputs is None else self._outputs.copy()
 
+    def drawing(self) -> np.ndarray | None:
+        """Return the ink on the pad, (H, W) float32 in [0, 1], or None when it is empty."""
+        return None if self.pad.is_empty() else self.pad.image()
+
+    def set_drawing(self, ink: np.ndarray | None) -> None:
+        """Put ink on the pad as ``drawing`` returned it (None clears the pad)."""
+        if ink is None:
+            self.pad.clear()
+        else:
+            self.pad.set_image(ink)
+
     def selected_label(self) -> int | None:
         """Return the digit chosen under "Teach it", or None."""
         return self.teach.selected_label()

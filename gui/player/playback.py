@@ -112,17 +112,25 @@ class StepPlayback(QObject):
             )
             return
         self.window.record.unsaved = True
+        self.window.step_player.start(story, hold_traces=self._drawing_traces(story))
+
+    def show_story(self, story, focus: int, position: float) -> None:
+        """Show a step already taken (a lesson reopened), paused at ``position`` on ``focus``."""
+        self.window.step_player.start(
+            story, focus=focus, play=False, hold_traces=self._drawing_traces(story)
+        )
+        self.window.step_player.seek(position)
+
+    def _drawing_traces(self, story) -> tuple:
+        """Return the drawn digit run through the network before and after the step, if any."""
         drawing = self.window.digit_panel.network_input()
-        traces = (None, None)
-        if drawing is not None:  # the diagram shows the drawn digit before and after the step
-            label = self.window.digit_panel.selected_label()
-            traces = tuple(
-                trace_example(
-                    s, drawing, int(predict(s, drawing).argmax()) if label is None else label
-                )
-                for s in (story.before, story.after)
-            )
-        self.window.step_player.start(story, hold_traces=traces)
+        if drawing is None:
+            return (None, None)
+        label = self.window.digit_panel.selected_label()  # the diagram shows it on both sides
+        return tuple(
+            trace_example(s, drawing, int(predict(s, drawing).argmax()) if label is None else label)
+            for s in (story.before, story.after)
+        )
 
     def on_state_for_player(self, state: str) -> None:
         """Training again, or failed: the animation gives the diagram back to the live network."""

@@ -560,6 +560,14 @@ class ComparePanel(QWidget):
         if run is not None:
             signal.emit(run)
 
+    def set_shown(self, run: Run, shown: bool) -> None:
+        """Show ``run``'s curves or hide them, as its box in the list does."""
+        if shown:
+            self._hidden.discard(run.serial)
+        else:
+            self._hidden.add(run.serial)
+        self.set_runs(self.runs)
+
     def shown_runs(self) -> list[Run]:
         """Return the runs toggled on, oldest first."""
         return [r for r in self.runs if r.serial not in self._hidden]

@@ -370,6 +370,32 @@ class RunsController(QObject):
         self._add(run)
         return run
 
+    def kept_runs(self) -> list[tuple[Run, bool]]:
+        """Return every kept run, oldest first, with whether Compare shows it."""
+        shown = {r.serial for r in self.panel.shown_runs()}
+        return [(r, r.serial in shown) for r in self.registry.runs]
+
+    def selected_run(self) -> Run | None:
+        """Return the run selected in Compare's list, if any."""
+        return self.panel.selected_run()
+
+    def replace_runs(self, kept: list[tuple[Run, bool]], selected: int | None) -> None:
+        """Keep exactly these runs (a lesson reopened), shown or hidden, one of them selected.
+
+        A run an experiment is still training stays.
+        """
+        for run in list(self.registry.runs):
+            if run.status != RUNNING:
+                self.registry.remove(run)
+        for run, _shown in kept:
+            self._add(run)  # the budget applies, as to any kept run
+        self._window_runs = max(self._window_runs, len(kept))
+        self._refresh_list()
+        for run, shown in kept:
+            self.panel.set_shown(run, shown)
+        if selected is not None and selected < len(kept):
+            self.panel.select_run(kept[selected][0])
+
     def shutdown(self) -> None:
         """Stop an experiment's worker (the window is closing)."""
         self.runner.shutdown()

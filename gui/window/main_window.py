@@ -35,6 +35,7 @@ from gui.app_icon import app_icon
 from gui.diagram import NetworkView
 from gui.explorer import ExplorerPanel
 from gui.insight import InsightPanel
+from gui.lesson import LessonFiles
 from gui.pad import DigitPanel
 from gui.player import StepPlayback
 from gui.runs import RunRecord
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.playback = StepPlayback(self)
         self.explore = ExploreHandoff(self)
         self.dialogs = WindowDialogs(self)
+        self.lessons = LessonFiles(self)  # File > Save/Open lesson, and a .bplab dropped here
         self.confirm: Callable[[str, str], bool] = self.dialogs.ask_to_save_first
         self.confirm_replace: Callable[[str, str], bool] = self.dialogs.ask_yes_no
         self._build_views()
