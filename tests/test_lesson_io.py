@@ -15,13 +15,23 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine.errors import LessonFileError, SaveError from engine.session.history import
-TrainingHistory from engine.data.lesson import ExplorerView, KeptRun, Lesson, PlayerView,
-full_snapshot, last_batch_of from engine.data.lesson_io import lesson_members, load_lesson,
-save_lesson from engine.data.model_io import SavedModel from engine.core.network import Network,
-NetworkConfig from engine.session.runs import Run from engine.session.snapshot import take_snapshot
-from engine.lessons.step_story import finish_story, prepare_story from engine.core.training import
-EpochReport, TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import EpochReport, TrainConfig, Trainer
+from engine.data.lesson import (
+    ExplorerView,
+    KeptRun,
+    Lesson,
+    PlayerView,
+    full_snapshot,
+    last_batch_of,
+)
+from engine.data.lesson_io import lesson_members, load_lesson, save_lesson
+from engine.data.model_io import SavedModel
+from engine.errors import LessonFileError, SaveError
+from engine.lessons.step_story import finish_story, prepare_story
+from engine.session.history import TrainingHistory
+from engine.session.runs import Run
+from engine.session.snapshot import take_snapshot
 
 SIZES = (784, 12, 8, 10)
 
