@@ -73,3 +73,11 @@ def test_a_planted_reach_into_a_room_is_found(tmp_path: Path) -> None:
     planted = tmp_path / "planted.py"
     planted.write_text("def f():\n    from gui.diagram.paint import paint_scene\n")
     assert "gui.diagram.paint" in imported_modules(planted)
+
+
+@pytest.mark.parametrize("room", ROOMS)
+def test_no_face_name_is_also_a_module_of_its_room(room: str) -> None:
+    """Importing gui.<room>.<name> binds the module over the face's name of the same spelling."""
+    modules = {p.stem for p in (GUI / room).glob("*.py")}
+    face = importlib.import_module(f"gui.{room}")
+    assert not modules & set(face.__all__), f"gui.{room}: {sorted(modules & set(face.__all__))}"

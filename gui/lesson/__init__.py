@@ -7,9 +7,9 @@ from gui.faces import face_name
 
 _FACE = {
     "LessonFiles": "files",
-    "capture": "capture",
+    "capture": "on_screen",
     "is_lesson": "files",
-    "show_views": "capture",
+    "show_views": "on_screen",
 }
 __all__ = sorted(_FACE)
 

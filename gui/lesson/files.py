@@ -21,7 +21,7 @@ from engine.data.lesson_io import SUFFIX, load_lesson, save_lesson
 from engine.errors import BackpropLabError, LessonFileError, printable
 from gui.actions import add_action
 from gui.guide import STOPS
-from gui.lesson.capture import capture
+from gui.lesson.on_screen import capture
 from gui.lesson.opening import LessonOpening, data_name
 from gui.lesson.waiting import CancelledError, is_large, run_waiting
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import limits
 from engine.data.lesson import Lesson
-from gui.lesson.capture import show_explorer_and_player, show_views
+from gui.lesson.on_screen import show_explorer_and_player, show_views
 
 if TYPE_CHECKING:
     from gui.window import MainWindow
