@@ -36,7 +36,7 @@ from engine.teach import TeachResult
 from gui.colors import css, palette, qcolor
 from gui.file_names import documents_path
 from gui.pad.drawing_pad import DrawingPad
-from gui.pad.teach_box import TeachBox, digit_bar_plot
+from gui.pad.teach_box import TeachBox, digit_bar_plot, set_bar_names
 from gui.theme import style_plot, theme_changed
 
 PREVIEW_SCALE = 4  # screen pixels per network pixel in the 28x28 preview
@@ -249,6 +249,23 @@ class DigitPanel(QWidget):
         self._predictor = fn
         self.refresh_prediction()
 
+    def set_class_names(self, names: tuple[str, ...]) -> None:
+        """Name the outputs by the data's classes: one bar and one "It is" button per class."""
+        names = tuple(names)
+        if names == self.teach.names:
+            return
+        set_bar_names(self.output_plot, names)
+        self.empty_text.setPos((len(names) - 1) / 2, 0.5)
+        self.teach.set_class_names(names)
+        self._show_outputs(
+            None if self._outputs is None or len(self._outputs) != len(names) else self._outputs
+        )
+        self._update_buttons()
+
+    def class_name(self, label: int) -> str:
+        """Return the name of class ``label`` ("7", "Sneaker")."""
+        return self.teach.name(label)
+
     def set_test_images(self, images: np.ndarray | None, labels: np.ndarray | None) -> None:
         """Offer these uint8 test images (n, 28, 28) and labels to "Load test digit"."""
         self._test_images, self._test_labels = images, labels
@@ -284,7 +301,7 @@ class DigitPanel(QWidget):
         self.teach.show_result(None)
         self.pad.set_image(self._test_images[index])
         label = int(self._test_labels[index])
-        self.source_label.setText(f"MNIST test image #{index}, labelled {label}")
+        self.source_label.setText(f"Test image #{index}, labelled {self.class_name(label)}")
         self.select_label(label)
 
     def refresh_prediction(self) -> None:
@@ -370,7 +387,8 @@ class DigitPanel(QWidget):
         self.bars.setOpts(x=np.arange(len(outputs)), height=outputs, brushes=brushes)
         self.bars.setVisible(True)
         self.empty_text.setVisible(False)
-        self.guess_label.setText(f"Guess: {winner}")
+        self.guess_label.setText(f"Guess: {self.class_name(winner)}")
+        self.guess_label.setToolTip(f"The network's guess: {self.class_name(winner)}")
         self.value_label.setText(f"its output a = {outputs[winner]:.2f}")
 
     def _update_buttons(self) -> None:

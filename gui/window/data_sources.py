@@ -40,6 +40,8 @@ class DataSources(QObject):
         """Remember the dataset now in use."""
         self.window.data = data
         self.window.digit_panel.set_test_images(data.test.images, data.test.labels)
+        self.window.digit_panel.set_class_names(data.class_names)
+        self.window.network_view.set_class_names(data.class_names)
         self.window.insight.set_data(data)
         self.window.controls.set_data_source(data.source)
         if data.source in ("sample", "full") or Path(data.source).is_dir():

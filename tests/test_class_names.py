@@ -1,0 +1,274 @@
+"""Every view speaks the data's class names and follows its number of classes.
+
+Two data sets stand in for the new sources: the bundled sample relabelled with Fashion-MNIST's
+names (ten classes, long names), and the sample's digits 0, 1 and 2 called cat, dog and bird
+(three classes, a 784-16-16-3 network). Tests read the names back from what the learner sees.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from engine.datasets import Dataset, MnistData, load_sample
+from engine.insight import confusion_matrix
+from engine.network import Network, NetworkConfig
+from engine.snapshot import take_snapshot, trace_example
+from engine.teach import teach_step
+from engine.training import TrainConfig, Trainer
+from gui.diagram.view import NetworkView
+from gui.insight.panel import DATASET, InsightPanel
+from gui.pad.digit_panel import DigitPanel
+from gui.pad.teach_box import bar_tick_names
+
+FASHION = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+ANIMALS = ("cat", "dog", "bird")
+
+
+def three_classes(data: MnistData) -> MnistData:
+    """Return the sample's digits 0, 1 and 2 only, named cat, dog and bird."""
+
+    def part(d: Dataset) -> Dataset:
+        keep = d.labels < 3
+        return Dataset(d.images[keep], d.labels[keep], d.name)
+
+    return MnistData(part(data.train), part(data.test), "three", ANIMALS)
+
+
+def trained(data: MnistData, sizes: tuple[int, ...], batches: int = 200):
+    """Return a snapshot of a ``sizes`` network after ``batches`` mini-batches of ``data``."""
+    images, labels = data.train.images, data.train.labels
+    net = Network(NetworkConfig(sizes=sizes), np.random.default_rng(0))
+    trainer = Trainer(net, images, labels, TrainConfig(), 0)
+    for _ in range(batches):
+        trainer.step_batch()
+    return take_snapshot(trainer, images), net
+
+
+@pytest.fixture(scope="module")
+def sample() -> MnistData:
+    """The bundled sample, once for the module."""
+    return load_sample()
+
+
+@pytest.fixture(scope="module")
+def fashion(sample) -> MnistData:
+    """The sample relabelled with Fashion-MNIST's ten names."""
+    return dataclasses.replace(sample, class_names=FASHION)
+
+
+@pytest.fixture(scope="module")
+def three(sample):
+    """Three classes (cat, dog, bird) and a 784-16-16-3 network trained on them."""
+    data = three_classes(sample)
+    snapshot, net = trained(data, (784, 16, 16, 3))
+    return data, snapshot, net
+
+
+def test_the_three_class_confusion_matrix_is_3x3_and_named(qtbot, three) -> None:
+    data, snapshot, _ = three
+    result = confusion_matrix(snapshot, data.test.images, data.test.labels)
+    assert result.matrix.shape == (3, 3)
+    assert result.total == len(data.test)
+    panel = InsightPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1000, 700)
+    panel.set_data(data)
+    panel.set_snapshot(snapshot)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.refresh()
+    canvas = panel.confusion.canvas
+    assert canvas.n == 3
+    assert [canvas.column_label(j) for j in range(3)] == list(ANIMALS)
+    assert [canvas.row_label(j) for j in range(3)] == list(ANIMALS)
+    assert canvas.cell_at(canvas.cell_center(2, 2)) == (2, 2)
+    assert canvas.cell_at(canvas.cell_center(2, 2) + QPoint(int(canvas.cell_size()), 0)) is None
+    off = result.matrix * (1 - np.eye(3, dtype=int))
+    true, predicted = (int(v) for v in np.unravel_index(np.argmax(off), off.shape))
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.cell_center(true, predicted))
+    count = int(result.matrix[true, predicted])
+    title = panel.confusion.strip_title.text()
+    assert title.startswith(f"{count} test image")
+    assert f"of a {ANIMALS[true]} mistaken for a {ANIMALS[predicted]}" in title
+    tip = canvas.tip_at(canvas.cell_center(true, predicted))
+    assert tip.startswith(f"true {ANIMALS[true]}, answered {ANIMALS[predicted]}: {count} ")
+    assert "Rows: the class shown" in panel.confusion.caption.text()
+    wrong = panel.mistakes.indices
+    k = 0
+    label, answer = int(data.test.labels[wrong[k]]), int(panel.result.predictions[wrong[k]])
+    assert panel.mistakes.captions[k].startswith(f"{ANIMALS[label]} \u2192 {ANIMALS[answer]} (")
+
+
+def test_the_dataset_tab_names_each_class(qtbot, three) -> None:
+    data, snapshot, _ = three
+    panel = InsightPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1000, 700)
+    panel.set_data(data)
+    panel.set_snapshot(snapshot)
+    panel.tabs.setCurrentIndex(DATASET)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.refresh()
+    assert panel.counts.bar_labels() == list(ANIMALS)
+    np.testing.assert_array_equal(panel.counts.counts, np.bincount(data.train.labels))
+    assert panel.averages.captions == list(ANIMALS)
+    assert [panel.filter.itemText(i) for i in range(panel.filter.count())] == [
+        "All classes",
+        "Only cat",
+        "Only dog",
+        "Only bird",
+    ]
+    panel.filter.setCurrentIndex(3)
+    assert set(panel.examples.captions) == {"bird"}
+    assert len(panel.examples.captions) == np.count_nonzero(data.train.labels == 2)
+
+
+def test_fashion_names_in_the_confusion_matrix_fit_or_are_cut(qtbot, fashion, sample) -> None:
+    snapshot, _ = trained(sample, (784, 16, 16, 10), 50)
+    panel = InsightPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 700)
+    panel.set_data(fashion)
+    panel.set_snapshot(snapshot)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.refresh()
+    canvas = panel.confusion.canvas
+    assert canvas.n == 10
+    rows = [canvas.row_label(j) for j in range(10)]
+    assert rows[1] == "Trouser" and rows[9] in ("Ankle boot", "Ankle b\u2026", "Ankle bo\u2026")
+    for j, shown in enumerate(rows + [canvas.column_label(j) for j in range(10)]):
+        full = FASHION[j % 10]
+        assert shown == full or (shown.endswith("\u2026") and full.startswith(shown[:-1]))
+    assert "Rows: the class shown" in panel.confusion.caption.text()
+
+
+def test_the_pad_shows_three_bars_three_buttons_and_the_guess_by_name(qtbot, three) -> None:
+    data, _, net = three
+    panel = DigitPanel()
+    qtbot.addWidget(panel)
+    panel.set_predictor(lambda x: net.feedforward(x.reshape(1, -1))[0])
+    panel.set_class_names(data.class_names)
+    panel.set_test_images(data.test.images, data.test.labels)
+    panel.show()
+    qtbot.waitExposed(panel)
+    buttons = panel.label_group.buttons()
+    assert [b.text() for b in buttons] == list(ANIMALS)
+    assert [panel.label_group.id(b) for b in buttons] == [0, 1, 2]
+    panel.load_test_digit(0)
+    outputs = panel.outputs()
+    assert outputs.shape == (3,)
+    np.testing.assert_array_equal(panel.bars.opts["height"], outputs)
+    winner = int(np.argmax(outputs))
+    assert panel.guess_label.text() == f"Guess: {ANIMALS[winner]}"
+    assert bar_tick_names(panel.output_plot) == list(ANIMALS)
+    label = int(data.test.labels[0])
+    assert panel.source_label.text().endswith(f"labelled {ANIMALS[label]}")
+    assert panel.selected_label() == label
+    assert panel.teach.step_button.text() == f"Apply one SGD step: a {ANIMALS[label]}"
+
+
+def test_teach_it_on_three_classes_names_the_label_and_guesses(qtbot, three) -> None:
+    data, _, net = three
+    network = net.copy()
+    panel = DigitPanel()
+    qtbot.addWidget(panel)
+    panel.set_predictor(lambda x: network.feedforward(x.reshape(1, -1))[0])
+    panel.set_class_names(data.class_names)
+    panel.set_test_images(data.test.images, data.test.labels)
+    panel.teach_requested.connect(
+        lambda x, label: panel.show_teach_result(teach_step(network, x, label, 3.0))
+    )
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.load_test_digit(0)
+    qtbot.mouseClick(panel.label_group.button(2), Qt.MouseButton.LeftButton)
+    before = int(np.argmax(panel.outputs()))
+    qtbot.mouseClick(panel.teach.step_button, Qt.MouseButton.LeftButton)
+    after = int(np.argmax(panel.outputs()))
+    text = panel.teach.result_label.text()
+    assert "Taught <b>bird</b>" in text
+    assert f"guess {ANIMALS[before]} &rarr; <b>{ANIMALS[after]}</b>." in text
+    assert len(panel.teach.nudge_bars.opts["height"]) == 3
+    assert len(panel.teach.after_bars.opts["height"]) == 3
+    assert bar_tick_names(panel.teach.change_plot) == list(ANIMALS)
+    assert "up</span> for the right class" in panel.teach.nudge_caption.text()
+
+
+def test_the_pad_fits_fashion_names_in_a_narrow_dock(qtbot, fashion, sample) -> None:
+    net = Network(NetworkConfig(), np.random.default_rng(1))
+    panel = DigitPanel()
+    qtbot.addWidget(panel)
+    panel.set_predictor(lambda x: net.feedforward(x.reshape(1, -1))[0])
+    panel.set_class_names(fashion.class_names)
+    panel.set_test_images(sample.test.images, sample.test.labels)
+    panel.resize(panel.minimumSizeHint().width(), 900)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.load_test_digit(3)
+    buttons = panel.label_group.buttons()
+    assert [b.text() for b in buttons] == list(FASHION)
+    assert [b.accessibleName() for b in buttons][9] == "It is an Ankle boot"
+    for b in buttons:  # whole text, inside the panel
+        assert b.width() >= b.fontMetrics().horizontalAdvance(b.text())
+        right = b.mapTo(panel, b.rect().topRight()).x()
+        assert right <= panel.width()
+    assert panel.width() <= 460
+    winner = int(np.argmax(panel.outputs()))
+    assert panel.guess_label.text() == f"Guess: {FASHION[winner]}"
+    for shown, full in zip(bar_tick_names(panel.output_plot), FASHION):
+        assert shown == full or (shown.endswith("\u2026") and full.startswith(shown[:-1]))
+
+
+def test_the_diagram_names_the_outputs_and_follows_three_classes(qtbot, three, sample) -> None:
+    data, snapshot, net = three
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(1000, 600)
+    view.set_class_names(data.class_names)
+    trace = trace_example(snapshot, data.test.images[0], int(data.test.labels[0]))
+    view.set_snapshot(snapshot)
+    view.set_trace(trace)
+    view.show()
+    qtbot.waitExposed(view)
+    view.refresh()
+    layout = view.diagram_layout()
+    assert len(layout.centers[-1]) == 3
+    assert view.output_labels() == list(ANIMALS)
+    guess = int(np.argmax(trace.outputs))
+    label = int(data.test.labels[0])
+    title = view.scene().class_names
+    assert title == ANIMALS
+    from gui.diagram.labels import titles
+
+    last = titles(layout.sizes, view.scene())[-1]
+    assert last.endswith(f"label {ANIMALS[label]} \u00b7 guess {ANIMALS[guess]}")
+    x, y = layout.centers[-1][2]
+    assert view.tooltip_at(QPoint(int(x), int(y))).startswith("output neuron 2 (bird)")
+    fashion_snapshot, _ = trained(sample, (784, 16, 16, 10), 20)
+    view.set_snapshot(fashion_snapshot)
+    view.set_class_names(FASHION)
+    view.refresh()
+    shown = view.output_labels()
+    assert len(shown) == 10
+    for s, full in zip(shown, FASHION):
+        assert s == full or (s.endswith("\u2026") and full.startswith(s[:-1]))
+    from gui.diagram.paint import output_labels_right
+
+    assert output_labels_right(view.diagram_layout()) <= view.width()
