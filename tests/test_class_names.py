@@ -272,3 +272,35 @@ def test_the_diagram_names_the_outputs_and_follows_three_classes(qtbot, three, s
     from gui.diagram.paint import output_labels_right
 
     assert output_labels_right(view.diagram_layout()) <= view.width()
+
+
+def test_the_step_players_captions_name_the_classes(three) -> None:
+    from engine.step_story import finish_story, prepare_story
+    from gui.player.frames import StepFrames
+
+    data, _, _ = three
+    images, labels = data.train.images[:200], data.train.labels[:200]
+    net = Network(NetworkConfig(sizes=(784, 16, 16, 3)), np.random.default_rng(3))
+    trainer = Trainer(net, images, labels, TrainConfig(), seed=11)
+    before = take_snapshot(trainer, images)
+    story = prepare_story(trainer, images, trainer.config, before)
+    trainer.step_batch()
+    story = finish_story(story, take_snapshot(trainer, images))
+    frames = StepFrames(story, names=ANIMALS)
+    phases = {b.phase: k for k, b in enumerate(frames.beats)}
+    i = frames.beats[phases["cost"]].example
+    label = ANIMALS[int(story.labels[i])]
+    article = "an" if label[0] in "aeiou" else "a"
+    cost = frames.caption(phases["cost"])
+    assert cost.split("\n")[0].endswith(f"of {story.batch_size}, {article} {label}")
+    nudges = frames.values(phases["cost"]).nudges[-1]
+    assert len(nudges) == 3
+    assert f"output {label} " in cost.split("\n")[1]
+    forward = [k for k, b in enumerate(frames.beats) if b.phase == "forward"]
+    out = frames.caption(forward[-1]).split("\n")[1]
+    guess = ANIMALS[int(np.argmax(frames.values(forward[-1]).activations[-1]))]
+    assert out.startswith(f"The output layer guesses {guess} (a = ")
+    assert f"the label is {label}: " in out
+    assert "The image enters" in frames.caption(forward[0])
+    digits = StepFrames(story)  # no names: the outputs' numbers, as before
+    assert f"the label is {int(story.labels[i])}: " in digits.caption(forward[-1])
