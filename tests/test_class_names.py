@@ -304,3 +304,42 @@ def test_the_step_players_captions_name_the_classes(three) -> None:
     assert "The image enters" in frames.caption(forward[0])
     digits = StepFrames(story)  # no names: the outputs' numbers, as before
     assert f"the label is {int(story.labels[i])}: " in digits.caption(forward[-1])
+
+
+def test_the_explorer_says_the_guess_and_label_by_name(qtbot, three) -> None:
+    from gui.explorer.panel import ExplorerPanel
+    from gui.explorer.text import plain
+
+    data, snapshot, _ = three
+    panel = ExplorerPanel()
+    qtbot.addWidget(panel)
+    panel.resize(1100, 700)
+    panel.set_class_names(data.class_names)
+    image, label = data.test.images[5], int(data.test.labels[5])
+    with qtbot.waitSignal(panel.trace_changed):
+        panel.set_snapshot(snapshot)
+    panel.set_example(image, label)
+    panel.show()
+    qtbot.waitExposed(panel)
+    e = panel.exploration
+    a = e.activations(e.n_layers)
+    assert len(a) == 3 and e.label == label
+    guess = ANIMALS[int(np.argmax(a))]
+    panel.set_step(2)
+    said = plain(panel.text.text())
+    assert f"We want output 1 for the correct class ({ANIMALS[label]}) and 0 for" in said
+    page = panel.pages[1]
+    total = plain(page.total.text())
+    assert total.startswith(f"Label {ANIMALS[label]}, the network's guess {guess}. ")
+    ticks = page.plot.getPlotItem().getAxis("bottom")._tickLevels[0]
+    assert [text for _x, text in ticks] == list(ANIMALS)
+    assert [panel.diagram.output_label(j) for j in range(3)] == list(ANIMALS)
+    panel.set_step(3)
+    table = plain(panel.pages[2].table.text())
+    assert table.startswith("classa")
+    for name, value in zip(ANIMALS, a):
+        assert f"{name}{value:.3f}" in table
+    panel.set_step(4)
+    combo = panel.output_page.combo
+    assert [combo.itemText(j) for j in range(combo.count())] == list(ANIMALS)
+    assert panel.output_page.combo_label.text() == "Output neuron (class):"

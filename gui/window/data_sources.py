@@ -42,6 +42,7 @@ class DataSources(QObject):
         self.window.digit_panel.set_test_images(data.test.images, data.test.labels)
         self.window.digit_panel.set_class_names(data.class_names)
         self.window.network_view.set_class_names(data.class_names)
+        self.window.explorer.set_class_names(data.class_names)
         self.window.insight.set_data(data)
         self.window.controls.set_data_source(data.source)
         if data.source in ("sample", "full") or Path(data.source).is_dir():
