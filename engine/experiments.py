@@ -398,6 +398,7 @@ def split_validation(data: MnistData, seed: int = 0) -> tuple[MnistData, Dataset
         Dataset(train.images[rest], train.labels[rest], name),
         data.test,
         f"{data.source} ({len(rest):,} of {len(train):,} training examples)",
+        data.class_names,
     )
     return part, Dataset(train.images[held], train.labels[held], f"{train.name} (held out)")
 
@@ -422,4 +423,5 @@ def subset(data: MnistData, n: int, seed: int = 0) -> MnistData:
         Dataset(train.images[chosen], train.labels[chosen], name),
         data.test,
         f"{data.source} ({n:,} of {len(train):,} training examples)",
+        data.class_names,
     )

@@ -173,3 +173,11 @@ def test_the_experiment_refuses_to_start_without_its_data_sets(runner, digits) -
     with pytest.raises(ValueError, match="needs the data sets"):
         runner.start("datasets", digits, 1)
     assert not runner.is_running()
+
+
+def test_subsets_and_held_out_splits_keep_the_class_names(digits) -> None:
+    from engine.experiments import split_validation, subset
+
+    named = dataclasses.replace(digits, class_names=tuple("ABCDEFGHIJ"))
+    assert subset(named, 100).class_names == tuple("ABCDEFGHIJ")
+    assert split_validation(named)[0].class_names == tuple("ABCDEFGHIJ")

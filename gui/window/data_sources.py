@@ -118,5 +118,7 @@ class DataSources(QObject):
             np.concatenate([data.train.labels, labels]),
             data.train.name,
         )
-        mixed = MnistData(train, data.test, f"{data.source} + {len(labels)} of my digits")
+        mixed = MnistData(
+            train, data.test, f"{data.source} + {len(labels)} of my digits", data.class_names
+        )
         self.worker.load_data(lambda: mixed)
