@@ -181,3 +181,52 @@ def test_subsets_and_held_out_splits_keep_the_class_names(digits) -> None:
     named = dataclasses.replace(digits, class_names=tuple("ABCDEFGHIJ"))
     assert subset(named, 100).class_names == tuple("ABCDEFGHIJ")
     assert split_validation(named)[0].class_names == tuple("ABCDEFGHIJ")
+
+
+def test_the_compare_tab_offers_it_only_with_the_data_and_shows_each_first_layer(
+    qtbot, tmp_path, digits
+) -> None:
+    from PySide6.QtCore import Qt
+    from windows import open_window
+
+    from engine.experiment_data import FoundData
+    from gui.runs.first_layer_tiles import tile_grid
+
+    window = open_window(qtbot, tmp_path / "s.ini")
+    runs, panel = window.runs, window.runs.panel
+    alone = FoundData({"digits": digits}, ("clothes (Fashion-MNIST)", "kuzushiji (KMNIST)"))
+    runs.find_data = lambda: alone
+    panel.choose_experiment("datasets")
+    qtbot.waitUntil(lambda: runs.found is alone, timeout=10000)
+    assert not panel.run_button.isEnabled()
+    said = panel.data_sets.text()
+    assert said.startswith("Needs two data sets at least. On this machine: digits (sample).")
+    assert "Missing: clothes (Fashion-MNIST), kuzushiji (KMNIST)" in said
+    assert not panel.data_sets.isHidden()
+    assert runs.start_experiment("datasets", 1) is False
+    panel.choose_experiment("cost")
+    assert panel.run_button.isEnabled() and panel.data_sets.isHidden()
+
+    clothes = dataclasses.replace(permuted(digits), source="fashion-sample")
+    two = FoundData({"digits": digits, "clothes": clothes}, ("kuzushiji (KMNIST)",))
+    runs.found = None
+    runs.find_data = lambda: two
+    panel.choose_experiment("datasets")
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=10000)
+    assert "Missing: kuzushiji (KMNIST)" in panel.data_sets.text()
+    with qtbot.waitSignal(runs.runner.experiment_finished, timeout=60000):
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    finished = runs.runner.runs
+    assert [r.data for r in finished] == ["sample", "fashion-sample"]
+    errors = [1 - r.final_accuracy() for r in finished]
+    tiles = panel.first_layers
+    assert not tiles.isHidden() and len(tiles.grids) == 2
+    for caption, run, error in zip(tiles.captions, finished, errors):
+        assert caption.text().endswith(f"({run.data}): {100 * error:.1f}% test error")
+    for image, run in zip(tiles.images, finished):
+        np.testing.assert_array_equal(image, tile_grid(run.parameters.weights[0]))
+        assert image.shape == (4 * 30 - 2, 4 * 30 - 2, 4)  # 16 tiles of 28x28, 4 by 4
+    hardest = ["digits", "clothes"][int(np.argmax(errors))]
+    shown = panel.findings.text()
+    assert f"Hardest: {hardest}, " in shown or "within the spread" in shown
+    assert "Test error after" in shown
