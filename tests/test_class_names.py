@@ -19,6 +19,7 @@ from engine.network import Network, NetworkConfig
 from engine.snapshot import take_snapshot, trace_example
 from engine.teach import teach_step
 from engine.training import TrainConfig, Trainer
+from engine.words import a
 from gui.diagram.view import NetworkView
 from gui.insight.panel import DATASET, InsightPanel
 from gui.pad.digit_panel import DigitPanel
@@ -223,8 +224,12 @@ def test_the_pad_fits_fashion_names_in_a_narrow_dock(qtbot, fashion, sample) -> 
     qtbot.waitExposed(panel)
     panel.load_test_digit(3)
     buttons = panel.label_group.buttons()
-    assert [b.text() for b in buttons] == list(FASHION)
-    assert [b.accessibleName() for b in buttons][9] == "It is an Ankle boot"
+    assert [b.accessibleName() for b in buttons] == [f"It is {a(n)}" for n in FASHION]
+    assert [b.toolTip() for b in buttons][9] == "This drawing is an Ankle boot"
+    for b, full in zip(buttons, FASHION):  # the name or its start, on two rows at most
+        shown = b.text()
+        assert shown == full or (shown.endswith("\u2026") and full.startswith(shown[:-1]))
+    assert len({b.y() for b in buttons}) == 2
     for b in buttons:  # whole text, inside the panel
         assert b.width() >= b.fontMetrics().horizontalAdvance(b.text())
         right = b.mapTo(panel, b.rect().topRight()).x()
@@ -343,3 +348,16 @@ def test_the_explorer_says_the_guess_and_label_by_name(qtbot, three) -> None:
     combo = panel.output_page.combo
     assert [combo.itemText(j) for j in range(combo.count())] == list(ANIMALS)
     assert panel.output_page.combo_label.text() == "Output neuron (class):"
+
+
+@pytest.mark.parametrize(
+    "kind, width, height, manager",
+    [("fashion", 1280, 720, True), ("three", 1280, 720, True), ("fashion", 1366, 768, False)],
+)
+def test_named_classes_fit_every_view_after_an_epoch(tmp_path, kind, width, height, manager):
+    """The generic layout walk (every tab, every explorer step, the pad, Teach it, slow motion)
+    with Fashion-MNIST's names or three long names on a 784-16-16-3 network finds nothing cut."""
+    from test_layout import launch
+
+    report = launch(width, height, 1, tmp_path, manager, LAYOUT_CLASSES=kind)
+    assert report["problems"] == []

@@ -96,6 +96,9 @@ def output_label_size(layout: DiagramLayout) -> float:
     return min(max(spacing * 0.55, 9.0), 18.0)
 
 
+NAME_SIZE = 13.0  # names beside the outputs are at most this many pixels tall (digits: 18)
+
+
 def output_labels_right(layout: DiagramLayout) -> float:
     """Return the x where the output names and their activations ("7 0.93") end."""
     size = output_label_size(layout)
@@ -111,7 +114,7 @@ def output_names(layout: DiagramLayout, scene: Scene) -> list[str]:
     names = names_for(scene.class_names or None, n)
     if are_digits(names):
         return list(names)
-    size = output_label_size(layout)
+    size = min(output_label_size(layout), NAME_SIZE)
     value = QFontMetricsF(ui_font(size * 0.72, bold=True)).horizontalAdvance(" 0.00")
     room = layout.label_width - 8 - MARGIN / 2 - value
     return [fitted(name, ui_font(size, bold=True), room) for name in names]
@@ -122,7 +125,7 @@ def name_room(names: tuple[str, ...], height: float) -> float:
     if not names or are_digits(names):
         return LABEL_WIDTH
     spacing = min(max(height - 150.0, 100.0) / len(names), 52.0)  # the layout's, roughly
-    size = min(max(spacing * 0.55, 9.0), 18.0)
+    size = min(max(spacing * 0.55, 9.0), NAME_SIZE)
     value = QFontMetricsF(ui_font(size * 0.72, bold=True)).horizontalAdvance(" 0.00")
     return widest(names, ui_font(size, bold=True)) + value + 8 + MARGIN / 2 + 4
 
@@ -137,6 +140,8 @@ def _paint_labels(p: QPainter, layout: DiagramLayout, scene: Scene, titles: list
     best = None if scene.outputs is None else int(np.argmax(scene.outputs))
     names = output_names(layout, scene)
     digits = layout.label_width <= LABEL_WIDTH
+    if not digits:
+        size = min(size, NAME_SIZE)
     for j, (cx, cy) in enumerate(layout.centers[last].tolist()):
         x = cx + r + 8
         mark = j == scene.label

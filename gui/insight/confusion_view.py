@@ -24,6 +24,7 @@ N = 10  # MNIST's digits: the grid's size until a matrix says otherwise
 LEFT = 52  # room for the row digits and the rotated "true digit" title
 TOP = 44  # room for the column digits and the "predicted" title
 ROW_NAMES_MAX = 96  # row names wider than this are cut with an ellipsis (full name on hover)
+COLUMN_NAMES_MAX = 84  # column names too wide for their cells stand upright, this tall at most
 
 
 def cell_colours(matrix: np.ndarray) -> np.ndarray:
@@ -66,22 +67,45 @@ class _MatrixCanvas(QWidget):
     def set_names(self, names: tuple[str, ...]) -> None:
         """Name the rows and columns (one name per class); the margin grows for long names."""
         self.names = tuple(names)
-        self.margin = LEFT - 18 + min(widest(self.names, _label_font()) + 8, ROW_NAMES_MAX)
-        self.margin = max(float(LEFT), self.margin)
-        self.setMinimumSize(int(self.margin) + 10 * 26 + 8, TOP + 10 * 26 + 8)
+        self._widest = widest(self.names, _label_font())
+        self.setMinimumSize(LEFT + 10 * 26 + 8, int(self.top()) + 10 * 26 + 8)
         self.update()
+
+    @property
+    def margin(self) -> float:
+        """Return the room left of the grid for the row names and the "true class" title: the
+        longest name's, while the cells keep 26 pixels (the names are cut past that)."""
+        wanted = max(float(LEFT), LEFT - 18 + min(self._widest + 8, ROW_NAMES_MAX))
+        return max(float(LEFT), min(wanted, self.width() - self.n * 26 - 8))
+
+    def _cell_for(self, top: float) -> float:
+        """Return the side of one cell with ``top`` pixels above the grid."""
+        n = self.n
+        return max(8.0, min((self.width() - self.margin - 8) / n, (self.height() - top - 8) / n))
+
+    def upright(self) -> bool:
+        """Return True when the column names are too wide for their cells and stand upright."""
+        return self._widest > self._cell_for(TOP) - 2
+
+    def top(self) -> float:
+        """Return the y of the grid's top edge: room for the title and the column names."""
+        if not self.upright():
+            return float(TOP)
+        return TOP - 18 + min(self._widest, COLUMN_NAMES_MAX) + 4
 
     def cell_size(self) -> float:
         """Return the side of one cell in pixels."""
-        n = self.n
-        return max(8.0, min((self.width() - self.margin - 8) / n, (self.height() - TOP - 8) / n))
+        return self._cell_for(self.top())
 
     def left(self) -> float:
         """Return the x of the grid's left edge: the grid and its labels sit centred."""
         return max(self.margin, (self.width() - self.n * self.cell_size() + self.margin) / 2 - 4)
 
     def column_label(self, j: int) -> str:
-        """Return the name written over column j, cut to the cell's width if need be."""
+        """Return the name written over column j: cut to the cell's width, or upright and cut
+        to the room above the grid."""
+        if self.upright():
+            return fitted(self.names[j], _label_font(), self.top() - TOP + 16)
         return fitted(self.names[j], _label_font(), self.cell_size() - 2)
 
     def row_label(self, j: int) -> str:
@@ -91,7 +115,7 @@ class _MatrixCanvas(QWidget):
     def cell_rect(self, true: int, predicted: int) -> QRectF:
         """Return the rectangle of cell [true, predicted]."""
         s = self.cell_size()
-        return QRectF(self.left() + predicted * s, TOP + true * s, s, s)
+        return QRectF(self.left() + predicted * s, self.top() + true * s, s, s)
 
     def cell_center(self, true: int, predicted: int) -> QPoint:
         """Return the centre of cell [true, predicted], for clicks."""
@@ -116,11 +140,22 @@ class _MatrixCanvas(QWidget):
         p.setFont(font)
         p.setPen(qcolor(palette().text))
         n = self.n
+        top = self.top()
         row_width = self.margin - LEFT + 18
+        upright = self.upright()
         for d in range(n):
-            top_rect = QRectF(left + d * s, TOP - 20, s, 18)
-            p.drawText(top_rect, Qt.AlignmentFlag.AlignCenter, self.column_label(d))
-            row_rect = QRectF(left - row_width - 4, TOP + d * s, row_width, s)
+            if upright:  # bottom to top, its end just over the column
+                p.save()
+                p.translate(left + d * s + s / 2, top - 2)
+                p.rotate(-90)
+                room = QRectF(0, -9, top - TOP + 16, 18)
+                align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+                p.drawText(room, align, self.column_label(d))
+                p.restore()
+            else:
+                top_rect = QRectF(left + d * s, top - 20, s, 18)
+                p.drawText(top_rect, Qt.AlignmentFlag.AlignCenter, self.column_label(d))
+            row_rect = QRectF(left - row_width - 4, top + d * s, row_width, s)
             align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             p.drawText(row_rect, align, self.row_label(d))
         title = QFont(font)
@@ -130,7 +165,7 @@ class _MatrixCanvas(QWidget):
             QRectF(left, 2, n * s, 18), Qt.AlignmentFlag.AlignCenter, "predicted (the answer)"
         )
         p.save()
-        p.translate(left - self.margin + 14, TOP + n * s / 2)
+        p.translate(left - self.margin + 14, top + n * s / 2)
         p.rotate(-90)
         shown = "true digit" if self.names == names_for(None, n) else "true class"
         p.drawText(QRectF(-n * s / 2, -10, n * s, 20), Qt.AlignmentFlag.AlignCenter, shown)
@@ -164,8 +199,8 @@ class _MatrixCanvas(QWidget):
         """Return the [true, predicted] cell under ``pos``, or None."""
         s = self.cell_size()
         col = int((pos.x() - self.left()) // s)
-        row = int((pos.y() - TOP) // s)
-        if pos.x() < self.left() or pos.y() < TOP or row >= self.n or col >= self.n:
+        row = int((pos.y() - self.top()) // s)
+        if pos.x() < self.left() or pos.y() < self.top() or row >= self.n or col >= self.n:
             return None
         return row, col
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,6 +34,7 @@ from engine.errors import DataError
 from engine.my_digits import MyDigits
 from engine.preprocess import SIZE, ink_present, to_mnist
 from engine.teach import TeachResult
+from gui.class_labels import fitted
 from gui.colors import css, palette, qcolor
 from gui.file_names import documents_path
 from gui.pad.drawing_pad import DrawingPad
@@ -153,6 +155,10 @@ class DigitPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.guess_label.setFont(font)
+        self.guess_label.setWordWrap(True)  # "Guess: Ankle boot" on two lines in a narrow dock
+        self._guess = ""  # the guess in full; the label shows it cut to its width if need be
+        ignored = QSizePolicy.Policy.Ignored  # its width comes from the column: a long name is cut
+        self.guess_label.setSizePolicy(ignored, QSizePolicy.Policy.Preferred)
         self.value_label = QLabel()
         self.value_label.setWordWrap(True)
         caption.addWidget(seen)
@@ -225,6 +231,7 @@ class DigitPanel(QWidget):
         """Reflow between the wide and the narrow arrangement as the dock is resized."""
         super().resizeEvent(event)
         self._place(wide=event.size().width() >= WIDE_PANEL)
+        self._show_guess(self._guess)
 
     def restyle(self) -> None:
         """Draw the charts, bars and notes in the theme's colours."""
@@ -378,7 +385,7 @@ class DigitPanel(QWidget):
             self.bars.setVisible(False)
             self.empty_text.setText("draw a digit" if self._predictor else "no network yet")
             self.empty_text.setVisible(True)
-            self.guess_label.setText("")
+            self._show_guess("")
             self.value_label.setText("")
             return
         winner = int(np.argmax(outputs))
@@ -387,9 +394,21 @@ class DigitPanel(QWidget):
         self.bars.setOpts(x=np.arange(len(outputs)), height=outputs, brushes=brushes)
         self.bars.setVisible(True)
         self.empty_text.setVisible(False)
-        self.guess_label.setText(f"Guess: {self.class_name(winner)}")
-        self.guess_label.setToolTip(f"The network's guess: {self.class_name(winner)}")
+        self._show_guess(f"Guess: {self.class_name(winner)}")
         self.value_label.setText(f"its output a = {outputs[winner]:.2f}")
+
+    def guess(self) -> str:
+        """Return the guess in full, as "Guess: Sneaker" (empty when there is none)."""
+        return self._guess
+
+    def _show_guess(self, text: str) -> None:
+        """Show the guess, each word cut to the label's width (a name longer than a narrow dock
+        ends in an ellipsis; the tooltip has it whole)."""
+        self._guess = text
+        width = max(self.guess_label.width(), 60)
+        font = self.guess_label.font()
+        self.guess_label.setText(" ".join(fitted(word, font, width) for word in text.split(" ")))
+        self.guess_label.setToolTip(text.replace("Guess:", "The network's guess:"))
 
     def _update_buttons(self) -> None:
         """Enable the teach and add buttons only when there is a drawing and a chosen label."""

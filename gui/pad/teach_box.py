@@ -10,6 +10,7 @@ import html
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -32,7 +33,9 @@ from gui.class_labels import are_digits, fitted, names_for, widest
 from gui.colors import ON_HIGHLIGHT, css, palette, qcolor
 from gui.theme import style_plot
 
-BUTTON_ROW = 330  # the label buttons' row fits this width (a narrow dock); wider names wrap
+BUTTON_ROW = 330  # the label buttons' rows fit this width (a narrow dock)
+NAME_ROWS = 2  # names wider than a digit take two rows of buttons at most, cut to fit
+STEP_NAME = 48  # a chosen name up to this many pixels is said on the step button too
 
 
 def digit_bar_plot(height: int, y_label: str) -> pg.PlotWidget:
@@ -46,6 +49,9 @@ def digit_bar_plot(height: int, y_label: str) -> pg.PlotWidget:
     item.hideButtons()
     item.setLabel("left", y_label)
     item.getAxis("left").enableAutoSIPrefix(False)
+    left, top, right, bottom = item.layout.getContentsMargins()
+    half_line = QFontMetricsF(item.getAxis("left").font()).height() / 2 + 1
+    item.layout.setContentsMargins(left, max(top, half_line), right, bottom)  # a top tick's text
     style_plot(plot)
     plot.class_names = names_for(None, 10)
     item.getViewBox().sigResized.connect(lambda *_: _fit_bar_names(plot))
@@ -67,13 +73,17 @@ def bar_tick_names(plot: pg.PlotWidget) -> list[str]:
 
 
 def _fit_bar_names(plot: pg.PlotWidget) -> None:
-    """Write each class's name under its bar, shortened to the bar's share of the width."""
+    """Write each class's name under its bar, shortened to the bar's share of the width; when
+    even a short cut ("Sn\u2026") does not fit, every bar gets its output's number instead (the
+    names are on the "It is" buttons, in the same order)."""
     names = plot.class_names
     width = plot.getPlotItem().getViewBox().width() or plot.width()
     share = width / max(len(names), 1) - 4
     font = plot.getPlotItem().getAxis("bottom").style.get("tickFont") or plot.font()
-    ticks = [(i, fitted(name, font, share)) for i, name in enumerate(names)]
-    plot.getPlotItem().getAxis("bottom").setTicks([ticks, []])
+    shown = [fitted(name, font, share) for name in names]
+    if any(len(cut) < min(3, len(name)) for cut, name in zip(shown, names)):
+        shown = [str(i) for i in range(len(names))]  # too narrow for names: the outputs' numbers
+    plot.getPlotItem().getAxis("bottom").setTicks([list(enumerate(shown)), []])
 
 
 class TeachBox(QGroupBox):
@@ -160,10 +170,12 @@ class TeachBox(QGroupBox):
             button.deleteLater()
         self.names = names
         digits = are_digits(names) and len(names) <= 10
-        width = 28 if digits else int(widest(names, self.font()) + 16)
-        columns = len(names) if digits else max(1, min(len(names), BUTTON_ROW // (width + 4)))
+        whole = int(widest(names, self.font()) + 16)  # a button with the longest name whole
+        fit = min(len(names), BUTTON_ROW // (whole + 4))  # such buttons in one row
+        columns = len(names) if digits else max(-(-len(names) // NAME_ROWS), fit, 1)
+        width = 28 if digits else int(min(whole, BUTTON_ROW / columns - 4))
         for label, name in enumerate(names):
-            button = QPushButton(name)
+            button = QPushButton(name if digits else fitted(name, self.font(), width - 14))
             button.setCheckable(True)
             if digits:
                 button.setFixedWidth(width)
@@ -291,8 +303,14 @@ class TeachBox(QGroupBox):
         label = self.selected_label()
         self.step_button.setEnabled(ready)
         self.add_button.setEnabled(ready)
-        self.step_button.setText(
-            "Apply one SGD step" if label is None else f"Apply one SGD step: {a(self.name(label))}"
+        name = None if label is None else self.name(label)
+        short = name is not None and self.fontMetrics().horizontalAdvance(name) <= STEP_NAME
+        step = "Apply one SGD step"
+        self.step_button.setText(f"{step}: {a(name)}" if short else step)
+        self.step_button.setToolTip(
+            "Backpropagate this one example"
+            + ("" if name is None else f", labelled {name},")
+            + " and change every weight and bias by -eta * gradient"
         )
 
     def name(self, label: int) -> str:
