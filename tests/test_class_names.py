@@ -158,6 +158,9 @@ def test_fashion_names_in_the_confusion_matrix_fit_or_are_cut(qtbot, fashion, sa
         full = FASHION[j % 10]
         assert shown == full or (shown.endswith("\u2026") and full.startswith(shown[:-1]))
     assert "Rows: the class shown" in panel.confusion.caption.text()
+    assert canvas.upright()  # names too wide for a cell stand upright over their columns
+    assert canvas.cell_rect(9, 9).bottom() <= canvas.height()  # the grid is whole
+    assert canvas.height() >= canvas.minimumHeight()
 
 
 def test_the_pad_shows_three_bars_three_buttons_and_the_guess_by_name(qtbot, three) -> None:

@@ -68,7 +68,8 @@ class _MatrixCanvas(QWidget):
         """Name the rows and columns (one name per class); the margin grows for long names."""
         self.names = tuple(names)
         self._widest = widest(self.names, _label_font())
-        self.setMinimumSize(LEFT + 10 * 26 + 8, int(self.top()) + 10 * 26 + 8)
+        tallest = TOP - 18 + min(self._widest, COLUMN_NAMES_MAX) + 4  # with upright names
+        self.setMinimumSize(LEFT + 10 * 26 + 8, int(max(TOP, tallest)) + 10 * 26 + 8)
         self.update()
 
     @property
