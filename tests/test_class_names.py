@@ -364,3 +364,32 @@ def test_named_classes_fit_every_view_after_an_epoch(tmp_path, kind, width, heig
 
     report = launch(width, height, 1, tmp_path, manager, LAYOUT_CLASSES=kind)
     assert report["problems"] == []
+
+
+def test_two_classes_give_two_of_everything(qtbot, sample) -> None:
+    def part(d: Dataset) -> Dataset:
+        keep = d.labels < 2
+        return Dataset(d.images[keep], d.labels[keep], d.name)
+
+    data = MnistData(part(sample.train), part(sample.test), "two", ("zero", "one"))
+    snapshot, net = trained(data, (784, 16, 16, 2), 60)
+    result = confusion_matrix(snapshot, data.test.images, data.test.labels)
+    assert result.matrix.shape == (2, 2) and result.total == len(data.test)
+    pad = DigitPanel()
+    qtbot.addWidget(pad)
+    pad.set_predictor(lambda x: net.feedforward(x.reshape(1, -1))[0])
+    pad.set_class_names(data.class_names)
+    pad.set_test_images(data.test.images, data.test.labels)
+    pad.load_test_digit(1)
+    assert len(pad.outputs()) == 2 and len(pad.bars.opts["height"]) == 2
+    assert [b.text() for b in pad.label_group.buttons()] == ["zero", "one"]
+    pad.pad.clear()
+    assert pad.outputs() is None and len(pad.bars.opts["x"]) == 2
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(800, 500)
+    view.set_class_names(data.class_names)
+    view.set_snapshot(snapshot)
+    view.refresh()
+    assert len(view.diagram_layout().centers[-1]) == 2
+    assert view.output_labels() == ["zero", "one"]

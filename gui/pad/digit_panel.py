@@ -381,7 +381,8 @@ class DigitPanel(QWidget):
         """Draw the ten outputs, the winner highlighted, or the "draw a digit" message."""
         self._outputs = outputs
         if outputs is None:
-            self.bars.setOpts(height=np.zeros(10))
+            n = len(self.teach.names)
+            self.bars.setOpts(x=np.arange(n), height=np.zeros(n))
             self.bars.setVisible(False)
             self.empty_text.setText("draw a digit" if self._predictor else "no network yet")
             self.empty_text.setVisible(True)
