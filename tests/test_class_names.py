@@ -393,3 +393,39 @@ def test_two_classes_give_two_of_everything(qtbot, sample) -> None:
     view.refresh()
     assert len(view.diagram_layout().centers[-1]) == 2
     assert view.output_labels() == ["zero", "one"]
+
+
+def test_the_window_hands_the_names_to_every_view(qtbot, tmp_path) -> None:
+    from layout_checks import named_classes
+    from windows import open_window
+
+    window = open_window(qtbot, tmp_path / "s.ini")
+    named = named_classes(window.data, "three")
+    names = named.class_names
+    window.worker.load_data(lambda: named)
+    window.worker.reset(NetworkConfig(sizes=(784, 16, 16, 3)))
+    qtbot.waitUntil(
+        lambda: window.data is named and window.worker.latest_snapshot().sizes[-1] == 3,
+        timeout=10000,
+    )
+    window.worker.run_batches(30)
+    qtbot.waitUntil(lambda: window.worker.examples_seen >= 300, timeout=10000)
+    qtbot.waitUntil(lambda: window.network_view.snapshot().sizes[-1] == 3, timeout=10000)
+    window.network_view.refresh()
+    assert window.network_view.class_names() == names
+    assert len(window.network_view.output_labels()) == 3
+    for shown, full in zip(window.network_view.output_labels(), names):
+        assert shown == full or (shown.endswith("\u2026") and full.startswith(shown[:-1]))
+    assert [b.toolTip() for b in window.digit_panel.label_group.buttons()] == [
+        f"This drawing is {a(n)}" for n in names
+    ]
+    window.digit_panel.load_test_digit(0)
+    qtbot.waitUntil(lambda: window.digit_panel.outputs() is not None, timeout=10000)
+    outputs = window.digit_panel.outputs()
+    assert len(outputs) == 3
+    assert window.digit_panel.guess() == f"Guess: {names[int(np.argmax(outputs))]}"
+    window.tabs.setCurrentIndex(2)
+    window.insight.tabs.setCurrentIndex(0)
+    window.insight.recompute()
+    assert window.insight.result.matrix.shape == (3, 3)
+    assert window.insight.confusion.names == names
