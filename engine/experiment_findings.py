@@ -374,16 +374,27 @@ def _datasets(outcomes: Sequence[Outcome], pairs: Sequence[tuple[RunSpec, Run]])
             "Pixels whose 16 incoming first-layer weights moved from where the seed put them: "
             + ", ".join(f"{v} {k} of 784" for v, k in moved.items())
             + ". A pixel that is blank in every training image gets no gradient, so its "
-            "weights stay as drawn: the tiles below are noise there."
+            "weights never move: the tiles of what each first layer learned are blank there."
         )
     return text
+
+
+def first_layer_start(spec: RunSpec) -> np.ndarray:
+    """Return the (n_1, 784) first-layer weights ``spec``'s seed draws, as a reset does."""
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0]))
+    return Network(spec.network, rng).weights[0]
+
+
+def first_layer_change(spec: RunSpec, weights: np.ndarray) -> np.ndarray:
+    """Return how far training moved each first-layer weight from its start, (n_1, 784):
+    what the data taught each neuron to look for, without the random start's noise."""
+    return np.asarray(weights, np.float64) - first_layer_start(spec)
 
 
 def learned_pixels(spec: RunSpec, weights: np.ndarray) -> int:
     """Return how many input pixels have a first-layer weight that moved from its start (the
     network ``spec``'s seed draws, as a reset does): the pixels the data taught anything."""
-    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0]))
-    start = Network(spec.network, rng).weights[0]
+    start = first_layer_start(spec)
     return int(np.count_nonzero(np.any(np.asarray(weights) != start, axis=0)))
 
 

@@ -190,6 +190,7 @@ def test_the_compare_tab_offers_it_only_with_the_data_and_shows_each_first_layer
     from windows import open_window
 
     from engine.experiment_data import FoundData
+    from engine.experiment_findings import first_layer_change
     from gui.runs.first_layer_tiles import tile_grid
 
     window = open_window(qtbot, tmp_path / "s.ini")
@@ -223,10 +224,30 @@ def test_the_compare_tab_offers_it_only_with_the_data_and_shows_each_first_layer
     assert not tiles.isHidden() and len(tiles.grids) == 2
     for caption, run, error in zip(tiles.captions, finished, errors):
         assert caption.text().endswith(f"({run.data}): {100 * error:.1f}% test error")
-    for image, run in zip(tiles.images, finished):
-        np.testing.assert_array_equal(image, tile_grid(run.parameters.weights[0]))
+    for image, run, spec in zip(tiles.images, finished, runs.runner.specs):
+        change = first_layer_change(spec, run.parameters.weights[0])
+        np.testing.assert_array_equal(image, tile_grid(change))
         assert image.shape == (4 * 30 - 2, 4 * 30 - 2, 4)  # 16 tiles of 28x28, 4 by 4
     hardest = ["digits", "clothes"][int(np.argmax(errors))]
     shown = panel.findings.text()
     assert f"Hardest: {hardest}, " in shown or "within the spread" in shown
     assert "Test error after" in shown
+
+
+def test_what_the_first_layer_learned_is_blank_where_no_image_has_ink(digits) -> None:
+    """The tiles show weight minus start: exactly zero at pixels blank in every image."""
+    from engine.experiment_findings import first_layer_change, first_layer_start
+    from engine.network import Network
+    from engine.training import Trainer
+
+    spec = plan("datasets", 1, 600, seed=7, datasets=[("digits", 600), ("other", 600)])[0]
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0]))
+    net = Network(spec.network, rng)  # as the worker's reset draws it
+    np.testing.assert_array_equal(net.weights[0], first_layer_start(spec))
+    trainer = Trainer(net, digits.train.images, digits.train.labels, spec.train, spec.seed)
+    for _ in range(30):
+        trainer.step_batch()
+    change = first_layer_change(spec, net.weights[0])
+    blank = np.all(digits.train.images == 0, axis=0).ravel()
+    assert change.shape == (16, 784)
+    assert np.all(change[:, blank] == 0) and np.any(change[:, ~blank] != 0)

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
 from engine.experiment_data import FoundData, find_datasets
+from engine.experiment_findings import first_layer_change
 from engine.experiments import BY_KEY, EXPERIMENTS
 from engine.history import TrainingHistory
 from engine.runs import RUNNING, Run, RunRegistry, file_stem
@@ -247,14 +248,15 @@ class RunsController(QObject):
 
     def _first_layers(self) -> list[tuple[str, object]]:
         """Return, per finished run of the experiment, a caption (its data set, where that came
-        from, and its test error) and its first layer's weights."""
+        from, and its test error) and how far training moved its first layer's weights."""
         rows = []
         for spec, run in zip(self.runner.specs, self.runner.runs):
             accuracy = run.final_accuracy()
             if run.parameters is None or accuracy is None:
                 continue
             error = f"{100 * (1 - accuracy):.1f}% test error"
-            rows.append((f"{spec.variant} ({run.data}): {error}", run.parameters.weights[0]))
+            change = first_layer_change(spec, run.parameters.weights[0])
+            rows.append((f"{spec.variant} ({run.data}): {error}", change))
         return rows
 
     def _add(self, run: Run) -> None:

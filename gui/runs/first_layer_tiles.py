@@ -1,8 +1,9 @@
-"""What each run's first-layer neurons look for: their incoming weights as 28x28 tiles, per run.
+"""What each run's first-layer neurons learned to look for: 28x28 tiles of weights, per run.
 
 The data-sets experiment shows one block per data set: its name and test error, and a 4 x 4 grid
-of its 16 first-layer neurons, each tile blue where ink pushes the neuron on and red where it
-holds it back, scaled to the tile's own largest weight (as the Mistakes tab's neuron tiles).
+of its 16 first-layer neurons, each tile how far training moved the neuron's 784 incoming
+weights from their random start: blue where ink came to push the neuron on, red where it came to
+hold it back, scaled to the tile's own largest change (the start's noise left out).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ GAP = 2  # pixels between tiles
 
 
 def tile_grid(weights: np.ndarray, columns: int = COLUMNS) -> np.ndarray:
-    """Return the (n_hidden, 784) first-layer weights as one (h, w, 4) RGBA image of tiles."""
+    """Return (n_hidden, 784) first-layer values as one (h, w, 4) RGBA image of tiles."""
     weights = np.asarray(weights, np.float64)
     n, side = len(weights), int(round(np.sqrt(weights.shape[1])))
     rows = -(-n // columns)
@@ -54,13 +55,21 @@ class FirstLayerTiles(QWidget):
             self.set_rows(self.rows)
 
     def set_rows(self, rows: list[tuple[str, np.ndarray]]) -> None:
-        """Show each (caption, (n_hidden, 784) weights) row; an empty list shows nothing."""
+        """Show each (caption, (n_hidden, 784) weight changes) row; none shows nothing."""
         while self._layout.count():
             item = self._layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.captions, self.grids, self.images = [], [], []
         self.rows = list(rows)
+        if rows:
+            title = QLabel(
+                "<b>What each first layer learned</b>: how far training moved each of the 16 "
+                "neurons' weights from their random start (blue: ink there came to push the "
+                "neuron on; red: to hold it back)"
+            )
+            title.setWordWrap(True)
+            self._layout.addWidget(title)
         for caption, weights in rows:
             text = QLabel(caption)
             text.setWordWrap(True)
@@ -73,8 +82,9 @@ class FirstLayerTiles(QWidget):
             label.setAlignment(Qt.AlignmentFlag.AlignLeft)
             label.setAccessibleName(f"{len(weights)} first-layer neurons: {caption}")
             label.setToolTip(
-                "Each tile: one first-layer neuron's 784 incoming weights as the 28x28 image; "
-                "blue where ink pushes it on, red where ink holds it back."
+                "Each tile: how training moved one first-layer neuron's 784 incoming weights "
+                "from their random start, as the 28x28 image; blue where ink came to push it "
+                "on, red where ink came to hold it back."
             )
             self._layout.addWidget(text)
             self._layout.addWidget(label)
