@@ -429,3 +429,40 @@ def test_the_window_hands_the_names_to_every_view(qtbot, tmp_path) -> None:
     window.insight.recompute()
     assert window.insight.result.matrix.shape == (3, 3)
     assert window.insight.confusion.names == names
+
+
+def test_exports_paint_the_names_diagram_png_and_the_players_frames(qtbot, three, monkeypatch):
+    """A diagram export at another size and a played step's frames (GIF, slides) carry the names."""
+    from PySide6.QtCore import QSize
+
+    import gui.diagram.view as view_module
+    from engine.step_story import finish_story, prepare_story
+    from gui.diagram.layout import LABEL_WIDTH, compute_layout
+    from gui.player.frames import StepFrames
+
+    data, snapshot, _ = three
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.resize(700, 450)
+    view.set_class_names(data.class_names)
+    view.set_snapshot(snapshot)
+    painted = []
+    real = view_module.paint_scene
+    monkeypatch.setattr(
+        view_module, "paint_scene", lambda p, layout, scene, *a: painted.append((layout, scene))
+    )
+    view.render_image(QSize(1600, 900))
+    monkeypatch.setattr(view_module, "paint_scene", real)
+    layout, scene = painted[-1]
+    assert (layout.width, layout.height) == (1600, 900)
+    assert scene.class_names == ANIMALS and layout.label_width > LABEL_WIDTH
+    images, labels = data.train.images[:100], data.train.labels[:100]
+    net = Network(NetworkConfig(sizes=(784, 16, 16, 3)), np.random.default_rng(3))
+    trainer = Trainer(net, images, labels, TrainConfig(), seed=11)
+    story = prepare_story(trainer, images, trainer.config, take_snapshot(trainer, images))
+    trainer.step_batch()
+    story = finish_story(story, take_snapshot(trainer, images))
+    frames = StepFrames(story, names=ANIMALS)
+    slide = compute_layout((784, 16, 16, 3), 1066, 600, layout.label_width)
+    for index in range(len(frames.beats)):
+        assert frames.scene(index, slide, ("weight", True, 1.0)).class_names == ANIMALS
