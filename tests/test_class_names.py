@@ -466,3 +466,20 @@ def test_exports_paint_the_names_diagram_png_and_the_players_frames(qtbot, three
     slide = compute_layout((784, 16, 16, 3), 1066, 600, layout.label_width)
     for index in range(len(frames.beats)):
         assert frames.scene(index, slide, ("weight", True, 1.0)).class_names == ANIMALS
+
+
+def test_the_matrix_waits_for_a_network_with_an_output_per_class(qtbot, three, sample) -> None:
+    """Switching from three classes to ten: until the new network arrives nothing is tallied."""
+    _, snapshot, _ = three
+    panel = InsightPanel()
+    qtbot.addWidget(panel)
+    panel.set_data(sample)
+    panel.set_snapshot(snapshot)  # 3 outputs, labels up to 9: the old network
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.recompute()
+    assert panel.result is None
+    ten, _ = trained(sample, (784, 16, 16, 10), 5)
+    panel.set_snapshot(ten)
+    panel.recompute()
+    assert panel.result.matrix.shape == (10, 10)

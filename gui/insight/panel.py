@@ -329,6 +329,8 @@ class InsightPanel(QWidget):
         if self.data is None or self.snapshot is None:
             return
         test = self.data.test
+        if len(test) and int(test.labels.max()) >= self.snapshot.sizes[-1]:
+            return  # the network of the data before: this data's network is on its way
         self.result = confusion_matrix(self.snapshot, test.images, test.labels)
         self._confusion_version = self._version
         self._confusion_time = time.monotonic()
