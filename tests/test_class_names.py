@@ -385,6 +385,7 @@ def test_two_classes_give_two_of_everything(qtbot, sample) -> None:
     assert [b.text() for b in pad.label_group.buttons()] == ["zero", "one"]
     pad.pad.clear()
     assert pad.outputs() is None and len(pad.bars.opts["x"]) == 2
+    assert pad.empty_text.textItem.toPlainText() == "draw here"  # not "a digit"
     view = NetworkView()
     qtbot.addWidget(view)
     view.resize(800, 500)

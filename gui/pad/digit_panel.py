@@ -34,7 +34,7 @@ from engine.errors import DataError
 from engine.my_digits import MyDigits
 from engine.preprocess import SIZE, ink_present, to_mnist
 from engine.teach import TeachResult
-from gui.class_labels import fitted
+from gui.class_labels import are_digits, fitted
 from gui.colors import css, palette, qcolor
 from gui.file_names import documents_path
 from gui.pad.drawing_pad import DrawingPad
@@ -378,13 +378,14 @@ class DigitPanel(QWidget):
         self.preview.setPixmap(_ink_pixmap(x, PREVIEW_SCALE, self.devicePixelRatioF()))
 
     def _show_outputs(self, outputs: np.ndarray | None) -> None:
-        """Draw the ten outputs, the winner highlighted, or the "draw a digit" message."""
+        """Draw one bar per output, the winner highlighted, or the "draw a digit" message."""
         self._outputs = outputs
         if outputs is None:
             n = len(self.teach.names)
             self.bars.setOpts(x=np.arange(n), height=np.zeros(n))
             self.bars.setVisible(False)
-            self.empty_text.setText("draw a digit" if self._predictor else "no network yet")
+            prompt = "draw a digit" if are_digits(self.teach.names) else "draw here"
+            self.empty_text.setText(prompt if self._predictor else "no network yet")
             self.empty_text.setVisible(True)
             self._show_guess("")
             self.value_label.setText("")
