@@ -548,6 +548,21 @@ def _main() -> int:
             return window.worker.latest_snapshot() is not None and window.data is not None
 
         settle(process, loaded)
+        classes = os.environ.get("LAYOUT_CLASSES")  # "fashion" or "three": named classes
+        if classes:
+            named = named_classes(window.data, classes)
+            window.worker.load_data(lambda: named)
+            if named.n_classes != 10:
+                from engine.core.network import NetworkConfig
+
+                window.worker.reset(NetworkConfig(sizes=(784, 16, 16, named.n_classes)))
+
+            def relabelled() -> bool:
+                """the named data and a network with one output per class"""
+                snap = window.worker.latest_snapshot()
+                return window.data is named and snap.sizes[-1] == named.n_classes
+
+            settle(process, relabelled)
         found: list[str] = []
         geometry = os.environ.get("LAYOUT_GEOMETRY")
         if geometry:
@@ -600,6 +615,28 @@ def _main() -> int:
         app.processEvents()
     print(json.dumps(report))
     return 0
+
+
+FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+           "Bag", "Ankle boot")  # fmt: skip
+
+
+def named_classes(data, kind: str):
+    """Return ``data`` with Fashion-MNIST's ten names ("fashion"), or its digits 0, 1 and 2
+    alone named with long words ("three"), to check that class names fit every view."""
+    from dataclasses import replace
+
+    from engine.data.datasets import Dataset, MnistData
+
+    if kind == "fashion":
+        return replace(data, class_names=FASHION)
+
+    def part(d: Dataset) -> Dataset:
+        keep = d.labels < 3
+        return Dataset(d.images[keep], d.labels[keep], d.name)
+
+    names = ("Hummingbird", "Salamander", "Caterpillar")
+    return MnistData(part(data.train), part(data.test), "three", names)
 
 
 def slow_motion_problems(window, process) -> Iterator[str]:

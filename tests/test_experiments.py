@@ -96,7 +96,7 @@ def test_fair_mode_gives_each_variant_its_standard_init_and_a_sweep() -> None:
             c if e.key == "learning-rate" else (*c[:3], c[3], *c[4:]) for c in configs(same)
         ]
         for s in fair:
-            if e.key == "learning-rate":  # it varies the rate itself: the video's weights
+            if e.key in ("learning-rate", "datasets"):  # the video's weights: rate or data varies
                 assert (s.network.init, s.rates) == ("normal", ())
             else:  # scaled: He's N(0, 2/n_in) for ReLU, Xavier's N(0, 1/n_in) for the others
                 assert (s.network.init, s.rates) == ("scaled", SWEEP_RATES)

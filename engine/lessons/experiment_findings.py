@@ -301,6 +301,8 @@ def findings(
     groups_in_order: dict[str, list[Outcome]] = {}
     for o in outcomes:
         groups_in_order.setdefault(o.group, []).append(o)
+    if key == "datasets":  # "won" is not the word for data: it ranks them by test error
+        return _datasets(outcomes, pairs)
     for members in groups_in_order.values():  # their first sentence says "after <group>"
         text += compare(members, failures=key != "learning-rate")  # that one tells each run
     if key == "learning-rate":
@@ -321,6 +323,79 @@ def findings(
         specs = {s.variant: s for s, _ in pairs}
         text += _architecture(_variants(outcomes), specs, start or {})
     return text
+
+
+def _datasets(outcomes: Sequence[Outcome], pairs: Sequence[tuple[RunSpec, Run]]) -> list[str]:
+    """Rank the data sets by test error after the same budget, hardest first, and say where
+    each run's first layer learned (the pixels whose incoming weights moved from the start)."""
+    groups = _variants(outcomes)
+    text = [
+        f"{o.variant} diverged (seed {o.seed}): {o.note}" for o in outcomes if o.accuracy is None
+    ]
+    errors = {
+        v: [1.0 - o.accuracy for o in runs if o.accuracy is not None] for v, runs in groups.items()
+    }
+    errors = {v: e for v, e in errors.items() if e}
+    if not errors:
+        return text
+    ranked = sorted(errors, key=lambda v: -float(np.mean(errors[v])))  # hardest first
+    n = min(len(e) for e in errors.values())
+    when = _when([o for o in outcomes if o.accuracy is not None])
+    seeds = "" if n > 1 else f" (seed {outcomes[0].seed})"
+    mean = {v: float(np.mean(errors[v])) for v in ranked}
+    parts = ", ".join(f"{v} {pct(mean[v])}" for v in ranked)
+    text.append(f"Test error {when}{seeds}, hardest first: {parts}.")
+    if len(ranked) > 1:
+        hardest, second = ranked[0], ranked[1]
+        gap = 100 * (mean[hardest] - mean[second])
+        if n > 1 and max(errors[second]) >= min(errors[hardest]):
+            text.append(
+                f"{hardest} and {second} are within the spread of the seeds (their error ranges "
+                f"overlap): these runs cannot say which of the two is harder."
+            )
+        else:
+            text.append(
+                f"Hardest: {hardest}, {gap:.1f} points more test error than {second}; "
+                f"easiest: {ranked[-1]} ({pct(mean[ranked[-1]])})."
+            )
+    sizes = {o.variant: o.n_train for o in outcomes}
+    if len(set(sizes.values())) > 1:
+        text.append(
+            "The training sets differ in size ("
+            + ", ".join(f"{v} {n:,} images" for v, n in sizes.items())
+            + "): every run saw as many examples, so the smaller sets were seen more times."
+        )
+    moved = {}
+    for spec, run in pairs:
+        if run.parameters is not None and spec.variant not in moved:
+            moved[spec.variant] = learned_pixels(spec, run.parameters.weights[0])
+    if moved:
+        text.append(
+            "Pixels whose 16 incoming first-layer weights moved from where the seed put them: "
+            + ", ".join(f"{v} {k} of 784" for v, k in moved.items())
+            + ". A pixel that is blank in every training image gets no gradient, so its "
+            "weights never move: the tiles of what each first layer learned are blank there."
+        )
+    return text
+
+
+def first_layer_start(spec: RunSpec) -> np.ndarray:
+    """Return the (n_1, 784) first-layer weights ``spec``'s seed draws, as a reset does."""
+    rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0]))
+    return Network(spec.network, rng).weights[0]
+
+
+def first_layer_change(spec: RunSpec, weights: np.ndarray) -> np.ndarray:
+    """Return how far training moved each first-layer weight from its start, (n_1, 784):
+    what the data taught each neuron to look for, without the random start's noise."""
+    return np.asarray(weights, np.float64) - first_layer_start(spec)
+
+
+def learned_pixels(spec: RunSpec, weights: np.ndarray) -> int:
+    """Return how many input pixels have a first-layer weight that moved from its start (the
+    network ``spec``'s seed draws, as a reset does): the pixels the data taught anything."""
+    start = first_layer_start(spec)
+    return int(np.count_nonzero(np.any(np.asarray(weights) != start, axis=0)))
 
 
 def sweep_summary(sweeps: Sequence[SweepResult]) -> str:

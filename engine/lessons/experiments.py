@@ -11,11 +11,16 @@ where the experiment changes them, and every run of a seed starts from that seed
 
 The budget is in epochs of the training set in use: each run trains ceil(n / m) mini-batches per
 epoch, except where an experiment says it compares equal updates or equal examples seen.
+
+The data-sets experiment trains the video's network, with the video's settings, on several data
+sets (digits, clothes, kuzushiji) given to it by name and size: every run trains the same number
+of mini-batches from the same seed, so only the data differs. Its plan is in its record.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -53,16 +58,43 @@ class RunSpec:
     variant: str = ""
     group: str = ""
     rates: tuple[float, ...] = ()
+    dataset: str = ""  # the data set it trains on, by name (empty: the data in use)
+
+
+Sizes = Sequence[tuple[str, int]]  # data sets by name, with their training set's size
+DATASET_KINDS = ("digits", "clothes", "kuzushiji")  # the data-sets experiment's, in order
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """A named experiment: its title, what to look for, and the x axis that compares it fairly."""
+    """A named experiment: its title, what to look for, and the x axis that compares it fairly.
+
+    ``plan`` (when given) returns its runs from (epochs, data sets by name and size, seed); an
+    experiment with a plan trains on the data sets it names, not on the data in use.
+    """
 
     key: str
     title: str
     look_for: str
     x_axis: str  # "epochs", "examples" or "updates"
+    plan: Callable[[int, Sizes, int], list[RunSpec]] | None = None
+
+
+def same_budget(epochs: int, datasets: Sizes, seed: int) -> list[RunSpec]:
+    """Return one run of the video's network and settings per data set, all from ``seed`` and
+    all training the same number of mini-batches: ``epochs`` epochs of the largest set."""
+    if len(datasets) < 2:
+        raise ValueError("comparing data sets needs at least two of them")
+    names = [name for name, _n in datasets]
+    if len(set(names)) != len(names):
+        raise ValueError(f"each data set must appear once, got {names}")
+    if min(n for _name, n in datasets) < 1:
+        raise ValueError("a data set's training set is empty")
+    batches = batches_for(epochs, max(n for _name, n in datasets), VIDEO_TRAIN.batch_size)
+    return [
+        RunSpec(name, VIDEO_NETWORK, VIDEO_TRAIN, seed, None, batches, name, dataset=name)
+        for name in names
+    ]
 
 
 EXPERIMENTS = (
@@ -110,6 +142,16 @@ EXPERIMENTS = (
         "better, and how many epochs does it need to show it?",
         "epochs",
     ),
+    Experiment(
+        "datasets",
+        "Digits vs clothes vs kuzushiji (same network, same budget)",
+        "The video's 784-16-16-10 network, its settings and one seed, trained for the same "
+        "number of mini-batches on handwritten digits (MNIST), clothes (Fashion-MNIST) and "
+        "kuzushiji (KMNIST). Which is hardest (the highest test error)? Under the plots, the "
+        "16 first-layer neurons of each run show what they look for on each data set.",
+        "examples",
+        same_budget,
+    ),
 )
 BY_KEY = {e.key: e for e in EXPERIMENTS}
 DATA_SIZES = (100, 1000, 10000)
@@ -143,12 +185,21 @@ def batches_for(epochs: int, n: int, batch_size: int) -> int:
 
 
 def plan(
-    key: str, epochs: int, n_train: int, seed: int = 0, mode: str = FAIR, seeds: int = 1
+    key: str,
+    epochs: int,
+    n_train: int,
+    seed: int = 0,
+    mode: str = FAIR,
+    seeds: int = 1,
+    datasets: Sizes | None = None,
 ) -> list[RunSpec]:
     """Return the runs of experiment ``key`` for an ``epochs`` budget on ``n_train`` examples.
 
     ``mode`` is FAIR (standard initialisation, each variant's rate found by a sweep) or SAME (the
     video's settings for every run); ``seeds`` runs of each variant, from ``seed`` upwards.
+    ``datasets`` (name, training size) are the data sets of an experiment with its own plan
+    (default: DATASET_KINDS, each of ``n_train`` examples); such an experiment keeps the
+    video's settings in either mode.
     """
     if key not in BY_KEY:
         raise ValueError(f"unknown experiment {key!r}; use one of {list(BY_KEY)}")
@@ -160,9 +211,15 @@ def plan(
         raise ValueError(f"the number of seeds must be a whole number from 1, got {seeds}")
     if n_train < 1:
         raise ValueError("the training set is empty")
+    own = BY_KEY[key].plan
+    if own is not None:
+        sizes = [(name, n_train) for name in DATASET_KINDS] if datasets is None else datasets
+    elif datasets is not None:
+        raise ValueError(f"experiment {key!r} trains on the data in use, not on named data sets")
     runs: list[RunSpec] = []
     for s in range(seed, seed + int(seeds)):
-        for spec in _plan_one(key, int(epochs), n_train, s, mode):
+        specs = own(int(epochs), sizes, s) if own is not None else None
+        for spec in specs or _plan_one(key, int(epochs), n_train, s, mode):
             runs.append(replace(spec, name=f"{spec.name}, seed {s}") if seeds > 1 else spec)
     return runs
 
@@ -229,7 +286,7 @@ def _plan_one(key: str, epochs: int, n_train: int, seed: int, mode: str) -> list
 
 def sweep_key(spec: RunSpec) -> tuple:
     """Return what a sweep depends on: runs that share it share one sweep (equal updates)."""
-    return (spec.network, spec.train.batch_size, spec.train_size, spec.seed)
+    return (spec.network, spec.train.batch_size, spec.train_size, spec.seed, spec.dataset)
 
 
 def trial(spec: RunSpec, rate: float) -> RunSpec:
@@ -341,6 +398,7 @@ def split_validation(data: MnistData, seed: int = 0) -> tuple[MnistData, Dataset
         Dataset(train.images[rest], train.labels[rest], name),
         data.test,
         f"{data.source} ({len(rest):,} of {len(train):,} training examples)",
+        data.class_names,
     )
     return part, Dataset(train.images[held], train.labels[held], f"{train.name} (held out)")
 
@@ -365,4 +423,5 @@ def subset(data: MnistData, n: int, seed: int = 0) -> MnistData:
         Dataset(train.images[chosen], train.labels[chosen], name),
         data.test,
         f"{data.source} ({n:,} of {len(train):,} training examples)",
+        data.class_names,
     )

@@ -15,15 +15,15 @@ import numpy as np
 from engine.core.training import to_inputs
 from engine.session.snapshot import Snapshot, network_of
 
-N_CLASSES = 10
+N_CLASSES = 10  # MNIST's digits: the default when no class count is given
 CHUNK = 10000  # evaluate's chunk: the same products give the same arg-max, bit for bit
 
 
 @dataclass(frozen=True)
 class ConfusionResult:
-    """The network's answer for every image of a dataset, and their tally by true digit."""
+    """The network's answer for every image of a dataset, and their tally by true class."""
 
-    matrix: np.ndarray  # (10, 10) int counts, [true digit, predicted digit]
+    matrix: np.ndarray  # (n_L, n_L) int counts, [true class, predicted class]
     predictions: np.ndarray  # (n,) the arg-max output per image
     confidences: np.ndarray  # (n,) the winning output's activation
     accuracy: float  # fraction of images whose prediction equals the label
@@ -48,7 +48,10 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 def confusion_matrix(
     snapshot: Snapshot, images: np.ndarray, labels: np.ndarray, chunk: int = CHUNK
 ) -> ConfusionResult:
-    """Run the snapshot's network over a dataset in chunks and tally [true, predicted] counts."""
+    """Run the snapshot's network over a dataset in chunks and tally [true, predicted] counts.
+
+    The matrix has one row and one column per output neuron: 10 for digits, 3 for three classes.
+    """
     net = network_of(snapshot)
     labels = np.asarray(labels, np.intp)
     n = len(labels)
@@ -59,9 +62,11 @@ def confusion_matrix(
         winner = np.argmax(a, axis=1)
         predictions[start : start + len(a)] = winner
         confidences[start : start + len(a)] = a[np.arange(len(a)), winner]
-    classes = max(N_CLASSES, net.sizes[-1])
+    classes = net.sizes[-1]
+    if n and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"labels must lie in 0 .. {classes - 1} for this network's outputs")
     flat = np.bincount(labels * classes + predictions, minlength=classes * classes)
-    matrix = flat.reshape(classes, classes)[:N_CLASSES, :N_CLASSES].astype(np.int64)
+    matrix = flat.reshape(classes, classes).astype(np.int64)
     accuracy = float(np.count_nonzero(predictions == labels)) / max(n, 1)
     return ConfusionResult(
         matrix=_frozen(matrix),
@@ -91,16 +96,19 @@ def examples_in_cell(
     return _by_confidence(result, cell)
 
 
-def class_counts(labels: np.ndarray) -> np.ndarray:
-    """Return how many examples each digit 0..9 has, shape (10,)."""
-    return np.bincount(np.asarray(labels, np.intp), minlength=N_CLASSES)[:N_CLASSES]
+def class_counts(labels: np.ndarray, n_classes: int = N_CLASSES) -> np.ndarray:
+    """Return how many examples each class 0 .. n_classes - 1 has, shape (n_classes,)."""
+    return np.bincount(np.asarray(labels, np.intp), minlength=n_classes)[:n_classes]
 
 
-def average_images(images: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Return the mean image of each digit, (10, 28, 28) floats in [0, 1] (zeros if absent)."""
+def average_images(
+    images: np.ndarray, labels: np.ndarray, n_classes: int = N_CLASSES
+) -> np.ndarray:
+    """Return the mean image of each class, (n_classes, 28, 28) floats in [0, 1] (zeros if
+    absent)."""
     labels = np.asarray(labels)
-    averages = np.zeros((N_CLASSES,) + images.shape[1:], np.float64)
-    for digit in range(N_CLASSES):
+    averages = np.zeros((n_classes,) + images.shape[1:], np.float64)
+    for digit in range(n_classes):
         chosen = images[labels == digit]
         if len(chosen):
             averages[digit] = chosen.sum(axis=0, dtype=np.float64) / (255.0 * len(chosen))

@@ -82,21 +82,30 @@ def edge_at(
     return None
 
 
-def neuron_name(layout: DiagramLayout, layer: int, index: int) -> str:
-    """Return a readable name such as 'hidden 2 neuron 5' or 'output 3'."""
+def neuron_name(
+    layout: DiagramLayout, layer: int, index: int, class_names: tuple[str, ...] = ()
+) -> str:
+    """Return a readable name such as 'hidden 2 neuron 5' or 'output neuron 3 (digit 3)'."""
     if layer == 0:
         side = layout.image_side
         return f"input pixel ({index // side}, {index % side})"
     if layer == len(layout.sizes) - 1:
+        if index < len(class_names) and class_names[index] != str(index):
+            return f"output neuron {index} ({class_names[index]})"
         return f"output neuron {index} (digit {index})"
     return f"hidden {layer} neuron {index}"
 
 
 def neuron_tip(
-    layout: DiagramLayout, snapshot: Snapshot, trace: ExampleTrace | None, layer: int, index: int
+    layout: DiagramLayout,
+    snapshot: Snapshot,
+    trace: ExampleTrace | None,
+    layer: int,
+    index: int,
+    class_names: tuple[str, ...] = (),
 ) -> str:
     """Return a neuron's a, z, b, dC/da and delta for the example shown."""
-    name = neuron_name(layout, layer, index)
+    name = neuron_name(layout, layer, index, class_names)
     if layer == 0:
         a = None if trace is None else float(trace.activations[0][index])
         return f"{name}\na = {fmt(a)}"
@@ -126,6 +135,7 @@ def edge_tip(
     layer: int,
     j: int,
     i: int,
+    class_names: tuple[str, ...] = (),
 ) -> str:
     """Return an edge's w, dC/dw, update and Hebbian value with its source and target."""
 
@@ -134,7 +144,7 @@ def edge_tip(
         return None if v is None else float(v[j, i])
 
     source = neuron_name(layout, layer, i)
-    target = neuron_name(layout, layer + 1, j)
+    target = neuron_name(layout, layer + 1, j, class_names)
     return "\n".join(
         [
             f"{source} \u2192 {target}",

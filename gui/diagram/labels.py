@@ -226,6 +226,12 @@ def titles(sizes: tuple[int, ...], scene: Scene | None) -> list[str]:
     out += [f"hidden {k} ({n})" for k, n in enumerate(sizes[2:-1], start=2)]
     last = f"output ({sizes[-1]})"
     if scene is not None and scene.outputs is not None:
-        guess = f"guess {int(np.argmax(scene.outputs))}"
-        last += f"\n{guess}" if scene.label is None else f"\nlabel {scene.label} \u00b7 {guess}"
+        names = scene.class_names
+        j = int(np.argmax(scene.outputs))
+        guess = f"guess {names[j] if j < len(names) else j}"
+        if scene.label is None:
+            last += f"\n{guess}"
+        else:
+            label = names[scene.label] if scene.label < len(names) else scene.label
+            last += f"\nlabel {label} \u00b7 {guess}"
     return out + [last] if len(sizes) > 2 else out

@@ -17,7 +17,7 @@ import numpy as np
 MARGIN = 14.0
 TITLE_HEIGHT = 34.0  # layer titles above the columns
 LEGEND_HEIGHT = 80.0  # the colour scales under the diagram: a title and three lines
-LABEL_WIDTH = 64.0  # output labels: the digit and its activation
+LABEL_WIDTH = 64.0  # output labels: the digit and its activation (more for class names)
 MAX_SPACING = 52.0  # neurons of small layers stay this close, as in the video
 MAX_RADIUS = 17.0
 TILE_TARGET = 52.0  # a weight tile this large shows the 28x28 shape; staggering aims for it
@@ -40,6 +40,7 @@ class DiagramLayout:
     radii: tuple[float, ...]  # per layer k (half a pixel's side for k = 0)
     column_x: tuple[float, ...]  # per layer k, the x of its column (image centre for k = 0)
     legend_rect: tuple[float, float, float, float]
+    label_width: float = LABEL_WIDTH  # room right of the output neurons for name and activation
 
     def segments(self, layer: int) -> np.ndarray:
         """Return the (n_out, n_in, 4) edges x0, y0, x1, y1 of weight layer ``layer`` >= 1."""
@@ -59,8 +60,14 @@ def _column(n: int, x: float, y_mid: float, spacing: float) -> np.ndarray:
     return np.column_stack([np.full(n, x), ys])
 
 
-def compute_layout(sizes: tuple[int, ...], width: float, height: float) -> DiagramLayout:
-    """Return the diagram geometry for layer ``sizes`` (input first) on a width x height canvas."""
+def compute_layout(
+    sizes: tuple[int, ...], width: float, height: float, label_width: float = LABEL_WIDTH
+) -> DiagramLayout:
+    """Return the diagram geometry for layer ``sizes`` (input first) on a width x height canvas.
+
+    ``label_width`` is the room kept right of the output layer for each output's name and
+    activation (a fifth of the width at most).
+    """
     width = max(float(width), 320.0)
     height = max(float(height), 240.0)
     top = MARGIN + TITLE_HEIGHT
@@ -98,7 +105,8 @@ def compute_layout(sizes: tuple[int, ...], width: float, height: float) -> Diagr
     tiles_x1 = tiles_x0 + k * (tile + TILE_GAP) - TILE_GAP
 
     x1 = tiles_x1 + radii[0] + max(10.0, 0.012 * width)
-    x_last = width - MARGIN - LABEL_WIDTH - radii[-1]
+    label_width = min(max(float(label_width), LABEL_WIDTH), max(0.2 * width, LABEL_WIDTH))
+    x_last = width - MARGIN - label_width - radii[-1]
     n_layers = len(sizes) - 1
     if n_layers > 1:
         xs = np.linspace(x1, max(x_last, x1 + 40.0 * (n_layers - 1)), n_layers)
@@ -128,4 +136,5 @@ def compute_layout(sizes: tuple[int, ...], width: float, height: float) -> Diagr
         radii=(pixel / 2.0, *radii),
         column_x=(image_rect[0] + img_w / 2.0, *(float(x) for x in xs)),
         legend_rect=legend,
+        label_width=label_width,
     )

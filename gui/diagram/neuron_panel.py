@@ -145,16 +145,24 @@ class NeuronPanel(QFrame):
         self.closed.emit()
 
     def show_neuron(
-        self, snapshot: Snapshot, trace: ExampleTrace | None, layer: int, index: int
+        self,
+        snapshot: Snapshot,
+        trace: ExampleTrace | None,
+        layer: int,
+        index: int,
+        class_names: tuple[str, ...] = (),
     ) -> None:
-        """Fill the panel for neuron ``index`` of ``layer`` (0 is the input) and show it."""
+        """Fill the panel for neuron ``index`` of ``layer`` (0 is the input) and show it; an
+        output neuron is named by ``class_names`` when given."""
         self.layer, self.index = layer, index
         sizes = snapshot.sizes
         if layer == 0:
             self._show_pixel(trace, index, sizes[0])
             return
         last = layer == len(sizes) - 1
-        kind = f"output neuron (digit {index})" if last else f"hidden layer {layer}"
+        named = index < len(class_names) and class_names[index] != str(index)
+        what = class_names[index] if named else f"digit {index}"
+        kind = f"output neuron ({what})" if last else f"hidden layer {layer}"
         self.title.setText(f"Layer {layer}, neuron {index} \u2014 {kind}")
         weights = snapshot.weights[layer - 1][index]
         self.bias = float(snapshot.biases[layer - 1][index])

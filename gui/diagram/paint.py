@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QLinearGradient, QPainter, QPainterPath, QPen
 
+from gui.class_labels import are_digits, fitted, names_for, widest
 from gui.colors import palette
 from gui.diagram.labels import (
     LEGEND_SIZES,
@@ -16,7 +17,7 @@ from gui.diagram.labels import (
     titles,
     ui_font,
 )
-from gui.diagram.layout import DiagramLayout
+from gui.diagram.layout import LABEL_WIDTH, MARGIN, DiagramLayout
 from gui.diagram.scene import NEGATIVE_DASHES, Scene, blend
 
 
@@ -95,31 +96,64 @@ def output_label_size(layout: DiagramLayout) -> float:
     return min(max(spacing * 0.55, 9.0), 18.0)
 
 
+NAME_SIZE = 13.0  # names beside the outputs are at most this many pixels tall (digits: 18)
+
+
 def output_labels_right(layout: DiagramLayout) -> float:
-    """Return the x where the output digits and their activations ("7 0.93") end."""
+    """Return the x where the output names and their activations ("7 0.93") end."""
     size = output_label_size(layout)
     x = float(layout.centers[-1][:, 0].max()) + layout.radii[-1] + 8
+    if layout.label_width > LABEL_WIDTH:  # names: the room kept for them
+        return x + layout.label_width - 8
     return x + size * 0.9 + QFontMetricsF(ui_font(size * 0.72, bold=True)).horizontalAdvance("0.00")
 
 
+def output_names(layout: DiagramLayout, scene: Scene) -> list[str]:
+    """Return the name painted beside each output neuron, cut to the room there is for it."""
+    n = layout.sizes[-1]
+    names = names_for(scene.class_names or None, n)
+    if are_digits(names):
+        return list(names)
+    size = min(output_label_size(layout), NAME_SIZE)
+    value = QFontMetricsF(ui_font(size * 0.72, bold=True)).horizontalAdvance(" 0.00")
+    room = layout.label_width - 8 - MARGIN / 2 - value
+    return [fitted(name, ui_font(size, bold=True), room) for name in names]
+
+
+def name_room(names: tuple[str, ...], height: float) -> float:
+    """Return the label width the layout should keep for these output names and activations."""
+    if not names or are_digits(names):
+        return LABEL_WIDTH
+    spacing = min(max(height - 150.0, 100.0) / len(names), 52.0)  # the layout's, roughly
+    size = min(max(spacing * 0.55, 9.0), NAME_SIZE)
+    value = QFontMetricsF(ui_font(size * 0.72, bold=True)).horizontalAdvance(" 0.00")
+    return widest(names, ui_font(size, bold=True)) + value + 8 + MARGIN / 2 + 4
+
+
 def _paint_labels(p: QPainter, layout: DiagramLayout, scene: Scene, titles: list[str]) -> None:
-    """Paint the column titles and the output digits with their activations."""
+    """Paint the column titles and the output names with their activations."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     _paint_text(p, header_boxes(layout, titles))
     last = len(layout.sizes) - 1
     r = layout.radii[last]
     size = output_label_size(layout)
     best = None if scene.outputs is None else int(np.argmax(scene.outputs))
+    names = output_names(layout, scene)
+    digits = layout.label_width <= LABEL_WIDTH
+    if not digits:
+        size = min(size, NAME_SIZE)
     for j, (cx, cy) in enumerate(layout.centers[last].tolist()):
         x = cx + r + 8
         mark = j == scene.label
-        p.setFont(ui_font(size, bold=True))
+        font = ui_font(size, bold=True)
+        p.setFont(font)
         p.setPen(QColor(*(palette().highlight if mark else palette().text)))
-        p.drawText(QRectF(x, cy - size, size, 2 * size), Qt.AlignmentFlag.AlignVCenter, str(j))
+        width = size if digits else QFontMetricsF(font).horizontalAdvance(names[j]) + 2
+        p.drawText(QRectF(x, cy - size, width, 2 * size), Qt.AlignmentFlag.AlignVCenter, names[j])
         if scene.outputs is not None:
             p.setFont(ui_font(size * 0.72, bold=j == best))
             p.setPen(QColor(*(palette().text if j == best else palette().dim)))
-            rect = QRectF(x + size * 0.9, cy - size, 60, 2 * size)
+            rect = QRectF(x + (size * 0.9 if digits else width + 4), cy - size, 60, 2 * size)
             p.drawText(rect, Qt.AlignmentFlag.AlignVCenter, f"{scene.outputs[j]:.2f}")
 
 

@@ -76,6 +76,7 @@ class Scene:
     keep: list[np.ndarray] = field(default_factory=list)  # buffers the QImages point into
     train_config: TrainConfig | None = None  # the settings of the step the update mode shows
     n_train: int = 0  # the training set's size n, for L2's factor 1 - eta * lambda / n
+    class_names: tuple[str, ...] = ()  # what each output stands for (empty: its number)
 
 
 def _qimage(rgba: np.ndarray, keep: list[np.ndarray]) -> QImage:

@@ -32,7 +32,7 @@ from gui.diagram import hits
 from gui.diagram.labels import header_boxes, legend_boxes, titles
 from gui.diagram.layout import DiagramLayout, compute_layout
 from gui.diagram.neuron_panel import NeuronPanel
-from gui.diagram.paint import paint_scene
+from gui.diagram.paint import name_room, output_names, paint_scene
 from gui.diagram.scene import (
     Scene,
     build_scene,
@@ -87,6 +87,7 @@ class NetworkView(QWidget):
         self._changed = True
         self._toolbar: QToolBar | None = None
         self._frame_source: Callable[[QPainter, DiagramLayout], None] | None = None
+        self._class_names: tuple[str, ...] = ()  # the data's, one per output; empty: numbers
         self.panel = NeuronPanel(self)
         self.panel.closed.connect(self._on_panel_closed)
         self._build_actions()
@@ -162,6 +163,32 @@ class NetworkView(QWidget):
         self._snapshot = snapshot
         self._changed = True
 
+    def set_class_names(self, names: tuple[str, ...]) -> None:
+        """Name the output neurons by the data's classes ("Sneaker"); digits stay digits."""
+        names = tuple(names)
+        if names != self._class_names:
+            self._class_names = names
+            self._layout = None  # long names need more room right of the outputs
+            self._changed = True
+            self.update()
+
+    def class_names(self) -> tuple[str, ...]:
+        """Return the names the output neurons are labelled with (empty: their numbers)."""
+        return self._class_names
+
+    def output_labels(self) -> list[str]:
+        """Return the names painted beside the output neurons, as shown (cut to fit)."""
+        self._ensure_scene()
+        if self._layout is None or self._scene is None:
+            return []
+        return output_names(self._layout, self._scene)
+
+    def _label_width(self, height: float) -> float:
+        """Return the room the layout keeps right of the outputs for their names."""
+        n = self._snapshot.sizes[-1] if self._snapshot is not None else 0
+        names = self._class_names if len(self._class_names) == n else ()
+        return name_room(names, height)
+
     def set_trace(self, trace: ExampleTrace | None) -> None:
         """Show this example's activations and Hebbian products; None returns to the snapshot's."""
         self._trace = trace
@@ -210,7 +237,8 @@ class NetworkView(QWidget):
             return
         self._ensure_scene()
         if self.panel.isVisible() and self._snapshot is not None:
-            self.panel.show_neuron(self._snapshot, self.shown_trace(), *self._panel_neuron())
+            neuron = self._panel_neuron()
+            self.panel.show_neuron(self._snapshot, self.shown_trace(), *neuron, self._named())
         self.update()
 
     def _panel_neuron(self) -> tuple[int, int]:
@@ -223,9 +251,19 @@ class NetworkView(QWidget):
 
     def shown_trace(self) -> ExampleTrace | None:
         """Return the example whose activations are shown: the one set, else the snapshot's."""
-        if self._trace is not None:
+        if self._trace is not None and self._fits(self._trace):
             return self._trace
         return None if self._snapshot is None else self._snapshot.example
+
+    def _given_trace(self) -> ExampleTrace | None:
+        """Return the trace set, if it fits the snapshot's network (else None)."""
+        return self._trace if self._trace is not None and self._fits(self._trace) else None
+
+    def _fits(self, trace: ExampleTrace) -> bool:
+        """Return True if ``trace`` was run through a network of the snapshot's layer sizes (a
+        trace of the network before a change of data may have another number of outputs)."""
+        sizes = () if self._snapshot is None else self._snapshot.sizes
+        return tuple(len(a) for a in trace.activations) == tuple(sizes)
 
     def scene(self) -> Scene | None:
         """Return the frame painted: colours, images, the titles' data and any missing note."""
@@ -259,7 +297,12 @@ class NetworkView(QWidget):
             max(self.width(), 320),
             max(self.height(), 240),
         ):
-            self._layout = compute_layout(self._snapshot.sizes, self.width(), self.height())
+            self._layout = compute_layout(
+                self._snapshot.sizes,
+                self.width(),
+                self.height(),
+                self._label_width(self.height()),
+            )
             self._lines = edge_lines(self._layout)
             self._segments = [None] + [
                 self._layout.segments(k) for k in range(1, len(self._layout.sizes) - 1)
@@ -273,14 +316,20 @@ class NetworkView(QWidget):
             return
         self._scene = build_scene(
             self._snapshot,
-            self._trace,
+            self._given_trace(),
             self._mode,
             self._per_layer,
             self._power,
             self._layout,
             self._lines,
         )
+        self._scene.class_names = self._named()
         self._changed = False
+
+    def _named(self) -> tuple[str, ...]:
+        """Return the class names if there is one per output, else nothing (numbers)."""
+        n = self._snapshot.sizes[-1] if self._snapshot is not None else 0
+        return self._class_names if len(self._class_names) == n else ()
 
     def _highlights(self) -> list[tuple[int, int, tuple[int, int, int]]]:
         """Return the neurons to outline: the hovered one and the panel's."""
@@ -345,16 +394,19 @@ class NetworkView(QWidget):
         if size == self.size() and self._layout is not None:
             paint_scene(p, self._layout, self._scene, [], vector)
             return
-        layout = compute_layout(self._snapshot.sizes, size.width(), size.height())
+        layout = compute_layout(
+            self._snapshot.sizes, size.width(), size.height(), self._label_width(size.height())
+        )
         scene = build_scene(
             self._snapshot,
-            self._trace,
+            self._given_trace(),
             self._mode,
             self._per_layer,
             self._power,
             layout,
             edge_lines(layout),
         )
+        scene.class_names = self._named()
         paint_scene(p, layout, scene, [], vector)
 
     def _export_size(self) -> QSize:
@@ -397,13 +449,13 @@ class NetworkView(QWidget):
         layout, snap, trace = self._layout, self._snapshot, self.shown_trace()
         in_tile = hits.tile_at(layout, pos.x(), pos.y()) is not None
         if hit is not None and not (hit[0] == 1 and in_tile) and hit[0] != 0:
-            return hits.neuron_tip(layout, snap, trace, *hit)
+            return hits.neuron_tip(layout, snap, trace, *hit, self._named())
         edge = self.edge_at(pos)
         if edge is not None:
-            return hits.edge_tip(layout, snap, trace, *edge)
+            return hits.edge_tip(layout, snap, trace, *edge, self._named())
         if hit is None:
             return ""
-        return hits.neuron_tip(layout, snap, trace, *hit)
+        return hits.neuron_tip(layout, snap, trace, *hit, self._named())
 
     def hover_text(self) -> str:
         """Return the tooltip text last shown under the mouse."""
@@ -461,7 +513,7 @@ class NetworkView(QWidget):
         """Show the detail panel for a neuron, placed on the side away from ``near``."""
         if self._snapshot is None:
             return
-        self.panel.show_neuron(self._snapshot, self.shown_trace(), layer, index)
+        self.panel.show_neuron(self._snapshot, self.shown_trace(), layer, index, self._named())
         left = near is not None and near.x() > self.width() / 2
         x = 12 if left else self.width() - self.panel.width() - 12
         self.panel.move(max(x, 0), 44)

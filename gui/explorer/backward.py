@@ -38,7 +38,8 @@ class OutputPage(QWidget):
         self.weights_plot = bar_plot("wanted: &minus;a<sub>k</sub> &delta;<sub>j</sub>", "")
         self.previous_plot = bar_plot("wanted: &minus;w<sub>jk</sub> &delta;<sub>j</sub>", "")
         row = QHBoxLayout()
-        row.addWidget(QLabel("Output neuron (digit):"))
+        self.combo_label = QLabel("Output neuron (digit):")
+        row.addWidget(self.combo_label)
         row.addWidget(self.combo)
         row.addStretch(1)
         self.charts = QBoxLayout(QBoxLayout.Direction.TopToBottom)
@@ -62,9 +63,11 @@ class OutputPage(QWidget):
         """Show the three ways for ``state.target``."""
         e = state.exploration
         n_out = e.sizes[-1]
-        if self.combo.count() != n_out:
+        items = [state.name(j) for j in range(n_out)]
+        if [self.combo.itemText(j) for j in range(self.combo.count())] != items:
             self.combo.clear()
-            self.combo.addItems([str(j) for j in range(n_out)])
+            self.combo.addItems(items)
+            self.combo_label.setText(f"Output neuron ({state.kind}):")
         self.combo.setCurrentIndex(state.target)
         c = e.output_change(state.target)
         prev = e.n_layers - 1

@@ -112,7 +112,7 @@ class DataAmountPage(QWidget):
             f"from the same random start on {', '.join(f'{n:,}' for n in amounts)} labelled "
             f"examples of the training set in use, each for {batches:,} mini-batches "
             f"({self.examples_seen:,} examples seen), and score each on all "
-            f"{len(self._test[1]):,} test digits."
+            f"{len(self._test[1]):,} test {self._images()}."
         )
         if self._shown_key is not None and not same_key(self._shown_key, self._key()):
             self.status.setText(
@@ -177,6 +177,11 @@ class DataAmountPage(QWidget):
         self.progress.setValue(0)
         self.status.setText("Cancelled; the chart is unchanged.")
 
+    def _images(self) -> str:
+        """Return "digits" for MNIST's digits, else "images"."""
+        named = self._state is not None and self._state.kind != "digit"
+        return "images" if named else "digits"
+
     def _idle(self) -> None:
         """Enable Train again and disable Cancel."""
         self._running_key = None
@@ -206,8 +211,8 @@ class DataAmountPage(QWidget):
         more = "more" if best.accuracy > worst.accuracy else "no more"
         self.status.setText(
             f"Test accuracy after training on {'; '.join(parts)} (of {worst.total:,} test "
-            f"digits). The same network learns {more} from {best.n_examples:,} labelled examples "
-            f"than from {worst.n_examples:,}: {100 * (best.accuracy - worst.accuracy):.1f} "
-            "percentage points apart."
+            f"{self._images()}). The same network learns {more} from {best.n_examples:,} "
+            f"labelled examples than from {worst.n_examples:,}: "
+            f"{100 * (best.accuracy - worst.accuracy):.1f} percentage points apart."
         )
         self.values = {"results": results, "xs": xs, "ys": ys}

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import QWidget
 
+from gui.class_labels import fitted, widest
 from gui.colors import activation_gray, palette, qcolor
 from gui.explorer.state import ExplorerState
 
 MAX_RADIUS = 11.0
-LABEL_WIDTH = 64  # room right of the output layer for digit labels
+LABEL_WIDTH = 64  # room right of the output layer for digit labels (more for class names)
 ARROW_WIDTH = 46  # and for the nudge arrows
 CAPTION = 34  # two lines of legend at the bottom
 EDGES_SHOWN = 40  # at most this many edges into one neuron are drawn
@@ -36,11 +46,40 @@ class LayerDiagram(QWidget):
         self.image: QImage | None = None
         self.revealed = 0
         self.label = -1
+        self.names: tuple[str, ...] = ()  # the outputs' class names (empty: their digits)
         self.neuron_values: dict[int, np.ndarray] = {}
         self.arrows: np.ndarray | None = None
         self.edges: list[tuple[int, int, int, float]] = []
         self.selected: tuple[int, int] | None = None
         self.caption = ""
+
+    def set_names(self, names: tuple[str, ...]) -> None:
+        """Label the output neurons by the data's class names (empty: by their digits)."""
+        self.names = tuple(names)
+        self.update()
+
+    def _label_font(self) -> QFont:
+        """Return the font of the output labels, sized to the output neurons' spacing."""
+        font = QFont(self.font())
+        last = len(self.sizes) - 1
+        font.setPointSizeF(max(7.0, min(10.0, self._spacing(self.sizes[last]) * 0.45)))
+        return font
+
+    def label_width(self) -> float:
+        """Return the room right of the output layer: digits' 64 pixels, more for long names
+        (a fifth of the width at most)."""
+        if not self.names or not len(self.sizes):
+            return LABEL_WIDTH
+        metrics = QFontMetricsF(self._label_font())
+        need = widest(self.names, self._label_font()) + metrics.horizontalAdvance("  0.00") + 4
+        return max(float(LABEL_WIDTH), min(need, 0.2 * self.width()))
+
+    def output_label(self, j: int) -> str:
+        """Return the name written beside output neuron j, cut to the room there is."""
+        name = self.names[j] if j < len(self.names) else str(j)
+        font = self._label_font()
+        room = self.label_width() - QFontMetricsF(font).horizontalAdvance("  0.00") - 2
+        return fitted(name, font, room)
 
     def set_state(self, sizes, activations, image: np.ndarray, label: int) -> None:
         """Show a network's layer sizes, one example's activations, its image and its label."""
@@ -96,12 +135,12 @@ class LayerDiagram(QWidget):
         """Return the x centre of every layer's column."""
         n = len(self.sizes)
         left = 12 + self._image_side() / 2
-        right = self.width() - LABEL_WIDTH - ARROW_WIDTH
+        right = self.width() - self.label_width() - ARROW_WIDTH
         return [left + (right - left) * k / (n - 1) for k in range(n)]
 
     def _image_side(self) -> float:
         """Return the side of the input image's square, narrower than the gap between columns."""
-        gap = (self.width() - LABEL_WIDTH - ARROW_WIDTH - 12) / max(len(self.sizes) - 0.5, 1)
+        gap = (self.width() - self.label_width() - ARROW_WIDTH - 12) / max(len(self.sizes) - 0.5, 1)
         return max(28.0, min(self.width() * 0.2, self.height() * 0.4, 150.0, 0.8 * gap))
 
     def _spacing(self, n: int) -> float:
@@ -212,17 +251,18 @@ class LayerDiagram(QWidget):
         for j in range(self.sizes[last]):
             c = self.position(last, j)
             shown = last <= self.revealed
-            text = f"{j}  {self.activations[last][j]:.2f}" if shown else f"{j}"
+            name = self.output_label(j)
+            text = f"{name}  {self.activations[last][j]:.2f}" if shown else name
             p.setPen(qcolor(palette().highlight) if j == self.label else qcolor(palette().text))
             p.drawText(
-                QRectF(c.x() + r + 6, c.y() - step / 2, LABEL_WIDTH, step),
+                QRectF(c.x() + r + 6, c.y() - step / 2, self.label_width(), step),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 text,
             )
             if self.arrows is None or scale <= 0:
                 continue
             v = float(self.arrows[j]) / scale
-            x = c.x() + r + LABEL_WIDTH + ARROW_WIDTH / 2 - 6
+            x = c.x() + r + self.label_width() + ARROW_WIDTH / 2 - 6
             length = v * step * 0.48
             rgb = palette().positive if v >= 0 else palette().negative
             p.setPen(QPen(qcolor(rgb), 3))
@@ -273,7 +313,7 @@ def show_step(diagram: LayerDiagram, state: ExplorerState, step: int) -> None:
         d.set_selected(layer, j)
         d.set_caption("fill: activation (black 0, white 1); edges: w·a into the ringed neuron")
     elif step == 2:
-        d.set_caption("beside each output: its digit and activation a")
+        d.set_caption(f"beside each output: its {s.kind} and activation a")
     elif step == 3:
         d.set_arrows(e.desired_nudges())
         up, down = palette().positive_word, palette().negative_word

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
@@ -105,6 +107,10 @@ class CostPage(QWidget):
         e = state.exploration
         shares = e.cost_breakdown()
         nudges = e.desired_nudges()
+
+        def called(j: int) -> str:
+            return html.escape(state.name(j))
+
         brushes = [
             pg.mkBrush(
                 *(
@@ -117,7 +123,9 @@ class CostPage(QWidget):
             )
             for j, n in enumerate(nudges)
         ]
-        set_bars(self.plot, shares, brushes, signs=nudges)
+        ticks = [(j, state.name(j)) for j in range(len(shares))]
+        set_bars(self.plot, shares, brushes, ticks, signs=nudges)
+        self.plot.getPlotItem().setLabel("bottom", f"output neuron ({state.kind})")
         a = e.activations(e.n_layers)
         if e.network.config.cost == "quadratic":
             formula = (
@@ -125,20 +133,21 @@ class CostPage(QWidget):
             )
             worst = int(np.argmax(shares))
             detail = (
-                f"the largest share is digit {worst}: &frac12;({fmt(a[worst])} &minus; "
-                f"{fmt(e.y[worst]):s})<sup>2</sup> = {fmt(shares[worst])}"
+                f"the largest share is {state.kind} {called(worst)}: "
+                f"&frac12;({fmt(a[worst])} &minus; {fmt(e.y[worst]):s})<sup>2</sup> = "
+                f"{fmt(shares[worst])}"
             )
         else:
             formula = "C = &minus;&Sigma;<sub>j</sub> y<sub>j</sub> ln a<sub>j</sub>"
             detail = (
-                f"only the correct digit counts: &minus;ln a<sub>{e.label}</sub> = "
+                f"only the correct {state.kind} counts: &minus;ln a<sub>{e.label}</sub> = "
                 f"&minus;ln {fmt(a[e.label])} = {fmt(shares[e.label])}"
             )
         self.total.setText(
-            f"Label <b>{e.label}</b>, network's guess <b>{int(np.argmax(a))}</b>. "
-            f"{formula} = <b>{fmt(e.cost)}</b>; {detail}. Highlighted: the correct digit; "
-            f"{palette().positive_word}: outputs that should rise, {palette().negative_word}: "
-            "outputs that should fall."
+            f"Label <b>{called(e.label)}</b>, the network's guess <b>{called(int(np.argmax(a)))}"
+            f"</b>. {formula} = <b>{fmt(e.cost)}</b>; {detail}. Highlighted: the correct "
+            f"{state.kind}; {palette().positive_word}: outputs that should rise, "
+            f"{palette().negative_word}: outputs that should fall."
         )
         self.values = {"shares": shares, "cost": e.cost}
 
@@ -162,13 +171,15 @@ class NudgePage(QWidget):
         head = f"&minus;&part;C/&part;{on}<sub>j</sub>"
         up, down = palette().positive, palette().negative
         rows = "".join(
-            f"<tr><td>{'<b>' if j == e.label else ''}{j}</td><td align=right>{a[j]:.3f}</td>"
+            f"<tr><td>{'<b>' if j == e.label else ''}{html.escape(state.name(j))}</td>"
+            f"<td align=right>{a[j]:.3f}</td>"
             f"<td align=right>{e.y[j]:.0f}</td><td align=right style='color:"
             f"{css(up if n >= 0 else down)}'>{fmt(n)}</td></tr>"
             for j, n in enumerate(nudges)
         )
         self.table.setText(
-            f"<table cellspacing=6><tr><th>digit</th><th>a<sub>j</sub></th><th>y<sub>j</sub></th>"
+            f"<table cellspacing=6><tr><th>{state.kind}</th><th>a<sub>j</sub></th>"
+            "<th>y<sub>j</sub></th>"
             f"<th>nudge {head} = y<sub>j</sub> &minus; a<sub>j</sub></th></tr>{rows}</table>"
         )
         self.values = {"nudges": nudges}

@@ -78,6 +78,7 @@ class ExplorerPanel(QWidget):
         self.exploration: Exploration | None = None
         self.state: ExplorerState | None = None
         self._example: tuple[np.ndarray, int] | None = None
+        self._class_names: tuple[str, ...] = ()  # the data's, one per output
         self._full: tuple[np.ndarray, np.ndarray] | None = None
         self._step = 1
         self._side_moved = False  # once the learner drags the splitter, keep their split
@@ -275,6 +276,18 @@ class ExplorerPanel(QWidget):
         self.snapshot = snapshot
         self._explore()
 
+    def set_class_names(self, names: tuple[str, ...]) -> None:
+        """Call the outputs by the data's class names ("the network's guess: Sneaker")."""
+        self._class_names = tuple(names)
+        if self.state is not None:
+            self.state.class_names = self._names_for(self.state.exploration)
+            self.diagram.set_names(self.state.class_names)
+            self._refresh()
+
+    def _names_for(self, e: Exploration) -> tuple[str, ...]:
+        """Return the class names if there is one per output of ``e``'s network, else none."""
+        return self._class_names if len(self._class_names) == e.sizes[-1] else ()
+
     def set_example(self, image: np.ndarray, label: int) -> None:
         """Explore this example: a training image (uint8) or a drawing (floats in [0, 1])."""
         self._example = (np.asarray(image), int(label))
@@ -332,7 +345,9 @@ class ExplorerPanel(QWidget):
             param=top[:3],
             back_to=max(last - 1, 1),
             revealed=last,
+            class_names=self._names_for(e),
         )
+        self.diagram.set_names(self.state.class_names)
         if self._full is not None:
             self.state.full_images, self.state.full_labels = self._full
         self.diagram.set_state(e.sizes, [e.activations(k) for k in range(last + 1)], image, label)
@@ -448,7 +463,8 @@ class ExplorerPanel(QWidget):
         self.title.setText(f"Step {step} of {N_STEPS} · {TITLES[step - 1]}")
         self.back_button.setEnabled(step > 1)
         self.next_button.setEnabled(step < N_STEPS)
-        self.text.setText(f"<i>In the video: {IDEAS[step - 1]}.</i><br>{explanation(step, e)}")
+        said = explanation(step, e, self.state.class_names)
+        self.text.setText(f"<i>In the video: {IDEAS[step - 1]}.</i><br>{said}")
         self.equations.setText(self.equations_html())
         self.stack.setCurrentIndex(step - 1)
         for i, page in enumerate(self.pages):  # the stack's least size is its current page's

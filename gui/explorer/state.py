@@ -22,3 +22,15 @@ class ExplorerState:
     revealed: int  # step 1: activations shown up to this neuron layer
     full_images: np.ndarray | None = None  # steps 9-12: the whole training set in use
     full_labels: np.ndarray | None = None
+    class_names: tuple[str, ...] = ()  # the data's, one per output (empty: the digits)
+
+    def name(self, label: int) -> str:
+        """Return class ``label``'s name ("7", "Sneaker"): its number when unnamed."""
+        names = self.class_names
+        return names[label] if 0 <= label < len(names) else str(label)
+
+    @property
+    def kind(self) -> str:
+        """Return "digit" for MNIST's digits (or no names), else "class"."""
+        names = self.class_names
+        return "digit" if all(n == str(j) for j, n in enumerate(names)) else "class"

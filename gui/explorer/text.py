@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -99,26 +100,34 @@ def agreement(wanted: float, taken: float) -> str:
     return "; the others outvoted it"
 
 
-def explanation(step: int, e: Exploration) -> str:
-    """Return the two or three sentences that explain a step, in the app's words."""
+def explanation(step: int, e: Exploration, names: tuple[str, ...] = ()) -> str:
+    """Return the two or three sentences that explain a step, in the app's words.
+
+    ``names`` are the data's class names, one per output ("Sneaker"); empty: the digits.
+    """
     softmax = e.sigma_prime(e.n_layers) is None
     m = len(e.batch_labels)
+    digits = all(n == str(j) for j, n in enumerate(names))
+    kind = "digit" if digits else "class"
+    label = html.escape(names[e.label]) if e.label < len(names) else e.label
+    test_images = "test digits" if digits else "test images"
     texts = {
         1: "Each neuron multiplies the activations of the previous layer by its weights, adds "
         "them up with its bias, and squashes the sum z with its activation function. The pixels "
         "are layer 0; layer by layer the activations are computed until the output layer gives "
         "the network's answer. Click a neuron to see its sum with the live numbers.",
-        2: "How wrong is the network on this one example? We want output 1 for the correct digit "
-        f"({e.label}) and 0 for the others; the cost adds up how far each output is from that, "
-        "and each bar is one output neuron's share. This app's cost is &frac12;&Sigma;(a &minus; "
-        "y)<sup>2</sup>, as in Nielsen's book; the video writes &Sigma;(a &minus; y)<sup>2</sup> "
-        "without the &frac12;, so its costs are twice ours, its gradient &part;C/&part;a is "
-        "2(a &minus; y) where ours is a &minus; y, and its desired nudges, the negative "
-        "gradient, are 2(y &minus; a) where ours are y &minus; a: the same directions, twice "
-        "as long."
+        2: "How wrong is the network on this one example? We want output 1 for the correct "
+        f"{kind} ({label}) and 0 for the others; the cost adds up how far each output is from "
+        "that, and each bar is one output neuron's share. This app's cost is "
+        "&frac12;&Sigma;(a &minus; y)<sup>2</sup>, as in Nielsen's book; the video writes "
+        "&Sigma;(a &minus; y)<sup>2</sup> without the &frac12;, so its costs are twice ours, "
+        "its gradient &part;C/&part;a is 2(a &minus; y) where ours is a &minus; y, and its "
+        "desired nudges, the negative gradient, are 2(y &minus; a) where ours are y &minus; a: "
+        "the same directions, twice as long."
         if not softmax
         else "How wrong is the network on this one example? The cross-entropy cost is "
-        f"&minus;ln a<sub>{e.label}</sub>: large when the correct digit gets a low probability. "
+        f"&minus;ln a<sub>{e.label}</sub>: large when the correct {kind} ({label}) gets a low "
+        "probability. "
         "Softmax outputs share a total of 1, so raising the right one lowers all the others.",
         3: "To lower the cost, the correct output should rise and every other output fall. The "
         "arrow beside each output neuron is its desired nudge &minus;&part;C/&part;a<sub>j</sub>"
@@ -133,7 +142,7 @@ def explanation(step: int, e: Exploration) -> str:
         4: "An output neuron can change in three ways: its bias, its weights, or the activations "
         "feeding it. This example wants each weight to change by &minus;a<sub>k</sub>&delta;"
         "<sub>j</sub> (minus its gradient), so the links from the brightest inputs change most: "
-        "into the correct digit they grow (fire together, wire together). The wished-for change "
+        f"into the correct {kind} they grow (fire together, wire together). The wished-for change "
         "of each previous activation is in proportion to its weight. These are one example's "
         "wishes; the step itself follows the mean over the mini-batch.",
         5: "A hidden neuron hears a wish from every neuron of the next layer, &minus;w<sub>kj"
@@ -168,7 +177,7 @@ def explanation(step: int, e: Exploration) -> str:
         "many of them cost what one careful full-gradient step does. Both paths start here.",
         12: "All of this needs lots of labelled training data: the network learns only from "
         "examples whose right answer it is told. The same network trained on more labelled "
-        "examples gets more test digits right (MNIST has 60,000).",
+        f"examples gets more {test_images} right (MNIST has 60,000).",
     }
     return texts[step]
 

@@ -34,6 +34,7 @@ from engine.lessons.insight import (
 )
 from engine.session.snapshot import Snapshot
 from engine.words import quantity
+from gui.class_labels import fitted, names_for
 from gui.colors import css, palette, qcolor, signed_image
 from gui.insight.confusion_view import ConfusionView
 from gui.insight.digit_gallery import CAPTION_HEIGHT, GAP, DigitGallery
@@ -47,18 +48,25 @@ MISTAKES, NEURONS, DATASET = range(3)
 
 
 class _ClassCounts(QWidget):
-    """A bar per digit: how many training examples each class has."""
+    """A bar per class: how many training examples each class has."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setMinimumWidth(260)
         self.setFixedHeight(2 * 28 + CAPTION_HEIGHT + 3 * GAP)
         self.counts = np.zeros(10, np.int64)
+        self.names = names_for(None, 10)
 
-    def set_counts(self, counts: np.ndarray) -> None:
-        """Show these ten counts."""
+    def set_counts(self, counts: np.ndarray, names: tuple[str, ...] | None = None) -> None:
+        """Show one count per class, each bar named by ``names`` (digits if None)."""
         self.counts = np.asarray(counts)
+        self.names = names_for(names, len(self.counts))
         self.update()
+
+    def bar_labels(self) -> list[str]:
+        """Return the names written under the bars, each cut to its bar's width if need be."""
+        width = (self.width() - 8) / max(len(self.counts), 1)
+        return [fitted(name, _pixel_font(11), width - 2) for name in self.names]
 
     def count_boxes(self) -> list[tuple[QRectF, str, int]]:
         """Return where each count is written, its text and pixel size: never two touching.
@@ -67,7 +75,7 @@ class _ClassCounts(QWidget):
         bar's width; if none does, they are written in thousands ("1.2k").
         """
         top, bottom = 18, self.height() - 18
-        width = (self.width() - 8) / 10
+        width = (self.width() - 8) / max(len(self.counts), 1)
         peak = max(int(self.counts.max()), 1)
         for texts in (
             [f"{c:,}" for c in self.counts.tolist()],
@@ -89,19 +97,19 @@ class _ClassCounts(QWidget):
         return boxes
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
-        """Paint the bars with their counts above and digits below."""
+        """Paint the bars with their counts above and class names below."""
         p = QPainter(self)
         p.fillRect(self.rect(), qcolor(palette().background))
         top, bottom = 18, self.height() - 18
-        width = (self.width() - 8) / 10
+        width = (self.width() - 8) / max(len(self.counts), 1)
         peak = max(int(self.counts.max()), 1)
         p.setFont(_pixel_font(11))
-        for d, count in enumerate(self.counts.tolist()):
+        for d, (count, name) in enumerate(zip(self.counts.tolist(), self.bar_labels())):
             h = (bottom - top) * count / peak
             x = 4 + d * width
             p.fillRect(QRectF(x + 3, bottom - h, width - 6, h), qcolor(palette().positive))
             p.setPen(qcolor(palette().text))
-            p.drawText(QRectF(x, bottom + 2, width, 14), Qt.AlignmentFlag.AlignCenter, str(d))
+            p.drawText(QRectF(x, bottom + 2, width, 14), Qt.AlignmentFlag.AlignCenter, name)
         for rect, text, pixels in self.count_boxes():
             p.setFont(_pixel_font(pixels))
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
@@ -237,7 +245,7 @@ class InsightPanel(QWidget):
         self.averages.setFixedHeight(2 * 28 + CAPTION_HEIGHT + 3 * GAP)
         self.counts = _ClassCounts()
         self.filter = QComboBox()
-        self.filter.addItems(["All digits"] + [f"Only {d}s" for d in range(10)])
+        self._fill_filter(names_for(None, 10))
         self.filter.currentIndexChanged.connect(self._show_examples)
         self.examples_title = QLabel()
         self.examples_title.setWordWrap(True)
@@ -246,12 +254,16 @@ class InsightPanel(QWidget):
         averages = QWidget()
         column = QVBoxLayout(averages)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(_explain("<b>The average image of each digit</b> (click to browse it)"))
+        self.averages_title = _explain(
+            "<b>The average image of each digit</b> (click to browse it)"
+        )
+        column.addWidget(self.averages_title)
         column.addWidget(self.averages, 1)
         counts = QWidget()
         column = QVBoxLayout(counts)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(_explain("<b>Training examples per digit</b>"))
+        self.counts_title = _explain("<b>Training examples per digit</b>")
+        column.addWidget(self.counts_title)
         column.addWidget(self.counts, 1)
         top = QHBoxLayout()
         top.addWidget(averages, 3)
@@ -266,9 +278,29 @@ class InsightPanel(QWidget):
         layout.addWidget(self.examples, 1)
         return tab
 
+    def _fill_filter(self, names: tuple[str, ...]) -> None:
+        """Offer "All" and one choice per class, by its name ("Only 7s", "Only Sneaker")."""
+        digits = names == names_for(None, len(names))
+        self.filter.blockSignals(True)
+        self.filter.clear()
+        if digits:
+            self.filter.addItems(["All digits"] + [f"Only {d}s" for d in names])
+        else:
+            self.filter.addItems(["All classes"] + [f"Only {name}" for name in names])
+        self.filter.blockSignals(False)
+
+    def class_names(self) -> tuple[str, ...]:
+        """Return the data's class names, one per output (digits until data is given)."""
+        return names_for(None, 10) if self.data is None else tuple(self.data.class_names)
+
     def set_data(self, data: MnistData) -> None:
         """Use this dataset: the test set for mistakes, the training set for browsing."""
         self.data = data
+        names = tuple(data.class_names)
+        self._fill_filter(names)
+        kind = "digit" if names == names_for(None, len(names)) else "class"
+        self.averages_title.setText(f"<b>The average image of each {kind}</b> (click to browse it)")
+        self.counts_title.setText(f"<b>Training examples per {kind}</b>")
         self.result = None
         self._confusion_version = -1
         self._confusion_time = -np.inf
@@ -298,17 +330,23 @@ class InsightPanel(QWidget):
         if self.data is None or self.snapshot is None:
             return
         test = self.data.test
+        if len(test) and int(test.labels.max()) >= self.snapshot.sizes[-1]:
+            return  # the network of the data before: this data's network is on its way
         self.result = confusion_matrix(self.snapshot, test.images, test.labels)
         self._confusion_version = self._version
         self._confusion_time = time.monotonic()
-        self.confusion.set_result(self.result, test.images, test.labels)
+        names = names_for(self.data.class_names, len(self.result.matrix))
+        self.confusion.set_result(self.result, test.images, test.labels, names)
         self._mistakes = misclassified(self.result, test.labels)
         labels = test.labels[self._mistakes].tolist()
         answers = self.result.predictions[self._mistakes].tolist()
         confidences = self.result.confidences[self._mistakes].tolist()
-        captions = [f"{t} \u2192 {a} ({c:.2f})" for t, a, c in zip(labels, answers, confidences)]
+        captions = [
+            f"{names[t]} \u2192 {names[a]} ({c:.2f})"
+            for t, a, c in zip(labels, answers, confidences)
+        ]
         self.mistakes.set_digits(test.images, self._mistakes, captions)
-        self.mistakes.set_empty_text("No mistakes: every test digit is right.")
+        self.mistakes.set_empty_text("No mistakes: every test image is right.")
         self.mistakes_title.setText(
             f"<b>{quantity(len(self._mistakes), 'mistake')}</b>, the most confident first"
         )
@@ -344,10 +382,13 @@ class InsightPanel(QWidget):
         if self.data is None:
             return
         train = self.data.train
-        counts = class_counts(train.labels)
-        self.counts.set_counts(counts)
-        averages = np.rint(average_images(train.images, train.labels) * 255).astype(np.uint8)
-        self.averages.set_digits(averages, np.arange(10), [str(d) for d in range(10)])
+        names = self.class_names()
+        counts = class_counts(train.labels, len(names))
+        self.counts.set_counts(counts, names)
+        n = len(names)
+        averages = average_images(train.images, train.labels, n)
+        tiles = np.rint(averages * 255).astype(np.uint8)
+        self.averages.set_digits(tiles, np.arange(n), list(names))
         self._show_examples()
 
     def _show_examples(self) -> None:
@@ -357,7 +398,9 @@ class InsightPanel(QWidget):
         train = self.data.train
         choice = self.filter.currentIndex() - 1
         indices = np.arange(len(train)) if choice < 0 else np.flatnonzero(train.labels == choice)
-        self.examples.set_digits(train.images, indices, [str(d) for d in train.labels[indices]])
+        names = self.class_names()
+        captions = [names[d] for d in train.labels[indices].tolist()]
+        self.examples.set_digits(train.images, indices, captions)
         self.examples_title.setText(
             f"<b>{quantity(len(indices), 'training example')}</b> of the {self.data.source} set, "
             "with their labels (click one to try it)"

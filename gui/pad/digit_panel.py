@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -33,10 +34,11 @@ from engine.data.my_digits import MyDigits
 from engine.data.preprocess import SIZE, ink_present, to_mnist
 from engine.errors import DataError
 from engine.lessons.teach import TeachResult
+from gui.class_labels import are_digits, fitted
 from gui.colors import css, palette, qcolor
 from gui.file_names import documents_path
 from gui.pad.drawing_pad import DrawingPad
-from gui.pad.teach_box import TeachBox, digit_bar_plot
+from gui.pad.teach_box import TeachBox, digit_bar_plot, set_bar_names
 from gui.theme import style_plot, theme_changed
 
 PREVIEW_SCALE = 4  # screen pixels per network pixel in the 28x28 preview
@@ -153,6 +155,10 @@ class DigitPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.guess_label.setFont(font)
+        self.guess_label.setWordWrap(True)  # "Guess: Ankle boot" on two lines in a narrow dock
+        self._guess = ""  # the guess in full; the label shows it cut to its width if need be
+        ignored = QSizePolicy.Policy.Ignored  # its width comes from the column: a long name is cut
+        self.guess_label.setSizePolicy(ignored, QSizePolicy.Policy.Preferred)
         self.value_label = QLabel()
         self.value_label.setWordWrap(True)
         caption.addWidget(seen)
@@ -225,6 +231,7 @@ class DigitPanel(QWidget):
         """Reflow between the wide and the narrow arrangement as the dock is resized."""
         super().resizeEvent(event)
         self._place(wide=event.size().width() >= WIDE_PANEL)
+        self._show_guess(self._guess)
 
     def restyle(self) -> None:
         """Draw the charts, bars and notes in the theme's colours."""
@@ -248,6 +255,23 @@ class DigitPanel(QWidget):
         """Use ``fn`` ((28, 28) input -> 10 outputs) for the guess; None shows no guess."""
         self._predictor = fn
         self.refresh_prediction()
+
+    def set_class_names(self, names: tuple[str, ...]) -> None:
+        """Name the outputs by the data's classes: one bar and one "It is" button per class."""
+        names = tuple(names)
+        if names == self.teach.names:
+            return
+        set_bar_names(self.output_plot, names)
+        self.empty_text.setPos((len(names) - 1) / 2, 0.5)
+        self.teach.set_class_names(names)
+        self._show_outputs(
+            None if self._outputs is None or len(self._outputs) != len(names) else self._outputs
+        )
+        self._update_buttons()
+
+    def class_name(self, label: int) -> str:
+        """Return the name of class ``label`` ("7", "Sneaker")."""
+        return self.teach.name(label)
 
     def set_test_images(self, images: np.ndarray | None, labels: np.ndarray | None) -> None:
         """Offer these uint8 test images (n, 28, 28) and labels to "Load test digit"."""
@@ -295,7 +319,7 @@ class DigitPanel(QWidget):
         self.teach.show_result(None)
         self.pad.set_image(self._test_images[index])
         label = int(self._test_labels[index])
-        self.source_label.setText(f"MNIST test image #{index}, labelled {label}")
+        self.source_label.setText(f"Test image #{index}, labelled {self.class_name(label)}")
         self.select_label(label)
 
     def refresh_prediction(self) -> None:
@@ -365,14 +389,16 @@ class DigitPanel(QWidget):
         self.preview.setPixmap(_ink_pixmap(x, PREVIEW_SCALE, self.devicePixelRatioF()))
 
     def _show_outputs(self, outputs: np.ndarray | None) -> None:
-        """Draw the ten outputs, the winner highlighted, or the "draw a digit" message."""
+        """Draw one bar per output, the winner highlighted, or the "draw a digit" message."""
         self._outputs = outputs
         if outputs is None:
-            self.bars.setOpts(height=np.zeros(10))
+            n = len(self.teach.names)
+            self.bars.setOpts(x=np.arange(n), height=np.zeros(n))
             self.bars.setVisible(False)
-            self.empty_text.setText("draw a digit" if self._predictor else "no network yet")
+            prompt = "draw a digit" if are_digits(self.teach.names) else "draw here"
+            self.empty_text.setText(prompt if self._predictor else "no network yet")
             self.empty_text.setVisible(True)
-            self.guess_label.setText("")
+            self._show_guess("")
             self.value_label.setText("")
             return
         winner = int(np.argmax(outputs))
@@ -381,8 +407,21 @@ class DigitPanel(QWidget):
         self.bars.setOpts(x=np.arange(len(outputs)), height=outputs, brushes=brushes)
         self.bars.setVisible(True)
         self.empty_text.setVisible(False)
-        self.guess_label.setText(f"Guess: {winner}")
+        self._show_guess(f"Guess: {self.class_name(winner)}")
         self.value_label.setText(f"its output a = {outputs[winner]:.2f}")
+
+    def guess(self) -> str:
+        """Return the guess in full, as "Guess: Sneaker" (empty when there is none)."""
+        return self._guess
+
+    def _show_guess(self, text: str) -> None:
+        """Show the guess, each word cut to the label's width (a name longer than a narrow dock
+        ends in an ellipsis; the tooltip has it whole)."""
+        self._guess = text
+        width = max(self.guess_label.width(), 60)
+        font = self.guess_label.font()
+        self.guess_label.setText(" ".join(fitted(word, font, width) for word in text.split(" ")))
+        self.guess_label.setToolTip(text.replace("Guess:", "The network's guess:"))
 
     def _update_buttons(self) -> None:
         """Enable the teach and add buttons only when there is a drawing and a chosen label."""

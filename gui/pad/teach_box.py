@@ -6,8 +6,11 @@ the box's signals.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -26,12 +29,17 @@ import pyqtgraph as pg
 
 from engine.lessons.teach import TeachResult
 from engine.words import a, compared
+from gui.class_labels import are_digits, fitted, names_for, widest
 from gui.colors import css, palette, qcolor
 from gui.theme import style_plot
 
+BUTTON_ROW = 330  # the label buttons' rows fit this width (a narrow dock)
+NAME_ROWS = 2  # names wider than a digit take two rows of buttons at most, cut to fit
+STEP_NAME = 48  # a chosen name up to this many pixels is said on the step button too
+
 
 def digit_bar_plot(height: int, y_label: str) -> pg.PlotWidget:
-    """Return a fixed-range plot with digits 0..9 on the x axis, for bar charts."""
+    """Return a fixed-range plot with one bar slot per class (digits 0..9 until named)."""
     plot = pg.PlotWidget()
     plot.setFixedHeight(height)
     plot.setMinimumWidth(150)
@@ -39,16 +47,48 @@ def digit_bar_plot(height: int, y_label: str) -> pg.PlotWidget:
     item.setMouseEnabled(x=False, y=False)
     item.setMenuEnabled(False)
     item.hideButtons()
-    item.setXRange(-0.6, 9.6, padding=0)
-    item.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)], []])
     item.setLabel("left", y_label)
     item.getAxis("left").enableAutoSIPrefix(False)
+    left, top, right, bottom = item.layout.getContentsMargins()
+    half_line = QFontMetricsF(item.getAxis("left").font()).height() / 2 + 1
+    item.layout.setContentsMargins(left, max(top, half_line), right, bottom)  # a top tick's text
     style_plot(plot)
+    plot.class_names = names_for(None, 10)
+    item.getViewBox().sigResized.connect(lambda *_: _fit_bar_names(plot))
+    set_bar_names(plot, plot.class_names)
     return plot
 
 
+def set_bar_names(plot: pg.PlotWidget, names: tuple[str, ...]) -> None:
+    """Give the bar chart one slot per class, each named under its bar (cut to fit)."""
+    plot.class_names = tuple(names)
+    plot.getPlotItem().setXRange(-0.6, len(names) - 0.4, padding=0)
+    _fit_bar_names(plot)
+
+
+def bar_tick_names(plot: pg.PlotWidget) -> list[str]:
+    """Return the names written under the bars, as the axis shows them."""
+    ticks = plot.getPlotItem().getAxis("bottom")._tickLevels  # set by _fit_bar_names
+    return [text for _x, text in ticks[0]] if ticks else []
+
+
+def _fit_bar_names(plot: pg.PlotWidget) -> None:
+    """Write each class's name under its bar, shortened to the bar's share of the width; when
+    even a short cut ("Sn\u2026") does not fit, every bar gets its output's number instead (the
+    names are on the "It is" buttons, in the same order)."""
+    names = plot.class_names
+    width = plot.getPlotItem().getViewBox().width() or plot.width()
+    share = width / max(len(names), 1) - 4
+    font = plot.getPlotItem().getAxis("bottom").style.get("tickFont") or plot.font()
+    shown = [fitted(name, font, share) for name in names]
+    if any(len(cut) < min(3, len(name)) for cut, name in zip(shown, names)):
+        shown = [str(i) for i in range(len(names))]  # too narrow for names: the outputs' numbers
+    plot.getPlotItem().getAxis("bottom").setTicks([list(enumerate(shown)), []])
+
+
 class TeachBox(QGroupBox):
-    """Shows "Teach it": the "It is N" buttons, the step and its undo, the result and my digits."""
+    """Shows "Teach it": the "It is N" buttons (one per class, named by the data), the step and
+    its undo, the result and my digits."""
 
     label_toggled = Signal()  # a digit was chosen or cleared
     step_requested = Signal()  # "Apply one SGD step" was clicked
@@ -80,18 +120,16 @@ class TeachBox(QGroupBox):
         self.set_ready(False)
 
     def _build_step_row(self) -> QVBoxLayout:
-        """Create the ten "It is N" buttons and the step and undo buttons under them."""
+        """Create the "It is N" buttons and the step and undo buttons under them."""
         labels = QHBoxLayout()
-        labels.addWidget(QLabel("It is"))  # "It is a 8" would be wrong for one button in ten
+        labels.addWidget(QLabel("It is"), 0, Qt.AlignmentFlag.AlignTop)  # not "It is a 8"
         self.label_group = QButtonGroup(self)
         self.label_group.setExclusive(True)
-        for digit in range(10):
-            button = QPushButton(str(digit))
-            button.setCheckable(True)
-            button.setFixedWidth(28)
-            button.setToolTip(f"This drawing is {a(digit)}")
-            self.label_group.addButton(button, digit)
-            labels.addWidget(button)
+        self._label_grid = QGridLayout()
+        self._label_grid.setSpacing(4)
+        labels.addLayout(self._label_grid)
+        self.names: tuple[str, ...] = ()
+        self.set_class_names(names_for(None, 10))
         self.label_group.idToggled.connect(lambda *_: self.label_toggled.emit())
         self.step_button = QPushButton("Apply one SGD step")
         self.step_button.setToolTip(
@@ -115,6 +153,51 @@ class TeachBox(QGroupBox):
         row.addLayout(steps)
         self._style_label_buttons()
         return row
+
+    def set_class_names(self, names: tuple[str, ...]) -> None:
+        """Make one "It is" button per class, named by the data (digits stay one row of ten).
+
+        Names wider than a digit make wider buttons, wrapped into rows that fit a narrow dock;
+        the charts get one bar per class.
+        """
+        names = tuple(names)
+        if names == self.names:
+            return
+        self.select_label(None)
+        for button in self.label_group.buttons():
+            self.label_group.removeButton(button)
+            self._label_grid.removeWidget(button)
+            button.deleteLater()
+        self.names = names
+        digits = are_digits(names) and len(names) <= 10
+        whole = int(widest(names, self.font()) + 16)  # a button with the longest name whole
+        fit = min(len(names), BUTTON_ROW // (whole + 4))  # such buttons in one row
+        columns = len(names) if digits else max(-(-len(names) // NAME_ROWS), fit, 1)
+        width = 28 if digits else int(min(whole, BUTTON_ROW / columns - 4))
+        for label, name in enumerate(names):
+            button = QPushButton(name if digits else fitted(name, self.font(), width - 14))
+            button.setCheckable(True)
+            if digits:
+                button.setFixedWidth(width)
+            else:
+                button.setMinimumWidth(width)
+            button.setToolTip(f"This drawing is {a(name)}")
+            button.setAccessibleName(f"It is {a(name)}")
+            self.label_group.addButton(button, label)
+            self._label_grid.addWidget(button, label // columns, label % columns)
+        self._style_label_buttons()
+        if hasattr(self, "nudge_plot"):
+            self._set_chart_classes()
+
+    def _set_chart_classes(self) -> None:
+        """Give the nudge and before/after charts one bar (or pair) per class."""
+        n = len(self.names)
+        for plot in (self.nudge_plot, self.change_plot):
+            set_bar_names(plot, self.names)
+        x = np.arange(n)
+        self.nudge_bars.setOpts(x=x, height=np.zeros(n))
+        self.before_bars.setOpts(x=x - 0.18, height=np.zeros(n))
+        self.after_bars.setOpts(x=x + 0.18, height=np.zeros(n))
 
     def _build_charts(self) -> None:
         """Create the wanted-nudge chart and the outputs before and after the step."""
@@ -144,6 +227,7 @@ class TeachBox(QGroupBox):
             f"Outputs <span style='color:{before}'>&#9632; before</span> and "
             f"<span style='color:{after}'>&#9632; after</span> the step"
         )
+        self._set_chart_classes()
 
     def _build_my_digits(self) -> QGridLayout:
         """Create "Add to my digits", the count, and the save and open buttons, two by two."""
@@ -192,8 +276,9 @@ class TeachBox(QGroupBox):
     def _nudge_arrows(self) -> str:
         """Return "up for the right digit, down for the others" in the theme's sign colours."""
         up, down = (css(c) for c in (palette().positive, palette().negative))
+        kind = "digit" if are_digits(self.names) else "class"
         return (
-            f"<span style='color:{up}'>&#9650; up</span> for the right digit, "
+            f"<span style='color:{up}'>&#9650; up</span> for the right {kind}, "
             f"<span style='color:{down}'>&#9660; down</span> for the others"
         )
 
@@ -218,9 +303,19 @@ class TeachBox(QGroupBox):
         label = self.selected_label()
         self.step_button.setEnabled(ready)
         self.add_button.setEnabled(ready)
-        self.step_button.setText(
-            "Apply one SGD step" if label is None else f"Apply one SGD step: a {label}"
+        name = None if label is None else self.name(label)
+        short = name is not None and self.fontMetrics().horizontalAdvance(name) <= STEP_NAME
+        step = "Apply one SGD step"
+        self.step_button.setText(f"{step}: {a(name)}" if short else step)
+        self.step_button.setToolTip(
+            "Backpropagate this one example"
+            + ("" if name is None else f", labelled {name},")
+            + " and change every weight and bias by -eta * gradient"
         )
+
+    def name(self, label: int) -> str:
+        """Return the class name of ``label`` ("7", "Sneaker"), or its number if unnamed."""
+        return self.names[label] if 0 <= label < len(self.names) else str(label)
 
     def set_count(self, n: int) -> None:
         """Show how many digits "my digits" holds; there is nothing to save when none."""
@@ -257,16 +352,20 @@ class TeachBox(QGroupBox):
             return
         c0, c1, word = compared(result.cost_before, result.cost_after)
         same = f" ({word})" if "same" in word else ""
+        taught, before, after = (
+            html.escape(self.name(k))
+            for k in (result.label, result.guess_before, result.guess_after)
+        )
         text = (
-            f"Taught <b>{result.label}</b> with one step, learning rate &eta; = {result.eta:g}: "
-            f"cost C = {c0} &rarr; <b>{c1}</b>{same}; "
-            f"guess {result.guess_before} &rarr; <b>{result.guess_after}</b>."
+            f"Taught <b>{taught}</b> with one step, learning rate &eta; = "
+            f"{result.eta:g}: cost C = {c0} &rarr; <b>{c1}</b>{same}; "
+            f"guess {before} &rarr; <b>{after}</b>."
         )
         if accuracy is not None:
             before, after = (100 * a for a in accuracy)
             text += (
                 f" Test accuracy {before:.2f}% &rarr; <b>{after:.2f}%</b>: one example moved "
-                "every weight, so every other digit's answer changed too."
+                "every weight, so every other image's answer changed too."
             )
         self.result_label.setText(text)
         name = result.nudge_name

@@ -2,6 +2,7 @@
 
 Every number in a caption is read from the same ``BeatValues`` the diagram paints for that beat
 (or from the story those values come from), so the sentence and the picture cannot disagree.
+Classes are called by the data's names when given ("a Sneaker"), else by their digits.
 """
 
 from __future__ import annotations
@@ -11,8 +12,16 @@ import numpy as np
 from engine.lessons.nudges import nudge_symbol
 from engine.lessons.step_beats import EDGE_KINDS, PHASE_TITLES, Beat, BeatValues
 from engine.lessons.step_story import StepStory
+from engine.words import a as a_
 from engine.words import compared
 from gui.colors import palette
+
+Names = tuple[str, ...]
+
+
+def called(names: Names, label: int) -> str:
+    """Return class ``label``'s name ("7", "Sneaker"): its number when no names are given."""
+    return names[label] if 0 <= label < len(names) else str(label)
 
 
 def num(x: float) -> str:
@@ -37,42 +46,50 @@ def layer_name(sizes: tuple[int, ...], layer: int) -> str:
     return "output" if layer == len(sizes) - 1 else f"hidden {layer}"
 
 
-def neuron_name(sizes: tuple[int, ...], layer: int, index: int) -> str:
-    """Return a short name: 'pixel (r, c)', 'hidden 2 #5' or 'output 7'."""
+def neuron_name(sizes: tuple[int, ...], layer: int, index: int, names: Names = ()) -> str:
+    """Return a short name: 'pixel (r, c)', 'hidden 2 #5', 'output 7' or 'output Sneaker'."""
     if layer == 0:
         side = int(round(np.sqrt(sizes[0])))
         return f"pixel ({index // side}, {index % side})"
     if layer == len(sizes) - 1:
-        return f"output {index}"
+        return f"output {called(names, index)}"
     return f"hidden {layer} #{index}"
 
 
-def strongest_edge(sizes: tuple[int, ...], values: BeatValues, layer: int) -> tuple[str, float]:
+def strongest_edge(
+    sizes: tuple[int, ...], values: BeatValues, layer: int, names: Names = ()
+) -> tuple[str, float]:
     """Return the name and value of weight layer ``layer``'s largest |value| on the beat's edges."""
     edges = np.asarray(values.edges[layer])
     j, i = np.unravel_index(int(np.argmax(np.abs(edges))), edges.shape)
-    name = f"{neuron_name(sizes, layer, int(i))} \u2192 {neuron_name(sizes, layer + 1, int(j))}"
+    source = neuron_name(sizes, layer, int(i), names)
+    name = f"{source} \u2192 {neuron_name(sizes, layer + 1, int(j), names)}"
     return name, float(edges[j, i])
 
 
-def title(story: StepStory, beat: Beat) -> str:
+def title(story: StepStory, beat: Beat, names: Names = ()) -> str:
     """Return the beat's headline: its phase and where in the mini-batch it is."""
     m = story.batch_size
     head = PHASE_TITLES[beat.phase]
     if beat.phase == "mini-batch":
         return f"{head} \u2014 {beat.added} of {m} examples"
     if beat.phase in ("forward", "cost", "backward"):
-        label = int(story.labels[beat.example])
-        return f"{head} \u2014 example {beat.example + 1} of {m}, a {label}"
+        label = called(names, int(story.labels[beat.example]))
+        return f"{head} \u2014 example {beat.example + 1} of {m}, {a_(label)}"
     return head
 
 
-def caption(story: StepStory, beat: Beat, values: BeatValues) -> str:
-    """Return the beat's caption: a headline, a newline, and what the diagram shows, in numbers."""
-    return f"{title(story, beat)}\n{_body(story, beat, values)}"
+def caption(story: StepStory, beat: Beat, values: BeatValues, names: Names = ()) -> str:
+    """Return the beat's caption: a headline, a newline, and what the diagram shows, in numbers.
+
+    ``names`` are the data's class names (one per output); empty: the outputs' digits.
+    """
+    if len(names) != story.sizes[-1]:
+        names = ()
+    return f"{title(story, beat, names)}\n{_body(story, beat, values, names)}"
 
 
-def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
+def _body(story: StepStory, beat: Beat, values: BeatValues, names: Names) -> str:
     """Return the sentence under the headline."""
     sizes = story.sizes
     last = len(sizes) - 1
@@ -86,15 +103,16 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
             f" Its mean cost now is {plain(story.cost_before)}. Edges show {shown}."
         )
     if beat.phase == "forward" and beat.layer == 0:
-        return f"The digit enters as {sizes[0]} input activations, one per pixel, 0 to 1."
+        what = "digit" if not names or names == tuple(map(str, range(len(names)))) else "image"
+        return f"The {what} enters as {sizes[0]} input activations, one per pixel, 0 to 1."
     if beat.phase == "forward":
         a = values.activations[beat.layer]
         if beat.layer == last:
             guess = int(np.argmax(a))
             verdict = "right" if guess == int(story.labels[i]) else "wrong"
             return (
-                f"The output layer guesses {guess} (a = {plain(a[guess])}); the label is "
-                f"{int(story.labels[i])}: {verdict}. Edges show {shown}."
+                f"The output layer guesses {called(names, guess)} (a = {plain(a[guess])}); the "
+                f"label is {called(names, int(story.labels[i]))}: {verdict}. Edges show {shown}."
             )
         j = int(np.argmax(a))
         return (
@@ -115,12 +133,12 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
         cost = story.before.config.cost
         return (
             f"This example's cost C_x = {formula} = {plain(story.costs[i])}. Desired nudges "
-            f"{nudge_symbol(cost)} = y \u2212 a: output {label} {num(nudges[label])}, output "
-            f"{worst} {num(nudges[worst])} (arrows: up {palette().positive_word}, down "
-            f"{palette().negative_word})."
+            f"{nudge_symbol(cost)} = y \u2212 a: output {called(names, label)} "
+            f"{num(nudges[label])}, output {called(names, worst)} {num(nudges[worst])} "
+            f"(arrows: up {palette().positive_word}, down {palette().negative_word})."
         )
     if beat.phase == "backward":
-        name, v = strongest_edge(sizes, values, beat.layer)
+        name, v = strongest_edge(sizes, values, beat.layer, names)
         into = beat.layer + 1
         where = (
             "\u03b4 = \u2202C/\u2202z at the output (BP1)"
@@ -130,20 +148,21 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
         )
         return f"{where}; edges show {shown}. Strongest wish: {name}, {num(v)}."
     if beat.phase == "mini-batch":
-        name, v = strongest_edge(sizes, values, last - 1)
+        name, v = strongest_edge(sizes, values, last - 1, names)
         return (
-            f"Example {i + 1} (a {int(story.labels[i])}) added: edges show the running sum "
+            f"Example {i + 1} ({a_(called(names, int(story.labels[i])))}) added: edges show the "
+            "running sum "
             f"\u2212\u03a3 a_in\u00b7\u03b4_out of {beat.added} of {m} examples. "
             f"On {name}: {num(v)}."
         )
     if beat.phase == "average":
-        name, v = strongest_edge(sizes, values, last - 1)
+        name, v = strongest_edge(sizes, values, last - 1, names)
         return (
             f"Divide the sum by {m}: the average wanted change \u2212\u2202C/\u2202w, downhill "
             f"for the mini-batch's cost. Largest into the output: {name}, {num(v)}."
         )
     if beat.phase == "update":
-        name, v = strongest_edge(sizes, values, last - 1)
+        name, v = strongest_edge(sizes, values, last - 1, names)
         rule = f"\u0394w = \u03b7 \u00d7 average, \u03b7 = {cfg.learning_rate:g}"
         if cfg.momentum > 0:
             rule = (
@@ -162,9 +181,11 @@ def _body(story: StepStory, beat: Beat, values: BeatValues) -> str:
     if i >= 0 and values.activations[-1] is not None:  # the example played, on the new network
         label = int(story.labels[i])
         was, now, way = compared(story.activations[-1][i][label], values.activations[-1][label], 3)
+        name = called(names, label)
+        guess = called(names, int(np.argmax(values.activations[-1])))
         moved = (
-            f" Example {i + 1}, a {label}, on the new network: output {label} went from {was} to "
-            f"{now} ({way}), guess {int(np.argmax(values.activations[-1]))}."
+            f" Example {i + 1}, {a_(name)}, on the new network: output {name} went from {was} to "
+            f"{now} ({way}), guess {guess}."
         )
     return (
         f"Step taken: the mini-batch's mean cost went from {minus(before)} to {minus(after)} "

@@ -92,7 +92,8 @@ def export_layout(
             f"({MAX_SIZE[0]}x{MAX_SIZE[1]}, 4K, either way round)"
         )
     ratio = height / SLIDE_HEIGHT
-    return compute_layout(layout.sizes, width / ratio, SLIDE_HEIGHT), ratio, (width, height)
+    slide = compute_layout(layout.sizes, width / ratio, SLIDE_HEIGHT, layout.label_width)
+    return slide, ratio, (width, height)
 
 
 def check_suffix(path: str | os.PathLike[str], kind: str) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from engine.lessons.step_beats import Beat, BeatValues, beat_values, example_order, plan_beats
 from engine.lessons.step_story import StepStory
 from engine.session.snapshot import ExampleTrace
+from engine.words import a as a_
 from gui.colors import palette
 from gui.diagram import (
     DiagramLayout,
@@ -29,7 +30,7 @@ from gui.diagram import (
     output_labels_right,
     paint_scene,
 )
-from gui.player.captions import caption
+from gui.player.captions import called, caption
 
 Settings = tuple[str, bool, float]  # the view's edge mode, per-layer scale, emphasis power
 HOLD_PHASES = ("before", "after")
@@ -51,8 +52,10 @@ class StepFrames:
         story: StepStory,
         focus: int = 0,
         hold_traces: tuple[ExampleTrace | None, ExampleTrace | None] = (None, None),
+        names: tuple[str, ...] = (),
     ) -> None:
         self.story = story
+        self.names = tuple(names) if len(names) == story.sizes[-1] else ()  # the classes
         self.focus = focus
         self.hold_traces = hold_traces  # the example the diagram shows before and after
         self.beats: list[Beat] = plan_beats(story, focus)
@@ -73,7 +76,8 @@ class StepFrames:
     def caption(self, index: int) -> str:
         """Return beat ``index``'s caption: a headline line and a sentence with its numbers."""
         if index not in self._captions:
-            self._captions[index] = caption(self.story, self.beats[index], self.values(index))
+            beat, values = self.beats[index], self.values(index)
+            self._captions[index] = caption(self.story, beat, values, self.names)
         return self._captions[index]
 
     def scene(self, index: int, layout: DiagramLayout, settings: Settings) -> Scene:
@@ -87,6 +91,7 @@ class StepFrames:
             self._lines = edge_lines(layout)
         if index not in self._scenes:
             self._scenes[index] = self._build(index, layout, settings)
+            self._scenes[index].class_names = self.names
         return self._scenes[index]
 
     @staticmethod
@@ -234,7 +239,8 @@ class StepFrames:
         x, y, w, h = layout.image_rect
         story = self.story
         i = beat.example
-        text = f"example {i + 1} of {story.batch_size}\na {int(story.labels[i])}"
+        label = called(self.names, int(story.labels[i]))
+        text = f"example {i + 1} of {story.batch_size}\n{a_(label)}"
         if beat.phase == "mini-batch":
             text = f"{beat.added} of {story.batch_size}\nexamples added"
         elif beat.phase in ("average", "update"):

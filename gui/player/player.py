@@ -73,7 +73,8 @@ class StepPlayer(QObject):
         ``hold_traces`` are the examples the diagram shows before and after the step (a drawn
         digit's, say); None shows the snapshot's own, as the diagram does.
         """
-        self.frames = StepFrames(story, min(max(focus, 0), story.batch_size - 1), hold_traces)
+        focus = min(max(focus, 0), story.batch_size - 1)
+        self.frames = StepFrames(story, focus, hold_traces, self.view.class_names())
         self._index_beats()
         self._position = 0.0
         self.view.set_frame_source(self._paint)
@@ -212,7 +213,8 @@ class StepPlayer(QObject):
             return
         if not 0 <= focus < self.frames.story.batch_size:
             raise ValueError(f"example must be in 0 .. {self.frames.story.batch_size - 1}")
-        self.frames = StepFrames(self.frames.story, focus, self.frames.hold_traces)
+        old = self.frames
+        self.frames = StepFrames(old.story, focus, old.hold_traces, old.names)
         self._index_beats()
         self.beats_changed.emit()
         self.seek(self._starts[1])

@@ -48,13 +48,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.lessons.experiments import EXPERIMENTS, FAIR, SAME, WHY_FAIR, WHY_SAME, SweepResult
+from engine.lessons.experiments import (
+    BY_KEY,
+    EXPERIMENTS,
+    FAIR,
+    SAME,
+    WHY_FAIR,
+    WHY_SAME,
+    SweepResult,
+)
 from engine.limits import RUNS_BUDGET_MB
 from engine.session.history import trailing_mean
 from engine.session.runs import FINISHED, RUNNING, Run
 from gui.atomic_export import write_png, write_text
 from gui.colors import SERIES, palette, qcolor, series_colour
 from gui.log_axis import count_axes
+from gui.runs.first_layer_tiles import FirstLayerTiles
 from gui.theme import style_plot, theme_changed
 
 SMOOTH_WINDOW = 100  # mini-batches in the smoothed cost
@@ -71,6 +80,11 @@ MODE_LABELS = {FAIR: "Fair: own \u03b7, standard init", SAME: "Same settings: \u
 RATE_ONLY = (
     "This experiment varies the learning rate itself: all its runs use the video's N(0, 1) "
     "weights, whichever mode is chosen."
+)
+DATA_ONLY = (
+    "This experiment varies the data itself: every run uses the video's \u03b7 = 3, N(0, 1) "
+    "weights and mini-batches of 10, from the same seed and for the same number of "
+    "mini-batches, whichever mode is chosen."
 )
 AXIS_LABELS = {"epochs": "epochs of training", "examples": "examples seen", "updates": "updates"}
 
@@ -226,6 +240,13 @@ class ComparePanel(QWidget):
         self.findings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.sweep_text.hide()  # until there is a sweep to list
         self.findings.hide()  # until an experiment has finished
+        self.data_sets = QLabel()
+        self.data_sets.setObjectName("data_sets")
+        self.data_sets.setWordWrap(True)
+        self.data_sets.hide()  # shown for an experiment that compares data sets
+        self._data_sets_ready = False
+        self.first_layers = FirstLayerTiles()
+        self.first_layers.hide()  # until the data-sets experiment has finished
         group = QGroupBox("Experiments in one click")
         grid = QGridLayout(group)
         for row, widget in enumerate(
@@ -237,9 +258,11 @@ class ComparePanel(QWidget):
                 self.run_button,
                 self.look_for,
                 self.mode_why,
+                self.data_sets,
                 self.progress,
                 self.sweep_text,
                 self.findings,
+                self.first_layers,
                 self.other_mode_button,
             )
         ):
@@ -379,8 +402,34 @@ class ComparePanel(QWidget):
         )
         if key == "learning-rate":
             self.mode_why.setText(RATE_ONLY)
+        elif self.names_data_sets():
+            self.mode_why.setText(DATA_ONLY)
         else:
             self.mode_why.setText(WHY_FAIR if self.mode_key() == FAIR else WHY_SAME)
+        self.data_sets.setVisible(self.names_data_sets() and bool(self.data_sets.text()))
+        self._enable_run()
+
+    def names_data_sets(self, key: str | None = None) -> bool:
+        """Return True if experiment ``key`` (default: the chosen one) compares data sets."""
+        key = self.experiment.currentData() if key is None else key
+        return key in BY_KEY and BY_KEY[key].plan is not None
+
+    def set_data_sets(self, text: str, ready: bool) -> None:
+        """Say which data sets the data-sets experiment found and which are missing; it can run
+        only when ``ready`` (two of them at least)."""
+        self.data_sets.setText(text)
+        self._data_sets_ready = ready
+        self.data_sets.setVisible(self.names_data_sets() and bool(text))
+        self._enable_run()
+
+    def _enable_run(self) -> None:
+        """Offer Run for the chosen experiment only when its data is there (Cancel always)."""
+        running = bool(self.run_button.property("running"))
+        self.run_button.setEnabled(running or not self.names_data_sets() or self._data_sets_ready)
+
+    def set_first_layers(self, rows: list[tuple[str, np.ndarray]]) -> None:
+        """Show each run's first-layer neurons as 28x28 tiles, under its caption (none: hide)."""
+        self.first_layers.set_rows(rows)
 
     def mode_key(self) -> str:
         """Return the chosen mode: FAIR or SAME."""
@@ -426,7 +475,8 @@ class ComparePanel(QWidget):
             return
         items = "".join(f"<br>\u2022 {html.escape(line)}" for line in findings)
         self.findings.setText(f"<b>What these runs showed:</b>{items}")
-        if finished_mode is None or self.experiment.currentData() == "learning-rate":
+        fixed = self.experiment.currentData() == "learning-rate" or self.names_data_sets()
+        if finished_mode is None or fixed:
             self.other_mode_button.hide()
             return
         other = SAME if finished_mode == FAIR else FAIR
@@ -446,6 +496,7 @@ class ComparePanel(QWidget):
             self.other_mode_button.hide()
         self._progress[self.experiment.currentData()] = text  # the one running is the one shown
         self.progress.setText(text)
+        self._enable_run()
 
     def _show_progress(self) -> None:
         """Show the chosen experiment's own latest progress or result, never another's."""
@@ -944,6 +995,7 @@ class ComparePanel(QWidget):
             [
                 "run",
                 "configuration",
+                "data",
                 "kind",
                 "epochs",
                 "examples",
@@ -955,7 +1007,7 @@ class ComparePanel(QWidget):
         )
         for run in self.runs:
             c = run.curves
-            head = [run.name, run.describe()]
+            head = [run.name, run.describe(), run.data]
             p = c["batch_progress"]
             ex, up = run.x_values("examples", p), run.x_values("updates", p)
             for x, n, u, cost in zip(p, ex, up, c["batch_cost"]):

@@ -13,10 +13,13 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
+from engine.lessons.experiment_data import FoundData, find_datasets
+from engine.lessons.experiment_findings import first_layer_change
 from engine.lessons.experiments import BY_KEY, EXPERIMENTS
 from engine.session.history import TrainingHistory
 from engine.session.runs import RUNNING, Run, RunRegistry, file_stem
 from engine.session.snapshot import Snapshot
+from gui.background import submit
 from gui.file_names import model_file_path
 from gui.runs.compare_panel import ComparePanel
 from gui.runs.experiment_runner import ExperimentRunner
@@ -58,6 +61,10 @@ class RunsController(QObject):
         self._last_live: Snapshot | None = None
         self._kept: tuple[int, int] | None = None  # (id, length) of the history kept last
         self._total = 0
+        self.find_data = find_datasets  # the data sets this machine has (tests give their own)
+        self.found: FoundData | None = None  # what the last look found
+        self._looking = None  # the background job looking for them
+        self._waiting: tuple | None = None  # an experiment that starts once they are found
         self.cancel_action = QAction("Cancel experiment", window)
         self.cancel_action.triggered.connect(lambda _=False: self.runner.cancel())
         self.cancel_action.setEnabled(False)
@@ -77,7 +84,9 @@ class RunsController(QObject):
         r.trial_started.connect(self._on_trial_started)
         r.sweep_finished.connect(self._on_sweep_finished)
         r.experiment_finished.connect(self._on_experiment_finished)
+        p.experiment.currentIndexChanged.connect(self._on_experiment_chosen)
         window.worker.state_changed.connect(self._on_window_state_changed)
+        window.worker.data_loaded.connect(self._on_data_loaded)
         self._refresh_list()
 
     def build_menu(self, menu: QMenu) -> None:
@@ -123,6 +132,18 @@ class RunsController(QObject):
             self.window.statusBar().showMessage("An experiment is already running.", 5000)
             return False
         self.panel.choose_experiment(key)
+        datasets = None
+        if BY_KEY[key].plan is not None:  # it compares data sets: those this machine has
+            if self.found is None:
+                self._waiting = (key, epochs, mode, seeds)
+                self.look_for_data()
+                return True
+            if len(self.found.found) < 2:
+                text = f"Needs two data sets at least. {self.found.describe()}"
+                self.panel.set_data_sets(text, False)
+                self.window.statusBar().showMessage(text, 8000)
+                return False
+            datasets = self.found.found
         epochs = self.panel.epochs.value() if epochs is None else int(epochs)
         self.panel.epochs.setValue(epochs)
         if mode is not None:
@@ -133,14 +154,56 @@ class RunsController(QObject):
         seed = self.window.session.seed
         self.panel.set_sweeps([])
         self.panel.set_findings([])
+        self.panel.set_first_layers([])
         specs = self.runner.start(
-            key, data, epochs, seed, self.panel.mode_key(), self.panel.seeds.value()
+            key, data, epochs, seed, self.panel.mode_key(), self.panel.seeds.value(), datasets
         )
         self.panel.set_x_axis(BY_KEY[key].x_axis)
         self._total = len(specs)
         self.cancel_action.setEnabled(True)
         self.show_panel()
         return True
+
+    def look_for_data(self) -> None:
+        """Find, in the background, the data sets this machine has for the data-sets
+        experiment (none is downloaded); the panel says which are missing."""
+        if self._looking is not None:
+            return
+        self.panel.set_data_sets("Looking for the data sets on this machine\u2026", False)
+        self._looking = submit(lambda _job: self.find_data(), parent=self)
+        self._looking.succeeded.connect(self._on_data_found)
+        self._looking.failed.connect(self._on_data_not_found)
+
+    def _on_data_found(self, found: FoundData) -> None:
+        self._looking = None
+        self.found = found
+        ready = len(found.found) >= 2
+        text = found.describe()
+        if not ready:
+            text = f"Needs two data sets at least. {text}"
+        self.panel.set_data_sets(text, ready)
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and ready:
+            self.start_experiment(*waiting)
+        elif waiting is not None:
+            self.window.statusBar().showMessage(text, 8000)
+
+    def _on_data_not_found(self, error: BaseException) -> None:
+        self._looking = None
+        self._waiting = None
+        self.panel.set_data_sets(f"Could not look for the data sets: {error}", False)
+
+    def _on_experiment_chosen(self, _index: int) -> None:
+        """Look for the data sets when the experiment that compares them is chosen."""
+        if self.panel.names_data_sets() and self.found is None:
+            self.look_for_data()
+
+    def _on_data_loaded(self, _data) -> None:
+        """New data may have been downloaded: look again when next asked."""
+        if self._looking is None and not self.runner.is_running():
+            self.found = None
+            if self.panel.names_data_sets():
+                self.look_for_data()
 
     def _on_trial_started(self, text: str) -> None:
         self.panel.set_experiment_running(True, f"Sweeping learning rates: {text}\u2026")
@@ -175,9 +238,26 @@ class RunsController(QObject):
         text = f"{title}: cancelled." if cancelled else f"{title}: done."
         self.panel.set_experiment_running(False, text)
         self.panel.set_findings(self.runner.findings, None if cancelled else self.runner.mode)
+        if BY_KEY[key].plan is not None:
+            if not cancelled:
+                self.panel.set_first_layers(self._first_layers())
+            self.found = None  # its data sets are freed; the next run looks for them again
         self.cancel_action.setEnabled(False)
         self._refresh_list()
         self.window.statusBar().showMessage(text, 8000)
+
+    def _first_layers(self) -> list[tuple[str, object]]:
+        """Return, per finished run of the experiment, a caption (its data set, where that came
+        from, and its test error) and how far training moved its first layer's weights."""
+        rows = []
+        for spec, run in zip(self.runner.specs, self.runner.runs):
+            accuracy = run.final_accuracy()
+            if run.parameters is None or accuracy is None:
+                continue
+            error = f"{100 * (1 - accuracy):.1f}% test error"
+            change = first_layer_change(spec, run.parameters.weights[0])
+            rows.append((f"{spec.variant} ({run.data}): {error}", change))
+        return rows
 
     def _add(self, run: Run) -> None:
         """Keep ``run``; say which old runs the budget dropped (and where they were saved)."""

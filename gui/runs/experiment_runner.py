@@ -26,6 +26,7 @@ from engine.core.training import BatchReport, EpochReport, TrainConfig, evaluate
 from engine.data.datasets import Dataset, MnistData
 from engine.lessons.experiment_findings import findings, start_saturation
 from engine.lessons.experiments import (
+    BY_KEY,
     FAIR,
     RunSpec,
     SweepResult,
@@ -90,6 +91,8 @@ class ExperimentRunner(QObject):
         self.key: str | None = None
         self._specs: list[RunSpec] = []
         self._data: MnistData | None = None
+        self._datasets: dict[str, MnistData] = {}  # by name, for an experiment that names them
+        self._run_data: MnistData | None = None  # what the current run trains and is tested on
         self._loaded: MnistData | None = None
         self._spec: RunSpec | None = None
         self._run: Run | None = None
@@ -131,13 +134,23 @@ class ExperimentRunner(QObject):
         seed: int = 0,
         mode: str = FAIR,
         seeds: int = 1,
+        datasets: dict[str, MnistData] | None = None,
     ) -> list[RunSpec]:
         """Plan experiment ``key`` on ``data`` with an ``epochs`` budget and start its first
-        sweep trial or run (``mode`` and ``seeds`` as ``engine.lessons.experiments.plan`` takes
-        them)."""
+        sweep trial or run (``mode`` and ``seeds`` as ``engine.lessons.experiments.plan``
+        takes them).
+
+        ``datasets`` (by name) are the data sets of an experiment that compares data sets; each
+        of its runs trains and is tested on its own.
+        """
         if self.is_running():
             raise RuntimeError("an experiment is already running; cancel it first")
-        specs = plan(key, epochs, len(data.train), seed, mode, seeds)
+        named = BY_KEY[key].plan is not None if key in BY_KEY else False
+        if named and not datasets:
+            raise ValueError(f"experiment {key!r} needs the data sets it compares")
+        sizes = [(name, len(d.train)) for name, d in datasets.items()] if named else None
+        specs = plan(key, epochs, len(data.train), seed, mode, seeds, sizes)
+        self._datasets = dict(datasets) if named else {}
         self.key = key
         self.mode = mode
         self._specs = list(specs)
@@ -235,7 +248,9 @@ class ExperimentRunner(QObject):
         spec = self._specs.pop(0)
         if spec.rates:
             spec = with_rate(spec, self._sweeps[sweep_key(spec)].result().best)
-        data = self._subset(self._data, spec.train_size)
+        whole = self._datasets[spec.dataset] if spec.dataset else self._data
+        data = self._subset(whole, spec.train_size)
+        self._run_data = whole
         self._train(spec, data)
         self._run = Run(
             name=spec.name,
@@ -276,6 +291,7 @@ class ExperimentRunner(QObject):
         self.worker.shutdown()  # its copy of the training set is freed until the next one
         self.worker = None
         self._subsets, self._sweep_data = {}, None
+        self._datasets, self._run_data = {}, None
         if not self._cancelled:
             self.findings = findings(key, list(zip(self.specs, self.runs)), self._start)
         self.experiment_finished.emit(key, self._cancelled)
@@ -367,7 +383,7 @@ class ExperimentRunner(QObject):
             network = network_of(snapshot)
             if network.all_finite():
                 run.parameters = snapshot
-                test = self._data.test
+                test = self._run_data.test
                 e = evaluate(network, test.images, test.labels)
                 run.final_test = (e.cost, e.accuracy)
         self._run = None

@@ -40,6 +40,9 @@ class DataSources(QObject):
         """Remember the dataset now in use."""
         self.window.data = data
         self.window.digit_panel.set_test_images(data.test.images, data.test.labels)
+        self.window.digit_panel.set_class_names(data.class_names)
+        self.window.network_view.set_class_names(data.class_names)
+        self.window.explorer.set_class_names(data.class_names)
         self.window.insight.set_data(data)
         self.window.controls.set_data_source(data.source)
         if data.source in ("sample", "full") or Path(data.source).is_dir():
@@ -115,5 +118,7 @@ class DataSources(QObject):
             np.concatenate([data.train.labels, labels]),
             data.train.name,
         )
-        mixed = MnistData(train, data.test, f"{data.source} + {len(labels)} of my digits")
+        mixed = MnistData(
+            train, data.test, f"{data.source} + {len(labels)} of my digits", data.class_names
+        )
         self.worker.load_data(lambda: mixed)
