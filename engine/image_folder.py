@@ -177,7 +177,12 @@ def _decode(path: Path, shown: str) -> np.ndarray:
                 return np.asarray(grey, np.float32) / 255.0
     except DataError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DataError(
+            f"{shown} has far more than {MAX_PIXELS // 1_000_000} million pixels, the most an "
+            "image may have."
+        ) from None
+    except UnidentifiedImageError:
         raise DataError(f"{shown} could not be read as a PNG or JPEG image.") from None
     except (OSError, ValueError, SyntaxError) as error:  # truncated or corrupt data, no access
         detail = getattr(error, "strerror", None) or error
