@@ -184,3 +184,84 @@ def test_a_label_beyond_the_classes_is_refused(
         published(monkeypatch, "fashion", files, base)
         with pytest.raises(DataError, match="a label is 12, but its classes only go from 0 to 9"):
             load_data("fashion", cache_dir=tmp_path)
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """Run the command line in this process; return its exit status, stdout and stderr."""
+    import io
+
+    from engine import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    status = cli.run(list(argv), out, err)
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("key", ["fashion", "kmnist"])
+def test_the_cli_trains_on_a_downloaded_dataset(
+    key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine.download.pooch, "os_cache", lambda name: tmp_path / name)
+    files = small_set(seed=6)
+    with serving(files) as base:
+        published(monkeypatch, key, files, base)
+        status, out, err = run_cli("train", "--data", key, "--json", "--batch-size", "5")
+    assert status == 0, err
+    assert '"test_accuracy"' in out and out.count("\n") == 1
+    assert (tmp_path / "backprop-lab" / DOWNLOADABLE[key].folder).is_dir()
+
+
+def test_the_cli_says_once_that_a_dataset_is_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine.download.pooch, "os_cache", lambda name: tmp_path / name)
+    with serving({}) as base:
+        dead = base
+    published(monkeypatch, "fashion", small_set(seed=7), dead)
+    status, out, err = run_cli("train", "--data", "fashion")
+    assert status == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "backprop-lab: Could not reach any Fashion-MNIST mirror"
+    )
+
+
+def test_the_cli_trains_and_evaluates_on_a_folder_of_images(tmp_path: Path) -> None:
+    from test_image_folder import make_folder
+
+    folder = make_folder(tmp_path / "shapes", per_class=6)
+    model = tmp_path / "shapes.npz"
+    status, out, err = run_cli(
+        "train", "--data", str(folder), "--epochs", "2", "--batch-size", "3", "--save", str(model)
+    )
+    assert status == 0, err
+    assert out.count("epoch ") == 2 and "test accuracy " in out and "/3 (" in out  # 3 held out
+    status, out, err = run_cli("evaluate", str(model), "--data", str(folder), "--json")
+    assert status == 0, err
+    assert '"test_accuracy"' in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--layers", "784,16,9"], "MNIST needs 784 inputs and 10 outputs: '784,16,9'"),
+        (["--data", "fashion", "--layers", "784,3"], "Fashion-MNIST needs 784 inputs and 10"),
+        (["--layers", "784,16,11"], "784 inputs and 2 to 10 outputs, one per class"),
+    ],
+)
+def test_the_cli_refuses_layers_that_cannot_fit_the_classes(argv, words, capsys) -> None:
+    from engine import cli
+
+    with pytest.raises(SystemExit) as stop:
+        cli.build_parser().parse_args(["train", *argv])
+    assert stop.value.code == 2
+    assert words in capsys.readouterr().err
+
+
+def test_the_cli_refuses_ten_outputs_for_a_folder_of_three_classes(tmp_path: Path) -> None:
+    from test_image_folder import make_folder
+
+    folder = make_folder(tmp_path / "shapes")
+    status, _, err = run_cli("train", "--data", str(folder), "--layers", "784,16,10")
+    assert status == 2
+    assert "has 3 classes, so the last layer needs 3 neurons, not 10" in err
