@@ -71,7 +71,7 @@ def test_fashion_mnist_downloads_and_trains_in_the_window(
     assert "Downloading Fashion-MNIST" in titles
     assert window.data.class_names == FASHION.class_names
     assert window.data.class_name(7) == "Sneaker"
-    assert window.controls.data.currentText() == "Fashion-MNIST (60k + 10k)"
+    assert window.controls.data.currentText() == "Fashion (60k + 10k)"
     window.worker.run_batches(3)
     qtbot.waitUntil(lambda: len(window.record.history) == 3, timeout=10000)
     assert (tmp_path / "cache" / "fashion-mnist").is_dir()

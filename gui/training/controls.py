@@ -61,13 +61,13 @@ def _combo(items: list[tuple[str, str, str]], tip: str) -> QComboBox:
     return box
 
 
-DATA_CHOICES = (  # (what the list shows, the source the worker loads); a folder is added after
-    ("Sample (10k + 2k)", "sample"),
-    ("Full MNIST (60k + 10k)", "full"),
-    ("Fashion-MNIST (60k + 10k)", "fashion"),
-    ("Kuzushiji-MNIST (60k + 10k)", "kmnist"),
-    ("Your images (a folder)…", "folder"),  # asks for the folder
-)
+DATA_CHOICES = (  # (what the list shows, the source the worker loads, its tooltip)
+    ("Sample (10k + 2k)", "sample", "A balanced sample of real MNIST digits, bundled."),
+    ("Full MNIST (60k + 10k)", "full", "All of MNIST's digits, downloaded once (about 11 MB)."),
+    ("Fashion (60k + 10k)", "fashion", "Fashion-MNIST: photos of clothes, about 30 MB once."),
+    ("Kuzushiji (60k + 10k)", "kmnist", "Kuzushiji-MNIST: cursive hiragana, about 21 MB once."),
+    ("Your images…", "folder", "A folder with one sub-folder of PNG or JPEG images per class."),
+)  # a folder in use is added after these
 
 
 class TrainingControls(QWidget):
@@ -121,8 +121,9 @@ class TrainingControls(QWidget):
         self.goal.valueChanged.connect(lambda value: self.goal_edited.emit(int(value)))
 
         self.data = QComboBox()
-        for text, source in DATA_CHOICES:
+        for text, source, tip in DATA_CHOICES:
             self.data.addItem(text, source)
+            self.data.setItemData(self.data.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.data.setToolTip(
             "What to learn from. The bundled sample of digits is ready at once; the full MNIST "
             "(about 11 MB), Fashion-MNIST's clothes (about 30 MB) and Kuzushiji-MNIST's cursive "
