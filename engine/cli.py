@@ -33,13 +33,17 @@ from engine.training import BatchReport, TrainConfig, Trainer, evaluate
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
-DATA_HELP = "sample (bundled), full (MNIST), fashion (Fashion-MNIST), kmnist, or a folder"
+DATA_HELP = (
+    "sample (bundled), full (MNIST), fashion (Fashion-MNIST), kmnist, fashion-handful (ten "
+    "bundled images), or a folder of IDX files or of class folders of images"
+)
 # the --data choices whose ten classes are known before loading; a folder's are counted after
 TEN_CLASS_DATA = {
     "sample": "MNIST",
     "full": "MNIST",
     "fashion": "Fashion-MNIST",
     "kmnist": "Kuzushiji-MNIST",
+    "fashion-handful": "Fashion-MNIST",
 }
 
 

@@ -128,6 +128,31 @@ def load_sample() -> MnistData:
     return MnistData(train=data.train, test=data.test, source="sample")
 
 
+def handful_dir() -> Path:
+    """Return the directory of the ten Fashion-MNIST test images bundled with the application."""
+    return Path(__file__).resolve().parent.parent / "resources" / "fashion-mnist-handful"
+
+
+def load_handful() -> MnistData:
+    """Load the bundled handful: ten real Fashion-MNIST test images, one per class, to look at.
+
+    Ten images teach a network nothing; they are there to be seen without a network connection,
+    so the same ten serve as the training and the test set.
+    """
+    from engine.catalog import FASHION
+
+    directory = handful_dir()
+    test = load_pair(
+        directory / "t10k-images-idx3-ubyte.gz",
+        directory / "t10k-labels-idx1-ubyte.gz",
+        "test",
+        len(FASHION.class_names),
+        "its classes",
+    )
+    train = Dataset(images=test.images, labels=test.labels, name="train")
+    return MnistData(train, test, source="fashion-handful", class_names=FASHION.class_names)
+
+
 def load_download(
     key: str,
     progress: Callable[[int, int], None] | None = None,
@@ -176,6 +201,12 @@ def data_files(spec: str, cache_dir: str | os.PathLike[str] | None = None) -> li
 
         directory = cache_dir_of(cache_dir, DOWNLOADABLE[spec])
         return [directory / f"{stem}.gz" for stem in STANDARD_NAMES.values()]
+    if spec == "fashion-handful":
+        return [
+            handful_dir() / f"{STANDARD_NAMES[role]}.gz"
+            for role in STANDARD_NAMES
+            if "test" in role
+        ]
     directory = sample_dir() if spec == "sample" else Path(spec)
     if spec != "sample" and is_image_folder(directory):
         from engine.image_folder import image_files
@@ -201,18 +232,21 @@ def load_data(
     cancel: threading.Event | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> MnistData:
-    """Load "sample", "full", "fashion", "kmnist", or the folder that spec names.
+    """Load "sample", "full", "fashion", "kmnist", "fashion-handful", or the folder spec names.
 
     A folder with any of the MNIST IDX files is read as MNIST; any other folder as one
     sub-folder of images per class.
     """
     if spec == "sample":
         return load_sample()
+    if spec == "fashion-handful":
+        return load_handful()
     if is_downloadable(spec):
         return load_download(spec, progress=progress, cancel=cancel, cache_dir=cache_dir)
     if not Path(spec).exists():
         raise DataError(
-            f"{spec} does not exist; choose 'sample', 'full', 'fashion', 'kmnist' or a folder."
+            f"{spec} does not exist; choose 'sample', 'full', 'fashion', 'kmnist', "
+            "'fashion-handful' or a folder."
         )
     if is_image_folder(Path(spec)):
         from engine.image_folder import load_image_folder

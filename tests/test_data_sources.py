@@ -265,3 +265,24 @@ def test_the_cli_refuses_ten_outputs_for_a_folder_of_three_classes(tmp_path: Pat
     status, _, err = run_cli("train", "--data", str(folder), "--layers", "784,16,10")
     assert status == 2
     assert "has 3 classes, so the last layer needs 3 neurons, not 10" in err
+
+
+def test_the_bundled_handful_is_ten_real_fashion_images_one_per_class() -> None:
+    from engine.datasets import handful_dir, load_handful
+
+    data = load_data("fashion-handful")
+    assert data.source == "fashion-handful" and data.class_names == FASHION.class_names
+    assert data.test.labels.tolist() == list(range(10))
+    assert [data.class_name(label) for label in data.test.labels[[1, 5, 7]]] == [
+        "Trouser",
+        "Sandal",
+        "Sneaker",
+    ]
+    images = data.test.images.astype(int)
+    ink = (images > 30).sum(axis=(1, 2))  # pixels of garment per image
+    assert ink[5] < ink[4] / 3  # a sandal's straps cover far less than a coat
+    trouser = images[1]
+    assert trouser[16:27, 13:15].max() < 40 < trouser[16:27, 11:13].min()  # two legs and a gap
+    assert np.array_equal(load_handful().train.images, data.test.images)
+    readme = (handful_dir() / "README.md").read_text()
+    assert "MIT" in readme and "Zalando SE" in readme and "Clanuwat" in readme

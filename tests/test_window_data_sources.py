@@ -83,3 +83,11 @@ def test_the_data_menu_offers_the_new_sources(window) -> None:
     items = [action.text() for action in data_menu.actions()]
     for wanted in ("Fashion-MNIST", "Kuzushiji-MNIST", "Open image folder…"):
         assert any(item.startswith(wanted) for item in items), items
+
+
+def test_the_bundled_fashion_handful_opens_without_a_network(qtbot, window) -> None:
+    window.fashion_handful_action.trigger()
+    qtbot.waitUntil(lambda: window.data.source == "fashion-handful", timeout=10000)
+    assert window.data.class_name(9) == "Ankle boot"
+    window.worker.run_batches(2)
+    qtbot.waitUntil(lambda: len(window.record.history) == 2, timeout=10000)

@@ -90,6 +90,13 @@ def build_actions(window: MainWindow) -> None:
         None,
         "Zalando's 28x28 photos of clothes in ten classes, downloaded once (about 30 MB).",
     )
+    window.fashion_handful_action = a(
+        "Fashion-MNIST handful (10, bundled)",
+        lambda: window.data_sources.load("fashion-handful"),
+        None,
+        "Ten real Fashion-MNIST images, one per class, to look at without a network; "
+        "the same ten are the training and the test set.",
+    )
     window.kmnist_action = a(
         "Kuzushiji-MNIST (60,000 + 10,000)",
         lambda: window.data_sources.load("kmnist"),
@@ -212,6 +219,7 @@ def build_menus(window: MainWindow) -> None:
         window.sample_action,
         window.full_action,
         window.fashion_action,
+        window.fashion_handful_action,
         window.kmnist_action,
         window.open_images_action,
         window.open_idx_action,
