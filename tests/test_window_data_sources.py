@@ -89,5 +89,6 @@ def test_the_bundled_fashion_handful_opens_without_a_network(qtbot, window) -> N
     window.fashion_handful_action.trigger()
     qtbot.waitUntil(lambda: window.data.source == "fashion-handful", timeout=10000)
     assert window.data.class_name(9) == "Ankle boot"
+    assert window.controls.data.currentText() == "Fashion handful (10)"
     window.worker.run_batches(2)
     qtbot.waitUntil(lambda: len(window.record.history) == 2, timeout=10000)

@@ -283,12 +283,13 @@ class TrainingControls(QWidget):
         self._session = session
 
     def set_data_source(self, source: str) -> None:
-        """Show the dataset in use; a folder gets its own entry."""
+        """Show the dataset in use; a folder (or the bundled handful) gets its own entry."""
         index = self.data.findData(source)
         if index < 0:
             while self.data.count() > len(DATA_CHOICES):
                 self.data.removeItem(len(DATA_CHOICES))
-            self.data.addItem(f"Folder: {Path(source).name}", source)
+            text = "Fashion handful (10)" if source == "fashion-handful" else None
+            self.data.addItem(text or f"Folder: {Path(source).name}", source)
             self.data.setItemData(self.data.count() - 1, source, Qt.ItemDataRole.ToolTipRole)
             index = self.data.count() - 1
         self.data.setCurrentIndex(index)
