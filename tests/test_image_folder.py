@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import threading
 import zlib
@@ -319,3 +320,28 @@ def test_a_missing_folder_and_a_file_are_refused(tmp_path: Path) -> None:
     (tmp_path / "file.png").write_bytes(b"x")
     with pytest.raises(DataError, match="is not a folder"):
         load_image_folder(tmp_path / "file.png")
+
+
+@pytest.fixture(scope="module")
+def training_run(tmp_path_factory) -> TrainingRun:
+    """A run training on a good image folder, as the worker holds it."""
+    folder = make_folder(tmp_path_factory.mktemp("good") / "shapes")
+    run = TrainingRun(NetworkConfig(), TrainConfig(learning_rate=3.0, batch_size=4))
+    run.load(lambda: load_image_folder(folder), threading.Event())
+    run.reset(None, None)
+    run.next_report()
+    return run
+
+
+@pytest.mark.parametrize("case", BAD_FOLDERS)
+def test_a_bad_folder_leaves_the_data_and_the_network_in_training(
+    case: str, tmp_path: Path, training_run: TrainingRun
+) -> None:
+    build, expected = BAD_FOLDERS[case]
+    folder = build(tmp_path / "mine")
+    data, trainer = training_run.data, training_run.trainer
+    params = [p.copy() for p in trainer.network.params]
+    with pytest.raises(DataError, match=re.escape(expected)):
+        training_run.load(lambda: load_data(str(folder)), threading.Event())
+    assert training_run.data is data and training_run.trainer is trainer
+    assert all(np.array_equal(a, b) for a, b in zip(params, trainer.network.params))
