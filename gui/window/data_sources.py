@@ -14,6 +14,7 @@ from engine.datasets import (
     Dataset,
     MnistData,
     is_downloadable,
+    is_image_folder,
     load_data,
     load_download,
 )
@@ -61,7 +62,7 @@ class DataSources(QObject):
         self.window.controls.set_data_source(data.source)
         if data.source == "sample" or is_downloadable(data.source) or Path(data.source).is_dir():
             self.window.remember(data=data.source)
-        if data.class_names != DIGIT_NAMES and Path(data.source).is_dir():  # the learner's images
+        if is_image_folder(Path(data.source)):  # the learner's images: say how they were split
             from engine.image_folder import describe_split
 
             self.window.statusBar().showMessage(describe_split(data), 15000)
