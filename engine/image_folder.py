@@ -161,7 +161,7 @@ def _decode(path: Path, shown: str) -> np.ndarray:
             )
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(path, mode="r") as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     raise DataError(
