@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Ctrl+C, SIGTERM and SIGHUP are held from the first moment (an interrupted import of PySide6
     aborts the process): each part acts on them where stopping is safe, with 128 + the signal.
     """
-    from engine import interrupts, streams
+    from engine.session import interrupts, streams
 
     previous = interrupts.hold()
     try:
@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _lost_output(exc: OSError) -> int:
     """Say in one line on stderr that stdout could not take what was printed; return 2."""
-    from engine import streams
+    from engine.session import streams
 
     streams.drop_output()
     with contextlib.suppress(OSError, ValueError):
@@ -83,7 +83,7 @@ def _lost_output(exc: OSError) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     """Run the command or the window ``argv`` asks for and return the exit status."""
-    from engine import interrupts, streams
+    from engine.session import interrupts, streams
 
     streams.open_closed_streams()
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -33,9 +33,9 @@ def child(mnist: str, sizes: str) -> None:
     import numpy as np
 
     import engine
-    from engine.datasets import load_mnist_dir
-    from engine.network import Network, NetworkConfig
-    from engine.training import TrainConfig, Trainer
+    from engine.core.network import Network, NetworkConfig
+    from engine.core.training import TrainConfig, Trainer
+    from engine.data.datasets import load_mnist_dir
 
     engine.limit_blas_threads()
     data = load_mnist_dir(mnist)

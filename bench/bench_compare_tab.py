@@ -32,9 +32,9 @@ def synthetic_run(k: int, batches: int = BATCHES):
     """Return a kept run whose cost falls like a real one's, with noise (seeded by ``k``)."""
     import numpy as np
 
-    from engine.network import NetworkConfig
-    from engine.runs import Run
-    from engine.training import TrainConfig
+    from engine.core.network import NetworkConfig
+    from engine.core.training import TrainConfig
+    from engine.session.runs import Run
 
     rng = np.random.default_rng(k)
     progress = np.arange(1, batches + 1) / 1000.0

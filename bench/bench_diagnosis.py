@@ -1,4 +1,4 @@
-"""How long the window waits while a remedy is tried: ``engine.diagnosis.suggest_fix``.
+"""How long the window waits while a remedy is tried: ``engine.session.diagnosis.suggest_fix``.
 
 When training diverges or stalls the window tries candidate settings before it offers one (a
 short trial run each), in the GUI thread. This prints the time of each case, median of a few
@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from engine.datasets import load_data  # noqa: E402
-from engine.diagnosis import diagnose, suggest_fix  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.training import TrainConfig  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig  # noqa: E402
+from engine.data.datasets import load_data  # noqa: E402
+from engine.session.diagnosis import diagnose, suggest_fix  # noqa: E402
 
 
 def timed(fn, rounds: int) -> tuple[float, object]:

@@ -27,10 +27,10 @@ from PySide6.QtCore import QLineF, QPointF, QSize  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QPainter, QPen  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from engine.datasets import load_sample  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.snapshot import EDGE_MODES, edge_values, take_snapshot  # noqa: E402
-from engine.training import TrainConfig, Trainer  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig, Trainer  # noqa: E402
+from engine.data.datasets import load_sample  # noqa: E402
+from engine.session.snapshot import EDGE_MODES, edge_values, take_snapshot  # noqa: E402
 from gui.colors import NEGATIVE, POSITIVE, emphasise  # noqa: E402
 from gui.diagram.paint import paint_scene  # noqa: E402
 from gui.diagram.scene import Scene, finite  # noqa: E402

@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from engine import descent_paths as dp  # noqa: E402
-from engine.datasets import load_mnist_dir, load_sample  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.training import TrainConfig, Trainer  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig, Trainer  # noqa: E402
+from engine.data.datasets import load_mnist_dir, load_sample  # noqa: E402
+from engine.lessons import descent_paths as dp  # noqa: E402
 
 PICTURE_LIMIT = 1.0
 

@@ -7,10 +7,10 @@ so the ratios hold even when the machine is busy with other work.
 
 Rows:
 
-- engine: ``Trainer.epoch_batches`` from ``engine.training``, the code the app runs.
+- engine: ``Trainer.epoch_batches`` from ``engine.core.training``, the code the app runs.
 - textbook: Nielsen's ``update_mini_batch`` and ``backprop`` copied into this file, one column
   vector per example, the gradients of the mini-batch accumulated one example at a time (one epoch),
-  with the sigmoid of ``engine.reference``.
+  with the sigmoid of ``engine.core.reference``.
 - torch: the same network, cost and initial weights in PyTorch CPU with ``torch.optim.SGD`` and a
   plain zero_grad / backward / step loop on one thread.
 
@@ -22,7 +22,7 @@ A speed-up is the median over rounds (5, 1 with --quick, or --rounds N) of the r
 round; the table also shows the lowest and highest round.
 
 Then the test accuracy after 1 epoch (784-30-10) and 10 epochs (784-16-16-10), and a cross-check
-that one mini-batch step of all three, and of ``engine.reference`` (the whole algorithm as the
+that one mini-batch step of all three, and of ``engine.core.reference`` (the whole algorithm as the
 book writes it, in float64, the yardstick of tests/test_reference.py), gives the same weights.
 Run from the repository root::
 
@@ -53,11 +53,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # benchmark the checkout's engine, wherever it is run from
 
 import engine  # noqa: E402
-from engine import reference  # noqa: E402
-from engine.datasets import load_mnist_dir  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.reference import sigmoid, sigmoid_prime  # noqa: E402
-from engine.training import TrainConfig, Trainer, evaluate, to_inputs  # noqa: E402
+from engine.core import reference  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.reference import sigmoid, sigmoid_prime  # noqa: E402
+from engine.core.training import TrainConfig, Trainer, evaluate, to_inputs  # noqa: E402
+from engine.data.datasets import load_mnist_dir  # noqa: E402
 
 ARCHITECTURES = ((784, 30, 10), (784, 16, 16, 10))
 ETA = 3.0

@@ -2,7 +2,7 @@
 
 Rows (median, lowest and highest of ``--rounds`` runs, each after one warm-up):
 
-- full-batch gradient over all 60,000 training images (``engine.full_batch.full_gradient``):
+- full-batch gradient over all 60,000 training images (``engine.lessons.full_batch.full_gradient``):
   required <= 0.3 s;
 - step 9 as the page computes it: that gradient plus the cost along both gradients at 16 points,
   over all 60,000 images (reported);
@@ -36,16 +36,16 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from engine import data_amount as da  # noqa: E402
-from engine import descent_paths as dp  # noqa: E402
-from engine import full_batch as fb  # noqa: E402
-from engine import steepest_descent as sd  # noqa: E402
-from engine.datasets import load_mnist_dir  # noqa: E402
-from engine.explorer import Exploration  # noqa: E402
-from engine.explorer_gradient import line_search  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.snapshot import take_snapshot  # noqa: E402
-from engine.training import TrainConfig, Trainer  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig, Trainer  # noqa: E402
+from engine.data.datasets import load_mnist_dir  # noqa: E402
+from engine.lessons import data_amount as da  # noqa: E402
+from engine.lessons import descent_paths as dp  # noqa: E402
+from engine.lessons import full_batch as fb  # noqa: E402
+from engine.lessons import steepest_descent as sd  # noqa: E402
+from engine.lessons.explorer import Exploration  # noqa: E402
+from engine.lessons.explorer_gradient import line_search  # noqa: E402
+from engine.session.snapshot import take_snapshot  # noqa: E402
 
 FULL_GRADIENT_LIMIT = 0.3
 PICTURE_LIMIT = 1.0

@@ -40,10 +40,10 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QSettings, Qt, QTi
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import engine  # noqa: E402
-from engine.datasets import load_data  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.training import TrainConfig, Trainer, evaluate  # noqa: E402
-from engine.worker import PAUSED  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig, Trainer, evaluate  # noqa: E402
+from engine.data.datasets import load_data  # noqa: E402
+from engine.session.worker import PAUSED  # noqa: E402
 
 # The product brief's floor: PySide keeps the interpreter lock while Qt paints, so the window
 # trains at about 0.6-0.7 of headless speed; it must never fall below 0.6.

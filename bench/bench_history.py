@@ -1,12 +1,13 @@
 """How much memory the replay history of a 50-epoch run takes, and how well it covers the run.
 
-Trains 784-16-16-10 (mini-batch 10, eta 3, float32) for 50 epochs with ``engine.training.Trainer``
-and offers a snapshot to ``engine.replay.KeptSnapshots`` every K = 100 mini-batches, as the
-worker does, with the default budget (engine.replay.DEFAULT_BUDGET, 24 MB). Prints the memory,
-the number of records and the current record interval every few epochs, then the coverage: the
-first and last examples seen and the largest gap between records. On the bundled sample (10,000
-images) the run is 50,000 mini-batches; ``--data full`` (60,000 images, 300,000 mini-batches)
-makes the budget bite. Run from the repository root::
+Trains 784-16-16-10 (mini-batch 10, eta 3, float32) for 50 epochs with
+``engine.core.training.Trainer`` and offers a snapshot to ``engine.session.replay.KeptSnapshots``
+every K = 100 mini-batches, as the worker does, with the default budget
+(engine.session.replay.DEFAULT_BUDGET, 24 MB). Prints the memory, the number of records and the
+current record interval every few epochs, then the coverage: the first and last examples seen and
+the largest gap between records. On the bundled sample (10,000 images) the run is 50,000
+mini-batches; ``--data full`` (60,000 images, 300,000 mini-batches) makes the budget bite. Run from
+the repository root::
 
     .venv/bin/python bench/bench_history.py [--data sample|full|DIR] [--epochs 50]
         [--interval 100] [--budget-mb 24]
@@ -28,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from engine.datasets import load_data, load_mnist_dir  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.replay import DEFAULT_BUDGET, KeptSnapshots  # noqa: E402
-from engine.snapshot import take_parameters  # noqa: E402
-from engine.training import TrainConfig, Trainer  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig, Trainer  # noqa: E402
+from engine.data.datasets import load_data, load_mnist_dir  # noqa: E402
+from engine.session.replay import DEFAULT_BUDGET, KeptSnapshots  # noqa: E402
+from engine.session.snapshot import take_parameters  # noqa: E402
 
 SHARED_MNIST = Path(__file__).resolve().parent.parent.parent / "shared" / "mnist"
 MB = 1024 * 1024

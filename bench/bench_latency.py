@@ -37,15 +37,15 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-import engine.download  # noqa: E402
-from engine.datasets import load_sample  # noqa: E402
+import engine.data.download  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig, Trainer  # noqa: E402
+from engine.data.datasets import load_sample  # noqa: E402
 from engine.errors import DownloadError  # noqa: E402
-from engine.explorer import Exploration  # noqa: E402
-from engine.explorer_gradient import line_search  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.snapshot import take_snapshot  # noqa: E402
-from engine.training import TrainConfig, Trainer  # noqa: E402
-from engine.worker import RUNNING  # noqa: E402
+from engine.lessons.explorer import Exploration  # noqa: E402
+from engine.lessons.explorer_gradient import line_search  # noqa: E402
+from engine.session.snapshot import take_snapshot  # noqa: E402
+from engine.session.worker import RUNNING  # noqa: E402
 
 LIMITS = {"close": 1.0, "cancel": 1.0, "line search": 0.2}  # seconds
 
@@ -106,8 +106,8 @@ def close_seconds(app: QApplication, how: str) -> float:
             import gui.window.data_sources
 
             gui.window.data_sources.cached_mnist_dir = lambda: None  # never find a real cache
-            engine.download.MIRRORS = (base,)
-            engine.download.default_cache_dir = lambda: Path(folder) / "cache"
+            engine.data.download.MIRRORS = (base,)
+            engine.data.download.default_cache_dir = lambda: Path(folder) / "cache"
             window.data_sources.load("full")
             app.processEvents()
             time.sleep(0.3)
@@ -138,7 +138,7 @@ def cancel_seconds() -> float:
     with tempfile.TemporaryDirectory() as folder, stalling_mirror() as base:
         threading.Timer(0.3, ask).start()
         try:
-            engine.download.download_mnist(
+            engine.data.download.download_mnist(
                 Path(folder), [base], cancel=cancel, timeout=30.0, files={"x.gz": "0" * 32}
             )
         except DownloadError:

@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from engine.model_io import MAX_HISTORY_ROWS, load_model, save_model  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.training import TrainConfig  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig  # noqa: E402
+from engine.data.model_io import MAX_HISTORY_ROWS, load_model, save_model  # noqa: E402
 
 
 def main() -> int:

@@ -3,13 +3,13 @@
 Fidelity: train 784-16-16-10 on the full MNIST training set, then put each of the 10,000 test
 digits on a pad-sized canvas (280 x 280) the way a learner might draw it: bilinearly upscaled so
 the longer side of its ink is 40%-90% of the pad, at a random place, stored as the pad stores ink
-(8-bit gray). ``engine.preprocess.to_mnist`` turns each canvas back into a 28x28 input. The
+(8-bit gray). ``engine.data.preprocess.to_mnist`` turns each canvas back into a 28x28 input. The
 network's accuracy on these must be at least 97% of its accuracy on the original test images.
 
-Latency: the real ``DigitPanel`` (offscreen), predicting through ``engine.snapshot.predict`` as
-the app does, receives synthetic mouse strokes at 125 events per second (a common mouse rate).
-For every mouse event we measure the time until the bar chart holds outputs computed from a
-drawing that includes it, and until the chart has been painted. The median must be at most 30 ms.
+Latency: the real ``DigitPanel`` (offscreen), predicting through ``engine.session.snapshot.predict``
+as the app does, receives synthetic mouse strokes at 125 events per second (a common mouse rate).
+For every mouse event we measure the time until the bar chart holds outputs computed from a drawing
+that includes it, and until the chart has been painted. The median must be at most 30 ms.
 
 Run from the repository root::
 
@@ -36,12 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # benchmark the checkout, wherever it is run from
 
-from engine.datasets import MnistData, load_mnist_dir, load_sample  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig, Trainer, evaluate  # noqa: E402
+from engine.data.datasets import MnistData, load_mnist_dir, load_sample  # noqa: E402
+from engine.data.preprocess import to_mnist  # noqa: E402
 from engine.errors import DataError  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.preprocess import to_mnist  # noqa: E402
-from engine.snapshot import predict, take_snapshot  # noqa: E402
-from engine.training import TrainConfig, Trainer, evaluate  # noqa: E402
+from engine.session.snapshot import predict, take_snapshot  # noqa: E402
 
 PAD = 280
 SIZES = (784, 16, 16, 10)

@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import engine  # noqa: E402
-from engine import activations  # noqa: E402
-from engine.datasets import load_mnist_dir  # noqa: E402
-from engine.network import Network, NetworkConfig  # noqa: E402
-from engine.training import TrainConfig, Trainer  # noqa: E402
+from engine.core import activations  # noqa: E402
+from engine.core.network import Network, NetworkConfig  # noqa: E402
+from engine.core.training import TrainConfig, Trainer  # noqa: E402
+from engine.data.datasets import load_mnist_dir  # noqa: E402
 
 HALF = np.array(0.5, np.float32)
 WORTH_IT = 1.05  # SciPy stays if the NumPy sigmoid makes a mini-batch this much slower

@@ -13,8 +13,8 @@ Run from the repository root::
     .venv/bin/python bench/bench_soak.py [--epochs 50] [--data DIR|sample]
 
 Exit status 0 when RSS grows less than 50 MB after the first epoch and the lag p99 of every epoch
-stays under 50 ms. The timeline's kept snapshots (engine/replay.py) are memory spent on purpose,
-up to its byte budget; the growth net of them is checked and reported too. The history and
+stays under 50 ms. The timeline's kept snapshots (engine/session/replay.py) are memory spent on
+purpose, up to its byte budget; the growth net of them is checked and reported too. The history and
 cost-plot buffers are expected to grow by about 16 bytes per mini-batch and per buffer (300,000
 mini-batches in 50 epochs: a few MB each, doubling when full).
 """
@@ -63,7 +63,7 @@ class EpochRow:
     seconds: float
     accuracy: float
     rss: float
-    kept: float  # MB of the timeline's kept snapshots (engine/replay.py), bounded by design
+    kept: float  # MB of the timeline's kept snapshots (engine/session/replay.py), bounded by design
     lags: list[float] = field(default_factory=list)
 
     @property
@@ -190,7 +190,7 @@ def main() -> int:
         (
             f"RSS growth after epoch 1 less the timeline's kept snapshots = {net:.1f} MB "
             f"(kept snapshots: {rows[0].kept:.1f} -> {rows[-1].kept:.1f} MB, bounded by "
-            "engine/replay.py's budget)",
+            "engine/session/replay.py's budget)",
             net < RSS_GROWTH_MB,
             f"< {RSS_GROWTH_MB:g} MB",
         ),

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QSize, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from engine.network import NetworkConfig  # noqa: E402
+from engine.core.network import NetworkConfig  # noqa: E402
 from gui.window.main_window import MainWindow  # noqa: E402
 
 WINDOW = QSize(1920, 1080)

@@ -1,6 +1,6 @@
 """Backprop Lab's engine: plain-NumPy backpropagation and mini-batch SGD on MNIST.
 
-Nothing in this package imports Qt except ``engine.worker``; everything else runs headless.
+Nothing in this package imports Qt except ``engine.session.worker``; everything else runs headless.
 """
 
 from __future__ import annotations

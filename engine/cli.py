@@ -21,15 +21,16 @@ from typing import NoReturn, TextIO
 
 import numpy as np
 
-from engine import interrupts, limits
-from engine.activations import ACTIVATIONS
-from engine.costs import COSTS
+from engine import limits
+from engine.core.activations import ACTIVATIONS
+from engine.core.costs import COSTS
+from engine.core.network import INITS, Network, NetworkConfig
+from engine.core.training import BatchReport, TrainConfig, Trainer, evaluate
 from engine.errors import BackpropLabError, DataError, DivergenceError, SaveError, printable
-from engine.interrupts import STOP_SIGNALS, Stopped
-from engine.network import INITS, Network, NetworkConfig
-from engine.stall import is_stalled, stall_message
-from engine.streams import Output
-from engine.training import BatchReport, TrainConfig, Trainer, evaluate
+from engine.session import interrupts
+from engine.session.interrupts import STOP_SIGNALS, Stopped
+from engine.session.stall import is_stalled, stall_message
+from engine.session.streams import Output
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -211,8 +212,8 @@ def json_line(row: dict) -> str:
 
 def _check_save_target(path: str, data_spec: str) -> None:
     """Refuse a --save target before any training: unwritable, not a file, or the input data."""
-    from engine.atomic import check_target
-    from engine.datasets import data_files
+    from engine.data.atomic import check_target
+    from engine.data.datasets import data_files
 
     target = check_target(path)
     for data_file in data_files(data_spec):
@@ -228,7 +229,7 @@ def _check_save_target(path: str, data_spec: str) -> None:
 def _stop_signals() -> Iterator[None]:
     """Turn Ctrl+C, SIGTERM and SIGHUP into Stopped for the duration of the block.
 
-    A signal held since start-up (``engine.interrupts.hold``) is raised at once, inside it.
+    A signal held since start-up (``engine.session.interrupts.hold``) is raised at once, inside it.
     """
     previous = {}
 
@@ -247,8 +248,8 @@ def _stop_signals() -> Iterator[None]:
 
 def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run the ``train`` command."""
-    from engine.datasets import load_data
-    from engine.model_io import save_model
+    from engine.data.datasets import load_data
+    from engine.data.model_io import save_model
 
     if args.save:
         _check_save_target(args.save, args.data)
@@ -338,8 +339,8 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     """Run the ``evaluate`` command."""
-    from engine.datasets import load_data
-    from engine.model_io import load_model
+    from engine.data.datasets import load_data
+    from engine.data.model_io import load_model
 
     data = load_data(args.data)
     saved = load_model(args.model, io_sizes=(784, data.n_classes))

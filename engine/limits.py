@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine.training import TrainConfig
+from engine.core.training import TrainConfig
 
 
 @dataclass(frozen=True)

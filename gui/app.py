@@ -2,8 +2,9 @@
 
 Ctrl+C in the terminal, SIGTERM and SIGHUP, at any moment, close the window as its Quit does
 (without asking to save): the worker stops and its thread ends, one line says so, and the exit
-status is 128 + the signal. Until the window exists the signals are held (``engine.interrupts``)
-and acted on as soon as stopping is safe; a screenshot run checks for them while it waits.
+status is 128 + the signal. Until the window exists the signals are held
+(``engine.session.interrupts``) and acted on as soon as stopping is safe; a screenshot run checks
+for them while it waits.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine import interrupts, streams
+from engine.session import interrupts, streams
 
 EXIT_BAD_INPUT = 2
 EXIT_NO_PLATFORM = 1
@@ -200,7 +201,7 @@ def run_gui(argv: Sequence[str]) -> int:
     if problem:
         parser.error(problem)
     if args.screenshot is not None:
-        from engine.atomic import check_target
+        from engine.data.atomic import check_target
         from engine.errors import SaveError
 
         try:
@@ -266,8 +267,8 @@ def run_gui(argv: Sequence[str]) -> int:
 def quit_on_signals(app, window) -> list[int]:
     """Close the window cleanly on SIGINT, SIGTERM or SIGHUP; the list receives the signal.
 
-    The signal is only noted where it lands (``engine.interrupts``); a timer looks for it a few
-    times a second, from the event loop, and closes the window there. A signal that came while
+    The signal is only noted where it lands (``engine.session.interrupts``); a timer looks for it a
+    few times a second, from the event loop, and closes the window there. A signal that came while
     the window was being built closes it at once.
     """
     from PySide6.QtCore import QTimer
@@ -380,7 +381,7 @@ def _screenshot(app, window, path: Path, args: argparse.Namespace) -> int:
         interrupts.check()
 
     from engine.errors import printable
-    from engine.worker import FAILED, RUNNING
+    from engine.session.worker import FAILED, RUNNING
 
     failed = [False]
 

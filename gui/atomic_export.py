@@ -1,4 +1,5 @@
-"""Exports written whole or not at all: PNG, SVG and CSV through ``engine.atomic.atomic_write``.
+"""Exports written whole or not at all: PNG, SVG and CSV through
+``engine.data.atomic.atomic_write``.
 
 Qt's own ``QImage.save(path)`` and ``QSvgGenerator.setFileName`` write into the target as they
 go, so a full disk leaves half a file and a FIFO blocks; these encode into memory first.
@@ -15,7 +16,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgGenerator
 
-from engine.atomic import atomic_write
+from engine.data.atomic import atomic_write
 
 
 def write_png(picture: QImage | QPixmap, path: str | os.PathLike[str]) -> Path:

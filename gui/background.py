@@ -15,8 +15,8 @@ pattern to read and one place that knows the threads:
   the machine it runs on may have two cores.
 - ``wait_for_jobs`` lets the window, as it closes, wait for what is in flight.
 
-The training worker itself (``engine.worker``) keeps its own long-lived QThread: it is a loop
-driven by commands, not a job.
+The training worker itself (``engine.session.worker``) keeps its own long-lived QThread: it is a
+loop driven by commands, not a job.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from engine.atomic import atomic_write_all
+from engine.data.atomic import atomic_write_all
 from engine.errors import SaveError
 from gui.app_icon import ICON_SIZES, NAME, icon_path
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 
-from engine.network import NetworkConfig
+from engine.core.network import NetworkConfig
 
 
 def documents_path(name: str) -> Path:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QSettings
 
 from engine import limits
-from engine.activations import ACTIVATIONS
-from engine.costs import COSTS
-from engine.network import INITS, NetworkConfig
-from engine.runs import DEFAULT_BUDGET
-from engine.training import TrainConfig
+from engine.core.activations import ACTIVATIONS
+from engine.core.costs import COSTS
+from engine.core.network import INITS, NetworkConfig
+from engine.core.training import TrainConfig
+from engine.session.runs import DEFAULT_BUDGET
 from gui import settings_reader as sr
 from gui.theme import THEMES
 

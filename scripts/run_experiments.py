@@ -25,8 +25,8 @@ from PySide6.QtCore import QEventLoop  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 import engine  # noqa: E402
-from engine.datasets import load_data  # noqa: E402
-from engine.experiments import BY_KEY, EXPERIMENTS, MODES  # noqa: E402
+from engine.data.datasets import load_data  # noqa: E402
+from engine.lessons.experiments import BY_KEY, EXPERIMENTS, MODES  # noqa: E402
 from gui.runs.experiment_runner import ExperimentRunner  # noqa: E402
 
 

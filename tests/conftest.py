@@ -31,10 +31,10 @@ def tiny_digits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture(scope="session")
 def trained_on_sample():
     """A snapshot of 784-16-16-10 after 300 mini-batches of the bundled sample, and the data."""
-    from engine.datasets import load_sample
-    from engine.network import Network, NetworkConfig
-    from engine.snapshot import take_snapshot
-    from engine.training import TrainConfig, Trainer
+    from engine.core.network import Network, NetworkConfig
+    from engine.core.training import TrainConfig, Trainer
+    from engine.data.datasets import load_sample
+    from engine.session.snapshot import take_snapshot
 
     data = load_sample()
     images, labels = data.train.images, data.train.labels

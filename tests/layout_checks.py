@@ -520,7 +520,7 @@ def _main() -> int:
     from PySide6.QtCore import QEventLoop, QSettings
     from PySide6.QtWidgets import QApplication
 
-    from engine.worker import PAUSED
+    from engine.session.worker import PAUSED
     from gui.theme import apply_theme
     from gui.window.main_window import MainWindow
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.model_io import load_model
-from engine.my_digits import MyDigits
+from engine.data.model_io import load_model
+from engine.data.my_digits import MyDigits
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 15
@@ -30,10 +30,10 @@ HELPER = textwrap.dedent(
     import os, sys
     sys.path.insert(0, {root!r})
     import numpy as np
-    from engine.model_io import save_model
-    from engine.my_digits import MyDigits
-    from engine.network import Network, NetworkConfig
-    from engine.training import TrainConfig
+    from engine.data.model_io import save_model
+    from engine.data.my_digits import MyDigits
+    from engine.core.network import Network, NetworkConfig
+    from engine.core.training import TrainConfig
 
     folder = sys.argv[1]
     net = Network(NetworkConfig((784, 30, 10)), np.random.default_rng(0))

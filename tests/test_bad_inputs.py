@@ -27,13 +27,13 @@ from PySide6.QtWidgets import QFileDialog
 from windows import open_window
 
 from engine.cli import EXIT_BAD_INPUT, run
-from engine.datasets import load_data, load_mnist_dir
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig
+from engine.data.datasets import load_data, load_mnist_dir
+from engine.data.idx import write_idx
+from engine.data.model_io import load_model, save_model
+from engine.data.my_digits import MyDigits
 from engine.errors import DataError, ModelFileError
-from engine.idx import write_idx
-from engine.model_io import load_model, save_model
-from engine.my_digits import MyDigits
-from engine.network import Network, NetworkConfig
-from engine.training import TrainConfig
 from gui.window.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -431,9 +431,9 @@ def small_cap(monkeypatch: pytest.MonkeyPatch) -> None:
 
     The real caps are tested with real-sized files in real processes, below.
     """
-    monkeypatch.setattr("engine.model_io.MAX_BYTES", 2**20)
-    monkeypatch.setattr("engine.model_io.MAX_HISTORY_ROWS", 50_000)
-    monkeypatch.setattr("engine.model_io.MAX_EPOCH_ROWS", 100)
+    monkeypatch.setattr("engine.data.model_io.MAX_BYTES", 2**20)
+    monkeypatch.setattr("engine.data.model_io.MAX_HISTORY_ROWS", 50_000)
+    monkeypatch.setattr("engine.data.model_io.MAX_EPOCH_ROWS", 100)
 
 
 def bad_model(tmp_path: Path, case: str) -> Path:

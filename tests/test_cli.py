@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import cli, datasets
+from engine import cli
 from engine.cli import Stopped
+from engine.data import datasets
 from engine.errors import DataError, DivergenceError, SaveError
 
 ROOT = Path(__file__).resolve().parents[1]

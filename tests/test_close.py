@@ -24,7 +24,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 from windows import open_window
 
-from engine.worker import FINISHED, RUNNING
+from engine.session.worker import FINISHED, RUNNING
 from gui.window.explore_handoff import EXPLORER_TAB
 from gui.window.main_window import MainWindow
 
@@ -142,26 +142,26 @@ def stalling_server() -> Iterator[str]:
 def test_close_during_a_stalled_download(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import engine.download
+    import engine.data.download
     import gui.window.data_sources
 
     cache = tmp_path / "cache"
-    monkeypatch.setattr(engine.download, "default_cache_dir", lambda: cache)
+    monkeypatch.setattr(engine.data.download, "default_cache_dir", lambda: cache)
     monkeypatch.setattr(gui.window.data_sources, "cached_mnist_dir", lambda: None)
     window = open_window(qtbot, tmp_path / "settings.ini")
     with stalling_server() as base:
-        monkeypatch.setattr(engine.download, "MIRRORS", (base,))
+        monkeypatch.setattr(engine.data.download, "MIRRORS", (base,))
         window.full_action.trigger()
         qtbot.waitUntil(lambda: window.data_sources.download is not None)
         qtbot.waitUntil(lambda: cache.exists() and any(cache.iterdir()), timeout=5000)
         qtbot.wait(200)  # the worker thread now blocks on a socket that sends nothing
         close_promptly(window)
-    leftovers = [p.name for p in cache.iterdir() if p.name in engine.download.MNIST_FILES]
+    leftovers = [p.name for p in cache.iterdir() if p.name in engine.data.download.MNIST_FILES]
     assert leftovers == [], "a partial download must never take a real file's name"
 
 
 def test_cancel_cuts_a_stalled_download_at_once(tmp_path: Path) -> None:
-    from engine.download import download_mnist
+    from engine.data.download import download_mnist
     from engine.errors import DownloadError
 
     cancel = threading.Event()

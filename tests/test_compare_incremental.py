@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget
 from test_runs import trained_run
 
 import gui.runs.compare_panel as compare_panel
-from engine.history import trailing_mean
+from engine.session.history import trailing_mean
 from gui.runs.compare_panel import SMOOTH_WINDOW, ComparePanel
 
 

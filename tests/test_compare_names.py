@@ -8,9 +8,9 @@ import pytest
 from test_runs import trained_run
 from windows import open_window
 
+from engine.data.model_io import load_model
 from engine.errors import SaveError
-from engine.model_io import load_model
-from engine.runs import RunRegistry, save_new_file
+from engine.session.runs import RunRegistry, save_new_file
 
 
 def _drop_all(registry: RunRegistry, runs) -> list:

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from test_runs import trained_run
 from windows import open_window
 
-from engine.runs import Run
+from engine.session.runs import Run
 from gui.runs.compare_panel import ComparePanel, smoothed
 
 

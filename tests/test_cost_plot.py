@@ -133,7 +133,7 @@ def test_the_log_axis_gives_the_first_epoch_room_and_hover_still_reads_epochs(qt
 
 def test_the_cost_plot_and_the_compare_tab_share_one_moving_mean() -> None:
     """One moving mean: the live plot's, grown point by point, equals the Compare tab's."""
-    from engine.history import trailing_mean
+    from engine.session.history import trailing_mean
     from gui.runs.compare_panel import smoothed
 
     rng = np.random.default_rng(3)
@@ -199,7 +199,7 @@ def test_the_epoch_axis_never_shows_negative_epochs(qtbot) -> None:
     [(50, 100, 0), (50, 100, 20), (5, 3, 2), (1, 100, 0), (0, 100, 0), (9, 1, 3)],
 )
 def test_the_moving_mean_near_the_start_and_for_short_curves(n, window, start) -> None:
-    from engine.history import trailing_mean
+    from engine.session.history import trailing_mean
 
     costs = np.random.default_rng(n).random(n).astype(np.float32)
     naive = [costs[max(0, i - window + 1) : i + 1].mean() for i in range(start, n)]

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.history import TrainingHistory
+from engine.session.history import TrainingHistory
 from gui.training.cost_plot import CostPlot
 
 

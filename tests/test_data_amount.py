@@ -8,9 +8,9 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QLabel
 
-from engine import data_amount as da
-from engine.network import Network, NetworkConfig
-from engine.training import TrainConfig, Trainer, evaluate
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer, evaluate
+from engine.lessons import data_amount as da
 from gui.explorer.data_amount import percent
 from gui.explorer.data_amount_runner import AmountJob, DataAmountRunner
 from gui.explorer.panel import ExplorerPanel

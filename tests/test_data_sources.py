@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import engine.download
-from engine.catalog import DOWNLOADABLE, FASHION, KMNIST, MNIST
-from engine.datasets import data_files, load_data
+import engine.data.download
+from engine.data.catalog import DOWNLOADABLE, FASHION, KMNIST, MNIST
+from engine.data.datasets import data_files, load_data
 from engine.errors import DataError, DownloadError
 
 
@@ -88,11 +88,11 @@ def published(monkeypatch: pytest.MonkeyPatch, key: str, files: dict[str, bytes]
     """Make the catalogue's entry ``key`` publish ``files``' MD5s and mirror only ``base``."""
     import dataclasses
 
-    import engine.catalog
+    import engine.data.catalog
 
     md5s = {name: hashlib.md5(body).hexdigest() for name, body in files.items()}
     entry = dataclasses.replace(DOWNLOADABLE[key], files=md5s, mirrors=(base,))
-    monkeypatch.setitem(engine.catalog.DOWNLOADABLE, key, entry)
+    monkeypatch.setitem(engine.data.catalog.DOWNLOADABLE, key, entry)
     return entry
 
 
@@ -105,7 +105,7 @@ def test_the_published_checksums_and_names() -> None:
     assert FASHION.class_names[7] == "Sneaker" and FASHION.class_names[9] == "Ankle boot"
     assert KMNIST.class_names[0] == "o (お)" and KMNIST.class_names[9] == "wo (を)"
     assert {d.folder for d in DOWNLOADABLE.values()} == {"mnist", "fashion-mnist", "kmnist"}
-    assert MNIST.files == engine.download.MNIST_FILES
+    assert MNIST.files == engine.data.download.MNIST_FILES
 
 
 @pytest.mark.parametrize("key", ["fashion", "kmnist"])
@@ -131,7 +131,7 @@ def test_download_verifies_caches_and_names_the_classes(
 
 
 def test_each_dataset_has_its_own_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path):
-    monkeypatch.setattr(engine.download.pooch, "os_cache", lambda name: tmp_path / name)
+    monkeypatch.setattr(engine.data.download.pooch, "os_cache", lambda name: tmp_path / name)
     folders = {key: data_files(key)[0].parent for key in ("full", "fashion", "kmnist")}
     assert len(set(folders.values())) == 3
     assert folders["fashion"] == tmp_path / "backprop-lab" / "fashion-mnist"
@@ -201,7 +201,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 def test_the_cli_trains_on_a_downloaded_dataset(
     key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine.download.pooch, "os_cache", lambda name: tmp_path / name)
+    monkeypatch.setattr(engine.data.download.pooch, "os_cache", lambda name: tmp_path / name)
     files = small_set(seed=6)
     with serving(files) as base:
         published(monkeypatch, key, files, base)
@@ -214,7 +214,7 @@ def test_the_cli_trains_on_a_downloaded_dataset(
 def test_the_cli_says_once_that_a_dataset_is_offline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine.download.pooch, "os_cache", lambda name: tmp_path / name)
+    monkeypatch.setattr(engine.data.download.pooch, "os_cache", lambda name: tmp_path / name)
     with serving({}) as base:
         dead = base
     published(monkeypatch, "fashion", small_set(seed=7), dead)
@@ -268,7 +268,7 @@ def test_the_cli_refuses_ten_outputs_for_a_folder_of_three_classes(tmp_path: Pat
 
 
 def test_the_bundled_handful_is_ten_real_fashion_images_one_per_class() -> None:
-    from engine.datasets import handful_dir, load_handful
+    from engine.data.datasets import handful_dir, load_handful
 
     data = load_data("fashion-handful")
     assert data.source == "fashion-handful" and data.class_names == FASHION.class_names

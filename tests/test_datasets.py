@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.datasets import (
+from engine.data.datasets import (
     Dataset,
     MnistData,
     load_data,
@@ -18,8 +18,8 @@ from engine.datasets import (
     load_sample,
     sample_dir,
 )
+from engine.data.idx import write_idx
 from engine.errors import DataError
-from engine.idx import write_idx
 
 
 def write_mnist(directory: Path, names: dict[str, str] | None = None, n: int = 20) -> None:
@@ -151,14 +151,14 @@ def test_bad_pairs_name_both_files(
 def test_full_uses_a_verified_cache_without_network(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import engine.download
+    import engine.data.download
 
     write_mnist(tmp_path)
     checksums = {
         path.name: hashlib.md5(path.read_bytes()).hexdigest() for path in tmp_path.iterdir()
     }
-    monkeypatch.setattr(engine.download, "MNIST_FILES", checksums)
-    monkeypatch.setattr(engine.download, "MIRRORS", ("http://127.0.0.1:9/",))
+    monkeypatch.setattr(engine.data.download, "MNIST_FILES", checksums)
+    monkeypatch.setattr(engine.data.download, "MIRRORS", ("http://127.0.0.1:9/",))
     data = load_data("full", cache_dir=tmp_path)
     assert data.source == "full"
     assert len(data.train) == 20

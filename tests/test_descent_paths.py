@@ -7,10 +7,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from engine import descent_paths as dp
-from engine import full_batch as fb
-from engine.explorer import explored_network
-from engine.training import Trainer
+from engine.core.training import Trainer
+from engine.lessons import descent_paths as dp
+from engine.lessons import full_batch as fb
+from engine.lessons.explorer import explored_network
 from engine.words import quantity
 from gui.explorer.descent import contour_lines
 from gui.explorer.panel import ExplorerPanel
@@ -149,9 +149,9 @@ def test_the_verdict_is_read_from_the_matched_points() -> None:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_drunk_man_wins_at_equal_work_from_an_untrained_network(seed) -> None:
-    from engine.datasets import load_sample
-    from engine.network import Network, NetworkConfig
-    from engine.training import TrainConfig
+    from engine.core.network import Network, NetworkConfig
+    from engine.core.training import TrainConfig
+    from engine.data.datasets import load_sample
 
     data = load_sample()  # the page's default: all 10,000 sample images, mini-batches of 10
     net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(seed))

@@ -14,10 +14,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from engine import descent_paths as dp
-from engine.network import Network, NetworkConfig
-from engine.snapshot import take_snapshot
-from engine.training import TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer
+from engine.lessons import descent_paths as dp
+from engine.session.snapshot import take_snapshot
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import fmt
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.datasets import load_sample
-from engine.diagnosis import (
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer, evaluate
+from engine.data.datasets import load_sample
+from engine.session.diagnosis import (
     TRIAL_BATCHES,
     diagnose,
     nice_rates,
@@ -14,9 +16,7 @@ from engine.diagnosis import (
     suggest_fix,
     suggest_learning_rate,
 )
-from engine.network import Network, NetworkConfig
-from engine.stall import is_stalled
-from engine.training import TrainConfig, Trainer, evaluate
+from engine.session.stall import is_stalled
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from engine.network import Network, NetworkConfig
-from engine.snapshot import take_snapshot
-from engine.training import TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer
+from engine.session.snapshot import take_snapshot
 from gui.diagram import hits
 from gui.diagram.labels import fmt
 from gui.diagram.layout import compute_layout

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.datasets import load_mnist_dir
-from engine.download import MNIST_FILES, cached_mnist_dir, download_mnist
+from engine.data.datasets import load_mnist_dir
+from engine.data.download import MNIST_FILES, cached_mnist_dir, download_mnist
 from engine.errors import DownloadError
 
 

@@ -9,16 +9,16 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 from test_download import CHECKSUMS, FILES, leftovers, serving, url
 
-import engine.download
+import engine.data.download
 from gui.window.main_window import MainWindow
 
 
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
-    monkeypatch.setattr(engine.download, "MNIST_FILES", CHECKSUMS)
-    monkeypatch.setattr(engine.download, "PUBLISHED_SIZES", {})
-    monkeypatch.setattr(engine.download, "default_cache_dir", lambda: cache)
+    monkeypatch.setattr(engine.data.download, "MNIST_FILES", CHECKSUMS)
+    monkeypatch.setattr(engine.data.download, "PUBLISHED_SIZES", {})
+    monkeypatch.setattr(engine.data.download, "default_cache_dir", lambda: cache)
     w = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     w.confirm = lambda title, text: True
     qtbot.addWidget(w)
@@ -40,7 +40,7 @@ def dialog_of(window: MainWindow) -> QProgressDialog | None:
 def test_download_shows_progress_and_loads_the_full_set(qtbot, window, monkeypatch) -> None:
     seen: list[tuple[int, int]] = []
     with serving() as server:
-        monkeypatch.setattr(engine.download, "MIRRORS", (url(server),))
+        monkeypatch.setattr(engine.data.download, "MIRRORS", (url(server),))
         window.data_sources.load("full")
         assert dialog_of(window) is not None
         window.data_sources.download.progressed.connect(
@@ -56,7 +56,7 @@ def test_download_shows_progress_and_loads_the_full_set(qtbot, window, monkeypat
 def test_cancel_mid_download_leaves_nothing_and_keeps_the_sample(qtbot, window, monkeypatch):
     before = window.worker.latest_snapshot()
     with serving("stall") as server:
-        monkeypatch.setattr(engine.download, "MIRRORS", (url(server),))
+        monkeypatch.setattr(engine.data.download, "MIRRORS", (url(server),))
         window.data_sources.load("full")
         dialog = dialog_of(window)
         qtbot.wait(300)  # the server has sent the headers and a first kilobyte, then stalls
@@ -73,7 +73,7 @@ def test_cancel_mid_download_leaves_nothing_and_keeps_the_sample(qtbot, window, 
 
 def test_checksum_mismatch_is_reported(qtbot, window, monkeypatch) -> None:
     with serving("corrupt") as server:
-        monkeypatch.setattr(engine.download, "MIRRORS", (url(server),))
+        monkeypatch.setattr(engine.data.download, "MIRRORS", (url(server),))
         window.data_sources.load("full")
         qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
     assert "checksum" in window.banner.message()
@@ -83,7 +83,7 @@ def test_checksum_mismatch_is_reported(qtbot, window, monkeypatch) -> None:
 
 def test_closing_while_a_mirror_sends_nothing_ends_the_worker(qtbot, window, monkeypatch):
     with serving("slow") as server:  # accepts the connection, never answers
-        monkeypatch.setattr(engine.download, "MIRRORS", (url(server),))
+        monkeypatch.setattr(engine.data.download, "MIRRORS", (url(server),))
         window.data_sources.load("full")
         qtbot.wait(200)
         window.close()  # waiting for the silent mirror would outlast the worker's 5 s to stop

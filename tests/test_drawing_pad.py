@@ -11,9 +11,9 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QInputDevice, QMouseEvent, QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
 
-from engine.network import Network, NetworkConfig
-from engine.preprocess import BOX, CENTRE, centre_of_mass
-from engine.teach import teach_step
+from engine.core.network import Network, NetworkConfig
+from engine.data.preprocess import BOX, CENTRE, centre_of_mass
+from engine.lessons.teach import teach_step
 from engine.words import compared
 from gui.colors import HIGHLIGHT
 from gui.pad.digit_panel import DigitPanel

@@ -8,10 +8,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine.datasets import load_sample
-from engine.experiment_findings import findings, start_saturation
-from engine.experiments import FAIR, SAME, plan
-from engine.runs import DIVERGED, FINISHED, Run
+from engine.data.datasets import load_sample
+from engine.lessons.experiment_findings import findings, start_saturation
+from engine.lessons.experiments import FAIR, SAME, plan
+from engine.session.runs import DIVERGED, FINISHED, Run
 
 
 def planted(spec, accuracies, costs=None, status=FINISHED, note="") -> Run:

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from engine.datasets import Dataset, MnistData
-from engine.experiments import (
+from engine.data.datasets import Dataset, MnistData
+from engine.lessons.experiments import (
     EXPERIMENTS,
     FAIR,
     SAME,
@@ -21,8 +21,8 @@ from engine.experiments import (
     split_validation,
     subset,
 )
-from engine.experiments import plan as plan_in
-from engine.runs import CANCELLED, FINISHED
+from engine.lessons.experiments import plan as plan_in
+from engine.session.runs import CANCELLED, FINISHED
 from gui.runs.experiment_runner import ExperimentRunner
 
 
@@ -184,7 +184,7 @@ def test_subset_is_balanced_and_keeps_the_test_set(tiny_digits) -> None:
 @pytest.fixture
 def sample_data() -> MnistData:
     """The bundled sample cut to 1,000 training and 300 test digits, to keep the runs short."""
-    from engine.datasets import load_sample
+    from engine.data.datasets import load_sample
 
     d = load_sample()
     return MnistData(

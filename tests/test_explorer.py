@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.datasets import load_sample
-from engine.explorer import Exploration, explored_network
-from engine.explorer_gradient import (
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer, to_inputs
+from engine.data.datasets import load_sample
+from engine.lessons.explorer import Exploration, explored_network
+from engine.lessons.explorer_gradient import (
     check_all_layers,
     check_weight,
     flat_gradient,
@@ -18,9 +20,7 @@ from engine.explorer_gradient import (
     sgd_step,
     top_components,
 )
-from engine.network import Network, NetworkConfig
-from engine.snapshot import take_snapshot
-from engine.training import TrainConfig, Trainer, to_inputs
+from engine.session.snapshot import take_snapshot
 
 
 def costs_along(network: Network, x: np.ndarray, y: np.ndarray, grid, ts: np.ndarray) -> np.ndarray:

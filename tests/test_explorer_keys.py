@@ -7,10 +7,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSlider, QApplication, QWidget
 
-from engine.datasets import load_sample
-from engine.network import Network, NetworkConfig
-from engine.snapshot import take_snapshot
-from engine.training import TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer
+from engine.data.datasets import load_sample
+from engine.session.snapshot import take_snapshot
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import N_STEPS
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine import explorer_gradient as eg
-from engine.datasets import load_sample
-from engine.explorer import Exploration, explored_network
-from engine.network import Network, NetworkConfig
-from engine.snapshot import ExampleTrace, take_snapshot
-from engine.training import TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer
+from engine.data.datasets import load_sample
+from engine.lessons import explorer_gradient as eg
+from engine.lessons.explorer import Exploration, explored_network
+from engine.session.snapshot import ExampleTrace, take_snapshot
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import N_STEPS, TITLES, fmt, param_name
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from engine import descent_paths as dp
-from engine import steepest_descent as sd
 from engine.errors import DivergenceError
-from engine.explorer import explored_network
+from engine.lessons import descent_paths as dp
+from engine.lessons import steepest_descent as sd
+from engine.lessons.explorer import explored_network
 from gui.explorer.background import BUSY_OPACITY
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import fmt

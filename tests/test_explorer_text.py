@@ -9,11 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from engine.datasets import load_sample
-from engine.explorer import Exploration
-from engine.network import Network, NetworkConfig
-from engine.snapshot import take_snapshot
-from engine.training import TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer
+from engine.data.datasets import load_sample
+from engine.lessons.explorer import Exploration
+from engine.session.snapshot import take_snapshot
 from gui.explorer.state import ExplorerState
 from gui.explorer.text import (
     N_STEPS,

@@ -17,12 +17,12 @@ from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel
 
 import pyqtgraph as pg  # isort: skip
-from engine import explorer_gradient as eg
-from engine.datasets import load_sample
-from engine.network import Network, NetworkConfig
-from engine.snapshot import edge_values, take_snapshot, trace_example
-from engine.teach import teach_step
-from engine.training import TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer
+from engine.data.datasets import load_sample
+from engine.lessons import explorer_gradient as eg
+from engine.lessons.teach import teach_step
+from engine.session.snapshot import edge_values, take_snapshot, trace_example
 from gui.diagram.view import NetworkView
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import IDEAS, N_STEPS, plain

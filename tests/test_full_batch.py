@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from engine import explorer_gradient as eg
-from engine import full_batch as fb
-from engine.explorer import Exploration, explored_network
-from engine.network import Network
-from engine.training import to_inputs
+from engine.core.network import Network
+from engine.core.training import to_inputs
+from engine.lessons import explorer_gradient as eg
+from engine.lessons import full_batch as fb
+from engine.lessons.explorer import Exploration, explored_network
 from engine.words import compared
 from gui.explorer.descent import LineSearchPage
 from gui.explorer.panel import ExplorerPanel

@@ -11,15 +11,15 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractSlider
 from windows import open_window
 
-from engine import full_batch as fb
-from engine.data_amount import AmountResult
-from engine.explorer import Exploration, explored_network
-from engine.network import Network, NetworkConfig
-from engine.snapshot import network_of, take_snapshot
-from engine.steepest_descent import steepest_descent
-from engine.step_story import finish_story, prepare_story
-from engine.teach import teach_step
-from engine.training import TrainConfig, Trainer, to_inputs
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer, to_inputs
+from engine.lessons import full_batch as fb
+from engine.lessons.data_amount import AmountResult
+from engine.lessons.explorer import Exploration, explored_network
+from engine.lessons.steepest_descent import steepest_descent
+from engine.lessons.step_story import finish_story, prepare_story
+from engine.lessons.teach import teach_step
+from engine.session.snapshot import network_of, take_snapshot
 from gui.guide import stops as gs
 from gui.window.main_window import MainWindow
 

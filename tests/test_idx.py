@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.data.idx import read_idx, write_idx
 from engine.errors import DataError
-from engine.idx import read_idx, write_idx
 
 FUZZ = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -130,7 +130,7 @@ def test_corrupt_gzip_stream(tmp_path: Path) -> None:
 
 
 def test_gzip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("engine.idx.MAX_BYTES", 1000)
+    monkeypatch.setattr("engine.data.idx.MAX_BYTES", 1000)
     (tmp_path / "bomb.gz").write_bytes(gzip.compress(valid_bytes()))
     with pytest.raises(DataError, match="bomb.gz is larger than"):
         read_idx(tmp_path / "bomb.gz")

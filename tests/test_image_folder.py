@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-import engine.image_folder
-from engine.datasets import data_files, load_data
+import engine.data.image_folder
+from engine.core.network import NetworkConfig
+from engine.core.training import TrainConfig
+from engine.data.datasets import data_files, load_data
+from engine.data.image_folder import as_ink, convert, describe_split, load_image_folder
+from engine.data.preprocess import to_mnist
 from engine.errors import DataError
-from engine.image_folder import as_ink, convert, describe_split, load_image_folder
-from engine.network import NetworkConfig
-from engine.preprocess import to_mnist
-from engine.training import TrainConfig
-from engine.training_run import TrainingRun, fit_outputs
+from engine.session.training_run import TrainingRun, fit_outputs
 
 
 def shape(kind: str, size: tuple[int, int], ink: str, paper: str, shift: int = 0) -> Image.Image:
@@ -127,7 +127,7 @@ def test_the_network_takes_the_number_of_classes(tmp_path: Path) -> None:
 def test_a_folder_of_idx_files_still_reads_as_mnist(tmp_path: Path) -> None:
     import gzip
 
-    from engine.datasets import STANDARD_NAMES
+    from engine.data.datasets import STANDARD_NAMES
 
     rng = np.random.default_rng(0)
     for role, stem in STANDARD_NAMES.items():
@@ -304,14 +304,16 @@ def test_too_many_files_are_refused_before_any_is_decoded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the same check as for 100,000 files, with a cap of 10 instead of 20,000
-    monkeypatch.setattr(engine.image_folder, "MAX_FILES", 10)
+    monkeypatch.setattr(engine.data.image_folder, "MAX_FILES", 10)
     decoded: list[Path] = []
-    monkeypatch.setattr(engine.image_folder, "convert", lambda path, shown: decoded.append(path))
+    monkeypatch.setattr(
+        engine.data.image_folder, "convert", lambda path, shown: decoded.append(path)
+    )
     folder = make_folder(tmp_path / "many", classes=("a", "b"), per_class=6)
     with pytest.raises(DataError, match="The folder holds more than 10 images; use at most 10"):
         load_data(str(folder))
     assert decoded == []
-    assert engine.image_folder.MAX_FILES == 10 and len(list(folder.rglob("*.*"))) == 12
+    assert engine.data.image_folder.MAX_FILES == 10 and len(list(folder.rglob("*.*"))) == 12
 
 
 def test_a_missing_folder_and_a_file_are_refused(tmp_path: Path) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.insight import (
+from engine.core.training import evaluate
+from engine.lessons.insight import (
     average_images,
     class_counts,
     confusion_matrix,
     examples_in_cell,
     misclassified,
 )
-from engine.snapshot import network_of, predict
-from engine.training import evaluate
+from engine.session.snapshot import network_of, predict
 
 
 def test_confusion_matrix_matches_evaluate(trained_on_sample) -> None:

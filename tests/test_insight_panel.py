@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.insight import confusion_matrix, examples_in_cell, misclassified
+from engine.lessons.insight import confusion_matrix, examples_in_cell, misclassified
 from gui.colors import NEGATIVE, POSITIVE, signed_image
 from gui.insight.panel import DATASET, NEURONS, InsightPanel
 from gui.training.timeline import Timeline

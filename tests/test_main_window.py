@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import Qt
 from windows import open_window
 
-from engine.model_io import load_model
-from engine.network import NetworkConfig
-from engine.worker import FAILED, FINISHED, PAUSED, RUNNING
+from engine.core.network import NetworkConfig
+from engine.data.model_io import load_model
+from engine.session.worker import FAILED, FINISHED, PAUSED, RUNNING
 
 
 def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
@@ -181,7 +181,7 @@ def test_export_history_csv(qtbot, window, tmp_path) -> None:
 
 
 def test_data_folder_switch_and_a_bad_folder_changes_nothing(qtbot, window, tmp_path) -> None:
-    from engine.idx import write_idx
+    from engine.data.idx import write_idx
 
     rng = np.random.default_rng(1)
     good = tmp_path / "mnist"
@@ -208,7 +208,7 @@ def test_data_folder_switch_and_a_bad_folder_changes_nothing(qtbot, window, tmp_
 
 
 def test_teach_it_takes_exactly_one_sgd_step_through_the_worker(qtbot, window) -> None:
-    from engine.snapshot import network_of
+    from engine.session.snapshot import network_of
 
     window.digit_panel.load_test_digit(3)
     label = int(window.data.test.labels[3])

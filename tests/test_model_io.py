@@ -9,10 +9,10 @@ import zipfile
 import numpy as np
 import pytest
 
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig
+from engine.data.model_io import load_model, save_model
 from engine.errors import ModelFileError
-from engine.model_io import load_model, save_model
-from engine.network import Network, NetworkConfig
-from engine.training import TrainConfig
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pytest
 
-from engine.activations import ReLU, Sigmoid, Softmax, Tanh
-from engine.gradcheck import check_gradients, check_parameter, relative_error
-from engine.network import Network, NetworkConfig
+from engine.core.activations import ReLU, Sigmoid, Softmax, Tanh
+from engine.core.gradcheck import check_gradients, check_parameter, relative_error
+from engine.core.network import Network, NetworkConfig
 
 ACTS = ["sigmoid", "tanh", "relu"]
 COSTS = ["quadratic", "cross-entropy"]
@@ -78,7 +78,7 @@ def test_backprop_matches_finite_differences_on_every_parameter(act, cost, sizes
 
 def test_gradient_check_catches_a_wrong_gradient(monkeypatch):
     """The check must be able to fail: a BP1 missing sigma'(z) is reported as wrong."""
-    from engine import costs
+    from engine.core import costs
 
     def wrong_output_error(a, y, delta, scratch):
         def bp1():
@@ -183,7 +183,7 @@ def test_config_rejects_nonsense():
 
 def test_quadratic_bp1_uses_the_output_activations_own_derivative(monkeypatch):
     """BP1 takes sigma'(z^L) from the cost's output activation, not a hard-coded sigmoid."""
-    from engine import costs
+    from engine.core import costs
 
     monkeypatch.setattr(costs.QuadraticCost, "output_activation", Tanh)
     net = make((5, 4, 3))

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, QSize, Qt
 from PySide6.QtGui import QImage
 
-from engine.network import Network, NetworkConfig
-from engine.snapshot import take_snapshot, trace_example
-from engine.training import TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer
+from engine.session.snapshot import take_snapshot, trace_example
 from gui.diagram.labels import MODE_TITLES, fmt, legend_boxes
 from gui.diagram.layout import compute_layout
 from gui.diagram.view import NetworkView

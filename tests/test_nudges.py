@@ -7,14 +7,14 @@ import re
 import numpy as np
 import pytest
 
-from engine.explorer import Exploration
-from engine.network import Network, NetworkConfig
-from engine.nudges import desired_nudges, nudge_name, nudge_symbol
-from engine.snapshot import parameters_snapshot, take_snapshot
-from engine.step_beats import beat_values, example_order, plan_beats
-from engine.step_story import prepare_story
-from engine.teach import teach_step
-from engine.training import TrainConfig, Trainer, to_inputs
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer, to_inputs
+from engine.lessons.explorer import Exploration
+from engine.lessons.nudges import desired_nudges, nudge_name, nudge_symbol
+from engine.lessons.step_beats import beat_values, example_order, plan_beats
+from engine.lessons.step_story import prepare_story
+from engine.lessons.teach import teach_step
+from engine.session.snapshot import parameters_snapshot, take_snapshot
 from gui.player.captions import caption
 
 NUMBER = r"([+\u2212-]?\d+(?:\.\d+)?(?:e[+\u2212-]?\d+)?)"

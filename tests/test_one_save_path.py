@@ -1,11 +1,12 @@
-"""No module in engine/ or gui/ writes (or deletes) a user's file except through engine/atomic.py.
+"""No module in engine/ or gui/ writes (or deletes) a user's file except through
+engine/data/atomic.py.
 
 The scan reads every module's syntax tree and lists each call that can create, replace or write
 a file by name: open() for writing, Path.write_text/bytes, numpy's save functions, shutil's
 copies and moves, os.replace and rename, temporary files, Qt's and Pillow's save(path), QFile,
 QSvgGenerator.setFileName, processes started (they may write what they are given), and deletes
 (os.remove, Path.unlink, rmdir, rmtree: a failed export once deleted the old file). What is
-allowed: engine/atomic.py itself; writing into the open handle the safe path hands out (named
+allowed: engine/data/atomic.py itself; writing into the open handle the safe path hands out (named
 ``file``); os.devnull; an image encoded into a memory ``buffer``; the methods listed in
 SAFE_METHODS, whose own source is checked to go through the safe path; and a line that says
 why the file is not the user's (``# not the user's file: ...``, for the app's own cache).
@@ -17,11 +18,11 @@ import ast
 import inspect
 from pathlib import Path
 
-from engine.my_digits import MyDigits
-from engine.runs import Run
+from engine.data.my_digits import MyDigits
+from engine.session.runs import Run
 
 ROOT = Path(__file__).resolve().parents[1]
-SAFE_MODULE = "engine/atomic.py"
+SAFE_MODULE = "engine/data/atomic.py"
 MODULE_CALLS = {  # module.function(...) that creates, replaces or writes a file it is given
     "os": {
         "replace",

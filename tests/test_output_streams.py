@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.model_io import save_model
-from engine.network import Network, NetworkConfig
-from engine.training import TrainConfig
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig
+from engine.data.model_io import save_model
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen"}

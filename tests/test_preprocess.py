@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.preprocess import (
+from engine.data.preprocess import (
     BOX,
     CENTRE,
     SIZE,
@@ -95,7 +95,7 @@ def test_centre_of_mass_lands_on_the_centre_and_longer_side_is_20(rng, shape):
 
 
 def test_most_mnist_digits_are_already_what_to_mnist_makes():
-    from engine.datasets import load_sample
+    from engine.data.datasets import load_sample
 
     images = load_sample().test.images[:300] / np.float32(255)
     same = [np.allclose(to_mnist(image), image, atol=1e-5) for image in images]

@@ -10,7 +10,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from engine import diagnosis
+from engine.session import diagnosis
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The fast path against the book: ``engine.reference`` checks backprop, SGD steps and snapshots."""
+"""The fast path against the book: ``engine.core.reference`` checks backprop, SGD steps and
+snapshots."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import itertools
 import numpy as np
 import pytest
 
-from engine import reference
-from engine.explorer import Exploration
-from engine.explorer_gradient import sgd_step
-from engine.network import Network, NetworkConfig
-from engine.snapshot import take_snapshot
-from engine.teach import teach_step
-from engine.training import TrainConfig, Trainer, to_inputs
+from engine.core import reference
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer, to_inputs
+from engine.lessons.explorer import Exploration
+from engine.lessons.explorer_gradient import sgd_step
+from engine.lessons.teach import teach_step
+from engine.session.snapshot import take_snapshot
 
 PAIRS = list(itertools.product(["sigmoid", "tanh", "relu"], ["quadratic", "cross-entropy"]))
 ARCHITECTURES = [(784, 16, 16, 10), (784, 30, 10), (784, 12, 8, 6, 10)]

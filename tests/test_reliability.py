@@ -23,20 +23,20 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
 from windows import open_window
 
-import engine.download
-import engine.model_io
+import engine.data.download
+import engine.data.model_io
 import gui.window.model_reader
 from engine import limits
-from engine.atomic import atomic_write, check_target
-from engine.datasets import load_data
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig
+from engine.data.atomic import atomic_write, check_target
+from engine.data.datasets import load_data
+from engine.data.idx import write_idx
+from engine.data.model_io import load_model, save_model
+from engine.data.my_digits import MyDigits
 from engine.errors import DataError, SaveError, printable
-from engine.history import TrainingHistory
-from engine.idx import write_idx
-from engine.model_io import load_model, save_model
-from engine.my_digits import MyDigits
-from engine.network import Network, NetworkConfig
-from engine.stall import is_stalled
-from engine.training import TrainConfig
+from engine.session.history import TrainingHistory
+from engine.session.stall import is_stalled
 from gui.settings import DEFAULTS, load_session
 from gui.window.memory_guard import MESSAGE, install_memory_guard
 from gui.window.preferences_dialog import load_preferences
@@ -436,9 +436,9 @@ SAVER = """
 import sys
 sys.path.insert(0, {root!r})
 import numpy as np
-from engine.model_io import save_model
-from engine.network import Network, NetworkConfig
-from engine.training import TrainConfig
+from engine.data.model_io import save_model
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig
 net = Network(NetworkConfig((784, 100, 10)), np.random.default_rng(0))
 path = sys.argv[1]
 save_model(path, net, TrainConfig())
@@ -547,7 +547,7 @@ def test_a_run_stopped_before_its_first_epoch_saves_nothing(tmp_path: Path) -> N
 
 
 def test_histories_load_without_a_per_row_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine import history as history_module
+    from engine.session import history as history_module
 
     def refuse(*args: object) -> None:
         raise AssertionError("one append per row")
@@ -580,13 +580,13 @@ def test_a_large_model_loads_behind_a_dialog_that_keeps_the_window_live_and_can_
     monkeypatch.setattr(gui.window.model_reader, "LARGE_MODEL", 0)  # every file takes the slow path
     window = open_window(qtbot, tmp_path / "s.ini")
     release = threading.Event()
-    real_load = engine.model_io.load_model
+    real_load = engine.data.model_io.load_model
 
     def slow_load(*args, **kwargs):
         release.wait(20)  # a disk or a file far slower than this one
         return real_load(*args, **kwargs)
 
-    monkeypatch.setattr(engine.model_io, "load_model", slow_load)
+    monkeypatch.setattr(engine.data.model_io, "load_model", slow_load)
     ticks: list[float] = []
     timer = QTimer(window)
     timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
@@ -632,8 +632,8 @@ def test_full_never_reads_a_stray_uncompressed_file_in_the_cache(
     for name, array in arrays.items():
         write_idx(tmp_path / name, array)
     checksums = {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in tmp_path.iterdir()}
-    monkeypatch.setattr(engine.download, "MNIST_FILES", checksums)
-    monkeypatch.setattr(engine.download, "MIRRORS", ("http://127.0.0.1:9/",))
+    monkeypatch.setattr(engine.data.download, "MNIST_FILES", checksums)
+    monkeypatch.setattr(engine.data.download, "MIRRORS", ("http://127.0.0.1:9/",))
     write_idx(tmp_path / "train-labels-idx1-ubyte", np.full(20, 7, np.uint8))  # stray, unchecked
     data = load_data("full", cache_dir=tmp_path)
     assert (data.train.labels == arrays["train-labels-idx1-ubyte.gz"]).all()
@@ -962,7 +962,7 @@ def test_a_huge_settings_file_is_refused_and_a_huge_recent_list_is_cut(
 def test_a_history_longer_than_the_reader_takes_is_thinned_on_save_and_reopens(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine.model_io, "MAX_HISTORY_ROWS", 1000)
+    monkeypatch.setattr(engine.data.model_io, "MAX_HISTORY_ROWS", 1000)
     rows = 2501
     history = {"batch_progress": np.linspace(0, 5, rows), "batch_cost": np.linspace(3, 1, rows)}
     path = tmp_path / "long.npz"

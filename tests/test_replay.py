@@ -7,10 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from engine.network import Network, NetworkConfig
-from engine.replay import KeptSnapshots
-from engine.snapshot import Snapshot, network_of, take_snapshot
-from engine.training import TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer
+from engine.session.replay import KeptSnapshots
+from engine.session.snapshot import Snapshot, network_of, take_snapshot
 
 BATCH = 10
 N_TRAIN = 10000

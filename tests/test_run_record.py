@@ -7,11 +7,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from engine.history import TrainingHistory
-from engine.network import Network, NetworkConfig
-from engine.snapshot import parameters_snapshot
-from engine.training import BatchReport, EpochReport, TrainConfig, evaluate
-from engine.training_run import NetworkStarted
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import BatchReport, EpochReport, TrainConfig, evaluate
+from engine.session.history import TrainingHistory
+from engine.session.snapshot import parameters_snapshot
+from engine.session.training_run import NetworkStarted
 from gui.runs.run_record import NO_ACCURACY, RunRecord
 
 CONFIG = NetworkConfig(sizes=(4, 3, 2))

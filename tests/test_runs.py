@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.history import Columns, TrainingHistory
-from engine.model_io import load_model
-from engine.network import Network, NetworkConfig
-from engine.runs import FINISHED, RUNNING, Run, RunRegistry
-from engine.snapshot import take_parameters
-from engine.training import EpochReport, TrainConfig, Trainer
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import EpochReport, TrainConfig, Trainer
+from engine.data.model_io import load_model
+from engine.session.history import Columns, TrainingHistory
+from engine.session.runs import FINISHED, RUNNING, Run, RunRegistry
+from engine.session.snapshot import take_parameters
 
 
 def trained_run(tiny_digits, name: str = "r", batches: int = 130) -> tuple[Run, TrainingHistory]:

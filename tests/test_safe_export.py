@@ -181,7 +181,7 @@ def test_every_bad_mp4_name_says_what_is_wrong(step, tmp_path, monkeypatch):
     def read_only(**_kwargs) -> None:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr("engine.atomic.tempfile.mkstemp", read_only)
+    monkeypatch.setattr("engine.data.atomic.tempfile.mkstemp", read_only)
     with pytest.raises(SaveError, match="Read-only file system"):
         step("mp4", tmp_path / "new.mp4")
 

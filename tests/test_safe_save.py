@@ -1,6 +1,6 @@
 """The one safe-save path: every kind of target, every kind of failure, one file or a set.
 
-Each check runs through all three doors of ``engine.atomic`` (one file, a named path for a
+Each check runs through all three doors of ``engine.data.atomic`` (one file, a named path for a
 program such as FFmpeg, a set of files written all or nothing). A full or read-only disk is a
 real tiny tmpfs when this process may mount one (root on Linux), and is simulated otherwise; the
 simulated variants always run, so a skipped mount never hides a missing feature.
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import atomic
-from engine.atomic import atomic_path, atomic_write, atomic_write_all
+from engine.data import atomic
+from engine.data.atomic import atomic_path, atomic_write, atomic_write_all
 from engine.errors import SaveError
 
 OLD = b"the old file, which must survive"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.network import Network, NetworkConfig
-from engine.snapshot import (
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer, to_inputs
+from engine.session.snapshot import (
     EDGE_MODES,
     edge_values,
     predict,
@@ -14,7 +15,6 @@ from engine.snapshot import (
     take_snapshot,
     trace_example,
 )
-from engine.training import TrainConfig, Trainer, to_inputs
 
 
 @pytest.fixture
@@ -108,7 +108,7 @@ def test_network_of_and_traces_share_one_path(trained, monkeypatch) -> None:
         raise AssertionError("network_of drew weights it would overwrite")
 
     monkeypatch.setattr(Network, "__init__", no_draw)
-    from engine.snapshot import network_of
+    from engine.session.snapshot import network_of
 
     net = network_of(snap)
     np.testing.assert_array_equal(net.weights[1], snap.weights[1])

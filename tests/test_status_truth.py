@@ -12,9 +12,9 @@ import math
 import pytest
 from windows import open_window
 
-from engine.snapshot import network_of
-from engine.training import evaluate
-from engine.worker import PAUSED, RUNNING
+from engine.core.training import evaluate
+from engine.session.snapshot import network_of
+from engine.session.worker import PAUSED, RUNNING
 
 
 @pytest.fixture

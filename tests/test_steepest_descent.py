@@ -11,11 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QBoxLayout, QLabel
 
-from engine import full_batch as fb
-from engine import steepest_descent as sd
-from engine.datasets import load_sample
-from engine.explorer import explored_network
-from engine.network import Network, NetworkConfig
+from engine.core.network import Network, NetworkConfig
+from engine.data.datasets import load_sample
+from engine.lessons import full_batch as fb
+from engine.lessons import steepest_descent as sd
+from engine.lessons.explorer import explored_network
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.steepest import SteepestPage
 from gui.explorer.text import fmt

@@ -11,8 +11,8 @@ from test_step_player import play
 from test_step_story import make_trainer, told_step
 from windows import open_window
 
-from engine.network import Network
-from engine.training import TrainConfig, to_inputs
+from engine.core.network import Network
+from engine.core.training import TrainConfig, to_inputs
 from gui.colors import palette
 from gui.diagram.layout import compute_layout
 from gui.diagram.paint import output_labels_right

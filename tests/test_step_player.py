@@ -8,10 +8,10 @@ from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QComboBox
 
-from engine.snapshot import network_of
-from engine.step_beats import beat_values, example_order
-from engine.training import Trainer
-from engine.worker import PAUSED, RUNNING
+from engine.core.training import Trainer
+from engine.lessons.step_beats import beat_values, example_order
+from engine.session.snapshot import network_of
+from engine.session.worker import PAUSED, RUNNING
 from gui.colors import activation_gray, palette
 
 
@@ -235,7 +235,7 @@ def test_the_player_bar_fits_a_small_window(qtbot, window):
 
 
 def test_a_step_that_diverges_says_so_and_gives_the_diagram_back(qtbot, window):
-    from engine.training import TrainConfig
+    from engine.core.training import TrainConfig
 
     before = window.worker.latest_snapshot()
     # So large that the one step's weights are too large to compute with: a real divergence.

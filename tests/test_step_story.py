@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from engine.network import Network, NetworkConfig
-from engine.snapshot import network_of, take_snapshot
-from engine.step_beats import beat_values, example_order, plan_beats
-from engine.step_story import finish_story, prepare_story
-from engine.training import TrainConfig, Trainer, to_inputs
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import TrainConfig, Trainer, to_inputs
+from engine.lessons.step_beats import beat_values, example_order, plan_beats
+from engine.lessons.step_story import finish_story, prepare_story
+from engine.session.snapshot import network_of, take_snapshot
 from gui.player.captions import caption
 
 SIZES = (784, 12, 8, 10)

@@ -20,8 +20,8 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QComboBox
 from windows import open_window
 
-from engine.snapshot import EDGE_MODES, Snapshot
-from engine.worker import FAILED, PAUSED, RUNNING
+from engine.session.snapshot import EDGE_MODES, Snapshot
+from engine.session.worker import FAILED, PAUSED, RUNNING
 from gui.settings import SPEEDS, parse_hidden
 from gui.window.main_window import MainWindow
 
@@ -246,8 +246,8 @@ def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path
 
 
 def test_activations_and_output_layers_are_quiet_at_extreme_mixed_inputs() -> None:
-    from engine.activations import ACTIVATIONS
-    from engine.costs import COSTS
+    from engine.core.activations import ACTIVATIONS
+    from engine.core.costs import COSTS
 
     for z in (-1e30, -1000.0, -88.8, 88.8, 1000.0, 1e30):
         column = np.full((10, 3), z, np.float32)

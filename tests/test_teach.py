@@ -8,10 +8,10 @@ import zipfile
 import numpy as np
 import pytest
 
+from engine.core.network import Network, NetworkConfig
+from engine.data.my_digits import MyDigits
 from engine.errors import DataError
-from engine.my_digits import MyDigits
-from engine.network import Network, NetworkConfig
-from engine.teach import teach_step
+from engine.lessons.teach import teach_step
 
 
 def make_network(dtype: str = "float32") -> Network:
@@ -198,9 +198,9 @@ def test_missing_my_digits_file_raises_data_error(tmp_path):
 
 
 def test_cross_entropy_nudges_are_the_desired_change_of_z_as_in_the_explorer(rng):
-    from engine.explorer import Exploration
-    from engine.snapshot import parameters_snapshot
-    from engine.training import TrainConfig
+    from engine.core.training import TrainConfig
+    from engine.lessons.explorer import Exploration
+    from engine.session.snapshot import parameters_snapshot
 
     net = Network(NetworkConfig(cost="cross-entropy"), np.random.default_rng(5))
     x, label = digit(rng), 2

@@ -7,11 +7,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from engine.datasets import load_sample
+from engine.core.network import Network, NetworkConfig
+from engine.core.training import EXPLODED_BATCHES, TrainConfig, Trainer, evaluate
+from engine.data.datasets import load_sample
 from engine.errors import DivergenceError
-from engine.network import Network, NetworkConfig
-from engine.stall import is_stalled
-from engine.training import EXPLODED_BATCHES, TrainConfig, Trainer, evaluate
+from engine.session.stall import is_stalled
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel
 
-from engine.worker import FAILED, PAUSED
+from engine.session.worker import FAILED, PAUSED
 from gui.window.main_window import MainWindow
 
 

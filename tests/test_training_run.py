@@ -8,11 +8,11 @@ import time
 import numpy as np
 import pytest
 
-from engine.datasets import Dataset, MnistData
+from engine.core.network import NetworkConfig
+from engine.core.training import BatchReport, EpochReport, TrainConfig
+from engine.data.datasets import Dataset, MnistData
 from engine.errors import DataError
-from engine.network import NetworkConfig
-from engine.training import BatchReport, EpochReport, TrainConfig
-from engine.training_run import (
+from engine.session.training_run import (
     PUBLISH_INTERVAL,
     NetworkStarted,
     Pacer,

@@ -10,8 +10,8 @@ from test_data_sources import published, serving, small_set
 from test_image_folder import make_folder
 from windows import open_window
 
-import engine.download
-from engine.catalog import FASHION
+import engine.data.download
+from engine.data.catalog import FASHION
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_an_image_folder_trains_and_a_bad_one_changes_nothing(
 def test_fashion_mnist_downloads_and_trains_in_the_window(
     qtbot, window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine.download.pooch, "os_cache", lambda name: tmp_path / "cache")
+    monkeypatch.setattr(engine.data.download.pooch, "os_cache", lambda name: tmp_path / "cache")
     files = small_set(seed=8)
     with serving(files) as base:
         published(monkeypatch, "fashion", files, base)

@@ -17,10 +17,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from windows import open_window
 
-from engine.network import NetworkConfig
-from engine.snapshot import network_of
-from engine.training import evaluate
-from engine.worker import PAUSED, RUNNING
+from engine.core.network import NetworkConfig
+from engine.core.training import evaluate
+from engine.session.snapshot import network_of
+from engine.session.worker import PAUSED, RUNNING
 from gui.diagram.labels import titles
 from gui.settings import GOAL_EPOCHS, WATCHABLE
 from gui.training.timeline import LIVE, LIVE_TEXT
@@ -434,9 +434,9 @@ def test_export_dialogs_start_in_documents_with_descriptive_names(qtbot, window,
 
 
 def test_examples_per_second_is_the_real_rate_when_steps_are_paced(monkeypatch, tiny_digits):
-    import engine.training as training
-    from engine.network import Network
-    from engine.training import Trainer
+    import engine.core.training as training
+    from engine.core.network import Network
+    from engine.core.training import Trainer
 
     clock = iter(np.cumsum(np.tile([0.001, 0.019], 200)))  # 100 mini-batches a second, uneven
     monkeypatch.setattr(training.time, "perf_counter", lambda: float(next(clock)))

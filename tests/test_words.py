@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from engine.insight import ConfusionResult
+from engine.lessons.insight import ConfusionResult
 from engine.words import a, article, compared, quantity
 
 
@@ -84,7 +84,7 @@ def test_teach_buttons_say_an_8(qtbot):
 
 def test_history_labels_say_1_example():
     """A kept snapshot after one example is described as "1 example"."""
-    from engine.replay import KeptSnapshot
+    from engine.session.replay import KeptSnapshot
 
     describe = KeptSnapshot.describe
     record = SimpleNamespace(progress=0.0001, examples_seen=1, cost=float("nan"))

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Signal
 
-from engine.datasets import Dataset, MnistData
+from engine.core.network import NetworkConfig
+from engine.core.training import BatchReport, TrainConfig, Trainer
+from engine.data.datasets import Dataset, MnistData
 from engine.errors import DataError
-from engine.network import NetworkConfig
-from engine.training import BatchReport, TrainConfig, Trainer
-from engine.worker import FAILED, FINISHED, PAUSED, RUNNING, NetworkStarted, TrainingWorker
+from engine.session.worker import FAILED, FINISHED, PAUSED, RUNNING, NetworkStarted, TrainingWorker
 
 
 class Relay(QObject):

@@ -3,18 +3,20 @@
 This file is the room's one face: code outside the room imports these names from here.
 """
 
-from gui.diagram.layout import DiagramLayout, compute_layout
-from gui.diagram.paint import output_labels_right, paint_scene
-from gui.diagram.scene import Scene, build_scene, edge_lines
-from gui.diagram.view import NetworkView
+from gui.faces import face_name
 
-__all__ = [
-    "DiagramLayout",
-    "NetworkView",
-    "Scene",
-    "build_scene",
-    "compute_layout",
-    "edge_lines",
-    "output_labels_right",
-    "paint_scene",
-]
+_FACE = {
+    "DiagramLayout": "layout",
+    "NetworkView": "view",
+    "Scene": "scene",
+    "build_scene": "scene",
+    "compute_layout": "layout",
+    "edge_lines": "scene",
+    "output_labels_right": "paint",
+    "paint_scene": "paint",
+}
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str) -> object:
+    return face_name(__name__, _FACE, name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.snapshot import ExampleTrace, Snapshot, edge_values
+from engine.session.snapshot import ExampleTrace, Snapshot, edge_values
 from gui.diagram.labels import fmt
 from gui.diagram.layout import DiagramLayout
 

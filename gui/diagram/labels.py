@@ -8,8 +8,8 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
-from engine.costs import COSTS
-from engine.snapshot import Snapshot
+from engine.core.costs import COSTS
+from engine.session.snapshot import Snapshot
 from gui.diagram.layout import DiagramLayout
 from gui.diagram.scene import Scene
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from engine.snapshot import ExampleTrace, Snapshot
+from engine.session.snapshot import ExampleTrace, Snapshot
 from engine.words import quantity
 from gui.colors import css, palette, signed_image
 from gui.diagram.labels import fmt, output_activation_name

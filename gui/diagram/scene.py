@@ -17,8 +17,8 @@ import numpy as np
 from PySide6.QtCore import QLineF, Qt
 from PySide6.QtGui import QColor, QImage, QPen
 
-from engine.snapshot import ExampleTrace, Snapshot, edge_values
-from engine.training import TrainConfig
+from engine.core.training import TrainConfig
+from engine.session.snapshot import ExampleTrace, Snapshot, edge_values
 from gui.colors import emphasise, palette, signed_image
 from gui.diagram.layout import DiagramLayout
 

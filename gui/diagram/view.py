@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolBar, QToolTip, QWidget
 
-from engine.snapshot import EDGE_MODES, ExampleTrace, Snapshot
+from engine.session.snapshot import EDGE_MODES, ExampleTrace, Snapshot
 from gui.atomic_export import write_png, write_svg
 from gui.colors import palette
 from gui.diagram import hits

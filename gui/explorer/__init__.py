@@ -6,6 +6,13 @@ by phase: ``forward`` (steps 1-3), ``backward`` (4-5), ``gradient`` (6-8), ``des
 (9-11) and ``data_amount`` (12).
 """
 
-from gui.explorer.panel import ExplorerPanel
+from gui.faces import face_name
 
-__all__ = ["ExplorerPanel"]
+_FACE = {
+    "ExplorerPanel": "panel",
+}
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str) -> object:
+    return face_name(__name__, _FACE, name)

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtWidgets import QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
-from engine.steepest_descent import SteepestDescent
+from engine.lessons.steepest_descent import SteepestDescent
 from gui.colors import css, palette
 from gui.explorer.widgets import MIN_CHART
 from gui.theme import style_plot

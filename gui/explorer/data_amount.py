@@ -6,8 +6,8 @@ import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
-from engine import data_amount as da
-from engine.data_amount import AmountProgress
+from engine.lessons import data_amount as da
+from engine.lessons.data_amount import AmountProgress
 from gui.colors import palette
 from gui.explorer.data_amount_runner import AmountJob, DataAmountRunner
 from gui.explorer.state import ExplorerState

@@ -1,7 +1,7 @@
 """Trains the "how much labelled data" networks off the GUI thread, cancellable.
 
-A job on ``gui.background``'s long lane runs ``engine.data_amount.train_on_amounts`` and checks
-its cancel flag between progress reports, so a cancel stops it within 100 mini-batches. A new
+A job on ``gui.background``'s long lane runs ``engine.lessons.data_amount.train_on_amounts`` and
+checks its cancel flag between progress reports, so a cancel stops it within 100 mini-batches. A new
 ``start`` drops the job before it silently. Only frozen dataclasses cross back. The training
 worker's own thread is not touched.
 """
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine.data_amount import AmountProgress, train_on_amounts
+from engine.core.network import NetworkConfig
+from engine.core.training import TrainConfig
 from engine.errors import DivergenceError
-from engine.network import NetworkConfig
-from engine.training import TrainConfig
+from engine.lessons.data_amount import AmountProgress, train_on_amounts
 from gui.background import Job, Lane, submit, wait_for_jobs
 
 
@@ -31,7 +31,7 @@ class AmountJob:
     test_images: np.ndarray
     test_labels: np.ndarray
     seed: int = 0
-    examples_seen: int | None = None  # None: engine.data_amount.EXAMPLES_SEEN
+    examples_seen: int | None = None  # None: engine.lessons.data_amount.EXAMPLES_SEEN
 
 
 class DataAmountRunner(QObject):

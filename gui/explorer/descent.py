@@ -7,9 +7,9 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
-from engine import descent_paths as dp
-from engine import explorer_gradient as eg
-from engine.explorer import Exploration, explored_network
+from engine.lessons import descent_paths as dp
+from engine.lessons import explorer_gradient as eg
+from engine.lessons.explorer import Exploration, explored_network
 from engine.words import compared, quantity
 from gui.colors import palette, qcolor
 from gui.explorer.background import BackgroundPage

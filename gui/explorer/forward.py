@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
-from engine.nudges import nudged_quantity
+from engine.lessons.nudges import nudged_quantity
 from engine.words import quantity
 from gui.colors import css, palette
 from gui.explorer.state import ExplorerState
@@ -157,7 +157,7 @@ class NudgePage(QWidget):
         e = state.exploration
         nudges = e.desired_nudges()
         a = e.activations(e.n_layers)
-        on = nudged_quantity(e.network.config.cost)  # engine.nudges: on a, or on z for softmax
+        on = nudged_quantity(e.network.config.cost)  # on a, or on z for softmax
         head = f"&minus;&part;C/&part;{on}<sub>j</sub>"
         up, down = palette().positive, palette().negative
         rows = "".join(

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
-from engine import explorer_gradient as eg
+from engine.lessons import explorer_gradient as eg
 from engine.words import compared, quantity
 from gui.colors import palette, qcolor, signed_image
 from gui.explorer.state import ExplorerState

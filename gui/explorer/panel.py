@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 # isort: split
 import pyqtgraph as pg
 
-from engine import explorer_gradient as eg
-from engine.explorer import Exploration
-from engine.snapshot import Snapshot
+from engine.lessons import explorer_gradient as eg
+from engine.lessons.explorer import Exploration
+from engine.session.snapshot import Snapshot
 from gui.background import wait_for_jobs
 from gui.colors import css, palette
 from gui.explorer.arrow_keys import ArrowKeys
@@ -69,7 +69,7 @@ class ExplorerPanel(QWidget):
     Steps are numbered 1 .. N_STEPS as in the issue; ``set_snapshot`` must come first.
     """
 
-    trace_changed = Signal(object)  # engine.snapshot.ExampleTrace of the explored example
+    trace_changed = Signal(object)  # engine.session.snapshot.ExampleTrace of the explored example
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

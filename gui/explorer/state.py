@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.explorer import Exploration
+from engine.lessons.explorer import Exploration
 
 
 @dataclass

@@ -7,8 +7,8 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
-from engine import steepest_descent as sd
-from engine.explorer import explored_network
+from engine.lessons import steepest_descent as sd
+from engine.lessons.explorer import explored_network
 from gui.colors import palette
 from gui.explorer.angle_chart import AngleChart, key
 from gui.explorer.background import BUSY_OPACITY, BackgroundPage

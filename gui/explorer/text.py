@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from engine.explorer import Exploration
+from engine.lessons.explorer import Exploration
 from engine.words import quantity
 from gui.colors import css, palette
 from gui.explorer.state import ExplorerState

@@ -3,7 +3,15 @@
 This file is the room's one face: code outside the room imports these names from here.
 """
 
-from gui.guide.controller import GuideController
-from gui.guide.stops import BY_KEY, STOPS
+from gui.faces import face_name
 
-__all__ = ["BY_KEY", "GuideController", "STOPS"]
+_FACE = {
+    "BY_KEY": "stops",
+    "GuideController": "controller",
+    "STOPS": "stops",
+}
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str) -> object:
+    return face_name(__name__, _FACE, name)

@@ -13,8 +13,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractSlider, QDockWidget, QMainWindow
 
-from engine.teach import TeachResult
-from engine.worker import PAUSED
+from engine.lessons.teach import TeachResult
+from engine.session.worker import PAUSED
 from gui.guide import stops as gs
 from gui.guide.panel import GuidePanel
 from gui.settings_reader import SettingsReader
@@ -39,7 +39,7 @@ class GuideController(QObject):
         self._teach: TeachResult | None = None  # the Teach step taken since the stop was shown
         self._story = None  # the StepStory played since the stop was shown
         self._armed: int | None = None  # examples seen when Step mini-batch was pressed
-        self._amounts: tuple = ()  # step 12's finished results (engine.data_amount.AmountResult)
+        self._amounts: tuple = ()  # step 12's AmountResults
         self._share_on_show = False  # a first launch sizes the guide once the window is shown
         self.panel.setMinimumWidth(260)
         self.dock = QDockWidget("Follow the video", window)

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import explorer_gradient as eg
-from engine import full_batch as fb
-from engine.data_amount import AmountResult, amounts_for
-from engine.explorer import Exploration
-from engine.snapshot import network_of
-from engine.steepest_descent import steepest_descent
-from engine.step_story import StepStory
-from engine.teach import TeachResult
-from engine.training import to_inputs
+from engine.core.training import to_inputs
+from engine.lessons import explorer_gradient as eg
+from engine.lessons import full_batch as fb
+from engine.lessons.data_amount import AmountResult, amounts_for
+from engine.lessons.explorer import Exploration
+from engine.lessons.steepest_descent import steepest_descent
+from engine.lessons.step_story import StepStory
+from engine.lessons.teach import TeachResult
+from engine.session.snapshot import network_of
 
 NUDGE_DW = 0.25  # the sensitivity question nudges the chosen weight by this much
 N_DIRECTIONS = 50  # random directions the steepest-descent reveal compares -g with

@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.insight import ConfusionResult, examples_in_cell
+from engine.lessons.insight import ConfusionResult, examples_in_cell
 from engine.words import a, quantity
 from gui.colors import DARK, css, palette, qcolor
 from gui.insight.digit_gallery import DigitGallery

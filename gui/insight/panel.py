@@ -24,15 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.datasets import MnistData
-from engine.insight import (
+from engine.data.datasets import MnistData
+from engine.lessons.insight import (
     ConfusionResult,
     average_images,
     class_counts,
     confusion_matrix,
     misclassified,
 )
-from engine.snapshot import Snapshot
+from engine.session.snapshot import Snapshot
 from engine.words import quantity
 from gui.colors import css, palette, qcolor, signed_image
 from gui.insight.confusion_view import ConfusionView

@@ -1,7 +1,7 @@
 """The drawing-pad panel: draw a digit, see what the network sees and guesses, and teach it.
 
 The panel never does network math. It turns the drawing into MNIST's 28x28 input with
-``engine.preprocess.to_mnist``, asks a predictor (given by the window) for the ten outputs, and
+``engine.data.preprocess.to_mnist``, asks a predictor (given by the window) for the ten outputs, and
 hands "Teach it" requests to the window (``teach_requested``), which shows the step's result.
 """
 
@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
 # isort: split
 import pyqtgraph as pg
 
+from engine.data.my_digits import MyDigits
+from engine.data.preprocess import SIZE, ink_present, to_mnist
 from engine.errors import DataError
-from engine.my_digits import MyDigits
-from engine.preprocess import SIZE, ink_present, to_mnist
-from engine.teach import TeachResult
+from engine.lessons.teach import TeachResult
 from gui.colors import css, palette, qcolor
 from gui.file_names import documents_path
 from gui.pad.drawing_pad import DrawingPad

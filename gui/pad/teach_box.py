@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 # isort: split
 import pyqtgraph as pg
 
-from engine.teach import TeachResult
+from engine.lessons.teach import TeachResult
 from engine.words import a, compared
 from gui.colors import ON_HIGHLIGHT, css, palette, qcolor
 from gui.theme import style_plot

@@ -3,6 +3,13 @@
 This file is the room's one face: code outside the room imports these names from here.
 """
 
-from gui.player.playback import StepPlayback
+from gui.faces import face_name
 
-__all__ = ["StepPlayback"]
+_FACE = {
+    "StepPlayback": "playback",
+}
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str) -> object:
+    return face_name(__name__, _FACE, name)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.nudges import nudge_symbol
-from engine.step_beats import EDGE_KINDS, PHASE_TITLES, Beat, BeatValues
-from engine.step_story import StepStory
+from engine.lessons.nudges import nudge_symbol
+from engine.lessons.step_beats import EDGE_KINDS, PHASE_TITLES, Beat, BeatValues
+from engine.lessons.step_story import StepStory
 from engine.words import compared
 
 

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage, QPainter
 
-from engine.atomic import atomic_path, atomic_write
+from engine.data.atomic import atomic_path, atomic_write
 from engine.errors import SaveError, printable
 from gui.diagram import DiagramLayout, compute_layout
 from gui.player.frames import Settings, StepFrames

@@ -17,9 +17,9 @@ import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 
-from engine.snapshot import ExampleTrace
-from engine.step_beats import Beat, BeatValues, beat_values, example_order, plan_beats
-from engine.step_story import StepStory
+from engine.lessons.step_beats import Beat, BeatValues, beat_values, example_order, plan_beats
+from engine.lessons.step_story import StepStory
+from engine.session.snapshot import ExampleTrace
 from gui.colors import palette
 from gui.diagram import (
     DiagramLayout,

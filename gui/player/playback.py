@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from engine.snapshot import predict, trace_example
-from engine.worker import FAILED, RUNNING
+from engine.session.snapshot import predict, trace_example
+from engine.session.worker import FAILED, RUNNING
 from gui.actions import add_action
 
 if TYPE_CHECKING:

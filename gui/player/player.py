@@ -15,8 +15,8 @@ import bisect
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 from PySide6.QtGui import QPainter
 
-from engine.snapshot import ExampleTrace
-from engine.step_story import StepStory
+from engine.lessons.step_story import StepStory
+from engine.session.snapshot import ExampleTrace
 from gui.diagram import DiagramLayout, NetworkView
 from gui.player.frames import Settings, StepFrames
 

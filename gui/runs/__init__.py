@@ -3,7 +3,14 @@
 This file is the room's one face: code outside the room imports these names from here.
 """
 
-from gui.runs.controller import RunsController
-from gui.runs.run_record import RunRecord
+from gui.faces import face_name
 
-__all__ = ["RunRecord", "RunsController"]
+_FACE = {
+    "RunRecord": "run_record",
+    "RunsController": "controller",
+}
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str) -> object:
+    return face_name(__name__, _FACE, name)

@@ -48,10 +48,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.experiments import EXPERIMENTS, FAIR, SAME, WHY_FAIR, WHY_SAME, SweepResult
-from engine.history import trailing_mean
+from engine.lessons.experiments import EXPERIMENTS, FAIR, SAME, WHY_FAIR, WHY_SAME, SweepResult
 from engine.limits import RUNS_BUDGET_MB
-from engine.runs import FINISHED, RUNNING, Run
+from engine.session.history import trailing_mean
+from engine.session.runs import FINISHED, RUNNING, Run
 from gui.atomic_export import write_png, write_text
 from gui.colors import SERIES, palette, qcolor, series_colour
 from gui.log_axis import count_axes

@@ -13,10 +13,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
-from engine.experiments import BY_KEY, EXPERIMENTS
-from engine.history import TrainingHistory
-from engine.runs import RUNNING, Run, RunRegistry, file_stem
-from engine.snapshot import Snapshot
+from engine.lessons.experiments import BY_KEY, EXPERIMENTS
+from engine.session.history import TrainingHistory
+from engine.session.runs import RUNNING, Run, RunRegistry, file_stem
+from engine.session.snapshot import Snapshot
 from gui.file_names import model_file_path
 from gui.runs.compare_panel import ComparePanel
 from gui.runs.experiment_runner import ExperimentRunner

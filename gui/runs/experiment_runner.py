@@ -1,16 +1,16 @@
 """Runs an experiment's sweeps and runs one after another through a training worker of its own.
 
-The experiments train for real, through ``engine.worker.TrainingWorker``'s public API (load the
-data, reset with the run's network and seed, set its hyper-parameters, run a number of
-mini-batches), in a worker separate from the main window's, so the learner's own network is left
-as it was. The runner pulls the worker's reports at its own rate, builds each run's history from
-them and hands out the run as it grows; cancelling pauses the worker, which stops after the
-mini-batch it is training.
+The experiments train for real, through ``engine.session.worker.TrainingWorker``'s public API (load
+the data, reset with the run's network and seed, set its hyper-parameters, run a number of
+mini-batches), in a worker separate from the main window's, so the learner's own network is left as
+it was. The runner pulls the worker's reports at its own rate, builds each run's history from them
+and hands out the run as it grows; cancelling pauses the worker, which stops after the mini-batch it
+is training.
 
-In fair mode each variant's learning rate comes from a sweep first: short trials, one per rate,
-on the training set without its held-out images, each judged on those images
-(``engine.experiments``); the runs then train at the rates picked. When the experiment ends, the
-runner asks ``engine.experiment_findings`` what it showed.
+In fair mode each variant's learning rate comes from a sweep first: short trials, one per rate, on
+the training set without its held-out images, each judged on those images
+(``engine.lessons.experiments``); the runs then train at the rates picked. When the experiment ends,
+the runner asks ``engine.lessons.experiment_findings`` what it showed.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.datasets import Dataset, MnistData
-from engine.experiment_findings import findings, start_saturation
-from engine.experiments import (
+from engine.core.network import NetworkConfig
+from engine.core.training import BatchReport, EpochReport, TrainConfig, evaluate
+from engine.data.datasets import Dataset, MnistData
+from engine.lessons.experiment_findings import findings, start_saturation
+from engine.lessons.experiments import (
     FAIR,
     RunSpec,
     SweepResult,
@@ -35,13 +37,11 @@ from engine.experiments import (
     trial,
     with_rate,
 )
-from engine.history import TrainingHistory
-from engine.network import NetworkConfig
-from engine.runs import CANCELLED, DIVERGED, FINISHED, RUNNING, Run, RunStatus
-from engine.snapshot import network_of
-from engine.training import BatchReport, EpochReport, TrainConfig, evaluate
-from engine.worker import FAILED, PAUSED, NetworkStarted, TrainingWorker
-from engine.worker import RUNNING as WORKER_RUNNING
+from engine.session.history import TrainingHistory
+from engine.session.runs import CANCELLED, DIVERGED, FINISHED, RUNNING, Run, RunStatus
+from engine.session.snapshot import network_of
+from engine.session.worker import FAILED, PAUSED, NetworkStarted, TrainingWorker
+from engine.session.worker import RUNNING as WORKER_RUNNING
 
 POLL_MS = 50  # reports are pulled 20 times a second
 PUBLISH_S = 0.25  # a growing run is handed to the views 4 times a second
@@ -133,7 +133,8 @@ class ExperimentRunner(QObject):
         seeds: int = 1,
     ) -> list[RunSpec]:
         """Plan experiment ``key`` on ``data`` with an ``epochs`` budget and start its first
-        sweep trial or run (``mode`` and ``seeds`` as ``engine.experiments.plan`` takes them)."""
+        sweep trial or run (``mode`` and ``seeds`` as ``engine.lessons.experiments.plan`` takes
+        them)."""
         if self.is_running():
             raise RuntimeError("an experiment is already running; cancel it first")
         specs = plan(key, epochs, len(data.train), seed, mode, seeds)

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from engine.history import TrainingHistory
-from engine.snapshot import Snapshot, network_of
-from engine.stall import is_stalled
-from engine.training import BatchReport, EpochReport, evaluate
-from engine.training_run import NetworkStarted
-from engine.worker import PAUSED, RUNNING
+from engine.core.training import BatchReport, EpochReport, evaluate
+from engine.session.history import TrainingHistory
+from engine.session.snapshot import Snapshot, network_of
+from engine.session.stall import is_stalled
+from engine.session.training_run import NetworkStarted
+from engine.session.worker import PAUSED, RUNNING
 from gui.background import Job, submit
 
 NO_ACCURACY = "Test accuracy \u2014"

@@ -3,9 +3,18 @@
 This file is the room's one face: code outside the room imports these names from here.
 """
 
-from gui.training.batch_strip import BatchStrip
-from gui.training.controls import SPEED_LABELS, TrainingControls
-from gui.training.cost_plot import CostPlot
-from gui.training.timeline import LIVE, Timeline
+from gui.faces import face_name
 
-__all__ = ["BatchStrip", "CostPlot", "LIVE", "SPEED_LABELS", "Timeline", "TrainingControls"]
+_FACE = {
+    "BatchStrip": "batch_strip",
+    "CostPlot": "cost_plot",
+    "LIVE": "timeline",
+    "SPEED_LABELS": "controls",
+    "Timeline": "timeline",
+    "TrainingControls": "controls",
+}
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str) -> object:
+    return face_name(__name__, _FACE, name)

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine import limits
-from engine.network import NetworkConfig
-from engine.training import TrainConfig
+from engine.core.network import NetworkConfig
+from engine.core.training import TrainConfig
 from gui.settings import SPEEDS, WATCHABLE, Session, format_hidden, parse_hidden
 
 ACTIVATION_ITEMS = [

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from engine.history import Columns, TrainingHistory, trailing_mean
+from engine.session.history import Columns, TrainingHistory, trailing_mean
 from gui.colors import css, palette, qcolor
 from gui.log_axis import count_axes
 from gui.theme import style_plot, theme_changed

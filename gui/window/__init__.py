@@ -3,8 +3,15 @@
 This file is the room's one face: code outside the room imports these names from here.
 """
 
-from gui.window.main_window import MainWindow
-from gui.window.memory_guard import install_memory_guard
-from gui.window.preferences_dialog import load_preferences
+from gui.faces import face_name
 
-__all__ = ["MainWindow", "install_memory_guard", "load_preferences"]
+_FACE = {
+    "MainWindow": "main_window",
+    "install_memory_guard": "memory_guard",
+    "load_preferences": "preferences_dialog",
+}
+__all__ = sorted(_FACE)
+
+
+def __getattr__(name: str) -> object:
+    return face_name(__name__, _FACE, name)

@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from engine.datasets import (
+from engine.data.datasets import (
     DIGIT_NAMES,
     Dataset,
     MnistData,
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def cached_mnist_dir() -> Path | None:
     """The verified full MNIST in the cache, if any (the download code loads only when asked:
     its HTTP libraries cost a fifth of a second of start-up)."""
-    from engine.download import cached_mnist_dir as cached
+    from engine.data.download import cached_mnist_dir as cached
 
     return cached()
 
@@ -36,8 +36,8 @@ def cached_dataset_dir(key: str) -> Path | None:
     """The verified download of ``key`` ("full", "fashion", "kmnist") in the cache, if any."""
     if key == "full":
         return cached_mnist_dir()
-    from engine.catalog import DOWNLOADABLE
-    from engine.download import cached_mnist_dir as cached
+    from engine.data.catalog import DOWNLOADABLE
+    from engine.data.download import cached_mnist_dir as cached
 
     return cached(source=DOWNLOADABLE[key])
 
@@ -63,7 +63,7 @@ class DataSources(QObject):
         if data.source == "sample" or is_downloadable(data.source) or Path(data.source).is_dir():
             self.window.remember(data=data.source)
         if is_image_folder(Path(data.source)):  # the learner's images: say how they were split
-            from engine.image_folder import describe_split
+            from engine.data.image_folder import describe_split
 
             self.window.statusBar().showMessage(describe_split(data), 15000)
         self.window.recovery.update_actions(self.worker.state)  # Run and Step were waiting for it
@@ -111,7 +111,7 @@ class DataSources(QObject):
 
     def download_full(self, key: str = "full") -> None:
         """Download a dataset (the full MNIST) in the worker thread behind a progress dialog."""
-        from engine.catalog import DOWNLOADABLE
+        from engine.data.catalog import DOWNLOADABLE
 
         progress = DownloadProgress()
         dialog = DownloadDialog(progress, self.window, DOWNLOADABLE[key].title)

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
-from engine.snapshot import Snapshot, predict, trace_example
-from engine.training import BatchReport, EpochReport
+from engine.core.training import BatchReport, EpochReport
+from engine.session.snapshot import Snapshot, predict, trace_example
+from engine.session.worker import NetworkStarted
 from engine.words import quantity
-from engine.worker import NetworkStarted
 from gui.training import LIVE
 
 if TYPE_CHECKING:

@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.datasets import MnistData
+from engine.core.network import NetworkConfig
+from engine.core.training import EpochReport, TrainConfig
+from engine.data.datasets import MnistData
 from engine.errors import printable
-from engine.network import NetworkConfig
-from engine.snapshot import network_of
-from engine.training import EpochReport, TrainConfig
-from engine.worker import FAILED, PAUSED, RUNNING, TrainingWorker
+from engine.session.snapshot import network_of
+from engine.session.worker import FAILED, PAUSED, RUNNING, TrainingWorker
 from gui.app_icon import app_icon
 from gui.diagram import NetworkView
 from gui.explorer import ExplorerPanel

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from engine import limits
-from engine.atomic import atomic_write
+from engine.data.atomic import atomic_write
+from engine.data.model_io import save_model
 from engine.errors import BackpropLabError
-from engine.model_io import save_model
 from gui.atomic_export import write_png
 from gui.file_names import documents_path, model_file_path, model_name
 from gui.window.model_reader import read_model
@@ -111,7 +111,7 @@ class ModelFiles:
 
     def save_model_to(self, path: Path) -> bool:
         """Write the latest snapshot's network to ``path`` atomically."""
-        from engine.snapshot import network_of
+        from engine.session.snapshot import network_of
 
         snap = self.window.worker.latest_snapshot()
         if snap is None:

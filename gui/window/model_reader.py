@@ -12,9 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-import engine.model_io
-from engine.history import TrainingHistory
-from engine.model_io import SavedModel
+import engine.data.model_io
+from engine.data.model_io import SavedModel
+from engine.session.history import TrainingHistory
 from gui.background import submit
 
 LARGE_MODEL = 4 * 2**20  # bytes; a model file this big loads behind a progress dialog
@@ -22,7 +22,7 @@ LARGE_MODEL = 4 * 2**20  # bytes; a model file this big loads behind a progress 
 
 def _load(path: str | Path) -> tuple[SavedModel, TrainingHistory]:
     """Read the model and rebuild its training history (both pure NumPy, fine in a thread)."""
-    saved = engine.model_io.load_model(path, window=True)
+    saved = engine.data.model_io.load_model(path, window=True)
     return saved, TrainingHistory.from_arrays(saved.history)
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import limits
-from engine.replay import DEFAULT_BUDGET
+from engine.session.replay import DEFAULT_BUDGET
 from gui.settings import SPEEDS, WATCHABLE, reader
 from gui.settings_reader import SettingsReader
 from gui.training import SPEED_LABELS

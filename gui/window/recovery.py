@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
-from engine import diagnosis
-from engine.snapshot import network_of
-from engine.stall import stall_summary
-from engine.training import TrainConfig
-from engine.worker import FAILED
+from engine.core.training import TrainConfig
+from engine.session import diagnosis
+from engine.session.snapshot import network_of
+from engine.session.stall import stall_summary
+from engine.session.worker import FAILED
 from gui.background import Job, submit
 
 if TYPE_CHECKING:

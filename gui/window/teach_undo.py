@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from engine.snapshot import Snapshot, network_of
-from engine.teach import TeachResult
-from engine.training import evaluate
+from engine.core.training import evaluate
+from engine.lessons.teach import TeachResult
+from engine.session.snapshot import Snapshot, network_of
 
 if TYPE_CHECKING:
     from gui.window.main_window import MainWindow
