@@ -130,7 +130,7 @@ def load_sample() -> MnistData:
 
 def handful_dir() -> Path:
     """Return the directory of the ten Fashion-MNIST test images bundled with the application."""
-    return Path(__file__).resolve().parent.parent / "resources" / "fashion-mnist-handful"
+    return sample_dir().parent / "fashion-mnist-handful"
 
 
 def load_handful() -> MnistData:
