@@ -26,7 +26,7 @@ from engine.core.activations import ACTIVATIONS
 from engine.core.costs import COSTS
 from engine.core.network import INITS, Network, NetworkConfig
 from engine.core.training import BatchReport, TrainConfig, Trainer, evaluate
-from engine.errors import BackpropLabError, DivergenceError, SaveError, printable
+from engine.errors import BackpropLabError, DataError, DivergenceError, SaveError, printable
 from engine.session import interrupts
 from engine.session.interrupts import STOP_SIGNALS, Stopped
 from engine.session.stall import is_stalled, stall_message
@@ -34,6 +34,18 @@ from engine.session.streams import Output
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
+DATA_HELP = (
+    "sample (bundled), full (MNIST), fashion (Fashion-MNIST), kmnist, fashion-handful (ten "
+    "bundled images), or a folder of IDX files or of class folders of images"
+)
+# the --data choices whose ten classes are known before loading; a folder's are counted after
+TEN_CLASS_DATA = {
+    "sample": "MNIST",
+    "full": "MNIST",
+    "fashion": "Fashion-MNIST",
+    "kmnist": "Kuzushiji-MNIST",
+    "fashion-handful": "Fashion-MNIST",
+}
 
 
 class CliParser(argparse.ArgumentParser):
@@ -43,6 +55,15 @@ class CliParser(argparse.ArgumentParser):
         """Print one line naming the problem and exit with status 2."""
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (try --help)\n")
 
+    def parse_known_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201 - argparse's
+        """Parse as argparse does, then refuse an output layer that cannot fit a named dataset."""
+        namespace, extras = super().parse_known_args(args, namespace)
+        layers, data = getattr(namespace, "layers", None), getattr(namespace, "data", None)
+        if layers is not None and data in TEN_CLASS_DATA and layers[-1] != 10:
+            text = ",".join(map(str, layers))
+            self.error(f"{TEN_CLASS_DATA[data]} needs 784 inputs and 10 outputs: {text!r}")
+        return namespace, extras
+
     def print_help(self, file: TextIO | None = None) -> None:
         """Print the help; a stdout that cannot take it raises (argparse would say nothing)."""
         out = Output(file or sys.stdout)
@@ -51,7 +72,7 @@ class CliParser(argparse.ArgumentParser):
 
 
 def parse_layers(text: str) -> tuple[int, ...]:
-    """Parse "784,16,16,10" into layer sizes, for MNIST: 784 inputs, 10 outputs."""
+    """Parse "784,16,16,10" into layer sizes: 784 inputs, one output per class (2 to 10)."""
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
@@ -71,8 +92,10 @@ def parse_layers(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(
             f"layers {text} make {weights:,} weights; a network may have at most {limits.WEIGHTS:,}"
         )
-    if sizes[0] != 784 or sizes[-1] != 10:
-        raise argparse.ArgumentTypeError(f"MNIST needs 784 inputs and 10 outputs: {text!r}")
+    if sizes[0] != 784 or not 2 <= sizes[-1] <= 10:
+        raise argparse.ArgumentTypeError(
+            f"the network needs 784 inputs and 2 to 10 outputs, one per class: {text!r}"
+        )
     return sizes
 
 
@@ -112,11 +135,18 @@ def _save_path(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser for the ``train`` and ``evaluate`` commands."""
-    parser = CliParser(prog="backprop-lab", description="Train and evaluate networks on MNIST.")
+    parser = CliParser(
+        prog="backprop-lab",
+        description="Train and evaluate networks on MNIST, Fashion-MNIST, KMNIST or your images.",
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=CliParser)
     train = commands.add_parser("train", help="train a network and print per-epoch results")
-    train.add_argument("--data", default="sample", help="sample (bundled), full, or a folder")
-    train.add_argument("--layers", type=parse_layers, default=(784, 16, 16, 10))
+    train.add_argument("--data", default="sample", help=DATA_HELP)
+    train.add_argument(
+        "--layers",
+        type=parse_layers,
+        help="layer sizes, default 784,16,16,N for the data's N classes (10 for digits)",
+    )
     train.add_argument("--activation", choices=sorted(ACTIVATIONS), default="sigmoid")
     train.add_argument("--cost", choices=sorted(COSTS), default="quadratic")
     train.add_argument("--init", choices=INITS, default="normal")
@@ -150,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true", help="one JSON object per epoch")
     ev = commands.add_parser("evaluate", help="print a saved network's test cost and accuracy")
     ev.add_argument("model", help="a .npz model file saved by Backprop Lab")
-    ev.add_argument("--data", default="sample", help="sample (bundled), full, or a folder")
+    ev.add_argument("--data", default="sample", help=DATA_HELP)
     ev.add_argument("--json", action="store_true", help="print a JSON object")
     return parser
 
@@ -224,7 +254,13 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.save:
         _check_save_target(args.save, args.data)
     data = load_data(args.data)
-    config = NetworkConfig(args.layers, args.activation, args.cost, args.init)
+    layers = args.layers or (784, 16, 16, data.n_classes)
+    if layers[-1] != data.n_classes:
+        raise DataError(
+            f"{args.data} has {data.n_classes} classes, so the last layer needs "
+            f"{data.n_classes} neurons, not {layers[-1]}: --layers {','.join(map(str, layers))}"
+        )
+    config = NetworkConfig(layers, args.activation, args.cost, args.init)
     hyper = TrainConfig(args.lr, args.batch_size, args.momentum, args.l2)
     network = Network(config, np.random.default_rng(np.random.SeedSequence([args.seed, 0])))
     trainer = Trainer(network, data.train.images, data.train.labels, hyper, seed=args.seed)
@@ -306,8 +342,8 @@ def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
     from engine.data.datasets import load_data
     from engine.data.model_io import load_model
 
-    saved = load_model(args.model)
     data = load_data(args.data)
+    saved = load_model(args.model, io_sizes=(784, data.n_classes))
     result = evaluate(saved.network, data.test.images, data.test.labels)
     if args.json:
         row = {"test_cost": result.cost, "test_accuracy": result.accuracy, "epoch": saved.epoch}

@@ -73,7 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-V", "--version", action="store_true", help="print the version and exit"
     )  # answered by main.py before anything loads; listed here so --help shows it
-    parser.add_argument("--data", help="sample (bundled), full, or a folder of IDX files")
+    parser.add_argument(
+        "--data",
+        help="sample (bundled), full, fashion, kmnist, fashion-handful, or a folder of IDX files "
+        "or of class folders of images",
+    )
     parser.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window and exit")
     parser.add_argument(
         "--train-batches",

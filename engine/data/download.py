@@ -1,4 +1,6 @@
-"""Download the full MNIST with pooch, verified against the published MD5 checksums.
+"""Download MNIST-format datasets with pooch, verified against their published MD5 checksums.
+
+The datasets themselves (files, checksums, mirrors) are described in ``engine.data.catalog``.
 
 pooch streams each file to a temporary name inside the cache directory and renames it only once
 its checksum matches, so the cache never holds a partial or corrupt file. Mirrors are tried in
@@ -21,24 +23,12 @@ from urllib.parse import urlsplit
 import pooch
 import requests
 
+from engine.data.catalog import MNIST, Downloadable
 from engine.errors import DownloadError
 
-MNIST_FILES: dict[str, str] = {
-    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
-    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
-    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
-    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
-}
-PUBLISHED_SIZES = {  # bytes; gives the progress bar its total before the first response arrives
-    "train-images-idx3-ubyte.gz": 9_912_422,
-    "train-labels-idx1-ubyte.gz": 28_881,
-    "t10k-images-idx3-ubyte.gz": 1_648_877,
-    "t10k-labels-idx1-ubyte.gz": 4_542,
-}
-MIRRORS = (
-    "https://ossci-datasets.s3.amazonaws.com/mnist/",
-    "https://storage.googleapis.com/cvdf-datasets/mnist/",
-)
+MNIST_FILES: dict[str, str] = dict(MNIST.files)
+PUBLISHED_SIZES = dict(MNIST.sizes)  # bytes; the progress bar's total before a response arrives
+MIRRORS = MNIST.mirrors
 CHUNK_SIZE = 64 * 1024
 pooch.get_logger().setLevel("WARNING")  # its "Downloading data from..." lines are not for users
 
@@ -117,9 +107,14 @@ class _Progress:
         self.callback(done, max(done, sum(self.sizes.values())))
 
 
-def default_cache_dir() -> Path:
-    """Return the per-user cache directory for the full MNIST."""
-    return Path(pooch.os_cache("backprop-lab")) / "mnist"
+def _files_of(source: Downloadable) -> Mapping[str, str]:
+    """Return the files and MD5s of ``source``; MNIST's come from this module (tests set them)."""
+    return MNIST_FILES if source is MNIST else source.files
+
+
+def default_cache_dir(source: Downloadable = MNIST) -> Path:
+    """Return the per-user cache directory of one downloadable dataset (the full MNIST's)."""
+    return Path(pooch.os_cache("backprop-lab")) / source.folder
 
 
 def _md5(path: Path) -> str:
@@ -138,12 +133,21 @@ def _is_valid(path: Path, md5: str) -> bool:
         return False
 
 
+def cache_dir_of(cache_dir: str | os.PathLike[str] | None, source: Downloadable) -> Path:
+    """Return the cache directory given, or else the per-user one of ``source``."""
+    if cache_dir is not None:
+        return Path(cache_dir)
+    return default_cache_dir() if source is MNIST else default_cache_dir(source)
+
+
 def cached_mnist_dir(
-    cache_dir: str | os.PathLike[str] | None = None, files: Mapping[str, str] | None = None
+    cache_dir: str | os.PathLike[str] | None = None,
+    files: Mapping[str, str] | None = None,
+    source: Downloadable = MNIST,
 ) -> Path | None:
-    """Return the cache directory if it holds all four MNIST files with the right MD5s."""
-    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    files = MNIST_FILES if files is None else files
+    """Return the cache directory if it holds all four files of ``source`` with the right MD5s."""
+    directory = cache_dir_of(cache_dir, source)
+    files = _files_of(source) if files is None else files
     if all(_is_valid(directory / name, md5) for name, md5 in files.items()):
         return directory
     return None
@@ -156,44 +160,53 @@ def download_mnist(
     cancel: threading.Event | None = None,
     timeout: float = 30.0,
     files: Mapping[str, str] | None = None,
+    source: Downloadable = MNIST,
 ) -> Path:
-    """Download whatever MNIST files the cache lacks and return the cache directory.
+    """Download whatever files of ``source`` (MNIST) the cache lacks; return the cache directory.
 
     progress(bytes_done, bytes_total) is called for every chunk; bytes_total is an estimate that
     may grow as servers announce sizes. timeout bounds the wait for a connection and for each
     chunk; a cancel takes effect at once, except before a mirror has answered at all (then within
     timeout).
     """
-    directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    base_urls = MIRRORS if base_urls is None else tuple(base_urls)
-    sizes = PUBLISHED_SIZES if files is None else {}
-    files = MNIST_FILES if files is None else files
+    directory = cache_dir_of(cache_dir, source)
+    mirrors = MIRRORS if source is MNIST else source.mirrors
+    base_urls = mirrors if base_urls is None else tuple(base_urls)
+    sizes = (PUBLISHED_SIZES if source is MNIST else source.sizes) if files is None else {}
+    files = _files_of(source) if files is None else files
     try:
         missing = {}
         for name, md5 in files.items():
             if not _is_valid(directory / name, md5):
-                # not the user's file: the app's MNIST copy, corrupt; it must not linger
+                # not the user's file: the app's downloaded copy, corrupt; it must not linger
                 (directory / name).unlink(missing_ok=True)
                 missing[name] = md5
         bar = _Progress(progress, cancel, {name: sizes.get(name, 0) for name in missing})
         for name, md5 in missing.items():
-            _fetch(name, md5, directory, base_urls, timeout, bar)
+            _fetch(name, md5, directory, base_urls, timeout, bar, source.title)
             bar.finish((directory / name).stat().st_size)
     except _CancelledError:
         raise DownloadError("Download cancelled") from None
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise DownloadError(
-                f"Not enough disk space to download MNIST (about 12 MB) into {directory}."
+                f"Not enough disk space to download {source.title} "
+                f"(about {source.megabytes} MB) into {directory}."
             ) from error
         raise DownloadError(
-            f"Could not save MNIST into {directory}: {error.strerror or error}."
+            f"Could not save {source.title} into {directory}: {error.strerror or error}."
         ) from error
     return directory
 
 
 def _fetch(
-    name: str, md5: str, directory: Path, base_urls: Sequence[str], timeout: float, bar: _Progress
+    name: str,
+    md5: str,
+    directory: Path,
+    base_urls: Sequence[str],
+    timeout: float,
+    bar: _Progress,
+    title: str = "MNIST",
 ) -> None:
     """Download one file into directory, trying each mirror in turn."""
     failures: list[tuple[str, str]] = []  # (kind, "host: detail")
@@ -209,7 +222,7 @@ def _fetch(
         bar.start(name)
         watching = _shut_on_cancel(bar.cancel, responses)
         try:
-            # not the user's file: the app's MNIST copy, which pooch downloads to a temporary file
+            # not the user's file: the app's own copy, which pooch downloads to a temporary file
             # and renames into place only once its MD5 matches
             pooch.retrieve(url, f"md5:{md5}", fname=name, path=directory, downloader=downloader)
             return
@@ -222,7 +235,7 @@ def _fetch(
             for response in responses:  # pooch leaves the socket open when interrupted
                 response.close()
     bar.check_cancel()  # a socket shut on cancel fails like a cut-off download
-    raise DownloadError(_message(name, failures, timeout))
+    raise DownloadError(_message(name, failures, timeout, title))
 
 
 def _collector(responses: list[requests.Response]) -> Callable[..., None]:
@@ -290,7 +303,7 @@ def _describe(error: requests.RequestException, host: str, timeout: float) -> tu
     return "unreachable", f"{host}: could not connect"
 
 
-def _message(name: str, failures: list[tuple[str, str]], timeout: float) -> str:
+def _message(name: str, failures: list[tuple[str, str]], timeout: float, title: str) -> str:
     """Compose one plain message from the failures of every mirror for one file."""
     kinds = {kind for kind, _ in failures}
     details = "; ".join(detail for _, detail in failures)
@@ -306,10 +319,10 @@ def _message(name: str, failures: list[tuple[str, str]], timeout: float) -> str:
         )
     if "timeout" in kinds:
         return (
-            f"The MNIST mirrors did not respond in time while downloading {name} ({details}). "
+            f"The {title} mirrors did not respond in time while downloading {name} ({details}). "
             "Check your internet connection; the bundled sample still works."
         )
     return (
-        f"Could not reach any MNIST mirror ({details}). "
+        f"Could not reach any {title} mirror ({details}). "
         "Check your internet connection; the bundled sample still works."
     )

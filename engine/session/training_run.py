@@ -9,6 +9,7 @@ thread only calls the methods marked safe from any thread.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import math
 import threading
 import time
@@ -63,6 +64,13 @@ def load_in_background(loader: Callable[[], MnistData], stop: threading.Event) -
     if error is not None:
         raise error
     return outcome["data"]
+
+
+def fit_outputs(config: NetworkConfig, data: MnistData | None) -> NetworkConfig:
+    """Return ``config`` with one output neuron per class of ``data`` (unchanged without data)."""
+    if data is None or config.sizes[-1] == data.n_classes:
+        return config
+    return dataclasses.replace(config, sizes=(*config.sizes[:-1], data.n_classes))
 
 
 class Pacer:
@@ -169,8 +177,11 @@ class TrainingRun:
                 self.trainer.config = config
 
     def reset(self, config: NetworkConfig | None, seed: int | None) -> bool:
-        """Start a new network drawn from the seed (both as given, or as before); see ``start``."""
-        self.config = config or self.config
+        """Start a new network drawn from the seed (both as given, or as before); see ``start``.
+
+        The output layer always has one neuron per class of the data in use.
+        """
+        self.config = fit_outputs(config or self.config, self.data)
         self.seed = self.seed if seed is None else seed
         rng = np.random.default_rng(np.random.SeedSequence([self.seed, 0]))
         return self.start(Network(self.config, rng))

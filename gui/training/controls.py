@@ -61,6 +61,15 @@ def _combo(items: list[tuple[str, str, str]], tip: str) -> QComboBox:
     return box
 
 
+DATA_CHOICES = (  # (what the list shows, the source the worker loads, its tooltip)
+    ("Sample (10k + 2k)", "sample", "A balanced sample of real MNIST digits, bundled."),
+    ("Full MNIST (60k + 10k)", "full", "All of MNIST's digits, downloaded once (about 11 MB)."),
+    ("Fashion (60k + 10k)", "fashion", "Fashion-MNIST: photos of clothes, about 30 MB once."),
+    ("Kuzushiji (60k + 10k)", "kmnist", "Kuzushiji-MNIST: cursive hiragana, about 21 MB once."),
+    ("Your images…", "folder", "A folder with one sub-folder of PNG or JPEG images per class."),
+)  # a folder in use is added after these
+
+
 class TrainingControls(QWidget):
     """Buttons for the run actions, the speed, and the network and learning settings."""
 
@@ -69,7 +78,7 @@ class TrainingControls(QWidget):
     speed_edited = Signal(float)  # mini-batches per second, 0 for full speed
     goal_edited = Signal(int)  # epochs one Run trains before it pauses, 0 for until paused
     invalid_input = Signal(str)  # a message about a value that was not accepted
-    data_chosen = Signal(str)  # "sample", "full" or a folder: the learner picked another dataset
+    data_chosen = Signal(str)  # "sample", "full", "fashion", "kmnist", "folder" (ask) or a path
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,11 +121,14 @@ class TrainingControls(QWidget):
         self.goal.valueChanged.connect(lambda value: self.goal_edited.emit(int(value)))
 
         self.data = QComboBox()
-        self.data.addItem("Sample (10k + 2k)", "sample")
-        self.data.addItem("Full MNIST (60k + 10k)", "full")
+        for text, source, tip in DATA_CHOICES:
+            self.data.addItem(text, source)
+            self.data.setItemData(self.data.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.data.setToolTip(
-            "Which digits to learn from. The bundled sample is ready at once; the full MNIST "
-            "is downloaded once (about 11 MB) and then cached. Switching starts afresh."
+            "What to learn from. The bundled sample of digits is ready at once; the full MNIST "
+            "(about 11 MB), Fashion-MNIST's clothes (about 30 MB) and Kuzushiji-MNIST's cursive "
+            "Japanese (about 21 MB) are downloaded once and then cached; or a folder of your own "
+            "images, one sub-folder per class. Switching starts afresh."
         )
         self.data.activated.connect(lambda _: self.data_chosen.emit(self.data.currentData()))
 
@@ -271,12 +283,13 @@ class TrainingControls(QWidget):
         self._session = session
 
     def set_data_source(self, source: str) -> None:
-        """Show the dataset in use; a folder gets its own entry."""
+        """Show the dataset in use; a folder (or the bundled handful) gets its own entry."""
         index = self.data.findData(source)
         if index < 0:
-            while self.data.count() > 2:
-                self.data.removeItem(2)
-            self.data.addItem(f"Folder: {Path(source).name}", source)
+            while self.data.count() > len(DATA_CHOICES):
+                self.data.removeItem(len(DATA_CHOICES))
+            text = "Fashion handful (10)" if source == "fashion-handful" else None
+            self.data.addItem(text or f"Folder: {Path(source).name}", source)
             self.data.setItemData(self.data.count() - 1, source, Qt.ItemDataRole.ToolTipRole)
             index = self.data.count() - 1
         self.data.setCurrentIndex(index)

@@ -1,4 +1,4 @@
-"""Data sources: the bundled sample, full MNIST (downloaded once), a folder, and my digits."""
+"""Data sources: the bundled sample, downloads (MNIST, Fashion, KMNIST), folders, my digits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from engine.data.datasets import Dataset, MnistData, load_data, load_full
+from engine.data.datasets import (
+    DIGIT_NAMES,
+    Dataset,
+    MnistData,
+    is_downloadable,
+    is_image_folder,
+    load_data,
+    load_download,
+)
 from gui.window.download_dialog import DownloadDialog, DownloadProgress
 
 if TYPE_CHECKING:
@@ -22,6 +30,16 @@ def cached_mnist_dir() -> Path | None:
     from engine.data.download import cached_mnist_dir as cached
 
     return cached()
+
+
+def cached_dataset_dir(key: str) -> Path | None:
+    """The verified download of ``key`` ("full", "fashion", "kmnist") in the cache, if any."""
+    if key == "full":
+        return cached_mnist_dir()
+    from engine.data.catalog import DOWNLOADABLE
+    from engine.data.download import cached_mnist_dir as cached
+
+    return cached(source=DOWNLOADABLE[key])
 
 
 class DataSources(QObject):
@@ -45,8 +63,12 @@ class DataSources(QObject):
         self.window.explorer.set_class_names(data.class_names)
         self.window.insight.set_data(data)
         self.window.controls.set_data_source(data.source)
-        if data.source in ("sample", "full") or Path(data.source).is_dir():
+        if data.source == "sample" or is_downloadable(data.source) or Path(data.source).is_dir():
             self.window.remember(data=data.source)
+        if is_image_folder(Path(data.source)):  # the learner's images: say how they were split
+            from engine.data.image_folder import describe_split
+
+            self.window.statusBar().showMessage(describe_split(data), 15000)
         self.window.recovery.update_actions(self.worker.state)  # Run and Step were waiting for it
         self.window.feed.update_status()
 
@@ -65,12 +87,17 @@ class DataSources(QObject):
         """The learner picked a dataset in the controls."""
         if self.window.data is not None and source == self.window.data.source:
             return
+        if source == "folder":
+            if self.window.data is not None:
+                self.window.controls.set_data_source(self.window.data.source)
+            self.open_image_folder_dialog()
+            return
         self.load(source)
         if self.window.data is not None:  # until the new data arrives, show what is in use
             self.window.controls.set_data_source(self.window.data.source)
 
     def load(self, source: str, ask: bool = True) -> None:
-        """Switch to a dataset ("sample", "full" or a folder), resetting the network."""
+        """Switch to "sample", "full", "fashion", "kmnist" or a folder, starting a new network."""
         if (
             ask
             and self.window.record.unsaved
@@ -80,24 +107,36 @@ class DataSources(QObject):
         ):
             return
         self.window.run_goal.end()
-        if source == "full" and cached_mnist_dir() is None:
-            self.download_full()
+        if is_downloadable(source) and cached_dataset_dir(source) is None:
+            self.download_full(source)
             return
         self.worker.load_data(lambda: load_data(source))
 
-    def download_full(self) -> None:
-        """Download the full MNIST in the worker thread behind a cancellable progress dialog."""
+    def download_full(self, key: str = "full") -> None:
+        """Download a dataset (the full MNIST) in the worker thread behind a progress dialog."""
+        from engine.data.catalog import DOWNLOADABLE
+
         progress = DownloadProgress()
-        dialog = DownloadDialog(progress, self.window)
+        dialog = DownloadDialog(progress, self.window, DOWNLOADABLE[key].title)
         self.download = progress
         self.worker.data_loaded.connect(dialog.close)
         self.worker.data_failed.connect(dialog.close)
         dialog.show()
-        self.worker.load_data(lambda: load_full(progress=progress.report, cancel=progress.cancel))
+        self.worker.load_data(
+            lambda: load_download(key, progress=progress.report, cancel=progress.cancel)
+        )
 
     def open_idx_dialog(self) -> None:
         """Ask for a folder of MNIST IDX files and use it."""
         folder = QFileDialog.getExistingDirectory(self.window, "Folder with MNIST IDX files")
+        if folder:
+            self.load(folder)
+
+    def open_image_folder_dialog(self) -> None:
+        """Ask for a folder of the learner's images, one sub-folder per class, and use it."""
+        folder = QFileDialog.getExistingDirectory(
+            self.window, "Folder with one sub-folder of images per class (2 to 10 classes)"
+        )
         if folder:
             self.load(folder)
 
@@ -112,6 +151,9 @@ class DataSources(QObject):
         ):
             return
         data = self.window.data
+        if data.class_names != DIGIT_NAMES:
+            self.window.statusBar().showMessage("Your digits mix only with digit data.", 5000)
+            return
         images, labels = digits.as_uint8()
         train = Dataset(
             np.concatenate([data.train.images, images]),

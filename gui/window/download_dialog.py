@@ -28,11 +28,14 @@ class DownloadProgress(QObject):
 
 
 class DownloadDialog(QProgressDialog):
-    """A modal progress dialog for the full MNIST download."""
+    """A modal progress dialog for the download of a dataset (the full MNIST)."""
 
-    def __init__(self, progress: DownloadProgress, parent: QWidget | None = None) -> None:
-        super().__init__("Connecting to the MNIST mirror…", "Cancel", 0, 1000, parent)
-        self.setWindowTitle("Downloading MNIST")
+    def __init__(
+        self, progress: DownloadProgress, parent: QWidget | None = None, title: str = "MNIST"
+    ) -> None:
+        super().__init__(f"Connecting to the {title} mirror…", "Cancel", 0, 1000, parent)
+        self.setWindowTitle(f"Downloading {title}")
+        self._title = title
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setMinimumDuration(0)
         self.setAutoClose(False)
@@ -50,6 +53,6 @@ class DownloadDialog(QProgressDialog):
         seconds = max(time.perf_counter() - self._started, 1e-3)
         self.setValue(int(1000 * done / total) if total else 0)
         self.setLabelText(
-            f"Downloading the full MNIST (60,000 + 10,000 digits)\n"
+            f"Downloading the full {self._title} (60,000 + 10,000 images)\n"
             f"{done / 1e6:.1f} of {total / 1e6:.1f} MB at {done / 1e6 / seconds:.1f} MB/s"
         )

@@ -84,6 +84,31 @@ def build_actions(window: MainWindow) -> None:
         None,
         "The whole MNIST database, downloaded once (about 11 MB) and cached.",
     )
+    window.fashion_action = a(
+        "Fashion-MNIST (60,000 + 10,000)",
+        lambda: window.data_sources.load("fashion"),
+        None,
+        "Zalando's 28x28 photos of clothes in ten classes, downloaded once (about 30 MB).",
+    )
+    window.fashion_handful_action = a(
+        "Fashion-MNIST handful (10, bundled)",
+        lambda: window.data_sources.load("fashion-handful"),
+        None,
+        "Ten real Fashion-MNIST images, one per class, to look at without a network; "
+        "the same ten are the training and the test set.",
+    )
+    window.kmnist_action = a(
+        "Kuzushiji-MNIST (60,000 + 10,000)",
+        lambda: window.data_sources.load("kmnist"),
+        None,
+        "Ten cursive Japanese hiragana, downloaded once (about 21 MB).",
+    )
+    window.open_images_action = a(
+        "Open image folder…",
+        window.data_sources.open_image_folder_dialog,
+        None,
+        "Your own PNG or JPEG images: one sub-folder per class, named after it, 2 to 10 classes.",
+    )
     window.open_idx_action = a(
         "Open IDX folder…",
         window.data_sources.open_idx_dialog,
@@ -193,7 +218,15 @@ def build_menus(window: MainWindow) -> None:
     file_menu.addSeparator()
     file_menu.addAction(window.quit_action)
     data_menu = bar.addMenu("&Data")
-    for action in (window.sample_action, window.full_action, window.open_idx_action):
+    for action in (
+        window.sample_action,
+        window.full_action,
+        window.fashion_action,
+        window.fashion_handful_action,
+        window.kmnist_action,
+        window.open_images_action,
+        window.open_idx_action,
+    ):
         data_menu.addAction(action)
     data_menu.addSeparator()
     data_menu.addAction(window.mix_digits_action)
