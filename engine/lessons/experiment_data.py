@@ -20,8 +20,8 @@ Loader = Callable[..., MnistData]
 
 SOURCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("digits", "MNIST", ("full", "sample")),
-    ("clothes", "Fashion-MNIST", ("fashion", "fashion-sample")),
-    ("kuzushiji", "Kuzushiji-MNIST (KMNIST)", ("kmnist", "kmnist-sample")),
+    ("clothes", "Fashion-MNIST", ("fashion",)),
+    ("kuzushiji", "Kuzushiji-MNIST (KMNIST)", ("kmnist",)),
 )
 
 
