@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.explorer.text import N_STEPS
+from gui.explorer.steps import N_STEPS
 
 # Screens as (width, height, scale factor); the window gets the screen less a desktop panel and a
 # title bar, as a maximised window would.

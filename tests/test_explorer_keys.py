@@ -12,7 +12,7 @@ from engine.network import Network, NetworkConfig
 from engine.snapshot import take_snapshot
 from engine.training import TrainConfig, Trainer
 from gui.explorer.panel import ExplorerPanel
-from gui.explorer.text import N_STEPS
+from gui.explorer.steps import N_STEPS
 
 
 @pytest.fixture(scope="module")

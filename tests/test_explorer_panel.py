@@ -13,7 +13,8 @@ from engine.network import Network, NetworkConfig
 from engine.snapshot import ExampleTrace, take_snapshot
 from engine.training import TrainConfig, Trainer
 from gui.explorer.panel import ExplorerPanel
-from gui.explorer.text import N_STEPS, TITLES, fmt, param_name
+from gui.explorer.steps import N_STEPS, step_row
+from gui.explorer.text import fmt, param_name
 
 ARCHITECTURES = {
     "sigmoid-quadratic": (NetworkConfig(sizes=(784, 16, 16, 10)), 3.0),
@@ -159,7 +160,7 @@ def check_step(panel: ExplorerPanel, sample) -> None:
 
 def shows_step(panel: ExplorerPanel, step: int) -> bool:
     """Return whether the panel shows ``step``: its title, its page and its number."""
-    title = f"Step {step} of {N_STEPS} · {TITLES[step - 1]}"
+    title = f"Step {step} of {N_STEPS} · {step_row(step).title}"
     page = panel.stack.currentWidget() is panel.pages[step - 1]
     return panel.step() == step and text(panel, "step_title") == title and page
 

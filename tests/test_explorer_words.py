@@ -25,7 +25,8 @@ from engine.teach import teach_step
 from engine.training import TrainConfig, Trainer
 from gui.diagram.view import NetworkView
 from gui.explorer.panel import ExplorerPanel
-from gui.explorer.text import IDEAS, N_STEPS, plain
+from gui.explorer.steps import STEPS
+from gui.explorer.text import plain
 
 NUM = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 CONFIGS = {
@@ -306,10 +307,9 @@ def test_step8_checks_only_parameters_with_a_gradient(panel, qtbot):
 
 
 def test_every_step_names_the_idea_of_the_video(panel):
-    assert len(IDEAS) >= N_STEPS
-    for step in range(1, N_STEPS + 1):
-        panel.set_step(step)
-        assert shown(panel, "explanation").startswith(f"In the video: {IDEAS[step - 1]}.")
+    for row in STEPS:
+        panel.set_step(row.number)
+        assert shown(panel, "explanation").startswith(f"In the video: {row.idea}.")
 
 
 def test_the_factor_one_half_is_explained_where_the_cost_is_introduced(panel, trained):
