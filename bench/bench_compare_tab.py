@@ -33,7 +33,7 @@ def synthetic_run(k: int, batches: int = BATCHES):
     import numpy as np
 
     from engine.network import NetworkConfig
-    from engine.runs import Run
+    from engine.runs import KeptRun
     from engine.training import TrainConfig
 
     rng = np.random.default_rng(k)
@@ -48,7 +48,7 @@ def synthetic_run(k: int, batches: int = BATCHES):
         "epoch_test_cost": 0.1 / epochs,
         "epoch_test_accuracy": 0.9 - 0.1 / epochs,
     }
-    run = Run(f"Run {k}", NetworkConfig(), TrainConfig(), k, "synthetic", 10000, curves)
+    run = KeptRun(f"Run {k}", NetworkConfig(), TrainConfig(), k, "synthetic", 10000, curves)
     run.serial = k
     return run
 

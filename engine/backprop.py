@@ -143,8 +143,8 @@ class Workspace:
 Call = tuple[Callable[..., object], tuple]
 
 
-def run(calls: Sequence[Call]) -> None:
-    """Make the calls in order."""
+def run_calls(calls: Sequence[Call]) -> None:
+    """Make the calls of a call list in order (``Call``: a NumPy function and its arguments)."""
     for f, args in calls:
         f(*args)
 
@@ -183,7 +183,7 @@ def backprop_calls(params: Sequence[np.ndarray], activation, ws: Workspace) -> l
 
 def forward(params: Sequence[np.ndarray], activation, output_activation, ws: Workspace) -> None:
     """Fill ``ws.z_cols`` and ``ws.a_cols`` from the input rows already placed in ``ws.x``."""
-    run(forward_calls(params, activation, output_activation, ws))
+    run_calls(forward_calls(params, activation, output_activation, ws))
 
 
 def backward(params: Sequence[np.ndarray], activation, cost, ws: Workspace) -> float:
@@ -193,5 +193,5 @@ def backward(params: Sequence[np.ndarray], activation, cost, ws: Workspace) -> f
     ``engine.update.step_calls``). Needs ``forward`` first and the one-hot targets in ``ws.y_cols``.
     """
     total = cost.output_error(*ws.output_error_args)()  # BP1
-    run(backprop_calls(params, activation, ws))
+    run_calls(backprop_calls(params, activation, ws))
     return total

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.diagnosis import saturated_shares
-from engine.experiments import RunSpec, SweepResult, init_name
+from engine.experiments import ExperimentArm, SweepResult, init_name
 from engine.network import Network
-from engine.runs import DIVERGED, Run
+from engine.runs import DIVERGED, KeptRun
 from engine.stall import CHANCE_ACCURACY
 
 TAIL = 100  # mini-batches whose mean cost is a run's final training cost
@@ -42,7 +42,7 @@ class Outcome:
     batch_size: int
 
 
-def outcome(spec: RunSpec, run: Run) -> Outcome:
+def outcome(spec: ExperimentArm, run: KeptRun) -> Outcome:
     """Return what ``run`` (trained from ``spec``) reached."""
     c = run.curves
     return Outcome(
@@ -60,7 +60,7 @@ def outcome(spec: RunSpec, run: Run) -> Outcome:
     )
 
 
-def start_saturation(spec: RunSpec, images: np.ndarray) -> list[float]:
+def start_saturation(spec: ExperimentArm, images: np.ndarray) -> list[float]:
     """Return, per layer, the share of (image, neuron) pairs saturated in ``spec``'s fresh
     network (the one its seed draws, as a reset does) on ``images`` (uint8, (n, 28, 28))."""
     rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0]))
@@ -236,7 +236,7 @@ def _data_size(groups: dict[str, list[Outcome]]) -> list[str]:
 
 
 def _architecture(
-    groups: dict[str, list[Outcome]], specs: dict[str, RunSpec], start: dict[str, list[float]]
+    groups: dict[str, list[Outcome]], specs: dict[str, ExperimentArm], start: dict[str, list[float]]
 ) -> list[str]:
     """Say how saturated each network starts, and whether the wider one is still catching up."""
     text = []
@@ -287,7 +287,7 @@ def _architecture(
 
 def findings(
     key: str,
-    pairs: Sequence[tuple[RunSpec, Run]],
+    pairs: Sequence[tuple[ExperimentArm, KeptRun]],
     start: dict[str, list[float]] | None = None,
 ) -> list[str]:
     """Return what experiment ``key`` showed, from its runs (each with the spec it trained).

@@ -36,8 +36,8 @@ VALIDATION = 5_000  # held-out training images the sweep's trials are judged on 
 
 
 @dataclass(frozen=True)
-class RunSpec:
-    """One run of an experiment: what it trains, on how many examples, for how many batches.
+class ExperimentArm:
+    """One arm of an experiment: what it trains, on how many examples, for how many batches.
 
     ``variant`` is what the experiment compares (the findings group seeds by it); ``group``
     separates comparisons within one experiment (equal epochs, equal updates); ``rates`` are the
@@ -144,7 +144,7 @@ def batches_for(epochs: int, n: int, batch_size: int) -> int:
 
 def plan(
     key: str, epochs: int, n_train: int, seed: int = 0, mode: str = FAIR, seeds: int = 1
-) -> list[RunSpec]:
+) -> list[ExperimentArm]:
     """Return the runs of experiment ``key`` for an ``epochs`` budget on ``n_train`` examples.
 
     ``mode`` is FAIR (standard initialisation, each variant's rate found by a sweep) or SAME (the
@@ -160,24 +160,26 @@ def plan(
         raise ValueError(f"the number of seeds must be a whole number from 1, got {seeds}")
     if n_train < 1:
         raise ValueError("the training set is empty")
-    runs: list[RunSpec] = []
+    runs: list[ExperimentArm] = []
     for s in range(seed, seed + int(seeds)):
         for spec in _plan_one(key, int(epochs), n_train, s, mode):
             runs.append(replace(spec, name=f"{spec.name}, seed {s}") if seeds > 1 else spec)
     return runs
 
 
-def _plan_one(key: str, epochs: int, n_train: int, seed: int, mode: str) -> list[RunSpec]:
+def _plan_one(key: str, epochs: int, n_train: int, seed: int, mode: str) -> list[ExperimentArm]:
     """Return the runs of experiment ``key`` from one seed."""
     fair = mode == FAIR and key != "learning-rate"  # that one varies the rate itself
     net = replace(VIDEO_NETWORK, init="scaled") if fair else VIDEO_NETWORK
     train = VIDEO_TRAIN
     rates = SWEEP_RATES if fair else ()
 
-    def spec(name, variant, network=net, t=train, size=None, batches=None, group="") -> RunSpec:
+    def spec(
+        name, variant, network=net, t=train, size=None, batches=None, group=""
+    ) -> ExperimentArm:
         n = n_train if size is None else size
         count = batches if batches is not None else batches_for(epochs, n, t.batch_size)
-        return RunSpec(name, network, t, seed, size, count, variant, group, rates)
+        return ExperimentArm(name, network, t, seed, size, count, variant, group, rates)
 
     if key == "learning-rate":
         return [
@@ -227,12 +229,12 @@ def _plan_one(key: str, epochs: int, n_train: int, seed: int, mode: str) -> list
     raise AssertionError(f"no plan for {key!r}")  # BY_KEY and this function disagree
 
 
-def sweep_key(spec: RunSpec) -> tuple:
+def sweep_key(spec: ExperimentArm) -> tuple:
     """Return what a sweep depends on: runs that share it share one sweep (equal updates)."""
     return (spec.network, spec.train.batch_size, spec.train_size, spec.seed)
 
 
-def trial(spec: RunSpec, rate: float) -> RunSpec:
+def trial(spec: ExperimentArm, rate: float) -> ExperimentArm:
     """Return the sweep's trial of ``spec`` at ``rate``: a fresh network, SWEEP_EXAMPLES at most."""
     m = spec.train.batch_size
     examples = min(SWEEP_EXAMPLES, spec.batches * m)
@@ -245,7 +247,7 @@ def trial(spec: RunSpec, rate: float) -> RunSpec:
     )
 
 
-def with_rate(spec: RunSpec, rate: float) -> RunSpec:
+def with_rate(spec: ExperimentArm, rate: float) -> ExperimentArm:
     """Return ``spec`` trained at the rate its sweep picked, named with it and its initialisation,
     e.g. "ReLU, \u03b7 = 0.3, He init, seed 1"."""
     name, _, seed = spec.name.partition(", seed ")

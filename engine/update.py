@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine.backprop import Call, Workspace, run
+from engine.backprop import Call, Workspace, run_calls
 
 
 def step_scale(learning_rate: float, batch_size: int) -> float:
@@ -117,7 +117,7 @@ def apply_step(
     ``velocity`` is updated in place too and is what ``params`` moved by.
     """
     steps = [np.zeros_like(p) for p in params]
-    run(sgd_calls(params, ws, learning_rate, momentum, l2, n_train, steps, velocity))
+    run_calls(sgd_calls(params, ws, learning_rate, momentum, l2, n_train, steps, velocity))
     return steps
 
 
@@ -129,7 +129,7 @@ def apply_gradient(
     The careful walker's step on the full-batch gradient; returns the step, in params' dtype.
     """
     steps = [np.asarray(-learning_rate * g, p.dtype) for p, g in zip(params, gradient)]
-    run(update_calls(params, steps))
+    run_calls(update_calls(params, steps))
     return steps
 
 

@@ -612,7 +612,7 @@ def slow_motion_problems(window, process) -> Iterator[str]:
 
     window.tabs.setCurrentIndex(0)
     window.set_speed(SLOW_MOTION)
-    window.worker.run()
+    window.worker.train_until_paused()
     settle(process, lambda: window.worker.state == "running")
     window.play_step_action.trigger()
 

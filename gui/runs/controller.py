@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
 from engine.experiments import BY_KEY, EXPERIMENTS
 from engine.history import TrainingHistory
-from engine.runs import RUNNING, Run, RunRegistry, file_stem
+from engine.runs import RUNNING, KeptRun, RunRegistry, file_stem
 from engine.snapshot import Snapshot
 from gui.file_names import model_file_path
 from gui.runs.compare_panel import ComparePanel
@@ -148,7 +148,7 @@ class RunsController(QObject):
     def _on_sweep_finished(self, _result) -> None:
         self.panel.set_sweeps(self.runner.sweeps)
 
-    def _on_run_started(self, run: Run) -> None:
+    def _on_run_started(self, run: KeptRun) -> None:
         run.name = self.registry.unique_name(run.name)
         self._add(run)
         self.panel.select_run(run)
@@ -157,7 +157,7 @@ class RunsController(QObject):
             True, f"Run {done} of {self._total}: {run.name} on {run.data}…"
         )
 
-    def _on_run_progressed(self, run: Run) -> None:
+    def _on_run_progressed(self, run: KeptRun) -> None:
         self.panel.update_run(run)
         done, total = self.runner.progress()
         self.panel.set_experiment_running(
@@ -166,7 +166,7 @@ class RunsController(QObject):
             f"{done:,} of {total:,} mini-batches…",
         )
 
-    def _on_run_finished(self, run: Run) -> None:
+    def _on_run_finished(self, run: KeptRun) -> None:
         self.panel.update_run(run)
         self._refresh_list()
 
@@ -179,7 +179,7 @@ class RunsController(QObject):
         self._refresh_list()
         self.window.statusBar().showMessage(text, 8000)
 
-    def _add(self, run: Run) -> None:
+    def _add(self, run: KeptRun) -> None:
         """Keep ``run``; say which old runs the budget dropped (and where they were saved)."""
         self._add_report = ""
         try:
@@ -197,7 +197,7 @@ class RunsController(QObject):
         self._add_report = text
         self.window.statusBar().showMessage(text, 15000)
 
-    def _report_dropped(self, dropped: list[Run]) -> None:
+    def _report_dropped(self, dropped: list[KeptRun]) -> None:
         if not dropped:
             return
         names = ", ".join(r.name for r in dropped)
@@ -230,7 +230,7 @@ class RunsController(QObject):
             self.panel.save_dropped.setChecked(False)
             self.panel.save_dropped.blockSignals(False)
 
-    def remove_run(self, run: Run) -> None:
+    def remove_run(self, run: KeptRun) -> None:
         """Forget a kept run (a running experiment's run stays until it ends)."""
         if run.status == RUNNING:
             self.window.statusBar().showMessage("Cancel the experiment to remove its run.", 5000)
@@ -238,7 +238,7 @@ class RunsController(QObject):
         self.registry.remove(run)
         self._refresh_list()
 
-    def save_run_dialog(self, run: Run) -> None:
+    def save_run_dialog(self, run: KeptRun) -> None:
         """Ask for a file name and save the run as a model."""
         if run.parameters is None:
             self.window.statusBar().showMessage(f"{run.name} kept no network to save.", 6000)
@@ -265,7 +265,7 @@ class RunsController(QObject):
             return
         self.window.statusBar().showMessage(f"Saved {run.name} to {path}", 5000)
 
-    def open_run(self, run: Run) -> bool:
+    def open_run(self, run: KeptRun) -> bool:
         """Open a kept run's network and curves in the main window's views."""
         if run.parameters is None:
             self.window.statusBar().showMessage(
@@ -310,14 +310,14 @@ class RunsController(QObject):
         shown: Snapshot | None,
         branch: bool,
         resume_point: float | None,
-    ) -> Run | None:
+    ) -> KeptRun | None:
         """Keep the window's run as it ends (before a new network or a branch replaces it)."""
         run = self.keep(history, shown)
         self._last_live = None
         self._branch_at = resume_point if branch else None
         return run
 
-    def keep_current(self) -> Run | None:
+    def keep_current(self) -> KeptRun | None:
         """Keep the window's network as it is now, with its curves so far."""
         shown = self.window.worker.latest_snapshot()
         self._add_report = ""
@@ -329,7 +329,7 @@ class RunsController(QObject):
             self.window.statusBar().showMessage(text, 15000 if self._add_report else 5000)
         return run
 
-    def keep(self, history: TrainingHistory, shown: Snapshot | None) -> Run | None:
+    def keep(self, history: TrainingHistory, shown: Snapshot | None) -> KeptRun | None:
         """Make a named run of the window's history and the latest network seen of it."""
         if len(history) == 0 or self.window.data is None:
             return None
@@ -355,7 +355,7 @@ class RunsController(QObject):
         name = f"Run {self._window_runs}"
         if self._branch_at is not None:
             name += f" (branch at epoch {self._branch_at:.2f})"
-        run = Run.from_history(
+        run = KeptRun.from_history(
             self.registry.unique_name(name),
             history,
             network=network,

@@ -25,7 +25,7 @@ from engine.datasets import Dataset, MnistData
 from engine.experiment_findings import findings, start_saturation
 from engine.experiments import (
     FAIR,
-    RunSpec,
+    ExperimentArm,
     SweepResult,
     next_rate,
     plan,
@@ -37,7 +37,7 @@ from engine.experiments import (
 )
 from engine.history import TrainingHistory
 from engine.network import NetworkConfig
-from engine.runs import CANCELLED, DIVERGED, FINISHED, RUNNING, Run, RunStatus
+from engine.runs import CANCELLED, DIVERGED, FINISHED, RUNNING, KeptRun, RunStatus
 from engine.snapshot import network_of
 from engine.training import BatchReport, EpochReport, TrainConfig, evaluate
 from engine.worker import FAILED, PAUSED, NetworkStarted, TrainingWorker
@@ -52,7 +52,7 @@ TRIAL_TEST = 100  # images a sweep trial's (unread) epoch tests use
 class _Sweep:
     """One variant's sweep as it grows: the run it is for, and each rate's measured result."""
 
-    def __init__(self, spec: RunSpec) -> None:
+    def __init__(self, spec: ExperimentArm) -> None:
         self.spec = spec
         self.rates: list[float] = []
         self.accuracies: list[float] = []
@@ -77,9 +77,9 @@ class _Sweep:
 class ExperimentRunner(QObject):
     """Trains the runs of one experiment in turn and reports each as it grows."""
 
-    run_started = Signal(object)  # Run, empty, about to train
-    run_progressed = Signal(object)  # Run with the curves so far
-    run_finished = Signal(object)  # Run, finished, diverged or cancelled
+    run_started = Signal(object)  # KeptRun, empty, about to train
+    run_progressed = Signal(object)  # KeptRun with the curves so far
+    run_finished = Signal(object)  # KeptRun, finished, diverged or cancelled
     trial_started = Signal(str)  # what the sweep tries now, e.g. "ReLU: η = 0.3 (sweep), 3 of 8"
     sweep_finished = Signal(object)  # SweepResult of one variant and seed
     experiment_finished = Signal(str, bool)  # experiment key, True if cancelled
@@ -88,11 +88,11 @@ class ExperimentRunner(QObject):
         super().__init__(parent)
         self.worker: TrainingWorker | None = None
         self.key: str | None = None
-        self._specs: list[RunSpec] = []
+        self._specs: list[ExperimentArm] = []
         self._data: MnistData | None = None
         self._loaded: MnistData | None = None
-        self._spec: RunSpec | None = None
-        self._run: Run | None = None
+        self._spec: ExperimentArm | None = None
+        self._run: KeptRun | None = None
         self._history = TrainingHistory()
         self._markers_left = 0  # NetworkStarted markers before the current run's reports
         self._batches = 0
@@ -100,8 +100,8 @@ class ExperimentRunner(QObject):
         self._failure: str | None = None
         self._cancelled = False
         self._published = 0.0
-        self.runs: list[Run] = []  # the current (or last) experiment's runs
-        self.specs: list[RunSpec] = []  # the spec each of ``runs`` trained (same order)
+        self.runs: list[KeptRun] = []  # the current (or last) experiment's runs
+        self.specs: list[ExperimentArm] = []  # the spec each of ``runs`` trained (same order)
         self.sweeps: list[SweepResult] = []  # the current (or last) experiment's sweeps
         self.findings: list[str] = []  # what the last finished experiment showed
         self.mode = FAIR
@@ -131,7 +131,7 @@ class ExperimentRunner(QObject):
         seed: int = 0,
         mode: str = FAIR,
         seeds: int = 1,
-    ) -> list[RunSpec]:
+    ) -> list[ExperimentArm]:
         """Plan experiment ``key`` on ``data`` with an ``epochs`` budget and start its first
         sweep trial or run (``mode`` and ``seeds`` as ``engine.experiments.plan`` takes them)."""
         if self.is_running():
@@ -236,7 +236,7 @@ class ExperimentRunner(QObject):
             spec = with_rate(spec, self._sweeps[sweep_key(spec)].result().best)
         data = self._subset(self._data, spec.train_size)
         self._train(spec, data)
-        self._run = Run(
+        self._run = KeptRun(
             name=spec.name,
             network=spec.network,
             train=spec.train,
@@ -250,7 +250,7 @@ class ExperimentRunner(QObject):
         self.specs.append(spec)
         self.run_started.emit(self._run)
 
-    def _train(self, spec: RunSpec, data: MnistData) -> None:
+    def _train(self, spec: ExperimentArm, data: MnistData) -> None:
         """Have the worker train a fresh network of ``spec`` on ``data``."""
         self._spec = spec
         w = self.worker
