@@ -68,3 +68,38 @@ def window(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path / "settings.ini")
     yield w
     w.close()
+
+
+@pytest.fixture
+def open_explorer(qtbot):
+    """Return a function that opens an explorer on a snapshot; each is shut down after the test.
+
+    ``train`` and ``test`` are (images, labels) for steps 9 to 12; ``size`` None leaves the panel
+    at its own size, ``show`` False leaves it hidden.
+    """
+    from engine.snapshot import ExampleTrace
+    from gui.explorer import ExplorerPanel
+
+    opened = []
+
+    def open_panel(snapshot, train=None, test=None, size=(1100, 700), show=True):
+        panel = ExplorerPanel()
+        qtbot.addWidget(panel)
+        opened.append(panel)
+        if size is not None:
+            panel.resize(*size)
+        if train is not None:
+            panel.set_full_batch(*train)
+        if test is not None:
+            panel.set_test_set(*test)
+        with qtbot.waitSignal(panel.trace_changed) as blocker:
+            panel.set_snapshot(snapshot)
+        assert isinstance(blocker.args[0], ExampleTrace)  # the explored example, for the diagram
+        if show:
+            panel.show()
+            qtbot.waitExposed(panel)
+        return panel
+
+    yield open_panel
+    for panel in opened:
+        panel.shutdown()

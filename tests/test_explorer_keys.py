@@ -21,20 +21,17 @@ def sample():
 
 
 @pytest.fixture
-def panel(qtbot, sample):
+def panel(qtbot, sample, open_explorer):
     train = sample.train
     net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(5))
     trainer = Trainer(net, train.images, train.labels, TrainConfig(), seed=6)
     for _ in range(20):
         trainer.step_batch()
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.set_full_batch(train.images[:300], train.labels[:300])
-    widget.set_test_set(sample.test.images[:200], sample.test.labels[:200])
-    widget.set_snapshot(take_snapshot(trainer, train.images))
-    widget.show()
-    qtbot.waitExposed(widget)
+    widget = open_explorer(
+        take_snapshot(trainer, train.images),
+        (train.images[:300], train.labels[:300]),
+        (sample.test.images[:200], sample.test.labels[:200]),
+    )
     widget.activateWindow()
     qtbot.waitActive(widget)
     return widget

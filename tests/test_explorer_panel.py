@@ -10,7 +10,7 @@ from engine import explorer_gradient as eg
 from engine.datasets import load_sample
 from engine.explorer import Exploration, explored_network
 from engine.network import Network, NetworkConfig
-from engine.snapshot import ExampleTrace, take_snapshot
+from engine.snapshot import take_snapshot
 from engine.training import TrainConfig, Trainer
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.steps import N_STEPS, step_row
@@ -47,18 +47,11 @@ def snapshot(request, sample):
 
 
 @pytest.fixture
-def panel(qtbot, snapshot, sample):
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.set_full_batch(sample.train.images[:1000], sample.train.labels[:1000])
-    widget.set_test_set(sample.test.images, sample.test.labels)
-    with qtbot.waitSignal(widget.trace_changed) as blocker:
-        widget.set_snapshot(snapshot)
-    assert isinstance(blocker.args[0], ExampleTrace)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(open_explorer, snapshot, sample):
+    train, test = sample.train, sample.test
+    return open_explorer(
+        snapshot, (train.images[:1000], train.labels[:1000]), (test.images, test.labels)
+    )
 
 
 def text(panel: ExplorerPanel, name: str) -> str:

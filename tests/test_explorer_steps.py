@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from gui.explorer.diagram import LayerDiagram, show_overlay
-from gui.explorer.panel import ExplorerPanel
 from gui.explorer.steps import N_STEPS, STEPS, ExplorerStep, step_row
 from gui.explorer.text import explanation, highlighted_equations
 
@@ -81,17 +80,9 @@ def test_the_table_has_twelve_rows_numbered_from_one() -> None:
 
 
 @pytest.fixture
-def panel(qtbot, trained_on_sample):
+def panel(open_explorer, trained_on_sample):
     snap, data = trained_on_sample
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.set_full_batch(data.train.images[:300], data.train.labels[:300])
-    widget.set_snapshot(snap)
-    widget.show()
-    qtbot.waitExposed(widget)
-    yield widget
-    widget.shutdown()
+    return open_explorer(snap, (data.train.images[:300], data.train.labels[:300]))
 
 
 def test_every_page_title_idea_overlay_and_equation_the_panel_shows_is_its_rows(

@@ -108,15 +108,9 @@ def trained(request, sample):
 
 
 @pytest.fixture
-def panel(qtbot, trained, sample):
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1200, 760)
-    widget.set_full_batch(sample.train.images[:600], sample.train.labels[:600])
-    widget.set_snapshot(trained[1])
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(open_explorer, trained, sample):
+    train = (sample.train.images[:600], sample.train.labels[:600])
+    return open_explorer(trained[1], train, size=(1200, 760))
 
 
 def shown(panel: ExplorerPanel, name: str) -> str:
