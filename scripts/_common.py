@@ -6,6 +6,7 @@ the repository on ``sys.path`` and, unless ``QT_QPA_PLATFORM`` names a platform,
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -25,6 +26,20 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 import engine  # noqa: E402
 from gui.theme import apply_theme  # noqa: E402
 from gui.window.main_window import MainWindow  # noqa: E402
+
+
+def picture_parser(doc: str) -> argparse.ArgumentParser:
+    """Return a parser described by the script's first docstring line, with ``--out`` (docs/)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs"), help="the folder for the pictures")
+    return parser
+
+
+def out_folder(args: argparse.Namespace) -> Path:
+    """Return the ``--out`` folder, made if need be."""
+    out = Path(args.out)
+    out.mkdir(exist_ok=True)
+    return out
 
 
 def settle(app: QApplication, seconds: float = 0.3) -> None:

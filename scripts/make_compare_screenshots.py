@@ -8,23 +8,27 @@ guide's pictures are made by scripts/make_guide_walk.py. Run from the repository
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
-from _common import ROOT, fresh_window, settle, show_ready, start_app, wait
+from _common import (
+    fresh_window,
+    out_folder,
+    picture_parser,
+    settle,
+    show_ready,
+    start_app,
+    wait,
+)
 
 
 def main() -> int:
     """Run the experiment, open two stops, and save the pictures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser = picture_parser(__doc__)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--data", default="sample")
     parser.add_argument("--size", default="1800x1000")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
+    out = out_folder(args)
     app = start_app()
     w, h = (int(v) for v in args.size.split("x"))
     with fresh_window(data=args.data) as window:

@@ -14,13 +14,12 @@ Run from the repository root (under Xvfb with ``QT_QPA_PLATFORM=xcb`` for a real
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 from pathlib import Path
 
-from _common import ROOT, fresh_window, settle, start_app, wait
+from _common import fresh_window, out_folder, picture_parser, settle, start_app, wait
 
 # isort: split
 from PySide6.QtCore import Qt
@@ -72,15 +71,13 @@ def walk(app: QApplication, window: MainWindow, out: Path, launched: float) -> f
 
 def main() -> int:
     """Launch as a newcomer, walk every stop, save the pictures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser = picture_parser(__doc__)
     parser.add_argument("--size", default="1366x768", help="the window's size, WxH")
     parser.add_argument(
         "--examples-seen", type=int, default=None, help="step 12: examples per network"
     )
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
+    out = out_folder(args)
     app = start_app()
     w, h = (int(v) for v in args.size.lower().split("x"))
     launched = time.perf_counter()

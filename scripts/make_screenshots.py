@@ -9,11 +9,19 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from _common import ROOT, fresh_window, settle, show_ready, start_app, train, wait
+from _common import (
+    fresh_window,
+    out_folder,
+    picture_parser,
+    settle,
+    show_ready,
+    start_app,
+    train,
+    wait,
+)
 
 # isort: split
 from PySide6.QtCore import QSize
@@ -53,12 +61,10 @@ def whole_windows(app: QApplication, window: MainWindow, out: Path) -> None:
 
 def main() -> int:
     """Train, then save each picture."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser = picture_parser(__doc__)
     parser.add_argument("--batches", type=int, default=1500)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
+    out = out_folder(args)
     app = start_app("dark")
     with fresh_window() as window:
         show_ready(app, window, 1800, 1000)

@@ -11,11 +11,18 @@ Run from the repository root (under Xvfb with ``QT_QPA_PLATFORM=xcb`` for a real
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
-from _common import ROOT, fresh_window, settle, show_ready, start_app, train, wait
+from _common import (
+    fresh_window,
+    out_folder,
+    picture_parser,
+    settle,
+    show_ready,
+    start_app,
+    train,
+    wait,
+)
 
 PHASES = [  # (file name, phase, which beat of that phase: 0 first, -1 last)
     ("step-forward", "forward", 2),
@@ -31,12 +38,10 @@ PHASES = [  # (file name, phase, which beat of that phase: 0 first, -1 last)
 
 def main() -> int:
     """Train, play one step, and save a picture of each phase and the GIF."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser = picture_parser(__doc__)
     parser.add_argument("--batches", type=int, default=1500)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
+    out = out_folder(args)
     app = start_app()
     with fresh_window() as window:
         show_ready(app, window, 1800, 1000)

@@ -10,11 +10,18 @@ Run from the repository root (a real display: ``DISPLAY=:N QT_QPA_PLATFORM=xcb``
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
-from _common import ROOT, fresh_window, settle, show_ready, start_app, train, wait
+from _common import (
+    fresh_window,
+    out_folder,
+    picture_parser,
+    settle,
+    show_ready,
+    start_app,
+    train,
+    wait,
+)
 
 # isort: split
 from gui.window.explore_handoff import EXPLORER_TAB
@@ -24,14 +31,12 @@ NAMES = {10: "steepest", 11: "descent", 12: "data"}
 
 def main() -> int:
     """Train, walk to steps 10, 11 and 12, and save each."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser = picture_parser(__doc__)
     parser.add_argument("--batches", type=int, default=1500)
     parser.add_argument("--size", default="1920x1080", help="window size WxH")
     parser.add_argument("--window-only", action="store_true", help="save only whole windows")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
+    out = out_folder(args)
     width, height = (int(v) for v in args.size.split("x"))
     app = start_app()
     with fresh_window() as window:

@@ -31,17 +31,18 @@ def tiny_digits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture(scope="session")
 def trained_on_sample():
     """A snapshot of 784-16-16-10 after 300 mini-batches of the bundled sample, and the data."""
+    from trained import trainer_after
+
     from engine.datasets import load_sample
-    from engine.network import Network, NetworkConfig
+    from engine.network import NetworkConfig
     from engine.snapshot import take_snapshot
-    from engine.training import TrainConfig, Trainer
+    from engine.training import TrainConfig
 
     data = load_sample()
     images, labels = data.train.images, data.train.labels
-    net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(0))
-    trainer = Trainer(net, images, labels, TrainConfig(), 0)
-    for _ in range(300):
-        trainer.step_batch()
+    trainer = trainer_after(
+        NetworkConfig(sizes=(784, 16, 16, 10)), images, labels, TrainConfig(), 300, 0, 0
+    )
     return take_snapshot(trainer, images), data
 
 

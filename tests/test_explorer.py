@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from trained import trainer_after
 
 from engine.datasets import load_sample
 from engine.explorer import Exploration, explored_network
@@ -60,15 +61,7 @@ def sample():
 def explore(sample, config: NetworkConfig, batches: int = 30) -> Exploration:
     lr = 3.0 if config.activation == "sigmoid" else 0.1
     train = sample.train
-    trainer = Trainer(
-        Network(config, np.random.default_rng(1)),
-        train.images,
-        train.labels,
-        TrainConfig(learning_rate=lr, batch_size=10),
-        seed=2,
-    )
-    for _ in range(batches):
-        trainer.step_batch()
+    trainer = trainer_after(config, train.images, train.labels, TrainConfig(lr, 10), batches, 1, 2)
     snap = take_snapshot(trainer, train.images)
     return Exploration(snap, train.images[7], int(train.labels[7]))
 

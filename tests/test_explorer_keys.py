@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSlider, QApplication, QWidget
+from trained import trainer_after
 
 from engine.datasets import load_sample
-from engine.network import Network, NetworkConfig
+from engine.network import NetworkConfig
 from engine.snapshot import take_snapshot
-from engine.training import TrainConfig, Trainer
+from engine.training import TrainConfig
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.steps import N_STEPS
 
@@ -23,10 +23,8 @@ def sample():
 @pytest.fixture
 def panel(qtbot, sample, open_explorer):
     train = sample.train
-    net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(5))
-    trainer = Trainer(net, train.images, train.labels, TrainConfig(), seed=6)
-    for _ in range(20):
-        trainer.step_batch()
+    config = NetworkConfig(sizes=(784, 16, 16, 10))
+    trainer = trainer_after(config, train.images, train.labels, TrainConfig(), 20, 5, 6)
     widget = open_explorer(
         take_snapshot(trainer, train.images),
         (train.images[:300], train.labels[:300]),

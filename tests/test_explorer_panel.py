@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from trained import trainer_after
 
 from engine import explorer_gradient as eg
 from engine.datasets import load_sample
 from engine.explorer import Exploration, explored_network
-from engine.network import Network, NetworkConfig
+from engine.network import NetworkConfig
 from engine.snapshot import take_snapshot
-from engine.training import TrainConfig, Trainer
+from engine.training import TrainConfig
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.steps import N_STEPS, step_row
 from gui.explorer.text import fmt, param_name
@@ -34,15 +35,7 @@ def sample():
 def snapshot(request, sample):
     config, lr = ARCHITECTURES[request.param]
     train = sample.train
-    trainer = Trainer(
-        Network(config, np.random.default_rng(5)),
-        train.images,
-        train.labels,
-        TrainConfig(learning_rate=lr, batch_size=10),
-        seed=6,
-    )
-    for _ in range(40):
-        trainer.step_batch()
+    trainer = trainer_after(config, train.images, train.labels, TrainConfig(lr, 10), 40, 5, 6)
     return take_snapshot(trainer, train.images)
 
 

@@ -15,14 +15,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel
+from trained import trainer_after
 
 import pyqtgraph as pg  # isort: skip
 from engine import explorer_gradient as eg
 from engine.datasets import load_sample
-from engine.network import Network, NetworkConfig
+from engine.network import NetworkConfig
 from engine.snapshot import edge_values, take_snapshot, trace_example
 from engine.teach import teach_step
-from engine.training import TrainConfig, Trainer
+from engine.training import TrainConfig
 from gui.diagram.view import NetworkView
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.steps import STEPS
@@ -95,15 +96,7 @@ def sample():
 def trained(request, sample):
     config, lr = CONFIGS[request.param]
     train = sample.train
-    trainer = Trainer(
-        Network(config, np.random.default_rng(3)),
-        train.images,
-        train.labels,
-        TrainConfig(learning_rate=lr, batch_size=10),
-        seed=4,
-    )
-    for _ in range(150):
-        trainer.step_batch()
+    trainer = trainer_after(config, train.images, train.labels, TrainConfig(lr, 10), 150, 3, 4)
     return config, take_snapshot(trainer, train.images)
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from trained import trainer_after
 
 from engine.network import Network, NetworkConfig
 from engine.snapshot import network_of, take_snapshot
@@ -21,11 +22,7 @@ SIZES = (784, 12, 8, 10)
 def make_trainer(digits, config: TrainConfig, sizes=SIZES, batches: int = 5) -> Trainer:
     """Return a trainer on the fake digits after a few mini-batches (so momentum has a past)."""
     images, labels = digits
-    net = Network(NetworkConfig(sizes=sizes), np.random.default_rng(3))
-    trainer = Trainer(net, images, labels, config, seed=11)
-    for _ in range(batches):
-        trainer.step_batch()
-    return trainer
+    return trainer_after(NetworkConfig(sizes=sizes), images, labels, config, batches, 3, 11)
 
 
 def told_step(trainer: Trainer, images: np.ndarray):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from trained import trainer_after
 
 from engine import update
 from engine.descent_paths import full_states
@@ -101,11 +102,7 @@ def test_no_module_but_engine_update_writes_the_update() -> None:
 def seeded_trainer(digits, config: TrainConfig, batches: int = 4) -> Trainer:
     """Return a trainer on the fake digits a few mini-batches in (momentum has a past)."""
     images, labels = digits
-    net = Network(NetworkConfig(sizes=SIZES), np.random.default_rng(3))
-    trainer = Trainer(net, images, labels, config, seed=11)
-    for _ in range(batches):
-        trainer.step_batch()
-    return trainer
+    return trainer_after(NetworkConfig(sizes=SIZES), images, labels, config, batches, 3, 11)
 
 
 def test_teach_takes_the_trainers_step_bit_for_bit(tiny_digits) -> None:
