@@ -29,16 +29,23 @@ def tiny_digits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.fixture(scope="session")
-def trained_on_sample():
+def sample():
+    """The bundled MNIST sample: 10,000 training and 2,000 test digits."""
+    from engine.datasets import load_sample
+
+    return load_sample()
+
+
+@pytest.fixture(scope="session")
+def trained_on_sample(sample):
     """A snapshot of 784-16-16-10 after 300 mini-batches of the bundled sample, and the data."""
     from trained import trainer_after
 
-    from engine.datasets import load_sample
     from engine.network import NetworkConfig
     from engine.snapshot import take_snapshot
     from engine.training import TrainConfig
 
-    data = load_sample()
+    data = sample
     images, labels = data.train.images, data.train.labels
     trainer = trainer_after(
         NetworkConfig(sizes=(784, 16, 16, 10)), images, labels, TrainConfig(), 300, 0, 0

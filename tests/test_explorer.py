@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from trained import trainer_after
 
-from engine.datasets import load_sample
 from engine.explorer import Exploration, explored_network
 from engine.explorer_gradient import (
     check_all_layers,
@@ -51,11 +50,6 @@ ARCHITECTURES = [
     NetworkConfig(sizes=(784, 32, 10), activation="relu", cost="cross-entropy", init="scaled"),
     NetworkConfig(sizes=(784, 20, 12, 8, 10), activation="tanh", cost="quadratic", init="scaled"),
 ]
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
 
 
 def explore(sample, config: NetworkConfig, batches: int = 30) -> Exploration:

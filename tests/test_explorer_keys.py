@@ -7,17 +7,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSlider, QApplication, QWidget
 from trained import trainer_after
 
-from engine.datasets import load_sample
 from engine.network import NetworkConfig
 from engine.snapshot import take_snapshot
 from engine.training import TrainConfig
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.steps import N_STEPS
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from trained import trainer_after
 
 from engine import explorer_gradient as eg
-from engine.datasets import load_sample
 from engine.explorer import Exploration, explored_network
 from engine.network import NetworkConfig
 from engine.snapshot import take_snapshot
@@ -24,11 +23,6 @@ ARCHITECTURES = {
         0.1,
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
 
 
 @pytest.fixture(scope="module", params=list(ARCHITECTURES))

@@ -19,7 +19,6 @@ from trained import trainer_after
 
 import pyqtgraph as pg  # isort: skip
 from engine import explorer_gradient as eg
-from engine.datasets import load_sample
 from engine.network import NetworkConfig
 from engine.snapshot import edge_values, take_snapshot, trace_example
 from engine.teach import teach_step
@@ -85,11 +84,6 @@ def before_step(snap) -> tuple[list[np.ndarray], list[np.ndarray]]:
     weights = [np.asarray(w, np.float64) - s for w, s in zip(snap.weights, snap.step_w)]
     biases = [np.asarray(b, np.float64) - s for b, s in zip(snap.biases, snap.step_b)]
     return weights, biases
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
 
 
 @pytest.fixture(scope="module", params=list(CONFIGS))
