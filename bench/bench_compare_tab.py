@@ -6,7 +6,7 @@ keeping one more run while the tab is shown, keeping one while another tab is sh
 Reset does) and then showing the tab, and the smooth toggle. A 1 ms timer ticks throughout; the
 figure is the longest gap between its ticks from the action until the loop has been idle for
 0.5 s (the action, the redraw it queued and the paint). The rule (issue 24): under 100 ms each.
-Run from the repository root (offscreen, or on a display with ``--display``)::
+KeptRun from the repository root (offscreen, or on a display with ``--display``)::
 
     .venv/bin/python bench/bench_compare_tab.py [--runs 150] [--rounds 3]
 
@@ -34,7 +34,7 @@ def synthetic_run(k: int, batches: int = BATCHES):
 
     from engine.core.network import NetworkConfig
     from engine.core.training import TrainConfig
-    from engine.session.runs import Run
+    from engine.session.runs import KeptRun
 
     rng = np.random.default_rng(k)
     progress = np.arange(1, batches + 1) / 1000.0
@@ -48,7 +48,7 @@ def synthetic_run(k: int, batches: int = BATCHES):
         "epoch_test_cost": 0.1 / epochs,
         "epoch_test_accuracy": 0.9 - 0.1 / epochs,
     }
-    run = Run(f"Run {k}", NetworkConfig(), TrainConfig(), k, "synthetic", 10000, curves)
+    run = KeptRun(f"Run {k}", NetworkConfig(), TrainConfig(), k, "synthetic", 10000, curves)
     run.serial = k
     return run
 

@@ -114,7 +114,7 @@ def close_seconds(app: QApplication, how: str) -> float:
         else:
             slow = how == "slow motion"
             window.worker.set_speed(0.001 if slow else 0)  # 1000 s between mini-batches
-            window.worker.run()
+            window.worker.train_until_paused()
             wait_for(app, lambda: window.worker.state == RUNNING and len(window.record.history) > 0)
             if not slow:
                 wait_for(app, lambda: len(window.record.history) > 50)

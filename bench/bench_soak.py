@@ -135,7 +135,7 @@ def soak(app: QApplication, source: str, epochs: int, size: tuple[int, int]) -> 
         clock.start()
         for timer in (lag_timer, rss_timer, checker):
             timer.start()
-        window.worker.run()
+        window.worker.train_until_paused()
         loop.exec()
         for timer in (lag_timer, rss_timer, checker):
             timer.stop()

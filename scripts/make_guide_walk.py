@@ -14,27 +14,21 @@ Run from the repository root (under Xvfb with ``QT_QPA_PLATFORM=xcb`` for a real
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import fresh_window, out_folder, picture_parser, settle, start_app, wait
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget  # noqa: E402
+# isort: split
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 
-import engine  # noqa: E402
-from gui.guide import stops as gs  # noqa: E402
-from gui.guide.panel import HIGHLIGHT  # noqa: E402
-from gui.theme import apply_theme  # noqa: E402
-from gui.window.main_window import MainWindow  # noqa: E402
-from scripts.make_screenshots import settle, wait  # noqa: E402
+from gui.guide import stops as gs
+from gui.guide.panel import HIGHLIGHT
+from gui.window.main_window import MainWindow
 
 
 def highlighted(window: MainWindow) -> QWidget | None:
@@ -77,23 +71,17 @@ def walk(app: QApplication, window: MainWindow, out: Path, launched: float) -> f
 
 def main() -> int:
     """Launch as a newcomer, walk every stop, save the pictures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser = picture_parser(__doc__)
     parser.add_argument("--size", default="1366x768", help="the window's size, WxH")
     parser.add_argument(
         "--examples-seen", type=int, default=None, help="step 12: examples per network"
     )
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
-    engine.limit_blas_threads()
-    app = QApplication.instance() or QApplication([])
-    apply_theme(app)
+    out = out_folder(args)
+    app = start_app()
     w, h = (int(v) for v in args.size.lower().split("x"))
-    with tempfile.TemporaryDirectory() as tmp:
-        launched = time.perf_counter()
-        window = MainWindow(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
-        window.confirm = lambda title, text: True
+    launched = time.perf_counter()
+    with fresh_window() as window:
         if args.examples_seen:
             window.explorer.data_amount_page.examples_seen = args.examples_seen
         if os.environ["QT_QPA_PLATFORM"] == "offscreen":
@@ -104,7 +92,6 @@ def main() -> int:
             f"launch to the playing animation: {seconds:.1f} s, the window "
             f"{window.width()}x{window.height()}"
         )
-        window.close()
     return 0
 
 

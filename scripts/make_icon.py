@@ -7,16 +7,14 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import _common  # noqa: F401 - the repository on the path, drawn offscreen
 
-from PySide6.QtGui import QGuiApplication  # noqa: E402
+# isort: split
+from PySide6.QtGui import QGuiApplication
 
-from gui.app_icon import ICON_DIR, ICON_SIZES, icon_path, render_icon  # noqa: E402
+from gui.app_icon import ICON_DIR, ICON_SIZES, icon_path, render_icon
 
 
 def main() -> int:

@@ -9,42 +9,26 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import (
+    fresh_window,
+    out_folder,
+    picture_parser,
+    settle,
+    show_ready,
+    start_app,
+    train,
+    wait,
+)
 
-from PySide6.QtCore import QEventLoop, QSettings, QSize  # noqa: E402
-from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
+# isort: split
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication, QPushButton
 
-import engine  # noqa: E402
-from gui.theme import apply_theme  # noqa: E402
-from gui.window.main_window import MainWindow  # noqa: E402
-
-
-def settle(app: QApplication, seconds: float = 0.3) -> None:
-    """Let timers and paints run for a moment."""
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        time.sleep(0.005)
-
-
-def wait(app: QApplication, condition, timeout: float = 120.0) -> None:
-    """Process events until condition() holds."""
-    end = time.perf_counter() + timeout
-    while not condition():
-        if time.perf_counter() > end:
-            raise TimeoutError("the window did not get there in time")
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        time.sleep(0.005)
-
+from gui.theme import apply_theme
+from gui.window.main_window import MainWindow
 
 SCREENS = ((1366, 768), (1920, 1080))
 DESKTOP_CHROME = 56  # a maximised window leaves a panel and a title bar of the screen
@@ -77,24 +61,15 @@ def whole_windows(app: QApplication, window: MainWindow, out: Path) -> None:
 
 def main() -> int:
     """Train, then save each picture."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser = picture_parser(__doc__)
     parser.add_argument("--batches", type=int, default=1500)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
-    engine.limit_blas_threads()
-    app = QApplication.instance() or QApplication([])
-    apply_theme(app, "dark")
-    with tempfile.TemporaryDirectory() as tmp:
-        window = MainWindow(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
-        window.resize(QSize(1800, 1000))
-        window.show()
-        wait(app, lambda: window.worker.latest_snapshot() is not None and window.data is not None)
+    out = out_folder(args)
+    app = start_app("dark")
+    with fresh_window() as window:
+        show_ready(app, window, 1800, 1000)
         window.worker.set_speed(0)  # the pictures need not be watched: train at full speed
-        window.worker.run_batches(args.batches)  # a bit more than an epoch of the sample
-        wait(app, lambda: window.worker.latest_snapshot().examples_seen >= 10 * args.batches)
-        wait(app, lambda: window.worker.state != "running")
+        train(app, window, args.batches)  # a bit more than an epoch of the sample
         window.digit_panel.load_test_digit(0)
         settle(app)
         whole_windows(app, window, out)
@@ -136,7 +111,6 @@ def main() -> int:
                         button.click()
                 settle(app, 1.0)
             window.explorer.grab().save(str(out / f"explorer-step{step}.png"))
-        window.close()
     print(f"saved pictures in {out}")
     return 0
 

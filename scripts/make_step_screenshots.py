@@ -11,23 +11,18 @@ Run from the repository root (under Xvfb with ``QT_QPA_PLATFORM=xcb`` for a real
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from PySide6.QtCore import QSettings, QSize  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-import engine  # noqa: E402
-from gui.theme import apply_theme  # noqa: E402
-from gui.window.main_window import MainWindow  # noqa: E402
-from scripts.make_screenshots import settle, wait  # noqa: E402
+from _common import (
+    fresh_window,
+    out_folder,
+    picture_parser,
+    settle,
+    show_ready,
+    start_app,
+    train,
+    wait,
+)
 
 PHASES = [  # (file name, phase, which beat of that phase: 0 first, -1 last)
     ("step-forward", "forward", 2),
@@ -43,23 +38,14 @@ PHASES = [  # (file name, phase, which beat of that phase: 0 first, -1 last)
 
 def main() -> int:
     """Train, play one step, and save a picture of each phase and the GIF."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser = picture_parser(__doc__)
     parser.add_argument("--batches", type=int, default=1500)
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
-    engine.limit_blas_threads()
-    app = QApplication.instance() or QApplication([])
-    apply_theme(app)
-    with tempfile.TemporaryDirectory() as tmp:
-        window = MainWindow(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
-        window.resize(QSize(1800, 1000))
-        window.show()
-        wait(app, lambda: window.worker.latest_snapshot() is not None and window.data is not None)
-        window.worker.run_batches(args.batches)
-        wait(app, lambda: window.worker.latest_snapshot().examples_seen >= 10 * args.batches)
-        wait(app, lambda: window.worker.state != "running")
+    out = out_folder(args)
+    app = start_app()
+    with fresh_window() as window:
+        show_ready(app, window, 1800, 1000)
+        train(app, window, args.batches)
         settle(app)
         window.play_step_action.trigger()
         wait(app, window.step_player.is_active)
@@ -78,7 +64,6 @@ def main() -> int:
         frames = window.step_player_controls.export(out / "step.gif", "gif")
         print(f"step.gif: {frames} frames at {window.network_view.width()}x"
               f"{window.network_view.height()}")  # fmt: skip
-        window.close()
     print(f"saved pictures in {out}")
     return 0
 

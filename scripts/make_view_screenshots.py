@@ -10,50 +10,38 @@ Run from the repository root (a real display: ``DISPLAY=:N QT_QPA_PLATFORM=xcb``
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import (
+    fresh_window,
+    out_folder,
+    picture_parser,
+    settle,
+    show_ready,
+    start_app,
+    train,
+    wait,
+)
 
-from PySide6.QtCore import QSettings, QSize  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-import engine  # noqa: E402
-from gui.theme import apply_theme  # noqa: E402
-from gui.window.explore_handoff import EXPLORER_TAB  # noqa: E402
-from gui.window.main_window import MainWindow  # noqa: E402
-from scripts.make_screenshots import settle, wait  # noqa: E402
+# isort: split
+from gui.window.explore_handoff import EXPLORER_TAB
 
 NAMES = {10: "steepest", 11: "descent", 12: "data"}
 
 
 def main() -> int:
     """Train, walk to steps 10, 11 and 12, and save each."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs"))
+    parser = picture_parser(__doc__)
     parser.add_argument("--batches", type=int, default=1500)
     parser.add_argument("--size", default="1920x1080", help="window size WxH")
     parser.add_argument("--window-only", action="store_true", help="save only whole windows")
     args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(exist_ok=True)
+    out = out_folder(args)
     width, height = (int(v) for v in args.size.split("x"))
-    engine.limit_blas_threads()
-    app = QApplication.instance() or QApplication([])
-    apply_theme(app)
-    with tempfile.TemporaryDirectory() as tmp:
-        window = MainWindow(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
-        window.resize(QSize(width, height))
-        window.show()
-        wait(app, lambda: window.worker.latest_snapshot() is not None and window.data is not None)
-        window.worker.run_batches(args.batches)
-        wait(app, lambda: window.worker.latest_snapshot().examples_seen >= 10 * args.batches)
-        wait(app, lambda: window.worker.state != "running")
+    app = start_app()
+    with fresh_window() as window:
+        show_ready(app, window, width, height)
+        train(app, window, args.batches)
         window.tabs.setCurrentIndex(EXPLORER_TAB)
         explorer = window.explorer
         wait(app, lambda: explorer.snapshot is not None)
@@ -68,7 +56,6 @@ def main() -> int:
             window.grab().save(str(out / f"explorer-{name}-{width}x{height}.png"))
             if not args.window_only:
                 explorer.grab().save(str(out / f"explorer-{name}.png"))
-        window.close()
     print(f"saved pictures in {out}")
     return 0
 

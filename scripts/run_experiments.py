@@ -12,19 +12,15 @@ table what each experiment showed, in the sentences the app shows. Run from the 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import start_app
 
-from PySide6.QtCore import QEventLoop  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+# isort: split
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
 
-import engine  # noqa: E402
 from engine.data.datasets import load_data  # noqa: E402
 from engine.lessons.experiments import BY_KEY, EXPERIMENTS, MODES  # noqa: E402
 from gui.runs.experiment_runner import ExperimentRunner  # noqa: E402
@@ -73,8 +69,7 @@ def main() -> int:
     unknown = [k for k in args.only if k not in BY_KEY]
     if unknown:
         parser.error(f"unknown experiment {unknown[0]!r}; use one of {list(BY_KEY)}")
-    engine.limit_blas_threads()
-    app = QApplication.instance() or QApplication([])
+    app = start_app(theme=None)
     data = load_data(args.data)
     runner = ExperimentRunner()
     seeds = ", ".join(str(s) for s in range(args.seed, args.seed + args.seeds))

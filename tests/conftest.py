@@ -29,19 +29,27 @@ def tiny_digits(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.fixture(scope="session")
-def trained_on_sample():
-    """A snapshot of 784-16-16-10 after 300 mini-batches of the bundled sample, and the data."""
-    from engine.core.network import Network, NetworkConfig
-    from engine.core.training import TrainConfig, Trainer
+def sample():
+    """The bundled MNIST sample: 10,000 training and 2,000 test digits."""
     from engine.data.datasets import load_sample
+
+    return load_sample()
+
+
+@pytest.fixture(scope="session")
+def trained_on_sample(sample):
+    """A snapshot of 784-16-16-10 after 300 mini-batches of the bundled sample, and the data."""
+    from trained import trainer_after
+
+    from engine.core.network import NetworkConfig
+    from engine.core.training import TrainConfig
     from engine.session.snapshot import take_snapshot
 
-    data = load_sample()
+    data = sample
     images, labels = data.train.images, data.train.labels
-    net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(0))
-    trainer = Trainer(net, images, labels, TrainConfig(), 0)
-    for _ in range(300):
-        trainer.step_batch()
+    trainer = trainer_after(
+        NetworkConfig(sizes=(784, 16, 16, 10)), images, labels, TrainConfig(), 300, 0, 0
+    )
     return take_snapshot(trainer, images), data
 
 
@@ -68,3 +76,38 @@ def window(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path / "settings.ini")
     yield w
     w.close()
+
+
+@pytest.fixture
+def open_explorer(qtbot):
+    """Return a function that opens an explorer on a snapshot; each is shut down after the test.
+
+    ``train`` and ``test`` are (images, labels) for steps 9 to 12; ``size`` None leaves the panel
+    at its own size, ``show`` False leaves it hidden.
+    """
+    from engine.session.snapshot import ExampleTrace
+    from gui.explorer import ExplorerPanel
+
+    opened = []
+
+    def open_panel(snapshot, train=None, test=None, size=(1100, 700), show=True):
+        panel = ExplorerPanel()
+        qtbot.addWidget(panel)
+        opened.append(panel)
+        if size is not None:
+            panel.resize(*size)
+        if train is not None:
+            panel.set_full_batch(*train)
+        if test is not None:
+            panel.set_test_set(*test)
+        with qtbot.waitSignal(panel.trace_changed) as blocker:
+            panel.set_snapshot(snapshot)
+        assert isinstance(blocker.args[0], ExampleTrace)  # the explored example, for the diagram
+        if show:
+            panel.show()
+            qtbot.waitExposed(panel)
+        return panel
+
+    yield open_panel
+    for panel in opened:
+        panel.shutdown()

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.explorer.text import N_STEPS
+from gui.explorer.steps import N_STEPS
 
 # Screens as (width, height, scale factor); the window gets the screen less a desktop panel and a
 # title bar, as a maximised window would.
@@ -649,7 +649,7 @@ def slow_motion_problems(window, process) -> Iterator[str]:
 
     window.tabs.setCurrentIndex(0)
     window.set_speed(SLOW_MOTION)
-    window.worker.run()
+    window.worker.train_until_paused()
     settle(process, lambda: window.worker.state == "running")
     window.play_step_action.trigger()
 

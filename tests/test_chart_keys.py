@@ -162,17 +162,10 @@ def test_a_legend_never_covers_a_line_at_any_size_and_its_key_takes_its_place(
 
 
 @pytest.fixture
-def panel(qtbot, trained_on_sample):
+def panel(open_explorer, trained_on_sample):
     """An explorer on the trained sample network with the first N training images."""
     snap, data = trained_on_sample
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
-    widget.set_full_batch(data.train.images[:N], data.train.labels[:N])
-    widget.set_snapshot(snap)
-    widget.resize(1100, 760)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return open_explorer(snap, (data.train.images[:N], data.train.labels[:N]), size=(1100, 760))
 
 
 def visible_legends(plot: pg.PlotWidget) -> list[pg.LegendItem]:

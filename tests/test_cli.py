@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from windows import main_py
 
 from engine import cli
 from engine.cli import Stopped
@@ -17,17 +18,6 @@ from engine.data import datasets
 from engine.errors import DataError, DivergenceError, SaveError
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def main_py(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run main.py with arguments in a fresh interpreter and capture its output."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-    )
 
 
 def test_three_epochs_on_the_sample_learn_and_save(tmp_path: Path) -> None:

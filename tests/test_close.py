@@ -194,7 +194,7 @@ APP_SCRIPT = textwrap.dedent(
         closed.append(len(window.record.history))
         window.close()
 
-    window.worker.run()
+    window.worker.train_until_paused()
     QTimer.singleShot(20, close_when_training)
     code = app.exec()
     print("closed after", closed[0], "mini-batches, state", window.worker.state, flush=True)

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from test_runs import trained_run
 from windows import open_window
 
-from engine.session.runs import Run
+from engine.session.runs import KeptRun
 from gui.runs.compare_panel import ComparePanel, smoothed
 
 
@@ -148,7 +148,7 @@ def test_an_experiment_from_the_runs_menu_fills_the_comparison_live(qtbot, tmp_p
     window = open_window(qtbot, tmp_path / "s.ini")
     qtbot.waitUntil(lambda: window.data is not None, timeout=10000)
     window.runs.panel.epochs.setValue(1)
-    progressed: list[Run] = []
+    progressed: list[KeptRun] = []
     window.runs.runner.run_progressed.connect(progressed.append)
     with qtbot.waitSignal(window.runs.runner.experiment_finished, timeout=60000):
         window.runs.experiment_actions["learning-rate"].trigger()

@@ -13,7 +13,6 @@ from engine.core.training import TrainConfig, Trainer, evaluate
 from engine.lessons import data_amount as da
 from gui.explorer.data_amount import percent
 from gui.explorer.data_amount_runner import AmountJob, DataAmountRunner
-from gui.explorer.panel import ExplorerPanel
 
 SEEN = 20000  # examples per network in these tests (the app uses EXAMPLES_SEEN)
 
@@ -140,17 +139,15 @@ def test_divergence_is_reported(qtbot, trained_on_sample) -> None:
 
 
 @pytest.fixture
-def panel(qtbot, trained_on_sample):
+def panel(open_explorer, trained_on_sample):
     snap, data = trained_on_sample
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
+    train, test = data.train, data.test
+    widget = open_explorer(
+        snap, (train.images, train.labels), (test.images, test.labels), size=None, show=False
+    )
     widget.data_amount_page.examples_seen = SEEN
-    widget.set_full_batch(data.train.images, data.train.labels)
-    widget.set_test_set(data.test.images, data.test.labels)
-    widget.set_snapshot(snap)
     widget.set_step(12)
-    yield widget
-    widget.shutdown()
+    return widget
 
 
 def tick_labels(axis) -> list[str]:

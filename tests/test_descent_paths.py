@@ -13,7 +13,6 @@ from engine.lessons import full_batch as fb
 from engine.lessons.explorer import explored_network
 from engine.words import quantity
 from gui.explorer.descent import contour_lines
-from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import fmt
 
 N = 2000  # images of the picture in these tests (the page uses 10,000)
@@ -171,12 +170,12 @@ def test_contour_lines_are_placed_in_plane_coordinates() -> None:
     np.testing.assert_allclose(lines[0][:, 0], 0.25)  # cost 2.5: halfway from alpha 0 to 0.5
 
 
-def test_page_labels_the_matched_points_with_their_real_cost_and_images(qtbot, trained_on_sample):
+def test_page_labels_the_matched_points_with_their_real_cost_and_images(
+    qtbot, trained_on_sample, open_explorer
+):
     snap, data = trained_on_sample
-    panel = ExplorerPanel()
-    qtbot.addWidget(panel)
-    panel.set_full_batch(data.train.images[:N], data.train.labels[:N])
-    panel.set_snapshot(snap)
+    train = (data.train.images[:N], data.train.labels[:N])
+    panel = open_explorer(snap, train, size=None, show=False)
     panel.set_step(11)
     qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
     page = panel.descent_page

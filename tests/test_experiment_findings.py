@@ -11,10 +11,10 @@ import pytest
 from engine.data.datasets import load_sample
 from engine.lessons.experiment_findings import findings, start_saturation
 from engine.lessons.experiments import FAIR, SAME, plan
-from engine.session.runs import DIVERGED, FINISHED, Run
+from engine.session.runs import DIVERGED, FINISHED, KeptRun
 
 
-def planted(spec, accuracies, costs=None, status=FINISHED, note="") -> Run:
+def planted(spec, accuracies, costs=None, status=FINISHED, note="") -> KeptRun:
     """Return a run of ``spec`` whose test accuracy after epoch 1, 2 ... is ``accuracies``."""
     accuracies = np.asarray(accuracies, float)
     epochs = np.arange(1, len(accuracies) + 1, dtype=float)
@@ -28,7 +28,7 @@ def planted(spec, accuracies, costs=None, status=FINISHED, note="") -> Run:
         "epoch_test_accuracy": accuracies if status == FINISHED else accuracies[:0],
     }
     final = (0.5, float(accuracies[-1])) if status == FINISHED else None
-    return Run(
+    return KeptRun(
         spec.name,
         spec.network,
         spec.train,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from trained import trainer_after
 
 from engine.core.network import Network, NetworkConfig
 from engine.core.training import TrainConfig, Trainer, to_inputs
-from engine.data.datasets import load_sample
 from engine.lessons.explorer import Exploration, explored_network
 from engine.lessons.explorer_gradient import (
     check_all_layers,
@@ -52,23 +52,10 @@ ARCHITECTURES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
-
-
 def explore(sample, config: NetworkConfig, batches: int = 30) -> Exploration:
     lr = 3.0 if config.activation == "sigmoid" else 0.1
     train = sample.train
-    trainer = Trainer(
-        Network(config, np.random.default_rng(1)),
-        train.images,
-        train.labels,
-        TrainConfig(learning_rate=lr, batch_size=10),
-        seed=2,
-    )
-    for _ in range(batches):
-        trainer.step_batch()
+    trainer = trainer_after(config, train.images, train.labels, TrainConfig(lr, 10), batches, 1, 2)
     snap = take_snapshot(trainer, train.images)
     return Exploration(snap, train.images[7], int(train.labels[7]))
 

@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSlider, QApplication, QWidget
+from trained import trainer_after
 
-from engine.core.network import Network, NetworkConfig
-from engine.core.training import TrainConfig, Trainer
-from engine.data.datasets import load_sample
+from engine.core.network import NetworkConfig
+from engine.core.training import TrainConfig
 from engine.session.snapshot import take_snapshot
 from gui.explorer.panel import ExplorerPanel
-from gui.explorer.text import N_STEPS
-
-
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
+from gui.explorer.steps import N_STEPS
 
 
 @pytest.fixture
-def panel(qtbot, sample):
+def panel(qtbot, sample, open_explorer):
     train = sample.train
-    net = Network(NetworkConfig(sizes=(784, 16, 16, 10)), np.random.default_rng(5))
-    trainer = Trainer(net, train.images, train.labels, TrainConfig(), seed=6)
-    for _ in range(20):
-        trainer.step_batch()
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.set_full_batch(train.images[:300], train.labels[:300])
-    widget.set_test_set(sample.test.images[:200], sample.test.labels[:200])
-    widget.set_snapshot(take_snapshot(trainer, train.images))
-    widget.show()
-    qtbot.waitExposed(widget)
+    config = NetworkConfig(sizes=(784, 16, 16, 10))
+    trainer = trainer_after(config, train.images, train.labels, TrainConfig(), 20, 5, 6)
+    widget = open_explorer(
+        take_snapshot(trainer, train.images),
+        (train.images[:300], train.labels[:300]),
+        (sample.test.images[:200], sample.test.labels[:200]),
+    )
     widget.activateWindow()
     qtbot.waitActive(widget)
     return widget

@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from trained import trainer_after
 
-from engine.core.network import Network, NetworkConfig
-from engine.core.training import TrainConfig, Trainer
-from engine.data.datasets import load_sample
+from engine.core.network import NetworkConfig
+from engine.core.training import TrainConfig
 from engine.lessons import explorer_gradient as eg
 from engine.lessons.explorer import Exploration, explored_network
-from engine.session.snapshot import ExampleTrace, take_snapshot
+from engine.session.snapshot import take_snapshot
 from gui.explorer.panel import ExplorerPanel
-from gui.explorer.text import N_STEPS, TITLES, fmt, param_name
+from gui.explorer.steps import N_STEPS, step_row
+from gui.explorer.text import fmt, param_name
 
 ARCHITECTURES = {
     "sigmoid-quadratic": (NetworkConfig(sizes=(784, 16, 16, 10)), 3.0),
@@ -24,40 +25,20 @@ ARCHITECTURES = {
 }
 
 
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
-
-
 @pytest.fixture(scope="module", params=list(ARCHITECTURES))
 def snapshot(request, sample):
     config, lr = ARCHITECTURES[request.param]
     train = sample.train
-    trainer = Trainer(
-        Network(config, np.random.default_rng(5)),
-        train.images,
-        train.labels,
-        TrainConfig(learning_rate=lr, batch_size=10),
-        seed=6,
-    )
-    for _ in range(40):
-        trainer.step_batch()
+    trainer = trainer_after(config, train.images, train.labels, TrainConfig(lr, 10), 40, 5, 6)
     return take_snapshot(trainer, train.images)
 
 
 @pytest.fixture
-def panel(qtbot, snapshot, sample):
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.set_full_batch(sample.train.images[:1000], sample.train.labels[:1000])
-    widget.set_test_set(sample.test.images, sample.test.labels)
-    with qtbot.waitSignal(widget.trace_changed) as blocker:
-        widget.set_snapshot(snapshot)
-    assert isinstance(blocker.args[0], ExampleTrace)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(open_explorer, snapshot, sample):
+    train, test = sample.train, sample.test
+    return open_explorer(
+        snapshot, (train.images[:1000], train.labels[:1000]), (test.images, test.labels)
+    )
 
 
 def text(panel: ExplorerPanel, name: str) -> str:
@@ -159,7 +140,7 @@ def check_step(panel: ExplorerPanel, sample) -> None:
 
 def shows_step(panel: ExplorerPanel, step: int) -> bool:
     """Return whether the panel shows ``step``: its title, its page and its number."""
-    title = f"Step {step} of {N_STEPS} · {TITLES[step - 1]}"
+    title = f"Step {step} of {N_STEPS} · {step_row(step).title}"
     page = panel.stack.currentWidget() is panel.pages[step - 1]
     return panel.step() == step and text(panel, "step_title") == title and page
 

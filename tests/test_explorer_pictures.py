@@ -20,14 +20,11 @@ N = 600  # training images: enough for real pictures, few enough to be quick
 
 
 @pytest.fixture
-def panel(qtbot, trained_on_sample):
+def panel(open_explorer, trained_on_sample):
     """An explorer on the trained sample network with the first N training images."""
     snap, data = trained_on_sample
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
-    widget.set_full_batch(data.train.images[:N], data.train.labels[:N])
-    widget.set_snapshot(snap)
-    return widget
+    train = (data.train.images[:N], data.train.labels[:N])
+    return open_explorer(snap, train, size=None, show=False)
 
 
 def summary(panel: ExplorerPanel, name: str) -> str:

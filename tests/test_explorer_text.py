@@ -15,9 +15,8 @@ from engine.data.datasets import load_sample
 from engine.lessons.explorer import Exploration
 from engine.session.snapshot import take_snapshot
 from gui.explorer.state import ExplorerState
+from gui.explorer.steps import STEPS, step_row
 from gui.explorer.text import (
-    N_STEPS,
-    TITLES,
     equation_parameter,
     equations_html,
     explanation,
@@ -66,28 +65,30 @@ def test_text_module_needs_no_widgets() -> None:
 
 
 def test_every_step_has_a_title_and_an_explanation(state: ExplorerState) -> None:
-    assert len(TITLES) == N_STEPS
-    for step in range(1, N_STEPS + 1):
-        words = plain(explanation(step, state.exploration))
+    for row in STEPS:
+        assert row.title
+        words = plain(explanation(row.key, state.exploration))
         assert len(words) > 80 and "<" not in words
 
 
 def test_bp1_shows_the_engine_delta_of_the_chosen_output(state: ExplorerState) -> None:
     e = state.exploration
     c = e.output_change(state.target)
-    text = shown(equations_html(state, 3))
+    text = shown(equations_html(state, step_row(3)))
     assert f"= {fmt(c.delta)} (C" in text
-    assert highlighted_equations(state, 3) == ("BP1",)
+    assert highlighted_equations(state, step_row(3)) == ("BP1",)
 
 
 def test_steps_six_to_eight_show_the_selected_parameter(state: ExplorerState) -> None:
     e = state.exploration
-    assert equation_parameter(state, 7) == state.param
-    assert highlighted_equations(state, 7) == ("BP3",)  # a bias
+    assert equation_parameter(state, step_row(7)) == state.param
+    assert highlighted_equations(state, step_row(7)) == ("BP3",)  # a bias
     mean = fmt(e.batch_gradient(*state.param))
-    assert f"mini-batch mean {mean}" in shown(equations_html(state, 7))
+    assert f"mini-batch mean {mean}" in shown(equations_html(state, step_row(7)))
     weight = ExplorerState(**{**state.__dict__, "param": (1, 4, 0)})
-    assert highlighted_equations(weight, 8) == ("BP4",)
+    assert highlighted_equations(weight, step_row(8)) == ("BP4",)
     a = float(e.activations(1)[0])
     delta = float(e.record.deltas[1][0, 4])
-    assert f"= {fmt(a)} × {fmt(delta)} = {fmt(a * delta)}" in shown(equations_html(weight, 8))
+    assert f"= {fmt(a)} × {fmt(delta)} = {fmt(a * delta)}" in shown(
+        equations_html(weight, step_row(8))
+    )

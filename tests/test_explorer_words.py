@@ -15,17 +15,18 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QLabel
+from trained import trainer_after
 
 import pyqtgraph as pg  # isort: skip
-from engine.core.network import Network, NetworkConfig
-from engine.core.training import TrainConfig, Trainer
-from engine.data.datasets import load_sample
+from engine.core.network import NetworkConfig
+from engine.core.training import TrainConfig
 from engine.lessons import explorer_gradient as eg
 from engine.lessons.teach import teach_step
 from engine.session.snapshot import edge_values, take_snapshot, trace_example
 from gui.diagram.view import NetworkView
 from gui.explorer.panel import ExplorerPanel
-from gui.explorer.text import IDEAS, N_STEPS, plain
+from gui.explorer.steps import STEPS
+from gui.explorer.text import plain
 
 NUM = r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
 CONFIGS = {
@@ -85,37 +86,18 @@ def before_step(snap) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return weights, biases
 
 
-@pytest.fixture(scope="module")
-def sample():
-    return load_sample()
-
-
 @pytest.fixture(scope="module", params=list(CONFIGS))
 def trained(request, sample):
     config, lr = CONFIGS[request.param]
     train = sample.train
-    trainer = Trainer(
-        Network(config, np.random.default_rng(3)),
-        train.images,
-        train.labels,
-        TrainConfig(learning_rate=lr, batch_size=10),
-        seed=4,
-    )
-    for _ in range(150):
-        trainer.step_batch()
+    trainer = trainer_after(config, train.images, train.labels, TrainConfig(lr, 10), 150, 3, 4)
     return config, take_snapshot(trainer, train.images)
 
 
 @pytest.fixture
-def panel(qtbot, trained, sample):
-    widget = ExplorerPanel()
-    qtbot.addWidget(widget)
-    widget.resize(1200, 760)
-    widget.set_full_batch(sample.train.images[:600], sample.train.labels[:600])
-    widget.set_snapshot(trained[1])
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def panel(open_explorer, trained, sample):
+    train = (sample.train.images[:600], sample.train.labels[:600])
+    return open_explorer(trained[1], train, size=(1200, 760))
 
 
 def shown(panel: ExplorerPanel, name: str) -> str:
@@ -306,10 +288,9 @@ def test_step8_checks_only_parameters_with_a_gradient(panel, qtbot):
 
 
 def test_every_step_names_the_idea_of_the_video(panel):
-    assert len(IDEAS) >= N_STEPS
-    for step in range(1, N_STEPS + 1):
-        panel.set_step(step)
-        assert shown(panel, "explanation").startswith(f"In the video: {IDEAS[step - 1]}.")
+    for row in STEPS:
+        panel.set_step(row.number)
+        assert shown(panel, "explanation").startswith(f"In the video: {row.idea}.")
 
 
 def test_the_factor_one_half_is_explained_where_the_cost_is_introduced(panel, trained):

@@ -18,8 +18,8 @@ import pytest
 from engine.core.network import Network, NetworkConfig
 from engine.core.training import EpochReport, TrainConfig, Trainer
 from engine.data.lesson import (
+    ComparedRun,
     ExplorerView,
-    KeptRun,
     Lesson,
     PlayerView,
     full_snapshot,
@@ -30,7 +30,7 @@ from engine.data.model_io import SavedModel
 from engine.errors import LessonFileError, SaveError
 from engine.lessons.step_story import finish_story, prepare_story
 from engine.session.history import TrainingHistory
-from engine.session.runs import Run
+from engine.session.runs import KeptRun
 from engine.session.snapshot import take_snapshot
 
 SIZES = (784, 12, 8, 10)
@@ -59,7 +59,7 @@ def make_lesson(images: np.ndarray, labels: np.ndarray) -> Lesson:
     after = take_snapshot(trainer, images)
     saved = SavedModel(trainer.network.copy(), config, 0, trainer.examples_seen, {})
     saved = replace(saved, history=history.to_arrays())
-    run = Run.from_history(
+    run = KeptRun.from_history(
         "Run 1",
         history,
         network=net.config,
@@ -97,7 +97,7 @@ def make_lesson(images: np.ndarray, labels: np.ndarray) -> Lesson:
             revealed=3,
         ),
         player=PlayerView(story, focus=3, position=4.25),
-        runs=(KeptRun(run, True), KeptRun(replace(run, name="Run 2", note=""), False)),
+        runs=(ComparedRun(run, True), ComparedRun(replace(run, name="Run 2", note=""), False)),
         selected_run=1,
         last_batch=last_batch_of(after),
     )

@@ -19,7 +19,7 @@ import inspect
 from pathlib import Path
 
 from engine.data.my_digits import MyDigits
-from engine.session.runs import Run
+from engine.session.runs import KeptRun
 
 ROOT = Path(__file__).resolve().parents[1]
 SAFE_MODULE = "engine/data/atomic.py"
@@ -55,7 +55,7 @@ HANDLES = {"file"}  # the open temporary file the safe path hands to a writer
 BUFFERS = {"buffer"}  # a QBuffer in memory: an image encoded, not yet saved
 SAFE_METHODS = {  # receiver.save(path) whose method goes through the safe path
     "my_digits": (MyDigits.save, "atomic_write"),
-    "run": (Run.save, "save_model"),
+    "run": (KeptRun.save, "save_model"),
 }
 PROCESSES = {  # a process that writes only the temporary file atomic_path gave it
     ("gui/player/export.py", "Popen"): "FFmpeg writes the temporary path from atomic_path",

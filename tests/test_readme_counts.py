@@ -10,7 +10,7 @@ import inspect
 import re
 from pathlib import Path
 
-from gui.explorer.text import N_STEPS, TITLES
+from gui.explorer.steps import N_STEPS, STEPS
 from gui.player.export import SLIDE_SIZES, export_gif
 from gui.player.player import SPEEDS
 
@@ -41,7 +41,7 @@ def test_the_explorers_step_count_is_n_steps() -> None:
     more = [number(w) for w in re.findall(r"\b(\w+) more steps\b", text)]
     assert pictured + sum(more) == N_STEPS
     numbered = {int(n) for n in re.findall(r"\b(\d+) · ", text)}
-    assert numbered == set(range(1, N_STEPS + 1)) == set(range(1, len(TITLES) + 1))
+    assert numbered == set(range(1, N_STEPS + 1)) == {row.number for row in STEPS}
 
 
 def test_the_players_speeds_sizes_and_frame_rate_are_the_codes() -> None:

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
-from windows import open_window
+from windows import ENV, main_py, open_window
 
 import engine.data.download
 import engine.data.model_io
@@ -42,21 +42,6 @@ from gui.window.memory_guard import MESSAGE, install_memory_guard
 from gui.window.preferences_dialog import load_preferences
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen"}
-
-
-def main_py(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:
-    """Run main.py in a fresh interpreter, as a user does, and capture its output."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=ENV,
-        stdin=subprocess.DEVNULL,
-        **kwargs,
-    )
 
 
 def lines_of(stderr: str) -> list[str]:

@@ -9,11 +9,13 @@ from engine.core.network import Network, NetworkConfig
 from engine.core.training import EpochReport, TrainConfig, Trainer
 from engine.data.model_io import load_model
 from engine.session.history import Columns, TrainingHistory
-from engine.session.runs import FINISHED, RUNNING, Run, RunRegistry
+from engine.session.runs import FINISHED, RUNNING, KeptRun, RunRegistry
 from engine.session.snapshot import take_parameters
 
 
-def trained_run(tiny_digits, name: str = "r", batches: int = 130) -> tuple[Run, TrainingHistory]:
+def trained_run(
+    tiny_digits, name: str = "r", batches: int = 130
+) -> tuple[KeptRun, TrainingHistory]:
     """Train 784-16-10 on the tiny digits, recording a history as the window does."""
     images, labels = tiny_digits
     net = Network(NetworkConfig(sizes=(784, 16, 10)), np.random.default_rng(1))
@@ -24,7 +26,7 @@ def trained_run(tiny_digits, name: str = "r", batches: int = 130) -> tuple[Run, 
         history.add_batches(np.array([report.epoch_progress]), np.array([report.cost]))
         if report.epoch_done:
             history.add_epoch(EpochReport(trainer.epoch, report.cost, 0.5, 0.25, 0.0))
-    return Run.from_history(
+    return KeptRun.from_history(
         name,
         history,
         network=net.config,

@@ -9,15 +9,13 @@ from __future__ import annotations
 import math
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QByteArray, QSettings
-from windows import open_window
+from windows import main_py, open_window
 
 from gui.settings import DEFAULTS, KEYS, reader
 
@@ -279,21 +277,6 @@ def test_the_window_uses_what_the_reader_gives_and_shows_all_it_refused(
     window.close()
 
 
-def main_py(*args: str, config: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run main.py as a user does, with its default settings under ``config``."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen"}
-    env["XDG_CONFIG_HOME"] = str(config)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def default_file(config: Path) -> Path:
     """Return the default settings path QSettings() uses under ``config`` (its folder made)."""
     folder = config / "Backprop Lab"
@@ -319,7 +302,9 @@ def test_a_real_process_starts_on_bad_new_keys_and_names_them(tmp_path: Path, wh
             file.write(f"[data]\nsource={HUGE}\n")
     extra = ("--settings", str(path)) if where == "--settings" else ()
     shot = tmp_path / "w.png"
-    done = main_py(*extra, "--screenshot", str(shot), "--size", "900x700", config=config)
+    done = main_py(
+        *extra, "--screenshot", str(shot), "--size", "900x700", env={"XDG_CONFIG_HOME": str(config)}
+    )
     assert done.returncode == 0, done.stderr
     assert shot.stat().st_size > 0
     keys = ["compare/budget_mb", "guide/stop", "window/state"]
@@ -353,7 +338,8 @@ def test_a_fifo_folder_or_device_at_the_default_path_is_refused_at_once(
         path.mkdir()
     else:  # a device node of our own: Qt's save would replace a link's target (/dev/zero!)
         make_device(path)
-    done = main_py("--screenshot", str(tmp_path / "w.png"), config=config, timeout=60)
+    home = {"XDG_CONFIG_HOME": str(config)}
+    done = main_py("--screenshot", str(tmp_path / "w.png"), env=home, timeout=60)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 2 and len(lines) == 1, done.stderr
     assert "not a regular file" in lines[0] and str(path) in lines[0], lines

@@ -56,7 +56,7 @@ def test_teach_applies_exactly_one_sgd_step(rng):
     expected_b = [b - eta * g for b, g in zip(twin.biases, record.nabla_b)]
     result = teach_step(net, x, label, eta)
     for got, want in zip(net.weights + net.biases, expected_w + expected_b):
-        np.testing.assert_array_equal(got, want)
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)  # the book's step, m = 1
     for step, before, after in zip(result.step_w, twin.weights, net.weights):
         np.testing.assert_allclose(after - before, step, atol=1e-6)
     np.testing.assert_array_equal(result.outputs_before, record.activations[-1][0])

@@ -66,10 +66,10 @@ def test_explorer_text_for_a_mini_batch_of_one_says_1_example():
     e = SimpleNamespace(
         batch_labels=np.array([5]), n_layers=2, label=5, sigma_prime=lambda layer: 1.0
     )
-    assert "all 1 example of the mini-batch" in explanation(6, e)
-    assert "from 1 example, of" in explanation(9, e)
+    assert "all 1 example of the mini-batch" in explanation("average", e)
+    assert "from 1 example, of" in explanation("mini-batches", e)
     e.batch_labels = np.arange(10)
-    assert "all 10 examples of the mini-batch" in explanation(6, e)
+    assert "all 10 examples of the mini-batch" in explanation("average", e)
 
 
 def test_teach_buttons_say_an_8(qtbot):

@@ -106,7 +106,7 @@ def test_snapshots_are_taken_only_when_someone_looks(qtbot, worker) -> None:
     assert worker.snapshot_serial - start <= 2
     assert worker.latest_snapshot().examples_seen == 30000  # and that one is current
     start = worker.snapshot_serial
-    worker.run()
+    worker.train_until_paused()
     for _ in range(40):  # a view looking every 10 ms gets fresh copies all along
         qtbot.wait(10)
         worker.latest_snapshot()
@@ -133,7 +133,7 @@ def test_step_epoch_reports_every_batch_then_the_epoch(qtbot, worker) -> None:
 
 def test_run_then_pause_stops_within_a_batch(qtbot, worker) -> None:
     seen = []
-    worker.run()
+    worker.train_until_paused()
     qtbot.waitUntil(lambda: seen.extend(batches(worker.take_reports())) or len(seen) >= 3)
     with qtbot.waitSignal(worker.state_changed, timeout=5000) as blocker:
         worker.pause()
@@ -170,7 +170,7 @@ def test_the_last_of_many_edits_always_wins(qtbot, worker, monkeypatch) -> None:
 
     monkeypatch.setattr(Trainer, "config", property(Trainer.config.fget, slow_setter))
     latest: list[BatchReport] = []
-    worker.run()
+    worker.train_until_paused()
     for burst in range(6):
         for i in range(30):
             worker.set_train_config(TrainConfig(learning_rate=1 + burst + i / 100, batch_size=10))
@@ -192,7 +192,7 @@ def test_slow_motion_waits_between_batches_until_the_speed_changes(qtbot, worker
     seen = []
     worker.take_reports()
     worker.set_speed(0.01)  # one mini-batch every 100 seconds
-    worker.run()
+    worker.train_until_paused()
     qtbot.waitUntil(lambda: seen.extend(batches(worker.take_reports())) or len(seen) == 1)
     qtbot.wait(200)
     assert len(seen + batches(worker.take_reports())) == 1 and worker.state == RUNNING
@@ -219,7 +219,7 @@ def test_divergence_fails_and_reset_recovers(qtbot, worker) -> None:
         worker.reset(NetworkConfig(sizes=(784, 16, 10), cost="cross-entropy"), seed=7)
     worker.set_train_config(TrainConfig(learning_rate=1e6, batch_size=10))
     with qtbot.waitSignal(worker.training_failed, timeout=5000) as blocker:
-        worker.run()
+        worker.train_until_paused()
     assert "learning rate" in blocker.args[0]
     qtbot.waitUntil(lambda: worker.state == FAILED)
     snap = worker.latest_snapshot()
@@ -264,7 +264,7 @@ def test_shutdown_while_running_is_prompt(qtbot, data) -> None:
     w = TrainingWorker(NetworkConfig(sizes=(784, 16, 10)), TrainConfig(), 1)
     w.start()
     w.load_data(lambda: data)
-    w.run()
+    w.train_until_paused()
     qtbot.waitUntil(lambda: w.state == RUNNING, timeout=5000)
     assert w.shutdown(5000)  # how quickly: bench/bench_gui.py; here, that it stops at all
     assert w.state == FINISHED

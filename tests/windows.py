@@ -1,7 +1,13 @@
-"""The real main window opened for a test: one helper for every test file that needs it."""
+"""The real app for a test: its main window opened, or main.py run as a user runs it.
+
+One helper each for every test file that needs it.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +15,29 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
 from gui.window.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "QT_QPA_PLATFORM": "offscreen"}  # a child's
+
+
+def main_py(
+    *args: str, timeout: float = 120, env: dict[str, str] | None = None, **kwargs
+) -> subprocess.CompletedProcess[str]:
+    """Run main.py in a fresh interpreter, as a user does, and capture its output.
+
+    Its environment is ``ENV`` (one BLAS thread, offscreen) plus ``env``; stdin is closed;
+    ``kwargs`` go to ``subprocess.run`` (``preexec_fn``, ``stdout``, ...).
+    """
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env={**ENV, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        **kwargs,
+    )
 
 
 def open_window(qtbot, settings_path: Path) -> MainWindow:

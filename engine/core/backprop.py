@@ -24,9 +24,9 @@ layers from 1 and puts the input at layer 1; here the input is a^0.
 Speed at mini-batch 10 is the number of NumPy calls, about half a microsecond each: contiguous
 buffers (a strided view makes every ufunc twice as slow), ``np.dot`` rather than ``@`` (less
 overhead on the way to BLAS for 2-D operands), views made once per workspace. Each pass is also
-available as a list of calls (``forward_calls``, ``backprop_calls``, ``scaled_gradient_calls``)
-on the workspace's buffers: the training loop makes the lists once and runs them for every
-mini-batch, which leaves the interpreter nothing to look up between the NumPy calls.
+available as a list of calls (``forward_calls``, ``backprop_calls``, and the step's in
+``engine.core.update``) on the workspace's buffers: the training loop makes the lists once and runs
+them for every mini-batch, which leaves the interpreter nothing to look up between the calls.
 """
 
 from __future__ import annotations
@@ -130,7 +130,8 @@ class Workspace:
         """dC/dw and, in the last column, dC/db, SUMMED over the batch: (n_out, n_in + 1).
 
         Computed from the deltas and activations on first use after ``backward`` (BP3, BP4); the
-        training loop takes its step from ``scaled_gradient_calls`` and never pays for these.
+        training loop takes its step from ``engine.core.update.step_calls`` and never pays for
+        these.
         """
         if not self._grads_current:
             for k, g in enumerate(self._grads):
@@ -143,8 +144,8 @@ class Workspace:
 Call = tuple[Callable[..., object], tuple]
 
 
-def run(calls: Sequence[Call]) -> None:
-    """Make the calls in order."""
+def run_calls(calls: Sequence[Call]) -> None:
+    """Make the calls of a call list in order (``Call``: a NumPy function and its arguments)."""
     for f, args in calls:
         f(*args)
 
@@ -181,34 +182,18 @@ def backprop_calls(params: Sequence[np.ndarray], activation, ws: Workspace) -> l
     return calls
 
 
-def scaled_gradient_calls(
-    ws: Workspace, scale: np.ndarray, out: Sequence[np.ndarray]
-) -> list[Call]:
-    """Return the calls that fill ``out[k]`` with ``scale`` times dC/dw^k and dC/db^k (BP3, BP4).
-
-    Summed over the batch; with scale = -eta/m (a 0-d array, read when the calls run) this is the
-    SGD step. Scaling the (n_k, m) deltas before the product costs less than scaling the
-    (n_k, n_(k-1) + 1) gradient after it; the two differ by rounding. Uses ``ws.scratch``, free
-    once the backward pass is done.
-    """
-    calls: list[Call] = []
-    for step, (delta, scratch, a_rows) in zip(out, ws.grad_layers):
-        calls.append((np.multiply, (delta, scale, scratch)))
-        calls.append((np.dot, (scratch, a_rows, step)))  # BP3 (last column) and BP4, times scale
-    return calls
-
-
 def forward(params: Sequence[np.ndarray], activation, output_activation, ws: Workspace) -> None:
     """Fill ``ws.z_cols`` and ``ws.a_cols`` from the input rows already placed in ``ws.x``."""
-    run(forward_calls(params, activation, output_activation, ws))
+    run_calls(forward_calls(params, activation, output_activation, ws))
 
 
 def backward(params: Sequence[np.ndarray], activation, cost, ws: Workspace) -> float:
     """Fill ``ws.delta_cols`` and ``ws.dc_da_cols`` (hidden layers); return the summed cost.
 
-    BP1 and BP2; the gradients BP3 and BP4 follow from the deltas (``ws.grads``,
-    ``scaled_gradient_calls``). Needs ``forward`` first and the one-hot targets in ``ws.y_cols``.
+    BP1 and BP2; the gradients BP3 and BP4 follow from the deltas (``ws.grads``, or the step's
+    ``engine.core.update.step_calls``). Needs ``forward`` first and the one-hot targets in
+    ``ws.y_cols``.
     """
     total = cost.output_error(*ws.output_error_args)()  # BP1
-    run(backprop_calls(params, activation, ws))
+    run_calls(backprop_calls(params, activation, ws))
     return total

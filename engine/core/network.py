@@ -186,9 +186,15 @@ class Network:
         """Return the cost C averaged over the examples x with their labels."""
         return self.cost.fn(self.feedforward(x), self.one_hot(labels))
 
-    def backprop(self, x: np.ndarray, labels: np.ndarray) -> BackpropRecord:
-        """Run forward and backward on a mini-batch and return a full record for the views."""
+    def backward_workspace(
+        self, x: np.ndarray, labels: np.ndarray
+    ) -> tuple[backprop.Workspace, float]:
+        """Run forward and backward on a mini-batch; return the workspace and the SUMMED cost."""
         ws = self.workspace(x)
         ws.y[:] = self.one_hot(labels)
-        total = backprop.backward(self.params, self.activation, self.cost, ws)
+        return ws, backprop.backward(self.params, self.activation, self.cost, ws)
+
+    def backprop(self, x: np.ndarray, labels: np.ndarray) -> BackpropRecord:
+        """Run forward and backward on a mini-batch and return a full record for the views."""
+        ws, total = self.backward_workspace(x, labels)
         return BackpropRecord.of(ws, self.cost, total / len(ws.y))

@@ -1,7 +1,7 @@
 """Mini-batch stochastic gradient descent as a generator that reports after every mini-batch.
 
-The update for a mini-batch of m examples (Nielsen's ``update_mini_batch``, with optional
-momentum mu and L2 weight decay lambda over n training examples):
+The update for a mini-batch of m examples is ``engine.core.update``'s (Nielsen's
+``update_mini_batch``, with optional momentum mu and L2 weight decay lambda over n examples):
 
     v <- mu * v - (eta / m) * sum_x nabla C_x
     w <- (1 - eta * lambda / n) * w + v          (biases are not decayed)
@@ -35,13 +35,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from engine.core import backprop
+from engine.core import backprop, update
 from engine.core.network import BackpropRecord, Network
 from engine.errors import DivergenceError
 
@@ -137,49 +137,6 @@ def as_input(image: np.ndarray, dtype: np.dtype | str) -> np.ndarray:
     return image.astype(dtype).reshape(1, -1)
 
 
-def update_calls(
-    params: Sequence[np.ndarray],
-    steps: Sequence[np.ndarray],
-    decay: np.ndarray | None = None,
-    momentum: np.ndarray | None = None,
-    velocity: Sequence[np.ndarray] | None = None,
-) -> list[backprop.Call]:
-    """Return the calls of the SGD update that moves ``params`` in place by ``steps``.
-
-    The one place the update is written, for the trainer, Teach and the explorer alike:
-
-        w <- decay * w                  (weights only; decay = 1 - eta * lambda / n, if given)
-        v <- mu * v + step,  w <- w + v (with momentum mu and its velocity v; else w <- w + step)
-
-    ``steps`` are -eta times the mean gradient, (n_out, n_in + 1) per layer like ``params``;
-    ``decay`` and ``momentum`` are 0-d arrays, read when the calls run.
-    """
-    calls: list[backprop.Call] = []
-    if decay is not None:
-        calls += [(np.multiply, (p[:, :-1], decay, p[:, :-1])) for p in params]
-    if velocity is None:
-        return calls + [(np.add, (p, s, p)) for p, s in zip(params, steps)]
-    for p, v, s in zip(params, velocity, steps):
-        calls += [(np.multiply, (v, momentum, v)), (np.add, (v, s, v)), (np.add, (p, v, p))]
-    return calls
-
-
-def apply_sgd_step(
-    params: Sequence[np.ndarray],
-    nabla_w: Sequence[np.ndarray],
-    nabla_b: Sequence[np.ndarray],
-    learning_rate: float,
-) -> list[np.ndarray]:
-    """Move ``params`` by one plain SGD step -eta * nabla (no momentum, no decay); return it.
-
-    ``nabla_w`` (n_out, n_in) and ``nabla_b`` (n_out,) are the mean gradient per layer; the step
-    comes back folded like ``params``, bias last in each row.
-    """
-    steps = [-learning_rate * np.column_stack([w, b]) for w, b in zip(nabla_w, nabla_b)]
-    backprop.run(update_calls(params, steps))
-    return steps
-
-
 def evaluate(
     network: Network, images: np.ndarray, labels: np.ndarray, chunk: int = 10000
 ) -> Evaluation:
@@ -224,10 +181,6 @@ class Trainer:
         self._workspaces: dict[int, backprop.Workspace] = {}
         self._velocity: list[np.ndarray] | None = None
         self._step = [np.zeros_like(p) for p in network.params]
-        # The step's factors as 0-d arrays of the parameters' dtype, which the step's calls read:
-        # a ufunc takes them faster than a Python float (-eta/m is made with each plan).
-        self._momentum = np.array(0.0, network.dtype)
-        self._decay = np.array(1.0, network.dtype)  # 1 - eta * lambda / n
         self._plans: dict[int, _Plan] = {}  # by batch size, for the current config
         self.reset_schedule(seed)
 
@@ -381,10 +334,10 @@ class Trainer:
     def _make_plan(self, m: int) -> _Plan:
         """Make the call lists of one training step at batch size m for the current config.
 
-        Everything a step computes lives in fixed buffers: the workspace, the step, the velocity
-        and the parameters themselves (updated in place); the factors -eta/m, mu and the decay
-        enter as 0-d arrays. The lists are made again only when the config changes or a batch
-        size comes up for the first time (an epoch's short last batch has a plan of its own).
+        Everything a step computes lives in fixed buffers: the workspace, the step, the velocity and
+        the parameters themselves (updated in place); the update is ``engine.core.update``'s. The
+        lists are made again only when the config changes or a batch size comes up for the first
+        time (an epoch's short last batch has a plan of its own).
         """
         cfg = self._config
         net = self.network
@@ -392,19 +345,24 @@ class Trainer:
         ws = self._workspaces.get(m)
         if ws is None:
             ws = self._workspaces[m] = backprop.Workspace(net.sizes, m, net.dtype)
-        # -eta/m: its own for each batch size, as an epoch's short last batch has its own plan.
-        scale = np.array(-cfg.learning_rate / m, net.dtype)
         calls = backprop.backprop_calls(params, net.activation, ws)
-        calls += backprop.scaled_gradient_calls(ws, scale, self._step)  # the step
-        self._decay[()] = 1.0 - cfg.learning_rate * cfg.l2 / self.n_train
         if cfg.momentum > 0:
             if self._velocity is None:  # momentum switched on: v starts as the last step taken
                 self._velocity = [s.copy() for s in self._step]
-            self._momentum[()] = cfg.momentum
         else:
             self._velocity = None  # plain SGD: the step itself is the last step
-        decay = self._decay if cfg.l2 > 0 else None
-        calls += update_calls(params, self._step, decay, self._momentum, self._velocity)
+        # The step, decay and momentum: the rule's own calls, its factors -eta/m (one for each
+        # batch size: an epoch's short last batch has its own plan), mu and 1 - eta*lambda/n.
+        calls += update.sgd_calls(
+            params,
+            ws,
+            cfg.learning_rate,
+            cfg.momentum,
+            cfg.l2,
+            self.n_train,
+            self._step,
+            self._velocity,
+        )
         forward = backprop.forward_calls(params, net.activation, net.output_activation, ws)
         output_error = net.cost.output_error(*ws.output_error_args)
         plan = self._plans[m] = _Plan(ws, forward, output_error, calls)

@@ -16,7 +16,7 @@ import numpy as np
 from engine.core.training import to_inputs
 from engine.data.model_io import SavedModel
 from engine.lessons.step_story import StepStory, finish_story
-from engine.session.runs import Run
+from engine.session.runs import KeptRun
 from engine.session.snapshot import Snapshot, frozen_copy, parameters_snapshot
 
 TABS = ("network", "explorer", "insight", "compare")  # the window's tabs, in order
@@ -62,10 +62,10 @@ class LastBatch:
 
 
 @dataclass(frozen=True)
-class KeptRun:
+class ComparedRun:
     """A kept run and whether Compare shows it."""
 
-    run: Run
+    run: KeptRun
     shown: bool
 
 
@@ -86,7 +86,7 @@ class Lesson:
     guide_open: bool
     explorer: ExplorerView | None = None
     player: PlayerView | None = None
-    runs: tuple[KeptRun, ...] = ()
+    runs: tuple[ComparedRun, ...] = ()
     selected_run: int | None = None  # index into runs of the run selected in Compare
     last_batch: LastBatch | None = None  # the network's latest step, None before its first
 

@@ -19,8 +19,8 @@ from engine import limits
 from engine.data.lesson import (
     EXPLORER_STEPS,
     TABS,
+    ComparedRun,
     ExplorerView,
-    KeptRun,
     LastBatch,
     Lesson,
     PlayerView,
@@ -29,7 +29,7 @@ from engine.data.lesson import (
 from engine.data.model_io import SavedModel, read_model_file
 from engine.errors import LessonFileError, ModelFileError
 from engine.session.history import BATCH_FIELDS, EPOCH_FIELDS
-from engine.session.runs import Run, RunStatus
+from engine.session.runs import KeptRun, RunStatus
 from engine.session.snapshot import EDGE_MODES, parameters_snapshot
 
 MAX_JSON = 1 * 2**20  # bytes of lesson.json; ours are a few kilobytes
@@ -347,7 +347,7 @@ def _player(
     )
 
 
-def _run(name: str, archive: zipfile.ZipFile, k: int, value: object) -> KeptRun:
+def _run(name: str, archive: zipfile.ZipFile, k: int, value: object) -> ComparedRun:
     """Read kept run ``k``: its description and its model file with its curves."""
     keys = ("name", "seed", "data", "n_train", "status", "note", "final_test", "shown")
     f = _Fields(f"kept run {k + 1}", value, keys)
@@ -378,7 +378,7 @@ def _run(name: str, archive: zipfile.ZipFile, k: int, value: object) -> KeptRun:
         tuple(w.copy() for w in net.weights),
         tuple(b.copy() for b in net.biases),
     )
-    run = Run(
+    run = KeptRun(
         name=f.text("name"),
         network=net.config,
         train=saved.train_config,
@@ -391,4 +391,4 @@ def _run(name: str, archive: zipfile.ZipFile, k: int, value: object) -> KeptRun:
         note=f.text("note"),
         final_test=None if final is None else (float(final[0]), float(final[1])),
     )
-    return KeptRun(run, f.flag("shown"))
+    return ComparedRun(run, f.flag("shown"))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.core import update
 from engine.core.network import Network
 from engine.core.training import TrainConfig, Trainer
 from engine.lessons import full_batch as fb
@@ -180,8 +181,7 @@ def full_states(network: Network, images, labels, eta: float, steps: int):
         g = fb.full_gradient(net, images, labels)  # the cost at this state comes with it
         first = g if first is None else first
         costs.append(g.cost)
-        for p, gi in zip(net.params, g.grid):
-            p -= (eta * gi).astype(p.dtype)
+        update.apply_gradient(net.params, g.grid, eta)
         states.append(flat(net.params))
     return np.array(states), np.array(costs), first
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.core.network import Network
-from engine.lessons.experiments import RunSpec, SweepResult, init_name
+from engine.lessons.experiments import ExperimentArm, SweepResult, init_name
 from engine.session.diagnosis import saturated_shares
-from engine.session.runs import DIVERGED, Run
+from engine.session.runs import DIVERGED, KeptRun
 from engine.session.stall import CHANCE_ACCURACY
 
 TAIL = 100  # mini-batches whose mean cost is a run's final training cost
@@ -42,7 +42,7 @@ class Outcome:
     batch_size: int
 
 
-def outcome(spec: RunSpec, run: Run) -> Outcome:
+def outcome(spec: ExperimentArm, run: KeptRun) -> Outcome:
     """Return what ``run`` (trained from ``spec``) reached."""
     c = run.curves
     return Outcome(
@@ -60,7 +60,7 @@ def outcome(spec: RunSpec, run: Run) -> Outcome:
     )
 
 
-def start_saturation(spec: RunSpec, images: np.ndarray) -> list[float]:
+def start_saturation(spec: ExperimentArm, images: np.ndarray) -> list[float]:
     """Return, per layer, the share of (image, neuron) pairs saturated in ``spec``'s fresh
     network (the one its seed draws, as a reset does) on ``images`` (uint8, (n, 28, 28))."""
     rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0]))
@@ -236,7 +236,7 @@ def _data_size(groups: dict[str, list[Outcome]]) -> list[str]:
 
 
 def _architecture(
-    groups: dict[str, list[Outcome]], specs: dict[str, RunSpec], start: dict[str, list[float]]
+    groups: dict[str, list[Outcome]], specs: dict[str, ExperimentArm], start: dict[str, list[float]]
 ) -> list[str]:
     """Say how saturated each network starts, and whether the wider one is still catching up."""
     text = []
@@ -287,7 +287,7 @@ def _architecture(
 
 def findings(
     key: str,
-    pairs: Sequence[tuple[RunSpec, Run]],
+    pairs: Sequence[tuple[ExperimentArm, KeptRun]],
     start: dict[str, list[float]] | None = None,
 ) -> list[str]:
     """Return what experiment ``key`` showed, from its runs (each with the spec it trained).
@@ -325,7 +325,9 @@ def findings(
     return text
 
 
-def _datasets(outcomes: Sequence[Outcome], pairs: Sequence[tuple[RunSpec, Run]]) -> list[str]:
+def _datasets(
+    outcomes: Sequence[Outcome], pairs: Sequence[tuple[ExperimentArm, KeptRun]]
+) -> list[str]:
     """Rank the data sets by test error after the same budget, hardest first, and say where
     each run's first layer learned (the pixels whose incoming weights moved from the start)."""
     groups = _variants(outcomes)
@@ -379,19 +381,19 @@ def _datasets(outcomes: Sequence[Outcome], pairs: Sequence[tuple[RunSpec, Run]])
     return text
 
 
-def first_layer_start(spec: RunSpec) -> np.ndarray:
+def first_layer_start(spec: ExperimentArm) -> np.ndarray:
     """Return the (n_1, 784) first-layer weights ``spec``'s seed draws, as a reset does."""
     rng = np.random.default_rng(np.random.SeedSequence([spec.seed, 0]))
     return Network(spec.network, rng).weights[0]
 
 
-def first_layer_change(spec: RunSpec, weights: np.ndarray) -> np.ndarray:
+def first_layer_change(spec: ExperimentArm, weights: np.ndarray) -> np.ndarray:
     """Return how far training moved each first-layer weight from its start, (n_1, 784):
     what the data taught each neuron to look for, without the random start's noise."""
     return np.asarray(weights, np.float64) - first_layer_start(spec)
 
 
-def learned_pixels(spec: RunSpec, weights: np.ndarray) -> int:
+def learned_pixels(spec: ExperimentArm, weights: np.ndarray) -> int:
     """Return how many input pixels have a first-layer weight that moved from its start (the
     network ``spec``'s seed draws, as a reset does): the pixels the data taught anything."""
     start = first_layer_start(spec)

@@ -41,8 +41,8 @@ VALIDATION = 5_000  # held-out training images the sweep's trials are judged on 
 
 
 @dataclass(frozen=True)
-class RunSpec:
-    """One run of an experiment: what it trains, on how many examples, for how many batches.
+class ExperimentArm:
+    """One arm of an experiment: what it trains, on how many examples, for how many batches.
 
     ``variant`` is what the experiment compares (the findings group seeds by it); ``group``
     separates comparisons within one experiment (equal epochs, equal updates); ``rates`` are the
@@ -77,10 +77,10 @@ class Experiment:
     title: str
     look_for: str
     x_axis: str  # "epochs", "examples" or "updates"
-    plan: Callable[[int, Sizes, int], list[RunSpec]] | None = None
+    plan: Callable[[int, Sizes, int], list[ExperimentArm]] | None = None
 
 
-def same_budget(epochs: int, datasets: Sizes, seed: int) -> list[RunSpec]:
+def same_budget(epochs: int, datasets: Sizes, seed: int) -> list[ExperimentArm]:
     """Return one run of the video's network and settings per data set, all from ``seed`` and
     all training the same number of mini-batches: ``epochs`` epochs of the largest set."""
     if len(datasets) < 2:
@@ -92,7 +92,7 @@ def same_budget(epochs: int, datasets: Sizes, seed: int) -> list[RunSpec]:
         raise ValueError("a data set's training set is empty")
     batches = batches_for(epochs, max(n for _name, n in datasets), VIDEO_TRAIN.batch_size)
     return [
-        RunSpec(name, VIDEO_NETWORK, VIDEO_TRAIN, seed, None, batches, name, dataset=name)
+        ExperimentArm(name, VIDEO_NETWORK, VIDEO_TRAIN, seed, None, batches, name, dataset=name)
         for name in names
     ]
 
@@ -192,7 +192,7 @@ def plan(
     mode: str = FAIR,
     seeds: int = 1,
     datasets: Sizes | None = None,
-) -> list[RunSpec]:
+) -> list[ExperimentArm]:
     """Return the runs of experiment ``key`` for an ``epochs`` budget on ``n_train`` examples.
 
     ``mode`` is FAIR (standard initialisation, each variant's rate found by a sweep) or SAME (the
@@ -216,7 +216,7 @@ def plan(
         sizes = [(name, n_train) for name in DATASET_KINDS] if datasets is None else datasets
     elif datasets is not None:
         raise ValueError(f"experiment {key!r} trains on the data in use, not on named data sets")
-    runs: list[RunSpec] = []
+    runs: list[ExperimentArm] = []
     for s in range(seed, seed + int(seeds)):
         specs = own(int(epochs), sizes, s) if own is not None else None
         for spec in specs or _plan_one(key, int(epochs), n_train, s, mode):
@@ -224,17 +224,19 @@ def plan(
     return runs
 
 
-def _plan_one(key: str, epochs: int, n_train: int, seed: int, mode: str) -> list[RunSpec]:
+def _plan_one(key: str, epochs: int, n_train: int, seed: int, mode: str) -> list[ExperimentArm]:
     """Return the runs of experiment ``key`` from one seed."""
     fair = mode == FAIR and key != "learning-rate"  # that one varies the rate itself
     net = replace(VIDEO_NETWORK, init="scaled") if fair else VIDEO_NETWORK
     train = VIDEO_TRAIN
     rates = SWEEP_RATES if fair else ()
 
-    def spec(name, variant, network=net, t=train, size=None, batches=None, group="") -> RunSpec:
+    def spec(
+        name, variant, network=net, t=train, size=None, batches=None, group=""
+    ) -> ExperimentArm:
         n = n_train if size is None else size
         count = batches if batches is not None else batches_for(epochs, n, t.batch_size)
-        return RunSpec(name, network, t, seed, size, count, variant, group, rates)
+        return ExperimentArm(name, network, t, seed, size, count, variant, group, rates)
 
     if key == "learning-rate":
         return [
@@ -284,12 +286,12 @@ def _plan_one(key: str, epochs: int, n_train: int, seed: int, mode: str) -> list
     raise AssertionError(f"no plan for {key!r}")  # BY_KEY and this function disagree
 
 
-def sweep_key(spec: RunSpec) -> tuple:
+def sweep_key(spec: ExperimentArm) -> tuple:
     """Return what a sweep depends on: runs that share it share one sweep (equal updates)."""
     return (spec.network, spec.train.batch_size, spec.train_size, spec.seed, spec.dataset)
 
 
-def trial(spec: RunSpec, rate: float) -> RunSpec:
+def trial(spec: ExperimentArm, rate: float) -> ExperimentArm:
     """Return the sweep's trial of ``spec`` at ``rate``: a fresh network, SWEEP_EXAMPLES at most."""
     m = spec.train.batch_size
     examples = min(SWEEP_EXAMPLES, spec.batches * m)
@@ -302,7 +304,7 @@ def trial(spec: RunSpec, rate: float) -> RunSpec:
     )
 
 
-def with_rate(spec: RunSpec, rate: float) -> RunSpec:
+def with_rate(spec: ExperimentArm, rate: float) -> ExperimentArm:
     """Return ``spec`` trained at the rate its sweep picked, named with it and its initialisation,
     e.g. "ReLU, \u03b7 = 0.3, He init, seed 1"."""
     name, _, seed = spec.name.partition(", seed ")

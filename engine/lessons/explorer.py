@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from engine.core import update
 from engine.core.network import BackpropRecord, Network
 from engine.core.training import as_input, to_inputs
 from engine.lessons.nudges import desired_nudges
@@ -68,16 +69,23 @@ class HiddenChange:
 def explored_network(snapshot: Snapshot, dtype: str = "float64") -> Network:
     """Return the snapshot's network as it was before its latest step, in ``dtype``.
 
-    Training applied w <- (1 - eta * lambda / n) * w + step (biases: b <- b + step), so the
-    parameters before are (w - step) / (1 - eta * lambda / n) and b - step.
+    The snapshot holds the parameters after the step and the step itself;
+    ``engine.core.update.undo``, the update rule's inverse, takes the step back (weight decay
+    included).
     """
     weights = [np.asarray(w, np.float64) for w in snapshot.weights]
     biases = [np.asarray(b, np.float64) for b in snapshot.biases]
     if snapshot.step_w is not None:
         tc = snapshot.train_config
-        decay = 1.0 - tc.learning_rate * tc.l2 / max(snapshot.n_train, 1)
-        weights = [(w - s) / decay for w, s in zip(weights, snapshot.step_w)]
-        biases = [b - s for b, s in zip(biases, snapshot.step_b)]
+        weights, biases = update.undo(
+            weights,
+            biases,
+            snapshot.step_w,
+            snapshot.step_b,
+            tc.learning_rate,
+            tc.l2,
+            snapshot.n_train,
+        )
     return Network.from_parameters(replace(snapshot.config, dtype=dtype), weights, biases)
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.core import update
 from engine.core.gradcheck import GradCheck, check_gradients, check_parameter
-from engine.core.training import apply_sgd_step
 from engine.lessons import full_batch as fb
 from engine.lessons.explorer import Exploration, explored_network
 
@@ -28,6 +28,11 @@ class StepResult:
     example_after: float
     batch_before: float
     batch_after: float
+
+    def at(self, layer: int, out: int, col: int) -> float:
+        """Return the step of one parameter (layer, out, in); in == n_in is the bias."""
+        w = self.step_w[layer]
+        return float(self.step_b[layer][out] if col == w.shape[1] else w[out, col])
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,8 @@ def sgd_step(exploration: Exploration) -> StepResult:
     e = exploration
     eta = float(e.snapshot.train_config.learning_rate)
     after = e.network.copy()
-    steps = apply_sgd_step(after.params, e.batch.nabla_w, e.batch.nabla_b, eta)  # as training
+    ws, _ = after.backward_workspace(e.batch_x, e.batch_labels)
+    steps = update.apply_step(after.params, ws, eta)  # the plain step, as training takes it
     return StepResult(
         learning_rate=eta,
         step_w=tuple(s[:, :-1] for s in steps),

@@ -8,21 +8,25 @@ adds the parameters after it. Rows are examples, as everywhere in the engine; we
 neuron layer k to k + 1.
 
 For example x the change it wants is -dC_x/dw = -a_in * delta_out (BP4, with -delta for the
-biases, BP3). The mini-batch adds them up, the average of m is -dC/dw, and the step is
+biases, BP3). The mini-batch adds them up, the average of m is -dC/dw, and the step is the update
+rule's (``engine.core.update``):
 
     v = mu * v_prev + eta * (average)         (plain SGD: mu = 0)
     w <- (1 - eta * lambda / n) * w + v       (biases are not decayed)
 
-which ``predicted_change`` computes; ``change`` is what really happened, after - before.
+which ``predicted_change`` runs as the trainer does; ``change`` is what really happened, after -
+before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
+from engine.core import update
 from engine.core.network import Network
 from engine.core.training import TrainConfig, Trainer, to_inputs
 from engine.lessons.nudges import desired_nudges
@@ -96,16 +100,26 @@ class StepStory:
         w, b = self.running_sum(range(self.batch_size), layer)
         return w / self.batch_size, b / self.batch_size
 
-    def predicted_change(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return the change the update formula gives, with momentum and decay as the trainer."""
+    @cached_property
+    def _rule_changes(self) -> list[np.ndarray]:
+        """Return each layer's change by the update rule as the trainer runs it, in float64."""
         cfg = self.train_config
-        w_avg, b_avg = self.average(layer)
-        v = np.asarray(self.velocity[layer], np.float64) * cfg.momentum
-        v[:, :-1] += cfg.learning_rate * w_avg
-        v[:, -1] += cfg.learning_rate * b_avg
-        decay = cfg.learning_rate * cfg.l2 / self.before.n_train
-        w = np.asarray(self.before.weights[layer], np.float64)
-        return v[:, :-1] - decay * w, v[:, -1]
+        net = network_of(self.before)
+        before = [p.copy() for p in net.params]
+        ws, _ = net.backward_workspace(to_inputs(self.images, net.dtype), self.labels)
+        velocity = [v.copy() for v in self.velocity] if cfg.momentum > 0 else None
+        n = self.before.n_train
+        update.apply_step(net.params, ws, cfg.learning_rate, cfg.momentum, cfg.l2, n, velocity)
+        return [np.asarray(p, np.float64) - b for p, b in zip(net.params, before)]
+
+    def predicted_change(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the change the update rule gives, momentum and decay included: (dw, db).
+
+        The rule is ``engine.core.update``'s, run on the step's own mini-batch and last step exactly
+        as the trainer runs it, so before the step is taken this is the change it will make.
+        """
+        change = self._rule_changes[layer]
+        return change[:, :-1], change[:, -1]
 
     def change(self, layer: int) -> tuple[np.ndarray, np.ndarray]:
         """Return what the step did to weight layer ``layer``: after - before (else predicted)."""

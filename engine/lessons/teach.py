@@ -1,6 +1,6 @@
 """'Teach it': one plain SGD step on a single labelled example, with what it wanted and did.
 
-For one example x with label y the step is Nielsen's ``update_mini_batch`` with m = 1:
+For one example x with label y the step is training's (``engine.core.update``) with m = 1:
 
     w <- w - eta * dC_x/dw,    b <- b - eta * dC_x/db
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.core.network import Network, NetworkConfig
-from engine.core.training import apply_sgd_step
+from engine.core import update
+from engine.core.network import BackpropRecord, Network, NetworkConfig
 from engine.lessons.nudges import desired_nudges, nudge_name
 from engine.session.snapshot import frozen_copy
 
@@ -73,10 +73,11 @@ def teach_step(network: Network, x: np.ndarray, label: int, eta: float) -> Teach
     labels = np.array([int(label)])
     weights_before = tuple(frozen_copy(w) for w in network.weights)
     biases_before = tuple(frozen_copy(b) for b in network.biases)
-    record = network.backprop(batch, labels)
+    ws, total = network.backward_workspace(batch, labels)
+    record = BackpropRecord.of(ws, network.cost, total)
     cost = network.config.cost
-    # With m = 1 the mean gradient is this example's own gradient; the update is training's.
-    steps = apply_sgd_step(network.params, record.nabla_w, record.nabla_b, eta)
+    # With m = 1 the mean gradient is this example's own; the update is training's, call for call.
+    steps = update.apply_step(network.params, ws, eta)
     outputs_after = network.feedforward(batch)[0]
     return TeachResult(
         image=frozen_copy(np.asarray(x, np.float32)),

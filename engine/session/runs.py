@@ -57,8 +57,9 @@ def describe_config(network: NetworkConfig, train: TrainConfig) -> str:
 
 
 @dataclass
-class Run:
-    """One training run: its configuration, its curves and (if kept) its final parameters."""
+class KeptRun:
+    """A kept run: a finished (or stopped) training run's configuration, its curves and (if kept)
+    its final parameters, as the Compare tab draws it; the live run is ``TrainingRun``."""
 
     name: str
     network: NetworkConfig
@@ -74,7 +75,7 @@ class Run:
     serial: int = field(default=0, compare=False)  # unique id given by the registry
 
     @classmethod
-    def from_history(cls, name: str, history: TrainingHistory, **fields: object) -> Run:
+    def from_history(cls, name: str, history: TrainingHistory, **fields: object) -> KeptRun:
         """Return a run whose curves are copies of ``history``'s columns."""
         return cls(name=name, curves=history.to_arrays(), **fields)
 
@@ -152,23 +153,23 @@ class RunRegistry:
     """The kept runs, oldest first, within a memory budget the learner sees and can change."""
 
     def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
-        self.runs: list[Run] = []
+        self.runs: list[KeptRun] = []
         self.budget = int(budget)
         self.save_dir: Path | None = None  # when set, runs are saved here before being dropped
         self._serial = 0
 
-    def add(self, run: Run) -> list[Run]:
+    def add(self, run: KeptRun) -> list[KeptRun]:
         """Keep ``run`` and return the oldest runs dropped to stay within the budget."""
         self._serial += 1
         run.serial = self._serial
         self.runs.append(run)
         return self._fit(keep=run)
 
-    def remove(self, run: Run) -> None:
+    def remove(self, run: KeptRun) -> None:
         """Forget ``run``."""
         self.runs = [r for r in self.runs if r is not run]
 
-    def set_budget(self, budget: int) -> list[Run]:
+    def set_budget(self, budget: int) -> list[KeptRun]:
         """Use a new budget in bytes and return the runs dropped to fit it."""
         self.budget = int(budget)
         return self._fit()
@@ -185,7 +186,7 @@ class RunRegistry:
             name, k = f"{base} ({k})", k + 1
         return name
 
-    def _fit(self, keep: Run | None = None) -> list[Run]:
+    def _fit(self, keep: KeptRun | None = None) -> list[KeptRun]:
         """Drop the oldest runs (but never ``keep`` or a running one) until within budget."""
         dropped = []
         while self.nbytes() > self.budget:
@@ -205,7 +206,7 @@ def file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "run"
 
 
-def save_new_file(run: Run, folder: Path, when: float | None = None) -> Path:
+def save_new_file(run: KeptRun, folder: Path, when: float | None = None) -> Path:
     """Save ``run`` in ``folder`` under a name no file there has yet; return the path written.
 
     The name is the run's, then the date and time (``Run_1-2026-12-06_081842.npz``), then

@@ -290,7 +290,7 @@ class TrainingRun:
             self.serial += 1
 
 
-class RunReader:
+class TrainingRunReader:
     """What any thread may ask of a worker about its ``TrainingRun`` (kept in ``self._run``).
 
     A mixin for ``engine.session.worker.TrainingWorker``: every method here is safe from the GUI

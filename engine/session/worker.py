@@ -20,7 +20,7 @@ from engine.core.network import Network, NetworkConfig
 from engine.core.training import TrainConfig
 from engine.data.datasets import MnistData
 from engine.errors import BackpropLabError, DivergenceError
-from engine.session.training_run import NetworkStarted, Pacer, RunReader, TrainingRun
+from engine.session.training_run import NetworkStarted, Pacer, TrainingRun, TrainingRunReader
 
 __all__ = [
     "FAILED",
@@ -66,8 +66,8 @@ class Command(enum.Enum):
 TRAINING = frozenset({Command.BATCHES, Command.EPOCH, Command.EPOCH_END})
 
 
-class TrainingWorker(QObject, RunReader):
-    """Trains in its own thread on command; what it reports is read through ``RunReader``."""
+class TrainingWorker(QObject, TrainingRunReader):
+    """Trains in its own thread on command; what it reports is read through TrainingRunReader."""
 
     epoch_finished = Signal(object)  # EpochReport
     state_changed = Signal(object)  # a WorkerState
@@ -135,8 +135,8 @@ class TrainingWorker(QObject, RunReader):
         """Pause, take the next mini-batch step, and emit its story (``step_played``)."""
         self._send(Command.PLAY, stop=True)
 
-    def run(self) -> None:
-        """Train until paused."""
+    def train_until_paused(self) -> None:
+        """Train until paused (the window's Run)."""
         self._send(Command.BATCHES, -1)
 
     def pause(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 import pyqtgraph as pg  # isort: skip  (after PySide6: it binds to the first Qt binding imported)
+from engine.core.update import step_scale
 from engine.words import quantity
 from gui.colors import palette
 from gui.explorer.state import ExplorerState
@@ -85,7 +86,7 @@ class OutputPage(QWidget):
         j = c.index
         eta = float(e.snapshot.train_config.learning_rate)
         m = len(e.batch_labels)
-        bias_wanted = -eta / m * c.delta
+        bias_wanted = step_scale(eta, m) * c.delta  # this example's share of the step
         taken = e.snapshot.step_b
         bias_step = None if taken is None else float(taken[prev][j])
         tc = e.snapshot.train_config
@@ -105,7 +106,7 @@ class OutputPage(QWidget):
             f"&minus;(&eta;/m)&delta;<sub>{j}</sub> = &minus;({fmt(eta)}/{m}) &times; "
             f"{fmt(c.delta)} = <b>{fmt(bias_wanted)}</b> ({direction(bias_wanted)}); a step on "
             f"it alone (Teach it) would be &minus;&eta;&delta;<sub>{j}</sub> = "
-            f"<b>{fmt(-eta * c.delta)}</b>. {step_text} "
+            f"<b>{fmt(step_scale(eta, 1) * c.delta)}</b>. {step_text} "
             f"<b>2. Weights</b> &prop; a<sub>k</sub>: largest wish from neuron {k} "
             f"(a<sub>{k}</sub> = {fmt(e.activations(prev)[k])}), "
             f"&minus;a<sub>{k}</sub>&delta;<sub>{j}</sub> = "

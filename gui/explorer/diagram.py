@@ -295,48 +295,65 @@ class LayerDiagram(QWidget):
             self.neuron_clicked.emit(*hit)
 
 
-def show_step(diagram: LayerDiagram, state: ExplorerState, step: int) -> None:
-    """Set a diagram's overlays (edges, arrows, values, caption) for an explorer step."""
-    s = state
+def show_overlay(diagram: LayerDiagram, state: ExplorerState, overlay) -> None:
+    """Clear a diagram's overlays, then set one step's (``steps.ExplorerStep.overlay``)."""
+    diagram.clear_overlays()
+    diagram.set_revealed(state.exploration.n_layers)
+    diagram.set_selected(None)
+    overlay(diagram, state)
+
+
+def forward_overlay(d: LayerDiagram, s: ExplorerState) -> None:
+    """The forward pass: layers lit so far, the ringed neuron's strongest inputs w*a."""
     e = s.exploration
-    d = diagram
+    d.set_revealed(s.revealed)
+    layer, j = s.formula
+    if layer <= s.revealed:
+        f = e.neuron_formula(layer, j)
+        d.set_edges(strongest(layer - 1, j, f.terms))
+    d.set_selected(layer, j)
+    d.set_caption("fill: activation (black 0, white 1); edges: w·a into the ringed neuron")
+
+
+def cost_overlay(d: LayerDiagram, s: ExplorerState) -> None:
+    """The cost: the outputs' digits and activations beside them (the diagram's own labels)."""
+    d.set_caption(f"beside each output: its {s.kind} and activation a")
+
+
+def nudge_overlay(d: LayerDiagram, s: ExplorerState) -> None:
+    """The desired nudges: an arrow beside each output."""
+    d.set_arrows(s.exploration.desired_nudges())
+    up, down = palette().positive_word, palette().negative_word
+    d.set_caption(f"arrows: the nudge each output wants ({up} up, {down} down)")
+
+
+def output_overlay(d: LayerDiagram, s: ExplorerState) -> None:
+    """Three ways to change an output: its wanted weight changes and previous activations."""
+    e = s.exploration
     last = e.n_layers
-    d.clear_overlays()
-    d.set_revealed(last)
-    d.set_selected(None)
-    if step == 1:
-        d.set_revealed(s.revealed)
-        layer, j = s.formula
-        if layer <= s.revealed:
-            f = e.neuron_formula(layer, j)
-            d.set_edges(strongest(layer - 1, j, f.terms))
+    c = e.output_change(s.target)
+    d.set_arrows(e.desired_nudges())
+    d.set_edges(strongest(last - 1, s.target, -c.weight_gradients))
+    if last >= 2:
+        d.set_neuron_values({last - 1: -c.previous_gradients})
+    d.set_selected(last, s.target)
+    d.set_caption("edges and previous layer: desired change, −a·δ and −w·δ")
+
+
+def backward_overlay(d: LayerDiagram, s: ExplorerState) -> None:
+    """Propagating backwards: each layer's desired change, the chosen neuron's wishes."""
+    e = s.exploration
+    last = e.n_layers
+    values = {last: e.desired_nudges()}
+    for layer in range(s.back_to, last):
+        values[layer] = -e.record.dc_da[layer - 1][0]
+    d.set_neuron_values(values)
+    if s.hidden is not None:
+        layer, j = s.hidden
+        h = e.hidden_change(layer, j)
+        d.set_edges([(layer, k, j, -v) for k, v in enumerate(h.contributions)])
         d.set_selected(layer, j)
-        d.set_caption("fill: activation (black 0, white 1); edges: w·a into the ringed neuron")
-    elif step == 2:
-        d.set_caption(f"beside each output: its {s.kind} and activation a")
-    elif step == 3:
-        d.set_arrows(e.desired_nudges())
-        up, down = palette().positive_word, palette().negative_word
-        d.set_caption(f"arrows: the nudge each output wants ({up} up, {down} down)")
-    elif step == 4:
-        c = e.output_change(s.target)
-        d.set_arrows(e.desired_nudges())
-        d.set_edges(strongest(last - 1, s.target, -c.weight_gradients))
-        if last >= 2:
-            d.set_neuron_values({last - 1: -c.previous_gradients})
-        d.set_selected(last, s.target)
-        d.set_caption("edges and previous layer: desired change, −a·δ and −w·δ")
-    elif step == 5:
-        values = {last: e.desired_nudges()}
-        for layer in range(s.back_to, last):
-            values[layer] = -e.record.dc_da[layer - 1][0]
-        d.set_neuron_values(values)
-        if s.hidden is not None:
-            layer, j = s.hidden
-            h = e.hidden_change(layer, j)
-            d.set_edges([(layer, k, j, -v) for k, v in enumerate(h.contributions)])
-            d.set_selected(layer, j)
-        d.set_caption("colour: desired change −∂C/∂a; edges: each neuron's wish −w·δ")
+    d.set_caption("colour: desired change −∂C/∂a; edges: each neuron's wish −w·δ")
 
 
 def strongest(layer: int, out: int, values: np.ndarray) -> list[tuple[int, int, int, float]]:

@@ -67,6 +67,7 @@ class BatchPage(QWidget):
         average = each.mean(axis=0)
         gradient = np.array([e.batch_gradient(*p) for p in params])
         step = eg.sgd_step(e)
+        taken = np.array([step.at(*p) for p in params])  # the step the engine took
         t = self.table
         t.clear()
         t.setRowCount(m + 2)
@@ -84,7 +85,7 @@ class BatchPage(QWidget):
         t.setVerticalHeaderItem(m + 1, QTableWidgetItem("step −η·g"))
         for c in range(len(params)):
             t.setItem(m, c, self._cell(-average[c], bold=True))
-            t.setItem(m + 1, c, self._cell(-step.learning_rate * gradient[c], bold=True))
+            t.setItem(m + 1, c, self._cell(taken[c], bold=True))
         fit_columns(t)
         tc = e.snapshot.train_config
         extra = ""
@@ -104,7 +105,7 @@ class BatchPage(QWidget):
             "each": each,
             "average": average,
             "gradient": gradient,
-            "step": -step.learning_rate * gradient,
+            "step": taken,
             "costs": (step.example_before, step.example_after, step.batch_before, step.batch_after),
         }
 

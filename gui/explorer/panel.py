@@ -33,15 +33,13 @@ from gui.explorer.arrow_keys import ArrowKeys
 from gui.explorer.backward import BackPage, OutputPage
 from gui.explorer.data_amount import DataAmountPage
 from gui.explorer.descent import DescentPage, LineSearchPage
-from gui.explorer.diagram import LayerDiagram, show_step
-from gui.explorer.forward import CostPage, ForwardPage, NudgePage
-from gui.explorer.gradient import BatchPage, CheckPage, GradientPage
+from gui.explorer.diagram import LayerDiagram, show_overlay
+from gui.explorer.forward import ForwardPage
+from gui.explorer.gradient import CheckPage, GradientPage
 from gui.explorer.state import ExplorerState
 from gui.explorer.steepest import SteepestPage
+from gui.explorer.steps import N_STEPS, STEPS, ExplorerStep, step_row
 from gui.explorer.text import (
-    IDEAS,
-    N_STEPS,
-    TITLES,
     equation_parameter,
     equations_html,
     explanation,
@@ -52,7 +50,6 @@ from gui.explorer.widgets import fit_text
 from gui.painted_icons import painted_icon
 from gui.theme import style_plot, theme_changed
 
-DIAGRAM_STEPS = (1, 2, 3, 4, 5)
 REVEAL_MS = 350  # step 1 lights up one layer per tick
 SIDE_MIN, SIDE_MAX, SIDE_FRACTION = 200, 340, 0.3  # the text column's width
 MIN_WIDTH = 520  # the text column and, under the diagram, the widest page
@@ -67,7 +64,7 @@ class ExplorerPanel(QWidget):
 
     While it is shown, Left and Right move the step whatever has the focus (``arrow_keys``).
 
-    Steps are numbered 1 .. N_STEPS as in the issue; ``set_snapshot`` must come first.
+    Steps are numbered 1 .. N_STEPS, each a row of ``steps.STEPS``; ``set_snapshot`` comes first.
     """
 
     trace_changed = Signal(object)  # engine.session.snapshot.ExampleTrace of the explored example
@@ -136,33 +133,20 @@ class ExplorerPanel(QWidget):
 
         self.diagram = LayerDiagram()
         self.diagram.neuron_clicked.connect(self.select_neuron)
-        self.forward_page = ForwardPage()
+        self.pages = [row.page() for row in STEPS]  # one per step, in the table's order
+        self.forward_page = self._page(ForwardPage)
         self.forward_page.revealed_changed.connect(self._on_revealed_changed)
-        self.output_page = OutputPage()
+        self.output_page = self._page(OutputPage)
         self.output_page.target_chosen.connect(lambda j: self.select_neuron(self._n_layers(), j))
-        self.back_page = BackPage()
+        self.back_page = self._page(BackPage)
         self.back_page.back_to_changed.connect(self._on_back_to_changed)
-        self.gradient_page = GradientPage()
+        self.gradient_page = self._page(GradientPage)
         self.gradient_page.param_chosen.connect(self.select_parameter)
-        self.check_page = CheckPage()
-        self.line_page = LineSearchPage()
-        self.steepest_page = SteepestPage()
-        self.descent_page = DescentPage()
-        self.data_amount_page = DataAmountPage()
-        self.pages = [
-            self.forward_page,
-            CostPage(),
-            NudgePage(),
-            self.output_page,
-            self.back_page,
-            BatchPage(),
-            self.gradient_page,
-            self.check_page,
-            self.line_page,
-            self.steepest_page,
-            self.descent_page,
-            self.data_amount_page,
-        ]
+        self.check_page = self._page(CheckPage)
+        self.line_page = self._page(LineSearchPage)
+        self.steepest_page = self._page(SteepestPage)
+        self.descent_page = self._page(DescentPage)
+        self.data_amount_page = self._page(DataAmountPage)
         self.stack = QStackedWidget()
         for page in self.pages:
             self.stack.addWidget(page)
@@ -189,6 +173,19 @@ class ExplorerPanel(QWidget):
         for plot in self.findChildren(pg.PlotWidget):
             fit_text(plot)  # every chart's captions wrap rather than run off its view
         self._show_empty()
+
+    def _page(self, kind: type) -> QWidget:
+        """Return the one page of this class that the steps' table built."""
+        (page,) = [p for p in self.pages if type(p) is kind]
+        return page
+
+    def row(self) -> ExplorerStep:
+        """Return the current step's row of the table."""
+        return step_row(self._step)
+
+    def page(self) -> QWidget:
+        """Return the page the current step shows (built from its row)."""
+        return self.pages[STEPS.index(self.row())]
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         """Share the width between the text and the content, then reflow the content."""
@@ -218,7 +215,7 @@ class ExplorerPanel(QWidget):
         # numbers; the diagram above it returns as soon as both fit.
         if self.state is not None:
             room = wide or left >= MIN_DIAGRAM or height <= 0
-            self.diagram.setVisible(self._step in DIAGRAM_STEPS and room)
+            self.diagram.setVisible(self.row().overlay is not None and room)
 
     def _restyle_equations(self) -> None:
         """Give the equations box the theme's canvas and text colours."""
@@ -298,7 +295,7 @@ class ExplorerPanel(QWidget):
         self._full = (np.asarray(images), np.asarray(labels))
         if self.state is not None:
             self.state.full_images, self.state.full_labels = self._full
-            if self._step >= 9:
+            if self.row().full_batch:
                 self._refresh()
 
     def set_test_set(self, images: np.ndarray, labels: np.ndarray) -> None:
@@ -362,14 +359,14 @@ class ExplorerPanel(QWidget):
 
     def set_step(self, step: int) -> None:
         """Go to a step, 1 .. N_STEPS (clamped)."""
-        step = int(min(max(step, 1), N_STEPS))
+        step = int(min(max(step, STEPS[0].number), STEPS[-1].number))
         changed = step != self._step
         self._step = step
-        if step == 1 and changed and self.state is not None:
+        if not self.row().reveals:
+            self._reveal_timer.stop()
+        elif changed and self.state is not None:
             self.state.revealed = 1
             self._reveal_timer.start()
-        elif step != 1:
-            self._reveal_timer.stop()
         self._refresh()
 
     def view(self) -> ExplorerView | None:
@@ -459,39 +456,42 @@ class ExplorerPanel(QWidget):
         if self.state is None:
             return
         e = self.state.exploration
-        step = self._step
-        self.title.setText(f"Step {step} of {N_STEPS} · {TITLES[step - 1]}")
-        self.back_button.setEnabled(step > 1)
-        self.next_button.setEnabled(step < N_STEPS)
-        said = explanation(step, e, self.state.class_names)
-        self.text.setText(f"<i>In the video: {IDEAS[step - 1]}.</i><br>{said}")
+        row = self.row()
+        self.title.setText(f"Step {row.number} of {N_STEPS} · {row.title}")
+        self.back_button.setEnabled(row is not STEPS[0])
+        self.next_button.setEnabled(row is not STEPS[-1])
+        self.text.setText(
+            f"<i>In the video: {row.idea}.</i><br>{explanation(row.key, e, self.state.class_names)}"
+        )
         self.equations.setText(self.equations_html())
-        self.stack.setCurrentIndex(step - 1)
-        for i, page in enumerate(self.pages):  # the stack's least size is its current page's
-            policy = QSizePolicy.Policy.Preferred if i == step - 1 else QSizePolicy.Policy.Ignored
+        current = self.page()
+        self.stack.setCurrentWidget(current)
+        for page in self.pages:  # the stack's least size is its current page's
+            policy = QSizePolicy.Policy.Preferred if page is current else QSizePolicy.Policy.Ignored
             page.setSizePolicy(policy, policy)
         self.stack.updateGeometry()
-        self.pages[step - 1].refresh(self.state)
-        self.diagram.setVisible(step in DIAGRAM_STEPS)
+        current.refresh(self.state)
+        self.diagram.setVisible(row.overlay is not None)
         self._refresh_diagram()
         self._reflow()  # each page, with its new text, needs its own height under the diagram
         QTimer.singleShot(0, self, self._reflow)  # again once the title has wrapped to its lines
 
     def _refresh_diagram(self) -> None:
         """Set the diagram's overlays for the current step."""
-        show_step(self.diagram, self.state, self._step)
+        if self.row().overlay is not None:
+            show_overlay(self.diagram, self.state, self.row().overlay)
 
     def equations_html(self) -> str:
         """Return BP1-BP4 for the current step with its live numbers (see ``text``)."""
-        return equations_html(self.state, self._step)
+        return equations_html(self.state, self.row())
 
     def highlighted_equations(self) -> tuple[str, ...]:
         """Return the equations the current step is about."""
-        return highlighted_equations(self.state, self._step)
+        return highlighted_equations(self.state, self.row())
 
     def equation_parameter(self) -> tuple[int, int, int]:
         """Return the parameter whose numbers BP3 or BP4 show for the current step."""
-        return equation_parameter(self.state, self._step)
+        return equation_parameter(self.state, self.row())
 
     def equations_text(self) -> str:
         """Return the equations as plain text, as displayed."""
@@ -499,7 +499,7 @@ class ExplorerPanel(QWidget):
 
     def displayed_values(self) -> dict:
         """Return the numbers the current step's page shows, by name."""
-        return self.pages[self._step - 1].values
+        return self.page().values
 
 
 def _needed_height(page: QWidget, width: int) -> int:

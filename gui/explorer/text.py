@@ -1,9 +1,10 @@
-"""The explorer's words as pure text: titles, ideas, explanations and the BP1-BP4 box."""
+"""The explorer's words as pure text: explanations and the BP1-BP4 box (titles: ``steps``)."""
 
 from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,45 +13,12 @@ from engine.words import quantity
 from gui.colors import css, palette
 from gui.explorer.state import ExplorerState
 
-N_STEPS = 12
-TITLES = (
-    "Forward pass",
-    "Cost of this example",
-    "Desired nudges of the outputs",
-    "Three ways to change one output neuron",
-    "Propagate backwards",
-    "Average over the mini-batch",
-    "The gradient as sensitivity",
-    "Check it",
-    "Why mini-batches",
-    "Steepest descent",
-    "A drunk man stumbling downhill",
-    "Lots of labelled data",
-)
-IDEAS = (
-    "the network is a function: each layer's activations determine the next layer's",
-    "the cost of one training example: how far each output is from what we want",
-    "desired nudges: the correct output should go up, the others down, each in proportion to "
-    "how far it is from its target",
-    "three ways to increase an activation: the bias, the weights (in proportion to a; "
-    "neurons that fire together wire together) and the previous activations (in proportion to w)",
-    "propagating backwards: add up the desires of every neuron of the next layer, then repeat "
-    "layer by layer",
-    "averaging the desired changes over the training examples: that average is the negative "
-    "gradient",
-    "the gradient as the sensitivity of the cost to each weight and bias: which nudges give the "
-    "most bang for the buck",
-    "backpropagation computes that gradient exactly: checked here against the derivative's "
-    "definition",
-    "mini-batches: a small random batch gives a rough but cheap estimate of the gradient over "
-    "all the training data",
-    "the negative gradient is the direction of steepest descent: it lowers the cost fastest",
-    "stochastic gradient descent: a drunk man stumbling quickly downhill, rather than a careful "
-    "man computing every step on the whole data",
-    "all of this needs lots of labelled training data: MNIST's 60,000 labelled digits",
-)
-HIGHLIGHTS = ((), (), ("BP1",), ("BP1", "BP3", "BP4"), ("BP2", "BP3"), ("BP3", "BP4"), ("BP4",),
-              ("BP4",), (), (), (), ())  # fmt: skip
+if TYPE_CHECKING:
+    from gui.explorer.steps import ExplorerStep
+
+OUTPUT = "output"  # BP3/BP4 show the weight into the chosen output neuron that matters most
+HIDDEN = "hidden"  # the strongest weight into the chosen hidden neuron
+SELECTED = "selected"  # the parameter the learner selected
 
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -100,8 +68,8 @@ def agreement(wanted: float, taken: float) -> str:
     return "; the others outvoted it"
 
 
-def explanation(step: int, e: Exploration, names: tuple[str, ...] = ()) -> str:
-    """Return the two or three sentences that explain a step, in the app's words.
+def explanation(key: str, e: Exploration, names: tuple[str, ...] = ()) -> str:
+    """Return the two or three sentences that explain a step (by its key), in the app's words.
 
     ``names`` are the data's class names, one per output ("Sneaker"); empty: the digits.
     """
@@ -112,82 +80,110 @@ def explanation(step: int, e: Exploration, names: tuple[str, ...] = ()) -> str:
     label = html.escape(names[e.label]) if e.label < len(names) else e.label
     test_images = "test digits" if digits else "test images"
     texts = {
-        1: "Each neuron multiplies the activations of the previous layer by its weights, adds "
-        "them up with its bias, and squashes the sum z with its activation function. The pixels "
-        "are layer 0; layer by layer the activations are computed until the output layer gives "
-        "the network's answer. Click a neuron to see its sum with the live numbers.",
-        2: "How wrong is the network on this one example? We want output 1 for the correct "
-        f"{kind} ({label}) and 0 for the others; the cost adds up how far each output is from "
-        "that, and each bar is one output neuron's share. This app's cost is "
-        "&frac12;&Sigma;(a &minus; y)<sup>2</sup>, as in Nielsen's book; the video writes "
-        "&Sigma;(a &minus; y)<sup>2</sup> without the &frac12;, so its costs are twice ours, "
-        "its gradient &part;C/&part;a is 2(a &minus; y) where ours is a &minus; y, and its "
-        "desired nudges, the negative gradient, are 2(y &minus; a) where ours are y &minus; a: "
-        "the same directions, twice as long."
-        if not softmax
-        else "How wrong is the network on this one example? The cross-entropy cost is "
-        f"&minus;ln a<sub>{e.label}</sub>: large when the correct {kind} ({label}) gets a low "
-        "probability. "
-        "Softmax outputs share a total of 1, so raising the right one lowers all the others.",
-        3: "To lower the cost, the correct output should rise and every other output fall. The "
-        "arrow beside each output neuron is its desired nudge &minus;&part;C/&part;a<sub>j</sub>"
-        " = y<sub>j</sub> &minus; a<sub>j</sub> (with the video's cost, without the &frac12;, "
-        "it is 2(y<sub>j</sub> &minus; a<sub>j</sub>)): its length says how much that change "
-        "would help. Backpropagation starts here."
-        if not softmax
-        else "To lower the cost, the correct output should rise and every other output fall. "
-        "With softmax one output cannot move alone, so the arrows show the desired nudge of each "
-        "weighted input, &minus;&part;C/&part;z<sub>j</sub> = y<sub>j</sub> &minus; "
-        "a<sub>j</sub>, which is &minus;&delta;<sup>L</sup> itself.",
-        4: "An output neuron can change in three ways: its bias, its weights, or the activations "
-        "feeding it. This example wants each weight to change by &minus;a<sub>k</sub>&delta;"
-        "<sub>j</sub> (minus its gradient), so the links from the brightest inputs change most: "
-        f"into the correct {kind} they grow (fire together, wire together). The wished-for change "
-        "of each previous activation is in proportion to its weight. These are one example's "
-        "wishes; the step itself follows the mean over the mini-batch.",
-        5: "A hidden neuron hears a wish from every neuron of the next layer, &minus;w<sub>kj"
-        "</sub>&delta;<sub>k</sub>; added up they give the desired change &minus;&part;C/&part;"
-        "a<sub>j</sub>. The gradient &part;C/&part;a<sub>j</sub> = &Sigma; w<sub>kj</sub>"
-        "&delta;<sub>k</sub>, times "
-        "&sigma;'(z<sub>j</sub>) its &delta;<sub>j</sub>. Repeated layer by layer back to the "
-        "first hidden layer, this gives &delta; on every neuron and so the gradient of every "
-        "weight and bias, for this one example.",
-        6: f"One example alone would pull the network toward just that image, so SGD averages the "
-        f"desired changes of all {quantity(m, 'example')} of the mini-batch: the average is "
-        "exactly the negative of the mini-batch gradient, the change the whole mini-batch wants. "
-        "The step moves every parameter by &eta; times that average (&minus;&eta; times the "
-        "gradient); the costs after it are computed on a copy of the network.",
-        7: "The gradient has one entry per weight and bias: how sensitive the mini-batch cost is "
-        "to it. Nudge a weight by &Delta;w and compare the real change of the cost with the "
-        "prediction &part;C/&part;w&middot;&Delta;w: close for small nudges, apart for large "
-        "ones, because the cost is curved.",
-        8: "Is backpropagation right? Move one parameter up and down by &epsilon; = 10<sup>-5</sup>"
-        " and measure the slope of the cost directly. Backprop here runs in double precision and "
-        "the estimate in extended precision, so they agree to many digits.",
-        9: f"The mini-batch gradient is a quick estimate, from {quantity(m, 'example')}, of the "
-        "gradient over the whole training set in use. The curves show the cost on all of it as "
-        "the network moves along each direction; the mini-batch step stumbles a little, but it "
-        "costs a tiny fraction of a full-batch one, so many quick steps win.",
-        10: "Steepest descent: the negative gradient &minus;&nabla;C is the direction in which "
-        "the cost decreases most quickly. Turn a step of the same length by every angle from "
-        "&minus;g, or point it along random directions, and measure the real change of the cost. "
-        "In thousands of dimensions a random direction is almost perpendicular to g.",
-        11: "Stochastic gradient descent is less like a careful man walking downhill and more "
-        "like a drunk man stumbling quickly down it: each mini-batch step is a little off, but "
-        "many of them cost what one careful full-gradient step does. Both paths start here.",
-        12: "All of this needs lots of labelled training data: the network learns only from "
-        "examples whose right answer it is told. The same network trained on more labelled "
-        f"examples gets more {test_images} right (MNIST has 60,000).",
+        "forward": (
+            "Each neuron multiplies the activations of the previous layer by its weights, adds "
+            "them up with its bias, and squashes the sum z with its activation function. The "
+            "pixels are layer 0; layer by layer the activations are computed until the output "
+            "layer gives the network's answer. Click a neuron to see its sum with the live "
+            "numbers."
+        ),
+        "cost": (
+            "How wrong is the network on this one example? We want output 1 for the correct "
+            f"{kind} ({label}) and 0 for the others; the cost adds up how far each output is from "
+            "that, and each bar is one output neuron's share. This app's cost is &frac12;&Sigma;(a "
+            "&minus; y)<sup>2</sup>, as in Nielsen's book; the video writes &Sigma;(a &minus; "
+            "y)<sup>2</sup> without the &frac12;, so its costs are twice ours, its gradient "
+            "&part;C/&part;a is 2(a &minus; y) where ours is a &minus; y, and its desired nudges, "
+            "the negative gradient, are 2(y &minus; a) where ours are y &minus; a: the same "
+            "directions, twice as long."
+            if not softmax
+            else "How wrong is the network on this one example? The cross-entropy cost is "
+            f"&minus;ln a<sub>{e.label}</sub>: large when the correct {kind} ({label}) gets a low "
+            "probability. Softmax outputs share a total of 1, so raising the right one lowers all "
+            "the others."
+        ),
+        "nudges": (
+            "To lower the cost, the correct output should rise and every other output fall. The "
+            "arrow beside each output neuron is its desired nudge "
+            "&minus;&part;C/&part;a<sub>j</sub> = y<sub>j</sub> &minus; a<sub>j</sub> (with the "
+            "video's cost, without the &frac12;, it is 2(y<sub>j</sub> &minus; a<sub>j</sub>)): "
+            "its length says how much that change would help. Backpropagation starts here."
+            if not softmax
+            else "To lower the cost, the correct output should rise and every other output fall. "
+            "With softmax one output cannot move alone, so the arrows show the desired nudge of "
+            "each weighted input, &minus;&part;C/&part;z<sub>j</sub> = y<sub>j</sub> &minus; "
+            "a<sub>j</sub>, which is &minus;&delta;<sup>L</sup> itself."
+        ),
+        "output": (
+            "An output neuron can change in three ways: its bias, its weights, or the activations "
+            "feeding it. This example wants each weight to change by "
+            "&minus;a<sub>k</sub>&delta;<sub>j</sub> (minus its gradient), so the links from the "
+            f"brightest inputs change most: into the correct {kind} they grow (fire together, wire "
+            "together). The wished-for change of each previous activation is in proportion to its "
+            "weight. These are one example's wishes; the step itself follows the mean over the "
+            "mini-batch."
+        ),
+        "backward": (
+            "A hidden neuron hears a wish from every neuron of the next layer, "
+            "&minus;w<sub>kj</sub>&delta;<sub>k</sub>; added up they give the desired change "
+            "&minus;&part;C/&part;a<sub>j</sub>. The gradient &part;C/&part;a<sub>j</sub> = "
+            "&Sigma; w<sub>kj</sub>&delta;<sub>k</sub>, times &sigma;'(z<sub>j</sub>) its "
+            "&delta;<sub>j</sub>. Repeated layer by layer back to the first hidden layer, this "
+            "gives &delta; on every neuron and so the gradient of every weight and bias, for this "
+            "one example."
+        ),
+        "average": (
+            "One example alone would pull the network toward just that image, so SGD averages the "
+            f"desired changes of all {quantity(m, 'example')} of the mini-batch: the average is "
+            "exactly the negative of the mini-batch gradient, the change the whole mini-batch "
+            "wants. The step moves every parameter by &eta; times that average (&minus;&eta; "
+            "times the gradient); the costs after it are computed on a copy of the network."
+        ),
+        "sensitivity": (
+            "The gradient has one entry per weight and bias: how sensitive the mini-batch cost is "
+            "to it. Nudge a weight by &Delta;w and compare the real change of the cost with the "
+            "prediction &part;C/&part;w&middot;&Delta;w: close for small nudges, apart for large "
+            "ones, because the cost is curved."
+        ),
+        "check": (
+            "Is backpropagation right? Move one parameter up and down by &epsilon; = "
+            "10<sup>-5</sup> and measure the slope of the cost directly. Backprop here runs in "
+            "double precision and the estimate in extended precision, so they agree to many "
+            "digits."
+        ),
+        "mini-batches": (
+            f"The mini-batch gradient is a quick estimate, from {quantity(m, 'example')}, of the "
+            "gradient over the whole training set in use. The curves show the cost on all of it "
+            "as the network moves along each direction; the mini-batch step stumbles a little, "
+            "but it costs a tiny fraction of a full-batch one, so many quick steps win."
+        ),
+        "steepest": (
+            "Steepest descent: the negative gradient &minus;&nabla;C is the direction in which "
+            "the cost decreases most quickly. Turn a step of the same length by every angle from "
+            "&minus;g, or point it along random directions, and measure the real change of the "
+            "cost. In thousands of dimensions a random direction is almost perpendicular to g."
+        ),
+        "drunk-man": (
+            "Stochastic gradient descent is less like a careful man walking downhill and more "
+            "like a drunk man stumbling quickly down it: each mini-batch step is a little off, "
+            "but many of them cost what one careful full-gradient step does. Both paths start "
+            "here."
+        ),
+        "data": (
+            "All of this needs lots of labelled training data: the network learns only from "
+            "examples whose right answer it is told. The same network trained on more labelled "
+            f"examples gets more {test_images} right (MNIST has 60,000)."
+        ),
     }
-    return texts[step]
+    return texts[key]
 
 
-def equations_html(state: ExplorerState, step: int) -> str:
+def equations_html(state: ExplorerState, step: ExplorerStep) -> str:
     """Return BP1-BP4 with a step's highlighted and the live numbers substituted.
 
     Every substituted value names its quantity: C_x for this one example, or the mini-batch
-    mean. In steps 6-8 the parameter selected there is the one shown (BP3 for a bias, BP4 for
-    a weight) and its equation is the one highlighted.
+    mean. Where the step shows the SELECTED parameter (BP3 for a bias, BP4 for a weight), its
+    equation is the one highlighted.
     """
     s = state
     e = s.exploration
@@ -225,9 +221,9 @@ def equations_html(state: ExplorerState, step: int) -> str:
     layer, out, col = equation_parameter(state, step)
     delta = float(e.record.deltas[layer][0, out])
     mean = ""
-    if step >= 6:
+    if step.averaged:
         mean = f"; mini-batch mean {fmt(e.batch_gradient(layer, out, col))}"
-    if col == e.sizes[layer] or step < 6:  # before step 6: the bias of that neuron too
+    if col == e.sizes[layer] or not step.averaged:  # one example's: the bias of that neuron too
         bp3 += (
             f"<br>&nbsp;&nbsp;&part;C<sub>x</sub>/&part;b<sup>{layer + 1}</sup><sub>{out}</sub>"
             f" = {fmt(delta)}{one}{mean}"
@@ -257,27 +253,28 @@ def equations_html(state: ExplorerState, step: int) -> str:
     return "".join(rows) + note
 
 
-def highlighted_equations(state: ExplorerState, step: int) -> tuple[str, ...]:
-    """Return the equations a step is about; in steps 6-8 the selected one's."""
-    if 6 <= step <= 8:
+def highlighted_equations(state: ExplorerState, step: ExplorerStep) -> tuple[str, ...]:
+    """Return the equations a step is about; for a SELECTED parameter, the one that holds it."""
+    if step.parameter == SELECTED:
         layer, _, col = equation_parameter(state, step)
-        return ("BP3",) if col == state.exploration.sizes[layer] else ("BP4",)
-    return HIGHLIGHTS[step - 1]
+        lit = "BP3" if col == state.exploration.sizes[layer] else "BP4"
+        return tuple(name for name in step.equations if name == lit)
+    return step.equations
 
 
-def equation_parameter(state: ExplorerState, step: int) -> tuple[int, int, int]:
+def equation_parameter(state: ExplorerState, step: ExplorerStep) -> tuple[int, int, int]:
     """Return the parameter whose numbers BP3 or BP4 show for a step.
 
-    Steps 6-8: the selected parameter. Step 5: the strongest weight into the hidden neuron.
-    Otherwise: the weight into the chosen output neuron with the largest |a_k delta_j|,
-    the one step 4's sentence names.
+    SELECTED: the selected parameter. HIDDEN: the strongest weight into the hidden neuron.
+    OUTPUT (and HIDDEN with no hidden layer): the weight into the chosen output neuron with the
+    largest |a_k delta_j|, the one step 4's sentence names.
     """
     s = state
     e = s.exploration
-    if 6 <= step <= 8:
+    if step.parameter == SELECTED:
         return s.param
     layer, out = e.n_layers - 1, s.target
-    if step == 5 and s.hidden is not None:
+    if step.parameter == HIDDEN and s.hidden is not None:
         layer, out = s.hidden[0] - 1, s.hidden[1]
     col = int(np.argmax(np.abs(e.activations(layer) * e.record.deltas[layer][0, out])))
     return layer, out, col

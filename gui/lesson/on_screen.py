@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.data.lesson import TABS, KeptRun, Lesson, PlayerView, full_snapshot, last_batch_of
+from engine.data.lesson import TABS, ComparedRun, Lesson, PlayerView, full_snapshot, last_batch_of
 from engine.data.model_io import SavedModel
 from engine.session.runs import RUNNING
 from engine.session.snapshot import Snapshot, network_of
@@ -57,7 +57,7 @@ def capture(window: MainWindow) -> tuple[Lesson, list[str]]:
             continue
         if run is selected:
             selected_index = len(kept)
-        kept.append(KeptRun(run, shown))
+        kept.append(ComparedRun(run, shown))
     player = None
     p = window.step_player
     if p.is_active() and p.story is not None and p.story.after is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.core.update import decay_factor
 from engine.lessons.nudges import nudge_symbol
 from engine.lessons.step_beats import EDGE_KINDS, PHASE_TITLES, Beat, BeatValues
 from engine.lessons.step_story import StepStory
@@ -170,7 +171,7 @@ def _body(story: StepStory, beat: Beat, values: BeatValues, names: Names) -> str
                 f"(momentum), \u03b7 = {cfg.learning_rate:g}"
             )
         if cfg.l2 > 0:
-            factor = 1.0 - cfg.learning_rate * cfg.l2 / max(story.before.n_train, 1)
+            factor = decay_factor(cfg.learning_rate, cfg.l2, story.before.n_train)
             rule += (
                 f", after L2 multiplied w by 1 \u2212 \u03b7\u03bb/n = {factor:.6g} "
                 "(\u0394w includes that shrinking)"

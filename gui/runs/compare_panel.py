@@ -59,7 +59,7 @@ from engine.lessons.experiments import (
 )
 from engine.limits import RUNS_BUDGET_MB
 from engine.session.history import trailing_mean
-from engine.session.runs import FINISHED, RUNNING, Run
+from engine.session.runs import FINISHED, RUNNING, KeptRun
 from gui.atomic_export import write_png, write_text
 from gui.colors import SERIES, palette, qcolor, series_colour
 from gui.log_axis import count_axes
@@ -151,9 +151,9 @@ def fit_columns(legend: pg.LegendItem, width: float) -> None:
 class ComparePanel(QWidget):
     """Overlays the chosen runs' curves; starts experiments; exports PNG and CSV."""
 
-    open_requested = Signal(object)  # Run whose network the main window should open
-    save_requested = Signal(object)  # Run to save as a model file
-    remove_requested = Signal(object)  # Run to forget
+    open_requested = Signal(object)  # KeptRun whose network the main window should open
+    save_requested = Signal(object)  # KeptRun to save as a model file
+    remove_requested = Signal(object)  # KeptRun to forget
     experiment_requested = Signal(str, int)  # experiment key, budget in epochs
     cancel_requested = Signal()
     budget_changed = Signal(int)  # bytes
@@ -161,7 +161,7 @@ class ComparePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.runs: list[Run] = []
+        self.runs: list[KeptRun] = []
         self._hidden: set[int] = set()  # serials of runs toggled off
         self._cost_items: dict[int, pg.PlotDataItem] = {}
         self._accuracy_items: dict[int, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
@@ -423,7 +423,7 @@ class ComparePanel(QWidget):
         self._enable_run()
 
     def _enable_run(self) -> None:
-        """Offer Run for the chosen experiment only when its data is there (Cancel always)."""
+        """Offer KeptRun for the chosen experiment only when its data is there (Cancel always)."""
         running = bool(self.run_button.property("running"))
         self.run_button.setEnabled(running or not self.names_data_sets() or self._data_sets_ready)
 
@@ -526,7 +526,7 @@ class ComparePanel(QWidget):
         self.budget.setValue(max(1, round(budget / 2**20)))
         self.budget.blockSignals(False)
 
-    def set_runs(self, runs: list[Run]) -> None:
+    def set_runs(self, runs: list[KeptRun]) -> None:
         """Show these runs (oldest first), keeping each run's on/off choice and colour."""
         self.runs = list(runs)
         serials = {r.serial for r in self.runs}
@@ -557,7 +557,7 @@ class ComparePanel(QWidget):
         self.run_list.blockSignals(False)
         self.redraw()
 
-    def update_run(self, run: Run) -> None:
+    def update_run(self, run: KeptRun) -> None:
         """Redraw one growing run's curves and its line in the list."""
         for row in range(self.run_list.count()):
             item = self.run_list.item(row)
@@ -572,7 +572,7 @@ class ComparePanel(QWidget):
             self.redraw()  # queued: drawn when the tab is shown
 
     @staticmethod
-    def _item_text(run: Run) -> str:
+    def _item_text(run: KeptRun) -> str:
         """Return the list line: name, final test accuracy, and status when not finished."""
         acc = run.final_accuracy()
         text = run.name + (f": {100 * acc:.1f}%" if acc is not None else "")
@@ -588,11 +588,11 @@ class ComparePanel(QWidget):
             self._hidden.add(serial)
         self.redraw()
 
-    def colour_of(self, run: Run) -> tuple[int, int, int]:
+    def colour_of(self, run: KeptRun) -> tuple[int, int, int]:
         """Return the colour ``run`` is drawn in (in the theme in use)."""
         return series_colour(self._colours.get(run.serial, run.serial - 1))
 
-    def selected_run(self) -> Run | None:
+    def selected_run(self) -> KeptRun | None:
         """Return the run selected in the list, if any."""
         item = self.run_list.currentItem()
         if item is None:
@@ -600,7 +600,7 @@ class ComparePanel(QWidget):
         serial = item.data(Qt.ItemDataRole.UserRole)
         return next((r for r in self.runs if r.serial == serial), None)
 
-    def select_run(self, run: Run) -> None:
+    def select_run(self, run: KeptRun) -> None:
         """Select ``run`` in the list."""
         for row in range(self.run_list.count()):
             if self.run_list.item(row).data(Qt.ItemDataRole.UserRole) == run.serial:
@@ -611,7 +611,7 @@ class ComparePanel(QWidget):
         if run is not None:
             signal.emit(run)
 
-    def set_shown(self, run: Run, shown: bool) -> None:
+    def set_shown(self, run: KeptRun, shown: bool) -> None:
         """Show ``run``'s curves or hide them, as its box in the list does."""
         if shown:
             self._hidden.discard(run.serial)
@@ -619,7 +619,7 @@ class ComparePanel(QWidget):
             self._hidden.add(run.serial)
         self.set_runs(self.runs)
 
-    def shown_runs(self) -> list[Run]:
+    def shown_runs(self) -> list[KeptRun]:
         """Return the runs toggled on, oldest first."""
         return [r for r in self.runs if r.serial not in self._hidden]
 
@@ -670,7 +670,7 @@ class ComparePanel(QWidget):
         else:
             self._paint_plots(True)
 
-    def _style(self, run: Run) -> tuple:
+    def _style(self, run: KeptRun) -> tuple:
         """Return what a run's plot items look like: colour, line style and width, legend name.
 
         A run past the palette's last colour shares an earlier run's colour, so it is dashed.
@@ -682,13 +682,13 @@ class ComparePanel(QWidget):
         line = Qt.PenStyle.DashLine if repeats else Qt.PenStyle.SolidLine
         return self.colour_of(run), (line, width), name
 
-    def _key(self, run: Run) -> tuple:
+    def _key(self, run: KeptRun) -> tuple:
         """Return what a run's drawn points depend on: the view and how far the run got."""
         c = run.curves
         view = (self.x_axis_key(), self.log_y.isChecked(), self.smooth.isChecked())
         return view, len(c["batch_cost"]), len(c["epoch_epoch"]), run.final_test
 
-    def _make_items(self, run: Run) -> None:
+    def _make_items(self, run: KeptRun) -> None:
         """Give ``run`` its cost curve (with a legend entry), accuracy line and final star."""
         colour, (line, width), name = style = self._style(run)
         cost = self.cost_plot.plot(pen=pg.mkPen(colour, width=width, style=line), name=name)
@@ -703,7 +703,7 @@ class ComparePanel(QWidget):
         self._accuracy_items[run.serial] = (line, final)
         self._styles[run.serial] = style
 
-    def _restyle(self, run: Run) -> None:
+    def _restyle(self, run: KeptRun) -> None:
         """Give a run's existing items its colour, width and name now (theme, status)."""
         colour, (line, width), name = style = self._style(run)
         cost = self._cost_items[run.serial]
@@ -845,12 +845,12 @@ class ComparePanel(QWidget):
             for serial, cost in self._cost_items.items()
         }
 
-    def cost_data(self, run: Run) -> tuple[np.ndarray, np.ndarray]:
+    def cost_data(self, run: KeptRun) -> tuple[np.ndarray, np.ndarray]:
         """Return the (x, cost) the plot draws for ``run`` on the current axis and smoothing."""
         x, y = run.cost_curve(self.x_axis_key())
         return x, self._smoothed(run, y) if self.smooth.isChecked() else np.asarray(y, float)
 
-    def _smoothed(self, run: Run, y: np.ndarray) -> np.ndarray:
+    def _smoothed(self, run: KeptRun, y: np.ndarray) -> np.ndarray:
         """Return the run's smoothed costs, computed once per length of its curve."""
         cached = self._smooth_cache.get(run.serial)
         if cached is None or cached[0] is not y or len(cached[1]) != len(y):
@@ -858,12 +858,12 @@ class ComparePanel(QWidget):
             self._smooth_cache[run.serial] = cached
         return cached[1]
 
-    def accuracy_data(self, run: Run) -> tuple[np.ndarray, np.ndarray]:
+    def accuracy_data(self, run: KeptRun) -> tuple[np.ndarray, np.ndarray]:
         """Return the (x, accuracy in %) the accuracy plot draws for ``run``."""
         x, acc = run.accuracy_curve(self.x_axis_key())
         return x, 100 * np.asarray(acc, float)
 
-    def _draw_run(self, run: Run) -> None:
+    def _draw_run(self, run: KeptRun) -> None:
         """Hand one run's curves to its plot items."""
         cost = self._cost_items[run.serial]
         x, y = self.cost_data(run)

@@ -17,7 +17,7 @@ from engine.lessons.experiment_data import FoundData, find_datasets
 from engine.lessons.experiment_findings import first_layer_change
 from engine.lessons.experiments import BY_KEY, EXPERIMENTS
 from engine.session.history import TrainingHistory
-from engine.session.runs import RUNNING, Run, RunRegistry, file_stem
+from engine.session.runs import RUNNING, KeptRun, RunRegistry, file_stem
 from engine.session.snapshot import Snapshot
 from gui.background import submit
 from gui.file_names import model_file_path
@@ -211,7 +211,7 @@ class RunsController(QObject):
     def _on_sweep_finished(self, _result) -> None:
         self.panel.set_sweeps(self.runner.sweeps)
 
-    def _on_run_started(self, run: Run) -> None:
+    def _on_run_started(self, run: KeptRun) -> None:
         run.name = self.registry.unique_name(run.name)
         self._add(run)
         self.panel.select_run(run)
@@ -220,7 +220,7 @@ class RunsController(QObject):
             True, f"Run {done} of {self._total}: {run.name} on {run.data}…"
         )
 
-    def _on_run_progressed(self, run: Run) -> None:
+    def _on_run_progressed(self, run: KeptRun) -> None:
         self.panel.update_run(run)
         done, total = self.runner.progress()
         self.panel.set_experiment_running(
@@ -229,7 +229,7 @@ class RunsController(QObject):
             f"{done:,} of {total:,} mini-batches…",
         )
 
-    def _on_run_finished(self, run: Run) -> None:
+    def _on_run_finished(self, run: KeptRun) -> None:
         self.panel.update_run(run)
         self._refresh_list()
 
@@ -259,7 +259,7 @@ class RunsController(QObject):
             rows.append((f"{spec.variant} ({run.data}): {error}", change))
         return rows
 
-    def _add(self, run: Run) -> None:
+    def _add(self, run: KeptRun) -> None:
         """Keep ``run``; say which old runs the budget dropped (and where they were saved)."""
         self._add_report = ""
         try:
@@ -277,7 +277,7 @@ class RunsController(QObject):
         self._add_report = text
         self.window.statusBar().showMessage(text, 15000)
 
-    def _report_dropped(self, dropped: list[Run]) -> None:
+    def _report_dropped(self, dropped: list[KeptRun]) -> None:
         if not dropped:
             return
         names = ", ".join(r.name for r in dropped)
@@ -310,7 +310,7 @@ class RunsController(QObject):
             self.panel.save_dropped.setChecked(False)
             self.panel.save_dropped.blockSignals(False)
 
-    def remove_run(self, run: Run) -> None:
+    def remove_run(self, run: KeptRun) -> None:
         """Forget a kept run (a running experiment's run stays until it ends)."""
         if run.status == RUNNING:
             self.window.statusBar().showMessage("Cancel the experiment to remove its run.", 5000)
@@ -318,7 +318,7 @@ class RunsController(QObject):
         self.registry.remove(run)
         self._refresh_list()
 
-    def save_run_dialog(self, run: Run) -> None:
+    def save_run_dialog(self, run: KeptRun) -> None:
         """Ask for a file name and save the run as a model."""
         if run.parameters is None:
             self.window.statusBar().showMessage(f"{run.name} kept no network to save.", 6000)
@@ -345,7 +345,7 @@ class RunsController(QObject):
             return
         self.window.statusBar().showMessage(f"Saved {run.name} to {path}", 5000)
 
-    def open_run(self, run: Run) -> bool:
+    def open_run(self, run: KeptRun) -> bool:
         """Open a kept run's network and curves in the main window's views."""
         if run.parameters is None:
             self.window.statusBar().showMessage(
@@ -390,14 +390,14 @@ class RunsController(QObject):
         shown: Snapshot | None,
         branch: bool,
         resume_point: float | None,
-    ) -> Run | None:
+    ) -> KeptRun | None:
         """Keep the window's run as it ends (before a new network or a branch replaces it)."""
         run = self.keep(history, shown)
         self._last_live = None
         self._branch_at = resume_point if branch else None
         return run
 
-    def keep_current(self) -> Run | None:
+    def keep_current(self) -> KeptRun | None:
         """Keep the window's network as it is now, with its curves so far."""
         shown = self.window.worker.latest_snapshot()
         self._add_report = ""
@@ -409,7 +409,7 @@ class RunsController(QObject):
             self.window.statusBar().showMessage(text, 15000 if self._add_report else 5000)
         return run
 
-    def keep(self, history: TrainingHistory, shown: Snapshot | None) -> Run | None:
+    def keep(self, history: TrainingHistory, shown: Snapshot | None) -> KeptRun | None:
         """Make a named run of the window's history and the latest network seen of it."""
         if len(history) == 0 or self.window.data is None:
             return None
@@ -435,7 +435,7 @@ class RunsController(QObject):
         name = f"Run {self._window_runs}"
         if self._branch_at is not None:
             name += f" (branch at epoch {self._branch_at:.2f})"
-        run = Run.from_history(
+        run = KeptRun.from_history(
             self.registry.unique_name(name),
             history,
             network=network,
@@ -450,16 +450,16 @@ class RunsController(QObject):
         self._add(run)
         return run
 
-    def kept_runs(self) -> list[tuple[Run, bool]]:
+    def kept_runs(self) -> list[tuple[KeptRun, bool]]:
         """Return every kept run, oldest first, with whether Compare shows it."""
         shown = {r.serial for r in self.panel.shown_runs()}
         return [(r, r.serial in shown) for r in self.registry.runs]
 
-    def selected_run(self) -> Run | None:
+    def selected_run(self) -> KeptRun | None:
         """Return the run selected in Compare's list, if any."""
         return self.panel.selected_run()
 
-    def replace_runs(self, kept: list[tuple[Run, bool]], selected: int | None) -> None:
+    def replace_runs(self, kept: list[tuple[KeptRun, bool]], selected: int | None) -> None:
         """Keep exactly these runs (a lesson reopened), shown or hidden, one of them selected.
 
         A run an experiment is still training stays.

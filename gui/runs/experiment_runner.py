@@ -28,7 +28,7 @@ from engine.lessons.experiment_findings import findings, start_saturation
 from engine.lessons.experiments import (
     BY_KEY,
     FAIR,
-    RunSpec,
+    ExperimentArm,
     SweepResult,
     next_rate,
     plan,
@@ -39,7 +39,7 @@ from engine.lessons.experiments import (
     with_rate,
 )
 from engine.session.history import TrainingHistory
-from engine.session.runs import CANCELLED, DIVERGED, FINISHED, RUNNING, Run, RunStatus
+from engine.session.runs import CANCELLED, DIVERGED, FINISHED, RUNNING, KeptRun, RunStatus
 from engine.session.snapshot import network_of
 from engine.session.worker import FAILED, PAUSED, NetworkStarted, TrainingWorker
 from engine.session.worker import RUNNING as WORKER_RUNNING
@@ -53,7 +53,7 @@ TRIAL_TEST = 100  # images a sweep trial's (unread) epoch tests use
 class _Sweep:
     """One variant's sweep as it grows: the run it is for, and each rate's measured result."""
 
-    def __init__(self, spec: RunSpec) -> None:
+    def __init__(self, spec: ExperimentArm) -> None:
         self.spec = spec
         self.rates: list[float] = []
         self.accuracies: list[float] = []
@@ -78,9 +78,9 @@ class _Sweep:
 class ExperimentRunner(QObject):
     """Trains the runs of one experiment in turn and reports each as it grows."""
 
-    run_started = Signal(object)  # Run, empty, about to train
-    run_progressed = Signal(object)  # Run with the curves so far
-    run_finished = Signal(object)  # Run, finished, diverged or cancelled
+    run_started = Signal(object)  # KeptRun, empty, about to train
+    run_progressed = Signal(object)  # KeptRun with the curves so far
+    run_finished = Signal(object)  # KeptRun, finished, diverged or cancelled
     trial_started = Signal(str)  # what the sweep tries now, e.g. "ReLU: η = 0.3 (sweep), 3 of 8"
     sweep_finished = Signal(object)  # SweepResult of one variant and seed
     experiment_finished = Signal(str, bool)  # experiment key, True if cancelled
@@ -89,13 +89,13 @@ class ExperimentRunner(QObject):
         super().__init__(parent)
         self.worker: TrainingWorker | None = None
         self.key: str | None = None
-        self._specs: list[RunSpec] = []
+        self._specs: list[ExperimentArm] = []
         self._data: MnistData | None = None
         self._datasets: dict[str, MnistData] = {}  # by name, for an experiment that names them
         self._run_data: MnistData | None = None  # what the current run trains and is tested on
         self._loaded: MnistData | None = None
-        self._spec: RunSpec | None = None
-        self._run: Run | None = None
+        self._spec: ExperimentArm | None = None
+        self._run: KeptRun | None = None
         self._history = TrainingHistory()
         self._markers_left = 0  # NetworkStarted markers before the current run's reports
         self._batches = 0
@@ -103,8 +103,8 @@ class ExperimentRunner(QObject):
         self._failure: str | None = None
         self._cancelled = False
         self._published = 0.0
-        self.runs: list[Run] = []  # the current (or last) experiment's runs
-        self.specs: list[RunSpec] = []  # the spec each of ``runs`` trained (same order)
+        self.runs: list[KeptRun] = []  # the current (or last) experiment's runs
+        self.specs: list[ExperimentArm] = []  # the spec each of ``runs`` trained (same order)
         self.sweeps: list[SweepResult] = []  # the current (or last) experiment's sweeps
         self.findings: list[str] = []  # what the last finished experiment showed
         self.mode = FAIR
@@ -135,7 +135,7 @@ class ExperimentRunner(QObject):
         mode: str = FAIR,
         seeds: int = 1,
         datasets: dict[str, MnistData] | None = None,
-    ) -> list[RunSpec]:
+    ) -> list[ExperimentArm]:
         """Plan experiment ``key`` on ``data`` with an ``epochs`` budget and start its first
         sweep trial or run (``mode`` and ``seeds`` as ``engine.lessons.experiments.plan``
         takes them).
@@ -252,7 +252,7 @@ class ExperimentRunner(QObject):
         data = self._subset(whole, spec.train_size)
         self._run_data = whole
         self._train(spec, data)
-        self._run = Run(
+        self._run = KeptRun(
             name=spec.name,
             network=spec.network,
             train=spec.train,
@@ -266,7 +266,7 @@ class ExperimentRunner(QObject):
         self.specs.append(spec)
         self.run_started.emit(self._run)
 
-    def _train(self, spec: RunSpec, data: MnistData) -> None:
+    def _train(self, spec: ExperimentArm, data: MnistData) -> None:
         """Have the worker train a fresh network of ``spec`` on ``data``."""
         self._spec = spec
         w = self.worker

@@ -25,7 +25,7 @@ class RunGoal(QObject):
             return
         epochs = self.window.session.goal_epochs
         if epochs <= 0:
-            self.window.worker.run()
+            self.window.worker.train_until_paused()
             return
         snapshot = self.window.worker.latest_snapshot()
         self.goal = (snapshot.epoch if snapshot is not None else 0) + epochs
