@@ -97,18 +97,18 @@ def test_finding_the_data_sets_never_downloads_and_names_what_is_missing(digits)
         calls.append((spec, cancel.is_set()))
         if spec == "sample":
             return digits
-        if spec == "fashion-sample":
-            return dataclasses.replace(digits, source="fashion-sample")
+        if spec == "fashion":
+            return dataclasses.replace(digits, source="fashion")
         raise DataError(f"{spec} is not on this machine")
 
     found = find_datasets(loader)
     assert list(found.found) == ["digits", "clothes"]
-    assert found.found["clothes"].source == "fashion-sample"
+    assert found.found["clothes"].source == "fashion"
     assert found.missing == ("kuzushiji (Kuzushiji-MNIST (KMNIST))",)
     assert all(offline for _spec, offline in calls)  # every load was told not to download
     assert found.sizes() == [("digits", 600), ("clothes", 600)]
     text = found.describe()
-    assert "digits (sample), clothes (fashion-sample)" in text
+    assert "digits (sample), clothes (fashion)" in text
     assert "Missing: kuzushiji" in text
 
 
