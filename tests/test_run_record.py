@@ -12,7 +12,7 @@ from engine.network import Network, NetworkConfig
 from engine.snapshot import parameters_snapshot
 from engine.training import BatchReport, EpochReport, TrainConfig, evaluate
 from engine.training_run import NetworkStarted
-from gui.runs.run_record import NO_ACCURACY, RunRecord
+from gui.run_record import NO_ACCURACY, RunRecord
 
 CONFIG = NetworkConfig(sizes=(4, 3, 2))
 
