@@ -149,7 +149,8 @@ def module_names(root: Path, package: str) -> dict[str, Path]:
 def import_graph(root: Path, package: str) -> dict[str, set[str]]:
     """Who imports whom among a package's modules: at module level, in functions, under
     TYPE_CHECKING. ``from pkg import name`` is an import of pkg's __init__ (its face), unless
-    ``name`` is a submodule, which is then the one imported."""
+    ``name`` is a submodule, which is then the one imported. A lazy face (gui/faces.py) imports
+    the modules its ``_FACE`` table names, when asked."""
     names = module_names(root, package)
     graph: dict[str, set[str]] = {}
     for name, path in names.items():
@@ -168,6 +169,11 @@ def import_graph(root: Path, package: str) -> dict[str, set[str]]:
                         found.add(f"{base}.{alias.name}")
                     elif base in names:
                         found.add(base)
+            elif isinstance(node, ast.Assign) and any(  # a lazy face: {name: its module}
+                getattr(t, "id", None) == "_FACE" for t in node.targets
+            ):
+                table = ast.literal_eval(node.value)
+                found |= {f"{here}.{m}" for m in table.values() if f"{here}.{m}" in names}
         graph[name] = found - {name}
     return graph
 
@@ -227,8 +233,15 @@ def test_planted_import_loops_are_found(tmp_path: Path) -> None:
     (pkg / "room" / "__init__.py").write_text("from pkg.room.inside import X\n")
     (pkg / "room" / "inside.py").write_text("from pkg.room import Y\n")  # through the face
     (pkg / "room" / "other.py").write_text("from . import inside\n")  # a submodule: no loop
+    (pkg / "lazy").mkdir()
+    (pkg / "lazy" / "__init__.py").write_text("_FACE = {'Z': 'inner'}\n")  # loads it when asked
+    (pkg / "lazy" / "inner.py").write_text("def f():\n    from pkg.lazy import Z\n")
     loops = import_loops(import_graph(pkg, "pkg"))
-    assert sorted(loops) == [["pkg.a", "pkg.b"], ["pkg.room", "pkg.room.inside"]]
+    assert sorted(loops) == [
+        ["pkg.a", "pkg.b"],
+        ["pkg.lazy", "pkg.lazy.inner"],
+        ["pkg.room", "pkg.room.inside"],
+    ]
 
 
 # --- The helpers: built from the lab and their widgets, not from the window ----------------
