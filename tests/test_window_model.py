@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 
 from engine.training import TrainConfig
 from engine.worker import PAUSED
@@ -360,3 +360,21 @@ def test_an_opened_models_settings_are_used_and_shown_but_not_saved(
     assert window.worker.train_config.learning_rate == 0.3
     saved = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     assert saved.value("train/learning_rate") in (None, 3.0, "3.0", "3")
+
+
+# --- The training goal: a Run ended in the instant it began never reaches the worker ---------
+
+
+def test_run_and_pause_in_the_same_instant_train_nothing(qtbot, window) -> None:
+    sent = []
+    window.worker.run_to_epoch_end = lambda: sent.append("run")  # what a Run sends, recorded
+    window.toggle_run()
+    assert window.menus.run_action.text() == "Pause" and window.goal.goal is not None
+    window.toggle_run()
+    assert window.menus.run_action.text() == "Run" and window.goal.goal is None
+    later = []
+    QTimer.singleShot(0, lambda: later.append(True))  # after the Run's own zero timer
+    qtbot.waitUntil(lambda: bool(later))
+    assert sent == []  # the worker was never told to run: no mini-batch slipped in
+    window.toggle_run()  # a Run on its own starts
+    qtbot.waitUntil(lambda: sent == ["run"])
