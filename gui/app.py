@@ -264,7 +264,7 @@ def run_gui(argv: Sequence[str]) -> int:
             return EXIT_BAD_INPUT
     if args.screenshot:
         return _screenshot(app, window, Path(args.screenshot), args)
-    window.confirm_quit = window.dialogs.ask_save_on_quit
+    window.ask_before_quitting(window.dialogs.ask_save_on_quit)
     window.show()
     stopped = quit_on_signals(app, window)
     status = 0 if stopped else app.exec()  # a signal held while the window was built: no loop
@@ -290,7 +290,7 @@ def quit_on_signals(app, window) -> list[int]:
         if signum is None or stopped:
             return
         stopped.append(signum)
-        window.confirm_quit = None  # a signal means quit now, not a question on screen
+        window.ask_before_quitting(None)  # a signal means quit now, not a question on screen
         window.close()
         app.quit()
 

@@ -622,7 +622,7 @@ def test_window_refuses_bad_data_folders_and_keeps_data_and_network(
     for case, (_, name, words) in BAD_FOLDERS.items():
         chosen.append(str(bad_folder(tmp_path, case)))
         window.banner.hide()
-        window.open_idx_action.trigger()  # Data > Open IDX folder…, the dialog answered
+        window.menus.open_idx_action.trigger()  # Data > Open IDX folder…, the dialog answered
         qtbot.waitUntil(window.banner.isVisible, timeout=5000)
         message = window.banner.message()
         assert name in message and words in message, (case, message)
@@ -632,7 +632,7 @@ def test_window_refuses_bad_data_folders_and_keeps_data_and_network(
     assert len(window.record.history) == seen
     assert window.status_labels["data"].text().startswith("Data: sample")
     chosen.append(str(write_folder(tmp_path / "good")))
-    window.open_idx_action.trigger()  # and the same path accepts a valid folder
+    window.menus.open_idx_action.trigger()  # and the same path accepts a valid folder
     qtbot.waitUntil(lambda: window.data is not data and len(window.data.train) == 30)
     window.close()
 

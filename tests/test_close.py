@@ -40,14 +40,14 @@ def close_promptly(window: MainWindow) -> None:
 
 def test_close_while_training_at_full_speed(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path / "settings.ini")
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.record.history) > 50)
     close_promptly(window)
 
 
 def test_close_in_slow_motion(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path / "settings.ini")
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     window.worker.set_speed(0.001)  # the worker sleeps 1000 seconds between mini-batches
     qtbot.waitUntil(lambda: len(window.record.history) >= 1 and window.worker.state == RUNNING)
     qtbot.wait(100)  # inside the long sleep
@@ -61,7 +61,7 @@ def test_close_while_exploring(qtbot, tmp_path: Path) -> None:
     window.tabs.setCurrentIndex(EXPLORER_TAB)
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None)
     window.explorer.set_step(5)
-    window.run_action.trigger()  # training resumes behind the explorer
+    window.menus.run_action.trigger()  # training resumes behind the explorer
     qtbot.waitUntil(lambda: window.worker.state == RUNNING)
     close_promptly(window)
 
@@ -85,7 +85,7 @@ def test_close_with_a_digit_on_the_pad_while_training(qtbot, tmp_path: Path) -> 
         )
     qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=points[-1].toPoint())
     qtbot.waitUntil(lambda: window.digit_panel.network_input() is not None)
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: len(window.record.history) > 20)
     close_promptly(window)
 
@@ -151,7 +151,7 @@ def test_close_during_a_stalled_download(
     window = open_window(qtbot, tmp_path / "settings.ini")
     with stalling_server() as base:
         monkeypatch.setattr(engine.data.download, "MIRRORS", (base,))
-        window.full_action.trigger()
+        window.menus.full_action.trigger()
         qtbot.waitUntil(lambda: window.data_sources.download is not None)
         qtbot.waitUntil(lambda: cache.exists() and any(cache.iterdir()), timeout=5000)
         qtbot.wait(200)  # the worker thread now blocks on a socket that sends nothing

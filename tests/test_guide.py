@@ -240,18 +240,18 @@ def test_each_try_it_fires_on_its_real_action_and_not_on_others(qtbot, window) -
     assert guide.done == {"sensitivity", "three-ways", "backwards"}
     # The drawn digit explored with Ctrl+E.
     window.digit_panel.load_test_digit(0)
-    window.explore_drawing_action.trigger()
+    window.menus.explore_drawing_action.trigger()
     qtbot.waitUntil(lambda: "cost" in guide.done, timeout=5000)
     assert guide.done == {"sensitivity", "three-ways", "backwards", "cost"}
     # Running and stepping an epoch are not "Step mini-batch".
     window.tabs.setCurrentIndex(0)
-    window.epoch_action.trigger()
+    window.menus.epoch_action.trigger()
     qtbot.waitUntil(
         lambda: window.record.state == "paused" and len(window.record.history) > 50, timeout=20000
     )
     qtbot.wait(100)
     assert "steepest" not in guide.done
-    window.step_action.trigger()
+    window.menus.step_action.trigger()
     qtbot.waitUntil(lambda: "steepest" in guide.done, timeout=5000)
     assert "play" not in guide.done  # a step is not a played step
     window.play_step_action.trigger()

@@ -24,12 +24,12 @@ def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
 
 
 def test_run_pause_keeps_the_state_consistent(qtbot, window) -> None:
-    window.run_action.trigger()
-    qtbot.waitUntil(lambda: window.run_action.text() == "Pause")
+    window.menus.run_action.trigger()
+    qtbot.waitUntil(lambda: window.menus.run_action.text() == "Pause")
     qtbot.waitUntil(lambda: window.worker.state == RUNNING)
     qtbot.waitUntil(lambda: len(window.record.history) > 20)
     qtbot.keyClick(window, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: window.run_action.text() == "Run")
+    qtbot.waitUntil(lambda: window.menus.run_action.text() == "Run")
     qtbot.wait(100)
     assert window.worker.state == PAUSED
     seen = window.worker.latest_snapshot().examples_seen
@@ -37,7 +37,7 @@ def test_run_pause_keeps_the_state_consistent(qtbot, window) -> None:
 
 
 def test_step_epoch_reports_test_accuracy(qtbot, window) -> None:
-    window.epoch_action.trigger()
+    window.menus.epoch_action.trigger()
     qtbot.waitUntil(lambda: window.record.last_epoch is not None, timeout=20000)
     assert window.record.last_epoch.epoch == 1 and window.record.last_epoch.test_accuracy > 0.5
     assert len(window.record.history) == 1000
@@ -48,7 +48,7 @@ def test_step_epoch_reports_test_accuracy(qtbot, window) -> None:
 
 def test_learning_rate_change_applies_at_the_next_batch(qtbot, window) -> None:
     window.set_speed(20)
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: len(window.record.history) >= 2)
     window.controls.learning_rate.setValue(0.5)
     changed_at = len(window.record.history)
@@ -64,10 +64,10 @@ def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
     cost.activated.emit(cost.currentIndex())
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.cost == "cross-entropy")
     window.controls.learning_rate.setValue(10000.0)
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
     assert "learning rate" in window.banner.message()
-    assert window.worker.state == FAILED and not window.step_action.isEnabled()
+    assert window.worker.state == FAILED and not window.menus.step_action.isEnabled()
     snap = window.worker.latest_snapshot()
     assert all(np.isfinite(w).all() for w in snap.weights)
     qtbot.waitUntil(lambda: window.recovery.remedy is not None, timeout=30000)  # trials, off-thread
@@ -76,7 +76,7 @@ def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
     assert f"Reset with learning rate {offered:g}" == window.banner.lower_button.text()
     assert f"Try learning rate {offered:g}: a trial of" in window.banner.message()
     window.banner.lower_button.click()
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.step_action.isEnabled())
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.menus.step_action.isEnabled())
     assert window.controls.learning_rate.value() == pytest.approx(offered)
     assert not window.banner.isVisible()
     window.worker.run_batches(300)  # the offered rate really trains: no divergence
@@ -99,7 +99,7 @@ def test_architecture_change_resets_and_settings_persist(qtbot, tmp_path) -> Non
     second = open_window(qtbot, path)
     assert second.session.network.sizes == (784, 32, 10)
     assert second.controls.hidden.text() == "32" and second.controls.batch_size.value() == 25
-    second.restore_defaults()
+    second.lab.restore_defaults()
     qtbot.waitUntil(lambda: second.worker.latest_snapshot().sizes == (784, 16, 16, 10))
     assert second.controls.batch_size.value() == 10
     assert second.worker.train_config.learning_rate == 3.0
@@ -164,7 +164,7 @@ def test_bad_model_file_changes_nothing(qtbot, window, tmp_path) -> None:
 
 
 def test_close_while_training_stops_the_worker(qtbot, window) -> None:
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == RUNNING)
     window.close()
     assert window.worker.state == FINISHED
@@ -232,7 +232,7 @@ def test_teach_it_takes_exactly_one_sgd_step_through_the_worker(qtbot, window) -
 
 
 def test_explorer_tab_pauses_and_explores_the_current_network(qtbot, window) -> None:
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == RUNNING)
     window.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None, timeout=10000)
@@ -242,7 +242,7 @@ def test_explorer_tab_pauses_and_explores_the_current_network(qtbot, window) -> 
     window.explorer.next_step()
     assert window.explorer.step() == 2
     window.tabs.setCurrentIndex(0)
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen > snap.examples_seen)
     window.worker.pause()
 
@@ -294,7 +294,7 @@ def test_training_or_teaching_from_a_scrubbed_view_returns_to_the_live_network(
     qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 3)
     window.timeline.slider.setValue(1)  # the learner looks back at 1,000 examples
     assert window.record.scrubbed == 1 and window.network_view.snapshot().examples_seen == 1000
-    window.step_action.trigger()  # and steps training on: the live network moves, shown live
+    window.menus.step_action.trigger()  # and steps training on: the live network moves, shown live
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2510)
     qtbot.waitUntil(lambda: window.network_view.snapshot().examples_seen == 2510)
     assert window.timeline.position == LIVE and window.record.scrubbed is None
@@ -310,7 +310,7 @@ def test_training_or_teaching_from_a_scrubbed_view_returns_to_the_live_network(
 
 
 def test_the_explorer_loads_when_the_worker_says_it_paused_not_before(qtbot, window) -> None:
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.record.running)
     window.tabs.setCurrentIndex(1)  # asks the worker to pause; its answer comes as a signal
     assert window.explorer.snapshot is None and window.explore.waiting
@@ -341,8 +341,8 @@ def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> N
     path = tmp_path / "net.npz"
     assert window.save_model_to(path)
     assert window.files.recent_files() == [str(path.resolve())]
-    window.files.fill_recent_menu()
-    assert [a.text() for a in window.recent_menu.actions()] == ["net.npz"]
+    window.files.fill_recent_menu(window.menus.recent_menu)
+    assert [a.text() for a in window.menus.recent_menu.actions()] == ["net.npz"]
     path.unlink()
     assert window.files.recent_files() == []  # a model that is gone is not offered
     window.dialogs.apply_preferences(Preferences(theme="light", speed=5.0, snapshot_interval=7))

@@ -162,7 +162,7 @@ def test_a_model_out_of_range_opened_via_the_menu_stores_nothing(
     settings_path = tmp_path / "s.ini"
     window = open_window(qtbot, settings_path)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
-    window.open_action.trigger()
+    window.menus.open_action.trigger()
     assert (
         "mini-batch size is 2,147,483,648; it must be between 1 and 10,000"
         in window.banner.message()
@@ -893,10 +893,10 @@ def test_png_exports_and_screenshots_refuse_a_pipe_and_write_whole_files(
     window = open_window(qtbot, tmp_path / "s.ini")
     chosen = [str(fifo)]
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (chosen[-1], ""))
-    window.export_pad_action.trigger()  # would block forever opening the FIFO for writing
+    window.menus.export_pad_action.trigger()  # would block forever opening the FIFO for writing
     assert "it is not a regular file" in window.banner.message() and fifo.is_fifo()
     chosen.append(str(tmp_path / "pad-ok.png"))
-    window.export_pad_action.trigger()
+    window.menus.export_pad_action.trigger()
     assert (tmp_path / "pad-ok.png").read_bytes().startswith(b"\x89PNG")
     window.close()
     one_line(main_py("--screenshot", str(fifo), timeout=60), 2, "--screenshot", "not a regular")

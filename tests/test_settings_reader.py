@@ -225,7 +225,7 @@ def test_the_window_opens_on_a_bad_value_for_every_key_and_names_each(
     window.worker.step_batch()  # and it trains
     qtbot.waitUntil(lambda: len(window.record.history) == 1)
     window.controls.learning_rate.setValue(0.5)  # the learner changes one setting
-    qtbot.waitUntil(lambda: window.typed.train.learning_rate == 0.5)
+    qtbot.waitUntil(lambda: window.lab.typed.train.learning_rate == 0.5)
     window.close()
     text = path.read_text()
     assert "learning_rate=0.5" in text

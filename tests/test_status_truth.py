@@ -83,7 +83,7 @@ def test_while_training_the_accuracy_says_when_it_was_measured(qtbot, window) ->
     untrained = accuracy_of(window, window.worker.latest_snapshot())
     assert status(window, "accuracy") == f"Test accuracy {100 * untrained:.2f}% (untrained)"
     window.set_speed(20)  # slow: the first epoch is still running when the status is read
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == RUNNING)
     qtbot.waitUntil(lambda: window.record.last_batch is not None, timeout=5000)
     text = status(window, "accuracy")
@@ -96,7 +96,7 @@ def test_while_training_the_accuracy_says_when_it_was_measured(qtbot, window) ->
 
 def test_after_an_epoch_the_running_status_says_which_epoch_measured_it(qtbot, window) -> None:
     window.set_speed(0)
-    window.run_action.trigger()  # a Run of 5 epochs
+    window.menus.run_action.trigger()  # a Run of 5 epochs
     n_train = len(window.data.train)
     qtbot.waitUntil(
         lambda: (
@@ -128,7 +128,7 @@ def test_teach_it_then_undo_gives_back_the_same_epoch_and_mini_batch(qtbot, wind
     qtbot.waitUntil(lambda: window.teach.taught is not None)
     assert {key: status(window, key) for key in ("epoch", "examples")} == before
     window.digit_panel.teach.undo_step_button.click()
-    qtbot.waitUntil(lambda: window.teach.undoing is None and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: not window.lab.undo_pending() and window.worker.state == PAUSED)
     window.feed.refresh()
     assert {key: status(window, key) for key in ("epoch", "examples")} == before
 

@@ -156,14 +156,14 @@ def test_cancelling_midway_leaves_the_network_exactly_stepped(qtbot, window):
 
 def test_play_while_training_pauses_first_and_running_closes_the_player(qtbot, window):
     window.set_speed(20)
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.record.history) >= 2)
     player = play(qtbot, window)
     assert window.worker.state == PAUSED
     story = player.story
     qtbot.wait(200)
     assert window.worker.latest_snapshot().examples_seen == story.before.examples_seen + 10
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: not player.is_active())
     assert window.network_view.frame_source() is None
 

@@ -107,12 +107,12 @@ def storm_actions(window: MainWindow, rng: np.random.Generator) -> dict[str, Cal
             button.click()
 
     return {
-        "run/pause": window.run_action.trigger,
-        "step": window.step_action.trigger,
-        "step epoch": window.epoch_action.trigger,
-        "run to epoch end": window.epoch_end_action.trigger,
-        "reset": window.reset_action.trigger,
-        "new seed": window.new_seed_action.trigger,
+        "run/pause": window.menus.run_action.trigger,
+        "step": window.menus.step_action.trigger,
+        "step epoch": window.menus.epoch_action.trigger,
+        "run to epoch end": window.menus.epoch_end_action.trigger,
+        "reset": window.menus.reset_action.trigger,
+        "new seed": window.menus.new_seed_action.trigger,
         "learning rate": lambda: c.learning_rate.setValue(
             float(
                 rng.choice([0.05, 0.5, 1.0, 3.0, 8.0, 1000.0], p=[0.2, 0.2, 0.2, 0.2, 0.15, 0.05])
@@ -152,8 +152,8 @@ def assert_shows_the_workers_state(window: MainWindow) -> None:
     """Assert that every part of the window agrees with the worker."""
     worker = window.worker
     snap = worker.latest_snapshot()
-    assert window.run_action.text() == ("Pause" if worker.state == RUNNING else "Run")
-    assert window.step_action.isEnabled() == (worker.state != FAILED)
+    assert window.menus.run_action.text() == ("Pause" if worker.state == RUNNING else "Run")
+    assert window.menus.step_action.isEnabled() == (worker.state != FAILED)
     assert window.cost_plot.point_count() == len(window.record.history)
     seen = window.record.last_batch.examples_seen if window.record.last_batch else 0
     assert window.status_labels["examples"].text() == f"{seen:,} examples seen"
@@ -196,7 +196,7 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
     assert internal == [], "only a divergence or a stall may show the banner in the storm"
     print(f"storm: {ACTIONS_TO_FIRE} actions, {dict(fired)}")
 
-    window.defaults_action.trigger()  # and the window still trains normally afterwards
+    window.menus.defaults_action.trigger()  # and the window still trains normally afterwards
     qtbot.waitUntil(lambda: window.record.last_batch is None and window.worker.state == PAUSED)
     window.worker.run_batches(30)
     qtbot.waitUntil(lambda: len(window.record.history) == 30, timeout=10000)
@@ -217,14 +217,14 @@ def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path
     assert window.worker.latest_snapshot().config.activation == "relu"
     draw(window, np.random.default_rng(1), moves=12)
     c.learning_rate.setValue(10000.0)
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(window.banner.isVisible, timeout=10000)
     message = window.banner.message()
     assert "learning rate" in message and "reset" in message.lower()
     qtbot.waitUntil(window.banner.lower_button.isVisible, timeout=30000)  # the remedy's trials
     assert window.banner.reset_button.isVisible()
     quiesce(qtbot, window)
-    assert window.worker.state == FAILED and not window.run_action.isEnabled()
+    assert window.worker.state == FAILED and not window.menus.run_action.isEnabled()
     assert shown and all(finite(s) for s in shown), "a non-finite network reached the diagram"
     assert finite(window.feed.snapshot)
     outputs = window.digit_panel.outputs()
@@ -238,7 +238,7 @@ def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path
     window.worker.run_batches(50)
     qtbot.waitUntil(lambda: len(window.record.history) == 50, timeout=10000)
     quiesce(qtbot, window)
-    assert window.worker.state == PAUSED and window.run_action.isEnabled()
+    assert window.worker.state == PAUSED and window.menus.run_action.isEnabled()
     assert np.isfinite(window.record.history.batches.column("cost")).all()
     assert all(finite(s) for s in shown)
     assert_shows_the_workers_state(window)

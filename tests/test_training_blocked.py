@@ -11,7 +11,12 @@ from gui.window.main_window import MainWindow
 
 
 def training_actions(window) -> list:
-    return [window.run_action, window.step_action, window.epoch_action, window.epoch_end_action]
+    return [
+        window.menus.run_action,
+        window.menus.step_action,
+        window.menus.epoch_action,
+        window.menus.epoch_end_action,
+    ]
 
 
 def says_why_or_runs(window) -> str:
@@ -37,7 +42,7 @@ def diverge(qtbot, window) -> None:
     cost.activated.emit(cost.currentIndex())
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.cost == "cross-entropy")
     window.controls.learning_rate.setValue(10000.0)
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == FAILED, timeout=10000)
     qtbot.waitUntil(window.banner.isVisible, timeout=10000)
 
@@ -52,10 +57,10 @@ def test_after_a_divergence_dismiss_and_eta_back_the_buttons_say_why(qtbot, wind
     reason = says_why_or_runs(window)
     assert "diverged" in reason and "Reset" in reason  # the banner is gone, the reason is not
     assert "settings below" in reason and window.controls.learning_rate.value() == 3.0
-    window.reset_action.trigger()  # what the note offers
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.run_action.isEnabled())
+    window.menus.reset_action.trigger()  # what the note offers
+    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.menus.run_action.isEnabled())
     assert says_why_or_runs(window) == ""
-    window.step_action.trigger()
+    window.menus.step_action.trigger()
     qtbot.waitUntil(lambda: len(window.record.history) == 1, timeout=10000)
     assert window.record.last_batch.learning_rate == 3.0 and window.worker.state != FAILED
 
@@ -74,14 +79,15 @@ def test_every_way_out_of_a_divergence_turns_training_back_on(qtbot, window, rec
         qtbot.mouseClick(window.banner.lower_button, Qt.MouseButton.LeftButton)
     elif recover == "teach":  # one SGD step on a drawing makes a network to train on again
         window.worker.teach(window.data.test.images[0].astype("float32") / 255, 7)
-    else:
-        getattr(window, recover)()
+    else:  # Train > Reset with new seed, Train > Restore defaults
+        actions = {"reset_new_seed": "new_seed_action", "restore_defaults": "defaults_action"}
+        getattr(window.menus, actions[recover]).trigger()
     qtbot.waitUntil(lambda: window.worker.state == PAUSED, timeout=10000)
-    qtbot.waitUntil(window.run_action.isEnabled)
+    qtbot.waitUntil(window.menus.run_action.isEnabled)
     assert says_why_or_runs(window) == ""
     seen = window.worker.latest_snapshot().examples_seen
     window.controls.learning_rate.setValue(3.0)
-    window.step_action.trigger()  # enabled means it trains
+    window.menus.step_action.trigger()  # enabled means it trains
     if recover == "teach":  # Teach keeps the blown-up weights: the step runs, and may diverge
         qtbot.waitUntil(
             lambda: (
@@ -102,7 +108,7 @@ def test_before_the_data_arrives_the_buttons_say_they_wait_for_it(qtbot, tmp_pat
     assert window.data is None  # the data arrives through the event loop, not yet run
     assert "data" in says_why_or_runs(window)
     qtbot.waitUntil(
-        lambda: window.data is not None and window.run_action.isEnabled(), timeout=10000
+        lambda: window.data is not None and window.menus.run_action.isEnabled(), timeout=10000
     )
     assert says_why_or_runs(window) == ""
     window.close()

@@ -49,11 +49,11 @@ def test_a_first_run_is_watchable_and_stops_at_its_goal(qtbot, window) -> None:
     assert window.session.goal_epochs == 2
     seen = []  # at each epoch's end: the epoch, the Run's goal, the run button
     window.worker.epoch_finished.connect(
-        lambda r: seen.append((r.epoch, window.run_goal.goal, window.run_action.text()))
+        lambda r: seen.append((r.epoch, window.goal.goal, window.menus.run_action.text()))
     )
-    window.run_action.trigger()
-    assert window.run_action.text() == "Pause"
-    qtbot.waitUntil(lambda: window.run_action.text() == "Run", timeout=30000)
+    window.menus.run_action.trigger()
+    assert window.menus.run_action.text() == "Pause"
+    qtbot.waitUntil(lambda: window.menus.run_action.text() == "Run", timeout=30000)
     assert seen[0] == (1, 2, "Pause")  # between epochs the Run goes on
     assert window.worker.state == PAUSED
     snapshot = window.worker.latest_snapshot()
@@ -65,17 +65,17 @@ def test_a_first_run_is_watchable_and_stops_at_its_goal(qtbot, window) -> None:
 
 
 def test_pause_ends_a_run_and_a_step_is_one_step(qtbot, window) -> None:
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == RUNNING)
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
     qtbot.wait(100)
-    assert window.run_action.text() == "Run" and window.run_goal.goal is None
+    assert window.menus.run_action.text() == "Run" and window.goal.goal is None
     seen = window.worker.latest_snapshot().examples_seen
-    window.step_action.trigger()
+    window.menus.step_action.trigger()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == seen + 10)
     qtbot.wait(150)
-    assert window.worker.state == PAUSED and window.run_action.text() == "Run"
+    assert window.worker.state == PAUSED and window.menus.run_action.text() == "Run"
     stepped = window.worker.latest_snapshot()
     expected = (
         f"Test accuracy {100 * accuracy_of(window, stepped):.2f}% "
@@ -173,7 +173,7 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     assert window.isWindowModified() and window.digit_panel.teach.undo_step_button.isEnabled()
     window.digit_panel.teach.undo_step_button.click()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2000)
-    qtbot.waitUntil(lambda: window.teach.undoing is None and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: not window.lab.undo_pending() and window.worker.state == PAUSED)
     restored = window.worker.latest_snapshot()
     for k in range(3):
         np.testing.assert_array_equal(restored.weights[k], before.weights[k])
@@ -184,7 +184,7 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     undone = f"Test accuracy {100 * a0:.2f}% (Teach it undone)"
     qtbot.waitUntil(lambda: status(window, "accuracy") == undone)  # measured once it is back
     assert "Undone" in window.digit_panel.teach.result_label.text()
-    assert not window.undo_teach_action.isEnabled()
+    assert not window.menus.undo_teach_action.isEnabled()
     # The same run goes on: the timeline keeps every moment before the step, and its last one
     # is the network restored.
     window.feed.refresh()
@@ -198,9 +198,9 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
 def test_training_after_teach_cannot_be_undone_past(qtbot, window) -> None:
     window.digit_panel.load_test_digit(1)
     window.digit_panel.teach.step_button.click()
-    qtbot.waitUntil(lambda: window.undo_teach_action.isEnabled())
-    window.step_action.trigger()
-    qtbot.waitUntil(lambda: not window.undo_teach_action.isEnabled())
+    qtbot.waitUntil(lambda: window.menus.undo_teach_action.isEnabled())
+    window.menus.step_action.trigger()
+    qtbot.waitUntil(lambda: not window.menus.undo_teach_action.isEnabled())
     assert not window.digit_panel.teach.undo_step_button.isEnabled()
 
 
@@ -233,7 +233,7 @@ def test_a_fresh_network_is_untitled_and_save_keeps_the_typed_name(
     assert window.save_model_to(first)
     saved_bytes = first.read_bytes()
     assert window.windowTitle() == "first.npz[*] \u2014 Backprop Lab"
-    window.step_action.trigger()
+    window.menus.step_action.trigger()
     qtbot.waitUntil(window.isWindowModified)
     window.reset(ask=False)
     qtbot.waitUntil(lambda: window.record.model_path is None)
@@ -255,7 +255,7 @@ def test_a_fresh_network_is_untitled_and_save_keeps_the_typed_name(
     questions = []
     window.confirm_replace = lambda title, text: questions.append(text) or False
     before = (tmp_path / "run.v2.npz").read_bytes()
-    window.step_action.trigger()
+    window.menus.step_action.trigger()
     qtbot.waitUntil(window.isWindowModified)
     assert not window.save_model(ask_path=True)  # typed run.v2 again: it would replace a file
     assert "run.v2.npz, which already exists" in questions[0]
@@ -266,7 +266,7 @@ def test_the_reset_question_offers_save(qtbot, window, tmp_path, monkeypatch) ->
     window.confirm = (
         window.dialogs.ask_to_save_first
     )  # the real question, answered by clicking its buttons
-    window.step_action.trigger()
+    window.menus.step_action.trigger()
     qtbot.waitUntil(lambda: window.record.unsaved)
     target = tmp_path / "kept.npz"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(target), ""))
@@ -293,7 +293,7 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
     qtbot.keyClick(clear, Qt.Key.Key_Space)
     assert window.digit_panel.pad.is_empty()  # the button was pressed
     qtbot.wait(100)
-    assert window.worker.state == PAUSED and window.run_action.text() == "Run"  # not Run
+    assert window.worker.state == PAUSED and window.menus.run_action.text() == "Run"  # not Run
     window.set_speed(0)
     window.worker.run_batches(250)
     qtbot.waitUntil(lambda: window.worker.kept_count() >= 3, timeout=10000)
@@ -312,7 +312,7 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
     qtbot.waitUntil(lambda: window.worker.state == RUNNING)
     window.pause()
     keys: dict[str, list[str]] = {}
-    for action in window.findChildren(type(window.run_action)):
+    for action in window.findChildren(type(window.menus.run_action)):
         if action.isEnabled() and not action.shortcut().isEmpty():
             keys.setdefault(action.shortcut().toString(), []).append(action.text())
     for shortcut in window.findChildren(QShortcut):
@@ -327,7 +327,7 @@ def test_a_stalled_run_says_why_and_offers_a_remedy_that_learns(qtbot, window) -
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.activation == "relu")
     window.set_speed(0)
     window.controls.goal.setValue(0)  # until paused
-    window.run_action.trigger()
+    window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=60000)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED)
     message = window.banner.message()
@@ -350,7 +350,7 @@ def test_slow_motion_shows_each_steps_update_and_its_mini_batch(qtbot, window) -
     assert window.network_view.edge_mode() == "weight" and not window.batch_strip.isVisible()
     window.set_speed(5)
     assert window.network_view.edge_mode() == "update" and window.batch_strip.isVisible()
-    window.step_action.trigger()
+    window.menus.step_action.trigger()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 10)
     qtbot.waitUntil(lambda: len(window.batch_strip.batch()[1]) == 10)
     snapshot = window.worker.latest_snapshot()
@@ -402,11 +402,11 @@ def test_the_new_settings_keys_fall_back_to_their_defaults(tmp_path) -> None:
 
 def test_the_explorer_never_invents_a_label_for_a_drawing(qtbot, window) -> None:
     window.digit_panel.pad.set_image(window.data.test.images[0])
-    window.explore_drawing_action.trigger()
+    window.menus.explore_drawing_action.trigger()
     assert window.tabs.currentIndex() == 0  # it stays: nobody said what the drawing is
     assert "Pick the digit it is under Teach it" in window.statusBar().currentMessage()
     window.digit_panel.select_label(2)
-    window.explore_drawing_action.trigger()
+    window.menus.explore_drawing_action.trigger()
     assert window.tabs.currentIndex() == 1
     qtbot.waitUntil(lambda: window.explorer.exploration is not None, timeout=10000)
     assert window.explorer.exploration.label == 2 == window.explorer.diagram.label

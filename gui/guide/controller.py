@@ -85,7 +85,7 @@ class GuideController(QObject):
         w.explorer.back_page.back_to_changed.connect(self._on_back_slider)
         w.explorer.data_amount_page.runner.runs_finished.connect(self._on_amounts_finished)
         w.worker.taught.connect(self._on_taught)
-        w.step_action.triggered.connect(self._on_step_pressed)
+        w.menus.step_action.triggered.connect(self._on_step_pressed)
         w.worker.state_changed.connect(self._on_worker_state)
         w.explorer.descent_page.equal_steps.clicked.connect(self._on_equal_steps)
 
@@ -259,7 +259,7 @@ class GuideController(QObject):
             if w.digit_panel.network_input() is None:
                 w.digit_panel.load_test_digit()
             if key == "cost":
-                w.explore_drawing_action.trigger()
+                w.menus.explore_drawing_action.trigger()
             elif w.digit_panel.selected_label() is None:
                 self.panel.show_answer("Pick the right digit under Teach it first.", final=False)
             else:
@@ -268,7 +268,7 @@ class GuideController(QObject):
             self.open_view(index)
             self._try_in_explorer(key)
         elif key == "steepest":
-            w.step_action.trigger()
+            w.menus.step_action.trigger()
         elif key == "drunk":
             self.open_view(index)
             w.explorer.descent_page.equal_steps.click()

@@ -80,7 +80,7 @@ class LessonOpening(QObject):
         w, m = self.window, self.lesson.model
         self.phase = "network"
         w.feed.refresh()  # a network started earlier is begun now, so it cannot take the history
-        w.run_goal.end()
+        w.lab.interrupt()
         w.teach.forget()
         w.record.start_notes[m.examples_seen] = "opened lesson"
         train = limits.snap_train_config(m.train_config)

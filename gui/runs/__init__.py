@@ -6,7 +6,6 @@ This file is the room's one face: code outside the room imports these names from
 from gui.faces import face_name
 
 _FACE = {
-    "RunRecord": "run_record",
     "RunsController": "controller",
 }
 __all__ = sorted(_FACE)

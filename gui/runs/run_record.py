@@ -1,8 +1,8 @@
-"""The run's record: its cost history, its file, whether it is saved, and what it last measured.
+"""The live run's record: its cost history, its file, whether it is saved, what it last measured.
 
-One object the window's pieces share (model files, the live feed, Teach undo, recovery, the Run
-goal ...) instead of attributes of the window they would each reach into. It only keeps and
-announces; the views follow its signals.
+The lab (gui/lab.py) owns it, and the window's helpers share it through the lab: model files, the
+live feed, Teach undo, recovery, the training goal ... It only keeps and announces; the views
+follow its signals.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject
@@ -18,10 +17,10 @@ from engine.data.datasets import (
     load_data,
     load_download,
 )
+from gui.lab import Lab
+from gui.pad import DigitPanel
+from gui.training import TrainingControls
 from gui.window.download_dialog import DownloadDialog, DownloadProgress
-
-if TYPE_CHECKING:
-    from gui.window.main_window import MainWindow
 
 
 def cached_mnist_dir() -> Path | None:
@@ -45,68 +44,69 @@ def cached_dataset_dir(key: str) -> Path | None:
 class DataSources(QObject):
     """Switch the worker to a dataset, behind a confirmation and, for full MNIST, a download.
 
-    A QObject living in the GUI thread, so the worker's data signals reach it queued.
+    Built from the lab, the controls whose Data choice it serves (they are also the parent of
+    its dialogs) and the pad whose labelled digits it can add. A QObject living in the GUI
+    thread, so the worker's data signals reach it queued.
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.worker = window.worker
+    def __init__(self, lab: Lab, controls: TrainingControls, digit_panel: DigitPanel) -> None:
+        super().__init__(lab)
+        self.lab = lab
+        self.worker = lab.worker
+        self.controls = controls
+        self.digit_panel = digit_panel
         self.download: DownloadProgress | None = None  # the full MNIST download under way
+        self._sample_tried = False  # the bundled sample was already tried after a failure
+        self.worker.data_loaded.connect(self.on_data_loaded)
+        self.worker.data_failed.connect(self.on_data_failed)
+        controls.data_chosen.connect(self.on_data_chosen)
 
     def on_data_loaded(self, data: MnistData) -> None:
-        """Remember the dataset now in use."""
-        self.window.data = data
-        self.window.digit_panel.set_test_images(data.test.images, data.test.labels)
-        self.window.digit_panel.set_class_names(data.class_names)
-        self.window.network_view.set_class_names(data.class_names)
-        self.window.explorer.set_class_names(data.class_names)
-        self.window.insight.set_data(data)
-        self.window.controls.set_data_source(data.source)
+        """Remember the dataset now in use; the views follow the lab's ``data_changed``."""
+        self.lab.set_data(data)
         if data.source == "sample" or is_downloadable(data.source) or Path(data.source).is_dir():
-            self.window.remember(data=data.source)
+            self.lab.choose(data=data.source)
         if is_image_folder(Path(data.source)):  # the learner's images: say how they were split
             from engine.data.image_folder import describe_split
 
-            self.window.statusBar().showMessage(describe_split(data), 15000)
-        self.window.recovery.update_actions(self.worker.state)  # Run and Step were waiting for it
-        self.window.feed.update_status()
+            self.lab.say(describe_split(data), 15000)
 
     def on_data_failed(self, message: str) -> None:
         """Loading failed; the previous data and network stay."""
         if self.download is not None and self.download.cancel.is_set():
             message = "Download cancelled; nothing was changed."
-        if self.window.data is None:  # the remembered data is gone: start on the bundled sample
+        if self.lab.data is None and not self._sample_tried:
+            # the remembered data is gone: start on the bundled sample, once (if the sample
+            # itself cannot be read, the message says so and nothing loops)
+            self._sample_tried = True
             message += " Using the bundled sample instead."
             self.worker.load_data(lambda: load_data("sample"))
-            if self.window.settings_problems:  # the launch's settings banner stays readable
-                message = f"{self.window.banner.last_message()}\n{message}"
-        self.window.banner.show_failure(message, offer_lower_rate=False)
+            if self.lab.settings_problems:  # the launch's settings banner stays readable
+                message = f"{self.lab.settings_report()}\n{message}"
+        self.lab.report(message)
 
     def on_data_chosen(self, source: str) -> None:
         """The learner picked a dataset in the controls."""
-        if self.window.data is not None and source == self.window.data.source:
+        if self.lab.data is not None and source == self.lab.data.source:
             return
         if source == "folder":
-            if self.window.data is not None:
-                self.window.controls.set_data_source(self.window.data.source)
+            if self.lab.data is not None:
+                self.controls.set_data_source(self.lab.data.source)
             self.open_image_folder_dialog()
             return
         self.load(source)
-        if self.window.data is not None:  # until the new data arrives, show what is in use
-            self.window.controls.set_data_source(self.window.data.source)
+        if self.lab.data is not None:  # until the new data arrives, show what is in use
+            self.controls.set_data_source(self.lab.data.source)
 
     def load(self, source: str, ask: bool = True) -> None:
         """Switch to "sample", "full", "fashion", "kmnist" or a folder, starting a new network."""
         if (
             ask
-            and self.window.record.unsaved
-            and not self.window.confirm(
-                "Switch the data?", "Training starts afresh on the new data."
-            )
+            and self.lab.record.unsaved
+            and not self.lab.confirm("Switch the data?", "Training starts afresh on the new data.")
         ):
             return
-        self.window.run_goal.end()
+        self.lab.interrupt()
         if is_downloadable(source) and cached_dataset_dir(source) is None:
             self.download_full(source)
             return
@@ -117,7 +117,7 @@ class DataSources(QObject):
         from engine.data.catalog import DOWNLOADABLE
 
         progress = DownloadProgress()
-        dialog = DownloadDialog(progress, self.window, DOWNLOADABLE[key].title)
+        dialog = DownloadDialog(progress, self.controls, DOWNLOADABLE[key].title)
         self.download = progress
         self.worker.data_loaded.connect(dialog.close)
         self.worker.data_failed.connect(dialog.close)
@@ -128,31 +128,31 @@ class DataSources(QObject):
 
     def open_idx_dialog(self) -> None:
         """Ask for a folder of MNIST IDX files and use it."""
-        folder = QFileDialog.getExistingDirectory(self.window, "Folder with MNIST IDX files")
+        folder = QFileDialog.getExistingDirectory(self.controls, "Folder with MNIST IDX files")
         if folder:
             self.load(folder)
 
     def open_image_folder_dialog(self) -> None:
         """Ask for a folder of the learner's images, one sub-folder per class, and use it."""
         folder = QFileDialog.getExistingDirectory(
-            self.window, "Folder with one sub-folder of images per class (2 to 10 classes)"
+            self.controls, "Folder with one sub-folder of images per class (2 to 10 classes)"
         )
         if folder:
             self.load(folder)
 
     def mix_my_digits(self) -> None:
         """Retrain on the current data plus the learner's own labelled digits."""
-        digits = self.window.digit_panel.my_digits
-        if self.window.data is None or not len(digits):
-            self.window.statusBar().showMessage("Add some digits under Teach it first.", 5000)
+        digits = self.digit_panel.my_digits
+        if self.lab.data is None or not len(digits):
+            self.lab.say("Add some digits under Teach it first.", 5000)
             return
-        if self.window.record.unsaved and not self.window.confirm(
+        if self.lab.record.unsaved and not self.lab.confirm(
             "Train on your digits too?", "Training starts afresh on the combined data."
         ):
             return
-        data = self.window.data
+        data = self.lab.data
         if data.class_names != DIGIT_NAMES:
-            self.window.statusBar().showMessage("Your digits mix only with digit data.", 5000)
+            self.lab.say("Your digits mix only with digit data.", 5000)
             return
         images, labels = digits.as_uint8()
         train = Dataset(

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gui.window.help_dialog import HelpDialog, shortcut_actions
+from gui.lab import Lab
+from gui.window.help_dialog import HelpDialog
 from gui.window.preferences_dialog import (
     Preferences,
     PreferencesDialog,
     load_preferences,
     save_preferences,
 )
-
-if TYPE_CHECKING:
-    from gui.window.main_window import MainWindow
 
 ABOUT = """<h3>Backprop Lab</h3>
 <p>Watch a real neural network learn handwritten digits by backpropagation and stochastic
@@ -28,14 +26,28 @@ Learning</i> and 3Blue1Brown's <i>What is backpropagation really doing?</i>.</p>
 
 
 class WindowDialogs:
-    """Open the help, About and Preferences dialogs over the window, and apply preferences."""
+    """Open the help, About and Preferences dialogs over the window, and apply preferences.
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    Built from the lab, the widget the dialogs open over, the window's shortcut actions (for the
+    keys table) and how to save the network (the answer Save to "save it first?").
+    """
+
+    def __init__(
+        self,
+        lab: Lab,
+        parent: QWidget,
+        shortcuts: Callable[[], list[QAction]],
+        save: Callable[[], bool],
+    ) -> None:
+        self.lab = lab
+        self.parent = parent
+        self.shortcuts = shortcuts
+        self.save = save
+        self.help_dialog: HelpDialog | None = None
 
     def show_preferences(self) -> None:
         """Edit the theme, the training speed and the snapshot interval."""
-        dialog = PreferencesDialog(load_preferences(self.window.stored), self.window)
+        dialog = PreferencesDialog(load_preferences(self.lab.stored), self.parent)
         if dialog.exec():
             self.apply_preferences(dialog.preferences())
 
@@ -45,54 +57,54 @@ class WindowDialogs:
 
         from gui.theme import apply_theme
 
-        save_preferences(self.window.stored, prefs)
+        save_preferences(self.lab.stored, prefs)
         apply_theme(QApplication.instance(), prefs.theme, prefs.colours, prefs.sign_marks)
-        self.window.set_speed(prefs.speed)
-        self.window.worker.set_keep_interval(prefs.snapshot_interval)
+        self.lab.choose(speed=prefs.speed)
+        self.lab.worker.set_keep_interval(prefs.snapshot_interval)
 
     def show_about(self) -> None:
         """Show what the app is and whose work it builds on."""
-        QMessageBox.about(self.window, "About Backprop Lab", ABOUT)
+        QMessageBox.about(self.parent, "About Backprop Lab", ABOUT)
 
     def help_actions(self) -> list[QAction]:
         """Return the actions the keyboard table lists: every one with a shortcut."""
-        return shortcut_actions(self.window)
+        return self.shortcuts()
 
     def show_help(self, page: int = 0) -> HelpDialog:
         """Open the help on ``page``: 0 getting started, 1 keyboard shortcuts, 2 links."""
-        dialog = getattr(self.window, "help_dialog", None)
+        dialog = self.help_dialog
         if dialog is None:
-            dialog = self.window.help_dialog = HelpDialog(self.help_actions(), self.window)
+            dialog = self.help_dialog = HelpDialog(self.help_actions(), self.parent)
         dialog.show_page(page)
         dialog.show()
         return dialog
 
     def ask_to_save_first(self, title: str, text: str) -> bool:
         """Ask before trained work is lost, offering to save it first; True means go on."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.window)
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self.parent)
         box.setInformativeText("It has trained since it was last saved. Save it first?")
         b = QMessageBox.StandardButton
         box.setStandardButtons(b.Save | b.Discard | b.Cancel)
         box.setDefaultButton(b.Save)
         answer = box.exec()
         if answer == b.Save:
-            return self.window.save_model()
+            return self.save()
         return answer == b.Discard
 
     def ask_yes_no(self, title: str, text: str) -> bool:
         """Ask a yes/no question."""
-        answer = QMessageBox.question(self.window, title, text)
+        answer = QMessageBox.question(self.parent, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
     def ask_save_on_quit(self) -> bool:
         """Offer to save trained work before quitting; return False to stay open."""
         b = QMessageBox.StandardButton
         answer = QMessageBox.question(
-            self.window,
+            self.parent,
             "Save the trained network?",
             "This network has trained since it was last saved. Save it before quitting?",
             b.Save | b.Discard | b.Cancel,
         )
         if answer == b.Save:
-            return self.window.save_model()
+            return self.save()
         return answer == b.Discard

@@ -1,19 +1,19 @@
-"""The main window: the only place that knows both the training worker and the views."""
+"""The main window: lays out the views and connects them to the lab and its helpers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import (
     QByteArray,
+    QObject,
     QSettings,
     QSize,
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
@@ -26,48 +26,37 @@ from PySide6.QtWidgets import (
 )
 
 from engine.core.network import NetworkConfig
-from engine.core.training import EpochReport, TrainConfig
 from engine.data.datasets import MnistData
-from engine.errors import printable
 from engine.session.snapshot import network_of
-from engine.session.worker import FAILED, PAUSED, RUNNING, TrainingWorker
+from engine.session.worker import TrainingWorker
 from gui.app_icon import app_icon
 from gui.diagram import NetworkView
 from gui.explorer import ExplorerPanel
 from gui.insight import InsightPanel
+from gui.lab import Lab
 from gui.lesson import LessonFiles
 from gui.pad import DigitPanel
 from gui.player import StepPlayback
-from gui.runs import RunRecord
-from gui.settings import (
-    DEFAULTS,
-    SLOW_MOTION,
-    Session,
-    first_launch,
-    load_session,
-    mark_launched,
-    reader,
-    save_session,
-)
+from gui.runs.run_record import RunRecord
+from gui.settings import Session, first_launch, mark_launched
 from gui.training import BatchStrip, CostPlot, Timeline, TrainingControls
 from gui.vertical_scroll import VerticalScrollArea
 from gui.window.data_sources import DataSources
 from gui.window.dialogs import WindowDialogs
 from gui.window.explore_handoff import ExploreHandoff
 from gui.window.failure_banner import FailureBanner
+from gui.window.help_dialog import shortcut_actions
 from gui.window.live_feed import LiveFeed
-from gui.window.menus import build_actions, build_menus
+from gui.window.menus import WindowMenus
 from gui.window.model_files import ModelFiles
 from gui.window.placement import WindowPlacement
-from gui.window.preferences_dialog import (
-    load_preferences,
-)
+from gui.window.preferences_dialog import load_preferences
 from gui.window.recovery import Recovery
-from gui.window.run_goal import RunGoal
 from gui.window.shortcut_guard import ShortcutGuard
 from gui.window.status_bar import StatusBar
 from gui.window.status_tips import StatusTipGate
 from gui.window.teach_undo import TeachUndo
+from gui.window.training_goal import TrainingGoal
 
 DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
 PAD_MIN_WIDTH = 436  # the pad with its preview beside it, and room for a vertical scroll bar
@@ -76,7 +65,12 @@ WIDE_WINDOW = 1700  # from this width the pad dock opens wide enough for its sid
 
 
 class MainWindow(QMainWindow):
-    """Training controls, the network diagram, the cost plot and the drawing pad in one window."""
+    """Lays out the controls, the diagram, the cost plot and the pad, and connects them.
+
+    The lab (``gui.lab.Lab``) is the one model behind the window: the worker, the
+    hyper-parameters, the data, the run's record and the messages. Each helper is built from the
+    lab and the widgets it drives, and talks to the others only through the lab's signals.
+    """
 
     DEFAULT_SIZE = DEFAULT_SIZE
 
@@ -85,59 +79,30 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Backprop Lab")
         self.setWindowIcon(app_icon())
         self.settings = settings if settings is not None else QSettings()
-        self.stored = reader(self.settings)  # every key typed and checked; writes keep refusals
-        self.settings_problems = self.stored.read_all()  # stored values not used, and why
-        self.session = load_session(self.stored)
-        self.typed = self.session  # what the learner chose, saved for the next launch
-        if data is not None:
-            self.session = replace(self.session, data=data)
-        self.record = RunRecord(self)
-        self._mode_before_slow: str | None = None  # the edge mode slow motion replaced
-        self.data: MnistData | None = None
+        self.lab = lab = Lab(self.settings, data, self)
+        self.stored = lab.stored
+        lab.worker.set_keep_interval(load_preferences(self.stored).snapshot_interval)
         self._docks_sized = False
+        self._confirm_quit: Callable[[], bool] | None = None  # the app asks; tests don't
         self.placement = WindowPlacement(self, self.stored)
-
-        self.worker = TrainingWorker(self.session.network, self.session.train, self.session.seed)
-        self.worker.set_speed(self.session.speed)
-        self.worker.set_keep_interval(load_preferences(self.stored).snapshot_interval)
-        self.feed = LiveFeed(self)
-        self.files = ModelFiles(self)
-        self.data_sources = DataSources(self)
-        self.teach = TeachUndo(self)
-        self.recovery = Recovery(self)
-        self.run_goal = RunGoal(self)
-        self.playback = StepPlayback(self)
-        self.explore = ExploreHandoff(self)
-        self.dialogs = WindowDialogs(self)
-        self.lessons = LessonFiles(self)  # File > Save/Open lesson, and a .bplab dropped here
-        self.confirm: Callable[[str, str], bool] = self.dialogs.ask_to_save_first
-        self.confirm_replace: Callable[[str, str], bool] = self.dialogs.ask_yes_no
         self._build_views()
-        build_actions(self)
-        build_menus(self)
-        self._build_status_bar()
-        self._connect_worker()
-        self._connect_record()
-        self.playback.build()
+        self._build_helpers()
+        self._build_menus()
+        self._connect()
         self._build_runs_and_guide()
-        self.controls.set_session(self.session)
-        self.cost_plot.set_x_mode(self.session.plot_x)
-        self._show_slow_motion(0 < self.session.speed <= SLOW_MOTION)  # as the learner left it
+        self.controls.set_session(lab.session)
+        self.cost_plot.set_x_mode(lab.session.plot_x)
+        self.feed.on_session_changed(lab.session)  # slow motion as the learner left it
         self._restore_geometry()
         self._update_title()
         self._guard = ShortcutGuard(self)
         self._tips = StatusTipGate(self)  # a menu's result is not hidden by a tip under the mouse
 
         self.feed.timer.start()
-        self.worker.start()
-        if self.settings_problems:  # before the data: a failure to load it adds its own line
-            self.banner.show_failure(
-                f"Some saved settings in {printable(self.settings.fileName())} were out of range "
-                "or unreadable and were not used (they stay there until you change them): "
-                + "; ".join(self.settings_problems),
-                offer_lower_rate=False,
-            )
-        self.data_sources.load(self.session.data, ask=False)
+        lab.worker.start()
+        if lab.settings_problems:  # before the data: a failure to load it adds its own line
+            lab.report(lab.settings_report())
+        self.data_sources.load(lab.session.data, ask=False)
 
     def _build_views(self) -> None:
         """Lay out the controls on the left, diagram over cost plot in the middle, pad right."""
@@ -189,14 +154,12 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(
             1, "Pause and walk through one example's backward pass, with the real numbers."
         )
-        self.tabs.currentChanged.connect(self.explore.on_tab_changed)
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.addWidget(self.banner)
         centre_layout.addWidget(self.tabs, 1)
         self.digit_panel = DigitPanel()
-        self.digit_panel.set_predictor(self.feed.predict)
         self.digit_panel.layout().addStretch(1)
         self.pad_area = VerticalScrollArea(self.digit_panel, PAD_MIN_WIDTH)
         self.pad_dock = QDockWidget("Draw a digit", self)
@@ -218,18 +181,124 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([300, 1000])
         self.setCentralWidget(self.splitter)
         self.addToolBar(self.network_view.toolbar())
-        self.digit_panel.input_changed.connect(self.feed.on_drawing_changed)
-        self.digit_panel.label_group.idToggled.connect(  # chosen or cleared: the diagram follows
-            lambda _id, _on: self.feed.on_drawing_changed(self.digit_panel.network_input())
+        self.status_bar = StatusBar()
+        self.setStatusBar(self.status_bar)
+        self.status_labels = self.status_bar.labels
+
+    def _build_helpers(self) -> None:
+        """Make each helper from the lab and the widgets it drives (it connects to the lab)."""
+        lab = self.lab
+        self.feed = LiveFeed(
+            lab,
+            network_view=self.network_view,
+            cost_plot=self.cost_plot,
+            batch_strip=self.batch_strip,
+            timeline=self.timeline,
+            digit_panel=self.digit_panel,
+            insight=self.insight,
+            status_bar=self.status_bar,
+            tabs=self.tabs,
         )
-        self.digit_panel.teach_requested.connect(self.teach.on_teach_requested)
-        self.digit_panel.teach_undo_requested.connect(self.teach.undo)
-        self.cost_plot.x_mode_changed.connect(lambda mode: self.remember(plot_x=mode))
-        self.timeline.snapshot_chosen.connect(self.feed.scrub_to)
-        self.timeline.resume_requested.connect(self.feed.resume_from)
+        self.recovery = Recovery(lab, self.banner)
+        self.goal = TrainingGoal(lab)
+        self.explore = ExploreHandoff(lab, self.tabs, self.explorer, self.digit_panel)
+        self.data_sources = DataSources(lab, self.controls, self.digit_panel)
+        self.files = ModelFiles(lab, self.tabs, self.network_view)
+        self.teach = TeachUndo(lab, self.digit_panel)
+        self.playback = StepPlayback(
+            lab, self.network_view, self.digit_panel, self.timeline, self.tabs
+        )
+        self.dialogs = WindowDialogs(
+            lab, self.splitter, lambda: shortcut_actions(self), self.files.save_model
+        )
+        lab.confirm = self.dialogs.ask_to_save_first
+        lab.confirm_replace = self.dialogs.ask_yes_no
+        self.lessons = LessonFiles(self)  # File > Save/Open lesson, and a .bplab dropped here
+
+    def _build_menus(self) -> None:
+        """The actions (kept by one object, added here so their keys work on every tab), menus."""
+        menus = self.menus = WindowMenus(
+            self.lab,
+            goal=self.goal,
+            files=self.files,
+            data_sources=self.data_sources,
+            dialogs=self.dialogs,
+            teach=self.teach,
+            explore=self.explore,
+            export_pad=lambda: self.files.export_widget_dialog(self.digit_panel, "pad"),
+            quit_app=self.close,
+        )
+        play = self.playback.action
+        self.addActions([*menus.all_actions(), play])
+        menus.build_menus(
+            self.menuBar(),
+            self.network_view,
+            self.pad_dock.toggleViewAction(),
+            (self.lessons.open_action, self.lessons.save_action),
+        )
+        self.controls.add_actions(
+            [
+                menus.run_action,
+                menus.step_action,
+                menus.epoch_action,
+                menus.epoch_end_action,
+                menus.reset_action,
+                menus.new_seed_action,
+            ]
+        )
+        # Play one step: its bar right under the diagram, above the cost plot (showing it leaves
+        # the diagram's size), its action on the toolbar and in Train, its exports under Export.
+        lower = self.middle.widget(self.middle.indexOf(self.network_view) + 1)
+        lower.layout().insertWidget(0, self.playback.controls)
+        toolbar = self.network_view.toolbar()
+        toolbar.addSeparator()
+        toolbar.addAction(play)
+        menus.train_menu.insertAction(menus.epoch_action, play)
+        menus.export_menu.addSeparator()
+        menus.export_menu.addAction(self.playback.controls.export_gif_action)
+        menus.export_menu.addAction(self.playback.controls.export_mp4_action)
+
+    def _connect(self) -> None:
+        """Connect the widgets to the lab: the controls' edits, its messages, its record."""
+        lab, c = self.lab, self.controls
+        c.network_edited.connect(self._on_network_edited)
+        c.train_config_edited.connect(lambda config: lab.choose(train=config))  # the one path
+        c.speed_edited.connect(lambda value: lab.choose(speed=value))
+        c.goal_edited.connect(lambda epochs: lab.choose(goal_epochs=epochs))
+        c.invalid_input.connect(lambda message: lab.say(message, 6000))
+        lab.session_changed.connect(self._controls_follow)
+        lab.message.connect(self.statusBar().showMessage)
+        lab.data_changed.connect(self._on_data_changed)
+        lab.record.changed.connect(self._update_title)
+        self.recovery.blocked.connect(self.menus.show_blocked)
+        self.recovery.blocked.connect(c.show_blocked)
+        self.recovery.update_actions(lab.worker.state)  # off, and saying so, until the data is in
+        self.cost_plot.x_mode_changed.connect(lambda mode: lab.choose(plot_x=mode))
         self.insight.digit_chosen.connect(self.explore.on_digit_chosen)
-        self.banner.reset_requested.connect(lambda: self.reset(ask=False))
-        self.banner.lower_rate_requested.connect(self.recovery.apply)
+        self.feed.update_status()
+
+    def _controls_follow(self, session: Session) -> None:
+        """The controls show the session; fields that already show it are left as typed."""
+        c = self.controls
+        try:
+            network = c.network_config()
+        except ValueError:
+            network = None
+        shown = (network, c.seed.value(), c.train_config(), c.goal.value())
+        if shown == (session.network, session.seed, session.train, session.goal_epochs):
+            c.remember(session)  # what an invalid edit restores
+            c.show_speed(session.speed)
+        else:
+            c.set_session(session)
+
+    def _on_data_changed(self, data: MnistData) -> None:
+        """The views that show the data follow it."""
+        self.digit_panel.set_test_images(data.test.images, data.test.labels)
+        self.digit_panel.set_class_names(data.class_names)
+        self.network_view.set_class_names(data.class_names)
+        self.explorer.set_class_names(data.class_names)
+        self.insight.set_data(data)
+        self.controls.set_data_source(data.source)
 
     def _build_runs_and_guide(self) -> None:
         """Add the Compare tab, the Runs menu and the Follow-the-video guide (issue 18)."""
@@ -237,6 +306,7 @@ class MainWindow(QMainWindow):
         from gui.runs import RunsController
 
         self.runs = RunsController(self, self.stored)
+        self.lab.network_ending.connect(self.runs.network_ending)  # kept as the run ends
         self.tabs.addTab(self.runs.panel, "Compare runs")
         self.tabs.setTabToolTip(
             self.tabs.indexOf(self.runs.panel),
@@ -253,208 +323,116 @@ class MainWindow(QMainWindow):
 
     def open_run(self, run) -> bool:
         """Continue from a kept run's network, with its curves, as from an opened model."""
-
         p = run.parameters
-        self.worker.set_train_config(run.train)
-        self.worker.adopt(network_of(p), p.epoch, p.examples_seen)
-        self.show_opened(network=run.network, train=run.train)
-        self.controls.set_session(self.session)
-        self.record.pending_history = run.history()
-        self.record.model_path = None
-        data = self.data.source if self.data is not None else "the data being loaded"
-        self.statusBar().showMessage(f"Opened {run.name}; it trains on {data}.", 6000)
+        self.lab.continue_from(
+            network_of(p), p.epoch, p.examples_seen, run.train, run.history(), None
+        )
+        data = self.lab.data.source if self.lab.data is not None else "the data being loaded"
+        self.lab.say(f"Opened {run.name}; it trains on {data}.", 6000)
         return True
 
-    def _build_status_bar(self) -> None:
-        """Show where training is and how fast it goes."""
-        self.status_bar = StatusBar()
-        self.setStatusBar(self.status_bar)
-        self.status_labels = self.status_bar.labels
-        self.feed.update_status()
+    def _on_network_edited(self, config: NetworkConfig, seed: int) -> None:
+        """The learner changed the architecture, activation, cost or seed: ask, then reset."""
+        if self.lab.reset(config=config, seed=seed):
+            self.lab.choose(network=config, seed=seed)
+        else:
+            self.controls.set_session(self.lab.session)
 
-    def _connect_worker(self) -> None:
-        """Wire the worker's signals to this window's slots (queued: they run in this thread)."""
-        w = self.worker
-        w.epoch_finished.connect(self._on_epoch_finished)
-        w.state_changed.connect(self._on_state_changed)
-        w.state_changed.connect(self.explore.on_state_changed)  # after the record knows it
-        w.training_failed.connect(self._on_training_failed)
-        w.network_reset.connect(self._on_network_reset)
-        w.data_loaded.connect(self.data_sources.on_data_loaded)
-        w.data_failed.connect(self.data_sources.on_data_failed)
-        w.taught.connect(self.teach.on_taught)
-        c = self.controls
-        c.network_edited.connect(self._on_network_edited)
-        c.train_config_edited.connect(self._on_train_config_edited)
-        c.speed_edited.connect(self.set_speed)
-        c.goal_edited.connect(lambda epochs: self.remember(goal_epochs=epochs))
-        c.invalid_input.connect(lambda message: self.statusBar().showMessage(message, 6000))
-        c.data_chosen.connect(self.data_sources.on_data_chosen)
-        self.recovery.update_actions(w.state)  # off, and saying so, until the data is in
+    # What the rest of the app (and the tests) read of the window: the lab's, read-only.
 
-    def _connect_record(self) -> None:
-        """The views follow the run's record: the title, the cost plot, the status bar."""
-        r = self.record
-        r.changed.connect(self._update_title)
-        r.batches_added.connect(self.cost_plot.append_batches)
-        r.batches_added.connect(lambda *_: self.teach.forget())  # no undo past training on
-        r.epoch_added.connect(
-            lambda e: self.cost_plot.add_epoch(e.epoch, e.test_cost, e.test_accuracy)
-        )
-        r.replaced.connect(self.feed.on_history_replaced)
-        r.stalled.connect(self.recovery.on_stalled)
-        r.accuracy_changed.connect(self.feed.show_status_now)
+    @property
+    def worker(self) -> TrainingWorker:
+        """The training worker (the lab's)."""
+        return self.lab.worker
+
+    @property
+    def record(self) -> RunRecord:
+        """The live run's record (the lab's)."""
+        return self.lab.record
+
+    @property
+    def data(self) -> MnistData | None:
+        """The data in use (the lab's)."""
+        return self.lab.data
+
+    @property
+    def session(self) -> Session:
+        """The settings in use (the lab's)."""
+        return self.lab.session
+
+    @property
+    def settings_problems(self) -> list[str]:
+        """The stored settings the launch could not use, and why."""
+        return self.lab.settings_problems
+
+    @property
+    def step_player(self) -> QObject:
+        """The player of Play one step."""
+        return self.playback.player
+
+    @property
+    def step_player_controls(self) -> QWidget:
+        """The player's bar under the diagram."""
+        return self.playback.controls
+
+    @property
+    def play_step_action(self) -> QAction:
+        """Play one step (P)."""
+        return self.playback.action
+
+    @property
+    def help_dialog(self) -> QWidget | None:
+        """The help dialog, once opened."""
+        return self.dialogs.help_dialog
+
+    @property
+    def confirm(self) -> Callable[[str, str], bool]:
+        """Asks before trained work is lost (tests answer it themselves)."""
+        return self.lab.confirm
+
+    @confirm.setter
+    def confirm(self, question: Callable[[str, str], bool]) -> None:
+        self.lab.confirm = question
+
+    @property
+    def confirm_replace(self) -> Callable[[str, str], bool]:
+        """Asks before a file is replaced."""
+        return self.lab.confirm_replace
+
+    @confirm_replace.setter
+    def confirm_replace(self, question: Callable[[str, str], bool]) -> None:
+        self.lab.confirm_replace = question
+
+    @property
+    def confirm_quit(self) -> Callable[[], bool] | None:
+        """Asks to save on quit; None quits without asking (tests, and a signal to quit)."""
+        return self._confirm_quit
+
+    @confirm_quit.setter
+    def confirm_quit(self, question: Callable[[], bool] | None) -> None:
+        self._confirm_quit = question
+
+    def ask_before_quitting(self, question: Callable[[], bool] | None) -> None:
+        """Ask ``question`` before closing with unsaved work (None: close without asking)."""
+        self._confirm_quit = question
 
     def toggle_run(self) -> None:
         """Run for the chosen number of epochs if paused, pause if running."""
-        self.run_goal.toggle()
+        self.goal.toggle()
 
     def pause(self) -> None:
         """Stop training after the current mini-batch, ending any Run."""
-        self.run_goal.end()
-        self.worker.pause()
+        self.lab.pause()
 
     def set_speed(self, value: float) -> None:
-        """Set mini-batches per second (0 is full speed) everywhere it shows."""
-        self.worker.set_speed(value)
-        self.remember(speed=value)
-        for v, action in self.speed_actions:
-            action.setChecked(v == value)
-        self.controls.show_speed(value)
-        self._show_slow_motion(0 < value <= SLOW_MOTION)
-
-    def _show_slow_motion(self, slow: bool) -> None:
-        """In slow motion the edges show each step's update and the strip its mini-batch.
-
-        The learner's own edge mode comes back when the speed rises again (unless they picked
-        another one meanwhile).
-        """
-        self.batch_strip.setVisible(slow)
-        if slow and self._mode_before_slow is None:
-            self._mode_before_slow = self.network_view.edge_mode()
-            self.network_view.set_edge_mode("update")
-            self.statusBar().showMessage(
-                "Slow motion: the edges show each step's update -eta dC/dw, the brightest moved "
-                "most; under the cost plot, the mini-batch the step averaged over.",
-                10000,
-            )
-        elif not slow and self._mode_before_slow is not None:
-            if self.network_view.edge_mode() == "update":
-                self.network_view.set_edge_mode(self._mode_before_slow)
-            self._mode_before_slow = None
-        if slow and self.feed.live is not None:
-            self.batch_strip.set_batch(self.feed.live.batch_images, self.feed.live.batch_labels)
+        """Set mini-batches per second (0 is full speed): everything that shows it follows."""
+        self.lab.choose(speed=value)
 
     def reset(
         self, ask: bool = True, config: NetworkConfig | None = None, seed: int | None = None
     ) -> bool:
         """Start a fresh network, asking first if trained work would be lost."""
-        if (
-            ask
-            and self.record.unsaved
-            and not self.confirm(
-                "Start a new network?", "The current network's training will be lost."
-            )
-        ):
-            return False
-        self.banner.hide()
-        self.run_goal.end()
-        self.worker.reset(config, seed)
-        return True
-
-    def reset_new_seed(self) -> None:
-        """Reset with the next seed, shown in the controls."""
-        seed = (self.session.seed + 1) % 2**31
-        if self.reset(seed=seed):
-            self.remember(seed=seed)
-            self.controls.set_session(self.session)
-
-    def restore_defaults(self) -> None:
-        """Return every setting to the seed network's and start afresh."""
-        if not self.reset(config=DEFAULTS.network, seed=DEFAULTS.seed):
-            return
-        self.worker.set_train_config(DEFAULTS.train)
-        self.session = self.typed = Session(data=self.session.data)
-        save_session(self.settings, self.session)  # asked for: refused values go too
-        self.controls.set_session(self.session)
-        self.set_speed(DEFAULTS.speed)
-
-    def remember(self, **changes: object) -> None:
-        """Update the session with what the learner chose, and save it for the next launch.
-
-        Only the fields the learner changed are saved: after opening a run with eta = 0.3, a
-        new mini-batch size is saved with the learning rate the learner last chose, not 0.3.
-        """
-        typed = {}
-        for name, value in changes.items():
-            shown, saved = getattr(self.session, name), getattr(self.typed, name)
-            if is_dataclass(value) and type(saved) is type(value):
-                edited = {
-                    f.name: getattr(value, f.name)
-                    for f in fields(value)
-                    if getattr(value, f.name) != getattr(shown, f.name)
-                }
-                value = replace(saved, **edited)
-            typed[name] = value
-        self.typed = replace(self.typed, **typed)
-        save_session(self.stored, self.typed)
-        self.show_opened(**changes)
-
-    def show_opened(self, **changes: object) -> None:
-        """Show and use an opened run's or model's settings without saving them as the learner's.
-
-        The next launch starts a fresh network with the settings the learner chose.
-        """
-        self.session = replace(self.session, **changes)
-        self.controls.remember(self.session)  # else an invalid edit would restore stale values
-
-    def _on_network_edited(self, config: NetworkConfig, seed: int) -> None:
-        """The learner changed the architecture, activation, cost or seed: ask, then reset."""
-        if self.reset(config=config, seed=seed):
-            self.remember(network=config, seed=seed)
-        else:
-            self.controls.set_session(self.session)
-
-    def _on_train_config_edited(self, config: TrainConfig) -> None:
-        """Apply new hyper-parameters from the next mini-batch."""
-        self.worker.set_train_config(config)
-        self.remember(train=config)
-
-    def _on_epoch_finished(self, report: EpochReport) -> None:
-        """Announce the epoch's test result (the report itself arrives with the others)."""
-        self.feed.take_reports()
-        self.statusBar().showMessage(
-            f"Epoch {report.epoch} done in {report.seconds:.2f} s: test accuracy "
-            f"{100 * report.test_accuracy:.2f}%, test cost {report.test_cost:.4f}",
-            8000,
-        )
-
-    def _on_state_changed(self, state: str) -> None:
-        """Reflect running, paused or failed in the run button; a Run goes on to its goal."""
-        self.record.state = state
-        if state == RUNNING:
-            self.feed.go_live()  # training moves the live network: the views follow it
-        running = state == RUNNING
-        self.feed.set_running(running)
-        if state == FAILED:
-            self.run_goal.goal = None
-        self.recovery.update_actions(state)  # enabled when training can run, else says why
-        self.feed.refresh()
-        if state == PAUSED and self.run_goal.goal is not None:
-            self.run_goal.continue_to_goal()
-        if state == PAUSED and self.run_goal.goal is None:
-            self.record.measure(self.worker.latest_snapshot(), self.data)
-        self.run_goal.show_run_state()
-
-    def _on_training_failed(self, message: str) -> None:
-        """Training diverged: say what happened and offer a learning rate that works."""
-        self.recovery.offer(message)
-
-    def _on_network_reset(self, config: NetworkConfig) -> None:
-        """A new network is in place: measure its test accuracy and redraw."""
-        self.recovery.update_actions(self.worker.state)
-        self.feed.refresh()
-        self.record.measure_new(self.worker.latest_snapshot(), self.data)
+        return self.lab.reset(ask, config, seed)
 
     def open_model(self, path: str | Path) -> bool:
         """Open a saved network and its history; a bad file changes nothing and says why."""
@@ -504,7 +482,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Offer to save trained work, then stop the worker and wait for its thread."""
-        if self.record.unsaved and self.confirm_quit is not None and not self.confirm_quit():
+        quit_question = self._confirm_quit
+        if self.record.unsaved and quit_question is not None and not quit_question():
             event.ignore()
             return
         self.feed.timer.stop()
@@ -519,5 +498,3 @@ class MainWindow(QMainWindow):
         self.runs.shutdown()
         self.worker.shutdown()
         event.accept()
-
-    confirm_quit: Callable[[], bool] | None = None  # the app asks to save on quit; tests don't

@@ -5,35 +5,39 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QTabWidget, QWidget
 
 from engine import limits
 from engine.data.atomic import atomic_write
 from engine.data.model_io import save_model
 from engine.errors import BackpropLabError
 from gui.atomic_export import write_png
+from gui.diagram import NetworkView
 from gui.file_names import documents_path, model_file_path, model_name
+from gui.lab import Lab
 from gui.window.model_reader import read_model
-
-if TYPE_CHECKING:
-    from gui.window.main_window import MainWindow
 
 RECENT_FILES = 8  # files listed under File > Open recent
 
 
 class ModelFiles:
-    """Open, save and export the window's network and record, and keep the recent files."""
+    """Open, save and export the lab's network and record, and keep the recent files.
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
-        self.settings = window.stored
+    Built from the lab and the widgets it saves pictures of: the tabs (the current view) and the
+    diagram; the tabs are also the parent of its dialogs.
+    """
+
+    def __init__(self, lab: Lab, tabs: QTabWidget, network_view: NetworkView) -> None:
+        self.lab = lab
+        self.tabs = tabs
+        self.network_view = network_view
+        self.settings = lab.stored
 
     def open_model_dialog(self) -> None:
         """Ask for a model file and open it."""
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Open model", "", "Backprop Lab model (*.npz)"
+            self.tabs, "Open model", "", "Backprop Lab model (*.npz)"
         )
         if path:
             self.open_model(path)
@@ -41,34 +45,34 @@ class ModelFiles:
     def open_model(self, path: str | Path) -> bool:
         """Open a saved network and its history; a bad file changes nothing and says why."""
         try:
-            read = read_model(path, self.window)
+            read = read_model(path, self.tabs)
         except BackpropLabError as exc:
-            self.window.banner.show_failure(str(exc), offer_lower_rate=False)
+            self.lab.report(str(exc))
             return False
         if read is None:
-            self.window.statusBar().showMessage(f"Opening {Path(path).name} cancelled.", 5000)
+            self.lab.say(f"Opening {Path(path).name} cancelled.", 5000)
             return False
         saved, history = read
-        if self.window.record.unsaved and not self.window.confirm(
+        if self.lab.record.unsaved and not self.lab.confirm(
             "Open this model?", "The current network's training will be lost."
         ):
             return False
-        self.window.run_goal.end()
-        self.window.teach.forget()
-        self.window.record.start_notes[saved.examples_seen] = "opened model"
         train = limits.snap_train_config(saved.train_config)  # the value shown is the one used
-        self.window.worker.set_train_config(train)
-        self.window.worker.adopt(saved.network, saved.epoch, saved.examples_seen)
-        self.window.show_opened(network=saved.network.config, train=train)
-        self.window.controls.set_session(self.window.session)
-        self.window.record.pending_history = history
-        self.window.record.model_path = Path(path)
-        self.add_recent(self.window.record.model_path)
+        self.lab.continue_from(
+            saved.network,
+            saved.epoch,
+            saved.examples_seen,
+            train,
+            history,
+            Path(path),
+            note="opened model",
+        )
+        self.add_recent(Path(path))
         return True
 
     def save_model(self, ask_path: bool = False) -> bool:
         """Save the current network with its hyper-parameters and history (asking where if new)."""
-        path = self.window.record.model_path
+        path = self.lab.record.model_path
         if ask_path or path is None:
             path = self._ask_model_path()
             if path is None:
@@ -77,9 +81,9 @@ class ModelFiles:
 
     def suggested_model_name(self) -> str:
         """Return a descriptive file name: architecture, activation, cost and epochs trained."""
-        snapshot = self.window.worker.latest_snapshot()
+        snapshot = self.lab.worker.latest_snapshot()
         if snapshot is None:
-            return model_name(self.window.session.network, None)
+            return model_name(self.lab.session.network, None)
         return model_name(snapshot.config, snapshot.epoch)
 
     def export_name(self, what: str, suffix: str) -> str:
@@ -93,9 +97,9 @@ class ModelFiles:
         A name without ".npz" gets it added (run.v2 becomes run.v2.npz, never run.npz), and if
         that file exists, which the dialog did not ask about, the learner is asked first.
         """
-        start = self.window.record.model_path or documents_path(self.suggested_model_name())
+        start = self.lab.record.model_path or documents_path(self.suggested_model_name())
         typed, _ = QFileDialog.getSaveFileName(
-            self.window, "Save model", str(start), "Backprop Lab model (*.npz)"
+            self.tabs, "Save model", str(start), "Backprop Lab model (*.npz)"
         )
         if not typed:
             return None
@@ -105,7 +109,7 @@ class ModelFiles:
                 f"Models are saved with the ending .npz, so {Path(typed).name} is saved as "
                 f"{path.name}, which already exists. Replace it?"
             )
-            if not self.window.confirm_replace(f"Replace {path.name}?", question):
+            if not self.lab.confirm_replace(f"Replace {path.name}?", question):
                 return None
         return path
 
@@ -113,7 +117,7 @@ class ModelFiles:
         """Write the latest snapshot's network to ``path`` atomically."""
         from engine.session.snapshot import network_of
 
-        snap = self.window.worker.latest_snapshot()
+        snap = self.lab.worker.latest_snapshot()
         if snap is None:
             return False
         try:
@@ -123,24 +127,23 @@ class ModelFiles:
                 snap.train_config,
                 snap.epoch,
                 snap.examples_seen,
-                self.window.record.history.to_arrays(),
+                self.lab.record.history.to_arrays(),
             )
         except OSError as exc:  # SaveError names the path and the reason
-            self.window.banner.show_failure(
-                str(exc) if isinstance(exc, BackpropLabError) else f"Could not save {path}: {exc}",
-                offer_lower_rate=False,
+            self.lab.report(
+                str(exc) if isinstance(exc, BackpropLabError) else f"Could not save {path}: {exc}"
             )
             return False
-        self.window.record.model_path = Path(path)
-        self.add_recent(self.window.record.model_path)
-        self.window.record.unsaved = False
-        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        self.lab.record.model_path = Path(path)
+        self.add_recent(Path(path))
+        self.lab.record.unsaved = False
+        self.lab.say(f"Saved {path}", 5000)
         return True
 
     def export_history_dialog(self) -> None:
         """Ask for a CSV file name and write the history to it."""
         name, _ = QFileDialog.getSaveFileName(
-            self.window, "Export history", self.export_name("history", "csv"), "CSV (*.csv)"
+            self.tabs, "Export history", self.export_name("history", "csv"), "CSV (*.csv)"
         )
         if name:
             self.export_history(Path(name))
@@ -150,11 +153,9 @@ class ModelFiles:
         try:
             atomic_write(path, self.write_history_csv)
         except OSError as exc:  # SaveError names the path and the reason, e.g. a full disk
-            self.window.banner.show_failure(
-                f"Could not export the history: {exc}", offer_lower_rate=False
-            )
+            self.lab.report(f"Could not export the history: {exc}")
             return False
-        self.window.statusBar().showMessage(f"Exported the history to {path}", 5000)
+        self.lab.say(f"Exported the history to {path}", 5000)
         return True
 
     def write_history_csv(self, binary: io.BufferedIOBase) -> None:
@@ -162,10 +163,10 @@ class ModelFiles:
         file = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         writer = csv.writer(file)
         writer.writerow(["kind", "epoch", "cost", "test_cost", "test_accuracy"])
-        b = self.window.record.history.batches
+        b = self.lab.record.history.batches
         for x, cost in zip(b.column("progress"), b.column("cost")):
             writer.writerow(["batch", f"{x:.6f}", f"{cost:.6g}", "", ""])
-        e = self.window.record.history.epochs
+        e = self.lab.record.history.epochs
         for row in zip(
             e.column("epoch"),
             e.column("train_cost"),
@@ -189,41 +190,39 @@ class ModelFiles:
         paths = [path] + [p for p in self.recent_files() if p != path]
         self.settings.setValue("files/recent", paths[:RECENT_FILES])
 
-    def fill_recent_menu(self) -> None:
-        """List the recent models in File → Open recent."""
-        self.window.recent_menu.clear()
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        """List the recent models in ``menu`` (File → Open recent)."""
+        menu.clear()
         paths = self.recent_files()
         for path in paths:
-            action = self.window.recent_menu.addAction(Path(path).name)
+            action = menu.addAction(Path(path).name)
             action.setToolTip(path)
             action.triggered.connect(lambda _=False, p=path: self.open_model(p))
         if not paths:
-            self.window.recent_menu.addAction("No recent models").setEnabled(False)
+            menu.addAction("No recent models").setEnabled(False)
 
     def export_panel_dialog(self) -> None:
         """Save the current tab as a PNG."""
         names = ("network-and-cost", "explorer", "insight", "compare")
-        i = self.window.tabs.currentIndex()
-        self.export_widget_dialog(
-            self.window.tabs.currentWidget(), names[i] if i < len(names) else "view"
-        )
+        i = self.tabs.currentIndex()
+        self.export_widget_dialog(self.tabs.currentWidget(), names[i] if i < len(names) else "view")
 
     def export_widget_dialog(self, widget: QWidget, name: str) -> None:
         """Ask for a file name and save ``widget`` as it looks now."""
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export as PNG", self.export_name(name, "png"), "PNG (*.png)"
+            self.tabs, "Export as PNG", self.export_name(name, "png"), "PNG (*.png)"
         )
         if not path:
             return
         try:
             write_png(widget.grab(), path)  # never half a file, nor a FIFO
         except OSError as exc:
-            self.window.banner.show_failure(f"Could not export: {exc}", offer_lower_rate=False)
+            self.lab.report(f"Could not export: {exc}")
 
     def export_diagram_dialog(self, kind: str) -> None:
         """Ask for a file name and export the diagram as PNG or SVG."""
         name, _ = QFileDialog.getSaveFileName(
-            self.window,
+            self.tabs,
             "Export diagram",
             self.export_name("diagram", kind),
             f"{kind.upper()} (*.{kind})",
@@ -232,10 +231,8 @@ class ModelFiles:
             return
         try:
             if kind == "png":
-                self.window.network_view.export_png(name)
+                self.network_view.export_png(name)
             else:
-                self.window.network_view.export_svg(name)
+                self.network_view.export_svg(name)
         except OSError as exc:
-            self.window.banner.show_failure(
-                f"Could not export {name}: {exc}", offer_lower_rate=False
-            )
+            self.lab.report(f"Could not export {name}: {exc}")

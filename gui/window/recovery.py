@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.core.training import TrainConfig
 from engine.session import diagnosis
@@ -13,9 +12,8 @@ from engine.session.snapshot import network_of
 from engine.session.stall import stall_summary
 from engine.session.worker import FAILED
 from gui.background import Job, submit
-
-if TYPE_CHECKING:
-    from gui.window.main_window import MainWindow
+from gui.lab import Lab
+from gui.window.failure_banner import FailureBanner
 
 DIAGNOSIS_IMAGES = 1000  # training images a stalled run's neurons are examined on
 DIVERGED = (
@@ -26,13 +24,30 @@ SEARCHING = "Looking for settings that learn (trials of {n} mini-batches from th
 
 
 class Recovery(QObject):
-    """Offer a remedy on the failure banner (tried first from the same seed) and apply it."""
+    """Offer a remedy on the failure banner (tried first from the same seed) and apply it.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    Built from the lab and the failure banner, which it alone writes on (the lab's failures too);
+    ``blocked`` says whether training can run
+    (Run, the steps and the controls' note follow it).
+    """
+
+    blocked = Signal(str)  # why training cannot run now, '' when it can
+
+    def __init__(self, lab: Lab, banner: FailureBanner) -> None:
+        super().__init__(lab)
+        self.lab = lab
+        self.banner = banner
         self.remedy: diagnosis.Remedy | None = None  # what the banner's fix button applies
         self._search: Job | None = None  # the trials looking for a remedy, while they run
+        lab.state_changed.connect(self.update_actions)
+        lab.data_changed.connect(lambda _data: self.update_actions(lab.worker.state))
+        lab.network_reset.connect(lambda _config: self.update_actions(lab.worker.state))
+        lab.worker.training_failed.connect(self.offer)
+        lab.record.stalled.connect(self.on_stalled)
+        lab.failure.connect(lambda message: banner.show_failure(message, offer_lower_rate=False))
+        lab.resetting.connect(banner.hide)
+        banner.lower_rate_requested.connect(self.apply)
+        banner.reset_requested.connect(lambda: lab.reset(ask=False))
 
     def offer(self, message: str) -> None:
         """Show ``message`` at once; offer a fix once a trial from the same seed shows it learns.
@@ -44,14 +59,14 @@ class Recovery(QObject):
             self._search.cancel()
             self._search = None
         self.remedy = None
-        w = self.window
-        if w.data is None:
-            w.banner.show_failure(message, offer_lower_rate=False)
+        lab = self.lab
+        if lab.data is None:
+            self.banner.show_failure(message, offer_lower_rate=False)
             return
         searching = f"{message} {SEARCHING.format(n=diagnosis.TRIAL_BATCHES)}"
-        w.banner.show_failure(searching, offer_lower_rate=False, offer_reset=True)
-        network, train, seed = w.session.network, w.session.train, w.session.seed
-        images, labels = w.data.train.images, w.data.train.labels
+        self.banner.show_failure(searching, offer_lower_rate=False, offer_reset=True)
+        network, train, seed = lab.session.network, lab.session.train, lab.session.seed
+        images, labels = lab.data.train.images, lab.data.train.labels
         job = self._search = submit(
             lambda _job: diagnosis.suggest_fix(network, images, labels, train, seed), parent=self
         )
@@ -66,7 +81,7 @@ class Recovery(QObject):
         """The trials ended: offer what learned, unless the banner has moved on since."""
         if job is self._search:
             self._search = None
-        banner = self.window.banner
+        banner = self.banner
         if banner.message() != searching:  # dismissed, reset, or a newer failure shown
             return
         self.remedy = remedy
@@ -88,42 +103,37 @@ class Recovery(QObject):
         remedy = self.remedy
         if remedy is None:
             return
-        t = self.window.session.train
+        t = self.lab.session.train
         train = TrainConfig(remedy.learning_rate, t.batch_size, t.momentum, t.l2)
-        self.window.worker.set_train_config(train)
-        self.window.remember(train=train, network=remedy.config)
-        self.window.controls.set_session(self.window.session)
+        self.lab.choose(train=train, network=remedy.config)  # the worker and controls follow
         self.remedy = None
-        self.window.reset(ask=False, config=remedy.config)
+        self.lab.reset(ask=False, config=remedy.config)
 
-    def blocked_reason(self, state: str) -> str:
+    def blocked_reason(self, state: object) -> str:
         """Return why training cannot run in worker ``state``, or '' if it can."""
         if state == FAILED:
             return DIVERGED
-        if self.window.data is None:
+        if self.lab.data is None:
             return NO_DATA
         return ""
 
-    def update_actions(self, state: str) -> None:
-        """Enable Run and the steps exactly when training can run; else say why, under them."""
-        reason = self.blocked_reason(state)
-        w = self.window
-        for action in (w.run_action, w.step_action, w.epoch_action, w.epoch_end_action):
-            action.setEnabled(not reason)
-        w.controls.show_blocked(reason)
+    def update_actions(self, state: object) -> None:
+        """Say whether training can run (Run and the steps are on exactly then), and if not why."""
+        self.blocked.emit(self.blocked_reason(state))
 
     def on_stalled(self) -> None:
         """The run stopped learning: pause it, then say why once the epoch's report is shown."""
-        self.window.pause()
+        self.lab.pause()
         QTimer.singleShot(0, self.explain_stall)
 
     def explain_stall(self) -> None:
         """Say why the run stalled (from its neurons) and offer settings that learn."""
-        snapshot = self.window.worker.latest_snapshot()
-        if snapshot is None or self.window.data is None:
+        lab = self.lab
+        snapshot = lab.worker.latest_snapshot()
+        if snapshot is None or lab.data is None:
             return
-        images = self.window.data.train.images[:DIAGNOSIS_IMAGES]
+        images = lab.data.train.images[:DIAGNOSIS_IMAGES]
         found = diagnosis.diagnose(network_of(snapshot), images)
-        e, rate = self.window.record.last_epoch, self.window.session.train.learning_rate
+        e, rate = lab.record.last_epoch, lab.session.train.learning_rate
         summary = stall_summary(e.epoch, e.test_accuracy, rate) if e else "Training has stalled."
         self.offer(f"{summary} {found.reason}")

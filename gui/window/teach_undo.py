@@ -2,54 +2,63 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from engine.core.training import evaluate
 from engine.lessons.teach import TeachResult
 from engine.session.snapshot import Snapshot, network_of
-
-if TYPE_CHECKING:
-    from gui.window.main_window import MainWindow
+from gui.lab import Lab
+from gui.pad import DigitPanel
 
 
 class TeachUndo(QObject):
-    """Route Teach it to the worker, show its result, and undo the last step exactly."""
+    """Route Teach it to the worker, show its result, and undo the last step exactly.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)  # a QObject in the GUI thread: the worker's signal is queued
-        self.window = window
+    Built from the lab and the digit panel whose Teach it and Undo it serves.
+    """
+
+    undo_available = Signal(bool)  # the last Teach-it step can be undone (the menu's Undo follows)
+
+    def __init__(self, lab: Lab, digit_panel: DigitPanel) -> None:
+        super().__init__(lab)  # a QObject in the GUI thread: the worker's signal is queued
+        self.lab = lab
+        self.digit_panel = digit_panel
         self.taught: tuple[TeachResult, bool, Snapshot] | None = None  # step, unsaved, after
-        self.undoing: tuple[bool, float] | None = None  # an undo under way: unsaved, accuracy
         self._teach_unsaved = True  # whether the network was unsaved before the step
+        lab.worker.taught.connect(self.on_taught)
+        lab.record.batches_added.connect(lambda *_: self.forget())  # no undo past training on
+        lab.network_replacing.connect(self.forget)
+        lab.network_ending.connect(lambda *_: self.forget())  # the taught network is gone
+        digit_panel.teach_requested.connect(self.on_teach_requested)
+        digit_panel.teach_undo_requested.connect(self.undo)
 
     def on_teach_requested(self, x, label: int) -> None:
         """Route "Teach it" to the worker, which owns the network (it pauses to take the step)."""
-        self.window.run_goal.end()
-        self.window.feed.go_live()  # the step changes the live network: show that one
-        self._teach_unsaved = self.window.record.unsaved
-        self.window.worker.teach(x, label)
+        self.lab.interrupt()
+        self.lab.show_live()  # the step changes the live network: show that one
+        self._teach_unsaved = self.lab.record.unsaved
+        self.lab.worker.teach(x, label)
 
     def on_taught(self, result: TeachResult) -> None:
         """Show the step's result with the test accuracy before and after it; offer Undo."""
-        self.window.feed.refresh()
-        after = self.window.worker.latest_snapshot()
+        lab = self.lab
+        lab.refresh_views()
+        after = lab.worker.latest_snapshot()
         accuracy = None
-        if self.window.data is not None and after is not None:
-            test = self.window.data.test
+        if lab.data is not None and after is not None:
+            test = lab.data.test
             accuracy = (
                 evaluate(result.network_before(), test.images, test.labels).accuracy,
                 evaluate(network_of(after), test.images, test.labels).accuracy,
             )
-            self.window.record.show_accuracy(accuracy[1], "after Teach it")
-            self.window.record.accuracy_seen = after.examples_seen
-        self.window.digit_panel.show_teach_result(result, accuracy)
+            lab.record.show_accuracy(accuracy[1], "after Teach it")
+            lab.record.accuracy_seen = after.examples_seen
+        self.digit_panel.show_teach_result(result, accuracy)
         self.taught = (result, self._teach_unsaved, after)
-        self.window.undo_teach_action.setEnabled(True)
-        self.window.digit_panel.set_undo_available(True)
-        self.window.record.unsaved = True
-        self.window.feed.update_status()
+        self.undo_available.emit(True)
+        self.digit_panel.set_undo_available(True)
+        lab.record.unsaved = True
+        lab.refresh_status()
 
     def undo(self) -> None:
         """Put back exactly the network from before the last Teach-it step."""
@@ -57,16 +66,16 @@ class TeachUndo(QObject):
             return
         result, unsaved, after = self.taught
         self.forget()
-        self.window.run_goal.end()
-        self.undoing = (unsaved, 0.0)
-        self.window.record.start_notes[after.examples_seen] = "Teach it undone"
+        self.lab.interrupt()
+        self.lab.expect_undo(unsaved)
+        self.lab.record.start_notes[after.examples_seen] = "Teach it undone"
         before = result.network_before()  # the same run goes on: the timeline keeps its past
-        self.window.worker.adopt(before, after.epoch, after.examples_seen, keep=True)
-        self.window.digit_panel.show_undone()
+        self.lab.worker.adopt(before, after.epoch, after.examples_seen, keep=True)
+        self.digit_panel.show_undone()
 
     def forget(self) -> None:
         """The last Teach-it step can no longer be undone."""
         if self.taught is not None:
             self.taught = None
-            self.window.undo_teach_action.setEnabled(False)
-            self.window.digit_panel.set_undo_available(False)
+            self.undo_available.emit(False)
+            self.digit_panel.set_undo_available(False)
