@@ -51,7 +51,7 @@ def test_an_image_folder_trains_and_a_bad_one_changes_nothing(
     bad = tmp_path / "bad"
     (bad / "only").mkdir(parents=True)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(bad))
-    window.open_images_action.trigger()
+    window.menus.open_images_action.trigger()
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
     assert "has only one class folder (only)" in window.banner.message()
     assert window.data is data and window.worker.latest_snapshot() is before
@@ -86,7 +86,7 @@ def test_the_data_menu_offers_the_new_sources(window) -> None:
 
 
 def test_the_bundled_fashion_handful_opens_without_a_network(qtbot, window) -> None:
-    window.fashion_handful_action.trigger()
+    window.menus.fashion_handful_action.trigger()
     qtbot.waitUntil(lambda: window.data.source == "fashion-handful", timeout=10000)
     assert window.data.class_name(9) == "Ankle boot"
     assert window.controls.data.currentText() == "Fashion handful (10)"
