@@ -37,7 +37,7 @@ from gui.lab import Lab
 from gui.lesson import LessonFiles
 from gui.pad import DigitPanel
 from gui.player import StepPlayback
-from gui.runs.run_record import RunRecord
+from gui.run_record import RunRecord
 from gui.settings import Session, first_launch, mark_launched
 from gui.training import BatchStrip, CostPlot, Timeline, TrainingControls
 from gui.vertical_scroll import VerticalScrollArea
