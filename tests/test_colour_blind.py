@@ -216,6 +216,8 @@ def test_choosing_it_in_preferences_repaints_the_diagram_at_once(qtbot, tmp_path
             assert colors.palette() == expected
 
             def painted(expected=expected, colours=colours) -> bool:
+                if view.scene() is None or view.diagram_layout() is None:
+                    return False  # not painted yet: the window has only just opened
                 image = view.grab().toImage()
                 bar = legend_boxes(view.diagram_layout(), view.scene())[1]
                 dpr = image.devicePixelRatio()
