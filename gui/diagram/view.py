@@ -55,7 +55,8 @@ MODE_LABELS = {
         "red: weaken): fire together, wire together.",
     ),
 }
-EXPORT_SIZE = QSize(1280, 800)  # used when the view is too small to export as it is
+EXPORT_SIZE = QSize(1280, 800)
+ZOOM_WIDTH = 1100  # a zoomed diagram keeps a canvas this wide: its column titles stay whole  # used when the view is too small to export as it is
 
 
 class NetworkView(QWidget):
@@ -74,6 +75,8 @@ class NetworkView(QWidget):
         self._mode = "weight"
         self._per_layer = True
         self._power = 1.0
+        self._thickness = 1.0
+        self._zoom = 1.0
         self._hover: tuple[int, int] | None = None
         self._tip = ""
         self._layout: DiagramLayout | None = None
@@ -192,6 +195,34 @@ class NetworkView(QWidget):
         self.emphasis_action.blockSignals(False)
         self._changed = True
 
+    def set_thickness(self, factor: float) -> None:
+        """Draw edges, bias rings and outlines ``factor`` times their width (2 for a projector)."""
+        factor = float(factor) if np.isfinite(factor) and factor > 0 else 1.0
+        if factor != self._thickness:
+            self._thickness = factor
+            self._changed = True
+            self.update()
+
+    def thickness(self) -> float:
+        """Return how many times their width the edges and rings are drawn."""
+        return self._thickness
+
+    def set_zoom(self, factor: float) -> None:
+        """Draw everything, text included, up to ``factor`` times larger (1.5 for a projector).
+
+        The diagram is laid out on a canvas ``factor`` times smaller and painted magnified, so
+        it still fits; the zoom is less where the view is too small for the smallest canvas.
+        """
+        factor = float(factor) if np.isfinite(factor) and factor >= 1 else 1.0
+        if factor != self._zoom:
+            self._zoom = factor
+            self._layout = None
+            self.update()
+
+    def zoom(self) -> float:
+        """Return how many times larger the diagram is drawn now (1 unless zoomed and room)."""
+        return max(1.0, min(self._zoom, self.width() / ZOOM_WIDTH, self.height() / 240))
+
     def refresh(self) -> None:
         """Rebuild the frame if anything changed since the last one, and schedule a repaint."""
         if not self._changed and self._layout is not None:
@@ -230,24 +261,32 @@ class NetworkView(QWidget):
         self._ensure_scene()
         if self._layout is None:
             return []
-        return [b.rect for b in header_boxes(self._layout, titles(self._layout.sizes, self._scene))]
+        boxes = header_boxes(self._layout, titles(self._layout.sizes, self._scene))
+        return [self._to_widget(b.rect) for b in boxes]
 
     def legend_boxes(self) -> list[QRectF]:
         """Return where the legend's lines of text are painted (empty before the first snapshot)."""
         self._ensure_scene()
         if self._layout is None or self._scene is None:
             return []
-        return [b.rect for b in legend_boxes(self._layout, self._scene)[0]]
+        return [self._to_widget(b.rect) for b in legend_boxes(self._layout, self._scene)[0]]
+
+    def _to_widget(self, rect: QRectF) -> QRectF:
+        """Return a rectangle of the (zoomed) canvas in the widget's pixels."""
+        z = self.zoom()
+        return QRectF(rect.x() * z, rect.y() * z, rect.width() * z, rect.height() * z)
 
     def _ensure_layout(self) -> None:
         """Recompute the geometry and the edge lines after a resize or a new architecture."""
         if self._snapshot is None:
             return
+        z = self.zoom()
+        width, height = self.width() / z, self.height() / z
         if self._layout is None or (self._layout.width, self._layout.height) != (
-            max(self.width(), 320),
-            max(self.height(), 240),
+            max(width, 320.0),
+            max(height, 240.0),
         ):
-            self._layout = compute_layout(self._snapshot.sizes, self.width(), self.height())
+            self._layout = compute_layout(self._snapshot.sizes, width, height)
             self._lines = edge_lines(self._layout)
             self._segments = [None] + [
                 self._layout.segments(k) for k in range(1, len(self._layout.sizes) - 1)
@@ -267,6 +306,7 @@ class NetworkView(QWidget):
             self._power,
             self._layout,
             self._lines,
+            thickness=self._thickness,
         )
         self._changed = False
 
@@ -301,12 +341,17 @@ class NetworkView(QWidget):
         self._ensure_layout()
         if self._frame_source is not None and self._layout is not None:
             p = QPainter(self)
+            p.scale(self.zoom(), self.zoom())
             self._frame_source(p, self._layout)
             p.end()
             return
         self._ensure_scene()
         p = QPainter(self)
-        layout = self._layout or compute_layout((784, 16, 16, 10), self.width(), self.height())
+        z = self.zoom()
+        p.scale(z, z)
+        layout = self._layout or compute_layout(
+            (784, 16, 16, 10), self.width() / z, self.height() / z
+        )
         paint_scene(p, layout, self._scene if self._layout else None, self._highlights())
         p.end()
 
@@ -330,7 +375,7 @@ class NetworkView(QWidget):
         if self._snapshot is None:
             paint_scene(p, compute_layout((784, 16, 16, 10), size.width(), size.height()), None, [])
             return
-        if size == self.size() and self._layout is not None:
+        if size == self.size() and self._layout is not None and self.zoom() == 1:
             paint_scene(p, self._layout, self._scene, [], vector)
             return
         layout = compute_layout(self._snapshot.sizes, size.width(), size.height())
@@ -342,6 +387,7 @@ class NetworkView(QWidget):
             self._power,
             layout,
             edge_lines(layout),
+            thickness=self._thickness,
         )
         paint_scene(p, layout, scene, [], vector)
 
@@ -366,7 +412,8 @@ class NetworkView(QWidget):
         self._ensure_layout()
         if self._layout is None:
             return None
-        return hits.neuron_at(self._layout, pos.x(), pos.y())
+        z = self.zoom()
+        return hits.neuron_at(self._layout, pos.x() / z, pos.y() / z)
 
     def edge_at(self, pos: QPointF) -> tuple[int, int, int] | None:
         """Return (weight layer, target j, source i) of the top edge within a few pixels of pos."""
@@ -375,7 +422,8 @@ class NetworkView(QWidget):
             return None
         trace = self.shown_trace()
         args = (self._layout, self._segments, self._snapshot, self._mode, trace)
-        return hits.edge_at(*args, pos.x(), pos.y())
+        z = self.zoom()
+        return hits.edge_at(*args, pos.x() / z, pos.y() / z)
 
     def tooltip_at(self, pos: QPointF) -> str:
         """Return the hover text for pos: a neuron's numbers, an edge's, or an empty string."""
@@ -383,7 +431,8 @@ class NetworkView(QWidget):
             return ""
         hit = self.neuron_at(pos)
         layout, snap, trace = self._layout, self._snapshot, self.shown_trace()
-        in_tile = hits.tile_at(layout, pos.x(), pos.y()) is not None
+        z = self.zoom()
+        in_tile = hits.tile_at(layout, pos.x() / z, pos.y() / z) is not None
         if hit is not None and not (hit[0] == 1 and in_tile) and hit[0] != 0:
             return hits.neuron_tip(layout, snap, trace, *hit)
         edge = self.edge_at(pos)

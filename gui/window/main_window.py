@@ -245,6 +245,25 @@ class MainWindow(QMainWindow):
         self.runs.build_menu(bar.insertMenu(help_menu, QMenu("&Runs", self)).menu())
         self.guide = GuideController(self, self.stored)
         help_menu.menu().insertAction(help_menu.menu().actions()[0], self.guide.toggle_action)
+        from gui.guide import STOPS
+        from gui.present import PresentMode, PresentWidgets
+
+        self.present = PresentMode(
+            PresentWidgets(
+                self,
+                self.splitter,
+                self.middle,
+                self.tabs,
+                self.pad_dock,
+                self.guide.dock,
+                self.guide.panel,
+                self.network_view,
+                len(STOPS),
+            ),
+            self.present_action,
+            self.present_menu,
+            self.stored,
+        )
         if first_launch(self.stored):  # the lesson starts itself, once (issue 22)
             self.guide.start_lesson()
         mark_launched(self.stored)
@@ -505,6 +524,7 @@ class MainWindow(QMainWindow):
         if self.record.unsaved and self.confirm_quit is not None and not self.confirm_quit():
             event.ignore()
             return
+        self.present.leave()  # the normal layout is the one saved
         self.feed.timer.stop()
         self.placement.save()
         self._guard.remove()

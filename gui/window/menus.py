@@ -158,6 +158,12 @@ def build_actions(window: MainWindow) -> None:
         None,
         "Add the digits you drew and labelled to the training set and start afresh.",
     )
+    window.present_action = a(
+        "&Present",
+        lambda: None,  # checkable: gui/present follows its toggled signal
+        "F11",
+        "Projector mode: full screen, large text, thick lines; Esc or F11 leaves it.",
+    )
     window.controls.add_actions(
         [
             window.run_action,
@@ -221,6 +227,9 @@ def build_menus(window: MainWindow) -> None:
     window.view_menu.addSeparator()
     window.view_menu.addAction(window.pad_dock.toggleViewAction())
     window.view_menu.addAction(window.explore_drawing_action)
+    window.view_menu.addSeparator()
+    window.view_menu.addAction(window.present_action)
+    window.present_menu = window.view_menu.addMenu("Present &options")
     train_menu.addSeparator()
     train_menu.addAction(window.undo_teach_action)
     help_menu = bar.addMenu("&Help")
