@@ -198,13 +198,7 @@ class ExplorerPanel(QWidget):
         self._reflow()
 
     def _reflow(self) -> None:
-        """Put the diagram beside the page when both fit, else above it (shorter), never wider.
-
-        Hidden (another tab shown), its width is stale: it reflows when shown again, so a font
-        change meanwhile (present mode) cannot stack it tall and stretch the window.
-        """
-        if not self.isVisible():
-            return
+        """Put the diagram beside the page when both fit, else above it (shorter), never wider."""
         wide = self.content.width() >= WIDE_CONTENT
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.content_layout.direction() != direction:
@@ -254,7 +248,6 @@ class ExplorerPanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         """Take the keyboard on opening, so the arrow keys step through the explorer at once."""
         super().showEvent(event)
-        self._reflow()  # at the width it is shown at (hidden, it did not follow)
         self._arrows.watch(True)
         focus = QApplication.focusWidget()
         if focus is None or not self.isAncestorOf(focus):

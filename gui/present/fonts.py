@@ -11,7 +11,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
 FONT_SCALE = 1.5  # a projector at the back of a classroom: every text at least this much larger
@@ -25,6 +25,11 @@ def scaled(font: QFont, factor: float) -> QFont:
     else:
         out.setPixelSize(math.ceil(font.pixelSize() * factor))
     return out
+
+
+def size(font: QFont) -> float:
+    """Return the size a font asks for, in points (a pixel-sized one at 96 dpi)."""
+    return font.pointSizeF() if font.pointSizeF() > 0 else 0.75 * font.pixelSize()
 
 
 def _point_size(size: object, fallback: float) -> float:
@@ -52,17 +57,17 @@ class FontScaler:
         if self.active:
             return
         self.active = True
-        explicit = [
-            w
-            for w in self.root.findChildren(QWidget)
-            if w.testAttribute(Qt.WidgetAttribute.WA_SetFont)
-        ]
         own = self.root.testAttribute(Qt.WidgetAttribute.WA_SetFont)
         self._root_font = QFont(self.root.font()) if own else None
-        self._widgets = [(w, QFont(w.font())) for w in explicit]
+        before = [(w, QFont(w.font())) for w in self.root.findChildren(QWidget)]
         self.root.setFont(scaled(self.root.font(), self.factor))
-        for widget, font in self._widgets:
-            widget.setFont(scaled(font, self.factor))
+        # Most widgets follow the window's font. One with a font of its own, a style sheet (Qt
+        # then stops passing its parent's font down) or a menu (a window of its own) is scaled
+        # by itself, parents before children, and given back the very font it had.
+        self._widgets = before  # all of them: restore gives each its font back
+        for widget, font in before:
+            if size(widget.font()) < self.factor * size(font) - 0.01:
+                widget.setFont(scaled(font, self.factor))
         self.scale_charts()
 
     def scale_charts(self) -> None:
@@ -78,13 +83,30 @@ class FontScaler:
                 if id(item) in self._items:
                     continue
                 if isinstance(item, pg.AxisItem):
-                    self._items[id(item)] = (item, "tick", item.style.get("tickFont"))
+                    fill, level = item.style["textFillLimits"], item.style["maxTextLevel"]
+                    old = (
+                        item.style["tickFont"],
+                        getattr(item, "_tickDensity", 1.0),
+                        fill,
+                        level,
+                        (item.textWidth, item.textHeight),  # grown for larger labels: give back
+                    )
+                    self._items[id(item)] = (item, "tick", old)
                     item.setStyle(tickFont=QFont(base))
+                    item.setTickDensity(old[1] / self.factor)  # larger labels, fewer of them
+                    item.style["textFillLimits"] = [(n, r / self.factor) for n, r in fill]
+                    item.style["maxTextLevel"] = 0  # major ticks' labels only: 200 ... 900 crowd
                     label = item.label
                     self._items[id(label)] = (label, "text", QFont(label.font()))
                     label.setFont(scaled(label.font(), self.factor))
                     if item.isVisible():
                         item.resizeEvent()  # the caption moves out for the larger ticks
+                elif isinstance(item, pg.PlotItem):  # room above for the top tick's larger text
+                    margins = item.layout.getContentsMargins()
+                    self._items[id(item)] = (item, "margins", margins)
+                    left, top, right, bottom = margins
+                    half = QFontMetricsF(base).height() / 2 + 1
+                    item.layout.setContentsMargins(left, max(top, half), right, bottom)
                 elif isinstance(item, pg.TextItem):
                     text = item.textItem
                     self._items[id(item)] = (text, "text", QFont(text.font()))
@@ -102,19 +124,30 @@ class FontScaler:
             return
         self.active = False
         self.root.setFont(self._root_font if self._root_font is not None else QFont())
-        for widget, font in self._widgets:
-            try:
-                widget.setFont(font)
+        for widget, font in self._widgets:  # one restyled meanwhile (a style sheet set by the
+            try:  # guide's highlight) kept the large font Qt gave it then: it gets its own back
+                if widget.font() != font:
+                    widget.setFont(font)
             except RuntimeError:  # the widget was deleted meanwhile
                 continue
         for item, kind, old in self._items.values():
             try:
                 if kind == "tick":
-                    item.setStyle(tickFont=old)
+                    item.style["tickFont"] = old[0]
+                    item.style["textFillLimits"] = old[2]
+                    item.style["maxTextLevel"] = old[3]
+                    item.textWidth, item.textHeight = old[4]
+                    item.setTickDensity(old[1])
+                    if item.orientation in ("left", "right"):
+                        item._updateWidth()
+                    else:
+                        item._updateHeight()
                     item.picture = None
                     item.update()
                 elif kind == "text":
                     item.setFont(old)
+                elif kind == "margins":
+                    item.layout.setContentsMargins(*old)
                 elif old is None:
                     item.opts.pop("size", None)
                     item.setText(item.text)

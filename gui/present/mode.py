@@ -10,14 +10,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QSplitter, QTabWidget, QWidget
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QFont, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
 
 from gui.present.caption import PresentCaption
 from gui.present.fonts import FONT_SCALE, FontScaler
 
-DIAGRAM_SHARE = 0.62  # of the height the diagram and the cost plot share, before any is dragged
+FULL = Qt.WindowState.WindowFullScreen
+DIAGRAM_SHARE = 0.55  # of the height the diagram and the cost plot share, before any is dragged
 THICKNESS = 2.0  # edges and rings drawn twice as thick: a projector washes out thin lines
 CHOICES = {  # what may show in present mode: its settings key (gui/settings.py) and menu text
     "controls": ("present/controls", "Show the &training controls"),
@@ -42,6 +52,7 @@ class PresentWidgets:
     guide: QObject  # the guide's panel: ``index``, ``stop`` and ``stop_changed``
     diagram: QWidget  # the network view: ``set_thickness`` and ``set_zoom``
     stop_count: int = 1
+    extras: tuple[QWidget, ...] = ()  # hidden in present mode (history slider, batch strip)
 
 
 @dataclass
@@ -50,6 +61,7 @@ class _Layout:
 
     state: QByteArray
     geometry: QByteArray
+    rect: QRect  # where the normal (not maximised) window was
     window_state: Qt.WindowState
     size: QSize
     splitter: QByteArray
@@ -57,6 +69,7 @@ class _Layout:
     tabs: list[bool]
     current: int
     hidden: dict[str, bool] = field(default_factory=dict)
+    policies: list[QSizePolicy] = field(default_factory=list)  # each tab page's
     widths: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
@@ -133,19 +146,23 @@ class PresentMode(QObject):
         self._normal = _Layout(
             state=win.saveState(),
             geometry=win.saveGeometry(),
+            rect=win.geometry(),
             window_state=win.windowState(),
             size=win.size(),
             splitter=w.splitter.saveState(),
             middle=w.middle.saveState(),
             tabs=[tabs.isTabVisible(i) for i in range(tabs.count())],
             current=tabs.currentIndex(),
+            policies=[QSizePolicy(tabs.widget(i).sizePolicy()) for i in range(tabs.count())],
             hidden={
                 "side": self._side().isHidden(),
                 "status": win.statusBar().isHidden(),
                 "tab_bar": tabs.tabBar().isHidden(),
+                **{f"extra{i}": x.isHidden() for i, x in enumerate(w.extras)},
             },
         )
         self.escape.setEnabled(True)
+        win.setMinimumSize(1, 1)  # full screen whatever the panels ask: the checks find any cut
         win.setWindowState(win.windowState() | Qt.WindowState.WindowFullScreen)
         self.fonts.apply()
         self.caption.fit_font(win.font())
@@ -156,6 +173,8 @@ class PresentMode(QObject):
             win.restoreState(state)
         self._apply_choices()
         win.statusBar().hide()
+        for extra in w.extras:
+            extra.hide()
         self._charts.start()
         self._when_sized(win.screen().geometry().size(), self._restore_present_splitters)
 
@@ -176,9 +195,15 @@ class PresentMode(QObject):
         shown = {NETWORK_TAB} | ({EXPLORER_TAB} if self.shows("explorer") else set())
         if tabs.currentIndex() not in shown:
             tabs.setCurrentIndex(NETWORK_TAB)
+        ignored = QSizePolicy.Policy.Ignored
         for i in range(tabs.count()):
             tabs.setTabVisible(i, i in shown)
+            page = tabs.widget(i)  # a page not shown must not widen the window past the screen
+            policy = self._normal.policies[i]
+            page.setSizePolicy(policy if i in shown else QSizePolicy(ignored, ignored))
         tabs.tabBar().setVisible(len(shown) > 1)
+        for bar in w.window.findChildren(QToolBar):  # the View menu has the edge modes
+            bar.hide()
 
     def _widen(self, widget: QWidget, name: str, need: int) -> None:
         """Let ``widget`` be as wide as its larger text needs; its widths come back on leaving."""
@@ -217,29 +242,42 @@ class PresentMode(QObject):
         w.diagram.set_thickness(1.0)
         w.diagram.set_zoom(1.0)
         self.caption.hide()
+        self.caption.setFont(QFont())  # its large font is present mode's alone
         tabs = w.tabs
         for i, visible in enumerate(normal.tabs):
             tabs.setTabVisible(i, visible)
+            page = tabs.widget(i)
+            page.setSizePolicy(normal.policies[i])
+            # A page that lays itself out on resize (the explorer) does so again for the
+            # normal fonts, or its present-mode minimum would widen the window.
+            QCoreApplication.sendEvent(page, QResizeEvent(page.size(), page.size()))
         tabs.setCurrentIndex(normal.current)
         tabs.tabBar().setHidden(normal.hidden["tab_bar"])
         self._side().setHidden(normal.hidden["side"])
         win.statusBar().setHidden(normal.hidden["status"])
+        for i, extra in enumerate(w.extras):
+            extra.setHidden(normal.hidden[f"extra{i}"])
+        win.setMinimumSize(0, 0)  # the layout's minimum again (the window sets none of its own)
         for name, widget in (("side", self._side()), ("pad", w.pad_dock.widget())):
             if name in normal.widths:
                 widget.setMinimumWidth(normal.widths[name][0])
                 widget.setMaximumWidth(normal.widths[name][1])
         win.setWindowState(normal.window_state)
-        if not normal.window_state & (
-            Qt.WindowState.WindowMaximized | Qt.WindowState.WindowFullScreen
-        ):
+        if not normal.window_state & (Qt.WindowState.WindowMaximized | FULL):
             win.restoreGeometry(normal.geometry)
         win.restoreState(normal.state)
 
         def splitters() -> None:
+            layout_request = QEvent.Type.LayoutRequest  # the normal fonts' sizes, laid out
+            QCoreApplication.sendPostedEvents(None, layout_request)
+            if not win.windowState() & (Qt.WindowState.WindowMaximized | FULL):
+                win.setGeometry(normal.rect)
+            win.restoreState(normal.state)  # docks in pixels of the window's own size
             w.splitter.restoreState(normal.splitter)
             w.middle.restoreState(normal.middle)
 
         self._when_sized(normal.size, splitters)
+        QTimer.singleShot(0, self, splitters)  # again once the normal fonts' sizes are laid out
 
     def _when_sized(self, size: QSize, apply) -> None:
         """Run ``apply`` now, and again when the window reaches ``size`` (a window manager's

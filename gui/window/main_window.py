@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
                 self.guide.panel,
                 self.network_view,
                 len(STOPS),
+                (self.timeline, self.batch_strip),
             ),
             self.present_action,
             self.present_menu,
