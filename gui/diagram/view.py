@@ -15,12 +15,15 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
+    QColor,
+    QFocusEvent,
     QGuiApplication,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPen,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QToolBar, QToolTip, QWidget
@@ -33,6 +36,7 @@ from gui.diagram.labels import header_boxes, legend_boxes, titles
 from gui.diagram.layout import DiagramLayout, compute_layout
 from gui.diagram.neuron_panel import NeuronPanel
 from gui.diagram.paint import paint_scene
+from gui.diagram.picking import PICK_KEYS, Pick, first_pick, move
 from gui.diagram.scene import (
     Scene,
     build_scene,
@@ -55,8 +59,8 @@ MODE_LABELS = {
         "red: weaken): fire together, wire together.",
     ),
 }
-EXPORT_SIZE = QSize(1280, 800)
-ZOOM_WIDTH = 1100  # a zoomed diagram keeps a canvas this wide: its column titles stay whole  # used when the view is too small to export as it is
+EXPORT_SIZE = QSize(1280, 800)  # used when the view is too small to export as it is
+ZOOM_WIDTH = 1100  # a zoomed diagram keeps a canvas this wide: its column titles stay whole
 
 
 class NetworkView(QWidget):
@@ -68,7 +72,9 @@ class NetworkView(QWidget):
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setMinimumSize(480, 320)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches it: keys pick neurons
+        self.setAccessibleName("Network diagram")
+        self._pick: Pick | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._snapshot: Snapshot | None = None
         self._trace: ExampleTrace | None = None
@@ -157,6 +163,7 @@ class NetworkView(QWidget):
         if self._snapshot is None or snapshot.sizes != self._snapshot.sizes:
             self._layout = None
             self._hover = None
+            self._pick = None
             self.panel.hide()
         self._snapshot = snapshot
         self._changed = True
@@ -230,6 +237,7 @@ class NetworkView(QWidget):
         self._ensure_scene()
         if self.panel.isVisible() and self._snapshot is not None:
             self.panel.show_neuron(self._snapshot, self.shown_trace(), *self._panel_neuron())
+        self._describe()
         self.update()
 
     def _panel_neuron(self) -> tuple[int, int]:
@@ -311,8 +319,10 @@ class NetworkView(QWidget):
         self._changed = False
 
     def _highlights(self) -> list[tuple[int, int, tuple[int, int, int]]]:
-        """Return the neurons to outline: the hovered one and the panel's."""
+        """Return the neurons to outline: the hovered one, the panel's and the keyboard's."""
         out = []
+        if self._pick is not None:
+            out.append((self._pick.layer, self._pick.index, palette().highlight))
         if self._hover is not None:
             out.append((*self._hover, palette().text))
         if self.panel.isVisible():
@@ -353,7 +363,58 @@ class NetworkView(QWidget):
             (784, 16, 16, 10), self.width() / z, self.height() / z
         )
         paint_scene(p, layout, self._scene if self._layout else None, self._highlights())
+        self._paint_picked_edge(p)
         p.end()
+
+    def _paint_picked_edge(self, p: QPainter) -> None:
+        """Draw the edge picked with the keyboard over the others, in the highlight colour."""
+        pick, layout = self._pick, self._layout
+        if pick is None or pick.source is None or layout is None or self._snapshot is None:
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(QPen(QColor(*palette().highlight), 3.0 * self._thickness))
+        x0, y0 = layout.centers[pick.layer - 1][pick.source]  # layer 1: from its input pixel
+        x1, y1 = layout.centers[pick.layer][pick.index]
+        p.drawLine(QPointF(x0, y0), QPointF(x1, y1))
+
+    def pick(self) -> Pick | None:
+        """Return the neuron (and edge) picked with the keyboard, or None."""
+        return self._pick
+
+    def set_pick(self, pick: Pick | None) -> None:
+        """Pick a neuron (and an edge into it) as the keyboard would; None drops the pick."""
+        self._pick = pick
+        self._describe()
+        self.update()
+
+    def pick_text(self) -> str:
+        """Return what the keyboard's pick is: a neuron's or an edge's numbers, or ''."""
+        pick, layout, snap = self._pick, self.diagram_layout(), self._snapshot
+        if pick is None or layout is None or snap is None:
+            return ""
+        trace = self.shown_trace()
+        if pick.source is None:
+            return hits.neuron_tip(layout, snap, trace, pick.layer, pick.index)
+        return hits.edge_tip(layout, snap, trace, pick.layer - 1, pick.index, pick.source)
+
+    def _describe(self) -> None:
+        """Say what the diagram shows now, for a screen reader: the network, its guess, the pick."""
+        snap = self._snapshot
+        if snap is None:
+            self.setAccessibleDescription("No network yet.")
+            return
+        sizes = "-".join(str(n) for n in snap.sizes)
+        words = [f"A {sizes} network; the edges show {MODE_LABELS[self._mode][0].lower()}."]
+        trace = self.shown_trace()
+        if trace is not None:
+            outputs = np.asarray(trace.outputs, np.float64)
+            guess = int(np.argmax(outputs))
+            words.append(f"The network's guess: {guess} (output {outputs[guess]:.2f}).")
+        if self._pick is not None:
+            words.append("Picked: " + self.pick_text().replace("\n", "; ") + ".")
+        else:
+            words.append("Tab here, then the arrow keys pick a neuron and E an edge into it.")
+        self.setAccessibleDescription(" ".join(words))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         """Lay the diagram out again for the new size."""
@@ -470,7 +531,10 @@ class NetworkView(QWidget):
             QToolTip.hideText()
 
     def event(self, event: QEvent) -> bool:
-        """Answer Qt's tooltip request with the text for the item under the mouse."""
+        """Answer Qt's tooltip request; keep the pick's keys from the window's shortcuts."""
+        if event.type() == QEvent.Type.ShortcutOverride and self._uses_key(event):
+            event.accept()  # Right moves the pick here, it does not train a step
+            return True
         if event.type() == QEvent.Type.ToolTip:
             self._tip = self.tooltip_at(QPointF(event.pos()))
             self._show_tip(event.globalPos())
@@ -504,10 +568,46 @@ class NetworkView(QWidget):
         self.panel.move(max(x, 0), 44)
         self.update()
 
+    def _uses_key(self, event: QKeyEvent) -> bool:
+        """Return True if the key moves or opens the keyboard's pick (then no shortcut fires)."""
+        if self._pick is None or self._snapshot is None:
+            return False
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.key() == Qt.Key.Key_E:
+            return mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+        return mods == Qt.KeyboardModifier.NoModifier and event.key() in PICK_KEYS
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt's name)
+        """Reached with Tab: pick the first hidden neuron, so the arrow keys move at once."""
+        super().focusInEvent(event)
+        tabbed = event.reason() in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+        )
+        if tabbed and self._pick is None and self._snapshot is not None:
+            self.set_pick(first_pick(self._snapshot.sizes))
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        """Close the detail panel with Escape."""
-        if event.key() == Qt.Key.Key_Escape and self.panel.isVisible():
+        """Move the pick with the arrow keys and E, open its panel with Enter; Escape steps back.
+
+        Escape closes the detail panel, then drops the picked edge, then the pick.
+        """
+        key = event.key()
+        if key == Qt.Key.Key_Escape and self.panel.isVisible():
             self.panel.hide()
             self.update()
             return
-        super().keyPressEvent(event)
+        if key == Qt.Key.Key_Escape and self._pick is not None:
+            edge = self._pick.source is not None
+            self.set_pick(Pick(self._pick.layer, self._pick.index) if edge else None)
+            return
+        if not self._uses_key(event):
+            super().keyPressEvent(event)
+            return
+        pick = self._pick
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_panel(pick.layer, pick.index)
+            self.neuron_clicked.emit(pick.layer, pick.index)
+            return
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.set_pick(move(pick, key, self._snapshot.sizes, backwards=shift))

@@ -34,6 +34,21 @@ def cell_colours(matrix: np.ndarray) -> np.ndarray:
     return np.rint(bg + (hue - bg) * t).astype(np.uint8)
 
 
+def matrix_words(matrix: np.ndarray | None) -> str:
+    """Say what a confusion matrix shows: how many are right and the most common mistake."""
+    if matrix is None:
+        return "No result yet."
+    total = int(matrix.sum())
+    right = int(np.trace(matrix))
+    off = matrix * (1 - np.eye(N, dtype=matrix.dtype))
+    true, predicted = divmod(int(np.argmax(off)), N)
+    words = f"Rows: the true digit, columns: the prediction. {right:,} of {total:,} right"
+    count = int(off[true, predicted])
+    if count > 0:
+        words += f"; the most common mistake: {true} read as {predicted}, {count} times"
+    return words + "."
+
+
 class _MatrixCanvas(QWidget):
     """Paints the 10x10 grid with its counts and reports clicked cells."""
 
@@ -67,6 +82,8 @@ class _MatrixCanvas(QWidget):
         """Show these counts."""
         self.matrix = None if matrix is None else np.asarray(matrix)
         self.colours = None if matrix is None else cell_colours(matrix)
+        self.setAccessibleName("Confusion matrix")
+        self.setAccessibleDescription(matrix_words(self.matrix))
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name

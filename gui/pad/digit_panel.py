@@ -162,6 +162,7 @@ class DigitPanel(QWidget):
         row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(caption, 1)
         self.output_plot = digit_bar_plot(WIDE_BARS, "output a")
+        self.output_plot.setAccessibleName("The network's ten outputs")
         self.output_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.1)  # room for "1"
         self.output_plot.getPlotItem().getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7)
@@ -363,6 +364,9 @@ class DigitPanel(QWidget):
             self.empty_text.setVisible(True)
             self.guess_label.setText("")
             self.value_label.setText("")
+            hint = self.empty_text.textItem.toPlainText()
+            self.output_plot.setAccessibleDescription(f"No guess: {hint}.")
+            self.pad.setAccessibleDescription("Empty: draw a digit here with the mouse.")
             return
         winner = int(np.argmax(outputs))
         brushes = [self._other_brush] * len(outputs)
@@ -372,6 +376,11 @@ class DigitPanel(QWidget):
         self.empty_text.setVisible(False)
         self.guess_label.setText(f"Guess: {winner}")
         self.value_label.setText(f"its output a = {outputs[winner]:.2f}")
+        each = ", ".join(f"{d}: {a:.2f}" for d, a in enumerate(outputs))
+        self.output_plot.setAccessibleDescription(
+            f"The network's guess: {winner}, output a = {outputs[winner]:.2f}. All ten: {each}."
+        )
+        self.pad.setAccessibleDescription(f"A drawing; the network's guess: {winner}.")
 
     def _update_buttons(self) -> None:
         """Enable the teach and add buttons only when there is a drawing and a chosen label."""
