@@ -99,8 +99,7 @@ def test_a_keyboard_alone_trains_steps_plays_explores_picks_teaches_guides_and_c
     window.step_player.close()
     # Teach it: load a test digit, say what it is, apply one step, all by Tab and Space.
     panel = window.digit_panel
-    tab_to(qtbot, window, panel.load_button)
-    key(window, K.Key_Space)
+    key(window, K.Key_G, Qt.KeyboardModifier.AltModifier)  # "Load test di&git"
     qtbot.waitUntil(lambda: panel.network_input() is not None, timeout=5000)
     label = ((panel.selected_label() or 0) + 1) % 10  # another digit than the one loaded
     buttons = panel.label_group.buttons()
