@@ -178,3 +178,25 @@ def test_the_custom_widgets_say_what_they_show_with_live_values(qtbot, tmp_path)
     canvas.set_matrix(matrix)
     assert said(canvas, QAccessible.Text.Name) == "Confusion matrix"
     assert "90 of 93 right" in said(canvas) and "4 read as 9, 3 times" in said(canvas)
+
+
+def test_tab_goes_through_the_train_box_top_to_bottom_before_the_network_fields(qtbot, tmp_path):
+    """The Train box is on top of the controls: its buttons, Run for, Speed and Data come first."""
+    window = open_window(qtbot, tmp_path / "s.ini")
+    c = window.controls
+    buttons = [b for b in c.findChildren(QWidget) if b.parentWidget() is c._run_box]
+    first = next(b for b in buttons if b.text() == "Run")
+    first.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(first.hasFocus, timeout=5000)
+    order = [QApplication.focusWidget()]
+    while order[-1] is not c.hidden and len(order) < 20:
+        key(window, K.Key_Tab)
+        order.append(QApplication.focusWidget())
+
+    def action(w):
+        return getattr(w, "defaultAction", lambda: None)()
+
+    texts = [action(w).text().replace("&", "") for w in order if action(w) is not None]
+    assert texts[:3] == ["Run", "Step mini-batch", "Step epoch"]
+    rest = [w for w in order if action(w) is None]
+    assert rest == [c.goal, c.speed, c.full_speed, c.data, c.hidden]
