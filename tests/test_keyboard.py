@@ -62,6 +62,7 @@ def test_a_keyboard_alone_trains_steps_plays_explores_picks_teaches_guides_and_c
     before = seen(window)
     key(window, K.Key_Right)
     qtbot.waitUntil(lambda: seen(window) > before, timeout=10000)
+    qtbot.waitUntil(lambda: window.worker.state == "paused", timeout=10000)  # the step is done
     # Train: Space runs, Space pauses.
     key(window, K.Key_Space)
     qtbot.waitUntil(lambda: window.worker.state == "running", timeout=10000)
