@@ -107,6 +107,13 @@ KEYS: dict[str, sr.Key] = {  # every key Backprop Lab stores; a new key belongs 
     "window/splitter": sr.Key(None, sr.binary, "the first launch's layout"),
     "window/state": sr.Key(None, sr.binary, "the first launch's layout"),
     "app/launched": sr.Key(False, sr.flag),
+    "present/controls": sr.Key(False, sr.flag),  # what projector mode shows (gui/present)
+    "present/pad": sr.Key(False, sr.flag),
+    "present/explorer": sr.Key(False, sr.flag),  # at 1.5x it needs a 1920x1080 projector
+    "present/caption": sr.Key(True, sr.flag),
+    "present/state": sr.Key(None, sr.binary, "the first present mode's layout"),
+    "present/splitter": sr.Key(None, sr.binary, "the first present mode's layout"),
+    "present/middle": sr.Key(None, sr.binary, "the first present mode's layout"),
 }
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
     QComboBox,
+    QDockWidget,
     QGraphicsView,
     QLabel,
     QLineEdit,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QStyleOptionButton,
     QTabBar,
     QTableView,
+    QToolBar,
     QToolButton,
     QWidget,
 )
@@ -430,21 +432,24 @@ def settle(process, condition=lambda: True, timeout: float = 60.0) -> None:
 
     end = time.perf_counter() + timeout
     last = None
+    moving = ""
     while True:
         process(0.02)
         if condition():
-            now = {
-                getCppPointer(w)[0]: w.geometry().getRect()
-                for w in QApplication.allWidgets()
-                if w.isVisible()
-            }
+            shown = {getCppPointer(w)[0]: w for w in QApplication.allWidgets() if w.isVisible()}
+            now = {key: w.geometry().getRect() for key, w in shown.items()}
             if now == last:
                 return
+            if last is not None:
+                moved = [_name(shown[k]) for k in now if k in last and now[k] != last[k]]
+                moving = f"; moving: {moved[:6]}"
             last = now
         else:
             last = None
         if time.perf_counter() > end:
-            raise TimeoutError(f"the window did not settle: {getattr(condition, '__doc__', '')}")
+            raise TimeoutError(
+                f"the window did not settle: {getattr(condition, '__doc__', '')}{moving}"
+            )
 
 
 def all_problems(window) -> Iterator[str]:
@@ -565,6 +570,7 @@ def _main() -> int:
             settle(process, relabelled)
         found: list[str] = []
         geometry = os.environ.get("LAYOUT_GEOMETRY")
+        trained_s = 0.0
         if geometry:
             window.showNormal()
             window.setGeometry(QRect(*(int(v) for v in geometry.split(","))))
@@ -593,6 +599,9 @@ def _main() -> int:
                 if shots:
                     window.grab().save(os.path.join(shots, f"{name}.png"))
 
+            if os.environ.get("LAYOUT_PRESENT") == "only":  # present mode alone, on this screen
+                found += list(present_problems(window, process, shoot))
+                return _report(window, found, started, trained_s)
             found += list(walk(window, process, shoot))  # as a first launch: the guide open
             # A first launch shares the pad's column with the guide, where the pad scrolls up and
             # down (the walk above allows that, never sideways). The pad's own promise (outputs,
@@ -602,17 +611,28 @@ def _main() -> int:
             found += [f"pad: {p}" for p in pad_problems(window, process)]
             found += [f"diagram: {p}" for p in diagram_problems(window.network_view)]
             found += [f"slow motion: {p}" for p in slow_motion_problems(window, process)]
-        report = {
-            "problems": found,
-            "ratio": window.devicePixelRatioF(),
-            "screen": window.screen().availableGeometry().getRect(),
-            "window": window.frameGeometry().getRect(),
-            "maximized": window.isMaximized(),
-        }
-        if not geometry:
-            report["seconds"] = {"train": trained_s, "all": time.perf_counter() - started}
-        window.close()
-        app.processEvents()
+            found += list(present_problems(window, process, shoot))
+        return _report(window, found, started if not geometry else None, trained_s)
+    return 0
+
+
+def _report(window, found: list[str], started: float | None, trained_s: float = 0.0) -> int:
+    """Print the walk's report as JSON, close the window and return the exit status."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    report = {
+        "problems": found,
+        "ratio": window.devicePixelRatioF(),
+        "screen": window.screen().availableGeometry().getRect(),
+        "window": window.frameGeometry().getRect(),
+        "maximized": window.isMaximized(),
+    }
+    if started is not None:
+        report["seconds"] = {"train": trained_s, "all": time.perf_counter() - started}
+    window.close()
+    QApplication.processEvents()
     print(json.dumps(report))
     return 0
 
@@ -637,6 +657,87 @@ def named_classes(data, kind: str):
 
     names = ("Hummingbird", "Salamander", "Caterpillar")
     return MnistData(part(data.train), part(data.test), "three", names)
+
+
+PRESENT_CHOICES = (  # what a teacher may show in present mode, walked one set at a time
+    ("caption",),
+    ("caption", "controls"),
+    ("caption", "pad"),
+)
+PRESENT_WIDE = (  # the explorer's page at 1.5x needs a 1920x1080 projector (720p: not whole)
+    ("explorer", "caption"),
+    ("explorer", "caption", "controls"),
+)
+PRESENT_WIDE_FROM = 1920
+
+
+def present_problems(window, process, shoot=lambda name: None) -> Iterator[str]:
+    """Yield the faults of present mode (F11) for each set of panels in PRESENT_CHOICES, on each
+    tab and explorer step it shows; and any change to the normal layout after leaving it (Esc).
+    """
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window.tabs.setCurrentIndex(0)
+    settle(process)
+    before = _normal_layout(window)
+    present = window.present
+    window.menus.present_action.trigger()
+
+    def presenting() -> bool:
+        """present mode, full screen"""
+        return present.is_active() and window.isFullScreen()
+
+    wide = window.screen().geometry().width() >= PRESENT_WIDE_FROM
+    for n, choices in enumerate(PRESENT_CHOICES + (PRESENT_WIDE if wide else ())):
+        for name in ("controls", "pad", "explorer", "caption"):
+            present.set_shows(name, name in choices)
+        settle(process, presenting)
+        tabs = window.tabs
+        for index in (i for i in range(tabs.count()) if tabs.isTabVisible(i)):
+            tabs.setCurrentIndex(index)
+            settle(process)
+            explorer = tabs.widget(index) is window.explorer
+            for step in range(1, N_STEPS + 1) if explorer else [None]:
+                where = f"tab {tabs.tabText(index)!r}"
+                if step is not None:
+                    window.explorer.set_step(step)
+
+                    def drawn(step=step) -> bool:
+                        """the explorer's step and its picture"""
+                        return window.explorer.step() == step and not window.explorer.busy()
+
+                    settle(process, drawn)
+                    where = f"explorer step {step}"
+                shoot(f"present{n}-{index}-{step or 0}")
+                for problem in all_problems(window):
+                    yield f"present with {'+'.join(choices)}, {where}: {problem}"
+            tabs.setCurrentIndex(0)
+            settle(process)
+            for problem in diagram_problems(window.network_view):
+                yield f"present with {'+'.join(choices)}, diagram: {problem}"
+    QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Escape)
+    settle(process, lambda: not present.is_active())
+    after = _normal_layout(window)
+    for key, value in before.items():
+        if after[key] != value:
+            yield f"after present mode the normal layout's {key} is {after[key]}, was {value}"
+
+
+def _normal_layout(window) -> dict:
+    """Return what the normal layout is made of: the window, its splitters, docks and tabs."""
+    return {
+        "window": window.geometry().getRect(),
+        "docks": [
+            (d.windowTitle(), d.isVisible(), d.geometry().getRect())
+            for d in window.findChildren(QDockWidget)
+        ],
+        "toolbars": [t.isVisible() for t in window.findChildren(QToolBar)],
+        "splitter": window.splitter.sizes(),
+        "middle": window.middle.sizes(),
+        "tabs": [window.tabs.isTabVisible(i) for i in range(window.tabs.count())],
+        "font": window.font().toString(),
+    }
 
 
 def slow_motion_problems(window, process) -> Iterator[str]:

@@ -83,6 +83,18 @@ def test_nothing_is_cut_on_any_tab_or_explorer_step_after_an_epoch(walk):
     assert report["problems"] == []
 
 
+PRESENT_WALKS = ((1280, 720, "light"), (1920, 1080, "light"))  # dark: in the walks above
+
+
+@pytest.mark.parametrize("walk", PRESENT_WALKS, ids=[f"{w}x{h}-{t}" for w, h, t in PRESENT_WALKS])
+def test_present_mode_is_whole_on_a_projector_and_gives_the_normal_layout_back(walk, tmp_path):
+    """Present mode (F11) at 720p and 1080p: every panel set a teacher may choose, every tab and
+    explorer step it shows, nothing cut or sideways; Esc restores the normal layout exactly."""
+    width, height, theme = walk
+    report = launch(width, height, 1, tmp_path, LAYOUT_THEME=theme, LAYOUT_PRESENT="only")
+    assert report["problems"] == []
+
+
 @pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}x{h}@{s}x" for w, h, s in SCREENS])
 def test_first_launch_uses_the_screen_well_and_is_centred(screen):
     """A first launch fills a small screen and takes most of a large one, centred."""

@@ -64,7 +64,7 @@ def _paint_neurons(p: QPainter, layout: DiagramLayout, scene: Scene) -> None:
     outline = QColor(*palette().outline)
     for k in range(1, len(layout.sizes)):
         r = layout.radii[k]
-        ring = max(1.0, min(0.22 * r, 3.5))
+        ring = max(1.0, min(0.22 * r, 3.5)) * scene.thickness
         fills = scene.fills[k - 1].tolist()
         rings = scene.rings[k - 1].tolist()
         for (cx, cy), fill, bias in zip(layout.centers[k].tolist(), fills, rings):
@@ -77,7 +77,7 @@ def _paint_neurons(p: QPainter, layout: DiagramLayout, scene: Scene) -> None:
             p.setPen(QPen(QColor(*bias), ring))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(c, r + ring / 2 + 0.5, r + ring / 2 + 0.5)
-            p.setPen(QPen(outline, 1.0) if r >= 4 else Qt.PenStyle.NoPen)
+            p.setPen(QPen(outline, scene.thickness) if r >= 4 else Qt.PenStyle.NoPen)
             p.setBrush(QColor(*fill))
             p.drawEllipse(c, r, r)
 
@@ -230,7 +230,7 @@ def paint_scene(
         if not (0 < layer < len(layout.sizes) and 0 <= index < layout.sizes[layer]):
             continue
         r = layout.radii[layer]
-        p.setPen(QPen(QColor(*colour), 2.0))
+        p.setPen(QPen(QColor(*colour), 2.0 * scene.thickness))
         cx, cy = layout.centers[layer][index]
         p.drawEllipse(QPointF(cx, cy), r + 5, r + 5)
         if layer == 1:

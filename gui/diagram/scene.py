@@ -77,6 +77,7 @@ class Scene:
     train_config: TrainConfig | None = None  # the settings of the step the update mode shows
     n_train: int = 0  # the training set's size n, for L2's factor 1 - eta * lambda / n
     class_names: tuple[str, ...] = ()  # what each output stands for (empty: its number)
+    thickness: float = 1.0  # edges, rings and outlines drawn this many times their width
 
 
 def _qimage(rgba: np.ndarray, keep: list[np.ndarray]) -> QImage:
@@ -155,7 +156,12 @@ def sign_note() -> list[str]:
 
 
 def _buckets(
-    values: np.ndarray, lines: list[QLineF], scale: float, power: float, max_width: float
+    values: np.ndarray,
+    lines: list[QLineF],
+    scale: float,
+    power: float,
+    max_width: float,
+    thickness: float = 1.0,
 ) -> list[tuple[QPen, list[QLineF], bool]]:
     """Return one (pen, lines, antialias) per strength level and sign, weakest first."""
     t = emphasise(finite(values).ravel(), scale, power)
@@ -171,7 +177,7 @@ def _buckets(
         if count and lvl > 0:  # level 0 would be drawn within 3% of the background colour
             strength = (lvl + 0.5) / LEVELS
             pen = QPen(blend(palette().negative if negative else palette().positive, strength))
-            pen.setWidthF(MIN_WIDTH + (max_width - MIN_WIDTH) * strength)
+            pen.setWidthF(thickness * (MIN_WIDTH + (max_width - MIN_WIDTH) * strength))
             pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             if negative and palette().sign_marks:  # a second cue beside colour: dashed is negative
                 pen.setDashPattern(NEGATIVE_DASHES)
@@ -191,10 +197,12 @@ def build_scene(
     layout: DiagramLayout,
     lines: list[list[QLineF] | None],
     scales: list[float] | None = None,
+    thickness: float = 1.0,
 ) -> Scene:
     """Return the frame for ``snapshot`` in edge ``mode``; ``trace`` gives fills and Hebbian.
 
-    ``scales`` fixes each weight layer's full-colour |value| (default: from the values drawn).
+    ``scales`` fixes each weight layer's full-colour |value| (default: from the values drawn);
+    ``thickness`` multiplies every edge's width (a projector washes out thin lines).
     """
     trace = trace if trace is not None else snapshot.example
     n_layers = len(snapshot.sizes) - 1
@@ -216,7 +224,7 @@ def build_scene(
             continue
         spacing = min(np.diff(layout.centers[c][:, 1]).min(initial=60.0) for c in (k, k + 1))
         widest = float(np.clip(0.16 * spacing, MIN_WIDTH + 0.3, 4.0))
-        buckets.append(_buckets(values[k], lines[k], scales[k], power, widest))
+        buckets.append(_buckets(values[k], lines[k], scales[k], power, widest, thickness))
     tiles = None
     side = layout.image_side
     if have and side * side == snapshot.sizes[0]:
@@ -263,4 +271,5 @@ def build_scene(
         keep=keep,
         train_config=snapshot.train_config,
         n_train=snapshot.n_train,
+        thickness=thickness,
     )

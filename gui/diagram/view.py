@@ -15,12 +15,15 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
+    QColor,
+    QFocusEvent,
     QGuiApplication,
     QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPen,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QToolBar, QToolTip, QWidget
@@ -33,6 +36,7 @@ from gui.diagram.labels import header_boxes, legend_boxes, titles
 from gui.diagram.layout import DiagramLayout, compute_layout
 from gui.diagram.neuron_panel import NeuronPanel
 from gui.diagram.paint import name_room, output_names, paint_scene
+from gui.diagram.picking import PICK_KEYS, Pick, first_pick, move
 from gui.diagram.scene import (
     Scene,
     build_scene,
@@ -60,6 +64,7 @@ MODE_LABELS = {
     ),
 }
 EXPORT_SIZE = QSize(1280, 800)  # used when the view is too small to export as it is
+ZOOM_WIDTH = 1100  # a zoomed diagram keeps a canvas this wide: its column titles stay whole
 
 
 class NetworkView(QWidget):
@@ -71,13 +76,17 @@ class NetworkView(QWidget):
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setMinimumSize(480, 320)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches it: keys pick neurons
+        self.setAccessibleName("Network diagram")
+        self._pick: Pick | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._snapshot: Snapshot | None = None
         self._trace: ExampleTrace | None = None
         self._mode = "weight"
         self._per_layer = True
         self._power = 1.0
+        self._thickness = 1.0
+        self._zoom = 1.0
         self._hover: tuple[int, int] | None = None
         self._tip = ""
         self._layout: DiagramLayout | None = None
@@ -159,6 +168,7 @@ class NetworkView(QWidget):
         if self._snapshot is None or snapshot.sizes != self._snapshot.sizes:
             self._layout = None
             self._hover = None
+            self._pick = None
             self.panel.hide()
         self._snapshot = snapshot
         self._changed = True
@@ -231,6 +241,34 @@ class NetworkView(QWidget):
         self.emphasis_action.blockSignals(False)
         self._changed = True
 
+    def set_thickness(self, factor: float) -> None:
+        """Draw edges, bias rings and outlines ``factor`` times their width (2 for a projector)."""
+        factor = float(factor) if np.isfinite(factor) and factor > 0 else 1.0
+        if factor != self._thickness:
+            self._thickness = factor
+            self._changed = True
+            self.update()
+
+    def thickness(self) -> float:
+        """Return how many times their width the edges and rings are drawn."""
+        return self._thickness
+
+    def set_zoom(self, factor: float) -> None:
+        """Draw everything, text included, up to ``factor`` times larger (1.5 for a projector).
+
+        The diagram is laid out on a canvas ``factor`` times smaller and painted magnified, so
+        it still fits; the zoom is less where the view is too small for the smallest canvas.
+        """
+        factor = float(factor) if np.isfinite(factor) and factor >= 1 else 1.0
+        if factor != self._zoom:
+            self._zoom = factor
+            self._layout = None
+            self.update()
+
+    def zoom(self) -> float:
+        """Return how many times larger the diagram is drawn now (1 unless zoomed and room)."""
+        return max(1.0, min(self._zoom, self.width() / ZOOM_WIDTH, self.height() / 240))
+
     def refresh(self) -> None:
         """Rebuild the frame if anything changed since the last one, and schedule a repaint."""
         if not self._changed and self._layout is not None:
@@ -239,6 +277,7 @@ class NetworkView(QWidget):
         if self.panel.isVisible() and self._snapshot is not None:
             neuron = self._panel_neuron()
             self.panel.show_neuron(self._snapshot, self.shown_trace(), *neuron, self._named())
+        self._describe()
         self.update()
 
     def _panel_neuron(self) -> tuple[int, int]:
@@ -280,28 +319,33 @@ class NetworkView(QWidget):
         self._ensure_scene()
         if self._layout is None:
             return []
-        return [b.rect for b in header_boxes(self._layout, titles(self._layout.sizes, self._scene))]
+        boxes = header_boxes(self._layout, titles(self._layout.sizes, self._scene))
+        return [self._to_widget(b.rect) for b in boxes]
 
     def legend_boxes(self) -> list[QRectF]:
         """Return where the legend's lines of text are painted (empty before the first snapshot)."""
         self._ensure_scene()
         if self._layout is None or self._scene is None:
             return []
-        return [b.rect for b in legend_boxes(self._layout, self._scene)[0]]
+        return [self._to_widget(b.rect) for b in legend_boxes(self._layout, self._scene)[0]]
+
+    def _to_widget(self, rect: QRectF) -> QRectF:
+        """Return a rectangle of the (zoomed) canvas in the widget's pixels."""
+        z = self.zoom()
+        return QRectF(rect.x() * z, rect.y() * z, rect.width() * z, rect.height() * z)
 
     def _ensure_layout(self) -> None:
         """Recompute the geometry and the edge lines after a resize or a new architecture."""
         if self._snapshot is None:
             return
+        z = self.zoom()
+        width, height = self.width() / z, self.height() / z
         if self._layout is None or (self._layout.width, self._layout.height) != (
-            max(self.width(), 320),
-            max(self.height(), 240),
+            max(width, 320.0),
+            max(height, 240.0),
         ):
             self._layout = compute_layout(
-                self._snapshot.sizes,
-                self.width(),
-                self.height(),
-                self._label_width(self.height()),
+                self._snapshot.sizes, width, height, self._label_width(height)
             )
             self._lines = edge_lines(self._layout)
             self._segments = [None] + [
@@ -322,6 +366,7 @@ class NetworkView(QWidget):
             self._power,
             self._layout,
             self._lines,
+            thickness=self._thickness,
         )
         self._scene.class_names = self._named()
         self._changed = False
@@ -332,8 +377,10 @@ class NetworkView(QWidget):
         return self._class_names if len(self._class_names) == n else ()
 
     def _highlights(self) -> list[tuple[int, int, tuple[int, int, int]]]:
-        """Return the neurons to outline: the hovered one and the panel's."""
+        """Return the neurons to outline: the hovered one, the panel's and the keyboard's."""
         out = []
+        if self._pick is not None:
+            out.append((self._pick.layer, self._pick.index, palette().highlight))
         if self._hover is not None:
             out.append((*self._hover, palette().text))
         if self.panel.isVisible():
@@ -362,14 +409,70 @@ class NetworkView(QWidget):
         self._ensure_layout()
         if self._frame_source is not None and self._layout is not None:
             p = QPainter(self)
+            p.scale(self.zoom(), self.zoom())
             self._frame_source(p, self._layout)
             p.end()
             return
         self._ensure_scene()
         p = QPainter(self)
-        layout = self._layout or compute_layout((784, 16, 16, 10), self.width(), self.height())
+        z = self.zoom()
+        p.scale(z, z)
+        layout = self._layout or compute_layout(
+            (784, 16, 16, 10), self.width() / z, self.height() / z
+        )
         paint_scene(p, layout, self._scene if self._layout else None, self._highlights())
+        self._paint_picked_edge(p)
         p.end()
+
+    def _paint_picked_edge(self, p: QPainter) -> None:
+        """Draw the edge picked with the keyboard over the others, in the highlight colour."""
+        pick, layout = self._pick, self._layout
+        if pick is None or pick.source is None or layout is None or self._snapshot is None:
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(QPen(QColor(*palette().highlight), 3.0 * self._thickness))
+        x0, y0 = layout.centers[pick.layer - 1][pick.source]  # layer 1: from its input pixel
+        x1, y1 = layout.centers[pick.layer][pick.index]
+        p.drawLine(QPointF(x0, y0), QPointF(x1, y1))
+
+    def pick(self) -> Pick | None:
+        """Return the neuron (and edge) picked with the keyboard, or None."""
+        return self._pick
+
+    def set_pick(self, pick: Pick | None) -> None:
+        """Pick a neuron (and an edge into it) as the keyboard would; None drops the pick."""
+        self._pick = pick
+        self._describe()
+        self.update()
+
+    def pick_text(self) -> str:
+        """Return what the keyboard's pick is: a neuron's or an edge's numbers, or ''."""
+        pick, layout, snap = self._pick, self.diagram_layout(), self._snapshot
+        if pick is None or layout is None or snap is None:
+            return ""
+        trace = self.shown_trace()
+        if pick.source is None:
+            return hits.neuron_tip(layout, snap, trace, pick.layer, pick.index)
+        return hits.edge_tip(layout, snap, trace, pick.layer - 1, pick.index, pick.source)
+
+    def _describe(self) -> None:
+        """Say what the diagram shows now, for a screen reader: the network, its guess, the pick."""
+        snap = self._snapshot
+        if snap is None:
+            self.setAccessibleDescription("No network yet.")
+            return
+        sizes = "-".join(str(n) for n in snap.sizes)
+        words = [f"A {sizes} network; the edges show {MODE_LABELS[self._mode][0].lower()}."]
+        trace = self.shown_trace()
+        if trace is not None:
+            outputs = np.asarray(trace.outputs, np.float64)
+            guess = int(np.argmax(outputs))
+            words.append(f"The network's guess: {guess} (output {outputs[guess]:.2f}).")
+        if self._pick is not None:
+            words.append("Picked: " + self.pick_text().replace("\n", "; ") + ".")
+        else:
+            words.append("Tab here, then the arrow keys pick a neuron and E an edge into it.")
+        self.setAccessibleDescription(" ".join(words))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
         """Lay the diagram out again for the new size."""
@@ -391,7 +494,7 @@ class NetworkView(QWidget):
         if self._snapshot is None:
             paint_scene(p, compute_layout((784, 16, 16, 10), size.width(), size.height()), None, [])
             return
-        if size == self.size() and self._layout is not None:
+        if size == self.size() and self._layout is not None and self.zoom() == 1:
             paint_scene(p, self._layout, self._scene, [], vector)
             return
         layout = compute_layout(
@@ -405,6 +508,7 @@ class NetworkView(QWidget):
             self._power,
             layout,
             edge_lines(layout),
+            thickness=self._thickness,
         )
         scene.class_names = self._named()
         paint_scene(p, layout, scene, [], vector)
@@ -430,7 +534,8 @@ class NetworkView(QWidget):
         self._ensure_layout()
         if self._layout is None:
             return None
-        return hits.neuron_at(self._layout, pos.x(), pos.y())
+        z = self.zoom()
+        return hits.neuron_at(self._layout, pos.x() / z, pos.y() / z)
 
     def edge_at(self, pos: QPointF) -> tuple[int, int, int] | None:
         """Return (weight layer, target j, source i) of the top edge within a few pixels of pos."""
@@ -439,7 +544,8 @@ class NetworkView(QWidget):
             return None
         trace = self.shown_trace()
         args = (self._layout, self._segments, self._snapshot, self._mode, trace)
-        return hits.edge_at(*args, pos.x(), pos.y())
+        z = self.zoom()
+        return hits.edge_at(*args, pos.x() / z, pos.y() / z)
 
     def tooltip_at(self, pos: QPointF) -> str:
         """Return the hover text for pos: a neuron's numbers, an edge's, or an empty string."""
@@ -447,7 +553,8 @@ class NetworkView(QWidget):
             return ""
         hit = self.neuron_at(pos)
         layout, snap, trace = self._layout, self._snapshot, self.shown_trace()
-        in_tile = hits.tile_at(layout, pos.x(), pos.y()) is not None
+        z = self.zoom()
+        in_tile = hits.tile_at(layout, pos.x() / z, pos.y() / z) is not None
         if hit is not None and not (hit[0] == 1 and in_tile) and hit[0] != 0:
             return hits.neuron_tip(layout, snap, trace, *hit, self._named())
         edge = self.edge_at(pos)
@@ -485,7 +592,10 @@ class NetworkView(QWidget):
             QToolTip.hideText()
 
     def event(self, event: QEvent) -> bool:
-        """Answer Qt's tooltip request with the text for the item under the mouse."""
+        """Answer Qt's tooltip request; keep the pick's keys from the window's shortcuts."""
+        if event.type() == QEvent.Type.ShortcutOverride and self._uses_key(event):
+            event.accept()  # Right moves the pick here, it does not train a step
+            return True
         if event.type() == QEvent.Type.ToolTip:
             self._tip = self.tooltip_at(QPointF(event.pos()))
             self._show_tip(event.globalPos())
@@ -519,10 +629,46 @@ class NetworkView(QWidget):
         self.panel.move(max(x, 0), 44)
         self.update()
 
+    def _uses_key(self, event: QKeyEvent) -> bool:
+        """Return True if the key moves or opens the keyboard's pick (then no shortcut fires)."""
+        if self._pick is None or self._snapshot is None:
+            return False
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if event.key() == Qt.Key.Key_E:
+            return mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+        return mods == Qt.KeyboardModifier.NoModifier and event.key() in PICK_KEYS
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt's name)
+        """Reached with Tab: pick the first hidden neuron, so the arrow keys move at once."""
+        super().focusInEvent(event)
+        tabbed = event.reason() in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+        )
+        if tabbed and self._pick is None and self._snapshot is not None:
+            self.set_pick(first_pick(self._snapshot.sizes))
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        """Close the detail panel with Escape."""
-        if event.key() == Qt.Key.Key_Escape and self.panel.isVisible():
+        """Move the pick with the arrow keys and E, open its panel with Enter; Escape steps back.
+
+        Escape closes the detail panel, then drops the picked edge, then the pick.
+        """
+        key = event.key()
+        if key == Qt.Key.Key_Escape and self.panel.isVisible():
             self.panel.hide()
             self.update()
             return
-        super().keyPressEvent(event)
+        if key == Qt.Key.Key_Escape and self._pick is not None:
+            edge = self._pick.source is not None
+            self.set_pick(Pick(self._pick.layer, self._pick.index) if edge else None)
+            return
+        if not self._uses_key(event):
+            super().keyPressEvent(event)
+            return
+        pick = self._pick
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_panel(pick.layer, pick.index)
+            self.neuron_clicked.emit(pick.layer, pick.index)
+            return
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.set_pick(move(pick, key, self._snapshot.sizes, backwards=shift))

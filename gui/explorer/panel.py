@@ -46,7 +46,7 @@ from gui.explorer.text import (
     highlighted_equations,
     plain,
 )
-from gui.explorer.widgets import fit_text
+from gui.explorer.widgets import fit_text, name_chart
 from gui.painted_icons import painted_icon
 from gui.theme import style_plot, theme_changed
 
@@ -172,6 +172,7 @@ class ExplorerPanel(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         for plot in self.findChildren(pg.PlotWidget):
             fit_text(plot)  # every chart's captions wrap rather than run off its view
+            name_chart(plot)  # and say, to a screen reader, what it plots
         self._show_empty()
 
     def _page(self, kind: type) -> QWidget:

@@ -70,6 +70,14 @@ TICK_GAP = 6  # pixels between two tick labels
 TICK_EVERY = (1, 2, 5, 10, 20, 50, 100, 200, 500)  # label every n-th bar, the first that fits
 
 
+def name_chart(plot: pg.PlotWidget) -> None:
+    """Give a chart an accessible name and description from its axis captions."""
+    item = plot.getPlotItem()
+    bottom, left = (item.getAxis(side).label.toPlainText().strip() for side in ("bottom", "left"))
+    plot.setAccessibleName(f"Chart: {bottom or left or 'values'}")
+    plot.setAccessibleDescription(f"{left or 'value'} for each {bottom or 'entry'}.")
+
+
 def fit_text(plot: pg.PlotWidget) -> None:
     """Keep a chart's axis captions and bar labels whole at any size, from now on.
 

@@ -69,7 +69,7 @@ class GuidePanel(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.choice.currentIndexChanged.connect(lambda _i: self._update())
-        self.show_button = QPushButton("Show me")
+        self.show_button = QPushButton("&Show me")
         self.show_button.setToolTip("Open the view this stop is about (after your prediction).")
         self.show_button.clicked.connect(self._on_show)
         self.try_button = QPushButton("Try it")
@@ -80,7 +80,7 @@ class GuidePanel(QWidget):
         self.try_status = QLabel()
         self.try_status.setObjectName("try_status")
         self.try_status.setWordWrap(True)
-        self.reveal_button = QPushButton("Reveal")
+        self.reveal_button = QPushButton("Reve&al")
         self.reveal_button.setToolTip("Compute the answer from the live network's numbers.")
         self.reveal_button.clicked.connect(
             lambda: self.reveal_requested.emit(self.index, self.choice.currentIndex())

@@ -46,6 +46,25 @@ def _label_font() -> QFont:
     return font
 
 
+def matrix_words(matrix: np.ndarray | None, names: tuple[str, ...] = ()) -> str:
+    """Say what a confusion matrix shows: how many are right and the most common mistake."""
+    if matrix is None:
+        return "No result yet."
+    n = len(matrix)
+    names = names if len(names) == n else tuple(str(j) for j in range(n))
+    total = int(matrix.sum())
+    right = int(np.trace(matrix))
+    off = matrix * (1 - np.eye(n, dtype=matrix.dtype))
+    true, predicted = divmod(int(np.argmax(off)), n)
+    words = f"Rows: the true class, columns: the prediction. {right:,} of {total:,} right"
+    count = int(off[true, predicted])
+    if count > 0:
+        words += (
+            f"; the most common mistake: {names[true]} read as {names[predicted]}, {count} times"
+        )
+    return words + "."
+
+
 class _MatrixCanvas(QWidget):
     """Paints the n x n grid with its counts and reports clicked cells."""
 
@@ -128,6 +147,8 @@ class _MatrixCanvas(QWidget):
         if self.matrix is not None and len(self.matrix) != self.n:
             self.set_names(names_for(None, len(self.matrix)))
         self.colours = None if matrix is None else cell_colours(matrix)
+        self.setAccessibleName("Confusion matrix")
+        self.setAccessibleDescription(matrix_words(self.matrix))
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name

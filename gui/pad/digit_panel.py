@@ -107,10 +107,10 @@ class DigitPanel(QWidget):
         self.clear_undo = QWidget()
         self._buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.clear_undo)
         self._buttons.setContentsMargins(0, 0, 0, 0)
-        self.clear_button = QPushButton("Clear")
+        self.clear_button = QPushButton("C&lear")
         self.clear_button.setToolTip("Wipe the pad (Delete, Esc or double-click)")
         self.clear_button.clicked.connect(self.pad.clear)
-        self.undo_button = QPushButton("Undo")
+        self.undo_button = QPushButton("Und&o")
         self.undo_button.setToolTip("Remove the last stroke (Ctrl+Z)")
         self.undo_button.clicked.connect(self.pad.undo)
         self._buttons.addWidget(self.clear_button)
@@ -121,9 +121,9 @@ class DigitPanel(QWidget):
         self.test_index = QSpinBox()
         self.test_index.setPrefix("test #")
         self.test_index.setToolTip("Which MNIST test image to put on the pad")
-        self.load_button = QPushButton("Load test digit")
+        self.load_button = QPushButton("Load test di&git")
         self.load_button.clicked.connect(lambda: self.load_test_digit(self.test_index.value()))
-        self.random_button = QPushButton("Random")
+        self.random_button = QPushButton("Rando&m")
         self.random_button.setToolTip("Put a random MNIST test image on the pad")
         self.random_button.clicked.connect(lambda: self.load_test_digit(None))
         loader.addWidget(self.test_index, 1)
@@ -168,6 +168,7 @@ class DigitPanel(QWidget):
         row.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(caption, 1)
         self.output_plot = digit_bar_plot(WIDE_BARS, "output a")
+        self.output_plot.setAccessibleName("The network's ten outputs")
         self.output_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.1)  # room for "1"
         self.output_plot.getPlotItem().getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
         self.bars = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7)
@@ -400,6 +401,9 @@ class DigitPanel(QWidget):
             self.empty_text.setVisible(True)
             self._show_guess("")
             self.value_label.setText("")
+            hint = self.empty_text.textItem.toPlainText()
+            self.output_plot.setAccessibleDescription(f"No guess: {hint}.")
+            self.pad.setAccessibleDescription("Empty: draw a digit here with the mouse.")
             return
         winner = int(np.argmax(outputs))
         brushes = [self._other_brush] * len(outputs)
@@ -409,6 +413,11 @@ class DigitPanel(QWidget):
         self.empty_text.setVisible(False)
         self._show_guess(f"Guess: {self.class_name(winner)}")
         self.value_label.setText(f"its output a = {outputs[winner]:.2f}")
+        each = ", ".join(f"{d}: {a:.2f}" for d, a in enumerate(outputs))
+        self.output_plot.setAccessibleDescription(
+            f"The network's guess: {winner}, output a = {outputs[winner]:.2f}. All ten: {each}."
+        )
+        self.pad.setAccessibleDescription(f"A drawing; the network's guess: {winner}.")
 
     def guess(self) -> str:
         """Return the guess in full, as "Guess: Sneaker" (empty when there is none)."""

@@ -229,6 +229,12 @@ class TrainingControls(QWidget):
         self._run_grid.addWidget(self.full_speed, row + 2, 1)
         self._run_grid.addWidget(QLabel("Data"), row + 3, 0)
         self._run_grid.addWidget(self.data, row + 3, 1)
+        # The Train box is on top: Tab goes through it first, top to bottom, then the network's
+        # fields (the buttons are made after those, and Qt's order would put them last).
+        chain = [self._run_grid.itemAtPosition(i // 2, i % 2).widget() for i in range(len(actions))]
+        chain += [self.goal, self.speed, self.full_speed, self.data, self.hidden]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
     def show_blocked(self, reason: str) -> None:
         """Say under the run buttons why training cannot run ('' when it can)."""

@@ -85,6 +85,7 @@ class CostPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAccessibleName("Cost plot")
         self._x_mode = "all"
         self._window_range: tuple[float, ...] | None = None  # the range the window last set
         self._marker_epochs: float | None = None
@@ -356,6 +357,26 @@ class CostPlot(QWidget):
             low = max(0.0, float(self.test_accuracy.ys.min()) - 5.0)
             self.accuracy_view.setYRange(low, 100.0, padding=0)
         self._show_readout()  # the data changed: the hover text reads it again, or goes
+        self._describe()
+
+    def _describe(self) -> None:
+        """Say the latest numbers the plot shows, for a screen reader."""
+        if not self.batches.n:
+            self.setAccessibleDescription(
+                "No training yet: the cost appears as the network trains."
+            )
+            return
+        x, y = float(self.batches.xs[-1]), float(self.batches.ys[-1])
+        words = [f"After {x:.2f} epochs the last mini-batch cost is {y:.4f}"]
+        if self.average.n:
+            words.append(f"the mean of the last 100 batches {float(self.average.ys[-1]):.4f}")
+        if self.test_accuracy.n:
+            epoch, accuracy = self.test_accuracy.xs[-1], self.test_accuracy.ys[-1]
+            words.append(
+                f"test cost {float(self.test_cost.ys[-1]):.4f} and test accuracy "
+                f"{float(accuracy):.2f}% after epoch {float(epoch):g}"
+            )
+        self.setAccessibleDescription("; ".join(words) + ".")
 
     def _show_lone_points(self) -> None:
         """Give a curve of one point a marker (a line needs two) and the axes a range around it.

@@ -37,7 +37,7 @@ from gui.lab import Lab
 from gui.lesson import LessonFiles
 from gui.pad import DigitPanel
 from gui.player import StepPlayback
-from gui.run_record import RunRecord
+from gui.runs.run_record import RunRecord
 from gui.settings import Session, first_launch, mark_launched
 from gui.training import BatchStrip, CostPlot, Timeline, TrainingControls
 from gui.vertical_scroll import VerticalScrollArea
@@ -317,6 +317,26 @@ class MainWindow(QMainWindow):
         self.runs.build_menu(bar.insertMenu(help_menu, QMenu("&Runs", self)).menu())
         self.guide = GuideController(self, self.stored)
         help_menu.menu().insertAction(help_menu.menu().actions()[0], self.guide.toggle_action)
+        from gui.guide import STOPS
+        from gui.present import PresentMode, PresentWidgets
+
+        self.present = PresentMode(
+            PresentWidgets(
+                self,
+                self.splitter,
+                self.middle,
+                self.tabs,
+                self.pad_dock,
+                self.guide.dock,
+                self.guide.panel,
+                self.network_view,
+                len(STOPS),
+                (self.timeline, self.batch_strip),
+            ),
+            self.menus.present_action,
+            self.menus.present_menu,
+            self.stored,
+        )
         if first_launch(self.stored):  # the lesson starts itself, once (issue 22)
             self.guide.start_lesson()
         mark_launched(self.stored)
@@ -486,6 +506,7 @@ class MainWindow(QMainWindow):
         if self.record.unsaved and quit_question is not None and not quit_question():
             event.ignore()
             return
+        self.present.leave()  # the normal layout is the one saved
         self.feed.timer.stop()
         self.placement.save()
         self._guard.remove()

@@ -85,63 +85,63 @@ class WindowMenus(QObject):
             "Train for the epochs set in 'Run for', then pause and test; press again to pause.",
         )
         self.step_action = a(
-            "Step mini-batch",
+            "&Step mini-batch",
             lambda: lab.interrupt() or lab.worker.step_batch(),
             "Right",
             "Train on one mini-batch: one gradient step, then pause.",
         )
         self.epoch_action = a(
-            "Step epoch",
+            "Step &epoch",
             lambda: lab.interrupt() or lab.worker.step_epoch(),
             "Shift+Right",
             "Train one full pass over the training set, then pause and test.",
         )
         self.epoch_end_action = a(
-            "Run to end of epoch",
+            "Run to end of e&poch",
             lambda: lab.interrupt() or lab.worker.run_to_epoch_end(),
             "Ctrl+Right",
             "Train until the current epoch is complete, then pause and test.",
         )
         self.reset_action = a(
-            "Reset", lab.reset, "R", "Start again from fresh random weights (same seed)."
+            "Rese&t", lab.reset, "R", "Start again from fresh random weights (same seed)."
         )
         self.new_seed_action = a(
-            "Reset with new seed",
+            "Reset with new see&d",
             lab.reset_new_seed,
             "Shift+R",
             "Start again from different random weights and a different example order.",
         )
         self.defaults_action = a(
-            "Restore defaults",
+            "Restore de&faults",
             lab.restore_defaults,
             None,
             "Return to the video's network: 784-16-16-10, sigmoid, quadratic cost, eta 3, "
             "mini-batch 10.",
         )
         self.open_action = a(
-            "Open model…", files.open_model_dialog, "Ctrl+O", "Open a saved network."
+            "&Open model…", files.open_model_dialog, "Ctrl+O", "Open a saved network."
         )
         self.save_action = a(
-            "Save model", files.save_model, "Ctrl+S", "Save the network and its history."
+            "&Save model", files.save_model, "Ctrl+S", "Save the network and its history."
         )
         self.save_as_action = a(
-            "Save model as…", lambda: files.save_model(ask_path=True), "Ctrl+Shift+S"
+            "Save model &as…", lambda: files.save_model(ask_path=True), "Ctrl+Shift+S"
         )
         self.export_csv_action = a(
-            "Export cost history as CSV…",
+            "Export cost history as &CSV…",
             files.export_history_dialog,
             None,
             "Write every mini-batch cost and every epoch's test result to a CSV file.",
         )
-        self.quit_action = a("Quit", quit_app, "Ctrl+Q")
+        self.quit_action = a("&Quit", quit_app, "Ctrl+Q")
         self.sample_action = a(
-            "Bundled sample (10,000 + 2,000)",
+            "&Bundled sample (10,000 + 2,000)",
             lambda: data_sources.load("sample"),
             None,
             "A balanced sample of real MNIST digits shipped with the app.",
         )
         self.full_action = a(
-            "Full MNIST (60,000 + 10,000)",
+            "&Full MNIST (60,000 + 10,000)",
             lambda: data_sources.load("full"),
             None,
             "The whole MNIST database, downloaded once (about 11 MB) and cached.",
@@ -173,75 +173,82 @@ class WindowMenus(QObject):
             "2 to 10 classes.",
         )
         self.open_idx_action = a(
-            "Open IDX folder…",
+            "Open &IDX folder…",
             data_sources.open_idx_dialog,
             None,
             "Use MNIST-format files you already have (train/t10k images and labels).",
         )
-        self.about_action = a("About Backprop Lab", dialogs.show_about)
+        self.about_action = a("&About Backprop Lab", dialogs.show_about)
         self.guide_action = a(
-            "Getting started",
+            "&Getting started",
             lambda: dialogs.show_help(0),
             "F1",
             "What to try first, in the order of 3Blue1Brown's video.",
         )
         self.keys_action = a(
-            "Keyboard shortcuts",
+            "&Keyboard shortcuts",
             lambda: dialogs.show_help(1),
             None,
             "Every key the app answers to.",
         )
         self.links_action = a(
-            "Watch and read",
+            "&Watch and read",
             lambda: dialogs.show_help(2),
             None,
             "The video and chapter 2 of Nielsen's book, where this app's ideas come from.",
         )
         self.undo_teach_action = a(
-            "Undo Teach it",
+            "&Undo Teach it",
             teach.undo,
             None,
             "Put the network back exactly as it was before the last Teach-it step.",
         )
         self.undo_teach_action.setEnabled(False)
         self.prefs_action = a(
-            "Preferences…",
+            "P&references…",
             dialogs.show_preferences,
             "Ctrl+,",
             "Theme, training speed, and how often the timeline keeps a snapshot.",
         )
         self.export_panel_action = a(
-            "Current view as PNG…",
+            "Current &view as PNG…",
             files.export_panel_dialog,
             None,
             "Save what the current tab (diagram and cost, explorer, or insight) shows.",
         )
         self.export_pad_action = a(
-            "Drawing pad as PNG…",
+            "Drawing &pad as PNG…",
             export_pad,
             None,
             "Save the drawing pad, its 28x28 input and the output bars as a picture.",
         )
         self.export_png_action = a(
-            "Diagram as PNG…",
+            "&Diagram as PNG…",
             lambda: files.export_diagram_dialog("png"),
             None,
             "Save the network diagram as it is shown, as a picture.",
         )
         self.export_svg_action = a(
-            "Diagram as SVG…",
+            "Diagram as S&VG…",
             lambda: files.export_diagram_dialog("svg"),
             None,
             "Save the network diagram as a scalable vector drawing.",
         )
         self.explore_drawing_action = a(
-            "Explore the drawn digit",
+            "E&xplore the drawn digit",
             explore.explore_drawing,
             "Ctrl+E",
             "Open the backprop explorer on your drawing, with the label chosen under Teach it.",
         )
+        self.present_action = a(
+            "&Present",
+            lambda: None,  # checkable: gui/present follows its toggled signal
+            "F11",
+            "Projector mode: full screen, large text, thick lines; Esc or F11 leaves it.",
+        )
+        self.present_action.setCheckable(True)
         self.mix_digits_action = a(
-            "Train on my digits too",
+            "&Train on my digits too",
             data_sources.mix_my_digits,
             None,
             "Add the digits you drew and labelled to the training set and start afresh.",
@@ -257,7 +264,7 @@ class WindowMenus(QObject):
         """Fill the File, Data, Train, View and Help menus of ``bar`` (lessons under File)."""
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.open_action)
-        self.recent_menu = file_menu.addMenu("Open recent")
+        self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(self.recent_menu))
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.save_as_action)
@@ -266,7 +273,7 @@ class WindowMenus(QObject):
             for action in lesson_actions:
                 file_menu.addAction(action)
             file_menu.addSeparator()
-        self.export_menu = file_menu.addMenu("Export")
+        self.export_menu = file_menu.addMenu("&Export")
         self.export_menu.addAction(self.export_csv_action)
         self.export_menu.addAction(self.export_png_action)
         self.export_menu.addAction(self.export_svg_action)
@@ -297,7 +304,7 @@ class WindowMenus(QObject):
         ):
             train_menu.addAction(action)
         train_menu.addSeparator()
-        speed_menu = train_menu.addMenu("Speed")
+        speed_menu = train_menu.addMenu("Sp&eed")
         self.speed_actions = []
         for value in SPEEDS:
             action = speed_menu.addAction(SPEED_LABELS[value])
@@ -309,12 +316,15 @@ class WindowMenus(QObject):
         for action in (self.reset_action, self.new_seed_action, self.defaults_action):
             train_menu.addAction(action)
         self.view_menu = bar.addMenu("&View")
-        edges = self.view_menu.addMenu("Edges show")
+        edges = self.view_menu.addMenu("&Edges show")
         for action in network_view.mode_actions():
             edges.addAction(action)
         self.view_menu.addSeparator()
         self.view_menu.addAction(pad_toggle)
         self.view_menu.addAction(self.explore_drawing_action)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.present_action)
+        self.present_menu = self.view_menu.addMenu("Present &options")
         train_menu.addSeparator()
         train_menu.addAction(self.undo_teach_action)
         help_menu = bar.addMenu("&Help")

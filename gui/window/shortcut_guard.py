@@ -45,8 +45,10 @@ def widget_uses_key(widget: QWidget, event: QKeyEvent) -> bool:
     if isinstance(widget, QLineEdit | QAbstractSpinBox | QTextEdit | QPlainTextEdit):
         editable = not getattr(widget, "isReadOnly", lambda: False)()
         return (editable and not command) or key in TEXT_NAVIGATION
-    if isinstance(widget, QAbstractButton):
-        return plain and key in (K.Key_Space, K.Key_Select)
+    if isinstance(widget, QAbstractButton):  # one of a group (Teach it's digits): arrows too
+        group = widget.group() is not None and widget.group().exclusive()
+        moves = (group or widget.autoExclusive()) and key in ARROWS
+        return plain and (key in (K.Key_Space, K.Key_Select) or moves)
     if isinstance(widget, QComboBox):
         return plain and key in ({K.Key_Space, K.Key_Up, K.Key_Down} | PAGING)
     if isinstance(widget, QAbstractSlider):
