@@ -258,14 +258,10 @@ class MainWindow(QMainWindow):
             quit_app=self.close,
         )
         play = self.playback.action
-        self.addActions([*menus.all_actions(), play, self.lessons.open_action])
-        self.addAction(self.lessons.save_action)
-        menus.build_menus(
-            self.menuBar(),
-            self.network_view,
-            self.pad_dock.toggleViewAction(),
-            (self.lessons.open_action, self.lessons.save_action),
-        )
+        lesson = (self.lessons.open_action, self.lessons.save_action)  # the lessons' own
+        self.addActions([*menus.all_actions(), play, *lesson])
+        pad = self.pad_dock.toggleViewAction()
+        menus.build_menus(self.menuBar(), self.network_view, pad, lesson)
         self.controls.add_actions(
             [
                 menus.run_action,
