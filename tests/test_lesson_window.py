@@ -73,7 +73,7 @@ def trained_window(qtbot, path):
 def test_a_saved_lesson_comes_back_item_by_item(qtbot, tmp_path) -> None:
     a = trained_window(qtbot, tmp_path / "a.ini")
     path = tmp_path / "class.bplab"
-    seen, left_out = capture(a)
+    seen, left_out = capture(a.lab, a.lessons.views)
     assert left_out == []
     snap = a.worker.latest_snapshot()
     shown = {
@@ -252,7 +252,7 @@ def drop(window, path) -> QDropEvent:
 
 
 def test_a_dropped_lesson_opens(qtbot, window, tmp_path) -> None:
-    lesson, _ = capture(window)
+    lesson, _ = capture(window.lab, window.lessons.views)
     path = tmp_path / "dropped.bplab"
     save_lesson(path, replace(lesson, tab="compare", edge_mode="update", guide_stop=2))
     event = drop(window, path)
@@ -281,7 +281,7 @@ def test_a_dropped_other_file_is_not_taken(window, tmp_path) -> None:
 
 
 def test_missing_data_is_asked_about_and_the_sample_is_used(qtbot, window, tmp_path) -> None:
-    lesson, _ = capture(window)
+    lesson, _ = capture(window.lab, window.lessons.views)
     path = tmp_path / "full.bplab"
     save_lesson(path, replace(lesson, data=str(tmp_path / "gone"), edge_mode="update"))
     asked = []
@@ -321,7 +321,7 @@ def test_a_lesson_on_other_data_switches_the_data_first(qtbot, window, tmp_path)
     write_idx(folder / "t10k-labels-idx1-ubyte", test.labels[:100])
     window.worker.run_batches(15)
     qtbot.waitUntil(lambda: len(window.record.history) >= 15 and not window.record.running)
-    lesson, _ = capture(window)
+    lesson, _ = capture(window.lab, window.lessons.views)
     path = tmp_path / "folder.bplab"
     save_lesson(path, replace(lesson, data=str(folder), tab="insight"))
     weights = window.worker.latest_snapshot().weights

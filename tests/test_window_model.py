@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QMainWindow
 
 from engine.core.training import TrainConfig
 from engine.session.worker import PAUSED
@@ -247,19 +248,98 @@ def test_planted_import_loops_are_found(tmp_path: Path) -> None:
 # --- The helpers: built from the lab and their widgets, not from the window ----------------
 
 
+# Every module of gui/ but these is built from the lab and the widgets it drives. The start-up
+# makes the window, and main_window.py is the window; the others act on the window itself, as a
+# Qt widget (its geometry, its event filter, its status bar, the QActions under it), through
+# Qt's API alone, never the app's attributes of it: that is checked below.
+NOT_HELPERS = {GUI / "app.py", GUI / "window" / "main_window.py"}
+ON_THE_WINDOW = {
+    GUI / "window" / "placement.py": "saves and restores the window's geometry",
+    GUI / "window" / "shortcut_guard.py": "filters the keys of the window's focused control",
+    GUI / "window" / "status_tips.py": "keeps a tip from hiding the window's status message",
+    GUI / "window" / "help_dialog.py": "lists every QAction with a shortcut under the window",
+}
+NUMBERS = {"int", "float"}  # ``window: int`` is a moving mean's span, not the main window
+
+
 def window_references(path: Path) -> list[str]:
-    """Parameters named like the window, and reads of ``self.window``."""
+    """Parameters named like the window (unless typed as a number), and ``self.window`` reads."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.arg) and node.arg.lower() in WINDOWISH:
-            found.append(f"{path.name}:{node.lineno} parameter {node.arg}")
+            if node.annotation is None or ast.unparse(node.annotation) not in NUMBERS:
+                found.append(f"{path.name}:{node.lineno} parameter {node.arg}")
         elif isinstance(node, ast.Attribute) and is_window(node):
             found.append(f"{path.name}:{node.lineno} {ast.unparse(node)}")
     return found
 
 
+def window_parameter_types(path: Path) -> set[str]:
+    """The annotations of the parameters named like the window."""
+    return {
+        ast.unparse(node.annotation) if node.annotation is not None else ""
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.arg) and node.arg.lower() in WINDOWISH
+    }
+
+
+def window_attributes_read(path: Path) -> set[str]:
+    """The names read off the window (``window.x``, ``self._window.x``)."""
+    return {
+        node.attr
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Attribute) and is_window(node.value)
+    }
+
+
 def test_no_helper_receives_the_window() -> None:
-    assert [r for p in HELPERS for r in window_references(p)] == []
+    """Every module of gui/ (the window's helpers, the runs, the guide, the lesson room ...)."""
+    modules = [p for p in sources() if p not in NOT_HELPERS and p not in ON_THE_WINDOW]
+    rebuilt = [GUI / "runs" / "controller.py", GUI / "guide" / "controller.py"]
+    rebuilt += sorted((GUI / "lesson").glob("*.py"))  # and the lesson room, whole
+    assert set(HELPERS + rebuilt) <= set(modules)  # the scan reaches every room
+    assert [r for p in modules for r in window_references(p)] == []
+
+
+def test_the_modules_that_act_on_the_window_use_only_qts_api_of_it() -> None:
+    for path in ON_THE_WINDOW:
+        assert window_parameter_types(path) <= {"QMainWindow", "QWidget"}, path.name
+        app_attributes = {a for a in window_attributes_read(path) if not hasattr(QMainWindow, a)}
+        assert app_attributes == set(), path.name
+
+
+def test_a_planted_window_parameter_is_found(tmp_path: Path) -> None:
+    planted = tmp_path / "planted.py"
+    planted.write_text(
+        "class H:\n"
+        "    def __init__(self, window: QMainWindow, lab):\n"  # found: the window itself
+        "        self.lab = lab\n"
+        "    def f(self):\n"
+        "        return self._window.tabs\n"  # found: a read of the window kept
+        "def g(w):\n"  # found: no annotation
+        "    return w.record\n"
+        "def mean(y, window: int = 20):\n"  # a span: not the window
+        "    return y\n"
+    )
+    assert len(window_references(planted)) == 3
+    assert window_parameter_types(planted) == {"QMainWindow", "", "int"}
+    assert window_attributes_read(planted) == {"tabs", "record"}
+    assert hasattr(QMainWindow, "statusBar") and not hasattr(QMainWindow, "record")
+    # The runs controller as it was (it received the window) is found by the same scan.
+    old = tmp_path / "controller.py"
+    old.write_text(
+        "class RunsController(QObject):\n"
+        "    def __init__(self, window: QMainWindow, settings) -> None:\n"
+        "        super().__init__(window)\n"
+        "        self.window = window\n"
+        "    def show_panel(self):\n"
+        "        tabs = self.window.tabs\n"
+    )
+    assert window_references(old) == [
+        "controller.py:2 parameter window",
+        "controller.py:4 self.window",
+        "controller.py:6 self.window",
+    ]
 
 
 def test_no_helper_imports_another() -> None:

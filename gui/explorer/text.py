@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -13,8 +13,14 @@ from engine.words import quantity
 from gui.colors import css, palette
 from gui.explorer.state import ExplorerState
 
-if TYPE_CHECKING:
-    from gui.explorer.steps import ExplorerStep
+
+class ExplorerStep(Protocol):
+    """What the equations read of a step (``steps.ExplorerStep``; not imported: steps imports
+    the pages, which import this module, and a loop would follow)."""
+
+    parameter: str
+    equations: tuple[str, ...]
+
 
 OUTPUT = "output"  # BP3/BP4 show the weight into the chosen output neuron that matters most
 HIDDEN = "hidden"  # the strongest weight into the chosen hidden neuron

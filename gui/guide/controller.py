@@ -9,15 +9,23 @@ window opens the guide at its first stop, Start here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QAbstractSlider, QDockWidget, QMainWindow
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QAbstractSlider, QDockWidget, QTabWidget
 
 from engine.lessons.teach import TeachResult
 from engine.session.worker import PAUSED
 from gui.guide import stops as gs
 from gui.guide.panel import GuidePanel
 from gui.settings_reader import SettingsReader
+
+if TYPE_CHECKING:
+    from gui.diagram import NetworkView
+    from gui.explorer import ExplorerPanel
+    from gui.pad import DigitPanel
 
 STOP_KEY = "guide/stop"
 DONE_KEY = "guide/done"
@@ -28,11 +36,38 @@ EXPLORER_ANSWERS = ("cost", "three-ways", "backwards", "sensitivity", "steepest"
 
 
 class GuideController(QObject):
-    """Owns the guide's dock, does its try-its, and notices the learner's real actions."""
+    """Owns the guide's dock, does its try-its, and notices the learner's real actions.
 
-    def __init__(self, window: QMainWindow, settings: SettingsReader) -> None:
-        super().__init__(window)
-        self.window = window
+    Built from the lab and the views it opens and reads: the tabs, the explorer and its
+    hand-off, the pad and its dock, the diagram and Play one step. ``step`` and
+    ``explore_drawing`` trigger the window's Step mini-batch and Explore the drawn digit; the
+    window docks the guide, tells it of Step mini-batch (``on_step_pressed``) and shares the
+    height between the pad and the guide when ``height_wanted`` asks.
+    """
+
+    height_wanted = Signal()  # the guide opened beside the pad: share their height
+
+    def __init__(
+        self,
+        lab: QObject,  # the window's Lab (gui.lab), not imported: it imports the guide's stops
+        settings: SettingsReader,
+        *,
+        tabs: QTabWidget,
+        explorer: ExplorerPanel,
+        explore: QObject,  # the window's hand-off to the explorer: .waiting, .load()
+        digit_panel: DigitPanel,
+        pad_dock: QDockWidget,
+        network_view: NetworkView,
+        playback: QObject,  # Play one step (gui.player): its .player and its .action
+        step: Callable[[], None],
+        explore_drawing: Callable[[], None],
+    ) -> None:
+        super().__init__(lab)
+        self.lab = lab
+        self.tabs, self.explorer, self.explore = tabs, explorer, explore
+        self.digit_panel, self.pad_dock = digit_panel, pad_dock
+        self.network_view, self.playback = network_view, playback
+        self.step, self.explore_drawing = step, explore_drawing
         self.settings = settings
         self.panel = GuidePanel()
         self.done: set[str] = self._read_done()
@@ -42,11 +77,9 @@ class GuideController(QObject):
         self._amounts: tuple = ()  # step 12's AmountResults
         self._share_on_show = False  # a first launch sizes the guide once the window is shown
         self.panel.setMinimumWidth(260)
-        self.dock = QDockWidget("Follow the video", window)
+        self.dock = QDockWidget("Follow the video")  # the window docks it under the pad
         self.dock.setObjectName("guideDock")
         self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        window.splitDockWidget(window.pad_dock, self.dock, Qt.Orientation.Vertical)
         self.dock.hide()  # opened from Help, Shift+F1 or the toolbar; the saved state reopens it
         self.toggle_action = self.dock.toggleViewAction()
         self.toggle_action.setText("Follow the video")
@@ -54,7 +87,6 @@ class GuideController(QObject):
         self.toggle_action.setToolTip(
             "A guided path through the video's ideas in the live app (Shift+F1)."
         )
-        window.network_view.toolbar().addAction(self.toggle_action)  # visible, one click away
         self._ready_timer = QTimer(self)
         self._ready_timer.setInterval(READY_MS)
         self._ready_timer.timeout.connect(self._update_ready)
@@ -77,17 +109,16 @@ class GuideController(QObject):
 
     def _connect_actions(self) -> None:
         """Listen to the real actions the try-its wait for."""
-        w = self.window
-        w.worker.step_played.connect(self._on_step_played)
-        w.explorer.trace_changed.connect(self._on_explored)
-        w.explorer.gradient_page.slider.valueChanged.connect(self._on_nudge_slider)
-        w.explorer.output_page.target_chosen.connect(self._on_output_chosen)
-        w.explorer.back_page.back_to_changed.connect(self._on_back_slider)
-        w.explorer.data_amount_page.runner.runs_finished.connect(self._on_amounts_finished)
-        w.worker.taught.connect(self._on_taught)
-        w.menus.step_action.triggered.connect(self._on_step_pressed)
-        w.worker.state_changed.connect(self._on_worker_state)
-        w.explorer.descent_page.equal_steps.clicked.connect(self._on_equal_steps)
+        worker, explorer = self.lab.worker, self.explorer
+        worker.step_played.connect(self._on_step_played)
+        explorer.trace_changed.connect(self._on_explored)
+        explorer.gradient_page.slider.valueChanged.connect(self._on_nudge_slider)
+        explorer.output_page.target_chosen.connect(self._on_output_chosen)
+        explorer.back_page.back_to_changed.connect(self._on_back_slider)
+        explorer.data_amount_page.runner.runs_finished.connect(self._on_amounts_finished)
+        worker.taught.connect(self._on_taught)
+        worker.state_changed.connect(self._on_worker_state)
+        explorer.descent_page.equal_steps.clicked.connect(self._on_equal_steps)
 
     def fire(self, event: str) -> None:
         """The learner did ``event``: the stops waiting for it are done."""
@@ -128,8 +159,8 @@ class GuideController(QObject):
         p = self.panel
         if p.revealed() and p.stop.key in EXPLORER_ANSWERS and self.ready(p.index):
             self.reveal(p.index, p.choice.currentIndex())
-        drawing = self.window.digit_panel.network_input()
-        e = self.window.explorer.exploration
+        drawing = self.digit_panel.network_input()
+        e = self.explorer.exploration
         if drawing is None or e is None:
             return
         if e.image.shape == drawing.shape and np.array_equal(e.image, drawing):
@@ -139,15 +170,16 @@ class GuideController(QObject):
         self._teach = result
         self.fire(gs.TEACH)
 
-    def _on_step_pressed(self) -> None:
-        snapshot = self.window.worker.latest_snapshot()
+    def on_step_pressed(self) -> None:
+        """Step mini-batch was pressed: its try-it is done once the worker pauses a batch on."""
+        snapshot = self.lab.worker.latest_snapshot()
         self._armed = snapshot.examples_seen if snapshot is not None else 0
 
     def _on_worker_state(self, state: str) -> None:
         """After Step mini-batch, the worker pauses with one more batch trained."""
         if self._armed is None or state != PAUSED:
             return
-        snapshot = self.window.worker.latest_snapshot()
+        snapshot = self.lab.worker.latest_snapshot()
         if snapshot is not None and snapshot.examples_seen > self._armed:
             self._armed = None
             self.fire(gs.STEP_BATCH)
@@ -163,7 +195,7 @@ class GuideController(QObject):
     def _on_visibility_changed(self, visible: bool) -> None:
         if visible and self._share_on_show:
             self._share_on_show = False
-            QTimer.singleShot(0, self._share_height)  # after the window's first layout
+            QTimer.singleShot(0, self.height_wanted.emit)  # after the window's first layout
         if visible:
             self._offer_choices()
             self._update_ready()
@@ -172,15 +204,15 @@ class GuideController(QObject):
             self._ready_timer.stop()
 
     def _offer_choices(self) -> None:
-        snapshot = self.window.worker.latest_snapshot()
-        sizes = snapshot.config.sizes if snapshot is not None else self.window.session.network.sizes
-        data = self.window.data
+        snapshot = self.lab.worker.latest_snapshot()
+        sizes = snapshot.config.sizes if snapshot is not None else self.lab.session.network.sizes
+        data = self.lab.data
         n_train = len(data.train.labels) if data is not None else 10000
         self.panel.set_choices(gs.choices(self.panel.stop, sizes, n_train))
 
     def _update_ready(self) -> None:
-        w = self.window
-        self.panel.set_can_step(w.data is not None and w.worker.latest_snapshot() is not None)
+        lab = self.lab
+        self.panel.set_can_step(lab.data is not None and lab.worker.latest_snapshot() is not None)
         self.panel.set_reveal_ready(self.ready(self.panel.index))
 
     def start_lesson(self) -> None:
@@ -198,18 +230,9 @@ class GuideController(QObject):
         self.dock.show()
         self.dock.raise_()
         if was_hidden and not self.dock.isFloating():
-            self._share_height()
+            self.height_wanted.emit()
         if index is not None:
             self.panel.set_stop(index)
-
-    def _share_height(self) -> None:
-        """Give the pad what its drawing, outputs and Teach row need, and the guide the rest."""
-        w = self.window
-        if w.dockWidgetArea(self.dock) != w.dockWidgetArea(w.pad_dock) or w.pad_dock.isHidden():
-            return
-        total = w.pad_dock.height() + self.dock.height()
-        pad = min(w.digit_panel.minimumSizeHint().height() + 40, total // 2)
-        w.resizeDocks([w.pad_dock, self.dock], [pad, total - pad], Qt.Orientation.Vertical)
 
     def current_stop(self) -> int:
         """Return the index of the stop the guide shows."""
@@ -230,66 +253,65 @@ class GuideController(QObject):
 
     def open_view(self, index: int) -> None:
         """Open the view stop ``index`` is about: a tab, an explorer step, a mode, the pad."""
-        w = self.window
         view = gs.STOPS[index].view
         if view.pad:
-            w.pad_dock.show()
-            w.pad_dock.raise_()
-        w.tabs.setCurrentIndex(TABS[view.tab])
-        live = w.worker.latest_snapshot()
-        stale = w.explore.waiting or w.explorer.snapshot is not live  # a step or Teach since
-        if view.tab == "explorer" and stale and live is not None and not w.record.running:
-            w.explore.load()  # the live network now, not after the hand-off's zero timer
+            self.pad_dock.show()
+            self.pad_dock.raise_()
+        self.tabs.setCurrentIndex(TABS[view.tab])
+        live = self.lab.worker.latest_snapshot()
+        stale = self.explore.waiting or self.explorer.snapshot is not live  # a step or Teach
+        if view.tab == "explorer" and stale and live is not None and not self.lab.record.running:
+            self.explore.load()  # the live network now, not after the hand-off's zero timer
         if view.explorer_step is not None:
-            w.explorer.set_step(view.explorer_step)
+            self.explorer.set_step(view.explorer_step)
         if view.edge_mode is not None:
-            w.network_view.set_edge_mode(view.edge_mode)
+            self.network_view.set_edge_mode(view.edge_mode)
         self._offer_choices()
 
     def try_it(self, index: int) -> None:
         """Do stop ``index``'s try-it in the app, as the learner would (the Try it button)."""
-        w = self.window
+        pad, player = self.digit_panel, self.playback.player
         key = gs.STOPS[index].key
         if key in ("play", "averaging"):
-            if w.step_player.is_active():
-                w.step_player.close()  # a new step, not a pause of the one shown
-            w.play_step_action.trigger()
+            if player.is_active():
+                player.close()  # a new step, not a pause of the one shown
+            self.playback.action.trigger()
         elif key in ("cost", "nudges"):
             self.open_view(index)
-            if w.digit_panel.network_input() is None:
-                w.digit_panel.load_test_digit()
+            if pad.network_input() is None:
+                pad.load_test_digit()
             if key == "cost":
-                w.menus.explore_drawing_action.trigger()
-            elif w.digit_panel.selected_label() is None:
+                self.explore_drawing()
+            elif pad.selected_label() is None:
                 self.panel.show_answer("Pick the right digit under Teach it first.", final=False)
             else:
-                w.digit_panel.apply_step()
+                pad.apply_step()
         elif key in ("three-ways", "backwards", "sensitivity", "data"):
             self.open_view(index)
             self._try_in_explorer(key)
         elif key == "steepest":
-            w.menus.step_action.trigger()
+            self.step()
         elif key == "drunk":
             self.open_view(index)
-            w.explorer.descent_page.equal_steps.click()
+            self.explorer.descent_page.equal_steps.click()
 
     def _try_in_explorer(self, key: str) -> None:
         """Move the explorer control a try-it is about, once the explorer has its example."""
-        w = self.window
+        explorer = self.explorer
         if key == "data":
-            w.explorer.data_amount_page.start()
+            explorer.data_amount_page.start()
             return
-        if w.explorer.state is None:
+        if explorer.state is None:
             self.panel.show_answer(NEED_EXPLORER, final=False)
             return
         step = QAbstractSlider.SliderAction
         if key == "three-ways":
-            page = w.explorer.output_page
-            j = (w.explorer.state.target + 1) % page.combo.count()
+            page = explorer.output_page
+            j = (explorer.state.target + 1) % page.combo.count()
             page.combo.setCurrentIndex(j)
             page.combo.activated.emit(j)  # as the learner's own choice
         else:
-            page = w.explorer.back_page if key == "backwards" else w.explorer.gradient_page
+            page = explorer.back_page if key == "backwards" else explorer.gradient_page
             slider = page.slider
             lower = slider.value() >= slider.maximum() or (
                 key == "backwards" and slider.value() > slider.minimum()
@@ -299,7 +321,7 @@ class GuideController(QObject):
     def ready(self, index: int) -> bool:
         """Return True if stop ``index``'s answer can be computed now (cheap: no computing)."""
         key = gs.STOPS[index].key
-        e = self.window.explorer.exploration
+        e = self.explorer.exploration
         if key in ("play", "averaging"):
             return self._story is not None
         if key == "nudges":
@@ -307,13 +329,13 @@ class GuideController(QObject):
         if key == "data":
             return bool(self._amounts)
         if key == "sensitivity":
-            return e is not None and self.window.explorer.state is not None
+            return e is not None and self.explorer.state is not None
         if key == "backwards":
             return e is not None and e.n_layers >= 2
         if key == "steepest":
             return e is not None and e.batch_images is not None
         if key == "drunk":
-            return e is not None and e.batch_images is not None and self.window.data is not None
+            return e is not None and e.batch_images is not None and self.lab.data is not None
         return e is not None
 
     def reveal(self, index: int, guess: int) -> str:
@@ -326,8 +348,7 @@ class GuideController(QObject):
     def answer(self, index: int) -> gs.Reveal | str:
         """Return the reveal of stop ``index`` from the engine's numbers, or what to do first."""
         key = gs.STOPS[index].key
-        w = self.window
-        e = w.explorer.exploration
+        e = self.explorer.exploration
         if key in ("play", "averaging"):
             if self._story is None:
                 return "Play one step (P) to find out."
@@ -349,11 +370,12 @@ class GuideController(QObject):
         if key == "cost":
             return gs.reveal_cost_term(e)
         if key == "sensitivity":
-            return gs.reveal_nudge(e, w.explorer.state.param)
+            return gs.reveal_nudge(e, self.explorer.state.param)
         if key == "three-ways":
             return gs.reveal_strongest_weight(e)
         if key == "backwards":
             return gs.reveal_hidden_desire(e)
         if key == "steepest":
             return gs.reveal_steepest(e, e.snapshot.train_config.learning_rate)
-        return gs.reveal_drunk(e, w.data.train.images, w.data.train.labels)
+        train = self.lab.data.train
+        return gs.reveal_drunk(e, train.images, train.labels)

@@ -7,6 +7,7 @@ from gui.faces import face_name
 
 _FACE = {
     "LessonFiles": "files",
+    "LessonViews": "on_screen",
     "capture": "on_screen",
     "is_lesson": "files",
     "show_views": "on_screen",

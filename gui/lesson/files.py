@@ -21,12 +21,12 @@ from engine.data.lesson_io import SUFFIX, load_lesson, save_lesson
 from engine.errors import BackpropLabError, LessonFileError, printable
 from gui.actions import add_action
 from gui.guide import STOPS
-from gui.lesson.on_screen import capture
+from gui.lesson.on_screen import LessonViews, capture
 from gui.lesson.opening import LessonOpening, data_name
 from gui.lesson.waiting import CancelledError, is_large, run_waiting
 
 if TYPE_CHECKING:
-    from gui.window import MainWindow
+    from gui.lab import Lab
 
 FILTER = f"Backprop Lab lesson (*{SUFFIX})"
 
@@ -53,21 +53,27 @@ def data_available(source: str) -> bool:
 
 
 class LessonFiles(QObject):
-    """The lesson actions of the File menu, the drop of a lesson file, and its opening."""
+    """The lesson actions of the File menu, the drop of a lesson file, and its opening.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    Built from the lab (the network, its record, the session, the questions and messages) and
+    the views a lesson reads and restores (``LessonViews``). The window adds the two actions to
+    itself and its File menu, and sends the drops it is given here (``eventFilter``).
+    """
+
+    def __init__(self, lab: Lab, views: LessonViews) -> None:
+        super().__init__(lab)
+        self.lab, self.views = lab, views
+        parent = views.tabs  # the dialogs open over the window that holds the tabs
         self.opening: LessonOpening | None = None
         self.ask_save_path: Callable[[str], str] = lambda start: QFileDialog.getSaveFileName(
-            window, "Save lesson", start, FILTER
+            parent, "Save lesson", start, FILTER
         )[0]
         self.ask_open_path: Callable[[], str] = lambda: QFileDialog.getOpenFileName(
-            window, "Open lesson", "", FILTER
+            parent, "Open lesson", "", FILTER
         )[0]
         self.ask_missing_data: Callable[[str], str | None] = self._ask_missing_data
         self.save_action = add_action(
-            window,
+            self,
             "Save lesson…",
             self.save_dialog,
             "Ctrl+Alt+S",
@@ -75,14 +81,12 @@ class LessonFiles(QObject):
             "step, kept runs) in one .bplab file to hand out.",
         )
         self.open_action = add_action(
-            window,
+            self,
             "Open lesson…",
             self.open_dialog,
             "Ctrl+Alt+O",
             "Open a .bplab lesson: the window comes back exactly as it was saved.",
         )
-        window.setAcceptDrops(True)
-        window.installEventFilter(self)
 
     def busy(self) -> bool:
         """Return True while a lesson is being opened (the worker is still adopting it)."""
@@ -101,18 +105,17 @@ class LessonFiles(QObject):
                 f"Lessons are saved with the ending {SUFFIX}, so {Path(typed).name} is saved as "
                 f"{path.name}, which already exists. Replace it?"
             )
-            if not self.window.confirm_replace(f"Replace {path.name}?", question):
+            if not self.lab.confirm_replace(f"Replace {path.name}?", question):
                 return False
         return self.save_to(path)
 
     def save_to(self, path: str | Path) -> bool:
         """Write what the window shows to ``path`` as a lesson; say what it could not keep."""
-        w = self.window
         try:
-            lesson, left_out = capture(w)
+            lesson, left_out = capture(self.lab, self.views)
             large = is_large(_nbytes(lesson))
             run_waiting(
-                w,
+                self.views.tabs,
                 "Saving lesson",
                 f"Saving {Path(path).name}…",
                 lambda: save_lesson(path, lesson),
@@ -121,14 +124,12 @@ class LessonFiles(QObject):
             )
         except (OSError, ValueError) as exc:
             message = str(exc) if isinstance(exc, BackpropLabError | ValueError) else None
-            w.banner.show_failure(
-                message or f"Could not save the lesson {path}: {exc}", offer_lower_rate=False
-            )
+            self.lab.report(message or f"Could not save the lesson {path}: {exc}")
             return False
         text = f"Saved the lesson to {path}."
         if left_out:
             text += " Not in it: " + "; ".join(left_out) + "."
-        w.statusBar().showMessage(text, 10000)
+        self.lab.say(text, 10000)
         return True
 
     def open_dialog(self) -> bool:
@@ -138,7 +139,7 @@ class LessonFiles(QObject):
 
     def open_path(self, path: str | Path) -> bool:
         """Open a lesson; a bad file changes nothing and says why in one sentence."""
-        w = self.window
+        lab = self.lab
         path = Path(path)
         try:
             large = path.is_file() and is_large(path.stat().st_size)
@@ -146,30 +147,34 @@ class LessonFiles(QObject):
             large = False
         try:
             lesson = run_waiting(
-                w, "Opening lesson", f"Opening {path.name}…", lambda: load_lesson(path), large
+                self.views.tabs,
+                "Opening lesson",
+                f"Opening {path.name}…",
+                lambda: load_lesson(path),
+                large,
             )
             self._check(path, lesson)
         except LessonFileError as exc:
-            w.banner.show_failure(printable(exc), offer_lower_rate=False)
+            lab.report(printable(exc))
             return False
         except CancelledError:
-            w.statusBar().showMessage(f"Opening {path.name} cancelled.", 5000)
+            lab.say(f"Opening {path.name} cancelled.", 5000)
             return False
         data = lesson.data
         if not data_available(data):
             data = self.ask_missing_data(data)
             if data is None:
-                w.statusBar().showMessage(f"Opening {path.name} cancelled.", 5000)
+                lab.say(f"Opening {path.name} cancelled.", 5000)
                 return False
-        if w.record.unsaved and not w.confirm(
+        if lab.record.unsaved and not lab.confirm(
             "Open this lesson?", "The current network's training will be lost."
         ):
             return False
         if self.opening is not None:
             self.opening.deleteLater()
-        self.opening = LessonOpening(w, lesson, path, data)
+        self.opening = LessonOpening(lab, self.views, lesson, path, data)
         self.opening.finished.connect(lambda notes: self._on_opened(path, lesson, data, notes))
-        w.banner.hide()
+        lab.resetting.emit()  # a fresh network is on its way: the banner's failure is old news
         self.opening.start()
         return True
 
@@ -183,7 +188,6 @@ class LessonFiles(QObject):
 
     def _on_opened(self, path: Path, lesson: Lesson, data: str, notes: list[str]) -> None:
         """Say the lesson is open, and what of it could not be restored."""
-        w = self.window
         if data != lesson.data:
             notes = [
                 f"its data, {data_name(lesson.data)}, which this machine does not have "
@@ -191,11 +195,8 @@ class LessonFiles(QObject):
                 *notes,
             ]
         if notes:
-            w.banner.show_failure(
-                f"Opened the lesson {path.name}, except " + "; and ".join(notes) + ".",
-                offer_lower_rate=False,
-            )
-        w.statusBar().showMessage(f"Opened the lesson {path.name}.", 8000)
+            self.lab.report(f"Opened the lesson {path.name}, except " + "; and ".join(notes) + ".")
+        self.lab.say(f"Opened the lesson {path.name}.", 8000)
 
     def _ask_missing_data(self, source: str) -> str | None:
         """Ask what to train on when this machine lacks the lesson's data: None cancels."""
@@ -203,7 +204,7 @@ class LessonFiles(QObject):
             QMessageBox.Icon.Question,
             "Data not on this machine",
             f"This lesson trains on {data_name(source)}, which this machine does not have.",
-            parent=self.window,
+            parent=self.views.tabs,
         )
         box.setInformativeText(
             "Download the full MNIST (about 11 MB, once), or open the lesson on the bundled "
@@ -216,8 +217,8 @@ class LessonFiles(QObject):
         return {download: "full", sample: "sample"}.get(box.clickedButton())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        """Accept a dropped lesson file on the window and open it."""
-        if watched is self.window and event.type() in (QEvent.Type.DragEnter, QEvent.Type.Drop):
+        """Accept a lesson file dropped on what the window installed this filter on, and open it."""
+        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.Drop):
             paths = _dropped_lessons(event)
             if not paths:
                 return False

@@ -8,33 +8,42 @@ experiments train in the runner's own worker while the main window's network wai
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu, QTabWidget
 
 from engine.lessons.experiment_data import FoundData, find_datasets
 from engine.lessons.experiment_findings import first_layer_change
 from engine.lessons.experiments import BY_KEY, EXPERIMENTS
 from engine.session.history import TrainingHistory
 from engine.session.runs import RUNNING, KeptRun, RunRegistry, file_stem
-from engine.session.snapshot import Snapshot
+from engine.session.snapshot import Snapshot, network_of
 from gui.background import submit
 from gui.file_names import model_file_path
 from gui.runs.compare_panel import ComparePanel
 from gui.runs.experiment_runner import ExperimentRunner
 from gui.settings_reader import SettingsReader
 
+if TYPE_CHECKING:
+    from gui.lab import Lab
+
 BUDGET_KEY = "compare/budget_mb"
 SAVE_DIR_KEY = "compare/save_dir"
 
 
 class RunsController(QObject):
-    """Owns the kept runs, the experiment runner and the Compare tab of one main window."""
+    """Owns the kept runs, the experiment runner and the Compare tab of one main window.
 
-    def __init__(self, window: QMainWindow, settings: SettingsReader) -> None:
-        super().__init__(window)
-        self.window = window
+    Built from the lab (the worker, the data, the session, the record, the messages) and the
+    tabs it adds the Compare tab to and brings forward.
+    """
+
+    def __init__(self, lab: Lab, settings: SettingsReader, tabs: QTabWidget) -> None:
+        super().__init__(lab)
+        self.lab = lab
+        self.tabs = tabs
         self.settings = settings
         self.registry = RunRegistry(settings.value(BUDGET_KEY) * 2**20)  # typed, in range
         save_dir = settings.value(SAVE_DIR_KEY)  # an existing folder, or "" for none
@@ -46,15 +55,15 @@ class RunsController(QObject):
         self.panel.save_dropped.blockSignals(False)
         self.runner = ExperimentRunner(self)
         self.choose_folder = lambda: QFileDialog.getExistingDirectory(
-            window, "Save dropped runs to"
+            self.panel, "Save dropped runs to"
         )
         self.choose_file = lambda name: QFileDialog.getSaveFileName(
-            window, "Save run", name, "Backprop Lab model (*.npz)"
+            self.panel, "Save run", name, "Backprop Lab model (*.npz)"
         )[0]
         self.choose_export = lambda title, name, kind: QFileDialog.getSaveFileName(
-            window, title, name, kind
+            self.panel, title, name, kind
         )[0]
-        self.confirm_replace = lambda title, text: window.confirm_replace(title, text)
+        self.confirm_replace = lambda title, text: lab.confirm_replace(title, text)
         self._add_report = ""  # what the last _add said about dropped runs, for keep's message
         self._window_runs = 0
         self._branch_at: float | None = None  # epochs where the window's current run branched
@@ -65,7 +74,7 @@ class RunsController(QObject):
         self.found: FoundData | None = None  # what the last look found
         self._looking = None  # the background job looking for them
         self._waiting: tuple | None = None  # an experiment that starts once they are found
-        self.cancel_action = QAction("Cancel experiment", window)
+        self.cancel_action = QAction("Cancel experiment", self)
         self.cancel_action.triggered.connect(lambda _=False: self.runner.cancel())
         self.cancel_action.setEnabled(False)
         p, r = self.panel, self.runner
@@ -85,17 +94,17 @@ class RunsController(QObject):
         r.sweep_finished.connect(self._on_sweep_finished)
         r.experiment_finished.connect(self._on_experiment_finished)
         p.experiment.currentIndexChanged.connect(self._on_experiment_chosen)
-        window.worker.state_changed.connect(self._on_window_state_changed)
-        window.worker.data_loaded.connect(self._on_data_loaded)
+        lab.state_changed.connect(self._on_window_state_changed)
+        lab.worker.data_loaded.connect(self._on_data_loaded)
         self._refresh_list()
 
     def build_menu(self, menu: QMenu) -> None:
         """Fill the Runs menu: keep, compare, the experiments and cancel."""
-        keep = QAction("Keep current run", self.window)
+        keep = QAction("Keep current run", self)
         keep.setToolTip("Add the network now training, with its curves, to the Compare tab.")
         keep.triggered.connect(lambda _=False: self.keep_current())
         menu.addAction(keep)
-        show = QAction("Compare runs", self.window)
+        show = QAction("Compare runs", self)
         show.triggered.connect(lambda _=False: self.show_panel())
         menu.addAction(show)
         experiments = menu.addMenu("Experiments")
@@ -110,7 +119,7 @@ class RunsController(QObject):
 
     def show_panel(self) -> None:
         """Bring the Compare tab forward."""
-        tabs = self.window.tabs
+        tabs = self.tabs
         tabs.setCurrentIndex(tabs.indexOf(self.panel))
 
     def start_experiment(
@@ -124,12 +133,12 @@ class RunsController(QObject):
 
         ``epochs``, ``mode`` (fair or same settings) and ``seeds`` default to the panel's.
         """
-        data = self.window.data
+        data = self.lab.data
         if data is None:
-            self.window.statusBar().showMessage("Wait for the data to load first.", 5000)
+            self.lab.say("Wait for the data to load first.", 5000)
             return False
         if self.runner.is_running():
-            self.window.statusBar().showMessage("An experiment is already running.", 5000)
+            self.lab.say("An experiment is already running.", 5000)
             return False
         self.panel.choose_experiment(key)
         datasets = None
@@ -141,7 +150,7 @@ class RunsController(QObject):
             if len(self.found.found) < 2:
                 text = f"Needs two data sets at least. {self.found.describe()}"
                 self.panel.set_data_sets(text, False)
-                self.window.statusBar().showMessage(text, 8000)
+                self.lab.say(text, 8000)
                 return False
             datasets = self.found.found
         epochs = self.panel.epochs.value() if epochs is None else int(epochs)
@@ -150,8 +159,8 @@ class RunsController(QObject):
             self.panel.set_mode(mode)
         if seeds is not None:
             self.panel.seeds.setValue(int(seeds))
-        self.window.worker.pause()  # two trainings at once would halve both
-        seed = self.window.session.seed
+        self.lab.worker.pause()  # two trainings at once would halve both
+        seed = self.lab.session.seed
         self.panel.set_sweeps([])
         self.panel.set_findings([])
         self.panel.set_first_layers([])
@@ -186,7 +195,7 @@ class RunsController(QObject):
         if waiting is not None and ready:
             self.start_experiment(*waiting)
         elif waiting is not None:
-            self.window.statusBar().showMessage(text, 8000)
+            self.lab.say(text, 8000)
 
     def _on_data_not_found(self, error: BaseException) -> None:
         self._looking = None
@@ -244,7 +253,7 @@ class RunsController(QObject):
             self.found = None  # its data sets are freed; the next run looks for them again
         self.cancel_action.setEnabled(False)
         self._refresh_list()
-        self.window.statusBar().showMessage(text, 8000)
+        self.lab.say(text, 8000)
 
     def _first_layers(self) -> list[tuple[str, object]]:
         """Return, per finished run of the experiment, a caption (its data set, where that came
@@ -275,7 +284,7 @@ class RunsController(QObject):
         text = f"Could not save a dropped run: {exc}. It stays kept, over the budget."
         self.panel.set_save_warning(text)
         self._add_report = text
-        self.window.statusBar().showMessage(text, 15000)
+        self.lab.say(text, 15000)
 
     def _report_dropped(self, dropped: list[KeptRun]) -> None:
         if not dropped:
@@ -285,7 +294,7 @@ class RunsController(QObject):
         if self.registry.save_dir:
             self.panel.set_save_warning("")  # saving works again
         self._add_report = f"Memory budget full: dropped {names}{where}."
-        self.window.statusBar().showMessage(self._add_report, 10000)
+        self.lab.say(self._add_report, 10000)
 
     def _refresh_list(self) -> None:
         self.panel.set_runs(self.registry.runs)
@@ -313,7 +322,7 @@ class RunsController(QObject):
     def remove_run(self, run: KeptRun) -> None:
         """Forget a kept run (a running experiment's run stays until it ends)."""
         if run.status == RUNNING:
-            self.window.statusBar().showMessage("Cancel the experiment to remove its run.", 5000)
+            self.lab.say("Cancel the experiment to remove its run.", 5000)
             return
         self.registry.remove(run)
         self._refresh_list()
@@ -321,7 +330,7 @@ class RunsController(QObject):
     def save_run_dialog(self, run: KeptRun) -> None:
         """Ask for a file name and save the run as a model."""
         if run.parameters is None:
-            self.window.statusBar().showMessage(f"{run.name} kept no network to save.", 6000)
+            self.lab.say(f"{run.name} kept no network to save.", 6000)
             return
         typed = self.choose_file(f"{file_stem(run.name)}.npz")
         if not typed:
@@ -336,25 +345,27 @@ class RunsController(QObject):
                 f"{path.name}, which already exists. Replace it?"
             )
             if not self.confirm_replace(f"Replace {path.name}?", question):
-                self.window.statusBar().showMessage(f"{run.name} was not saved.", 5000)
+                self.lab.say(f"{run.name} was not saved.", 5000)
                 return
         try:
             run.save(path)
         except OSError as exc:
-            self.window.statusBar().showMessage(_failure(path, exc), 10000)
+            self.lab.say(_failure(path, exc), 10000)
             return
-        self.window.statusBar().showMessage(f"Saved {run.name} to {path}", 5000)
+        self.lab.say(f"Saved {run.name} to {path}", 5000)
 
     def open_run(self, run: KeptRun) -> bool:
         """Open a kept run's network and curves in the main window's views."""
         if run.parameters is None:
-            self.window.statusBar().showMessage(
-                f"{run.name} kept no network (it stopped before its first step).", 6000
-            )
+            self.lab.say(f"{run.name} kept no network (it stopped before its first step).", 6000)
             return False
-        if not self.window.open_run(run):
-            return False
-        self.window.tabs.setCurrentIndex(0)
+        p = run.parameters
+        self.lab.continue_from(
+            network_of(p), p.epoch, p.examples_seen, run.train, run.history(), None
+        )
+        data = self.lab.data.source if self.lab.data is not None else "the data being loaded"
+        self.lab.say(f"Opened {run.name}; it trains on {data}.", 6000)
+        self.tabs.setCurrentIndex(0)
         return True
 
     def _export_png_dialog(self) -> None:
@@ -372,14 +383,14 @@ class RunsController(QObject):
         try:
             write(path)
         except OSError as exc:
-            self.window.statusBar().showMessage(_failure(path, exc), 10000)
+            self.lab.say(_failure(path, exc), 10000)
             return False
-        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        self.lab.say(f"Saved {path}", 5000)
         return True
 
     def _on_window_state_changed(self, state: str) -> None:
         """Remember the window's network whenever its training pauses: a run's final network."""
-        snapshot = self.window.worker.latest_snapshot()
+        snapshot = self.lab.worker.latest_snapshot()
         last = self._last_live
         if snapshot is not None and (last is None or snapshot.examples_seen >= last.examples_seen):
             self._last_live = snapshot
@@ -399,24 +410,24 @@ class RunsController(QObject):
 
     def keep_current(self) -> KeptRun | None:
         """Keep the window's network as it is now, with its curves so far."""
-        shown = self.window.worker.latest_snapshot()
+        shown = self.lab.worker.latest_snapshot()
         self._add_report = ""
-        run = self.keep(self.window.record.history, shown)
+        run = self.keep(self.lab.record.history, shown)
         if run is None:
-            self.window.statusBar().showMessage("Train for a moment first.", 5000)
+            self.lab.say("Train for a moment first.", 5000)
         else:  # what the budget did stays in the message, not replaced by "Kept ..."
             text = f"Kept {run.name} for comparison. {self._add_report}".strip()
-            self.window.statusBar().showMessage(text, 15000 if self._add_report else 5000)
+            self.lab.say(text, 15000 if self._add_report else 5000)
         return run
 
     def keep(self, history: TrainingHistory, shown: Snapshot | None) -> KeptRun | None:
         """Make a named run of the window's history and the latest network seen of it."""
-        if len(history) == 0 or self.window.data is None:
+        if len(history) == 0 or self.lab.data is None:
             return None
         if self._kept == (id(history), len(history)):
             return None  # kept already, unchanged since
         self._kept = (id(history), len(history))
-        data = self.window.data
+        data = self.lab.data
         end = float(history.batches.column("progress")[-1])
         n_train = len(data.train)
         best = None
@@ -429,8 +440,8 @@ class RunsController(QObject):
                 best = snap
         if best is not None:
             n_train = best.n_train
-        train = best.train_config if best else self.window.session.train
-        network = best.config if best else self.window.session.network
+        train = best.train_config if best else self.lab.session.train
+        network = best.config if best else self.lab.session.network
         self._window_runs += 1
         name = f"Run {self._window_runs}"
         if self._branch_at is not None:
@@ -440,7 +451,7 @@ class RunsController(QObject):
             history,
             network=network,
             train=train,
-            seed=self.window.session.seed,
+            seed=self.lab.session.seed,
             data=data.source,
             n_train=n_train,
             parameters=best,

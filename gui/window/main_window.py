@@ -27,20 +27,20 @@ from PySide6.QtWidgets import (
 
 from engine.core.network import NetworkConfig
 from engine.data.datasets import MnistData
-from engine.session.snapshot import network_of
 from engine.session.worker import TrainingWorker
 from gui.app_icon import app_icon
 from gui.diagram import NetworkView
 from gui.explorer import ExplorerPanel
+from gui.guide import GuideController
 from gui.insight import InsightPanel
 from gui.lab import Lab
-from gui.lesson import LessonFiles
+from gui.lesson import LessonFiles, LessonViews
 from gui.pad import DigitPanel
 from gui.player import StepPlayback
-from gui.runs.run_record import RunRecord
+from gui.run_record import RunRecord
+from gui.runs import RunsController
 from gui.settings import Session, first_launch, mark_launched
 from gui.training import BatchStrip, CostPlot, Timeline, TrainingControls
-from gui.vertical_scroll import VerticalScrollArea
 from gui.window.data_sources import DataSources
 from gui.window.dialogs import WindowDialogs
 from gui.window.explore_handoff import ExploreHandoff
@@ -57,6 +57,7 @@ from gui.window.status_bar import StatusBar
 from gui.window.status_tips import StatusTipGate
 from gui.window.teach_undo import TeachUndo
 from gui.window.training_goal import TrainingGoal
+from gui.window.vertical_scroll import VerticalScrollArea
 
 DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
 PAD_MIN_WIDTH = 436  # the pad with its preview beside it, and room for a vertical scroll bar
@@ -213,7 +214,35 @@ class MainWindow(QMainWindow):
         )
         lab.confirm = self.dialogs.ask_to_save_first
         lab.confirm_replace = self.dialogs.ask_yes_no
-        self.lessons = LessonFiles(self)  # File > Save/Open lesson, and a .bplab dropped here
+        self.runs = RunsController(lab, self.stored, self.tabs)  # the Compare tab (issue 18)
+        self.guide = GuideController(  # Follow the video; Step and Explore are the menus' own
+            lab,
+            self.stored,
+            tabs=self.tabs,
+            explorer=self.explorer,
+            explore=self.explore,
+            digit_panel=self.digit_panel,
+            pad_dock=self.pad_dock,
+            network_view=self.network_view,
+            playback=self.playback,
+            step=lambda: self.menus.step_action.trigger(),
+            explore_drawing=lambda: self.menus.explore_drawing_action.trigger(),
+        )
+        views = LessonViews(
+            self.tabs,
+            self.network_view,
+            self.explorer,
+            self.digit_panel,
+            self.guide,
+            self.playback,
+            self.runs,
+            self.feed,
+            self.explore,
+            self.data_sources,
+        )
+        self.lessons = LessonFiles(lab, views)  # File > Save/Open lesson, and a .bplab dropped here
+        self.setAcceptDrops(True)
+        self.installEventFilter(self.lessons)
 
     def _build_menus(self) -> None:
         """The actions (kept by one object, added here so their keys work on every tab), menus."""
@@ -229,13 +258,10 @@ class MainWindow(QMainWindow):
             quit_app=self.close,
         )
         play = self.playback.action
-        self.addActions([*menus.all_actions(), play])
-        menus.build_menus(
-            self.menuBar(),
-            self.network_view,
-            self.pad_dock.toggleViewAction(),
-            (self.lessons.open_action, self.lessons.save_action),
-        )
+        lesson = (self.lessons.open_action, self.lessons.save_action)  # the lessons' own
+        self.addActions([*menus.all_actions(), play, *lesson])
+        pad = self.pad_dock.toggleViewAction()
+        menus.build_menus(self.menuBar(), self.network_view, pad, lesson)
         self.controls.add_actions(
             [
                 menus.run_action,
@@ -275,6 +301,8 @@ class MainWindow(QMainWindow):
         self.recovery.update_actions(lab.worker.state)  # off, and saying so, until the data is in
         self.cost_plot.x_mode_changed.connect(lambda mode: lab.choose(plot_x=mode))
         self.insight.digit_chosen.connect(self.explore.on_digit_chosen)
+        self.menus.step_action.triggered.connect(self.guide.on_step_pressed)
+        self.guide.height_wanted.connect(self._share_guide_height)
         self.feed.update_status()
 
     def _controls_follow(self, session: Session) -> None:
@@ -302,10 +330,6 @@ class MainWindow(QMainWindow):
 
     def _build_runs_and_guide(self) -> None:
         """Add the Compare tab, the Runs menu and the Follow-the-video guide (issue 18)."""
-        from gui.guide import GuideController
-        from gui.runs import RunsController
-
-        self.runs = RunsController(self, self.stored)
         self.lab.network_ending.connect(self.runs.network_ending)  # kept as the run ends
         self.tabs.addTab(self.runs.panel, "Compare runs")
         self.tabs.setTabToolTip(
@@ -315,7 +339,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         help_menu = next(a for a in bar.actions() if a.text() == "&Help")
         self.runs.build_menu(bar.insertMenu(help_menu, QMenu("&Runs", self)).menu())
-        self.guide = GuideController(self, self.stored)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guide.dock)
+        self.splitDockWidget(self.pad_dock, self.guide.dock, Qt.Orientation.Vertical)
+        self.network_view.toolbar().addAction(self.guide.toggle_action)  # one click away
         help_menu.menu().insertAction(help_menu.menu().actions()[0], self.guide.toggle_action)
         from gui.guide import STOPS
         from gui.present import PresentMode, PresentWidgets
@@ -341,15 +367,14 @@ class MainWindow(QMainWindow):
             self.guide.start_lesson()
         mark_launched(self.stored)
 
-    def open_run(self, run) -> bool:
-        """Continue from a kept run's network, with its curves, as from an opened model."""
-        p = run.parameters
-        self.lab.continue_from(
-            network_of(p), p.epoch, p.examples_seen, run.train, run.history(), None
-        )
-        data = self.lab.data.source if self.lab.data is not None else "the data being loaded"
-        self.lab.say(f"Opened {run.name}; it trains on {data}.", 6000)
-        return True
+    def _share_guide_height(self) -> None:
+        """Give the pad what its drawing, outputs and Teach row need, and the guide the rest."""
+        pad, guide = self.pad_dock, self.guide.dock
+        if self.dockWidgetArea(guide) != self.dockWidgetArea(pad) or pad.isHidden():
+            return
+        total = pad.height() + guide.height()
+        need = min(self.digit_panel.minimumSizeHint().height() + 40, total // 2)
+        self.resizeDocks([pad, guide], [need, total - need], Qt.Orientation.Vertical)
 
     def _on_network_edited(self, config: NetworkConfig, seed: int) -> None:
         """The learner changed the architecture, activation, cost or seed: ask, then reset."""
