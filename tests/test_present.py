@@ -134,7 +134,7 @@ def test_present_mode_keeps_its_own_layout_and_choices_apart_from_the_normal_one
     assert stored.value("present/caption") in (False, "false")
     again = open_window(qtbot, path)
     assert not again.present.shows("caption") and again.present.shows("explorer")
-    again.present_action.trigger()
+    again.menus.present_action.trigger()
     qtbot.waitUntil(lambda: again.present.is_active(), timeout=5000)
     qtbot.waitUntil(lambda: share(again) == pytest.approx(chosen, abs=0.01), timeout=5000)
     assert again.tabs.isTabVisible(1) and not again.present.caption.isVisible()

@@ -78,7 +78,7 @@ class PresentMode(QObject):
 
     def __init__(self, widgets: PresentWidgets, action: QAction, menu: QMenu, settings) -> None:
         super().__init__(widgets.window)
-        self.w = widgets
+        self.views = widgets
         self.settings = settings
         self.action = action
         self.fonts = FontScaler(widgets.window, FONT_SCALE)
@@ -133,24 +133,24 @@ class PresentMode(QObject):
 
     def _show_stop(self, *_args) -> None:
         """Show the guide's current stop in the caption."""
-        guide = self.w.guide
-        self.caption.set_stop(guide.index, self.w.stop_count, guide.stop.title)
+        guide = self.views.guide
+        self.caption.set_stop(guide.index, self.views.stop_count, guide.stop.title)
 
     def _side(self) -> QWidget:
-        return self.w.splitter.widget(0)
+        return self.views.splitter.widget(0)
 
     def _enter(self) -> None:
         """Keep the normal layout, then go full screen with large fonts and the chosen panels."""
-        w, win = self.w, self.w.window
-        tabs = w.tabs
+        v, win = self.views, self.views.window
+        tabs = v.tabs
         self._normal = _Layout(
             state=win.saveState(),
             geometry=win.saveGeometry(),
             rect=win.geometry(),
             window_state=win.windowState(),
             size=win.size(),
-            splitter=w.splitter.saveState(),
-            middle=w.middle.saveState(),
+            splitter=v.splitter.saveState(),
+            middle=v.middle.saveState(),
             tabs=[tabs.isTabVisible(i) for i in range(tabs.count())],
             current=tabs.currentIndex(),
             policies=[QSizePolicy(tabs.widget(i).sizePolicy()) for i in range(tabs.count())],
@@ -158,7 +158,7 @@ class PresentMode(QObject):
                 "side": self._side().isHidden(),
                 "status": win.statusBar().isHidden(),
                 "tab_bar": tabs.tabBar().isHidden(),
-                **{f"extra{i}": x.isHidden() for i, x in enumerate(w.extras)},
+                **{f"extra{i}": x.isHidden() for i, x in enumerate(v.extras)},
             },
         )
         self.escape.setEnabled(True)
@@ -166,31 +166,31 @@ class PresentMode(QObject):
         win.setWindowState(win.windowState() | Qt.WindowState.WindowFullScreen)
         self.fonts.apply()
         self.caption.fit_font(win.font())
-        w.diagram.set_thickness(THICKNESS)
-        w.diagram.set_zoom(FONT_SCALE)  # its words as large as the rest
+        v.diagram.set_thickness(THICKNESS)
+        v.diagram.set_zoom(FONT_SCALE)  # its words as large as the rest
         state = self.settings.value(STATE_KEY)
         if isinstance(state, QByteArray):
             win.restoreState(state)
         self._apply_choices()
         win.statusBar().hide()
-        for extra in w.extras:
+        for extra in v.extras:
             extra.hide()
         self._charts.start()
         self._when_sized(win.screen().geometry().size(), self._restore_present_splitters)
 
     def _apply_choices(self) -> None:
         """Show what the teacher chose and hide the rest."""
-        w = self.w
-        tabs = w.tabs
+        v = self.views
+        tabs = v.tabs
         side = self._side()
         side.setVisible(self.shows("controls"))
         if self.shows("controls") and side.widget() is not None:
             self._widen(side, "side", side.widget().minimumSizeHint().width() + 4)
-        w.pad_dock.setVisible(self.shows("pad"))
+        v.pad_dock.setVisible(self.shows("pad"))
         if self.shows("pad"):
-            pad = w.pad_dock.widget()
+            pad = v.pad_dock.widget()
             self._widen(pad, "pad", pad.minimumSizeHint().width())
-        w.guide_dock.hide()  # its stop shows as the caption
+        v.guide_dock.hide()  # its stop shows as the caption
         self.caption.setVisible(self.shows("caption"))
         shown = {NETWORK_TAB} | ({EXPLORER_TAB} if self.shows("explorer") else set())
         if tabs.currentIndex() not in shown:
@@ -202,7 +202,7 @@ class PresentMode(QObject):
             policy = self._normal.policies[i]
             page.setSizePolicy(policy if i in shown else QSizePolicy(ignored, ignored))
         tabs.tabBar().setVisible(len(shown) > 1)
-        for bar in w.window.findChildren(QToolBar):  # the View menu has the edge modes
+        for bar in v.window.findChildren(QToolBar):  # the View menu has the edge modes
             bar.hide()
 
     def _widen(self, widget: QWidget, name: str, need: int) -> None:
@@ -214,36 +214,36 @@ class PresentMode(QObject):
 
     def _restore_present_splitters(self) -> None:
         """Give present mode the splitter sizes it had last time (the controls at least whole)."""
-        for key, splitter in ((SPLITTER_KEY, self.w.splitter), (MIDDLE_KEY, self.w.middle)):
+        for key, splitter in ((SPLITTER_KEY, self.views.splitter), (MIDDLE_KEY, self.views.middle)):
             state = self.settings.value(key)
             if isinstance(state, QByteArray):
                 splitter.restoreState(state)
-            elif splitter is self.w.middle:  # the first time: most of the height to the diagram
+            elif splitter is self.views.middle:  # the first time: most of the height to the diagram
                 total = sum(splitter.sizes())
                 splitter.setSizes(
                     [round(DIAGRAM_SHARE * total), round((1 - DIAGRAM_SHARE) * total)]
                 )
-        side, splitter = self._side(), self.w.splitter
+        side, splitter = self._side(), self.views.splitter
         if side.isVisible() and splitter.sizes()[0] < side.minimumWidth():
             total = sum(splitter.sizes())
             splitter.setSizes([side.minimumWidth(), max(total - side.minimumWidth(), 1)])
 
     def _leave(self) -> None:
         """Remember present mode's layout, then put the normal one back exactly."""
-        w, win, normal = self.w, self.w.window, self._normal
+        v, win, normal = self.views, self.views.window, self._normal
         self.settings.setValue(STATE_KEY, win.saveState())
-        self.settings.setValue(SPLITTER_KEY, w.splitter.saveState())
-        self.settings.setValue(MIDDLE_KEY, w.middle.saveState())
+        self.settings.setValue(SPLITTER_KEY, v.splitter.saveState())
+        self.settings.setValue(MIDDLE_KEY, v.middle.saveState())
         self._charts.stop()
         self.escape.setEnabled(False)
         self._normal = None
         self._pending = None
         self.fonts.restore()
-        w.diagram.set_thickness(1.0)
-        w.diagram.set_zoom(1.0)
+        v.diagram.set_thickness(1.0)
+        v.diagram.set_zoom(1.0)
         self.caption.hide()
         self.caption.setFont(QFont())  # its large font is present mode's alone
-        tabs = w.tabs
+        tabs = v.tabs
         for i, visible in enumerate(normal.tabs):
             tabs.setTabVisible(i, visible)
             page = tabs.widget(i)
@@ -255,10 +255,10 @@ class PresentMode(QObject):
         tabs.tabBar().setHidden(normal.hidden["tab_bar"])
         self._side().setHidden(normal.hidden["side"])
         win.statusBar().setHidden(normal.hidden["status"])
-        for i, extra in enumerate(w.extras):
+        for i, extra in enumerate(v.extras):
             extra.setHidden(normal.hidden[f"extra{i}"])
         win.setMinimumSize(0, 0)  # the layout's minimum again (the window sets none of its own)
-        for name, widget in (("side", self._side()), ("pad", w.pad_dock.widget())):
+        for name, widget in (("side", self._side()), ("pad", v.pad_dock.widget())):
             if name in normal.widths:
                 widget.setMinimumWidth(normal.widths[name][0])
                 widget.setMaximumWidth(normal.widths[name][1])
@@ -273,8 +273,8 @@ class PresentMode(QObject):
             if not win.windowState() & (Qt.WindowState.WindowMaximized | FULL):
                 win.setGeometry(normal.rect)
             win.restoreState(normal.state)  # docks in pixels of the window's own size
-            w.splitter.restoreState(normal.splitter)
-            w.middle.restoreState(normal.middle)
+            v.splitter.restoreState(normal.splitter)
+            v.middle.restoreState(normal.middle)
 
         self._when_sized(normal.size, splitters)
         QTimer.singleShot(0, self, splitters)  # again once the normal fonts' sizes are laid out
@@ -283,7 +283,7 @@ class PresentMode(QObject):
         """Run ``apply`` now, and again when the window reaches ``size`` (a window manager's
         resize comes later): splitter sizes are in pixels of the final window."""
         apply()
-        self._pending = None if self.w.window.size() == size else (size, apply)
+        self._pending = None if self.views.window.size() == size else (size, apply)
 
     def _on_choice_toggled(self, key: str, on: bool) -> None:
         """Remember the teacher's choice, and show it at once if presenting."""
@@ -294,10 +294,10 @@ class PresentMode(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """Set the splitters again once the window has the size they were kept for."""
         if (
-            watched is self.w.window
+            watched is self.views.window
             and event.type() == QEvent.Type.Resize
             and self._pending is not None
-            and self.w.window.size() == self._pending[0]
+            and self.views.window.size() == self._pending[0]
         ):
             _size, apply = self._pending
             self._pending = None
