@@ -189,6 +189,15 @@ class TeachBox(QGroupBox):
         if hasattr(self, "nudge_plot"):
             self._set_chart_classes()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """A new font (present mode's larger one, a theme) fits the class names anew."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self.names and not are_digits(self.names):
+            chosen, names = self.selected_label(), self.names
+            self.names = ()
+            self.set_class_names(names)
+            self.select_label(chosen)
+
     def _set_chart_classes(self) -> None:
         """Give the nudge and before/after charts one bar (or pair) per class."""
         n = len(self.names)
