@@ -201,3 +201,39 @@ def test_tab_goes_through_the_train_box_top_to_bottom_before_the_network_fields(
     assert texts[:3] == ["Run", "Step mini-batch", "Step epoch"]
     rest = [w for w in order if action(w) is None]
     assert rest == [c.goal, c.speed, c.full_speed, c.data, c.hidden]
+
+
+def test_the_compare_tab_works_from_the_keyboard(qtbot, tmp_path):
+    """Compare by keyboard: Ctrl+Tab reaches the tab; Space hides and shows a kept run's curves
+    in the run list; Space ticks the log-cost box; the Remove button takes the run away."""
+    window = open_window(qtbot, tmp_path / "s.ini")
+    window.guide.dock.hide()
+    window.activateWindow()
+    window.menus.step_action.trigger()  # a run to keep has at least one mini-batch
+    qtbot.waitUntil(lambda: len(window.record.history) > 0, timeout=10000)
+    window.runs.keep_action.trigger()
+    qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 1, timeout=10000)
+    compare = window.runs.panel
+    window.tabs.setFocus()
+    for _ in range(window.tabs.count()):  # Ctrl+Tab walks the tabs to Compare
+        if window.tabs.currentWidget() is compare:
+            break
+        key(window, K.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is compare
+    tab_to(qtbot, window, compare.run_list)
+    if compare.run_list.currentRow() < 0:
+        key(window, K.Key_Down)  # the first run becomes the current one
+    assert compare.run_list.currentRow() == 0
+    assert len(compare.shown_runs()) == 1
+    key(window, K.Key_Space)  # its box: the curves hide
+    qtbot.waitUntil(lambda: compare.shown_runs() == [], timeout=5000)
+    key(window, K.Key_Space)  # and come back
+    qtbot.waitUntil(lambda: len(compare.shown_runs()) == 1, timeout=5000)
+    tab_to(qtbot, window, compare.log_y)
+    was = compare.log_y.isChecked()
+    key(window, K.Key_Space)
+    assert compare.log_y.isChecked() != was
+    compare.run_list.setCurrentRow(0)
+    tab_to(qtbot, window, compare.remove_button)
+    key(window, K.Key_Space)
+    qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 0, timeout=5000)
