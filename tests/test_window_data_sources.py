@@ -92,3 +92,33 @@ def test_the_bundled_fashion_handful_opens_without_a_network(qtbot, window) -> N
     assert window.controls.data.currentText() == "Fashion handful (10)"
     window.worker.run_batches(2)
     qtbot.waitUntil(lambda: len(window.record.history) == 2, timeout=10000)
+
+
+def test_a_model_opens_only_with_an_output_per_class_of_the_data(
+    qtbot, window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a 3-class folder, a digits model (10 outputs) is refused and says why; a model saved
+    from the 3-class network opens."""
+    import numpy as np
+
+    from engine.core.network import Network, NetworkConfig
+    from engine.core.training import TrainConfig
+    from engine.data.model_io import save_model
+
+    folder = make_folder(tmp_path / "shapes", per_class=10)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(folder))
+    choose(window, "folder")
+    qtbot.waitUntil(lambda: window.data.source == str(folder), timeout=10000)
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.sizes[-1] == 3)
+    before = window.worker.latest_snapshot()
+    digits = tmp_path / "digits.npz"
+    save_model(digits, Network(NetworkConfig((784, 16, 16, 10)), np.random.default_rng(0)),
+               TrainConfig())  # fmt: skip
+    assert not window.files.open_model(digits)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=5000)
+    assert "this needs 784 inputs and 3 outputs" in window.banner.message()
+    assert window.worker.latest_snapshot() is before
+    three = tmp_path / "three.npz"
+    save_model(three, Network(NetworkConfig((784, 8, 3)), np.random.default_rng(1)), TrainConfig())
+    assert window.files.open_model(three)
+    qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.sizes == (784, 8, 3))

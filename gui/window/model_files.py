@@ -45,7 +45,8 @@ class ModelFiles:
     def open_model(self, path: str | Path) -> bool:
         """Open a saved network and its history; a bad file changes nothing and says why."""
         try:
-            read = read_model(path, self.tabs)
+            outputs = self.lab.data.n_classes if self.lab.data is not None else 10
+            read = read_model(path, self.tabs, outputs=outputs)
         except BackpropLabError as exc:
             self.lab.report(str(exc))
             return False

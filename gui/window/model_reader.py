@@ -20,14 +20,16 @@ from gui.background import submit
 LARGE_MODEL = 4 * 2**20  # bytes; a model file this big loads behind a progress dialog
 
 
-def _load(path: str | Path) -> tuple[SavedModel, TrainingHistory]:
-    """Read the model and rebuild its training history (both pure NumPy, fine in a thread)."""
-    saved = engine.data.model_io.load_model(path, window=True)
+def _load(path: str | Path, outputs: int = 10) -> tuple[SavedModel, TrainingHistory]:
+    """Read the model and rebuild its training history (both pure NumPy, fine in a thread).
+
+    The network must have one output per class of the data in use (``outputs``)."""
+    saved = engine.data.model_io.load_model(path, io_sizes=(784, outputs), window=True)
     return saved, TrainingHistory.from_arrays(saved.history)
 
 
 def read_model(
-    path: str | Path, parent: QWidget, large: int | None = None
+    path: str | Path, parent: QWidget, large: int | None = None, outputs: int = 10
 ) -> tuple[SavedModel, TrainingHistory] | None:
     """Return the model at path and its history, or None if the learner cancelled.
 
@@ -39,8 +41,8 @@ def read_model(
     except OSError:
         big = False
     if not big:
-        return _load(path)
-    job = submit(lambda _job: _load(path))
+        return _load(path, outputs)
+    job = submit(lambda _job: _load(path, outputs))
     outcome: list[object] = []
     job.succeeded.connect(outcome.append)
     job.failed.connect(outcome.append)
