@@ -79,6 +79,7 @@ class FontScaler:
             if scene is None:
                 continue
             base = view.font()  # inherited from the window: already scaled
+            texts = False
             for item in scene.items():
                 if id(item) in self._items:
                     continue
@@ -112,11 +113,14 @@ class FontScaler:
                     self._items[id(item)] = (text, "text", QFont(text.font()))
                     text.setFont(scaled(text.font(), self.factor))
                     item.updateTextPos()
+                    texts = True
                 elif isinstance(item, pg.LabelItem):
                     size = item.opts.get("size")
                     points = _point_size(size, item.item.font().pointSizeF())
                     self._items[id(item)] = (item, "label", size)
                     item.setText(item.text, size=f"{points * self.factor:.3g}pt")
+            if texts:
+                replace_labels(view)
 
     def restore(self) -> None:
         """Put back every font exactly as it was before ``apply``."""
@@ -157,3 +161,16 @@ class FontScaler:
                 continue
         self._widgets = []
         self._items = {}
+        for view in self.root.findChildren(pg.GraphicsView):  # the labels' normal places
+            replace_labels(view)
+
+
+def replace_labels(view: QWidget) -> None:
+    """Larger labels need new places: ask the page that placed them (its ``place_labels``)."""
+    widget = view
+    while widget is not None:
+        place = getattr(widget, "place_labels", None)
+        if callable(place):
+            place()
+            return
+        widget = widget.parentWidget()
