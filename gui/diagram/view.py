@@ -211,9 +211,22 @@ class NetworkView(QWidget):
 
     def shown_trace(self) -> ExampleTrace | None:
         """Return the example whose activations are shown: the one set, else the snapshot's."""
-        if self._trace is not None:
-            return self._trace
+        trace = self._own_trace()
+        if trace is not None:
+            return trace
         return None if self._snapshot is None else self._snapshot.example
+
+    def _own_trace(self) -> ExampleTrace | None:
+        """Return the trace set if it is of the snapshot's architecture, else None.
+
+        A new architecture's snapshot can come before the window traces the drawing through it
+        (while training, the drawing is retraced a few times a second): the old network's trace
+        has other layers and is not drawn over the new one.
+        """
+        trace, snapshot = self._trace, self._snapshot
+        if trace is None or snapshot is None:
+            return None
+        return trace if tuple(len(a) for a in trace.activations) == snapshot.sizes else None
 
     def scene(self) -> Scene | None:
         """Return the frame painted: colours, images, the titles' data and any missing note."""
@@ -261,7 +274,7 @@ class NetworkView(QWidget):
             return
         self._scene = build_scene(
             self._snapshot,
-            self._trace,
+            self._own_trace(),
             self._mode,
             self._per_layer,
             self._power,
@@ -336,7 +349,7 @@ class NetworkView(QWidget):
         layout = compute_layout(self._snapshot.sizes, size.width(), size.height())
         scene = build_scene(
             self._snapshot,
-            self._trace,
+            self._own_trace(),
             self._mode,
             self._per_layer,
             self._power,
