@@ -123,6 +123,7 @@ def test_the_cost_plots_log_scale_writes_ten_as_10(qtbot) -> None:
 def test_every_log_axis_of_the_window_reads_as_numbers(qtbot, tmp_path) -> None:
     """Every plot the window can switch to log: the cost plot's x, Compare's x and cost."""
     window = open_window(qtbot, tmp_path / "s.ini")
+    window.set_speed(0)  # full speed: what is checked is not the pace
     window.worker.run_batches(300)
     qtbot.waitUntil(lambda: len(window.record.history) >= 300, timeout=20000)
     window.runs.keep_current()

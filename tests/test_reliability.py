@@ -879,6 +879,7 @@ def test_the_window_says_a_collapsed_run_has_stalled(qtbot, tmp_path: Path) -> N
     config = NetworkConfig((784, 16, 16, 10), "relu")
     window.controls.network_edited.emit(config, 0)
     window.controls.train_config_edited.emit(TrainConfig(learning_rate=5.0))
+    window.set_speed(0)  # full speed: what is checked is not the pace
     stalls: list[bool] = []
     window.record.stalled.connect(lambda: stalls.append(True))
     for epoch in range(1, 4):  # it collapses within its first epochs (when: the machine's floats)
