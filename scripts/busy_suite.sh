@@ -11,7 +11,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-3}
-cmd=$(grep -m1 -E '^python3 -m venv \.venv && \.venv/bin/pip install' "$root/README.md")
+cmd=$(grep -m1 -E '^python3 -m venv \.venv && .* -m pytest' "$root/README.md")
 if [[ -z "$cmd" ]]; then
     echo "busy_suite: no test command found in README.md" >&2
     exit 1
