@@ -68,3 +68,23 @@ def window(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path / "settings.ini")
     yield w
     w.close()
+
+
+# The longest files, started first: with the README's -n auto each file runs whole in one
+# worker, and a long file started last would leave the other cores idle while it ends.
+LONGEST_FIRST = (
+    "test_signals.py",
+    "test_storm.py",
+    "test_layout.py",
+    "test_reliability.py",
+    "test_bad_inputs.py",
+    "test_settings_reader.py",
+    "test_safe_export.py",
+    "test_slide_export.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the longest files first (their own order kept), the rest in the usual order after."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
