@@ -466,7 +466,12 @@ def test_no_signal_at_any_moment_of_a_save_leaves_a_temporary_file(
         assert saver.stdout.readline() == "ready\n"
         time.sleep(float(rng.uniform(0.0, 0.2)))  # a random moment in a stream of saves
         saver.send_signal(getattr(signal, name))
-        saver.communicate(timeout=30)
+        try:
+            _out, err = saver.communicate(timeout=30)
+        except subprocess.TimeoutExpired:  # the signal was lost: a saver saving forever
+            saver.kill()  # not left to spin for the rest of the suite (it did, on a busy run)
+            _out, err = saver.communicate()
+            pytest.fail(f"the saver went on saving 30 s after {name}: {err[-2000:]}")
         assert saver.returncode != 0
         assert [p.name for p in folder.iterdir()] == ["m.npz"], list(folder.iterdir())
         assert load_model(folder / "m.npz").network.sizes == (784, 100, 10)
