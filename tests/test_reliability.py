@@ -433,7 +433,14 @@ def test_a_failed_write_names_the_users_path_and_keeps_the_old_file(tmp_path: Pa
 
 
 SAVER = """
+import signal
 import sys
+# The dispositions a process started from a terminal has: a shell's background job (&) starts
+# with SIGINT ignored and nohup with SIGHUP ignored, and a child inherits that; held_signals
+# rightly restores what it found, and an ignored signal then ends nothing.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
 sys.path.insert(0, {root!r})
 import numpy as np
 from engine.model_io import save_model
@@ -468,7 +475,7 @@ def test_no_signal_at_any_moment_of_a_save_leaves_a_temporary_file(
         saver.send_signal(getattr(signal, name))
         try:
             _out, err = saver.communicate(timeout=30)
-        except subprocess.TimeoutExpired:  # the signal was lost: a saver saving forever
+        except subprocess.TimeoutExpired:  # the signal ended nothing: a saver saving forever
             saver.kill()  # not left to spin for the rest of the suite (it did, on a busy run)
             _out, err = saver.communicate()
             pytest.fail(f"the saver went on saving 30 s after {name}: {err[-2000:]}")
