@@ -99,6 +99,7 @@ def test_csv_export_holds_every_curve_and_png_is_written(panel, tmp_path) -> Non
 
 def test_a_finished_window_run_is_kept_with_its_own_history(qtbot, tmp_path) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
+    window.set_speed(0)  # full speed: what is checked is not the pace
     window.worker.run_batches(120)
     qtbot.waitUntil(
         lambda: len(window.record.history) == 120 and window.record.state == "paused", timeout=20000
@@ -165,6 +166,7 @@ def test_an_experiment_from_the_runs_menu_fills_the_comparison_live(qtbot, tmp_p
 
 def test_a_branch_keeps_its_parent_run_and_is_kept_by_name_when_it_ends(qtbot, tmp_path) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
+    window.set_speed(0)  # full speed: what is checked is not the pace
     window.worker.run_batches(250)
     qtbot.waitUntil(
         lambda: len(window.record.history) == 250 and window.record.state == "paused", timeout=20000

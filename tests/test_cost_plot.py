@@ -31,8 +31,8 @@ def test_hover_reads_the_point_under_the_cursor(qtbot) -> None:
     plot.append_batches(np.linspace(0, 1, 200), np.linspace(2, 0.5, 200))
     plot.add_epoch(1.0, 0.4, 0.9)
     plot.flush()
-    qtbot.wait(50)
     vb = plot.plot.getPlotItem().vb
+    qtbot.waitUntil(lambda: vb.viewRange()[1][1] >= 2.0)  # the axes fitted (at the next paint)
     hover(plot, vb.mapViewToScene(pg_point(0.5, 1.0)))
     text = plot.readout_text()
     assert "epoch 0.5" in text and "test cost 0.4000" in text and "90.00%" in text
@@ -79,7 +79,7 @@ def _shown_plot(qtbot) -> CostPlot:
     for epoch in range(1, 31):
         plot.add_epoch(float(epoch), 0.1, 0.9)
     plot.flush()
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: plot.x_range()[1] >= 30)  # the axes fitted (at the next paint)
     return plot
 
 
@@ -88,14 +88,12 @@ def test_clear_resets_the_axes_even_after_a_zoom(qtbot) -> None:
     assert plot.x_range()[1] >= 30
     plot.plot.getPlotItem().vb.setXRange(10, 12)  # the learner zoomed in
     plot.clear()
-    qtbot.wait(20)
-    x0, x1 = plot.x_range()
-    assert x0 >= -0.1 and x1 <= 1.1  # a fresh network's axis, not the old run's
+    # a fresh network's axis, not the old run's
+    qtbot.waitUntil(lambda: plot.x_range()[0] >= -0.1 and plot.x_range()[1] <= 1.1)
     assert plot.plot.getPlotItem().vb.autoRangeEnabled()[0]  # and it follows new points again
     plot.append_batches(np.array([0.5, 2.5]), np.array([1.0, 0.5]))
     plot.flush()
-    qtbot.wait(20)
-    assert plot.x_range()[1] >= 2.5
+    qtbot.waitUntil(lambda: plot.x_range()[1] >= 2.5)
 
 
 def test_the_moving_window_follows_the_latest_epochs(qtbot) -> None:
@@ -105,13 +103,11 @@ def test_the_moving_window_follows_the_latest_epochs(qtbot) -> None:
     plot.x_mode_box.setCurrentIndex(plot.x_mode_box.findData("window"))
     plot.x_mode_box.activated.emit(plot.x_mode_box.currentIndex())
     assert plot.x_mode() == "window"
-    qtbot.wait(20)
-    x0, x1 = plot.x_range()
-    assert x0 == pytest.approx(30 - WINDOW_EPOCHS, abs=0.1) and x1 == pytest.approx(30, abs=0.1)
+    qtbot.waitUntil(lambda: plot.x_range()[0] == pytest.approx(30 - WINDOW_EPOCHS, abs=0.1))
+    assert plot.x_range()[1] == pytest.approx(30, abs=0.1)
     plot.append_batches(np.arange(30_001, 31_001) / 1000, np.full(1000, 0.03))
     plot.flush()
-    qtbot.wait(20)
-    assert plot.x_range()[1] == pytest.approx(31, abs=0.1)
+    qtbot.waitUntil(lambda: plot.x_range()[1] == pytest.approx(31, abs=0.1))
     x, _ = plot.batch_curve.getData()
     assert x.min() >= 31 - WINDOW_EPOCHS - 0.2  # only the window is handed to pyqtgraph
 
@@ -119,9 +115,7 @@ def test_the_moving_window_follows_the_latest_epochs(qtbot) -> None:
 def test_the_log_axis_gives_the_first_epoch_room_and_hover_still_reads_epochs(qtbot) -> None:
     plot = _shown_plot(qtbot)
     plot.set_x_mode("log")
-    qtbot.wait(20)
-    x0, x1 = plot.x_range()
-    assert x0 <= 0.0011 and x1 >= 30
+    qtbot.waitUntil(lambda: plot.x_range()[0] <= 0.0011 and plot.x_range()[1] >= 30)
     vb = plot.plot.getPlotItem().vb
     hover(plot, vb.mapViewToScene(pg_point(np.log10(0.5005), 0.5)))  # half an epoch
     assert "epoch 0.501" in plot.readout_text()  # the next mini-batch: 501 of 1,000

@@ -245,6 +245,7 @@ def test_each_try_it_fires_on_its_real_action_and_not_on_others(qtbot, window) -
     assert guide.done == {"sensitivity", "three-ways", "backwards", "cost"}
     # Running and stepping an epoch are not "Step mini-batch".
     window.tabs.setCurrentIndex(0)
+    window.lab.choose(speed=0)  # full speed: what is checked is not the pace
     window.menus.epoch_action.trigger()
     qtbot.waitUntil(
         lambda: window.record.state == "paused" and len(window.record.history) > 50, timeout=20000

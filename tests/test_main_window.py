@@ -37,6 +37,7 @@ def test_run_pause_keeps_the_state_consistent(qtbot, window) -> None:
 
 
 def test_step_epoch_reports_test_accuracy(qtbot, window) -> None:
+    window.lab.choose(speed=0)  # full speed: what is checked is not the pace
     window.menus.epoch_action.trigger()
     qtbot.waitUntil(lambda: window.record.last_epoch is not None, timeout=20000)
     assert window.record.last_epoch.epoch == 1 and window.record.last_epoch.test_accuracy > 0.5
@@ -261,6 +262,7 @@ def test_my_digits_are_mixed_into_training(qtbot, window) -> None:
 
 
 def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> None:
+    window.set_speed(0)  # full speed: what is checked is not the pace
     window.worker.run_batches(350)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 3500, timeout=10000)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 4)
@@ -289,6 +291,7 @@ def test_training_or_teaching_from_a_scrubbed_view_returns_to_the_live_network(
 ) -> None:
     from gui.training.timeline import LIVE
 
+    window.set_speed(0)  # full speed: what is checked is not the pace
     window.worker.run_batches(250)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 3)

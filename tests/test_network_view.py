@@ -305,6 +305,30 @@ def test_exported_png_shows_a_drawn_float_input_like_the_screen(qtbot, view, bas
     assert corner.lightness() < 40 and ink.lightness() > 200
 
 
+def test_a_new_architecture_drops_the_old_networks_drawn_trace(qtbot, view, base) -> None:
+    """The window may hand over a new architecture's snapshot before it traces the drawing again
+    (the storm found it on a busy machine): the old network's trace is not drawn over the new."""
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 12:16] = 1.0
+    view.set_trace(trace_example(base, image, 1))
+    view.refresh()
+    net = Network(
+        NetworkConfig(sizes=(784, 6, 5, 4, 10), dtype="float64"), np.random.default_rng(2)
+    )
+    labels = np.arange(10, dtype=np.uint8)
+    images = np.zeros((10, 28, 28), np.uint8)
+    trainer = Trainer(net, images, labels, TrainConfig(batch_size=10), seed=3)
+    trainer.step_batch()
+    other = take_snapshot(trainer, images)
+    view.set_snapshot(other)
+    view.refresh()  # raised IndexError in the neuron fills: 4 layers of trace, 5 of network
+    assert not view.render_image().isNull()
+    assert view.snapshot() is other
+    view.set_trace(trace_example(other, image, 1))  # the drawing traced through the new one
+    view.refresh()
+    assert not view.render_image().isNull()
+
+
 @pytest.mark.parametrize(
     "config",
     [

@@ -35,7 +35,9 @@ def test_the_banner_speaks_at_once_and_the_window_stays_live(qtbot, window, slow
     timer.start(10)
     started = time.perf_counter()
     window.recovery.offer("Training diverged.")
-    assert time.perf_counter() - started < 0.5  # the trials are not run here
+    # The trials wait 30 s for the test's word: run here, offer() would take that long. A busy
+    # machine may take seconds to show the banner; the bound is far from both.
+    assert time.perf_counter() - started < 10  # the trials are not run here
     assert window.banner.message().startswith("Training diverged. Looking for settings")
     assert window.banner.reset_button.isVisible() and not window.banner.lower_button.isVisible()
     qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=10000)  # timers run while trials wait

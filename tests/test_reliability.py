@@ -418,7 +418,14 @@ def test_a_failed_write_names_the_users_path_and_keeps_the_old_file(tmp_path: Pa
 
 
 SAVER = """
+import signal
 import sys
+# The dispositions a process started from a terminal has: a shell's background job (&) starts
+# with SIGINT ignored and nohup with SIGHUP ignored, and a child inherits that; held_signals
+# rightly restores what it found, and an ignored signal then ends nothing.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
 sys.path.insert(0, {root!r})
 import numpy as np
 from engine.data.model_io import save_model
@@ -451,7 +458,12 @@ def test_no_signal_at_any_moment_of_a_save_leaves_a_temporary_file(
         assert saver.stdout.readline() == "ready\n"
         time.sleep(float(rng.uniform(0.0, 0.2)))  # a random moment in a stream of saves
         saver.send_signal(getattr(signal, name))
-        saver.communicate(timeout=30)
+        try:
+            _out, err = saver.communicate(timeout=30)
+        except subprocess.TimeoutExpired:  # the signal ended nothing: a saver saving forever
+            saver.kill()  # not left to spin for the rest of the suite (it did, on a busy run)
+            _out, err = saver.communicate()
+            pytest.fail(f"the saver went on saving 30 s after {name}: {err[-2000:]}")
         assert saver.returncode != 0
         assert [p.name for p in folder.iterdir()] == ["m.npz"], list(folder.iterdir())
         assert load_model(folder / "m.npz").network.sizes == (784, 100, 10)
@@ -864,6 +876,7 @@ def test_the_window_says_a_collapsed_run_has_stalled(qtbot, tmp_path: Path) -> N
     config = NetworkConfig((784, 16, 16, 10), "relu")
     window.controls.network_edited.emit(config, 0)
     window.controls.train_config_edited.emit(TrainConfig(learning_rate=5.0))
+    window.set_speed(0)  # full speed: what is checked is not the pace
     stalls: list[bool] = []
     window.record.stalled.connect(lambda: stalls.append(True))
     for epoch in range(1, 4):  # it collapses within its first epochs (when: the machine's floats)

@@ -12,7 +12,7 @@ from engine.core.training import BatchReport, EpochReport, TrainConfig, evaluate
 from engine.session.history import TrainingHistory
 from engine.session.snapshot import parameters_snapshot
 from engine.session.training_run import NetworkStarted
-from gui.run_record import NO_ACCURACY, RunRecord
+from gui.runs.run_record import NO_ACCURACY, RunRecord
 
 CONFIG = NetworkConfig(sizes=(4, 3, 2))
 

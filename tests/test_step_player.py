@@ -207,6 +207,7 @@ def test_worker_signals_reach_the_window_through_its_queue_never_a_lambda() -> N
 
 
 def test_play_from_a_scrubbed_snapshot_branches_from_it(qtbot, window):
+    window.set_speed(0)  # full speed: what is checked is not the pace
     window.worker.run_batches(120)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1200, timeout=10000)
     qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 2)

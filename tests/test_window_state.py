@@ -169,7 +169,8 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     a0, a1 = accuracy_of(window, before), accuracy_of(window, after)
     text = window.digit_panel.teach.result_label.text()
     assert f"Test accuracy {100 * a0:.2f}% &rarr; <b>{100 * a1:.2f}%</b>" in text
-    assert status(window, "accuracy") == f"Test accuracy {100 * a1:.2f}% (after Teach it)"
+    expected = f"Test accuracy {100 * a1:.2f}% (after Teach it)"
+    qtbot.waitUntil(lambda: status(window, "accuracy") == expected)  # the status bar follows
     assert window.isWindowModified() and window.digit_panel.teach.undo_step_button.isEnabled()
     window.digit_panel.teach.undo_step_button.click()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2000)
