@@ -23,7 +23,7 @@ from engine.session.history import TrainingHistory
 from engine.session.snapshot import Snapshot
 from engine.session.training_run import NetworkStarted
 from engine.session.worker import TrainingWorker
-from gui.runs.run_record import RunRecord
+from gui.run_record import RunRecord
 from gui.settings import DEFAULTS, Session, load_session, reader, save_session
 
 Question = Callable[[str, str], bool]  # (title, text) -> the learner said yes

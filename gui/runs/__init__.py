@@ -1,6 +1,6 @@
 """The runs room: kept runs, the Compare tab and the experiments.
 
-The live run's record is the lab's (gui/runs/run_record.py), beside it: the lab imports no room.
+The live run's record is the lab's (gui/run_record.py), beside it: the lab imports no room.
 
 This file is the room's one face: code outside the room imports these names from here.
 """

@@ -37,8 +37,8 @@ from gui.lab import Lab
 from gui.lesson import LessonFiles, LessonViews
 from gui.pad import DigitPanel
 from gui.player import StepPlayback
+from gui.run_record import RunRecord
 from gui.runs import RunsController
-from gui.runs.run_record import RunRecord
 from gui.settings import Session, first_launch, mark_launched
 from gui.training import BatchStrip, CostPlot, Timeline, TrainingControls
 from gui.window.data_sources import DataSources
