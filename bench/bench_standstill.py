@@ -187,7 +187,7 @@ def scenarios(
     def train() -> None:
         phase("run")
         window.set_speed(0.0)
-        window.worker.run()
+        window.worker.train_until_paused()
         drive.until(lambda: window.worker.state == RUNNING, 30, "training to start")
         phase("training")
         drive.run_for(train_s)
@@ -240,7 +240,7 @@ def scenarios(
         window.controls.learning_rate.setValue(10000.0)
         drive.run_for(0.3)
         phase("run to the divergence")
-        window.run_action.trigger()
+        window.menus.run_action.trigger()
         drive.until(window.banner.isVisible, 60, "the divergence banner")
         phase("banner shown, recovery trials")
         drive.until(
