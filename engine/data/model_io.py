@@ -128,27 +128,18 @@ def load_model(
     beyond what the window's controls edit, before the weights are read.
     """
     path = Path(path)
+    if not path.is_file() and path.exists() and not path.is_dir():
+        raise _fail(path, "it is not a regular file (a pipe or a device)")
     try:
-        if not path.is_file() and path.exists() and not path.is_dir():
-            raise _fail(path, "it is not a regular file (a pipe or a device)")
         # Opened here, not by np.load, which leaks its handle when the archive is truncated.
         with open(path, "rb") as f:
-            arrays, described = _read(f, path, io_sizes, window)
-    except ModelFileError:
-        raise
+            return read_model_file(f, str(path), io_sizes, window)
     except FileNotFoundError:
         raise ModelFileError(f"{path} does not exist") from None
     except IsADirectoryError:
         raise ModelFileError(f"{path} is a folder, not a model file") from None
     except PermissionError:
         raise ModelFileError(f"{path} cannot be read (permission denied)") from None
-    except ValueError as exc:
-        if "pickle" in str(exc):
-            raise _fail(path, "it contains Python objects, which are never loaded") from None
-        raise _fail(path, "it is not a NumPy .npz archive") from None
-    except Exception as exc:  # zipfile, zlib and NumPy's header parser each fail their own way
-        raise _fail(path, f"it is damaged or truncated ({type(exc).__name__})") from None
-    return _parse(path, arrays, *described)
 
 
 def read_model_file(
