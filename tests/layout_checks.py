@@ -751,7 +751,7 @@ def slow_motion_problems(window, process) -> Iterator[str]:
     window.tabs.setCurrentIndex(0)
     window.set_speed(SLOW_MOTION)
     window.worker.train_until_paused()
-    settle(process, lambda: window.worker.state == "running")
+    settle(process, lambda: window.record.state == "running")
     window.play_step_action.trigger()
 
     def playing() -> bool:
@@ -765,7 +765,7 @@ def slow_motion_problems(window, process) -> Iterator[str]:
     yield from all_problems(window)
     window.step_player.close()
     window.pause()
-    settle(process, lambda: window.worker.state != "running")
+    settle(process, lambda: window.record.state != "running")
 
 
 TEACH_IN_VIEW = 1366  # from this screen width (1366x768 up) Teach it's result needs no scrolling

@@ -575,7 +575,7 @@ def open_trained_window(qtbot, tmp_path: Path) -> MainWindow:
     """Open the real window on the bundled sample and train it a little."""
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.worker.run_batches(5)
-    qtbot.waitUntil(lambda: len(window.record.history) == 5 and window.worker.state == "paused")
+    qtbot.waitUntil(lambda: len(window.record.history) == 5 and window.record.state == "paused")
     qtbot.waitUntil(lambda: window.feed.shown_serial == window.worker.snapshot_serial)
     return window
 

@@ -41,7 +41,7 @@ def close_promptly(window: MainWindow) -> None:
 def test_close_while_training_at_full_speed(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.menus.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.record.history) > 50)
+    qtbot.waitUntil(lambda: window.record.state == RUNNING and len(window.record.history) > 50)
     close_promptly(window)
 
 
@@ -49,7 +49,7 @@ def test_close_in_slow_motion(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path / "settings.ini")
     window.menus.run_action.trigger()
     window.worker.set_speed(0.001)  # the worker sleeps 1000 seconds between mini-batches
-    qtbot.waitUntil(lambda: len(window.record.history) >= 1 and window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: len(window.record.history) >= 1 and window.record.state == RUNNING)
     qtbot.wait(100)  # inside the long sleep
     close_promptly(window)
 
@@ -62,7 +62,7 @@ def test_close_while_exploring(qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None)
     window.explorer.set_step(5)
     window.menus.run_action.trigger()  # training resumes behind the explorer
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: window.record.state == RUNNING)
     close_promptly(window)
 
 

@@ -62,12 +62,19 @@ def test_a_keyboard_alone_trains_steps_plays_explores_picks_teaches_guides_and_c
     before = seen(window)
     key(window, K.Key_Right)
     qtbot.waitUntil(lambda: seen(window) > before, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == "paused", timeout=10000)  # the step is done
-    # Train: Space runs, Space pauses.
+    # The step is done once the window knows it (the worker's own state runs ahead of it).
+    qtbot.waitUntil(lambda: window.record.state == "paused", timeout=10000)
+    # Train: Space runs, Space pauses. A long Run, so the second Space finds it still running.
+    window.lab.choose(goal_epochs=50)
+    trained = seen(window)
     key(window, K.Key_Space)
-    qtbot.waitUntil(lambda: window.worker.state == "running", timeout=10000)
+    assert window.menus.run_action.text() == "Pause"
+    qtbot.waitUntil(lambda: seen(window) > trained, timeout=10000)
     key(window, K.Key_Space)
-    qtbot.waitUntil(lambda: window.worker.state != "running", timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.record.state == "paused" and window.menus.run_action.text() == "Run",
+        timeout=10000,
+    )
     # Pick a neuron and an edge in the diagram: the arrows move the pick, not training.
     window.network_view.clearFocus()
     tab_to(qtbot, window, view)

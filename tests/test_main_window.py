@@ -16,7 +16,7 @@ def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
     assert window.cost_plot.point_count() == 0
     qtbot.keyClick(window, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: window.cost_plot.point_count() == 1)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED)
     qtbot.wait(100)
     assert window.cost_plot.point_count() == 1 and len(window.record.history) == 1
     assert window.worker.latest_snapshot().examples_seen == 10
@@ -26,7 +26,7 @@ def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
 def test_run_pause_keeps_the_state_consistent(qtbot, window) -> None:
     window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.menus.run_action.text() == "Pause")
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: window.record.state == RUNNING)
     qtbot.waitUntil(lambda: len(window.record.history) > 20)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.menus.run_action.text() == "Run")
@@ -77,7 +77,7 @@ def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
     assert f"Reset with learning rate {offered:g}" == window.banner.lower_button.text()
     assert f"Try learning rate {offered:g}: a trial of" in window.banner.message()
     window.banner.lower_button.click()
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.menus.step_action.isEnabled())
+    qtbot.waitUntil(lambda: window.record.state == PAUSED and window.menus.step_action.isEnabled())
     assert window.controls.learning_rate.value() == pytest.approx(offered)
     assert not window.banner.isVisible()
     window.worker.run_batches(300)  # the offered rate really trains: no divergence
@@ -119,7 +119,7 @@ def test_save_and_open_model_round_trip(qtbot, window, tmp_path) -> None:
     window.controls.learning_rate.setValue(2.5)
     window.controls.momentum.setValue(0.5)
     window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.record.history) == 30 and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: len(window.record.history) == 30 and window.record.state == PAUSED)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 300)
     path = tmp_path / "m.npz"
     assert window.save_model_to(path) and not window.record.unsaved
@@ -166,7 +166,7 @@ def test_bad_model_file_changes_nothing(qtbot, window, tmp_path) -> None:
 
 def test_close_while_training_stops_the_worker(qtbot, window) -> None:
     window.menus.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: window.record.state == RUNNING)
     window.close()
     assert window.worker.state == FINISHED
     assert window.worker.thread_finished()
@@ -234,7 +234,7 @@ def test_teach_it_takes_exactly_one_sgd_step_through_the_worker(qtbot, window) -
 
 def test_explorer_tab_pauses_and_explores_the_current_network(qtbot, window) -> None:
     window.menus.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: window.record.state == RUNNING)
     window.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None, timeout=10000)
     assert window.worker.state == PAUSED
@@ -265,7 +265,7 @@ def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> No
     window.set_speed(0)  # full speed: what is checked is not the pace
     window.worker.run_batches(350)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 3500, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 4)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED and window.feed.kept_count >= 4)
     record = window.worker.kept_snapshot(1)
     assert record.examples_seen == 1000  # one kept every 100 mini-batches of 10
     window.timeline.snapshot_chosen.emit(1)
@@ -294,7 +294,7 @@ def test_training_or_teaching_from_a_scrubbed_view_returns_to_the_live_network(
     window.set_speed(0)  # full speed: what is checked is not the pace
     window.worker.run_batches(250)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 3)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED and window.feed.kept_count >= 3)
     window.timeline.slider.setValue(1)  # the learner looks back at 1,000 examples
     assert window.record.scrubbed == 1 and window.network_view.snapshot().examples_seen == 1000
     window.menus.step_action.trigger()  # and steps training on: the live network moves, shown live
@@ -318,7 +318,7 @@ def test_the_explorer_loads_when_the_worker_says_it_paused_not_before(qtbot, win
     window.tabs.setCurrentIndex(1)  # asks the worker to pause; its answer comes as a signal
     assert window.explorer.snapshot is None and window.explore.waiting
     window.tabs.setCurrentIndex(0)  # left before the worker answered: nothing to load
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and not window.record.running)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED and not window.record.running)
     qtbot.wait(50)
     assert window.explorer.snapshot is None and not window.explore.waiting
     window.tabs.setCurrentIndex(1)  # paused already: the explorer loads at once
@@ -354,7 +354,7 @@ def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> N
     window.set_speed(0)
     window.worker.run_batches(15)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 150)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED)
     assert window.worker.kept_count() >= 3  # the start, every 7 mini-batches, the end
     window.dialogs.apply_preferences(Preferences())
     assert window.tabs.currentWidget().grab().save(str(tmp_path / "tab.png"))

@@ -820,7 +820,7 @@ def test_history_export_is_atomic_and_says_why_it_failed(
 ) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
     window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.record.history) == 30 and window.worker.state == "paused")
+    qtbot.waitUntil(lambda: len(window.record.history) == 30 and window.record.state == "paused")
     path = tmp_path / "history.csv"
     path.write_text("old\n" * 10_000)
     real = window.files.write_history_csv

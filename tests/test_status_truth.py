@@ -50,7 +50,7 @@ def train(qtbot, window, batches: int) -> None:
     start = len(window.record.history)
     window.worker.run_batches(batches)
     qtbot.waitUntil(
-        lambda: len(window.record.history) == start + batches and window.worker.state == PAUSED,
+        lambda: len(window.record.history) == start + batches and window.record.state == PAUSED,
         timeout=30000,
     )
     window.feed.refresh()
@@ -84,7 +84,7 @@ def test_while_training_the_accuracy_says_when_it_was_measured(qtbot, window) ->
     assert status(window, "accuracy") == f"Test accuracy {100 * untrained:.2f}% (untrained)"
     window.set_speed(20)  # slow: the first epoch is still running when the status is read
     window.menus.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: window.record.state == RUNNING)
     qtbot.waitUntil(lambda: window.record.last_batch is not None, timeout=5000)
     text = status(window, "accuracy")
     window.pause()
@@ -115,7 +115,7 @@ def test_after_an_epoch_the_running_status_says_which_epoch_measured_it(qtbot, w
     text, seen = read["accuracy"], read["examples"]
     epoch, measured = window.record.last_epoch, window.record.accuracy_seen
     window.pause()
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED)
     accuracy = f"Test accuracy {100 * epoch.test_accuracy:.2f}%"
     if seen == f"{measured:,} examples seen":  # read at the very end of the epoch
         assert text == accuracy
@@ -133,7 +133,7 @@ def test_teach_it_then_undo_gives_back_the_same_epoch_and_mini_batch(qtbot, wind
     qtbot.waitUntil(lambda: window.teach.taught is not None)
     assert {key: status(window, key) for key in ("epoch", "examples")} == before
     window.digit_panel.teach.undo_step_button.click()
-    qtbot.waitUntil(lambda: not window.lab.undo_pending() and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: not window.lab.undo_pending() and window.record.state == PAUSED)
     window.feed.refresh()
     assert {key: status(window, key) for key in ("epoch", "examples")} == before
 

@@ -157,7 +157,7 @@ def test_cancelling_midway_leaves_the_network_exactly_stepped(qtbot, window):
 def test_play_while_training_pauses_first_and_running_closes_the_player(qtbot, window):
     window.set_speed(20)
     window.menus.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING and len(window.record.history) >= 2)
+    qtbot.waitUntil(lambda: window.record.state == RUNNING and len(window.record.history) >= 2)
     player = play(qtbot, window)
     assert window.worker.state == PAUSED
     story = player.story
@@ -210,7 +210,7 @@ def test_play_from_a_scrubbed_snapshot_branches_from_it(qtbot, window):
     window.set_speed(0)  # full speed: what is checked is not the pace
     window.worker.run_batches(120)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1200, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 2)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED and window.feed.kept_count >= 2)
     record = window.worker.kept_snapshot(1)
     window.timeline.snapshot_chosen.emit(1)
     player = play(qtbot, window)
@@ -257,4 +257,4 @@ def test_a_pause_right_after_play_still_plays_the_step(qtbot, window):
     window.toggle_run()
     qtbot.waitUntil(window.step_player.is_active, timeout=10000)
     assert window.step_player.story.before.examples_seen == 0
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED)

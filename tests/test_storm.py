@@ -197,7 +197,7 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
     print(f"storm: {ACTIONS_TO_FIRE} actions, {dict(fired)}")
 
     window.menus.defaults_action.trigger()  # and the window still trains normally afterwards
-    qtbot.waitUntil(lambda: window.record.last_batch is None and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.record.last_batch is None and window.record.state == PAUSED)
     window.worker.run_batches(30)
     qtbot.waitUntil(lambda: len(window.record.history) == 30, timeout=10000)
     quiesce(qtbot, window)
@@ -233,7 +233,7 @@ def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path
     assert_shows_the_workers_state(window)
 
     window.banner.reset_button.click()
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and not window.banner.isVisible())
+    qtbot.waitUntil(lambda: window.record.state == PAUSED and not window.banner.isVisible())
     c.learning_rate.setValue(0.01)
     window.worker.run_batches(50)
     qtbot.waitUntil(lambda: len(window.record.history) == 50, timeout=10000)

@@ -43,7 +43,7 @@ def diverge(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().config.cost == "cross-entropy")
     window.controls.learning_rate.setValue(10000.0)
     window.menus.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == FAILED, timeout=10000)
+    qtbot.waitUntil(lambda: window.record.state == FAILED, timeout=10000)
     qtbot.waitUntil(window.banner.isVisible, timeout=10000)
 
 
@@ -58,7 +58,7 @@ def test_after_a_divergence_dismiss_and_eta_back_the_buttons_say_why(qtbot, wind
     assert "diverged" in reason and "Reset" in reason  # the banner is gone, the reason is not
     assert "settings below" in reason and window.controls.learning_rate.value() == 3.0
     window.menus.reset_action.trigger()  # what the note offers
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.menus.run_action.isEnabled())
+    qtbot.waitUntil(lambda: window.record.state == PAUSED and window.menus.run_action.isEnabled())
     assert says_why_or_runs(window) == ""
     window.menus.step_action.trigger()
     qtbot.waitUntil(lambda: len(window.record.history) == 1, timeout=10000)
@@ -82,7 +82,7 @@ def test_every_way_out_of_a_divergence_turns_training_back_on(qtbot, window, rec
     else:  # Train > Reset with new seed, Train > Restore defaults
         actions = {"reset_new_seed": "new_seed_action", "restore_defaults": "defaults_action"}
         getattr(window.menus, actions[recover]).trigger()
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED, timeout=10000)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED, timeout=10000)
     qtbot.waitUntil(window.menus.run_action.isEnabled)
     assert says_why_or_runs(window) == ""
     seen = window.worker.latest_snapshot().examples_seen

@@ -66,9 +66,9 @@ def test_a_first_run_is_watchable_and_stops_at_its_goal(qtbot, window) -> None:
 
 def test_pause_ends_a_run_and_a_step_is_one_step(qtbot, window) -> None:
     window.menus.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: window.record.state == RUNNING)
     window.menus.run_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED)
     qtbot.wait(100)
     assert window.menus.run_action.text() == "Run" and window.goal.goal is None
     seen = window.worker.latest_snapshot().examples_seen
@@ -112,7 +112,7 @@ def test_after_resume_and_reset_the_history_strip_is_live_and_the_status_true(
     window.set_speed(0)
     window.worker.run_batches(250)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED and window.feed.kept_count >= 3)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED and window.feed.kept_count >= 3)
     window.timeline.slider.setValue(1)  # the learner drags back to the second kept snapshot
     assert window.timeline.position == 1 and window.record.scrubbed == 1
     assert window.timeline.resume_button.isEnabled()
@@ -156,7 +156,7 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     window.set_speed(0)
     window.worker.run_batches(200)
     qtbot.waitUntil(lambda: len(window.record.history) == 200, timeout=10000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED)
     assert window.save_model_to(tmp_path / "before.npz") and not window.isWindowModified()
     before = window.worker.latest_snapshot()
     window.feed.refresh()
@@ -174,7 +174,7 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     assert window.isWindowModified() and window.digit_panel.teach.undo_step_button.isEnabled()
     window.digit_panel.teach.undo_step_button.click()
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2000)
-    qtbot.waitUntil(lambda: not window.lab.undo_pending() and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: not window.lab.undo_pending() and window.record.state == PAUSED)
     restored = window.worker.latest_snapshot()
     for k in range(3):
         np.testing.assert_array_equal(restored.weights[k], before.weights[k])
@@ -298,7 +298,7 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
     window.set_speed(0)
     window.worker.run_batches(250)
     qtbot.waitUntil(lambda: window.worker.kept_count() >= 3, timeout=10000)
-    qtbot.waitUntil(lambda: window.feed.kept_count >= 3 and window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.feed.kept_count >= 3 and window.record.state == PAUSED)
     slider = window.timeline.slider
     slider.setFocus()
     qtbot.waitUntil(slider.hasFocus)
@@ -310,7 +310,7 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
     window.network_view.setFocus()  # a control that uses no keys: Space is Run
     qtbot.waitUntil(window.network_view.hasFocus)
     qtbot.keyClick(window.network_view, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: window.worker.state == RUNNING)
+    qtbot.waitUntil(lambda: window.record.state == RUNNING)
     window.pause()
     keys: dict[str, list[str]] = {}
     for action in window.findChildren(type(window.menus.run_action)):
@@ -330,7 +330,7 @@ def test_a_stalled_run_says_why_and_offers_a_remedy_that_learns(qtbot, window) -
     window.controls.goal.setValue(0)  # until paused
     window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=60000)
-    qtbot.waitUntil(lambda: window.worker.state == PAUSED)
+    qtbot.waitUntil(lambda: window.record.state == PAUSED)
     message = window.banner.message()
     assert message.startswith("Training has stalled: after epoch ")
     assert "10 of the 10 output neurons are saturated" in message
