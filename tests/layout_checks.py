@@ -281,6 +281,10 @@ def plot_cut(view: QGraphicsView) -> Iterator[str]:
     if scene is None:
         return
     seen = QRectF(view.mapToScene(view.viewport().rect()).boundingRect())
+    # pyqtgraph maps its view's range and places its labels just before each paint of the chart
+    # (sigPrepareForPaint): a chart below a scrolled panel's fold, not painted yet, holds old
+    # places until scrolled to. Check the places that paint will give.
+    scene.prepareForPaint()
     for item in scene.items():
         if item.parentItem() is None and isinstance(item, QGraphicsWidget) and item.isVisible():
             r = item.sceneBoundingRect()
@@ -316,7 +320,10 @@ def plot_cut(view: QGraphicsView) -> Iterator[str]:
         rect = _text_rect(a.textItem)
         box = a.getViewBox()
         if box is not None and not _inside(rect, box.sceneBoundingRect()):
-            yield f"chart label {a.textItem.toPlainText()!r} is outside its plot"
+            yield (
+                f"chart label {a.textItem.toPlainText()!r} at {rect.getRect()} is outside its "
+                f"plot {box.sceneBoundingRect().getRect()}"
+            )
         for b in texts[i + 1 :]:
             if _overlap(rect, _text_rect(b.textItem)):
                 yield (
@@ -663,12 +670,9 @@ PRESENT_CHOICES = (  # what a teacher may show in present mode, walked one set a
     ("caption",),
     ("caption", "controls"),
     ("caption", "pad"),
-)
-PRESENT_WIDE = (  # the explorer's page at 1.5x needs a 1920x1080 projector (720p: not whole)
-    ("explorer", "caption"),
+    ("explorer", "caption"),  # its page scrolls up and down on a 720p projector, never squashes
     ("explorer", "caption", "controls"),
 )
-PRESENT_WIDE_FROM = 1920
 
 
 def present_problems(window, process, shoot=lambda name: None) -> Iterator[str]:
@@ -688,8 +692,7 @@ def present_problems(window, process, shoot=lambda name: None) -> Iterator[str]:
         """present mode, full screen"""
         return present.is_active() and window.isFullScreen()
 
-    wide = window.screen().geometry().width() >= PRESENT_WIDE_FROM
-    for n, choices in enumerate(PRESENT_CHOICES + (PRESENT_WIDE if wide else ())):
+    for n, choices in enumerate(PRESENT_CHOICES):
         for name in ("controls", "pad", "explorer", "caption"):
             present.set_shows(name, name in choices)
         settle(process, presenting)

@@ -403,8 +403,8 @@ def test_the_text_checks_catch_overlapping_chart_labels_and_a_legend_on_the_line
             in found().replace("1324' and '0.135", "135' and '0.1324")
         )
     )
-    assert "'far away' is outside its plot" in found()
-    assert "'0.135' is outside" not in found()
+    assert "chart label 'far away' at (" in found() and ") is outside its plot (" in found()
+    assert "'0.135' at" not in found()
     assert "legend covers" in found()
 
 

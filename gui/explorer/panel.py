@@ -49,6 +49,7 @@ from gui.explorer.text import (
 from gui.explorer.widgets import fit_text, name_chart
 from gui.painted_icons import painted_icon
 from gui.theme import style_plot, theme_changed
+from gui.vertical_scroll import VerticalScrollArea
 
 REVEAL_MS = 350  # step 1 lights up one layer per tick
 SIDE_MIN, SIDE_MAX, SIDE_FRACTION = 200, 340, 0.3  # the text column's width
@@ -157,7 +158,12 @@ class ExplorerPanel(QWidget):
         self.content_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.content)
         self.content_layout.setContentsMargins(0, 0, 0, 0)
         self.content_layout.addWidget(self.diagram, 4)
-        self.content_layout.addWidget(self.stack, 5)
+        # A page taller than its room (large fonts on a low screen) scrolls up and down; its
+        # charts keep their least height rather than squash their axes together.
+        self.stack_area = VerticalScrollArea(self.stack)  # as wide as the page needs
+        self.stack_area.setObjectName("explorer_page")
+        self.stack_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.content_layout.addWidget(self.stack_area, 5)
         self.body = QSplitter(Qt.Orientation.Horizontal)
         self.body.setObjectName("explorer_body")
         self.body.setChildrenCollapsible(False)

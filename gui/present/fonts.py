@@ -50,6 +50,7 @@ class FontScaler:
         self._root_font: QFont | None = None  # the window's own font (None: it inherited one)
         self._widgets: list[tuple[QWidget, QFont]] = []
         self._items: dict[int, tuple[object, str, object]] = {}  # chart items and their fonts
+        self._heights: list[tuple[QWidget, int]] = []  # each chart's least height, given back
         self.active = False
 
     def apply(self) -> None:
@@ -68,6 +69,12 @@ class FontScaler:
         for widget, font in before:
             if size(widget.font()) < self.factor * size(font) - 0.01:
                 widget.setFont(scaled(font, self.factor))
+        # A chart's least height holds its axes and a few bars: larger text needs more of it
+        # (a page that then outgrows its room scrolls up and down, never squashes a chart).
+        self._heights = [(v, v.minimumHeight()) for v in self.root.findChildren(pg.GraphicsView)]
+        for view, least in self._heights:
+            if 0 < least < view.maximumHeight():  # a chart of fixed height is its panel's to size
+                view.setMinimumHeight(min(math.ceil(least * self.factor), view.maximumHeight()))
         self.scale_charts()
 
     def scale_charts(self) -> None:
@@ -159,8 +166,14 @@ class FontScaler:
                     item.setText(item.text, size=old)
             except RuntimeError:
                 continue
+        for view, least in self._heights:
+            try:
+                view.setMinimumHeight(least)
+            except RuntimeError:
+                continue
         self._widgets = []
         self._items = {}
+        self._heights = []
         for view in self.root.findChildren(pg.GraphicsView):  # the labels' normal places
             replace_labels(view)
 

@@ -57,7 +57,7 @@ from gui.window.status_bar import StatusBar
 from gui.window.status_tips import StatusTipGate
 from gui.window.teach_undo import TeachUndo
 from gui.window.training_goal import TrainingGoal
-from gui.window.vertical_scroll import VerticalScrollArea
+from gui.vertical_scroll import VerticalScrollArea
 
 DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
 PAD_MIN_WIDTH = 436  # the pad with its preview beside it, and room for a vertical scroll bar
@@ -356,6 +356,7 @@ class MainWindow(QMainWindow):
                 self.guide.dock,
                 self.guide.panel,
                 self.network_view,
+                self.cost_plot,
                 len(STOPS),
                 (self.timeline, self.batch_strip),
             ),
