@@ -57,6 +57,18 @@ def press(window, key) -> None:
     QTest.keyClick(QApplication.focusWidget() or window, key)
 
 
+def plot_pen_widths(plot) -> dict[str, float]:
+    """Return the width of each line and the size of each marker the cost plot draws."""
+    widths = {}
+    for name in ("batch_curve", "average_curve", "test_cost_curve", "accuracy_curve"):
+        opts = getattr(plot, name).opts
+        if opts["pen"] is not None:
+            widths[f"{name} line"] = opts["pen"].widthF() or 1.0  # 0 is Qt's one-pixel cosmetic
+        widths[f"{name} marker"] = float(opts["symbolSize"])
+    widths["marker"] = plot.marker.pen.widthF()
+    return widths
+
+
 def test_present_mode_makes_every_font_larger_and_the_lines_thicker_then_restores(qtbot, tmp_path):
     """F11: each widget's font >= 1.5x, the cost plot's ticks too, edges twice as thick, the
     panels not chosen hidden, the guide's stop as a caption; Esc: the layout exactly as it was."""
@@ -68,6 +80,8 @@ def test_present_mode_makes_every_font_larger_and_the_lines_thicker_then_restore
     fits = window.minimumSizeHint().width() <= window.screen().availableGeometry().width()
     ticks = tick_points(window.cost_plot.plot)
     thinnest = min(pen.widthF() for pen, _l, _a in window.network_view.scene().buckets[1])
+    lines = plot_pen_widths(window.cost_plot)
+    charts = {v: v.minimumHeight() for v in window.explorer.findChildren(pg.PlotWidget)}
     press(window, Qt.Key.Key_F11)
     qtbot.waitUntil(lambda: window.present.is_active() and window.isFullScreen(), timeout=5000)
     fonts = shown_fonts(window)
@@ -83,6 +97,10 @@ def test_present_mode_makes_every_font_larger_and_the_lines_thicker_then_restore
     scene = window.network_view.scene()
     assert scene.thickness == 2.0
     assert min(pen.widthF() for pen, _l, _a in scene.buckets[1]) >= 1.9 * thinnest
+    thick = plot_pen_widths(window.cost_plot)  # the cost plot's lines and markers too
+    assert all(thick[k] >= 1.9 * lines[k] for k in lines), (lines, thick)
+    # The explorer's charts keep room for their larger axes (their page scrolls if it must).
+    assert charts and all(v.minimumHeight() >= FONT_SCALE * h for v, h in charts.items() if h)
     assert not window.splitter.widget(0).isVisible()  # the controls, not chosen by default
     assert not window.pad_dock.isVisible() and not window.guide.dock.isVisible()
     assert not window.statusBar().isVisible()
@@ -102,6 +120,8 @@ def test_present_mode_makes_every_font_larger_and_the_lines_thicker_then_restore
     qtbot.waitUntil(lambda: layout_of(window).items() >= before.items(), timeout=5000)
     assert tick_points(window.cost_plot.plot) == ticks
     assert window.network_view.scene().thickness == 1.0
+    assert plot_pen_widths(window.cost_plot) == lines
+    assert {v: v.minimumHeight() for v in charts} == charts
     assert not caption.isVisible()
     assert not window.menus.present_action.isChecked()
 

@@ -51,6 +51,7 @@ class PresentWidgets:
     guide_dock: QDockWidget
     guide: QObject  # the guide's panel: ``index``, ``stop`` and ``stop_changed``
     diagram: QWidget  # the network view: ``set_thickness`` and ``set_zoom``
+    cost_plot: QWidget  # ``set_thickness``: its lines as thick as the diagram's edges
     stop_count: int = 1
     extras: tuple[QWidget, ...] = ()  # hidden in present mode (history slider, batch strip)
 
@@ -167,6 +168,7 @@ class PresentMode(QObject):
         self.fonts.apply()
         self.caption.fit_font(win.font())
         v.diagram.set_thickness(THICKNESS)
+        v.cost_plot.set_thickness(THICKNESS)
         v.diagram.set_zoom(FONT_SCALE)  # its words as large as the rest
         state = self.settings.value(STATE_KEY)
         if isinstance(state, QByteArray):
@@ -240,6 +242,7 @@ class PresentMode(QObject):
         self._pending = None
         self.fonts.restore()
         v.diagram.set_thickness(1.0)
+        v.cost_plot.set_thickness(1.0)
         v.diagram.set_zoom(1.0)
         self.caption.hide()
         self.caption.setFont(QFont())  # its large font is present mode's alone

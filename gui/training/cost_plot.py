@@ -95,6 +95,7 @@ class CostPlot(QWidget):
         self.test_cost = _Series(64)
         self.test_accuracy = _Series(64)
         self._dirty = False
+        self._thickness = 1.0  # lines and markers this many times their width (2 on a projector)
 
         self.plot = pg.PlotWidget(axisItems=count_axes())  # log mode reads 0.01, 1, 10
         # The plot paints every pixel of its viewport, so Qt need not repaint the widgets below.
@@ -173,23 +174,26 @@ class CostPlot(QWidget):
     def restyle(self) -> None:
         """Draw everything in the theme's colours: curves, markers, legend and readout."""
         p = palette()
+        k = self._thickness
         style_plot(self.plot)
-        self.batch_curve.setPen(pg.mkPen(p.muted, width=1))
-        self.average_curve.setPen(pg.mkPen(p.accent, width=3))
+        self.batch_curve.setPen(pg.mkPen(p.muted, width=k))
+        self.average_curve.setPen(pg.mkPen(p.accent, width=3 * k))
         for curve, colour, size in (
             (self.batch_curve, p.muted, 7),
             (self.average_curve, p.accent, 9),
         ):
             curve.setSymbolBrush(colour)  # shown on a lone point, where no line can be drawn
             curve.setSymbolPen(pg.mkPen(colour))
-            curve.setSymbolSize(size)
+            curve.setSymbolSize(size * k)
         self.test_cost_curve.setSymbolBrush(p.text)
-        self.test_cost_curve.setSymbolPen(pg.mkPen(p.background))
+        self.test_cost_curve.setSymbolPen(pg.mkPen(p.background, width=k))
+        self.test_cost_curve.setSymbolSize(9 * k)
         dash = Qt.PenStyle.DashLine
-        self.accuracy_curve.setPen(pg.mkPen(p.success, width=1, style=dash))
+        self.accuracy_curve.setPen(pg.mkPen(p.success, width=k, style=dash))
         self.accuracy_curve.setSymbolBrush(p.success)
-        self.marker.setPen(pg.mkPen(p.highlight, width=2))
-        self.cursor.setPen(pg.mkPen(p.dim + (120,)))
+        self.accuracy_curve.setSymbolSize(10 * k)
+        self.marker.setPen(pg.mkPen(p.highlight, width=2 * k))
+        self.cursor.setPen(pg.mkPen(p.dim + (120,), width=k))
         right = self.plot.getPlotItem().getAxis("right")  # the diamonds' axis, in their green
         right.setPen(qcolor(p.success))
         right.setTextPen(qcolor(p.success))
@@ -199,6 +203,17 @@ class CostPlot(QWidget):
         for _sample, label in self.legend.items:
             label.setText(label.text, color=css(p.dim))
 
+
+    def set_thickness(self, factor: float) -> None:
+        """Draw the lines and markers ``factor`` times their width (2 for a projector)."""
+        factor = float(factor) if np.isfinite(factor) and factor > 0 else 1.0
+        if factor != self._thickness:
+            self._thickness = factor
+            self.restyle()
+
+    def thickness(self) -> float:
+        """Return how many times their width the lines and markers are drawn."""
+        return self._thickness
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         """Follow a change of theme."""
         super().changeEvent(event)
