@@ -6,7 +6,8 @@ size, on a real display of that size, for both themes::
     Xvfb :48 -screen 0 1280x720x24 &
     DISPLAY=:48 QT_QPA_PLATFORM=xcb .venv/bin/python scripts/make_present_screenshots.py
 
-It saves docs/present-WxH-dark.png and docs/present-WxH-light.png (W x H: the screen's size).
+It saves docs/present-WxH-dark.png and docs/present-WxH-light.png (W x H: the screen's size),
+and docs/present-explorer-WxH-THEME.png: the explorer's page shown too, at step 4.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from gui.window import MainWindow  # noqa: E402
 from scripts.make_screenshots import settle, wait  # noqa: E402
 
 
-def shoot(app: QApplication, theme: str, batches: int, out: Path) -> Path:
-    """Train a fresh window, enter present mode at the guide's third stop, and save it."""
+def shoot(app: QApplication, theme: str, batches: int, out: Path) -> list[Path]:
+    """Train a fresh window, enter present mode at the guide's third stop, and save it; then
+    show the explorer's page too (the teacher's choice) at step 4, and save that."""
     apply_theme(app, theme)
     with tempfile.TemporaryDirectory() as tmp:
         window = MainWindow(QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat))
@@ -49,11 +51,19 @@ def shoot(app: QApplication, theme: str, batches: int, out: Path) -> Path:
         screen = window.screen().geometry()
         wait(app, lambda: window.size() == screen.size())
         settle(app, 1.5)
-        path = out / f"present-{screen.width()}x{screen.height()}-{theme}.png"
+        size = f"{screen.width()}x{screen.height()}"
+        path = out / f"present-{size}-{theme}.png"
         window.grab().save(str(path))
+        window.present.set_shows("explorer", True)
+        window.tabs.setCurrentWidget(window.explorer)
+        window.explorer.set_step(4)
+        wait(app, lambda: window.explorer.step() == 4 and not window.explorer.busy())
+        settle(app, 1.5)
+        explorer = out / f"present-explorer-{size}-{theme}.png"
+        window.grab().save(str(explorer))
         window.present.leave()
         window.close()
-    return path
+    return [path, explorer]
 
 
 def main() -> int:
@@ -68,7 +78,8 @@ def main() -> int:
     engine.limit_blas_threads()
     app = QApplication.instance() or QApplication([])
     for theme in args.themes.split(","):
-        print(f"saved {shoot(app, theme, args.batches, out)}")
+        for path in shoot(app, theme, args.batches, out):
+            print(f"saved {path}")
     return 0
 
 

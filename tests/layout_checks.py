@@ -644,10 +644,6 @@ def _report(window, found: list[str], started: float | None, trained_s: float = 
     return 0
 
 
-FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-           "Bag", "Ankle boot")  # fmt: skip
-
-
 def named_classes(data, kind: str):
     """Return ``data`` with Fashion-MNIST's ten names ("fashion"), or its digits 0, 1 and 2
     alone named with long words ("three"), to check that class names fit every view."""
@@ -656,7 +652,9 @@ def named_classes(data, kind: str):
     from engine.data.datasets import Dataset, MnistData
 
     if kind == "fashion":
-        return replace(data, class_names=FASHION)
+        from engine.data.catalog import FASHION
+
+        return replace(data, class_names=FASHION.class_names)
 
     def part(d: Dataset) -> Dataset:
         keep = d.labels < 3

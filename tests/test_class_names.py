@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from engine.core.network import Network, NetworkConfig
 from engine.core.training import TrainConfig, Trainer
+from engine.data.catalog import FASHION as FASHION_MNIST
 from engine.data.datasets import Dataset, MnistData, load_sample
 from engine.lessons.insight import confusion_matrix
 from engine.lessons.teach import teach_step
@@ -25,18 +26,7 @@ from gui.insight.panel import DATASET, InsightPanel
 from gui.pad.digit_panel import DigitPanel
 from gui.pad.teach_box import bar_tick_names
 
-FASHION = (
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-)
+FASHION = FASHION_MNIST.class_names  # the names the Data menu's download gives
 ANIMALS = ("cat", "dog", "bird")
 
 

@@ -117,7 +117,8 @@ def _fit_text(plot: pg.PlotWidget) -> None:
         view = item.getViewBox()
         (x0, x1), _ = view.viewRange()
         per_unit = view.width() / max(x1 - x0, 1e-9)
-        metrics = QFontMetricsF(item.getAxis("bottom").font())
+        axis = item.getAxis("bottom")
+        metrics = QFontMetricsF(axis.style.get("tickFont") or axis.font())  # the labels' own
         widest = max(metrics.horizontalAdvance(text) for _x, text in ticks) + TICK_GAP
         step = (ticks[1][0] - ticks[0][0]) if len(ticks) > 1 else 1.0
         every = next((n for n in TICK_EVERY if n * step * per_unit >= widest), TICK_EVERY[-1])

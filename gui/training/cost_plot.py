@@ -203,7 +203,6 @@ class CostPlot(QWidget):
         for _sample, label in self.legend.items:
             label.setText(label.text, color=css(p.dim))
 
-
     def set_thickness(self, factor: float) -> None:
         """Draw the lines and markers ``factor`` times their width (2 for a projector)."""
         factor = float(factor) if np.isfinite(factor) and factor > 0 else 1.0
@@ -214,6 +213,7 @@ class CostPlot(QWidget):
     def thickness(self) -> float:
         """Return how many times their width the lines and markers are drawn."""
         return self._thickness
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         """Follow a change of theme."""
         super().changeEvent(event)
