@@ -31,3 +31,19 @@ def model_file_path(typed: str | Path) -> Path:
     when it does not already end so (run.v2 becomes run.v2.npz, not run.npz)."""
     path = Path(typed)
     return path if path.suffix.lower() == ".npz" else path.with_name(path.name + ".npz")
+
+
+def ending_added_ok(typed: str | Path, path: Path, what: str, confirm) -> bool:
+    """Return True if ``path`` may be written for the name the learner ``typed``.
+
+    The save dialog asked about the typed name only. When the file's ending was added to it
+    (run.v2 becomes run.v2.npz) and that other file exists, it is replaced only if the learner
+    says so: ``confirm(title, question)``. ``what`` names the files ("Models", "Lessons").
+    """
+    if path == Path(typed) or not (path.exists() or path.is_symlink()):
+        return True
+    question = (
+        f"{what} are saved with the ending {path.suffix}, so {Path(typed).name} is saved as "
+        f"{path.name}, which already exists. Replace it?"
+    )
+    return bool(confirm(f"Replace {path.name}?", question))

@@ -94,19 +94,14 @@ class LessonFiles(QObject):
 
     def save_dialog(self) -> bool:
         """Ask where to save the lesson, then save it."""
-        from gui.file_names import documents_path
+        from gui.file_names import documents_path, ending_added_ok
 
         typed = self.ask_save_path(str(documents_path(f"lesson{SUFFIX}")))
         if not typed:
             return False
         path = lesson_path(typed)
-        if path != Path(typed) and path.exists():
-            question = (
-                f"Lessons are saved with the ending {SUFFIX}, so {Path(typed).name} is saved as "
-                f"{path.name}, which already exists. Replace it?"
-            )
-            if not self.lab.confirm_replace(f"Replace {path.name}?", question):
-                return False
+        if not ending_added_ok(typed, path, "Lessons", self.lab.confirm_replace):
+            return False
         return self.save_to(path)
 
     def save_to(self, path: str | Path) -> bool:

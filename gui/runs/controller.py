@@ -21,7 +21,7 @@ from engine.session.history import TrainingHistory
 from engine.session.runs import RUNNING, KeptRun, RunRegistry, file_stem
 from engine.session.snapshot import Snapshot, network_of
 from gui.background import submit
-from gui.file_names import model_file_path
+from gui.file_names import ending_added_ok, model_file_path
 from gui.runs.compare_panel import ComparePanel
 from gui.runs.experiment_runner import ExperimentRunner
 from gui.settings_reader import SettingsReader
@@ -339,14 +339,9 @@ class RunsController(QObject):
         # run.npz); the dialog asked about the typed name only, so a different existing file
         # is replaced only if the learner says so.
         path = model_file_path(typed)
-        if path != Path(typed) and (path.exists() or path.is_symlink()):
-            question = (
-                f"Models are saved with the ending .npz, so {Path(typed).name} is saved as "
-                f"{path.name}, which already exists. Replace it?"
-            )
-            if not self.confirm_replace(f"Replace {path.name}?", question):
-                self.lab.say(f"{run.name} was not saved.", 5000)
-                return
+        if not ending_added_ok(typed, path, "Models", self.confirm_replace):
+            self.lab.say(f"{run.name} was not saved.", 5000)
+            return
         try:
             run.save(path)
         except OSError as exc:

@@ -14,7 +14,7 @@ from engine.data.model_io import save_model
 from engine.errors import BackpropLabError
 from gui.atomic_export import write_png
 from gui.diagram import NetworkView
-from gui.file_names import documents_path, model_file_path, model_name
+from gui.file_names import documents_path, ending_added_ok, model_file_path, model_name
 from gui.lab import Lab
 from gui.window.model_reader import read_model
 
@@ -105,14 +105,7 @@ class ModelFiles:
         if not typed:
             return None
         path = model_file_path(typed)
-        if path != Path(typed) and path.exists():
-            question = (
-                f"Models are saved with the ending .npz, so {Path(typed).name} is saved as "
-                f"{path.name}, which already exists. Replace it?"
-            )
-            if not self.lab.confirm_replace(f"Replace {path.name}?", question):
-                return None
-        return path
+        return path if ending_added_ok(typed, path, "Models", self.lab.confirm_replace) else None
 
     def save_model_to(self, path: Path) -> bool:
         """Write the latest snapshot's network to ``path`` atomically."""
