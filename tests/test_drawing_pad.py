@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QInputDevice, QMouseEvent, QPointingDevice, QTabletEvent
 from PySide6.QtWidgets import QApplication
+from windows import shown_text
 
 from engine.core.network import Network, NetworkConfig
 from engine.data.preprocess import BOX, CENTRE, centre_of_mass
@@ -325,14 +326,14 @@ def test_the_chosen_label_is_unmistakable_and_goes_with_the_drawing(qtbot, panel
     try:
         stroke(qtbot, panel.pad, SEVEN)
         qtbot.mouseClick(panel.label_group.button(7), Qt.MouseButton.LeftButton)
-        assert panel.teach.step_button.text() == "Apply one SGD step: a 7"
+        assert shown_text(panel.teach.step_button) == "Apply one SGD step: a 7"
         chosen = _typical_colour(panel.label_group.button(7))
         other = _typical_colour(panel.label_group.button(3))
         assert np.abs(chosen - np.array(HIGHLIGHT)).max() <= 12  # filled in the highlight
         assert np.abs(other - np.array(HIGHLIGHT)).sum() > 150  # the others are not
         qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
         assert panel.selected_label() is None  # a new drawing has no label yet
-        assert panel.teach.step_button.text() == "Apply one SGD step"
+        assert shown_text(panel.teach.step_button) == "Apply one SGD step"
         assert not panel.teach.step_button.isEnabled()
         assert np.abs(_typical_colour(panel.label_group.button(7)) - other).max() <= 12
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from windows import open_window
+from windows import open_window, shown_text
 
 from engine.core.network import NetworkConfig
 from engine.data.model_io import load_model
@@ -74,7 +74,7 @@ def test_divergence_shows_the_banner_and_reset_recovers(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.recovery.remedy is not None, timeout=30000)  # trials, off-thread
     offered = window.recovery.remedy.learning_rate  # tried from the same seed before it is offered
     assert offered < 1000.0 / 10  # x0.1 would be 1,000, which diverges again
-    assert f"Reset with learning rate {offered:g}" == window.banner.lower_button.text()
+    assert f"Reset with learning rate {offered:g}" == shown_text(window.banner.lower_button)
     assert f"Try learning rate {offered:g}: a trial of" in window.banner.message()
     window.banner.lower_button.click()
     qtbot.waitUntil(lambda: window.record.state == PAUSED and window.menus.step_action.isEnabled())

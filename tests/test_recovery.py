@@ -9,6 +9,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from windows import shown_text
 
 from engine.session import diagnosis
 
@@ -49,7 +50,7 @@ def test_the_banner_speaks_at_once_and_the_window_stays_live(qtbot, window, slow
         assert window.banner.message() == "Training diverged."
     else:
         assert window.banner.lower_button.isVisible()
-        assert window.banner.lower_button.text().startswith("Reset with ")
+        assert shown_text(window.banner.lower_button).startswith("Reset with ")
         assert "a trial of" in window.banner.message()
     timer.stop()
 

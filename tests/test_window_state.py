@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
-from windows import open_window
+from windows import open_window, shown_text
 
 from engine.core.network import NetworkConfig
 from engine.core.training import evaluate
@@ -338,7 +338,7 @@ def test_a_stalled_run_says_why_and_offers_a_remedy_that_learns(qtbot, window) -
     message = window.banner.message()
     remedy = window.recovery.remedy
     assert remedy is not None and remedy.config.init == "scaled"
-    assert window.banner.lower_button.text() == (
+    assert shown_text(window.banner.lower_button) == (
         f"Reset with learning rate {remedy.learning_rate:g} and 'Scaled 1/sqrt(n)' initial weights"
     )
     window.banner.lower_button.click()

@@ -63,3 +63,8 @@ def rgb_pixels(image: QImage) -> np.ndarray:
     w, h = rgb.width(), rgb.height()
     rows = np.frombuffer(bytes(rgb.constBits()), np.uint8).reshape(h, rgb.bytesPerLine())
     return rows[:, : 3 * w].reshape(h, w, 3).astype(np.float64)
+
+
+def shown_text(button) -> str:
+    """Return a button's text as the learner sees it: its Alt-key mark (&) gone, && one &."""
+    return button.text().replace("&&", "\0").replace("&", "").replace("\0", "&")

@@ -42,7 +42,7 @@ class DataAmountPage(QWidget):
         self.train_button = QPushButton("Train the networks")
         self.train_button.setObjectName("data_train")
         self.train_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton("&Cancel")
         self.cancel_button.setObjectName("data_cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)  # not the runner's slot: its thread is busy

@@ -177,17 +177,17 @@ class DescentPage(BackgroundPage):
         self.note = QLabel()
         self.note.setObjectName("descent_note")
         self.note.setWordWrap(True)
-        self.reseed = QPushButton("Other batches")
+        self.reseed = QPushButton("Other bat&ches")
         self.reseed.setObjectName("descent_reseed")
         self.reseed.setToolTip("Draw SGD's mini-batches from the next seed")
         self.reseed.clicked.connect(self.draw_other_batches)
-        self.equal_work = QPushButton("Equal work")
+        self.equal_work = QPushButton("Eq&ual work")
         self.equal_work.setObjectName("descent_equal_work")
         self.equal_work.setToolTip(
             "Compare after the same number of training images looked at: one careful step "
             "against an epoch of mini-batch steps"
         )
-        self.equal_steps = QPushButton("Equal steps")
+        self.equal_steps = QPushButton("E&qual steps")
         self.equal_steps.setObjectName("descent_equal_steps")
         self.equal_steps.setToolTip("Compare after the same number of steps of each kind")
         self.views = QButtonGroup(self)

@@ -320,7 +320,7 @@ class CheckPage(QWidget):
         self.values: dict = {}
         self._state: ExplorerState | None = None
         self.selected = info_label("check_selected")
-        self.button = QPushButton("Check all layers")
+        self.button = QPushButton("&Check all layers")
         self.button.setObjectName("check_all")
         self.button.clicked.connect(self.check_all)
         self.table = QTableWidget(0, 4)

@@ -94,9 +94,9 @@ class ExplorerPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title.setFont(font)
-        self.back_button = QPushButton(painted_icon("left"), "Back")
+        self.back_button = QPushButton(painted_icon("left"), "Bac&k")
         self.back_button.setObjectName("back_button")
-        self.next_button = QPushButton(painted_icon("right"), "Next")
+        self.next_button = QPushButton(painted_icon("right"), "N&ext")
         self.next_button.setLayoutDirection(Qt.LayoutDirection.RightToLeft)  # the arrow after
         self.next_button.setObjectName("next_button")
         self.back_button.clicked.connect(self.previous_step)

@@ -37,7 +37,7 @@ class SteepestPage(BackgroundPage):
         self.plot.addItem(self.gradient_line)
         self.zero_line = pg.InfiniteLine(angle=90)
         self.plot.addItem(self.zero_line)
-        self.reseed = QPushButton("Other random directions")
+        self.reseed = QPushButton("Other random dire&ctions")
         self.reseed.setObjectName("steepest_reseed")
         self.reseed.clicked.connect(self.draw_other_directions)
         row = QHBoxLayout()

@@ -29,6 +29,13 @@ from gui.theme import theme_changed
 
 HIGHLIGHT = "guideHighlight"  # the property set to True on the one control to press next
 PLACEHOLDER = "Pick your prediction\u2026"
+TRY_KEY = "y"  # Alt+Y: every stop's Try it (and Start here: play one step) has a y
+
+
+def with_key(text: str, letter: str) -> str:
+    """Return ``text`` with its first ``letter`` marked as the button's Alt key (& before it)."""
+    i = text.lower().find(letter)
+    return text if i < 0 else f"{text[:i]}&{text[i:]}"
 
 
 class GuidePanel(QWidget):
@@ -104,9 +111,9 @@ class GuidePanel(QWidget):
         reveal_layout = QVBoxLayout(reveal_box)
         reveal_layout.addWidget(self.reveal_button)
         reveal_layout.addWidget(self.answer)
-        self.back_button = back_button()
+        self.back_button = back_button("&Back")
         self.back_button.clicked.connect(lambda: self.set_stop(self.index - 1))
-        self.next_button = next_button()
+        self.next_button = next_button("Ne&xt")
         self.next_button.clicked.connect(lambda: self.set_stop(self.index + 1))
         nav = QHBoxLayout()
         nav.addWidget(self.back_button)
@@ -150,10 +157,10 @@ class GuidePanel(QWidget):
         self._pin_answer = False
         self.title.setText(f"<b>Stop {index + 1} of {len(STOPS)} \u00b7 {s.title}</b>")
         self.text.setText(s.text)
-        self.start_button.setText(s.try_label)
+        self.start_button.setText(with_key(s.try_label, TRY_KEY))
         self.start_button.setVisible(s.start_here)
         self.see_box.setVisible(not s.start_here)
-        self.try_button.setText(s.try_label)
+        self.try_button.setText(with_key(s.try_label, TRY_KEY))
         self.try_it.setText(s.try_it)
         self.question.setText(s.question)
         self.answer.setText("")

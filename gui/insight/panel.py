@@ -165,7 +165,7 @@ class InsightPanel(QWidget):
         """Build the tab with the confusion matrix and the most confident mistakes."""
         self.confusion = ConfusionView()
         self.confusion.digit_clicked.connect(self._on_test_digit_clicked)
-        self.recompute_button = QPushButton("Recompute")
+        self.recompute_button = QPushButton("Re&compute")
         self.recompute_button.setToolTip("Run the test set through the network now")
         self.recompute_button.clicked.connect(self.recompute)
         self.status = QLabel("Train the network, then its test-set results appear here.")

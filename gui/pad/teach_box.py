@@ -36,6 +36,7 @@ from gui.theme import style_plot
 BUTTON_ROW = 330  # the label buttons' rows fit this width (a narrow dock)
 NAME_ROWS = 2  # names wider than a digit take two rows of buttons at most, cut to fit
 STEP_NAME = 48  # a chosen name up to this many pixels is said on the step button too
+STEP_TEXT = "Apply o&ne SGD step"  # Alt+N, also when the chosen name follows it
 
 
 def digit_bar_plot(height: int, y_label: str) -> pg.PlotWidget:
@@ -131,7 +132,7 @@ class TeachBox(QGroupBox):
         self.names: tuple[str, ...] = ()
         self.set_class_names(names_for(None, 10))
         self.label_group.idToggled.connect(lambda *_: self.label_toggled.emit())
-        self.step_button = QPushButton("Apply one SGD step")
+        self.step_button = QPushButton(STEP_TEXT)
         self.step_button.setToolTip(
             "Backpropagate this one example and change every weight and bias by -eta * gradient"
         )
@@ -241,12 +242,12 @@ class TeachBox(QGroupBox):
     def _build_my_digits(self) -> QGridLayout:
         """Create "Add to my digits", the count, and the save and open buttons, two by two."""
         mine = QGridLayout()
-        self.add_button = QPushButton("Add to my digits")
+        self.add_button = QPushButton("Add to my d&igits")
         self.add_button.setToolTip("Keep this drawing with the chosen label, to train on later")
         self.add_button.clicked.connect(self.add_requested)
         self.save_button = QPushButton("Save my digits…")
         self.save_button.clicked.connect(self.save_requested)
-        self.open_button = QPushButton("Open my digits…")
+        self.open_button = QPushButton("O&pen my digits…")
         self.open_button.clicked.connect(self.open_requested)
         self.count_label = QLabel()
         for i, widget in enumerate(
@@ -314,8 +315,10 @@ class TeachBox(QGroupBox):
         self.add_button.setEnabled(ready)
         name = None if label is None else self.name(label)
         short = name is not None and self.fontMetrics().horizontalAdvance(name) <= STEP_NAME
-        step = "Apply one SGD step"
-        self.step_button.setText(f"{step}: {a(name)}" if short else step)
+        step = STEP_TEXT
+        if short:  # a class name's & is shown, never taken for a key
+            step += ": " + a(name).replace("&", "&&")
+        self.step_button.setText(step)
         self.step_button.setToolTip(
             "Backpropagate this one example"
             + ("" if name is None else f", labelled {name},")

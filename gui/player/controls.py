@@ -78,7 +78,7 @@ class StepPlayerControls(QWidget):
             self.speed_box.addItem(f"{speed:g}\u00d7", speed)
         self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
         self.speed_box.setToolTip("How fast the animation plays (and the exported file runs).")
-        self.pause_box = QCheckBox("Pause after each phase")
+        self.pause_box = QCheckBox("Pause after ea&ch phase")
         self.pause_box.setChecked(player.pause_for_reading())
         self.pause_box.setToolTip("Stop at the end of each phase so its caption can be read.")
         self.export_button = QToolButton()

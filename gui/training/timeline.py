@@ -35,10 +35,10 @@ class Timeline(QWidget):
         self.slider.setMinimumWidth(MIN_SLIDER)
         self.label = QLabel(LIVE_TEXT)
         self.label.setMinimumWidth(1)  # never squeezed: too short a row sends it to the next
-        self.live_button = QPushButton("Live")
+        self.live_button = QPushButton("Liv&e")
         self.live_button.setToolTip("Show the network as it trains now")
         self.live_button.clicked.connect(self._on_live_clicked)
-        self.resume_button = QPushButton("Resume from here")
+        self.resume_button = QPushButton("Res&ume from here")
         self.resume_button.setToolTip(
             "Continue training from this snapshot; the later history is dropped (a new branch)"
         )

@@ -33,7 +33,7 @@ class FailureBanner(QFrame):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.lower_button = QPushButton("Lower the learning rate ×0.1 and reset")
+        self.lower_button = QPushButton("Lo&wer the learning rate ×0.1 and reset")
         self.lower_button.setToolTip("Divide eta by ten and start a fresh network.")
         self.lower_button.clicked.connect(self.lower_rate_requested)
         self.reset_button = QPushButton("Reset")

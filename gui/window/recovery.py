@@ -93,7 +93,7 @@ class Recovery(QObject):
             f"{message} Try {change}: a trial of {diagnosis.TRIAL_BATCHES} mini-batches from the "
             "same seed learned with it."
         )
-        banner.lower_button.setText(f"Reset with {change}")
+        banner.lower_button.setText("Reset &with " + change.replace("&", "&&"))  # Alt+W, as Lower
         banner.lower_button.setToolTip(
             "Start a fresh network from the same seed with these settings."
         )
