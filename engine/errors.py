@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class BackpropLabError(Exception):
     """Base of every error the engine raises deliberately; its message is shown to the user."""
@@ -49,3 +52,19 @@ CONTROL = dict.fromkeys(  # C0 and C1 controls, line separators and bidirectiona
 def printable(text: object) -> str:
     """Return text on one line with every control character (escapes, newlines) shown as '?'."""
     return str(text).translate(CONTROL)
+
+
+@contextmanager
+def refusals_to_open(path: object, error: type[BackpropLabError], kind: str) -> Iterator[None]:
+    """Turn the system's refusals to open ``path`` into ``error`` with a message naming it.
+
+    ``kind`` is what the file should have been ("a model file", "a lesson file").
+    """
+    try:
+        yield
+    except FileNotFoundError:
+        raise error(f"{path} does not exist") from None
+    except IsADirectoryError:
+        raise error(f"{path} is a folder, not {kind}") from None
+    except PermissionError:
+        raise error(f"{path} cannot be read (permission denied)") from None

@@ -41,7 +41,7 @@ from engine.data.lesson_read import (
     quote,
 )
 from engine.data.model_io import SavedModel, model_arrays
-from engine.errors import LessonFileError
+from engine.errors import LessonFileError, refusals_to_open
 from engine.session.snapshot import network_of
 
 FORMAT = "backprop-lab-lesson"
@@ -183,7 +183,7 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
     try:
         if path.exists() and not path.is_file() and not path.is_dir():
             raise fail(name, "it is not a regular file (a pipe or a device)")
-        with open(path, "rb") as file:
+        with refusals_to_open(path, LessonFileError, "a lesson file"), open(path, "rb") as file:
             start = file.read(4)
             if not start:
                 raise fail(name, "the file is empty")
@@ -197,12 +197,6 @@ def load_lesson(path: str | os.PathLike) -> Lesson:
                 return _read(name, archive)
     except LessonFileError:
         raise
-    except FileNotFoundError:
-        raise LessonFileError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise LessonFileError(f"{path} is a folder, not a lesson file") from None
-    except PermissionError:
-        raise LessonFileError(f"{path} cannot be read (permission denied)") from None
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise fail(name, f"it is damaged or truncated ({printable_reason(exc)})") from None
     except NotImplementedError:

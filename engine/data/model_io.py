@@ -24,7 +24,7 @@ from engine import limits
 from engine.core.network import Network, NetworkConfig
 from engine.core.training import TrainConfig
 from engine.data.atomic import atomic_write
-from engine.errors import ModelFileError
+from engine.errors import ModelFileError, refusals_to_open
 from engine.words import a, quantity
 
 FORMAT = "backprop-lab-model"
@@ -130,16 +130,9 @@ def load_model(
     path = Path(path)
     if not path.is_file() and path.exists() and not path.is_dir():
         raise _fail(path, "it is not a regular file (a pipe or a device)")
-    try:
-        # Opened here, not by np.load, which leaks its handle when the archive is truncated.
-        with open(path, "rb") as f:
-            return read_model_file(f, str(path), io_sizes, window)
-    except FileNotFoundError:
-        raise ModelFileError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise ModelFileError(f"{path} is a folder, not a model file") from None
-    except PermissionError:
-        raise ModelFileError(f"{path} cannot be read (permission denied)") from None
+    # Opened here, not by np.load, which leaks its handle when the archive is truncated.
+    with refusals_to_open(path, ModelFileError, "a model file"), open(path, "rb") as f:
+        return read_model_file(f, str(path), io_sizes, window)
 
 
 def read_model_file(
