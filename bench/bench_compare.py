@@ -33,9 +33,15 @@ def child(mnist: str, sizes: str) -> None:
     import numpy as np
 
     import engine
-    from engine.core.network import Network, NetworkConfig
-    from engine.core.training import TrainConfig, Trainer
-    from engine.data.datasets import load_mnist_dir
+
+    try:  # engine/ in its four concerns (issue 24)
+        from engine.core.network import Network, NetworkConfig
+        from engine.core.training import TrainConfig, Trainer
+        from engine.data.datasets import load_mnist_dir
+    except ImportError:  # a checkout from before, with engine/ flat
+        from engine.datasets import load_mnist_dir
+        from engine.network import Network, NetworkConfig
+        from engine.training import TrainConfig, Trainer
 
     engine.limit_blas_threads()
     data = load_mnist_dir(mnist)
