@@ -48,6 +48,7 @@ class BatchPage(QWidget):
         super().__init__(parent)
         self.values: dict = {}
         self.table = QTableWidget()
+        self.table.setTabKeyNavigation(False)  # arrows move in it; Tab leaves it, never traps
         self.table.setObjectName("batch_table")
         self.table.setIconSize(QSize(28, 28))
         self.table.verticalHeader().setDefaultSectionSize(31)
@@ -324,6 +325,7 @@ class CheckPage(QWidget):
         self.button.setObjectName("check_all")
         self.button.clicked.connect(self.check_all)
         self.table = QTableWidget(0, 4)
+        self.table.setTabKeyNavigation(False)  # arrows move in it; Tab leaves it, never traps
         self.table.setObjectName("check_table")
         self.table.setHorizontalHeaderLabels(
             ["parameter", "backprop", "numerical\nestimate", "relative\nerror"]  # narrow page

@@ -111,6 +111,12 @@ class StepPlayerControls(QWidget):
         layout.setSpacing(2)
         layout.addLayout(top)
         layout.addLayout(bottom)
+        # Tab reads the rows: Close ends the top row though it was made before the slider.
+        self.tab_order = (self.back_button, self.play_button, self.next_button, self.slider)
+        self.tab_order += (self.close_button, self.example_box, self.speed_box, self.pause_box)
+        self.tab_order += (self.export_button,)
+        for first, second in zip(self.tab_order, self.tab_order[1:]):
+            QWidget.setTabOrder(first, second)
 
         self.step_back_action = self._shortcut(",", player.step_back)
         self.step_forward_action = self._shortcut(".", player.step_forward)

@@ -233,6 +233,8 @@ class TrainingControls(QWidget):
         # fields (the buttons are made after those, and Qt's order would put them last).
         chain = [self._run_grid.itemAtPosition(i // 2, i % 2).widget() for i in range(len(actions))]
         chain += [self.goal, self.speed, self.full_speed, self.data, self.hidden]
+        chain += [self.activation, self.cost, self.init, self.seed]  # and on down the boxes
+        chain += [self.learning_rate, self.batch_size, self.momentum, self.l2]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
 

@@ -55,6 +55,7 @@ from gui.window.recovery import Recovery
 from gui.window.shortcut_guard import ShortcutGuard
 from gui.window.status_bar import StatusBar
 from gui.window.status_tips import StatusTipGate
+from gui.window.tab_order import order_window
 from gui.window.teach_undo import TeachUndo
 from gui.window.training_goal import TrainingGoal
 from gui.vertical_scroll import VerticalScrollArea
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._guard = ShortcutGuard(self)
         self._tips = StatusTipGate(self)  # a menu's result is not hidden by a tip under the mouse
+        order_window(self)  # Tab: side panel, banner, tab and its page, pad, guide
 
         self.feed.timer.start()
         lab.worker.start()
