@@ -15,7 +15,7 @@ pad, the guide and the failure banner on screen:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pytest
 from PySide6.QtCore import QRect, Qt
@@ -41,7 +41,7 @@ from windows import open_window, shown_text
 
 from engine.lessons.experiments import FAIR
 from gui.diagram.neuron_panel import NeuronPanel
-from gui.focus_chain import deepest_proxy, takes_tab
+from gui.focus_chain import focus_taker, takes_tab
 
 K = Qt.Key
 ALT = Qt.KeyboardModifier.AltModifier
@@ -211,7 +211,7 @@ def tab_stops(root: QWidget) -> set[QWidget]:
     stops = set()
     for widget in root.findChildren(QWidget):
         if takes_tab(widget) and widget.isVisible() and widget.isEnabled():
-            stops.add(deepest_proxy(widget) or widget)
+            stops.add(focus_taker(widget) or widget)
     return stops
 
 
@@ -334,6 +334,8 @@ def ready_window(qtbot, tmp_path) -> QMainWindow:
     """The window with everything that can be on screen together shown: the pad and the guide
     docks and the failure banner (its three buttons)."""
     window = open_window(qtbot, tmp_path / "s.ini")
+    window.resize(window.DEFAULT_SIZE)  # the first launch's: each panel has its room
+    qtbot.waitUntil(lambda: window.size() == window.DEFAULT_SIZE, timeout=5000)
     window.guide.dock.show()
     window.pad_dock.show()
     window.banner.show_failure("Training diverged (shown by the test).")
@@ -368,6 +370,27 @@ def show_tab(qtbot, window, index: int) -> None:
     qtbot.waitUntil(page.isVisible, timeout=5000)
 
 
+def sub_views(qtbot, window, index: int) -> Iterator[str]:
+    """Show tab ``index``'s views in turn (each explorer step, each Mistakes-and-data tab) and
+    yield a name for each while it is on screen."""
+    page = window.tabs.widget(index)
+    name = window.tabs.tabText(index)
+    if page is window.explorer:
+        qtbot.waitUntil(lambda: window.explorer.state is not None, timeout=10000)
+        for step in range(1, len(window.explorer.pages) + 1):
+            window.explorer.set_step(step)
+            qtbot.waitUntil(window.explorer.stack.currentWidget().isVisible, timeout=5000)
+            yield f"{name}, step {step}"
+    elif page.isAncestorOf(window.insight):
+        inner = window.insight.tabs
+        for i in range(inner.count()):
+            inner.setCurrentIndex(i)
+            qtbot.waitUntil(inner.currentWidget().isVisible, timeout=5000)
+            yield f"{name}, {inner.tabText(i)}"
+    else:
+        yield name
+
+
 @pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")  # offscreen
 def test_every_page_has_its_alt_keys_and_a_reading_tab_order(qtbot, tmp_path):
     """Each tab (each explorer step, the player shown), two guide stops, the pad and the banner."""
@@ -384,23 +407,15 @@ def test_every_page_has_its_alt_keys_and_a_reading_tab_order(qtbot, tmp_path):
             compare.experiment.setCurrentIndex(mode_matters.index(True))
             compare.set_findings(["a finding"], finished_mode=FAIR)
             qtbot.waitUntil(compare.other_mode_button.isVisible, timeout=5000)
-        steps = [1]
-        if window.tabs.widget(index) is window.explorer:
-            qtbot.waitUntil(lambda: window.explorer.state is not None, timeout=10000)
-            steps = range(1, len(window.explorer.pages) + 1)
-        for step in steps:
-            if window.tabs.widget(index) is window.explorer:
-                window.explorer.set_step(step)
-                page = window.explorer.stack.currentWidget()
-                qtbot.waitUntil(page.isVisible, timeout=5000)
+        for view in sub_views(qtbot, window, index):
             for stop in (0, 1):  # Start here alone, then Show me, Try it and Reveal
                 guide.set_stop(stop)
-                assert mnemonic_problems(window) == [], (window.tabs.tabText(index), step, stop)
+                assert mnemonic_problems(window) == [], (view, stop)
                 for button, letters in free_letters(window).items():
                     free[button] = free.get(button, letters) & letters
                 checked += 1
-            assert check_tab_round(window) == [], (window.tabs.tabText(index), step)
-    assert checked >= 2 * (3 + 12)
+            assert check_tab_round(window) == [], view
+    assert checked >= 2 * (2 + 12 + 3)  # Network, Compare, the explorer's steps, Mistakes'
     assert set(free) == set(no_letter_left(window))  # each was shown, and checked
     left = {shown_text(b): sorted(letters) for b, letters in free.items() if letters}
     assert left == {}, f"these could have an Alt key: {left}"
@@ -451,9 +466,9 @@ def test_alt_keys_press_their_buttons(qtbot, tmp_path):
     insight = window.insight
     show_tab(qtbot, window, window.tabs.indexOf(insight.parentWidget().parentWidget()))
     insight.tabs.setCurrentIndex(0)
-    if insight.recompute_button.isVisible() and insight.recompute_button.isEnabled():
-        with qtbot.waitSignal(insight.recompute_button.clicked, timeout=5000):
-            press(window, K.Key_C, ALT)
+    qtbot.waitUntil(insight.recompute_button.isVisible, timeout=5000)
+    with qtbot.waitSignal(insight.recompute_button.clicked, timeout=5000):
+        press(window, K.Key_C, ALT)
 
     teach = window.digit_panel.teach
     press(window, K.Key_G, ALT)  # Load test di&git: a drawing

@@ -91,6 +91,7 @@ class DigitPanel(QWidget):
         self.setMinimumWidth(NARROW_PANEL)  # the narrow arrangement's width, not the wide one's
         layout.addLayout(self._top)
         self.teach = TeachBox()
+        self.teach.comes_after = self.output_plot  # in Tab's order, as on screen
         self.label_group = self.teach.label_group  # the window follows the chosen digit
         self.teach.label_toggled.connect(self._update_buttons)
         self.teach.step_requested.connect(self.apply_step)

@@ -31,7 +31,6 @@ from engine.lessons.teach import TeachResult
 from engine.words import a, compared
 from gui.class_labels import are_digits, fitted, names_for, widest
 from gui.colors import css, palette, qcolor
-from gui.focus_chain import stop_before
 from gui.theme import style_plot
 
 BUTTON_ROW = 330  # the label buttons' rows fit this width (a narrow dock)
@@ -101,6 +100,7 @@ class TeachBox(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Teach it", parent)
+        self.comes_after: QWidget | None = None  # what Tab reaches just before the "It is" buttons
         grid = QGridLayout(self)
         grid.addLayout(self._build_step_row(), 0, 0, 1, 2)
         self.result_label = QLabel()
@@ -166,9 +166,7 @@ class TeachBox(QGroupBox):
         if names == self.names:
             return
         self.select_label(None)
-        old = self.label_group.buttons()
-        before = stop_before(old[0], old) if old else None  # where Tab reaches the buttons
-        for button in old:
+        for button in self.label_group.buttons():
             self.label_group.removeButton(button)
             self._label_grid.removeWidget(button)
             button.deleteLater()
@@ -190,8 +188,8 @@ class TeachBox(QGroupBox):
             self.label_group.addButton(button, label)
             self._label_grid.addWidget(button, label // columns, label % columns)
         self._style_label_buttons()
-        if before is not None:  # new buttons go last in Tab's order: back where the old ones were
-            order = [before, *self.label_group.buttons()]
+        if self.comes_after is not None:  # new buttons go last in Tab's order: put them back
+            order = [self.comes_after, *self.label_group.buttons()]
             for first, second in zip(order, order[1:]):
                 QWidget.setTabOrder(first, second)
         if hasattr(self, "nudge_plot"):

@@ -237,6 +237,7 @@ class TrainingControls(QWidget):
         chain += [self.learning_rate, self.batch_size, self.momentum, self.l2]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
+        self.tab_order = tuple(chain)  # for the window's order of its panels
 
     def show_blocked(self, reason: str) -> None:
         """Say under the run buttons why training cannot run ('' when it can)."""

@@ -20,13 +20,17 @@ def order_window(window: QMainWindow) -> list[QWidget]:
     w = window
     player = w.playback.controls.tab_order  # its own order: a ring's start is no order
     network_page = (w.network_view, player, w.cost_plot, w.batch_strip, w.timeline)
+    e = w.explorer  # its header, its text on the left, then the diagram and the step's page
+    explorer = ([e, e.back_button, e.next_button, e.side], e.content)
     pages = [w.tabs.widget(i) for i in range(w.tabs.count())]
     return chain(
         [
-            w.splitter.widget(0),  # the training controls, in their scroll area
+            [w.splitter.widget(0)],  # the scroll area of the training controls, then they
+            w.controls.tab_order,  # the Train box first, though made after the fields
             w.banner,
             [w.tabs],  # itself (Tab gives its bar the focus), its pages after it
             *network_page,  # the player's bar right under the diagram, though made later
+            *explorer,
             *pages,
             w.pad_dock,
             w.guide.dock,
