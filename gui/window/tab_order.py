@@ -18,7 +18,7 @@ from gui.focus_chain import chain
 def order_window(window: QMainWindow) -> list[QWidget]:
     """Chain the main window's panels: side panel, banner, tab bar and pages, pad, guide."""
     w = window
-    player = w.playback.controls.tab_order  # its own order: a ring's start is no order
+    player = w.playback.controls.tab_order  # its rows: Back, Play, Next, slider, Close; ...
     network_page = (w.network_view, player, w.cost_plot, w.batch_strip, w.timeline)
     e = w.explorer  # its header, its text on the left, then the diagram and the step's page
     explorer = ([e, e.back_button, e.next_button, e.side], e.content)
