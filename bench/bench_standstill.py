@@ -303,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--display", action="store_true", help="use $DISPLAY, not offscreen")
     parser.add_argument("--why", action="store_true", help="sample the stack of each stall")
     parser.add_argument("--quick", action="store_true", help="shorter scenarios")
+    parser.add_argument("--only", help="the scenarios whose names contain this, after training")
     args = parser.parse_args(argv)
     if not args.display:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -339,7 +340,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         probe = StallProbe(args.why)
-        for name, scenario in scenarios(window, drive, probe, args.quick):
+        chosen = scenarios(window, drive, probe, args.quick)
+        if args.only:  # the network trained first (what the others start from), not measured
+            chosen[0][1]()
+            chosen = [(n, s) for n, s in chosen[1:] if args.only in n]
+        for name, scenario in chosen:
             print(f"{name} ...", file=sys.stderr, flush=True)
             started = time.perf_counter()
             probe.start()

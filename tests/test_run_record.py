@@ -6,13 +6,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from gui.run_record import NO_ACCURACY, RunRecord
 
 from engine.core.network import Network, NetworkConfig
 from engine.core.training import BatchReport, EpochReport, TrainConfig, evaluate
 from engine.session.history import TrainingHistory
 from engine.session.snapshot import parameters_snapshot
 from engine.session.training_run import NetworkStarted
+from gui.run_record import NO_ACCURACY, RunRecord
 
 CONFIG = NetworkConfig(sizes=(4, 3, 2))
 

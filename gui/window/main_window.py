@@ -41,6 +41,7 @@ from gui.run_record import RunRecord
 from gui.runs import RunsController
 from gui.settings import Session, first_launch, mark_launched
 from gui.training import BatchStrip, CostPlot, Timeline, TrainingControls
+from gui.vertical_scroll import VerticalScrollArea
 from gui.window.data_sources import DataSources
 from gui.window.dialogs import WindowDialogs
 from gui.window.explore_handoff import ExploreHandoff
@@ -58,7 +59,6 @@ from gui.window.status_tips import StatusTipGate
 from gui.window.tab_order import order_window
 from gui.window.teach_undo import TeachUndo
 from gui.window.training_goal import TrainingGoal
-from gui.vertical_scroll import VerticalScrollArea
 
 DEFAULT_SIZE = QSize(1800, 1000)  # first launch; later launches reopen as the user left it
 PAD_MIN_WIDTH = 436  # the pad with its preview beside it, and room for a vertical scroll bar

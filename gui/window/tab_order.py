@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from gui.focus_chain import chain
+from gui.window.focus_chain import chain
 
 
 def order_window(window: QMainWindow) -> list[QWidget]:
