@@ -9,15 +9,22 @@ suite: a worker's `gc_collect_main` destroying a QMenu while the GUI thread dele
 So automatic collection is off, and a timer on the GUI thread collects each generation once its
 threshold is passed, as the collector itself would. Reference counting, which frees nearly all
 memory (NumPy arrays included), is untouched.
+
+The collector itself looks at the count at the allocation that passes the threshold; the timer
+looks later, when frees of older objects may have brought the count back under it (each free
+lowers it) with new garbage still waiting. So the youngest generation is also collected whenever
+it holds anything and IDLE_S have passed since the last collection: no garbage waits for ever.
 """
 
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 INTERVAL_MS = 500  # how often the GUI thread looks at the collector's counts
+IDLE_S = 2.0  # the youngest generation is collected at least this often while it holds objects
 
 
 class GuiThreadCollector(QObject):
@@ -26,6 +33,7 @@ class GuiThreadCollector(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.thresholds = gc.get_threshold()
+        self.last = time.monotonic()  # when this collector last collected
         gc.disable()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.collect)
@@ -39,7 +47,12 @@ class GuiThreadCollector(QObject):
             if counts[level] <= self.thresholds[level]:
                 break
             generation = level
-        return gc.collect(generation) if generation >= 0 else 0
+        if generation < 0 and counts[0] > 0 and time.monotonic() - self.last >= IDLE_S:
+            generation = 0  # under the threshold again, perhaps with garbage in it
+        if generation < 0:
+            return 0
+        self.last = time.monotonic()
+        return gc.collect(generation)
 
 
 _collector: GuiThreadCollector | None = None

@@ -148,7 +148,7 @@ class ExplorerPanel(QWidget):
         self.steepest_page = self._page(SteepestPage)
         self.descent_page = self._page(DescentPage)
         self.data_amount_page = self._page(DataAmountPage)
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         for page in self.pages:
             self.stack.addWidget(page)
         self.background_pages = [self.line_page, self.steepest_page, self.descent_page]
@@ -507,6 +507,21 @@ class ExplorerPanel(QWidget):
     def displayed_values(self) -> dict:
         """Return the numbers the current step's page shows, by name."""
         return self.page().values
+
+
+class PageStack(QStackedWidget):
+    """The explorer's pages, one shown at a time, asking for the height the shown one needs.
+
+    That is its wrapped text in full and its charts at their least height (``_needed_height``),
+    no more: the scroll area around it then gives the page the room there is, and scrolls only
+    when the page needs more (large fonts on a low screen), never stretching a chart past it.
+    """
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        page = self.currentWidget()
+        if page is None or page.layout() is None:
+            return super().heightForWidth(width)
+        return _needed_height(page, width)
 
 
 def _needed_height(page: QWidget, width: int) -> int:

@@ -2,7 +2,7 @@
 
 Qt's default order is the order the widgets were made in (a widget made later, such as a button
 rebuilt for new class names, goes to the end of its window's order); these helpers set the order
-a learner reads in instead. See tab_order.py for the window's panels.
+a learner reads in instead. MainWindow._order_tab chains the window's panels.
 """
 
 from __future__ import annotations

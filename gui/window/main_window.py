@@ -46,6 +46,7 @@ from gui.window.data_sources import DataSources
 from gui.window.dialogs import WindowDialogs
 from gui.window.explore_handoff import ExploreHandoff
 from gui.window.failure_banner import FailureBanner
+from gui.window.focus_chain import chain
 from gui.window.help_dialog import shortcut_actions
 from gui.window.live_feed import LiveFeed
 from gui.window.menus import WindowMenus
@@ -56,7 +57,6 @@ from gui.window.recovery import Recovery
 from gui.window.shortcut_guard import ShortcutGuard
 from gui.window.status_bar import StatusBar
 from gui.window.status_tips import StatusTipGate
-from gui.window.tab_order import order_window
 from gui.window.teach_undo import TeachUndo
 from gui.window.training_goal import TrainingGoal
 
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._guard = ShortcutGuard(self)
         self._tips = StatusTipGate(self)  # a menu's result is not hidden by a tip under the mouse
-        order_window(self)  # Tab: side panel, banner, tab and its page, pad, guide
+        self._order_tab()  # Tab: side panel, banner, tab and its page, pad, guide
 
         self.feed.timer.start()
         lab.worker.start()
@@ -500,6 +500,35 @@ class MainWindow(QMainWindow):
         name = path.name if path is not None else "untitled"
         self.setWindowTitle(f"{name}[*] \u2014 Backprop Lab")
         self.setWindowModified(self.record.unsaved)
+
+    def _order_tab(self) -> list[QWidget]:
+        """Chain Tab through the panels as a learner reads them; return the stops in order.
+
+        Qt's default is the making order: the step player's bar is made after the pad, the
+        Compare tab after the guide. Here: the side panel's training controls, the failure
+        banner, the tab bar and the page it shows, the drawing pad, the guide; each panel read
+        top to bottom and left to right (its module gives its order where making and reading
+        differ). A hidden panel, or the page of a tab not shown, is skipped by Tab.
+        """
+        e = self.explorer  # its header, its text on the left, then the diagram and the page
+        return chain(
+            [
+                [self.splitter.widget(0)],  # the training controls' scroll area, then they
+                self.controls.tab_order,  # the Train box first, though made after the fields
+                self.banner,
+                [self.tabs],  # itself (Tab gives its bar the focus), its pages after it
+                self.network_view,
+                self.playback.controls.tab_order,  # right under the diagram, though made later
+                self.cost_plot,
+                self.batch_strip,
+                self.timeline,
+                [e, e.back_button, e.next_button, e.side],
+                e.content,
+                *(self.tabs.widget(i) for i in range(self.tabs.count())),
+                self.pad_dock,
+                self.guide.dock,
+            ]
+        )
 
     def _restore_geometry(self) -> None:
         """Reopen where the last session left off (clamped to the screen), or as a first launch."""
