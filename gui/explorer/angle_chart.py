@@ -35,6 +35,7 @@ class AngleChart(pg.PlotWidget):
         for axis in ("left", "bottom"):
             self.getAxis(axis).enableAutoSIPrefix(False)
         self.getAxis("bottom").setTicks([TICKS])
+        self.bar_ticks = TICKS  # fit_text labels every 30 degrees, or every 60 where they crowd
         self.zero_line = pg.InfiniteLine(angle=0)
         self.addItem(self.zero_line)
         self.first_order = self.plot()

@@ -160,7 +160,7 @@ class ExplorerPanel(QWidget):
         self.content_layout.addWidget(self.diagram, 4)
         # A page taller than its room (large fonts on a low screen) scrolls up and down; its
         # charts keep their least height rather than squash their axes together.
-        self.stack_area = VerticalScrollArea(self.stack)  # as wide as the page needs
+        self.stack_area = VerticalScrollArea(self.stack, keep_bar=False)  # as wide as it needs
         self.stack_area.setObjectName("explorer_page")
         self.stack_area.setFrameShape(QFrame.Shape.NoFrame)
         self.content_layout.addWidget(self.stack_area, 5)
@@ -512,16 +512,17 @@ class ExplorerPanel(QWidget):
 class PageStack(QStackedWidget):
     """The explorer's pages, one shown at a time, asking for the height the shown one needs.
 
-    That is its wrapped text in full and its charts at their least height (``_needed_height``),
-    no more: the scroll area around it then gives the page the room there is, and scrolls only
-    when the page needs more (large fonts on a low screen), never stretching a chart past it.
+    That is its least height at that width (wrapped text in full, charts at their least), not
+    its preferred one: the scroll area around it then gives the page the room there is, and
+    scrolls only when the page needs more (large fonts on a low screen), never stretching a
+    chart past the room.
     """
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
         page = self.currentWidget()
         if page is None or page.layout() is None:
             return super().heightForWidth(width)
-        return _needed_height(page, width)
+        return page.layout().totalMinimumHeightForWidth(width)
 
 
 def _needed_height(page: QWidget, width: int) -> int:
