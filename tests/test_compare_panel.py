@@ -171,7 +171,13 @@ def test_a_branch_keeps_its_parent_run_and_is_kept_by_name_when_it_ends(qtbot, t
     qtbot.waitUntil(
         lambda: len(window.record.history) == 250 and window.record.state == "paused", timeout=20000
     )
-    qtbot.waitUntil(lambda: window.feed.kept_count >= 3, timeout=5000)
+    # The run is kept with the latest network the window has shown of it: wait until that is
+    # its final one, as a learner who sees 2,500 examples and then scrubs back.
+    qtbot.waitUntil(
+        lambda: window.feed.kept_count >= 3
+        and window.feed.shown_serial == window.worker.snapshot_serial,
+        timeout=5000,
+    )
     parent = window.record.history.to_arrays()
     window.timeline.snapshot_chosen.emit(1)  # scrubbed back to 1,000 examples
     window.timeline.resume_requested.emit(1)
