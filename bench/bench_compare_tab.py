@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     tabs.setCurrentWidget(panel)
     runs = [synthetic_run(k) for k in range(1, args.runs + 1)]
     panel.set_runs(runs)
+    panel.draw_now()  # the 150 runs drawn before the first keep: a keep is measured, not them
     app.processEvents()
     serial = args.runs
     figures: dict[str, list[float]] = {}

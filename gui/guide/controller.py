@@ -171,9 +171,13 @@ class GuideController(QObject):
         self.fire(gs.TEACH)
 
     def on_step_pressed(self) -> None:
-        """Step mini-batch was pressed: its try-it is done once the worker pauses a batch on."""
-        snapshot = self.lab.worker.latest_snapshot()
-        self._armed = snapshot.examples_seen if snapshot is not None else 0
+        """Step mini-batch was pressed: its try-it is done once the worker pauses a batch on.
+
+        Counted from what the window shows, which only the GUI thread moves: the worker's own
+        snapshot may already hold the step, taken in its thread before this slot ran.
+        """
+        shown = self.lab.record.last_batch
+        self._armed = shown.examples_seen if shown is not None else 0
 
     def _on_worker_state(self, state: str) -> None:
         """After Step mini-batch, the worker pauses with one more batch trained."""
