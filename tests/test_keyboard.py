@@ -54,6 +54,7 @@ def test_a_keyboard_alone_trains_steps_plays_explores_picks_teaches_guides_and_c
     window.guide.dock.hide()
     window.activateWindow()
     view = window.network_view
+    qtbot.waitUntil(lambda: view.snapshot() is not None, timeout=10000)  # the network drawn
     # Step: Right trains one mini-batch (the diagram has no pick yet).
     tab_to(qtbot, window, view)
     assert view.pick() == Pick(1, 0)  # reached with Tab: the first hidden neuron is picked
