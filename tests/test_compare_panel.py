@@ -174,8 +174,10 @@ def test_a_branch_keeps_its_parent_run_and_is_kept_by_name_when_it_ends(qtbot, t
     # The run is kept with the latest network the window has shown of it: wait until that is
     # its final one, as a learner who sees 2,500 examples and then scrubs back.
     qtbot.waitUntil(
-        lambda: window.feed.kept_count >= 3
-        and window.feed.shown_serial == window.worker.snapshot_serial,
+        lambda: (
+            window.feed.kept_count >= 3
+            and window.feed.shown_serial == window.worker.snapshot_serial
+        ),
         timeout=5000,
     )
     parent = window.record.history.to_arrays()
