@@ -160,6 +160,18 @@ class Lab(QObject):
         """Another action takes the network: a Run toward its epoch goal stops here."""
         self.interrupted.emit()
 
+    def step(self, command: Callable[[], None]) -> None:
+        """The learner asks for a step (a mini-batch, an epoch, to the epoch's end, a played one).
+
+        A Run toward its goal ends, the views go back to the live network (the step moves that
+        one, not a moment scrubbed to), and only then is the worker told. The views go live when
+        the learner asks, not when the worker says it runs: a "running" heard late, after a
+        scrub paused it again, would take the learner away from the moment they chose.
+        """
+        self.interrupt()
+        self.show_live()
+        command()
+
     def pause(self) -> None:
         """Stop training after the current mini-batch, ending any Run.
 

@@ -96,8 +96,7 @@ class StepPlayback(QObject):
         before = self.network_view.render_image()
         self.network_view.set_frame_source(lambda p, _layout: p.drawImage(0, 0, before))
         self.requested = True
-        lab.interrupt()  # a run toward its epoch goal must not carry on after the step
-        lab.worker.play_step()
+        lab.step(lab.worker.play_step)  # a Run toward its goal must not carry on after the step
 
     def on_step_played(self, story) -> None:
         """The worker took the step: play its story on the diagram (None: it could not)."""

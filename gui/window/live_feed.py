@@ -98,9 +98,11 @@ class LiveFeed(QObject):
         )
 
     def on_state_changed(self, state: object) -> None:
-        """Training moves the live network: the views follow it, at a pace that leaves it time."""
-        if state == RUNNING:
-            self.go_live()
+        """The views follow the live network while it trains, at a pace that leaves it time.
+
+        They went live when the learner asked for training (``Lab.step``, Run): a "running"
+        heard here may be late, and a scrub since then stays on screen.
+        """
         self.set_running(state == RUNNING)
         self.refresh()
 

@@ -86,19 +86,19 @@ class WindowMenus(QObject):
         )
         self.step_action = a(
             "&Step mini-batch",
-            lambda: lab.interrupt() or lab.worker.step_batch(),
+            lambda: lab.step(lab.worker.step_batch),
             "Right",
             "Train on one mini-batch: one gradient step, then pause.",
         )
         self.epoch_action = a(
             "Step &epoch",
-            lambda: lab.interrupt() or lab.worker.step_epoch(),
+            lambda: lab.step(lab.worker.step_epoch),
             "Shift+Right",
             "Train one full pass over the training set, then pause and test.",
         )
         self.epoch_end_action = a(
             "Run to end of e&poch",
-            lambda: lab.interrupt() or lab.worker.run_to_epoch_end(),
+            lambda: lab.step(lab.worker.run_to_epoch_end),
             "Ctrl+Right",
             "Train until the current epoch is complete, then pause and test.",
         )

@@ -33,6 +33,7 @@ class TrainingGoal(QObject):
         if lab.record.running or self.goal is not None:
             lab.pause()
             return
+        lab.show_live()  # training moves the live network: the views show that one
         epochs = lab.session.goal_epochs
         if epochs <= 0:
             lab.worker.train_until_paused()
