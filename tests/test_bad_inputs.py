@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtWidgets import QFileDialog
-from windows import open_window
+from windows import open_window, train_batches
 
 from engine.cli import EXIT_BAD_INPUT, run
 from engine.core.network import Network, NetworkConfig
@@ -574,8 +574,7 @@ def test_every_bad_input_in_a_real_process_exits_2_with_one_line(tmp_path: Path)
 def open_trained_window(qtbot, tmp_path: Path) -> MainWindow:
     """Open the real window on the bundled sample and train it a little."""
     window = open_window(qtbot, tmp_path / "settings.ini")
-    window.worker.run_batches(5)
-    qtbot.waitUntil(lambda: len(window.record.history) == 5 and window.record.state == "paused")
+    train_batches(qtbot, window, 5)
     qtbot.waitUntil(lambda: window.feed.shown_serial == window.worker.snapshot_serial)
     return window
 

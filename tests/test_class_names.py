@@ -12,7 +12,7 @@ import dataclasses
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from windows import shown_text
+from windows import shown_text, train_batches
 
 from engine.core.network import Network, NetworkConfig
 from engine.core.training import TrainConfig, Trainer
@@ -400,8 +400,7 @@ def test_the_window_hands_the_names_to_every_view(qtbot, tmp_path) -> None:
         lambda: window.data is named and window.worker.latest_snapshot().sizes[-1] == 3,
         timeout=10000,
     )
-    window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: window.worker.examples_seen >= 300, timeout=10000)
+    train_batches(qtbot, window, 30)
     qtbot.waitUntil(lambda: window.network_view.snapshot().sizes[-1] == 3, timeout=10000)
     window.network_view.refresh()
     assert window.network_view.class_names() == names

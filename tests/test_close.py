@@ -22,7 +22,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
-from windows import open_window
+from windows import open_window, train_batches
 
 from engine.session.worker import FINISHED, RUNNING
 from gui.window.explore_handoff import EXPLORER_TAB
@@ -56,8 +56,7 @@ def test_close_in_slow_motion(qtbot, tmp_path: Path) -> None:
 
 def test_close_while_exploring(qtbot, tmp_path: Path) -> None:
     window = open_window(qtbot, tmp_path / "settings.ini")
-    window.worker.run_batches(20)
-    qtbot.waitUntil(lambda: len(window.record.history) == 20)
+    train_batches(qtbot, window, 20)
     window.tabs.setCurrentIndex(EXPLORER_TAB)
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None)
     window.explorer.set_step(5)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from test_runs import trained_run
-from windows import open_window
+from windows import open_window, train_batches
 
 from engine.data.model_io import load_model
 from engine.errors import SaveError
@@ -82,11 +82,7 @@ def test_a_failed_write_removes_its_claim_on_the_name(tiny_digits, tmp_path, mon
 
 def _window_with_a_kept_run(qtbot, tmp_path, batches: int = 30):
     window = open_window(qtbot, tmp_path / "s.ini")
-    window.worker.run_batches(batches)
-    qtbot.waitUntil(
-        lambda: len(window.record.history) == batches and window.record.state == "paused",
-        timeout=20000,
-    )
+    train_batches(qtbot, window, batches)
     run = window.runs.keep_current()
     assert run is not None
     return window, run
@@ -160,11 +156,7 @@ def test_a_folder_that_cannot_take_dropped_runs_stays_said_after_keep(qtbot, tmp
     runs = window.runs
     runs.registry.save_dir = tmp_path / "gone"  # removed since it was chosen
     runs.registry.budget = first.nbytes() + 1  # the next kept run drops the first
-    window.worker.run_batches(30)
-    qtbot.waitUntil(
-        lambda: len(window.record.history) == 60 and window.record.state == "paused",
-        timeout=20000,
-    )
+    train_batches(qtbot, window, 30)
     second = runs.keep_current()
     assert second is not None and first in runs.registry.runs  # not saved, so not dropped
     message = window.statusBar().currentMessage()
@@ -175,11 +167,7 @@ def test_a_folder_that_cannot_take_dropped_runs_stays_said_after_keep(qtbot, tmp
     assert str(tmp_path / "gone") in warning.text()
     # A folder that works again clears it, and the runs it drops are saved there under a new name.
     (tmp_path / "gone").mkdir()
-    window.worker.run_batches(30)
-    qtbot.waitUntil(
-        lambda: len(window.record.history) == 90 and window.record.state == "paused",
-        timeout=20000,
-    )
+    train_batches(qtbot, window, 30)
     third = runs.keep_current()
     assert warning.isHidden() and runs.registry.runs == [third]
     saved = sorted((tmp_path / "gone").glob("*.npz"))

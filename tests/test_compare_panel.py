@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from test_runs import trained_run
-from windows import open_window
+from windows import open_window, train_batches
 
 from engine.session.runs import KeptRun
 from gui.runs.compare_panel import ComparePanel, smoothed
@@ -100,10 +100,7 @@ def test_csv_export_holds_every_curve_and_png_is_written(panel, tmp_path) -> Non
 def test_a_finished_window_run_is_kept_with_its_own_history(qtbot, tmp_path) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
     window.set_speed(0)  # full speed: what is checked is not the pace
-    window.worker.run_batches(120)
-    qtbot.waitUntil(
-        lambda: len(window.record.history) == 120 and window.record.state == "paused", timeout=20000
-    )
+    train_batches(qtbot, window, 120)
     before = window.record.history.to_arrays()
     window.reset(ask=False)
     qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 1, timeout=10000)
@@ -131,10 +128,7 @@ def test_a_finished_window_run_is_kept_with_its_own_history(qtbot, tmp_path) -> 
 def test_keep_current_run_from_the_menu_and_the_budget_is_shown(qtbot, tmp_path) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
     assert window.runs.keep_current() is None  # nothing trained yet: a message, nothing kept
-    window.worker.run_batches(30)
-    qtbot.waitUntil(
-        lambda: len(window.record.history) == 30 and window.record.state == "paused", timeout=20000
-    )
+    train_batches(qtbot, window, 30)
     window.runs.keep_action.trigger()
     assert [r.updates for r in window.runs.registry.runs] == [30]
     assert window.runs.keep_current() is None  # unchanged since: not kept twice
@@ -167,10 +161,7 @@ def test_an_experiment_from_the_runs_menu_fills_the_comparison_live(qtbot, tmp_p
 def test_a_branch_keeps_its_parent_run_and_is_kept_by_name_when_it_ends(qtbot, tmp_path) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
     window.set_speed(0)  # full speed: what is checked is not the pace
-    window.worker.run_batches(250)
-    qtbot.waitUntil(
-        lambda: len(window.record.history) == 250 and window.record.state == "paused", timeout=20000
-    )
+    train_batches(qtbot, window, 250)
     # The run is kept with the latest network the window has shown of it: wait until that is
     # its final one, as a learner who sees 2,500 examples and then scrubs back.
     qtbot.waitUntil(
@@ -189,10 +180,7 @@ def test_a_branch_keeps_its_parent_run_and_is_kept_by_name_when_it_ends(qtbot, t
     assert np.array_equal(kept.curves["batch_cost"], parent["batch_cost"])
     assert kept.parameters.examples_seen == 2500  # its final network, not the scrubbed one
     qtbot.waitUntil(lambda: len(window.record.history) == 100, timeout=10000)
-    window.worker.run_batches(20)
-    qtbot.waitUntil(
-        lambda: len(window.record.history) == 120 and window.record.state == "paused", timeout=20000
-    )
+    train_batches(qtbot, window, 20)
     branch_history = window.record.history.to_arrays()
     window.reset(ask=False)
     qtbot.waitUntil(lambda: len(window.runs.registry.runs) == 2, timeout=10000)

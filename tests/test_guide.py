@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractSlider
-from windows import open_window
+from windows import open_window, train_batches
 
 from engine.core.network import Network, NetworkConfig
 from engine.core.training import TrainConfig, Trainer, to_inputs
@@ -208,10 +208,7 @@ def test_amounts_reveal_reads_each_networks_test_accuracy() -> None:
 def window(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path / "s.ini")
     qtbot.waitUntil(lambda: w.data is not None, timeout=10000)
-    w.worker.run_batches(50)
-    qtbot.waitUntil(
-        lambda: len(w.record.history) == 50 and w.record.state == "paused", timeout=20000
-    )
+    train_batches(qtbot, w, 50)
     yield w
     w.close()
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from test_lesson_io import HOSTILE, make_lesson, with_json
-from windows import open_window
+from windows import open_window, train_batches
 
 from engine.core.training import TrainConfig
 from engine.data.lesson_io import lesson_members, save_lesson
@@ -35,12 +35,10 @@ def trained_window(qtbot, path):
     w.controls.seed.setValue(5)
     w.controls.seed.editingFinished.emit()
     qtbot.waitUntil(lambda: w.session.seed == 5)
-    w.worker.run_batches(40)
-    qtbot.waitUntil(lambda: len(w.record.history) >= 40 and not w.record.running, timeout=20000)
+    train_batches(qtbot, w, 40)
     w.feed.refresh()
     first = w.runs.keep_current()
-    w.worker.run_batches(20)
-    qtbot.waitUntil(lambda: len(w.record.history) >= 60 and not w.record.running, timeout=20000)
+    train_batches(qtbot, w, 20)
     w.feed.refresh()
     second = w.runs.keep_current()
     w.runs.panel.set_shown(first, False)
@@ -319,8 +317,7 @@ def test_a_lesson_on_other_data_switches_the_data_first(qtbot, window, tmp_path)
     write_idx(folder / "train-labels-idx1-ubyte", train.labels[:600])
     write_idx(folder / "t10k-images-idx3-ubyte", test.images[:100])
     write_idx(folder / "t10k-labels-idx1-ubyte", test.labels[:100])
-    window.worker.run_batches(15)
-    qtbot.waitUntil(lambda: len(window.record.history) >= 15 and not window.record.running)
+    train_batches(qtbot, window, 15)
     lesson, _ = capture(window.lab, window.lessons.views)
     path = tmp_path / "folder.bplab"
     save_lesson(path, replace(lesson, data=str(folder), tab="insight"))

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QLabel
-from windows import open_window
+from windows import open_window, train_batches
 
 from gui.explorer.panel import ExplorerPanel
 from gui.log_axis import count_text
@@ -124,8 +124,7 @@ def test_every_log_axis_of_the_window_reads_as_numbers(qtbot, tmp_path) -> None:
     """Every plot the window can switch to log: the cost plot's x, Compare's x and cost."""
     window = open_window(qtbot, tmp_path / "s.ini")
     window.set_speed(0)  # full speed: what is checked is not the pace
-    window.worker.run_batches(300)
-    qtbot.waitUntil(lambda: len(window.record.history) >= 300, timeout=20000)
+    train_batches(qtbot, window, 300)
     window.runs.keep_current()
     window.cost_plot.set_x_mode("log")
     panel = window.runs.panel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from windows import open_window, shown_text
+from windows import open_window, shown_text, train_batches
 
 from engine.core.network import NetworkConfig
 from engine.data.model_io import load_model
@@ -118,8 +118,7 @@ def test_corrupt_settings_fall_back_to_defaults(qtbot, tmp_path) -> None:
 def test_save_and_open_model_round_trip(qtbot, window, tmp_path) -> None:
     window.controls.learning_rate.setValue(2.5)
     window.controls.momentum.setValue(0.5)
-    window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.record.history) == 30 and window.record.state == PAUSED)
+    train_batches(qtbot, window, 30)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 300)
     path = tmp_path / "m.npz"
     assert window.save_model_to(path) and not window.record.unsaved
@@ -145,7 +144,7 @@ def test_save_and_open_model_round_trip(qtbot, window, tmp_path) -> None:
 
 
 def test_quit_with_unsaved_training_asks_and_can_stay_open(qtbot, window) -> None:
-    window.worker.run_batches(3)
+    train_batches(qtbot, window, 3)
     qtbot.waitUntil(lambda: window.record.unsaved)
     asked = []
     window.confirm_quit = lambda: asked.append(True) or False  # the learner picks Cancel
@@ -173,8 +172,7 @@ def test_close_while_training_stops_the_worker(qtbot, window) -> None:
 
 
 def test_export_history_csv(qtbot, window, tmp_path) -> None:
-    window.worker.run_batches(5)
-    qtbot.waitUntil(lambda: len(window.record.history) == 5)
+    train_batches(qtbot, window, 5)
     path = tmp_path / "h.csv"
     window.files.export_history(path)
     lines = path.read_text().splitlines()
@@ -263,8 +261,7 @@ def test_my_digits_are_mixed_into_training(qtbot, window) -> None:
 
 def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> None:
     window.set_speed(0)  # full speed: what is checked is not the pace
-    window.worker.run_batches(350)
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 3500, timeout=10000)
+    train_batches(qtbot, window, 350)
     qtbot.waitUntil(lambda: window.record.state == PAUSED and window.feed.kept_count >= 4)
     record = window.worker.kept_snapshot(1)
     assert record.examples_seen == 1000  # one kept every 100 mini-batches of 10
@@ -292,8 +289,7 @@ def test_training_or_teaching_from_a_scrubbed_view_returns_to_the_live_network(
     from gui.training.timeline import LIVE
 
     window.set_speed(0)  # full speed: what is checked is not the pace
-    window.worker.run_batches(250)
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
+    train_batches(qtbot, window, 250)
     qtbot.waitUntil(lambda: window.record.state == PAUSED and window.feed.kept_count >= 3)
     window.timeline.slider.setValue(1)  # the learner looks back at 1,000 examples
     assert window.record.scrubbed == 1 and window.network_view.snapshot().examples_seen == 1000
@@ -352,8 +348,7 @@ def test_recent_files_preferences_and_panel_export(qtbot, window, tmp_path) -> N
     assert load_preferences(window.settings) == Preferences("light", 5.0, 7)
     assert window.controls.speed.currentData() == 5.0
     window.set_speed(0)
-    window.worker.run_batches(15)
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 150)
+    train_batches(qtbot, window, 15)
     qtbot.waitUntil(lambda: window.record.state == PAUSED)
     assert window.worker.kept_count() >= 3  # the start, every 7 mini-batches, the end
     window.dialogs.apply_preferences(Preferences())

@@ -16,7 +16,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QStatusTipEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QToolButton
-from windows import open_window
+from windows import open_window, train_batches
 
 from gui import theme
 from gui.colors import PALETTES
@@ -69,8 +69,7 @@ def checkable_states(window) -> dict[str, bool]:
 @pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")  # offscreen
 def test_keep_current_run_from_the_menu_changes_nothing_else_and_says_so(qtbot, window):
     """The walk's click: Runs > Keep current run, the menu closing over the Hebbian button."""
-    window.worker.run_batches(5)
-    qtbot.waitUntil(lambda: len(window.record.history) >= 5, timeout=10000)
+    train_batches(qtbot, window, 5)
     before = checkable_states(window)
     edge = window.network_view.edge_mode()
     bar = window.menuBar()

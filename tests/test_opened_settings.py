@@ -6,17 +6,13 @@ launch's fresh network to train with the learning rate they chose themselves, no
 
 from __future__ import annotations
 
-from windows import open_window
+from windows import open_window, train_batches
 
 
 def trained_and_kept(qtbot, window, batches: int = 20):
     """Train ``batches`` mini-batches, then start afresh: the run ends and is kept."""
     kept = len(window.runs.registry.runs)
-    window.worker.run_batches(batches)
-    qtbot.waitUntil(
-        lambda: len(window.record.history) == batches and window.record.state == "paused",
-        timeout=20000,
-    )
+    train_batches(qtbot, window, batches)
     window.reset(ask=False)
     qtbot.waitUntil(lambda: len(window.runs.registry.runs) == kept + 1, timeout=10000)
     return window.runs.registry.runs[-1]

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
-from windows import ENV, main_py, open_window
+from windows import ENV, main_py, open_window, train_batches
 
 import engine.data.download
 import engine.data.model_io
@@ -819,8 +819,7 @@ def test_history_export_is_atomic_and_says_why_it_failed(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = open_window(qtbot, tmp_path / "s.ini")
-    window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.record.history) == 30 and window.record.state == "paused")
+    train_batches(qtbot, window, 30)
     path = tmp_path / "history.csv"
     path.write_text("old\n" * 10_000)
     real = window.files.write_history_csv

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from windows import open_window
+from windows import open_window, train_batches
 
 from engine.core.training import evaluate
 from engine.session.snapshot import network_of
@@ -47,12 +47,7 @@ def where(seen: int, n_train: int, batch_size: int = 10) -> str:
 def train(qtbot, window, batches: int) -> None:
     """Train ``batches`` mini-batches at full speed and wait until the window has them all."""
     window.set_speed(0)
-    start = len(window.record.history)
-    window.worker.run_batches(batches)
-    qtbot.waitUntil(
-        lambda: len(window.record.history) == start + batches and window.record.state == PAUSED,
-        timeout=30000,
-    )
+    train_batches(qtbot, window, batches)
     window.feed.refresh()
 
 
@@ -77,6 +72,44 @@ def test_scrubbed_back_the_status_bar_describes_the_moment_shown(qtbot, window) 
     assert status(window, "examples") == "2,500 examples seen"
     live_accuracy = f"{100 * accuracy_of(window, live):.2f}%"
     qtbot.waitUntil(lambda: live_accuracy in status(window, "accuracy"))
+
+
+def test_a_running_heard_late_leaves_the_moment_scrubbed_to_on_screen(qtbot, window) -> None:
+    """The worker's "running" and "paused" can reach the window after a scrub paused it.
+
+    (CI: the window pulled a run's reports on its timer before the states arrived; the learner
+    scrubbed, then "running" took the views back to live.) Only asking for training goes live.
+    """
+    train(qtbot, window, 250)
+    qtbot.waitUntil(lambda: window.feed.kept_count >= 3)
+    window.timeline.snapshot_chosen.emit(1)
+    kept = window.worker.kept_snapshot(1).as_snapshot()
+    window.worker.state_changed.emit(RUNNING)  # as a late delivery would, the worker paused
+    window.worker.state_changed.emit(PAUSED)
+    assert window.record.scrubbed == 1 and window.feed.snapshot.examples_seen == kept.examples_seen
+    assert status(window, "examples") == f"{kept.examples_seen:,} examples seen"
+
+
+@pytest.mark.parametrize("action", ["step_action", "epoch_end_action", "run_action"])
+def test_asking_for_training_from_a_moment_scrubbed_to_shows_the_live_network(
+    qtbot, window, action
+) -> None:
+    train(qtbot, window, 250)
+    qtbot.waitUntil(lambda: window.feed.kept_count >= 3)
+    window.timeline.snapshot_chosen.emit(1)
+    assert status(window, "examples") != "2,500 examples seen"
+    window.set_speed(0)
+    with qtbot.waitSignal(window.lab.state_changed, check_params_cb=lambda state: state == RUNNING):
+        getattr(window.menus, action).trigger()
+    assert window.record.scrubbed is None and window.timeline.position == -1  # live
+    if window.record.running:
+        window.pause()
+    qtbot.waitUntil(lambda: window.record.state == PAUSED)
+    window.feed.refresh()
+    live = window.worker.latest_snapshot()
+    assert live.examples_seen > 2500  # the live network trained on, not the moment shown
+    assert window.feed.snapshot.examples_seen == live.examples_seen
+    assert status(window, "examples") == f"{live.examples_seen:,} examples seen"
 
 
 def test_while_training_the_accuracy_says_when_it_was_measured(qtbot, window) -> None:

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QComboBox
+from windows import train_batches
 
 from engine.core.training import Trainer
 from engine.lessons.step_beats import beat_values, example_order
@@ -208,8 +209,7 @@ def test_worker_signals_reach_the_window_through_its_queue_never_a_lambda() -> N
 
 def test_play_from_a_scrubbed_snapshot_branches_from_it(qtbot, window):
     window.set_speed(0)  # full speed: what is checked is not the pace
-    window.worker.run_batches(120)
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1200, timeout=10000)
+    train_batches(qtbot, window, 120)
     qtbot.waitUntil(lambda: window.record.state == PAUSED and window.feed.kept_count >= 2)
     record = window.worker.kept_snapshot(1)
     window.timeline.snapshot_chosen.emit(1)

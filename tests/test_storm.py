@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QComboBox
-from windows import open_window
+from windows import open_window, train_batches
 
 from engine.session.snapshot import EDGE_MODES, Snapshot
 from engine.session.worker import FAILED, PAUSED, RUNNING
@@ -198,8 +198,7 @@ def test_a_storm_of_random_actions_leaves_the_window_consistent(qtbot, tmp_path:
 
     window.menus.defaults_action.trigger()  # and the window still trains normally afterwards
     qtbot.waitUntil(lambda: window.record.last_batch is None and window.record.state == PAUSED)
-    window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.record.history) == 30, timeout=10000)
+    train_batches(qtbot, window, 30)
     quiesce(qtbot, window)
     assert_shows_the_workers_state(window)
     window.close()
@@ -235,8 +234,7 @@ def test_relu_divergence_never_reaches_a_view_and_reset_recovers(qtbot, tmp_path
     window.banner.reset_button.click()
     qtbot.waitUntil(lambda: window.record.state == PAUSED and not window.banner.isVisible())
     c.learning_rate.setValue(0.01)
-    window.worker.run_batches(50)
-    qtbot.waitUntil(lambda: len(window.record.history) == 50, timeout=10000)
+    train_batches(qtbot, window, 50)
     quiesce(qtbot, window)
     assert window.worker.state == PAUSED and window.menus.run_action.isEnabled()
     assert np.isfinite(window.record.history.batches.column("cost")).all()

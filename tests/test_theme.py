@@ -8,7 +8,7 @@ from colour_math import contrast
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
-from windows import open_window
+from windows import open_window, train_batches
 
 from gui import colors, theme
 from gui.colors import DARK, LIGHT, PALETTES
@@ -71,8 +71,7 @@ def test_switching_theme_recolours_every_view(qtbot, tmp_path):
     """Light then dark: diagram, explorer, plots, confusion matrix and History strip all follow."""
     app = QApplication.instance()
     window = open_window(qtbot, tmp_path / "s.ini")
-    window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: len(window.record.history) >= 30, timeout=10000)
+    train_batches(qtbot, window, 30)
     window.digit_panel.load_test_digit(0)
     window.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None, timeout=10000)

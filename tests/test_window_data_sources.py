@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 from test_data_sources import published, serving, small_set
 from test_image_folder import make_folder
-from windows import open_window
+from windows import open_window, train_batches
 
 import engine.data.download
 from engine.data.catalog import FASHION
@@ -44,8 +44,7 @@ def test_an_image_folder_trains_and_a_bad_one_changes_nothing(
     said = window.statusBar().currentMessage()
     assert said.startswith(f"{len(data.train) + len(data.test)} images in 3 classes")
     assert f"{len(data.train)} to train on and {len(data.test)} held out to test" in said
-    window.worker.run_batches(4)
-    qtbot.waitUntil(lambda: len(window.record.history) == 4, timeout=10000)
+    train_batches(qtbot, window, 4)
     before = window.worker.latest_snapshot()
 
     bad = tmp_path / "bad"
@@ -72,8 +71,7 @@ def test_fashion_mnist_downloads_and_trains_in_the_window(
     assert window.data.class_names == FASHION.class_names
     assert window.data.class_name(7) == "Sneaker"
     assert window.controls.data.currentText() == "Fashion (60k + 10k)"
-    window.worker.run_batches(3)
-    qtbot.waitUntil(lambda: len(window.record.history) == 3, timeout=10000)
+    train_batches(qtbot, window, 3)
     assert (tmp_path / "cache" / "fashion-mnist").is_dir()
 
 
@@ -90,8 +88,7 @@ def test_the_bundled_fashion_handful_opens_without_a_network(qtbot, window) -> N
     qtbot.waitUntil(lambda: window.data.source == "fashion-handful", timeout=10000)
     assert window.data.class_name(9) == "Ankle boot"
     assert window.controls.data.currentText() == "Fashion handful (10)"
-    window.worker.run_batches(2)
-    qtbot.waitUntil(lambda: len(window.record.history) == 2, timeout=10000)
+    train_batches(qtbot, window, 2)
 
 
 def test_a_model_opens_only_with_an_output_per_class_of_the_data(

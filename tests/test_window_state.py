@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
-from windows import open_window, shown_text
+from windows import open_window, shown_text, train_batches
 
 from engine.core.network import NetworkConfig
 from engine.core.training import evaluate
@@ -88,8 +88,7 @@ def test_reset_resets_the_cost_plots_axes_and_the_axis_mode_persists(qtbot, tmp_
     path = tmp_path / "settings.ini"
     window = open_window(qtbot, path)
     window.set_speed(0)
-    window.worker.run_batches(400)
-    qtbot.waitUntil(lambda: len(window.record.history) == 400, timeout=10000)
+    train_batches(qtbot, window, 400)
     window.cost_plot.flush()
     window.cost_plot.plot.getPlotItem().vb.setXRange(0.30, 0.35)  # the learner zoomed in
     window.reset(ask=False)
@@ -110,8 +109,7 @@ def test_after_resume_and_reset_the_history_strip_is_live_and_the_status_true(
     qtbot, window
 ) -> None:
     window.set_speed(0)
-    window.worker.run_batches(250)
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2500, timeout=10000)
+    train_batches(qtbot, window, 250)
     qtbot.waitUntil(lambda: window.record.state == PAUSED and window.feed.kept_count >= 3)
     window.timeline.slider.setValue(1)  # the learner drags back to the second kept snapshot
     assert window.timeline.position == 1 and window.record.scrubbed == 1
@@ -136,8 +134,7 @@ def test_after_resume_and_reset_the_history_strip_is_live_and_the_status_true(
 
 def test_opening_a_model_shows_its_examples_and_accuracy(qtbot, window, tmp_path) -> None:
     window.set_speed(0)
-    window.worker.run_batches(30)
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 300)
+    train_batches(qtbot, window, 30)
     path = tmp_path / "m.npz"
     assert window.save_model_to(path)
     trained = window.worker.latest_snapshot()
@@ -154,8 +151,7 @@ def test_teach_shows_test_accuracy_before_and_after_and_undo_restores_exactly(
     qtbot, window, tmp_path
 ) -> None:
     window.set_speed(0)
-    window.worker.run_batches(200)
-    qtbot.waitUntil(lambda: len(window.record.history) == 200, timeout=10000)
+    train_batches(qtbot, window, 200)
     qtbot.waitUntil(lambda: window.record.state == PAUSED)
     assert window.save_model_to(tmp_path / "before.npz") and not window.isWindowModified()
     before = window.worker.latest_snapshot()
@@ -296,7 +292,7 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
     qtbot.wait(100)
     assert window.worker.state == PAUSED and window.menus.run_action.text() == "Run"  # not Run
     window.set_speed(0)
-    window.worker.run_batches(250)
+    train_batches(qtbot, window, 250)
     qtbot.waitUntil(lambda: window.worker.kept_count() >= 3, timeout=10000)
     qtbot.waitUntil(lambda: window.feed.kept_count >= 3 and window.record.state == PAUSED)
     slider = window.timeline.slider

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
+from engine.session.worker import PAUSED
 from gui.window.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,22 @@ def open_window(qtbot, settings_path: Path) -> MainWindow:
         timeout=10000,
     )
     return window
+
+
+def train_batches(qtbot, window: MainWindow, batches: int, timeout: int = 30000) -> None:
+    """Train ``batches`` mini-batches and return once the window has heard the pause after them.
+
+    Waiting for ``record.state == PAUSED`` alone is not enough: the window is paused before the
+    worker's "running" reaches it, so such a wait may end while "running" and "paused" are still
+    on their way (the window pulls reports on a timer, states come as signals). The pause that
+    ends these mini-batches is the next one the window hears.
+    """
+    start = len(window.record.history)
+    with qtbot.waitSignal(
+        window.lab.state_changed, timeout=timeout, check_params_cb=lambda state: state == PAUSED
+    ):
+        window.worker.run_batches(batches)
+    qtbot.waitUntil(lambda: len(window.record.history) == start + batches, timeout=timeout)
 
 
 def rgb_pixels(image: QImage) -> np.ndarray:
