@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from windows import open_window, shown_text, train_batches
+from windows import heard_pause, open_window, shown_text, train_batches
 
 from engine.core.network import NetworkConfig
 from engine.data.model_io import load_model
@@ -14,9 +14,9 @@ from engine.session.worker import FAILED, FINISHED, PAUSED, RUNNING
 
 def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
     assert window.cost_plot.point_count() == 0
-    qtbot.keyClick(window, Qt.Key.Key_Right)
+    with heard_pause(qtbot, window):
+        qtbot.keyClick(window, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: window.cost_plot.point_count() == 1)
-    qtbot.waitUntil(lambda: window.record.state == PAUSED)
     qtbot.wait(100)
     assert window.cost_plot.point_count() == 1 and len(window.record.history) == 1
     assert window.worker.latest_snapshot().examples_seen == 10

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
-from windows import open_window, shown_text, train_batches
+from windows import heard_pause, open_window, shown_text, train_batches
 
 from engine.core.network import NetworkConfig
 from engine.core.training import evaluate
@@ -72,9 +72,10 @@ def test_pause_ends_a_run_and_a_step_is_one_step(qtbot, window) -> None:
     qtbot.wait(100)
     assert window.menus.run_action.text() == "Run" and window.goal.goal is None
     seen = window.worker.latest_snapshot().examples_seen
-    window.menus.step_action.trigger()
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == seen + 10)
-    qtbot.wait(150)
+    with heard_pause(qtbot, window):
+        window.menus.step_action.trigger()
+    assert window.worker.latest_snapshot().examples_seen == seen + 10
+    qtbot.wait(150)  # nothing more is trained
     assert window.worker.state == PAUSED and window.menus.run_action.text() == "Run"
     stepped = window.worker.latest_snapshot()
     expected = (

@@ -58,18 +58,23 @@ def open_window(qtbot, settings_path: Path) -> MainWindow:
     return window
 
 
-def train_batches(qtbot, window: MainWindow, batches: int, timeout: int = 30000) -> None:
-    """Train ``batches`` mini-batches and return once the window has heard the pause after them.
+def heard_pause(qtbot, window: MainWindow, timeout: int = 30000):
+    """Wrap a training command: the block ends once the window has heard the pause after it.
 
     Waiting for ``record.state == PAUSED`` alone is not enough: the window is paused before the
     worker's "running" reaches it, so such a wait may end while "running" and "paused" are still
     on their way (the window pulls reports on a timer, states come as signals). The pause that
-    ends these mini-batches is the next one the window hears.
+    ends the command is the next one the window hears.
     """
-    start = len(window.record.history)
-    with qtbot.waitSignal(
+    return qtbot.waitSignal(
         window.lab.state_changed, timeout=timeout, check_params_cb=lambda state: state == PAUSED
-    ):
+    )
+
+
+def train_batches(qtbot, window: MainWindow, batches: int, timeout: int = 30000) -> None:
+    """Train ``batches`` mini-batches; return once the window has heard the pause and has them."""
+    start = len(window.record.history)
+    with heard_pause(qtbot, window, timeout):
         window.worker.run_batches(batches)
     qtbot.waitUntil(lambda: len(window.record.history) == start + batches, timeout=timeout)
 
