@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from windows import heard_pause, open_window, shown_text, train_batches
+from windows import drain, heard_pause, open_window, shown_text, train_batches
 
 from engine.core.network import NetworkConfig
 from engine.data.model_io import load_model
@@ -14,10 +14,12 @@ from engine.session.worker import FAILED, FINISHED, PAUSED, RUNNING
 
 def test_step_mini_batch_adds_exactly_one_point(qtbot, window) -> None:
     assert window.cost_plot.point_count() == 0
+    asked = window.worker.requests_sent
     with heard_pause(qtbot, window):
         qtbot.keyClick(window, Qt.Key.Key_Right)
     qtbot.waitUntil(lambda: window.cost_plot.point_count() == 1)
-    qtbot.wait(100)
+    drain()
+    assert window.worker.requests_sent == asked + 1  # the one step, and nothing after it
     assert window.cost_plot.point_count() == 1 and len(window.record.history) == 1
     assert window.worker.latest_snapshot().examples_seen == 10
     assert "10 examples seen" in window.status_labels["examples"].text()
@@ -28,10 +30,12 @@ def test_run_pause_keeps_the_state_consistent(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.menus.run_action.text() == "Pause")
     qtbot.waitUntil(lambda: window.record.state == RUNNING)
     qtbot.waitUntil(lambda: len(window.record.history) > 20)
-    qtbot.keyClick(window, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: window.menus.run_action.text() == "Run")
-    qtbot.wait(100)
-    assert window.worker.state == PAUSED
+    with heard_pause(qtbot, window):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    asked = window.worker.requests_sent
+    drain()
+    assert window.menus.run_action.text() == "Run" and window.worker.requests_sent == asked
+    assert window.worker.state == PAUSED  # and no Run goes on after the pause
     seen = window.worker.latest_snapshot().examples_seen
     assert seen == 10 * len(window.record.history) == window.record.last_batch.examples_seen
 
@@ -154,12 +158,13 @@ def test_quit_with_unsaved_training_asks_and_can_stay_open(qtbot, window) -> Non
 
 
 def test_bad_model_file_changes_nothing(qtbot, window, tmp_path) -> None:
-    before = window.worker.latest_snapshot()
+    before, asked = window.worker.latest_snapshot(), window.worker.requests_sent
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"PK\x03\x04 definitely not a zip")
     assert not window.open_model(junk)
     assert "junk.npz" in window.banner.message()
-    qtbot.wait(100)
+    drain()
+    assert window.worker.requests_sent == asked  # nothing was asked of the worker
     assert window.worker.latest_snapshot() is before
 
 

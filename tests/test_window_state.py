@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
-from windows import heard_pause, open_window, shown_text, train_batches
+from windows import drain, heard_pause, open_window, shown_text, train_batches
 
 from engine.core.network import NetworkConfig
 from engine.core.training import evaluate
@@ -69,13 +69,14 @@ def test_pause_ends_a_run_and_a_step_is_one_step(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.record.state == RUNNING)
     window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.record.state == PAUSED)
-    qtbot.wait(100)
+    drain()
     assert window.menus.run_action.text() == "Run" and window.goal.goal is None
-    seen = window.worker.latest_snapshot().examples_seen
+    seen, asked = window.worker.latest_snapshot().examples_seen, window.worker.requests_sent
     with heard_pause(qtbot, window):
         window.menus.step_action.trigger()
     assert window.worker.latest_snapshot().examples_seen == seen + 10
-    qtbot.wait(150)  # nothing more is trained
+    drain()
+    assert window.worker.requests_sent == asked + 1  # the step, and nothing more is trained
     assert window.worker.state == PAUSED and window.menus.run_action.text() == "Run"
     stepped = window.worker.latest_snapshot()
     expected = (
@@ -288,9 +289,11 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
     clear = window.digit_panel.clear_button
     clear.setFocus()
     qtbot.waitUntil(clear.hasFocus)
+    asked = window.worker.requests_sent
     qtbot.keyClick(clear, Qt.Key.Key_Space)
     assert window.digit_panel.pad.is_empty()  # the button was pressed
-    qtbot.wait(100)
+    drain()  # a Run starts from a queued call: it would be asked for by now
+    assert window.worker.requests_sent == asked
     assert window.worker.state == PAUSED and window.menus.run_action.text() == "Run"  # not Run
     window.set_speed(0)
     train_batches(qtbot, window, 250)
@@ -299,11 +302,11 @@ def test_space_presses_the_focused_button_and_shortcuts_are_never_ambiguous(qtbo
     slider = window.timeline.slider
     slider.setFocus()
     qtbot.waitUntil(slider.hasFocus)
-    seen = window.worker.latest_snapshot().examples_seen
+    asked = window.worker.requests_sent
     qtbot.keyClick(slider, Qt.Key.Key_Left)  # moves the slider; does not step the network
     assert window.timeline.position == window.feed.kept_count - 1
-    qtbot.wait(100)
-    assert window.worker.latest_snapshot().examples_seen == seen
+    drain()
+    assert window.worker.requests_sent == asked + 1  # the pause a scrub asks for; no step
     window.network_view.setFocus()  # a control that uses no keys: Space is Run
     qtbot.waitUntil(window.network_view.hasFocus)
     qtbot.keyClick(window.network_view, Qt.Key.Key_Space)

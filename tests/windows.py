@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtGui import QImage
 
 from engine.session.worker import PAUSED
@@ -56,6 +56,13 @@ def open_window(qtbot, settings_path: Path) -> MainWindow:
         timeout=10000,
     )
     return window
+
+
+def drain() -> None:
+    """Deliver every event and queued call already posted to the GUI thread (a zero-time timer
+    too): what a press or a signal set in motion here has happened once this returns."""
+    QCoreApplication.sendPostedEvents()
+    QCoreApplication.processEvents()
 
 
 def heard_pause(qtbot, window: MainWindow, timeout: int = 30000):

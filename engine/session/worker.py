@@ -83,6 +83,7 @@ class TrainingWorker(QObject, TrainingRunReader):
         self._run = TrainingRun(config, train_config, seed)
         self._commands: queue.SimpleQueue[tuple[Command, object, int]] = queue.SimpleQueue()
         self._stops = 0  # bumped by pause, reset, load and quit; older training commands are void
+        self._asked = 0  # every request so far, pauses included (``requests_sent``)
         self._pacer = Pacer()  # slow motion; any command wakes it
         self._quit = threading.Event()
         self.state = PAUSED
@@ -106,6 +107,16 @@ class TrainingWorker(QObject, TrainingRunReader):
     def thread_finished(self) -> bool:
         """Whether the worker's thread has ended (after ``shutdown``)."""
         return self._thread.isFinished()
+
+    @property
+    def requests_sent(self) -> int:
+        """How many times the worker was asked anything (a command or a pause) since it was made.
+
+        Read on the sending side: whoever must know that nothing was asked of the worker (a key
+        that must not step, a bad file that must change nothing) compares two readings, with no
+        waiting for what the worker's thread might do.
+        """
+        return self._asked
 
     def commands_taken(self) -> bool:
         """Whether the worker thread has taken every command sent so far off its queue."""
@@ -170,6 +181,7 @@ class TrainingWorker(QObject, TrainingRunReader):
 
     def _send(self, command: Command | None, arg: object = None, stop: bool = False) -> None:
         """Queue ``command``; ``stop`` first voids every queued training command and the loop."""
+        self._asked += 1
         if stop:
             self._stops += 1
         if command is not None:
