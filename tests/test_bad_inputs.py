@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtWidgets import QFileDialog
-from windows import open_window, train_batches
+from windows import drain, open_window, train_batches
 
 from engine.cli import EXIT_BAD_INPUT, run
 from engine.core.network import Network, NetworkConfig
@@ -583,10 +583,11 @@ def open_trained_window(qtbot, tmp_path: Path) -> MainWindow:
 def test_window_refuses_bad_models_and_keeps_its_network(qtbot, tmp_path: Path) -> None:
     window = open_trained_window(qtbot, tmp_path)
     before = window.worker.latest_snapshot()
-    serial, session, seen = (
+    serial, session, seen, requests = (
         window.worker.snapshot_serial,
         window.session,
         len(window.record.history),
+        window.worker.requests_sent,
     )
     asked: list[str] = []
     window.confirm = lambda title, text: asked.append(title) or True
@@ -598,7 +599,8 @@ def test_window_refuses_bad_models_and_keeps_its_network(qtbot, tmp_path: Path) 
         message = window.banner.message()
         assert path.name in message and words in message, (case, message)
         assert not window.banner.lower_button.isVisible()  # no divergence remedy for a file
-    qtbot.wait(100)  # anything wrongly queued to the worker would have run by now
+    drain()
+    assert window.worker.requests_sent == requests, "a bad file must not reach the worker"
     assert asked == [], "a bad file must be refused before asking to replace the network"
     assert window.worker.latest_snapshot() is before
     assert window.worker.snapshot_serial == serial and window.session == session
@@ -616,6 +618,7 @@ def test_window_refuses_bad_data_folders_and_keeps_data_and_network(
     window = open_trained_window(qtbot, tmp_path)
     data, before = window.data, window.worker.latest_snapshot()
     serial, seen = window.worker.snapshot_serial, len(window.record.history)
+    requests = window.worker.requests_sent
     chosen: list[str] = []
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: chosen[-1])
     for case, (_, name, words) in BAD_FOLDERS.items():
@@ -625,7 +628,8 @@ def test_window_refuses_bad_data_folders_and_keeps_data_and_network(
         qtbot.waitUntil(window.banner.isVisible, timeout=5000)
         message = window.banner.message()
         assert name in message and words in message, (case, message)
-    qtbot.wait(100)
+    # Each folder is read in the worker's thread, which refused it before the banner showed.
+    assert window.worker.requests_sent == requests + len(BAD_FOLDERS)  # one load each, no more
     assert window.data is data and window.worker.latest_snapshot() is before
     assert window.worker.snapshot_serial == serial and window.session.data == "sample"
     assert len(window.record.history) == seen

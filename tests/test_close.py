@@ -50,7 +50,7 @@ def test_close_in_slow_motion(qtbot, tmp_path: Path) -> None:
     window.menus.run_action.trigger()
     window.worker.set_speed(0.001)  # the worker sleeps 1000 seconds between mini-batches
     qtbot.waitUntil(lambda: len(window.record.history) >= 1 and window.record.state == RUNNING)
-    qtbot.wait(100)  # inside the long sleep
+    qtbot.waitUntil(lambda: window.worker.pacing)  # inside the long sleep
     close_promptly(window)
 
 
@@ -102,6 +102,7 @@ class _StallingHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(b"\x1f\x8b" + bytes(998))
         self.wfile.flush()
+        self.server.sent.set()
         self.server.release.wait(30)
 
     def log_message(self, format: str, *args: object) -> None:
@@ -116,6 +117,7 @@ class _StallingServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _StallingHandler)
         self.requests = threading.Event()
+        self.sent = threading.Event()  # a response's headers and first kilobyte are sent
         self.release = threading.Event()
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -123,14 +125,14 @@ class _StallingServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def stalling_server() -> Iterator[str]:
-    """Run a stalling loopback server and yield its base URL."""
+def stalling_server() -> Iterator[tuple[str, _StallingServer]]:
+    """Run a stalling loopback server and yield its base URL and the server."""
     server = _StallingServer()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
         host, port = server.server_address[:2]
-        yield f"http://{host}:{port}/mnist/"
+        yield f"http://{host}:{port}/mnist/", server
     finally:
         server.release.set()
         server.shutdown()
@@ -148,12 +150,12 @@ def test_close_during_a_stalled_download(
     monkeypatch.setattr(engine.data.download, "default_cache_dir", lambda: cache)
     monkeypatch.setattr(gui.window.data_sources, "cached_mnist_dir", lambda: None)
     window = open_window(qtbot, tmp_path / "settings.ini")
-    with stalling_server() as base:
+    with stalling_server() as (base, server):
         monkeypatch.setattr(engine.data.download, "MIRRORS", (base,))
         window.menus.full_action.trigger()
         qtbot.waitUntil(lambda: window.data_sources.download is not None)
         qtbot.waitUntil(lambda: cache.exists() and any(cache.iterdir()), timeout=5000)
-        qtbot.wait(200)  # the worker thread now blocks on a socket that sends nothing
+        qtbot.waitUntil(server.sent.is_set)  # then the socket sends nothing more
         close_promptly(window)
     leftovers = [p.name for p in cache.iterdir() if p.name in engine.data.download.MNIST_FILES]
     assert leftovers == [], "a partial download must never take a real file's name"
@@ -165,8 +167,9 @@ def test_cancel_cuts_a_stalled_download_at_once(tmp_path: Path) -> None:
 
     cancel = threading.Event()
     files = {"train-images-idx3-ubyte.gz": "0" * 32}
-    with stalling_server() as base:
-        threading.Timer(0.3, cancel.set).start()
+    with stalling_server() as (base, server):
+        # The user cancels once the mirror has stalled mid-file.
+        threading.Thread(target=lambda: server.sent.wait(10) and cancel.set()).start()
         # The socket's own 30-second timeout would end it with another message.
         with pytest.raises(DownloadError, match="^Download cancelled$"):
             download_mnist(tmp_path, [base], cancel=cancel, timeout=30.0, files=files)

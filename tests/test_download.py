@@ -48,6 +48,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         """Answer one request for a file."""
         self.server.paths.append(self.path)
+        self.server.asked.set()
         folder, _, name = self.path.rpartition("/")
         body = FILES.get(name) if folder == "/mnist" else None
         mode = self.server.mode
@@ -57,15 +58,23 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "slow":
             self.server.release.wait(10)  # longer than the client's timeout
             return
+        if mode == "late":  # answer only when the test says, then send no byte of the body
+            self.server.go.wait(10)
         if mode == "corrupt":
             body = body[:-1] + bytes([body[-1] ^ 1])
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(body) + (1000 if mode == "truncated" else 0)))
         self.end_headers()
+        if mode == "late":
+            self.wfile.flush()
+            self.server.sent.set()
+            self.server.release.wait(60)  # as long as the client's timeout
+            return
         if mode == "stall":
             self.wfile.write(body[:1000])
             self.wfile.flush()
+            self.server.sent.set()
             self.server.release.wait(10)
             return
         self.wfile.write(body)
@@ -85,6 +94,9 @@ class Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.mode = mode
         self.paths: list[str] = []
+        self.asked = threading.Event()  # a request has arrived
+        self.go = threading.Event()  # "late": now answer
+        self.sent = threading.Event()  # the headers and a kilobyte ("stall"), headers ("late")
         self.release = threading.Event()
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -219,6 +231,40 @@ def test_cancel_mid_download(tmp_path: Path) -> None:
         download(tmp_path, url(server), progress=progress, cancel=cancel)
     assert len(calls) == 1
     assert leftovers(tmp_path) == []
+
+
+def test_a_cancel_while_the_mirror_is_about_to_answer_ends_the_download_when_it_does(
+    tmp_path: Path,
+) -> None:
+    """Cancelled between the request and the answer: the stalled answer is cut at once.
+
+    (The socket watcher used to stop at the cancel, with no response to shut yet; the answer
+    then stalled until the read timeout, here a minute.)
+    """
+    cancel = threading.Event()
+    failed: list[BaseException] = []
+
+    def fetch() -> None:
+        try:
+            download(tmp_path, url(server), cancel=cancel, timeout=60)
+        except DownloadError as error:
+            failed.append(error)
+
+    with serving("late") as server:
+        thread = threading.Thread(target=fetch)
+        thread.start()
+        assert server.asked.wait(10)
+        cancel.set()
+        answer = threading.Timer(0.5, server.go.set)  # a mirror slow to answer: 0.5 s later
+        answer.start()  # then it stalls before its body
+        assert server.sent.wait(10)
+        thread.join(30)  # well within the minute a blocked read would wait
+        alive = thread.is_alive()
+        server.release.set()
+        thread.join()
+    assert not alive
+    assert [str(e) for e in failed] == ["Download cancelled"]
+    assert leftovers(tmp_path) == [] or all(p.is_dir() for p in leftovers(tmp_path))
 
 
 def test_cancel_before_start_makes_no_request(tmp_path: Path) -> None:

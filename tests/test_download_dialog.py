@@ -59,7 +59,7 @@ def test_cancel_mid_download_leaves_nothing_and_keeps_the_sample(qtbot, window, 
         monkeypatch.setattr(engine.data.download, "MIRRORS", (url(server),))
         window.data_sources.load("full")
         dialog = dialog_of(window)
-        qtbot.wait(300)  # the server has sent the headers and a first kilobyte, then stalls
+        qtbot.waitUntil(server.sent.is_set)  # the headers and a first kilobyte, then it stalls
         dialog.findChild(QPushButton).click()  # the dialog's Cancel button
         assert window.data_sources.download.cancel.is_set()
         # Well within the socket's 30 s timeout: the cancel ended it (how fast: bench_latency).
@@ -85,6 +85,6 @@ def test_closing_while_a_mirror_sends_nothing_ends_the_worker(qtbot, window, mon
     with serving("slow") as server:  # accepts the connection, never answers
         monkeypatch.setattr(engine.data.download, "MIRRORS", (url(server),))
         window.data_sources.load("full")
-        qtbot.wait(200)
+        qtbot.waitUntil(server.asked.is_set)  # the request is in; the mirror says nothing
         window.close()  # waiting for the silent mirror would outlast the worker's 5 s to stop
         assert window.worker.thread_finished()

@@ -255,7 +255,7 @@ def test_cancel_stops_the_worker_within_a_mini_batch(qtbot, runner, sample_data)
     assert worker.examples_seen - at_cancel <= batch  # the mini-batch under way, at most
     assert [r.status for r in finished] == [CANCELLED]
     assert finished[0].updates * batch == worker.examples_seen  # every batch is in the curves
-    qtbot.wait(100)
+    qtbot.waitUntil(worker.thread_finished)  # nothing trains after this
     assert worker.examples_seen - at_cancel <= batch
     assert runner.worker is None and worker.state == "finished"  # its thread has ended
 

@@ -7,11 +7,13 @@ import threading
 import numpy as np
 import pytest
 from PySide6.QtWidgets import QLabel
+from windows import drain
 
 from engine.errors import DivergenceError
 from engine.lessons import descent_paths as dp
 from engine.lessons import steepest_descent as sd
 from engine.lessons.explorer import explored_network
+from gui.background import wait_for_jobs
 from gui.explorer.background import BUSY_OPACITY
 from gui.explorer.panel import ExplorerPanel
 from gui.explorer.text import fmt
@@ -83,7 +85,8 @@ def test_only_the_newest_request_is_drawn(qtbot, panel, trained_on_sample, monke
     np.testing.assert_array_equal(r.random_changes, own.random_changes)
     assert int(np.sum(page.bars.opts["height"])) == len(own.random_changes)
     assert fmt(own.random_changes.max()) in summary(panel, "steepest_summary")
-    qtbot.wait(100)
+    assert wait_for_jobs(30000)  # the older requests' work is over too
+    drain()  # and anything they sent is delivered
     assert drawn == [2]  # the two older pictures never flashed up
     assert panel.displayed_values()["descent"] is r
 
@@ -165,7 +168,6 @@ def test_the_legend_moves_off_the_lines(qtbot, crowd, expected) -> None:
     placer = LegendPlacer(plot, legend, key)
     lines = [(np.linspace(x - 0.08, x + 0.08, 5), np.full(5, y)) for x, y in crowd]
     placer.set_lines(*lines)
-    qtbot.wait(20)
     assert placer.corner == expected
     assert legend.isVisible() and not key.isVisible()  # a corner is clear: the legend is in it
     xs, ys = placer.xs, placer.ys
@@ -179,7 +181,7 @@ def show_step_11(qtbot, panel) -> None:
     qtbot.waitExposed(panel)
     panel.set_step(11)
     qtbot.waitUntil(lambda: not panel.busy(), timeout=30000)
-    qtbot.wait(50)
+    drain()  # the layout the picture asked for is done
 
 
 def test_step_11s_paths_have_no_legend_on_them_and_their_key_above(qtbot, panel) -> None:
@@ -300,4 +302,5 @@ def test_closing_while_a_picture_is_made_waits_for_it_and_stays_quiet(
     assert started.wait(10) and window.explorer.busy()
     window.close()  # the explorer waits for its picture before the window goes
     assert window.explorer.descent_page.busy()  # the answer arrives to a closed window
-    qtbot.wait(100)  # and is drawn or dropped without a word on stderr (warnings fail tests)
+    drain()  # and is drawn without a word on stderr (warnings fail tests)
+    assert not window.explorer.descent_page.busy()

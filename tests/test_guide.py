@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractSlider
-from windows import heard_pause, open_window, train_batches
+from windows import drain, heard_pause, open_window, train_batches
 
 from engine.core.network import Network, NetworkConfig
 from engine.core.training import TrainConfig, Trainer, to_inputs
@@ -246,7 +246,7 @@ def test_each_try_it_fires_on_its_real_action_and_not_on_others(qtbot, window) -
     with heard_pause(qtbot, window):
         window.menus.epoch_action.trigger()
     qtbot.waitUntil(lambda: len(window.record.history) > 50, timeout=20000)
-    qtbot.wait(100)
+    drain()
     assert "steepest" not in guide.done
     window.menus.step_action.trigger()
     qtbot.waitUntil(lambda: "steepest" in guide.done, timeout=5000)

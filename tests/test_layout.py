@@ -19,7 +19,7 @@ import pytest
 from layout_checks import SCREENS, screen_environment
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QGuiApplication
-from windows import open_window
+from windows import drain, open_window
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -246,7 +246,7 @@ def test_cost_plot_legend_and_hover_readout_keep_off_the_curves_and_each_other(q
     plot.add_epoch(1.0, 0.4, 0.95)  # an accuracy marker high on the right, where legends sit
     plot.add_epoch(2.0, 0.3, 0.97)
     plot.flush()
-    qtbot.wait(50)
+    drain()  # the layout the new legend entries asked for is done
     vb = plot.plot.getPlotItem().vb
     view = vb.sceneBoundingRect()
     legend = plot.legend.sceneBoundingRect()

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QComboBox
-from windows import train_batches
+from windows import drain, train_batches
 
 from engine.core.training import Trainer
 from engine.lessons.step_beats import beat_values, example_order
@@ -159,10 +159,12 @@ def test_play_while_training_pauses_first_and_running_closes_the_player(qtbot, w
     window.set_speed(20)
     window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: window.record.state == RUNNING and len(window.record.history) >= 2)
+    asked = window.worker.requests_sent
     player = play(qtbot, window)
     assert window.worker.state == PAUSED
     story = player.story
-    qtbot.wait(200)
+    drain()
+    assert window.worker.requests_sent == asked + 1  # the played step; the Run asks no more
     assert window.worker.latest_snapshot().examples_seen == story.before.examples_seen + 10
     window.menus.run_action.trigger()
     qtbot.waitUntil(lambda: not player.is_active())
@@ -188,7 +190,9 @@ def test_a_teach_step_or_a_new_network_closes_the_player_in_the_window_s_thread(
     qtbot.waitUntil(lambda: not player.is_active())
     assert closed_in == [threading.main_thread()]  # its timers live there (Qt warns otherwise)
     assert window.network_view.frame_source() is None
-    qtbot.wait(100)  # the diagram paints the network again, not a closed story
+    rgb = QImage.Format.Format_RGB32
+    shown = window.network_view.grab().toImage().convertToFormat(rgb)  # painted now
+    assert shown == window.network_view.render_image().convertToFormat(rgb)  # the network again
 
 
 def test_worker_signals_reach_the_window_through_its_queue_never_a_lambda() -> None:
@@ -224,7 +228,7 @@ def test_play_from_a_scrubbed_snapshot_branches_from_it(qtbot, window):
 def test_the_player_bar_fits_a_small_window(qtbot, window):
     window.resize(QSize(1366, 768))
     play(qtbot, window).pause()
-    qtbot.wait(50)
+    drain()  # the bar's layout, asked for by the resize and the pause, is done
     bar = window.step_player_controls
     for widget in bar.findChildren(QAbstractButton) + bar.findChildren(QComboBox):
         if not widget.isVisible():

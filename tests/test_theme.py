@@ -8,7 +8,7 @@ from colour_math import contrast
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
-from windows import open_window, train_batches
+from windows import drain, open_window, train_batches
 
 from gui import colors, theme
 from gui.colors import DARK, LIGHT, PALETTES
@@ -79,7 +79,7 @@ def test_switching_theme_recolours_every_view(qtbot, tmp_path):
         for chosen in (LIGHT, DARK, LIGHT):
             window.dialogs.apply_preferences(window_preferences(chosen.name))
             assert colors.palette() is chosen
-            qtbot.wait(50)
+            drain()  # the restyling's posted events (style and palette changes) are delivered
             views = _views(window)
             assert len(views) >= 5
             for view in views:

@@ -166,8 +166,8 @@ def download_mnist(
 
     progress(bytes_done, bytes_total) is called for every chunk; bytes_total is an estimate that
     may grow as servers announce sizes. timeout bounds the wait for a connection and for each
-    chunk; a cancel takes effect at once, except before a mirror has answered at all (then within
-    timeout).
+    chunk; a cancel takes effect at once, except before a mirror has answered at all (then as soon
+    as it answers, or within timeout).
     """
     directory = cache_dir_of(cache_dir, source)
     mirrors = MIRRORS if source is MNIST else source.mirrors
@@ -253,19 +253,22 @@ def _shut_on_cancel(
     """Shut the sockets of ``responses`` as soon as ``cancel`` is set; set the result to stop.
 
     A server that stalls mid-body sends no chunk, so the per-chunk cancel check would wait for
-    the read timeout; shutting the socket from this watcher ends the blocked read at once.
+    the read timeout; shutting the socket from this watcher ends the blocked read at once. A
+    response that arrives after the cancel (its headers were on their way) is shut too.
     """
     done = threading.Event()
 
     def watch() -> None:
+        shut = 0  # how many of ``responses`` are shut
         while not done.wait(0.05):
-            if cancel.is_set():
-                for response in list(responses):
-                    with contextlib.suppress(
-                        AttributeError, NotImplementedError, RuntimeError, ValueError, OSError
-                    ):
-                        response.raw.shutdown()  # urllib3 >= 2.3: unblocks a read in progress
-                return
+            if not cancel.is_set():
+                continue
+            for response in responses[shut:]:
+                shut += 1
+                with contextlib.suppress(
+                    AttributeError, NotImplementedError, RuntimeError, ValueError, OSError
+                ):
+                    response.raw.shutdown()  # urllib3 >= 2.3: unblocks a read in progress
 
     if cancel is not None:
         threading.Thread(target=watch, name="download-cancel", daemon=True).start()

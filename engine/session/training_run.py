@@ -80,6 +80,7 @@ class Pacer:
         self.interval = 0.0  # seconds between mini-batches; 0 is full speed
         self._wake = threading.Event()  # interrupts a wait: a new command, a new speed
         self._next_time = 0.0
+        self.waiting = False  # True while ``wait`` waits (read from any thread)
 
     def set_speed(self, batches_per_second: float) -> None:
         """Train this many mini-batches per second from now on; 0 means full speed (any thread)."""
@@ -100,11 +101,15 @@ class Pacer:
             return
         self._next_time = max(self._next_time + self.interval, time.perf_counter())
         self._wake.clear()
-        while not interrupted():
-            now = time.perf_counter()
-            left = min(self._next_time, now + self.interval) - now
-            if left <= 0 or self._wake.wait(left):
-                return
+        self.waiting = True
+        try:
+            while not interrupted():
+                now = time.perf_counter()
+                left = min(self._next_time, now + self.interval) - now
+                if left <= 0 or self._wake.wait(left):
+                    return
+        finally:
+            self.waiting = False
 
 
 class TrainingRun:

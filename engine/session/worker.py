@@ -175,6 +175,11 @@ class TrainingWorker(QObject, TrainingRunReader):
         self._pacer.set_speed(batches_per_second)
 
     @property
+    def pacing(self) -> bool:
+        """True while, in slow motion, the worker waits for its next mini-batch to be due."""
+        return self._pacer.waiting
+
+    @property
     def batch_interval(self) -> float:
         """Seconds between mini-batches set by ``set_speed``; 0 is full speed."""
         return self._pacer.interval
