@@ -253,22 +253,23 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.save:
         _check_save_target(args.save, args.data)
-    data = load_data(args.data)
-    layers = args.layers or (784, 16, 16, data.n_classes)
-    if layers[-1] != data.n_classes:
-        raise DataError(
-            f"{args.data} has {data.n_classes} classes, so the last layer needs "
-            f"{data.n_classes} neurons, not {layers[-1]}: --layers {','.join(map(str, layers))}"
-        )
-    config = NetworkConfig(layers, args.activation, args.cost, args.init)
-    hyper = TrainConfig(args.lr, args.batch_size, args.momentum, args.l2)
-    network = Network(config, np.random.default_rng(np.random.SeedSequence([args.seed, 0])))
-    trainer = Trainer(network, data.train.images, data.train.labels, hyper, seed=args.seed)
     bar = not args.json and _is_terminal(err)
     finished = None  # (network copy, epoch, examples seen) after the last complete epoch
     costs: list[float] = []  # this epoch's mini-batch costs
     last_draw = 0.0
-    try:
+    try:  # a signal while the data loads is "before the first epoch finished" too
+        data = load_data(args.data)
+        layers = args.layers or (784, 16, 16, data.n_classes)
+        if layers[-1] != data.n_classes:
+            raise DataError(
+                f"{args.data} has {data.n_classes} classes, so the last layer needs "
+                f"{data.n_classes} neurons, not {layers[-1]}: --layers "
+                f"{','.join(map(str, layers))}"
+            )
+        config = NetworkConfig(layers, args.activation, args.cost, args.init)
+        hyper = TrainConfig(args.lr, args.batch_size, args.momentum, args.l2)
+        network = Network(config, np.random.default_rng(np.random.SeedSequence([args.seed, 0])))
+        trainer = Trainer(network, data.train.images, data.train.labels, hyper, seed=args.seed)
         for report in trainer.reports(data.test.images, data.test.labels, epochs=args.epochs):
             if isinstance(report, BatchReport):
                 costs.append(report.cost)
@@ -313,6 +314,9 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     message += f" {args.save} was not saved."
                 err.write(f"backprop-lab: {message}\n")
                 return EXIT_DIVERGED
+        if args.save:  # stopped while saving: the last finished epoch is saved instead
+            save_model(args.save, network, hyper, trainer.epoch, trainer.examples_seen)
+        return 0
     except (Stopped, DivergenceError) as exc:
         if bar:
             err.write("\n")  # end the progress bar's line before the message
@@ -332,9 +336,6 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else:
             err.write(f"backprop-lab: stopped by {name}\n")
         return 128 + exc.signum
-    if args.save:
-        save_model(args.save, network, hyper, trainer.epoch, trainer.examples_seen)
-    return 0
 
 
 def _evaluate(args: argparse.Namespace, out: TextIO) -> int:
@@ -398,8 +399,11 @@ def run(argv: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr)
     except (BackpropLabError, ValueError, MemoryError, OSError) as exc:
         _say(err, _bad_input(exc))
         return EXIT_BAD_INPUT
-    except Stopped as stop:
-        _say(err, f"stopped by {signal.Signals(stop.signum).name}")
+    except Stopped as stop:  # before a command began (a signal held since start-up)
+        message = f"stopped by {signal.Signals(stop.signum).name}"
+        if args.command == "train" and args.save:
+            message += " before the first epoch finished; nothing was saved"
+        _say(err, message)
         return 128 + stop.signum
     except KeyboardInterrupt:
         _say(err, "interrupted")

@@ -276,7 +276,9 @@ def test_scrub_the_timeline_and_resume_from_a_past_snapshot(qtbot, window) -> No
     shown = window.network_view.snapshot()
     for k in range(3):
         np.testing.assert_array_equal(shown.weights[k], record.weights[k])
-    qtbot.wait(100)  # the live refresh must not overwrite a scrubbed view
+    for _ in range(2):  # the live refresh, twice, must not overwrite a scrubbed view
+        with qtbot.waitSignal(window.feed.timer.timeout):
+            pass
     assert window.network_view.snapshot() is shown
     window.timeline.resume_requested.emit(1)
     qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 1000)
@@ -320,7 +322,7 @@ def test_the_explorer_loads_when_the_worker_says_it_paused_not_before(qtbot, win
     assert window.explorer.snapshot is None and window.explore.waiting
     window.tabs.setCurrentIndex(0)  # left before the worker answered: nothing to load
     qtbot.waitUntil(lambda: window.record.state == PAUSED and not window.record.running)
-    qtbot.wait(50)
+    drain()
     assert window.explorer.snapshot is None and not window.explore.waiting
     window.tabs.setCurrentIndex(1)  # paused already: the explorer loads at once
     qtbot.waitUntil(lambda: window.explorer.snapshot is not None)

@@ -20,7 +20,7 @@ from windows import open_window, train_batches
 
 from gui import theme
 from gui.colors import PALETTES
-from gui.window.status_tips import READ_MS
+from gui.window.status_tips import READ_MS, StatusTipGate
 
 MIN_DELTA_E = 15  # CIE76: two colours this far apart read as different at a glance
 MIN_CONTRAST = 4.5  # WCAG AA for a button's label
@@ -123,7 +123,9 @@ def test_a_tip_waits_until_the_windows_own_message_is_read(qtbot, window):
     assert bar.currentMessage() == "Kept run 1 for comparison."
     QApplication.sendEvent(tip_owner, QStatusTipEvent(""))  # the mouse leaves
     assert bar.currentMessage() == "Kept run 1 for comparison."
-    qtbot.wait(READ_MS + 200)  # the time a learner reads the message in
+    gate = window.findChild(StatusTipGate)
+    assert gate.reading()
+    qtbot.waitUntil(lambda: not gate.reading(), timeout=READ_MS + 1000)  # the message is read
     QApplication.sendEvent(tip_owner, QStatusTipEvent("a tip"))
     assert bar.currentMessage() == "a tip"
     QApplication.sendEvent(tip_owner, QStatusTipEvent(""))

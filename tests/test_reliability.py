@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
-from windows import ENV, main_py, open_window, train_batches
+from windows import ENV, catches_sigterm, main_py, open_window, train_batches
 
 import engine.data.download
 import engine.data.model_io
@@ -530,14 +530,54 @@ def test_a_run_stopped_before_its_first_epoch_saves_nothing(tmp_path: Path) -> N
         cwd=ROOT,
         env=ENV,
     )
-    time.sleep(3)  # importing and loading, or the first of 10,000 single-example steps
-    process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while not catches_sigterm(process.pid):  # importing and loading; then it holds SIGTERM
+        assert time.monotonic() < deadline and process.poll() is None, process.stderr
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)  # during the first of 10,000 single-example steps
     out, err = process.communicate(timeout=60)
     if out:  # a very fast machine finished the epoch; then it was saved
         assert load_model(model).epoch >= 1
         return
     assert process.returncode == 143 and "nothing was saved" in err and not model.exists()
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("after_reports", [0, 5])
+def test_a_signal_while_the_data_loads_or_mid_epoch_says_nothing_was_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after_reports: int
+) -> None:
+    """The signal lands at a known moment: as the data loads, or after five mini-batches."""
+    import io
+
+    import engine.data.datasets as datasets
+    from engine import cli
+    from engine.core.training import Trainer
+
+    def signal_self() -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # the command's own handler turns it into a stop
+
+    real_load, real_reports = datasets.load_data, Trainer.reports
+
+    def loading(*args: object, **kwargs: object):
+        if after_reports == 0:
+            signal_self()
+        return real_load(*args, **kwargs)
+
+    def reports(self, *args: object, **kwargs: object):
+        for i, report in enumerate(real_reports(self, *args, **kwargs)):
+            if i == after_reports and after_reports:
+                signal_self()
+            yield report
+
+    monkeypatch.setattr(datasets, "load_data", loading)
+    monkeypatch.setattr(Trainer, "reports", reports)
+    model, out, err = tmp_path / "m.npz", io.StringIO(), io.StringIO()
+    status = cli.run(["train", "--data", "sample", "--save", str(model)], out, err)
+    assert status == 128 + signal.SIGTERM and out.getvalue() == "" and not model.exists()
+    assert err.getvalue() == (
+        "backprop-lab: stopped by SIGTERM before the first epoch finished; nothing was saved\n"
+    )
 
 
 # ---- 6. size limits and a responsive window while a large file loads -------------------------

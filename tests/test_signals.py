@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from windows import open_window
+from windows import catches_sigterm, open_window
 
 from gui import app
 
@@ -29,15 +29,6 @@ DELAYS = [0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1
 DELAYS += [1.7, 2.0, 2.5, 3.0]  # 20 moments, denser where start-up ends and training begins
 READY_WITHIN = 5.0  # seconds; a program that never holds signals is signalled after this
 EXIT_WITHIN = 60.0  # seconds from the signal to the exit, far above the second it takes
-
-
-def catches_sigterm(pid: int) -> bool:
-    """Whether the process has a handler for SIGTERM (Python sets none of its own)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    caught = int(
-        next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1], 16
-    )
-    return bool(caught & 1 << (signal.SIGTERM - 1))
 
 
 def signalled(args: list[str], name: str, delay: float, cwd: Path) -> subprocess.Popen[str]:

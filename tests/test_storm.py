@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QComboBox
-from windows import open_window, train_batches
+from windows import drain, open_window, train_batches
 
 from engine.session.snapshot import EDGE_MODES, Snapshot
 from engine.session.worker import FAILED, PAUSED, RUNNING
@@ -139,12 +139,19 @@ def quiesce(qtbot, window: MainWindow) -> None:
     window.tabs.setCurrentIndex(0)
     worker = window.worker
     window.pause()  # as the learner pauses: a Run between two epochs ends too
-    qtbot.waitUntil(lambda: worker.commands_taken() and worker.state != RUNNING, timeout=10000)
-    serial = -1
-    while serial != worker.snapshot_serial:  # until two looks, well apart, agree
-        serial = worker.snapshot_serial
-        qtbot.waitUntil(lambda: window.feed.shown_serial == worker.snapshot_serial)
-        qtbot.wait(300)
+
+    def settled() -> bool:
+        """The worker has done all it was asked, and the window has heard it and shows it."""
+        return (
+            worker.at_rest()
+            and window.record.state == worker.state
+            and window.feed.shown_serial == worker.snapshot_serial
+        )
+
+    for _ in range(2):  # and again after what the window's own handlers did once it heard
+        qtbot.waitUntil(settled, timeout=10000)
+        drain()
+    window.feed.refresh()  # the last reports, on the window's next look
     assert worker.state in (PAUSED, FAILED)
 
 

@@ -107,9 +107,8 @@ def test_snapshots_are_taken_only_when_someone_looks(qtbot, worker) -> None:
     assert worker.latest_snapshot().examples_seen == 30000  # and that one is current
     start = worker.snapshot_serial
     worker.train_until_paused()
-    for _ in range(40):  # a view looking every 10 ms gets fresh copies all along
-        qtbot.wait(10)
-        worker.latest_snapshot()
+    # A view looking every 10 ms (waitUntil's pace) gets fresh copies all along.
+    qtbot.waitUntil(lambda: (worker.latest_snapshot(), worker.snapshot_serial - start >= 5)[1])
     with qtbot.waitSignal(
         worker.state_changed, check_params_cb=lambda s: s == PAUSED, timeout=5000
     ):
@@ -140,8 +139,8 @@ def test_run_then_pause_stops_within_a_batch(qtbot, worker) -> None:
     assert blocker.args == [PAUSED]
     seen += batches(worker.take_reports())
     assert worker.latest_snapshot().examples_seen == seen[-1].examples_seen
-    qtbot.wait(100)
-    assert worker.take_reports() == []
+    qtbot.waitUntil(worker.at_rest)
+    assert worker.take_reports() == []  # nothing is reported after the pause
 
 
 def test_learning_rate_change_applies_at_next_batch(qtbot, worker) -> None:
@@ -194,7 +193,7 @@ def test_slow_motion_waits_between_batches_until_the_speed_changes(qtbot, worker
     worker.set_speed(0.01)  # one mini-batch every 100 seconds
     worker.train_until_paused()
     qtbot.waitUntil(lambda: seen.extend(batches(worker.take_reports())) or len(seen) == 1)
-    qtbot.wait(200)
+    qtbot.waitUntil(lambda: worker.pacing)  # waiting for the second, due in 100 seconds
     assert len(seen + batches(worker.take_reports())) == 1 and worker.state == RUNNING
     worker.set_speed(0)  # full speed wakes the waiting loop at once
     qtbot.waitUntil(lambda: seen.extend(batches(worker.take_reports())) or len(seen) > 20)
@@ -209,9 +208,8 @@ def test_pause_voids_queued_steps(qtbot, worker) -> None:
     for _ in range(5):
         worker.step_batch()
     worker.pause()
-    qtbot.waitUntil(lambda: worker.state == PAUSED and worker.commands_taken())
-    qtbot.wait(200)
-    assert len(batches(worker.take_reports())) <= 1
+    qtbot.waitUntil(worker.at_rest)  # the run paused, the five steps voided
+    assert worker.state == PAUSED and len(batches(worker.take_reports())) <= 1
 
 
 def test_divergence_fails_and_reset_recovers(qtbot, worker) -> None:

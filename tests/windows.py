@@ -6,6 +6,7 @@ One helper each for every test file that needs it.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,15 @@ def main_py(
         stdin=subprocess.DEVNULL,
         **kwargs,
     )
+
+
+def catches_sigterm(pid: int) -> bool:
+    """Whether the process has a handler for SIGTERM (Python sets none of its own)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = int(
+        next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1], 16
+    )
+    return bool(caught & 1 << (signal.SIGTERM - 1))
 
 
 def open_window(qtbot, settings_path: Path) -> MainWindow:

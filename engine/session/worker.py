@@ -84,6 +84,8 @@ class TrainingWorker(QObject, TrainingRunReader):
         self._commands: queue.SimpleQueue[tuple[Command, object, int]] = queue.SimpleQueue()
         self._stops = 0  # bumped by pause, reset, load and quit; older training commands are void
         self._asked = 0  # every request so far, pauses included (``requests_sent``)
+        self._queued = 0  # commands put on the queue (by the sending thread)
+        self._done = 0  # commands carried out or voided (by the worker's thread)
         self._pacer = Pacer()  # slow motion; any command wakes it
         self._quit = threading.Event()
         self.state = PAUSED
@@ -117,6 +119,13 @@ class TrainingWorker(QObject, TrainingRunReader):
         waiting for what the worker's thread might do.
         """
         return self._asked
+
+    def at_rest(self) -> bool:
+        """Whether every command sent so far is carried out (or voided): nothing is in flight.
+
+        Its signals are emitted by then; they reach the receiving thread with its next events.
+        """
+        return self._done == self._queued
 
     def commands_taken(self) -> bool:
         """Whether the worker thread has taken every command sent so far off its queue."""
@@ -190,6 +199,7 @@ class TrainingWorker(QObject, TrainingRunReader):
         if stop:
             self._stops += 1
         if command is not None:
+            self._queued += 1
             self._commands.put((command, arg, self._stops))
         self._pacer.wake()
 
@@ -206,23 +216,31 @@ class TrainingWorker(QObject, TrainingRunReader):
         while not self._quit.is_set():
             command, arg, token = self._commands.get()
             if command is Command.QUIT:
+                self._done += 1
                 break
-            training = command in TRAINING
-            if training and (token != self._stops or self.state == FAILED or run.trainer is None):
-                continue  # voided by a later pause or reset; or training failed: reset first
             try:
-                if training:
-                    self._train(command, arg, token)
-                elif command is Command.TEACH:
-                    self._teach(*arg)
-                elif command is Command.PLAY:
-                    self._play()
-                elif starts[command](arg):
-                    self._set_state(PAUSED)
-                    self.network_reset.emit(run.config)
+                self._carry_out(starts, command, arg, token)
             except Exception as exc:  # noqa: BLE001 - the thread must survive to report it
                 self._fail(f"Internal error in the training thread: {exc!r}")
+            finally:
+                self._done += 1
         self._set_state(FINISHED)
+
+    def _carry_out(self, starts: dict, command: Command, arg: object, token: int) -> None:
+        """Carry out one command, unless a later pause or reset voided it (worker thread)."""
+        run = self._run
+        training = command in TRAINING
+        if training and (token != self._stops or self.state == FAILED or run.trainer is None):
+            return  # voided by a later pause or reset; or training failed: reset first
+        if training:
+            self._train(command, arg, token)
+        elif command is Command.TEACH:
+            self._teach(*arg)
+        elif command is Command.PLAY:
+            self._play()
+        elif starts[command](arg):
+            self._set_state(PAUSED)
+            self.network_reset.emit(run.config)
 
     def _set_state(self, state: str) -> None:
         """Record and announce a state change."""

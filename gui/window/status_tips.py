@@ -35,11 +35,15 @@ class StatusTipGate(QObject):
         else:
             self._shown.invalidate()
 
+    def reading(self) -> bool:
+        """True while the window's own message is still new: hover tips are dropped."""
+        return self._shown.isValid() and not self._shown.hasExpired(READ_MS)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         """Show a status tip as QMainWindow would, unless the window's message is still new."""
         if event.type() != QEvent.Type.StatusTip or not isinstance(event, QStatusTipEvent):
             return False
-        if self._shown.isValid() and not self._shown.hasExpired(READ_MS):
+        if self.reading():
             return True  # dropped: the learner is reading what their action did
         self._tipping = True
         try:
