@@ -41,7 +41,7 @@ from windows import open_window, shown_text
 
 from engine.lessons.experiments import FAIR
 from gui.diagram.neuron_panel import NeuronPanel
-from gui.window.focus_chain import focus_taker, takes_tab
+from gui.focus_chain import focus_taker, takes_tab
 
 K = Qt.Key
 ALT = Qt.KeyboardModifier.AltModifier

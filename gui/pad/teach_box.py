@@ -31,6 +31,7 @@ from engine.lessons.teach import TeachResult
 from engine.words import a, compared
 from gui.class_labels import are_digits, fitted, names_for, widest
 from gui.colors import css, palette, qcolor
+from gui.focus_chain import link
 from gui.theme import style_plot
 
 BUTTON_ROW = 330  # the label buttons' rows fit this width (a narrow dock)
@@ -189,9 +190,7 @@ class TeachBox(QGroupBox):
             self._label_grid.addWidget(button, label // columns, label % columns)
         self._style_label_buttons()
         if self.comes_after is not None:  # new buttons go last in Tab's order: put them back
-            order = [self.comes_after, *self.label_group.buttons()]
-            for first, second in zip(order, order[1:]):
-                QWidget.setTabOrder(first, second)
+            link([self.comes_after, *self.label_group.buttons()])
         if hasattr(self, "nudge_plot"):
             self._set_chart_classes()
 

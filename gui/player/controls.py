@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import SaveError
+from gui.focus_chain import link
 from gui.painted_icons import painted_icon
 from gui.player.export import (
     MP4_MISSING,
@@ -115,8 +116,7 @@ class StepPlayerControls(QWidget):
         self.tab_order = (self.back_button, self.play_button, self.next_button, self.slider)
         self.tab_order += (self.close_button, self.example_box, self.speed_box, self.pause_box)
         self.tab_order += (self.export_button,)
-        for first, second in zip(self.tab_order, self.tab_order[1:]):
-            QWidget.setTabOrder(first, second)
+        link(self.tab_order)
 
         self.step_back_action = self._shortcut(",", player.step_back)
         self.step_forward_action = self._shortcut(".", player.step_forward)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from engine import limits
 from engine.core.network import NetworkConfig
 from engine.core.training import TrainConfig
+from gui.focus_chain import link
 from gui.settings import SPEEDS, WATCHABLE, Session, format_hidden, parse_hidden
 
 ACTIVATION_ITEMS = [
@@ -235,9 +236,7 @@ class TrainingControls(QWidget):
         chain += [self.goal, self.speed, self.full_speed, self.data, self.hidden]
         chain += [self.activation, self.cost, self.init, self.seed]  # and on down the boxes
         chain += [self.learning_rate, self.batch_size, self.momentum, self.l2]
-        for a, b in zip(chain, chain[1:]):
-            QWidget.setTabOrder(a, b)
-        self.tab_order = tuple(chain)  # for the window's order of its panels
+        self.tab_order = tuple(link(chain))  # for the window's order of its panels
 
     def show_blocked(self, reason: str) -> None:
         """Say under the run buttons why training cannot run ('' when it can)."""

@@ -31,6 +31,7 @@ from engine.session.worker import TrainingWorker
 from gui.app_icon import app_icon
 from gui.diagram import NetworkView
 from gui.explorer import ExplorerPanel
+from gui.focus_chain import chain
 from gui.guide import GuideController
 from gui.insight import InsightPanel
 from gui.lab import Lab
@@ -46,7 +47,6 @@ from gui.window.data_sources import DataSources
 from gui.window.dialogs import WindowDialogs
 from gui.window.explore_handoff import ExploreHandoff
 from gui.window.failure_banner import FailureBanner
-from gui.window.focus_chain import chain
 from gui.window.help_dialog import shortcut_actions
 from gui.window.live_feed import LiveFeed
 from gui.window.menus import WindowMenus

@@ -2,7 +2,8 @@
 
 Qt's default order is the order the widgets were made in (a widget made later, such as a button
 rebuilt for new class names, goes to the end of its window's order); these helpers set the order
-a learner reads in instead. MainWindow._order_tab chains the window's panels.
+a learner reads in instead. MainWindow._order_tab chains the window's panels with ``chain``; a
+panel whose reading order differs from its making order links its own widgets with ``link``.
 """
 
 from __future__ import annotations
@@ -129,6 +130,12 @@ def chain(parts: Iterable[QWidget | Sequence[QWidget]]) -> list[QWidget]:
     for part in parts:
         found = stops(part) if isinstance(part, QWidget) else list(part)
         widgets += [w for w in found if w not in widgets]
+    return link(widgets)
+
+
+def link(widgets: Sequence[QWidget]) -> list[QWidget]:
+    """Make Tab go from each of ``widgets`` to the next, in the order given; return them."""
+    widgets = list(widgets)
     for first, second in zip(widgets, widgets[1:]):
         QWidget.setTabOrder(first, second)
     return widgets
