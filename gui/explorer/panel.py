@@ -214,7 +214,8 @@ class ExplorerPanel(QWidget):
         # Above the page, the diagram takes what the page's charts leave, at most a share.
         page = self.stack.currentWidget()
         height = self.content.height()
-        left = height - _needed_height(page, self.content.width()) - self.content_layout.spacing()
+        needed = page.layout().totalMinimumHeightForWidth(self.content.width())  # as PageStack
+        left = height - needed - self.content_layout.spacing()
         tall = max(int(min(height * STACKED_DIAGRAM, left)), MIN_DIAGRAM)
         self.diagram.setMinimumHeight(MIN_DIAGRAM if wide else tall)
         self.diagram.setMaximumHeight(QWIDGETSIZE_MAX if wide else tall)
@@ -523,26 +524,3 @@ class PageStack(QStackedWidget):
         if page is None or page.layout() is None:
             return super().heightForWidth(width)
         return page.layout().totalMinimumHeightForWidth(width)
-
-
-def _needed_height(page: QWidget, width: int) -> int:
-    """Return the height a page needs at a width: wrapped text in full, charts at their least."""
-    layout = page.layout()
-    margins = layout.contentsMargins()
-    width = max(width - margins.left() - margins.right(), 1)
-    total, items = margins.top() + margins.bottom(), 0
-    for i in range(layout.count()):
-        item = layout.itemAt(i)
-        widget, inner = item.widget(), item.layout()
-        if widget is not None and not widget.isVisibleTo(page):
-            continue
-        if widget is not None and widget.hasHeightForWidth():
-            total += widget.heightForWidth(width)
-        elif widget is not None:
-            total += max(widget.minimumHeight(), widget.minimumSizeHint().height())
-        elif inner is not None:
-            total += inner.minimumSize().height()
-        else:
-            continue  # a stretch
-        items += 1
-    return total + layout.spacing() * max(items - 1, 0)
