@@ -491,3 +491,26 @@ def test_new_class_names_keep_the_label_buttons_in_their_place_in_the_tab_order(
     qtbot.waitUntil(lambda: not any(isValid(b) for b in old), timeout=5000)  # deleted
     assert [b.text() for b in teach.label_group.buttons()][0] == "T-shirt"
     assert check_tab_round(window) == []
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")  # offscreen
+@pytest.mark.parametrize("wide", [True, False])
+def test_the_pad_reads_in_order_side_by_side_and_stacked(qtbot, tmp_path, wide):
+    """The pad's dock made wide (outputs beside the pad) or narrow (outputs under it) while the
+    window is open: every control is shown at once, and Tab goes through them as they are read.
+
+    (Moved to another parent, a widget is hidden until Qt's queued call shows it again: widened,
+    the dock had a moment without Clear, Undo and the output bars.)
+    """
+    from gui.pad.digit_panel import WIDE_PANEL
+
+    window = ready_window(qtbot, tmp_path)
+    pad = window.digit_panel
+    for now_wide in (not wide, wide):  # from the other arrangement to this one
+        width = WIDE_PANEL + 60 if now_wide else pad.minimumWidth() + 20
+        window.resizeDocks([window.pad_dock], [width], Qt.Orientation.Horizontal)
+        qtbot.waitUntil(lambda w=now_wide: pad.seen_label.isVisible() == w, timeout=5000)
+    assert (pad.width() >= WIDE_PANEL) == wide
+    for widget in (pad.pad, pad.clear_button, pad.undo_button, pad.loader_row, pad.output_plot):
+        assert widget.isVisible(), type(widget).__name__
+    assert check_tab_round(window) == []

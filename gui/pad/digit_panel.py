@@ -197,6 +197,7 @@ class DigitPanel(QWidget):
         self._wide = wide
         moving = (self.pad, self.clear_undo, self.loader_row, self.source_label)
         moving += (self.preview_box, self.output_plot, self.side_box)
+        shown = [widget for widget in moving if not widget.isHidden()]
         for widget in moving:
             self._top.removeWidget(widget)
             self._side.removeWidget(widget)
@@ -222,6 +223,8 @@ class DigitPanel(QWidget):
             self._top.addWidget(self.output_plot, 2, 0, 1, 2)
             self.output_plot.setFixedHeight(NARROW_BARS)
         self._side.addStretch(1)
+        for widget in shown:  # moved to another parent, a widget is hidden until shown again
+            widget.show()
         self.seen_label.setVisible(wide)
         self.preview_box.layout().setDirection(
             QBoxLayout.Direction.LeftToRight if wide else vertical
