@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QPushButton
-from windows import ENV, catches_sigterm, main_py, open_window, train_batches
+from windows import ENV, holds_sigterm_within, main_py, open_window, train_batches
 
 import engine.data.download
 import engine.data.model_io
@@ -530,10 +530,8 @@ def test_a_run_stopped_before_its_first_epoch_saves_nothing(tmp_path: Path) -> N
         cwd=ROOT,
         env=ENV,
     )
-    deadline = time.monotonic() + 60
-    while not catches_sigterm(process.pid):  # importing and loading; then it holds SIGTERM
-        assert time.monotonic() < deadline and process.poll() is None, process.stderr
-        time.sleep(0.01)
+    # Importing and loading; then it holds SIGTERM.
+    assert holds_sigterm_within(process, 60), process.stderr
     process.send_signal(signal.SIGTERM)  # during the first of 10,000 single-example steps
     out, err = process.communicate(timeout=60)
     if out:  # a very fast machine finished the epoch; then it was saved

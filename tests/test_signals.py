@@ -19,7 +19,7 @@ from types import SimpleNamespace
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from windows import catches_sigterm, open_window
+from windows import holds_sigterm_within, open_window
 
 from gui import app
 
@@ -42,11 +42,7 @@ def signalled(args: list[str], name: str, delay: float, cwd: Path) -> subprocess
         cwd=cwd,
         env=ENV,
     )
-    started = time.monotonic()
-    while time.monotonic() - started < READY_WITHIN and process.poll() is None:
-        if catches_sigterm(process.pid):
-            break
-        time.sleep(0.002)
+    holds_sigterm_within(process, READY_WITHIN)
     time.sleep(delay)
     process.send_signal(getattr(signal, name))
     return process

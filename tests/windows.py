@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,16 @@ def catches_sigterm(pid: int) -> bool:
         next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1], 16
     )
     return bool(caught & 1 << (signal.SIGTERM - 1))
+
+
+def holds_sigterm_within(process: subprocess.Popen, seconds: float) -> bool:
+    """Wait until ``process`` holds SIGTERM; False if it ended or ``seconds`` passed first."""
+    deadline = time.monotonic() + seconds
+    while process.poll() is None and time.monotonic() < deadline:
+        if catches_sigterm(process.pid):
+            return True
+        time.sleep(0.002)
+    return False
 
 
 def open_window(qtbot, settings_path: Path) -> MainWindow:
