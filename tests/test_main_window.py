@@ -300,8 +300,9 @@ def test_training_or_teaching_from_a_scrubbed_view_returns_to_the_live_network(
     qtbot.waitUntil(lambda: window.record.state == PAUSED and window.feed.kept_count >= 3)
     window.timeline.slider.setValue(1)  # the learner looks back at 1,000 examples
     assert window.record.scrubbed == 1 and window.network_view.snapshot().examples_seen == 1000
-    window.menus.step_action.trigger()  # and steps training on: the live network moves, shown live
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 2510)
+    with heard_pause(qtbot, window):  # and steps training on: the live network moves, shown live
+        window.menus.step_action.trigger()
+    assert window.worker.latest_snapshot().examples_seen == 2510
     qtbot.waitUntil(lambda: window.network_view.snapshot().examples_seen == 2510)
     assert window.timeline.position == LIVE and window.record.scrubbed is None
     assert not window.cost_plot.marker.isVisible() and len(window.record.history) == 251

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QComboBox
-from windows import drain, train_batches
+from windows import drain, heard_pause, train_batches
 
 from engine.core.training import Trainer
 from engine.lessons.step_beats import beat_values, example_order
@@ -59,8 +59,9 @@ def test_the_animation_ends_at_the_trainers_next_state_and_training_goes_on(qtbo
     qtbot.waitUntil(lambda: player.position == player.duration, timeout=15000)
     assert not player.is_playing() and player.frames.beats[player.beat_index()].phase == "after"
     assert "Training continues from exactly this network" in player.caption()
-    window.worker.step_batch()  # training continues from the animated step
-    qtbot.waitUntil(lambda: window.worker.latest_snapshot().examples_seen == 20)
+    with heard_pause(qtbot, window):  # the window has the step once it hears the pause after it
+        window.worker.step_batch()  # training continues from the animated step
+    assert window.worker.latest_snapshot().examples_seen == 20
     reference.step_batch()
     assert_same_parameters(window.worker.latest_snapshot(), reference.network)
     assert len(window.record.history) == 2  # the played step is on the cost curve like any other
