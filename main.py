@@ -100,11 +100,13 @@ def _main(argv: Sequence[str] | None) -> int:
         print(problem.encode("ascii", "backslashreplace").decode(), file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        interrupts.check()  # a signal during start-up: stop before the slow imports
         if argv and argv[0] in HEADLESS_COMMANDS:
+            # A signal held meanwhile stops the command as it begins, where it knows what it was
+            # asked: "train --save" then says that nothing was saved.
             from engine.cli import run
 
             return run(argv)
+        interrupts.check()  # a signal during start-up: stop before the slow imports
         from PySide6.QtCore import QCoreApplication
 
         QCoreApplication.setOrganizationName("Backprop Lab")
